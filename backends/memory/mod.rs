@@ -1,0 +1,229 @@
+//! The in-memory backend: no file, no C library. It stores exactly what the
+//! disk backends store (lists as groups with `_`, `_0`, ...), so the tree
+//! behaves the same on it, and it is what the doctests run on.
+
+use indexmap::IndexMap;
+use ndarray::{ArrayD, Axis as NdAxis, IxDyn, SliceInfoElem};
+
+use crate::backend::{LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage};
+use crate::error::StorageError;
+use crate::values::{map_array, Array};
+
+#[derive(Debug)]
+enum Body {
+    Group(IndexMap<String, NodeId>),
+    Leaf(Array),
+    Records(Array),
+    None,
+}
+
+#[derive(Debug)]
+struct Node {
+    body: Body,
+    attrs: IndexMap<String, Array>,
+}
+
+/// A file held in memory; it disappears when its last handle is dropped.
+#[derive(Debug)]
+pub struct MemoryStorage {
+    nodes: Vec<Node>,
+}
+
+impl Default for MemoryStorage {
+    fn default() -> Self {
+        MemoryStorage::new()
+    }
+}
+
+impl MemoryStorage {
+    /// An empty file (a root group with no members).
+    pub fn new() -> MemoryStorage {
+        MemoryStorage {
+            nodes: vec![Node {
+                body: Body::Group(IndexMap::new()),
+                attrs: IndexMap::new(),
+            }],
+        }
+    }
+
+    fn node(&mut self, id: NodeId) -> SResult<&mut Node> {
+        self.nodes
+            .get_mut(id.0)
+            .ok_or_else(|| StorageError::Layout(format!("no node {}", id.0)))
+    }
+
+    fn add(&mut self, parent: NodeId, name: &str, body: Body) -> SResult<NodeId> {
+        let id = NodeId(self.nodes.len());
+        match &mut self.node(parent)?.body {
+            Body::Group(m) => {
+                if m.contains_key(name) {
+                    return Err(StorageError::Unsupported(format!("{name} exists")));
+                }
+                m.insert(name.to_string(), id);
+            }
+            _ => return Err(StorageError::Layout("parent is not a group".into())),
+        }
+        self.nodes.push(Node {
+            body,
+            attrs: IndexMap::new(),
+        });
+        Ok(id)
+    }
+
+    fn array(&mut self, id: NodeId) -> SResult<&mut Array> {
+        match &mut self.node(id)?.body {
+            Body::Leaf(a) | Body::Records(a) => Ok(a),
+            _ => Err(StorageError::Layout("not an array".into())),
+        }
+    }
+}
+
+fn slice_info(slab: &[Slab]) -> Vec<SliceInfoElem> {
+    slab.iter()
+        .map(|s| SliceInfoElem::Slice {
+            start: s.start as isize,
+            end: Some((s.start + (s.count - 1) * s.stride + 1) as isize),
+            step: s.stride as isize,
+        })
+        .collect()
+}
+
+fn take<T: Clone>(a: &ArrayD<T>, slab: &[Slab]) -> ArrayD<T> {
+    if slab.iter().any(|s| s.count == 0) {
+        let shape: Vec<usize> = slab.iter().map(|s| s.count).collect();
+        return ArrayD::from_shape_vec(IxDyn(&shape), Vec::new()).expect("empty");
+    }
+    a.slice(slice_info(slab).as_slice()).to_owned()
+}
+
+fn put<T: Clone>(a: &mut ArrayD<T>, slab: &[Slab], data: &ArrayD<T>) {
+    if slab.iter().any(|s| s.count == 0) {
+        return;
+    }
+    a.slice_mut(slice_info(slab).as_slice()).assign(data);
+}
+
+impl Storage for MemoryStorage {
+    fn backend_name(&self) -> &'static str {
+        "memory"
+    }
+
+    fn root(&self) -> NodeId {
+        NodeId(0)
+    }
+
+    fn names(&mut self, group: NodeId) -> SResult<Vec<String>> {
+        match &self.node(group)?.body {
+            Body::Group(m) => Ok(m.keys().cloned().collect()),
+            _ => Err(StorageError::Layout("not a group".into())),
+        }
+    }
+
+    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, NodeKind)>> {
+        let id = match &self.node(group)?.body {
+            Body::Group(m) => m.get(name).copied(),
+            _ => return Err(StorageError::Layout("not a group".into())),
+        };
+        let Some(id) = id else { return Ok(None) };
+        let kind = match self.node(id)?.body {
+            Body::Group(_) => NodeKind::Group,
+            Body::Leaf(_) => NodeKind::Leaf,
+            Body::Records(_) => NodeKind::Records,
+            Body::None => NodeKind::None,
+        };
+        Ok(Some((id, kind)))
+    }
+
+    fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.add(parent, name, Body::Group(IndexMap::new()))
+    }
+
+    fn create_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.add(parent, name, Body::None)
+    }
+
+    fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
+        if spec.records {
+            let mut shape = vec![0];
+            shape.extend_from_slice(&spec.shape);
+            self.add(
+                parent,
+                name,
+                Body::Records(Array::zeros(spec.dtype, &shape)),
+            )
+        } else {
+            self.add(
+                parent,
+                name,
+                Body::Leaf(Array::zeros(spec.dtype, &spec.shape)),
+            )
+        }
+    }
+
+    fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
+        let a = self.array(node)?;
+        Ok(LeafInfo {
+            dtype: a.dtype(),
+            shape: a.shape().to_vec(),
+            dims: vec![None; a.ndim()],
+        })
+    }
+
+    fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array> {
+        let a = self.array(node)?;
+        Ok(map_array!(a, x => take(x, slab)))
+    }
+
+    fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()> {
+        let a = self.array(node)?;
+        macro_rules! w {
+            ($($v:ident),*) => {
+                match (a, data) {
+                    $((Array::$v(a), Array::$v(d)) => put(a, slab, d),)*
+                    _ => return Err(StorageError::Layout("dtype changed".into())),
+                }
+            };
+        }
+        w!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str);
+        Ok(())
+    }
+
+    fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
+        let a = self.array(node)?;
+        macro_rules! app {
+            ($($v:ident),*) => {
+                match (a, record) {
+                    $((Array::$v(a), Array::$v(r)) => a
+                        .push(NdAxis(0), r.view())
+                        .map_err(|e| StorageError::library(e))?,)*
+                    _ => return Err(StorageError::Layout("dtype changed".into())),
+                }
+            };
+        }
+        app!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str);
+        Ok(())
+    }
+
+    fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
+        Ok(self.node(node)?.attrs.keys().cloned().collect())
+    }
+
+    fn get_attr(&mut self, node: NodeId, name: &str) -> SResult<Option<Array>> {
+        Ok(self.node(node)?.attrs.get(name).cloned())
+    }
+
+    fn set_attr(&mut self, node: NodeId, name: &str, value: &Array) -> SResult<()> {
+        self.node(node)?
+            .attrs
+            .insert(name.to_string(), value.clone());
+        Ok(())
+    }
+
+    fn flush(&mut self) -> SResult<()> {
+        Ok(())
+    }
+
+    fn close(&mut self) -> SResult<()> {
+        Ok(())
+    }
+}

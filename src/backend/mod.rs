@@ -1,0 +1,205 @@
+//! The storage trait every backend implements.
+//!
+//! The tree ([`QGroup`](crate::QGroup), [`QList`](crate::QList),
+//! [`QLeaf`](crate::QLeaf)) keeps all of qnd's semantics: modes, lists
+//! (a group with members `_`, `_0`, `_1`, ...), paths, value conversion and
+//! checks. A backend only stores four kinds of node, each addressed by a
+//! [`NodeId`] that stays valid while the file is open:
+//!
+//! | kind | what it is |
+//! | --- | --- |
+//! | [`NodeKind::Group`] | named members in a stable order |
+//! | [`NodeKind::Leaf`] | an n-d array of a fixed shape (possibly with a zero-length axis) |
+//! | [`NodeKind::Records`] | an n-d array whose leading axis grows by [`Storage::append`] |
+//! | [`NodeKind::None`] | the value None |
+//!
+//! Backends keep the handles they open (a dataset, a variable) in a table
+//! indexed by `NodeId`, so that per-record writes never look anything up.
+//!
+//! Backends are dispatched with `enum_dispatch` over one enum, so a call
+//! costs a `match`, not a virtual call.
+
+use enum_dispatch::enum_dispatch;
+
+use crate::error::StorageError;
+use crate::values::{Array, DType};
+
+#[path = "../../backends/memory/mod.rs"]
+pub mod memory;
+
+#[cfg(feature = "hdf5")]
+#[path = "../../backends/hdf5/mod.rs"]
+pub mod hdf5;
+
+/// Result of a backend call.
+pub type SResult<T> = Result<T, StorageError>;
+
+/// A node of an open file, as numbered by its backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub usize);
+
+/// What a node is (see the [module docs](self)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    /// Named members.
+    Group,
+    /// A fixed-shape array.
+    Leaf,
+    /// An array with a growing leading (record) axis.
+    Records,
+    /// None.
+    None,
+}
+
+/// Type and shape of a leaf or record node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafInfo {
+    /// Element type.
+    pub dtype: DType,
+    /// Shape; for records the leading axis is the record count.
+    pub shape: Vec<usize>,
+    /// Dimension names where the format has them (netCDF), else `None`s.
+    pub dims: Vec<Option<String>>,
+}
+
+/// What to create: the element type, the shape (of one record, for a record
+/// node) and, for text, the longest string in bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafSpec {
+    /// Element type.
+    pub dtype: DType,
+    /// Shape of the leaf, or of one record.
+    pub shape: Vec<usize>,
+    /// True for a record node.
+    pub records: bool,
+    /// For text: the width in bytes to reserve (at least 1).
+    pub text_len: usize,
+}
+
+/// One axis of a hyperslab: `count` indices from `start`, `stride` apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slab {
+    /// First index.
+    pub start: usize,
+    /// Number of indices.
+    pub count: usize,
+    /// Distance between indices (at least 1).
+    pub stride: usize,
+}
+
+impl Slab {
+    /// The whole of an axis.
+    pub fn all(len: usize) -> Slab {
+        Slab {
+            start: 0,
+            count: len,
+            stride: 1,
+        }
+    }
+
+    /// One index.
+    pub fn one(i: usize) -> Slab {
+        Slab {
+            start: i,
+            count: 1,
+            stride: 1,
+        }
+    }
+
+    /// The indices of this axis.
+    pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.count).map(move |k| self.start + k * self.stride)
+    }
+}
+
+/// The operations a storage backend provides (see the [module docs](self)).
+///
+/// Every method may assume its arguments were checked by the tree: nodes
+/// are of the right kind, hyperslabs lie inside the shape, data has the
+/// node's dtype and the slab's shape, and the file is writable for writes.
+#[enum_dispatch]
+pub trait Storage {
+    /// The backend's name for messages (`memory`, `hdf5`, `netcdf`).
+    fn backend_name(&self) -> &'static str;
+    /// The root group.
+    fn root(&self) -> NodeId;
+    /// Names of the members of `group`, in a stable order.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn names(&mut self, group: NodeId) -> SResult<Vec<String>>;
+    /// Member `name` of `group`, if there is one.
+    ///
+    /// # Errors
+    /// When the library fails or the member breaks the conventions.
+    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, NodeKind)>>;
+    /// Create an empty subgroup.
+    ///
+    /// # Errors
+    /// When the library fails or the format has no groups.
+    fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId>;
+    /// Create a None member.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn create_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId>;
+    /// Create a leaf or record node (zero records).
+    ///
+    /// # Errors
+    /// When the library fails or the format cannot hold it.
+    fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId>;
+    /// Type and shape of a leaf or record node.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn info(&mut self, node: NodeId) -> SResult<LeafInfo>;
+    /// Read a hyperslab (one [`Slab`] per axis, record axis included) into
+    /// an array of shape `counts`.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array>;
+    /// Write `data` (of shape `counts`) to a hyperslab.
+    ///
+    /// # Errors
+    /// When the library fails (text wider than the stored width included).
+    fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()>;
+    /// Append one record to a record node.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn append(&mut self, node: NodeId, record: &Array) -> SResult<()>;
+    /// Names of the attributes of a node (reserved `__` names left out).
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>>;
+    /// Attribute `name` of a node.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn get_attr(&mut self, node: NodeId, name: &str) -> SResult<Option<Array>>;
+    /// Set (create or replace) attribute `name` of a node.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn set_attr(&mut self, node: NodeId, name: &str, value: &Array) -> SResult<()>;
+    /// Push everything written so far to the file.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn flush(&mut self) -> SResult<()>;
+    /// Close the file; no other call follows.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn close(&mut self) -> SResult<()>;
+}
+
+/// Every backend built into this crate.
+#[enum_dispatch(Storage)]
+pub(crate) enum AnyStorage {
+    Memory(memory::MemoryStorage),
+    #[cfg(feature = "hdf5")]
+    Hdf5(hdf5::Hdf5Storage),
+}

@@ -1,0 +1,213 @@
+//! The crate's one error type.
+
+use std::path::PathBuf;
+
+use crate::values::ValueError;
+
+/// A boxed error from a storage library (HDF5, netCDF) or the OS.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong. Each variant names the file, and where it
+/// applies the item path inside it (`/g/x`; `/g/x[3]` for record 3).
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file does not exist (modes `r`, `r+`).
+    #[error("{file}: no such file")]
+    NoFile {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Mode `w-` on a file that exists.
+    #[error("{file}: file exists (mode w- never replaces a file)")]
+    FileExists {
+        /// The file.
+        file: PathBuf,
+    },
+    /// The file is neither HDF5 nor netCDF (or its format was not built in).
+    #[error("{file}: not a file qnd can open: {found}")]
+    Format {
+        /// The file.
+        file: PathBuf,
+        /// What was found instead.
+        found: String,
+    },
+    /// The file was opened read-only.
+    #[error("{file}: opened read-only, cannot write {path}")]
+    ReadOnly {
+        /// The file.
+        file: PathBuf,
+        /// The item that would have been written.
+        path: String,
+    },
+    /// The file was closed.
+    #[error("{file}: the file is closed")]
+    Closed {
+        /// The file.
+        file: PathBuf,
+    },
+    /// No item of that name or index.
+    #[error("{file}: no item {path}")]
+    NoItem {
+        /// The file.
+        file: PathBuf,
+        /// The missing item.
+        path: String,
+    },
+    /// A record index past the records of a record variable (or any record
+    /// of one that has none).
+    #[error("{file}: {path}: record {index} out of range ({count} records)")]
+    NoRecord {
+        /// The file.
+        file: PathBuf,
+        /// The record variable.
+        path: String,
+        /// The record asked for.
+        index: isize,
+        /// How many records there are.
+        count: usize,
+    },
+    /// An index outside an axis of a leaf.
+    #[error("{file}: {path}: index {index} out of bounds for axis {axis} of length {len}")]
+    OutOfBounds {
+        /// The file.
+        file: PathBuf,
+        /// The leaf.
+        path: String,
+        /// The axis (0 first).
+        axis: usize,
+        /// The index given.
+        index: isize,
+        /// The length of that axis.
+        len: usize,
+    },
+    /// A value that does not fit the item: dtype, shape, or kind.
+    #[error("{file}: {path}: expected {expected}, got {got}")]
+    Mismatch {
+        /// The file.
+        file: PathBuf,
+        /// The item.
+        path: String,
+        /// What the item takes.
+        expected: String,
+        /// What was given.
+        got: String,
+    },
+    /// An operation the item does not allow (setting an existing group,
+    /// goto by a non-scalar variable, a bad selection, ...).
+    #[error("{file}: {path}: {reason}")]
+    Invalid {
+        /// The file.
+        file: PathBuf,
+        /// The item.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The storage library failed.
+    #[error("{file}: {path}: {backend} error")]
+    Backend {
+        /// The file.
+        file: PathBuf,
+        /// The item being worked on (`/` for the file itself).
+        path: String,
+        /// Which backend (`hdf5`, `netcdf`, `memory`).
+        backend: &'static str,
+        /// The library's error.
+        #[source]
+        source: BoxError,
+    },
+    /// An OS error on the file itself.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file.
+        file: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Short for `Result<T, qnd::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, without saying where: the backends' error type, which
+/// the tree turns into an [`Error`] naming the file and item.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The storage library failed.
+    #[error("{0}")]
+    Library(#[source] BoxError),
+    /// The item cannot be done in this format.
+    #[error("{0}")]
+    Unsupported(String),
+    /// The item on disk does not follow the conventions.
+    #[error("unexpected structure: {0}")]
+    Layout(String),
+    /// No such item.
+    #[error("no such item")]
+    NotFound,
+}
+
+impl StorageError {
+    /// Wrap a library error.
+    pub fn library(e: impl Into<BoxError>) -> StorageError {
+        StorageError::Library(e.into())
+    }
+}
+
+/// Where an error happened: the file and item path. Turns lower-level
+/// errors into [`Error`].
+#[derive(Clone, Debug)]
+pub(crate) struct At<'a> {
+    pub file: &'a std::path::Path,
+    pub path: &'a str,
+    pub backend: &'static str,
+}
+
+impl At<'_> {
+    pub fn storage(&self, e: StorageError) -> Error {
+        match e {
+            StorageError::Library(source) => Error::Backend {
+                file: self.file.into(),
+                path: self.path.into(),
+                backend: self.backend,
+                source,
+            },
+            StorageError::Unsupported(reason) => self.invalid(reason),
+            StorageError::Layout(reason) => self.invalid(format!("unexpected structure: {reason}")),
+            StorageError::NotFound => self.no_item(),
+        }
+    }
+    pub fn no_item(&self) -> Error {
+        Error::NoItem {
+            file: self.file.into(),
+            path: self.path.into(),
+        }
+    }
+    pub fn invalid(&self, reason: impl Into<String>) -> Error {
+        Error::Invalid {
+            file: self.file.into(),
+            path: self.path.into(),
+            reason: reason.into(),
+        }
+    }
+    pub fn mismatch(&self, expected: impl Into<String>, got: impl Into<String>) -> Error {
+        Error::Mismatch {
+            file: self.file.into(),
+            path: self.path.into(),
+            expected: expected.into(),
+            got: got.into(),
+        }
+    }
+    pub fn value(&self, e: ValueError) -> Error {
+        self.mismatch(e.expected, e.got)
+    }
+    pub fn read_only(&self) -> Error {
+        Error::ReadOnly {
+            file: self.file.into(),
+            path: self.path.into(),
+        }
+    }
+}

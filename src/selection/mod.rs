@@ -1,0 +1,458 @@
+//! [`Selection`]: which part of a leaf to read or write.
+//!
+//! A selection is a list of per-axis arguments, as in numpy: an integer
+//! picks one index and drops the axis, a slice `start:stop:step` keeps it.
+//! Axes past the last argument are taken whole. Negative integers and
+//! slice bounds count from the end; slice bounds are clipped to the axis
+//! (as numpy does) while an integer outside the axis is an error.
+//!
+//! ```
+//! use qnd::Selection;
+//! use ndarray::s;
+//!
+//! // numpy's x[1, 2:8:3, -1]
+//! let a = Selection::new().index(1).slice(2, 8, 3).index(-1);
+//! // the same with ndarray's s! macro (ndarray's own step rules)
+//! let b = Selection::from(s![1, 2..8;3, -1]);
+//! assert_eq!(a.resolve(&[3, 10, 4]).unwrap().out_shape(), vec![2]);
+//! assert_eq!(b.resolve(&[3, 10, 4]).unwrap().out_shape(), vec![2]);
+//! ```
+
+use ndarray::{SliceInfo, SliceInfoElem};
+
+/// One axis of a [`Selection`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Axis {
+    /// A single index (negative from the end); the axis is dropped.
+    Index(isize),
+    /// A numpy slice `start:stop:step` (`None` bounds are the ends; a
+    /// negative step walks backwards from `start`).
+    Slice {
+        /// First index (default: 0, or the last with a negative step).
+        start: Option<isize>,
+        /// One past the last index (default: the end).
+        stop: Option<isize>,
+        /// Step, not 0.
+        step: isize,
+    },
+    /// An `ndarray` slice: take `start..end` then every `step`-th element,
+    /// from the back when `step` is negative.
+    NdSlice {
+        /// First index.
+        start: isize,
+        /// One past the last (`None`: the end).
+        end: Option<isize>,
+        /// Step, not 0.
+        step: isize,
+    },
+}
+
+/// The part of a leaf to read or write: one [`Axis`] argument per leading
+/// axis; axes past them are taken whole. See the [module docs](self).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    axes: Vec<Axis>,
+}
+
+/// An axis of a selection resolved against a shape: `count` indices
+/// `first, first + step, ...` (step may be negative).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    /// The first index taken.
+    pub first: usize,
+    /// How many indices.
+    pub count: usize,
+    /// Distance between indices (never 0).
+    pub step: isize,
+    /// False for an integer index: the axis is dropped from the result.
+    pub keep: bool,
+}
+
+impl Resolved {
+    /// The whole of an axis of length `len`.
+    pub fn all(len: usize) -> Resolved {
+        Resolved {
+            first: 0,
+            count: len,
+            step: 1,
+            keep: true,
+        }
+    }
+
+    /// The same indices in increasing order, as (start, count, stride):
+    /// the hyperslab a backend reads.
+    pub fn ascending(&self) -> (usize, usize, usize) {
+        if self.step > 0 || self.count == 0 {
+            (self.first, self.count, self.step.unsigned_abs())
+        } else {
+            let stride = self.step.unsigned_abs();
+            (self.first - (self.count - 1) * stride, self.count, stride)
+        }
+    }
+}
+
+/// A selection resolved against a shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    /// One entry per axis of the leaf.
+    pub axes: Vec<Resolved>,
+}
+
+impl Region {
+    /// The whole of a leaf of `shape`.
+    pub fn all(shape: &[usize]) -> Region {
+        Region {
+            axes: shape.iter().map(|&n| Resolved::all(n)).collect(),
+        }
+    }
+
+    /// The shape of what is read (dropped axes left out).
+    pub fn out_shape(&self) -> Vec<usize> {
+        self.axes
+            .iter()
+            .filter(|a| a.keep)
+            .map(|a| a.count)
+            .collect()
+    }
+
+    /// The shape of the hyperslab (every axis, dropped ones as 1).
+    pub fn slab_shape(&self) -> Vec<usize> {
+        self.axes.iter().map(|a| a.count).collect()
+    }
+
+    /// True when some axis runs backwards.
+    pub fn has_reversal(&self) -> bool {
+        self.axes.iter().any(|a| a.step < 0 && a.count > 1)
+    }
+
+    /// True when the region is the whole of `shape`, in order.
+    pub fn is_all(&self, shape: &[usize]) -> bool {
+        self.axes.len() == shape.len()
+            && self
+                .axes
+                .iter()
+                .zip(shape)
+                .all(|(a, &n)| a.keep && a.first == 0 && a.count == n && (a.step == 1 || n <= 1))
+    }
+
+    /// Number of elements selected.
+    pub fn size(&self) -> usize {
+        self.axes.iter().map(|a| a.count).product()
+    }
+
+    /// Put `index` in front (a record index on a record variable's leading
+    /// axis).
+    pub fn with_leading_index(mut self, index: usize) -> Region {
+        self.axes.insert(
+            0,
+            Resolved {
+                first: index,
+                count: 1,
+                step: 1,
+                keep: false,
+            },
+        );
+        self
+    }
+}
+
+/// Why a selection does not fit a shape.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SelectionError {
+    /// More arguments than axes.
+    #[error("{given} indices for {ndim} dimensions")]
+    TooMany {
+        /// Arguments given.
+        given: usize,
+        /// Dimensions of the leaf.
+        ndim: usize,
+    },
+    /// An integer index outside its axis.
+    #[error("index {index} out of bounds for axis {axis} of length {len}")]
+    OutOfBounds {
+        /// The axis.
+        axis: usize,
+        /// The index.
+        index: isize,
+        /// The axis length.
+        len: usize,
+    },
+    /// A slice step of 0.
+    #[error("slice step of 0 on axis {axis}")]
+    ZeroStep {
+        /// The axis.
+        axis: usize,
+    },
+}
+
+impl Selection {
+    /// The whole leaf.
+    pub fn new() -> Selection {
+        Selection::default()
+    }
+
+    /// The whole leaf (same as [`Selection::new`]).
+    pub fn all() -> Selection {
+        Selection::default()
+    }
+
+    /// Add an integer index on the next axis.
+    #[must_use]
+    pub fn index(mut self, i: isize) -> Selection {
+        self.axes.push(Axis::Index(i));
+        self
+    }
+
+    /// Add a numpy slice `start:stop:step` on the next axis.
+    #[must_use]
+    pub fn slice(
+        mut self,
+        start: impl Into<Option<isize>>,
+        stop: impl Into<Option<isize>>,
+        step: isize,
+    ) -> Selection {
+        self.axes.push(Axis::Slice {
+            start: start.into(),
+            stop: stop.into(),
+            step,
+        });
+        self
+    }
+
+    /// Add a whole axis (numpy's `:`).
+    #[must_use]
+    pub fn full(self) -> Selection {
+        self.slice(None, None, 1)
+    }
+
+    /// The per-axis arguments.
+    pub fn axes(&self) -> &[Axis] {
+        &self.axes
+    }
+
+    /// Resolve against a leaf of `shape`.
+    ///
+    /// # Errors
+    /// [`SelectionError`] when there are more arguments than axes, an
+    /// integer is outside its axis or a step is 0.
+    pub fn resolve(&self, shape: &[usize]) -> Result<Region, SelectionError> {
+        if self.axes.len() > shape.len() {
+            return Err(SelectionError::TooMany {
+                given: self.axes.len(),
+                ndim: shape.len(),
+            });
+        }
+        let mut axes = Vec::with_capacity(shape.len());
+        for (axis, &len) in shape.iter().enumerate() {
+            let arg = self.axes.get(axis).copied().unwrap_or(Axis::Slice {
+                start: None,
+                stop: None,
+                step: 1,
+            });
+            axes.push(resolve_axis(arg, axis, len)?);
+        }
+        Ok(Region { axes })
+    }
+}
+
+fn resolve_axis(arg: Axis, axis: usize, len: usize) -> Result<Resolved, SelectionError> {
+    let n = len as isize;
+    match arg {
+        Axis::Index(i) => {
+            let j = if i < 0 { i + n } else { i };
+            if j < 0 || j >= n {
+                return Err(SelectionError::OutOfBounds {
+                    axis,
+                    index: i,
+                    len,
+                });
+            }
+            Ok(Resolved {
+                first: j as usize,
+                count: 1,
+                step: 1,
+                keep: false,
+            })
+        }
+        Axis::Slice { start, stop, step } => {
+            if step == 0 {
+                return Err(SelectionError::ZeroStep { axis });
+            }
+            // numpy's slice.indices
+            let clip = |v: isize, lo: isize, hi: isize| v.clamp(lo, hi);
+            let norm = |v: isize| if v < 0 { v + n } else { v };
+            let (first, count) = if step > 0 {
+                let s = clip(norm(start.unwrap_or(0)), 0, n);
+                let e = clip(norm(stop.unwrap_or(n)), 0, n);
+                let count = if e > s { (e - s + step - 1) / step } else { 0 };
+                (s, count)
+            } else {
+                let s = start.map_or(n - 1, |v| clip(norm(v), -1, n - 1));
+                let e = stop.map_or(-1, |v| clip(norm(v), -1, n - 1));
+                let count = if s > e {
+                    (s - e + (-step) - 1) / (-step)
+                } else {
+                    0
+                };
+                (s, count)
+            };
+            Ok(Resolved {
+                first: if count == 0 { 0 } else { first as usize },
+                count: count as usize,
+                step,
+                keep: true,
+            })
+        }
+        Axis::NdSlice { start, end, step } => {
+            if step == 0 {
+                return Err(SelectionError::ZeroStep { axis });
+            }
+            let norm = |v: isize| (if v < 0 { v + n } else { v }).clamp(0, n);
+            let s = norm(start);
+            let e = norm(end.unwrap_or(n)).max(s);
+            let stride = step.abs();
+            let count = (e - s + stride - 1) / stride;
+            if count == 0 {
+                return Ok(Resolved {
+                    first: 0,
+                    count: 0,
+                    step,
+                    keep: true,
+                });
+            }
+            if step > 0 {
+                Ok(Resolved {
+                    first: s as usize,
+                    count: count as usize,
+                    step,
+                    keep: true,
+                })
+            } else {
+                // ndarray: from the back of s..e, every |step|-th
+                Ok(Resolved {
+                    first: (e - 1) as usize,
+                    count: count as usize,
+                    step,
+                    keep: true,
+                })
+            }
+        }
+    }
+}
+
+impl From<SliceInfoElem> for Axis {
+    fn from(e: SliceInfoElem) -> Axis {
+        match e {
+            SliceInfoElem::Index(i) => Axis::Index(i),
+            SliceInfoElem::Slice { start, end, step } => Axis::NdSlice { start, end, step },
+            // A new axis has no meaning for stored data: take the whole
+            // next axis instead of inventing one.
+            SliceInfoElem::NewAxis => Axis::Slice {
+                start: None,
+                stop: None,
+                step: 1,
+            },
+        }
+    }
+}
+
+impl<T: AsRef<[SliceInfoElem]>, Din: ndarray::Dimension, Dout: ndarray::Dimension>
+    From<SliceInfo<T, Din, Dout>> for Selection
+{
+    fn from(info: SliceInfo<T, Din, Dout>) -> Selection {
+        let elems: &[SliceInfoElem] = info.as_ref();
+        Selection {
+            axes: elems.iter().map(|&e| Axis::from(e)).collect(),
+        }
+    }
+}
+
+impl From<&[Axis]> for Selection {
+    fn from(axes: &[Axis]) -> Selection {
+        Selection {
+            axes: axes.to_vec(),
+        }
+    }
+}
+
+impl From<Vec<Axis>> for Selection {
+    fn from(axes: Vec<Axis>) -> Selection {
+        Selection { axes }
+    }
+}
+
+impl From<isize> for Selection {
+    fn from(i: isize) -> Selection {
+        Selection::new().index(i)
+    }
+}
+
+impl From<std::ops::Range<isize>> for Selection {
+    fn from(r: std::ops::Range<isize>) -> Selection {
+        Selection::new().slice(r.start, r.end, 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::s;
+
+    /// The indices an axis resolves to.
+    fn idx(arg: Axis, len: usize) -> Vec<usize> {
+        let r = resolve_axis(arg, 0, len).unwrap();
+        (0..r.count)
+            .map(|k| (r.first as isize + k as isize * r.step) as usize)
+            .collect()
+    }
+
+    fn sl(start: Option<isize>, stop: Option<isize>, step: isize) -> Axis {
+        Axis::Slice { start, stop, step }
+    }
+
+    #[test]
+    fn numpy_slices() {
+        assert_eq!(idx(sl(None, None, 1), 5), vec![0, 1, 2, 3, 4]);
+        assert_eq!(idx(sl(Some(1), Some(-1), 2), 6), vec![1, 3]);
+        assert_eq!(idx(sl(None, None, -1), 4), vec![3, 2, 1, 0]);
+        assert_eq!(idx(sl(Some(5), Some(1), -2), 8), vec![5, 3]);
+        assert_eq!(idx(sl(Some(-2), None, 1), 5), vec![3, 4]);
+        assert_eq!(idx(sl(Some(7), Some(20), 1), 5), Vec::<usize>::new());
+        assert_eq!(idx(sl(Some(-20), Some(2), 1), 5), vec![0, 1]);
+    }
+
+    #[test]
+    fn ndarray_slices() {
+        let f = |e: SliceInfoElem, n| idx(Axis::from(e), n);
+        assert_eq!(f(s![1..5;-1][0], 6), vec![4, 3, 2, 1]);
+        assert_eq!(f(s![..;-2][0], 5), vec![4, 2, 0]);
+        assert_eq!(f(s![-3..][0], 5), vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn indices_and_errors() {
+        let r = Selection::new().index(-1).resolve(&[4, 2]).unwrap();
+        assert_eq!(r.out_shape(), vec![2]);
+        assert_eq!(r.axes[0].first, 3);
+        assert_eq!(
+            Selection::new().full().index(2).resolve(&[4, 2]),
+            Err(SelectionError::OutOfBounds {
+                axis: 1,
+                index: 2,
+                len: 2
+            })
+        );
+        assert!(matches!(
+            Selection::new().index(0).index(0).resolve(&[3]),
+            Err(SelectionError::TooMany { .. })
+        ));
+        assert!(Selection::new().slice(None, None, 0).resolve(&[3]).is_err());
+    }
+
+    #[test]
+    fn ascending_hyperslab() {
+        let r = resolve_axis(sl(Some(5), Some(0), -2), 0, 8).unwrap();
+        assert_eq!(r.ascending(), (1, 3, 2));
+    }
+}

@@ -1,0 +1,324 @@
+//! [`Array`]: an n-d array of any element type, and the [`Element`] trait.
+
+use ndarray::{ArrayD, IxDyn};
+
+use super::DType;
+
+/// An n-d array whose element type is known only at run time.
+///
+/// Each variant holds an [`ndarray::ArrayD`] of one [`Element`] type.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(missing_docs)] // one variant per DType, named alike
+pub enum Array {
+    I8(ArrayD<i8>),
+    I16(ArrayD<i16>),
+    I32(ArrayD<i32>),
+    I64(ArrayD<i64>),
+    U8(ArrayD<u8>),
+    U16(ArrayD<u16>),
+    U32(ArrayD<u32>),
+    U64(ArrayD<u64>),
+    F32(ArrayD<f32>),
+    F64(ArrayD<f64>),
+    Bool(ArrayD<bool>),
+    Str(ArrayD<String>),
+}
+
+/// Runs `$body` with `$a` bound to the inner `ArrayD<T>` of any [`Array`].
+macro_rules! with_array {
+    ($array:expr, $a:ident => $body:expr) => {
+        match $array {
+            $crate::Array::I8($a) => $body,
+            $crate::Array::I16($a) => $body,
+            $crate::Array::I32($a) => $body,
+            $crate::Array::I64($a) => $body,
+            $crate::Array::U8($a) => $body,
+            $crate::Array::U16($a) => $body,
+            $crate::Array::U32($a) => $body,
+            $crate::Array::U64($a) => $body,
+            $crate::Array::F32($a) => $body,
+            $crate::Array::F64($a) => $body,
+            $crate::Array::Bool($a) => $body,
+            $crate::Array::Str($a) => $body,
+        }
+    };
+}
+pub(crate) use with_array;
+
+/// Like [`with_array`], but maps the inner array to a new [`Array`] of the
+/// same variant.
+macro_rules! map_array {
+    ($array:expr, $a:ident => $body:expr) => {
+        match $array {
+            $crate::Array::I8($a) => $crate::Array::I8($body),
+            $crate::Array::I16($a) => $crate::Array::I16($body),
+            $crate::Array::I32($a) => $crate::Array::I32($body),
+            $crate::Array::I64($a) => $crate::Array::I64($body),
+            $crate::Array::U8($a) => $crate::Array::U8($body),
+            $crate::Array::U16($a) => $crate::Array::U16($body),
+            $crate::Array::U32($a) => $crate::Array::U32($body),
+            $crate::Array::U64($a) => $crate::Array::U64($body),
+            $crate::Array::F32($a) => $crate::Array::F32($body),
+            $crate::Array::F64($a) => $crate::Array::F64($body),
+            $crate::Array::Bool($a) => $crate::Array::Bool($body),
+            $crate::Array::Str($a) => $crate::Array::Str($body),
+        }
+    };
+}
+pub(crate) use map_array;
+
+/// A Rust type that can be an element of a leaf.
+///
+/// Implemented for `i8 .. i64`, `u8 .. u64`, `f32`, `f64`, `bool` and
+/// `String`; sealed.
+pub trait Element:
+    Clone + Default + PartialEq + std::fmt::Debug + 'static + sealed::Sealed
+{
+    /// The element type this Rust type stores as.
+    const DTYPE: DType;
+    /// Wrap a typed array.
+    fn wrap(a: ArrayD<Self>) -> Array;
+    /// Unwrap an array of exactly this type, or give it back.
+    fn unwrap(a: Array) -> Result<ArrayD<Self>, Array>;
+    /// Borrow the inner array if it is of exactly this type.
+    fn peek(a: &Array) -> Option<&ArrayD<Self>>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! element {
+    ($($t:ty => $v:ident),* $(,)?) => {$(
+        impl sealed::Sealed for $t {}
+        impl Element for $t {
+            const DTYPE: DType = DType::$v;
+            fn wrap(a: ArrayD<Self>) -> Array {
+                Array::$v(a)
+            }
+            fn unwrap(a: Array) -> Result<ArrayD<Self>, Array> {
+                match a {
+                    Array::$v(a) => Ok(a),
+                    other => Err(other),
+                }
+            }
+            fn peek(a: &Array) -> Option<&ArrayD<Self>> {
+                match a {
+                    Array::$v(a) => Some(a),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+element!(
+    i8 => I8, i16 => I16, i32 => I32, i64 => I64,
+    u8 => U8, u16 => U16, u32 => U32, u64 => U64,
+    f32 => F32, f64 => F64, bool => Bool, String => Str,
+);
+
+impl Array {
+    /// An array of `dtype` and `shape` filled with zeros (false, empty text).
+    pub fn zeros(dtype: DType, shape: &[usize]) -> Array {
+        fn z<T: Element>(shape: &[usize]) -> Array {
+            T::wrap(ArrayD::default(IxDyn(shape)))
+        }
+        match dtype {
+            DType::I8 => z::<i8>(shape),
+            DType::I16 => z::<i16>(shape),
+            DType::I32 => z::<i32>(shape),
+            DType::I64 => z::<i64>(shape),
+            DType::U8 => z::<u8>(shape),
+            DType::U16 => z::<u16>(shape),
+            DType::U32 => z::<u32>(shape),
+            DType::U64 => z::<u64>(shape),
+            DType::F32 => z::<f32>(shape),
+            DType::F64 => z::<f64>(shape),
+            DType::Bool => z::<bool>(shape),
+            DType::Str => z::<String>(shape),
+        }
+    }
+
+    /// A 0-d array holding `x`.
+    pub fn scalar<T: Element>(x: T) -> Array {
+        T::wrap(ndarray::arr0(x).into_dyn())
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        match self {
+            Array::I8(_) => DType::I8,
+            Array::I16(_) => DType::I16,
+            Array::I32(_) => DType::I32,
+            Array::I64(_) => DType::I64,
+            Array::U8(_) => DType::U8,
+            Array::U16(_) => DType::U16,
+            Array::U32(_) => DType::U32,
+            Array::U64(_) => DType::U64,
+            Array::F32(_) => DType::F32,
+            Array::F64(_) => DType::F64,
+            Array::Bool(_) => DType::Bool,
+            Array::Str(_) => DType::Str,
+        }
+    }
+
+    /// The shape (`[]` for a scalar).
+    pub fn shape(&self) -> &[usize] {
+        with_array!(self, a => a.shape())
+    }
+
+    /// The number of dimensions.
+    pub fn ndim(&self) -> usize {
+        self.shape().len()
+    }
+
+    /// The number of elements.
+    pub fn size(&self) -> usize {
+        self.shape().iter().product()
+    }
+
+    /// Convert to element type `T`, which must hold every value of this
+    /// array's type exactly (see [`DType::widens_to`]).
+    ///
+    /// # Errors
+    /// Gives the array back unchanged when the conversion could lose
+    /// information.
+    pub fn convert<T: Element + FromNumber>(self) -> Result<ArrayD<T>, Array> {
+        if T::DTYPE == self.dtype() {
+            return T::unwrap(self);
+        }
+        if !self.dtype().widens_to(T::DTYPE) {
+            return Err(self);
+        }
+        macro_rules! conv {
+            ($a:expr) => {
+                Ok($a.mapv(|x| T::from_number(x as f64, x as i128)))
+            };
+        }
+        match self {
+            Array::I8(a) => conv!(a),
+            Array::I16(a) => conv!(a),
+            Array::I32(a) => conv!(a),
+            Array::I64(a) => conv!(a),
+            Array::U8(a) => conv!(a),
+            Array::U16(a) => conv!(a),
+            Array::U32(a) => conv!(a),
+            Array::U64(a) => conv!(a),
+            Array::F32(a) => Ok(a.mapv(|x| T::from_number(x as f64, 0))),
+            other => Err(other),
+        }
+    }
+
+    /// Reshape without changing the element order.
+    ///
+    /// # Errors
+    /// Gives the array back when `shape` has a different number of elements.
+    pub fn into_shape(self, shape: &[usize]) -> Result<Array, Array> {
+        if shape.iter().product::<usize>() != self.size() {
+            return Err(self);
+        }
+        Ok(map_array!(self, a => {
+            let flat: Vec<_> = a.into_iter().collect();
+            ArrayD::from_shape_vec(IxDyn(shape), flat).expect("sizes checked above")
+        }))
+    }
+
+    /// The elements as `f64`, for numeric arrays (`None` for bool and text).
+    pub fn to_f64(&self) -> Option<ArrayD<f64>> {
+        Some(match self {
+            Array::I8(a) => a.mapv(f64::from),
+            Array::I16(a) => a.mapv(f64::from),
+            Array::I32(a) => a.mapv(f64::from),
+            Array::I64(a) => a.mapv(|x| x as f64),
+            Array::U8(a) => a.mapv(f64::from),
+            Array::U16(a) => a.mapv(f64::from),
+            Array::U32(a) => a.mapv(f64::from),
+            Array::U64(a) => a.mapv(|x| x as f64),
+            Array::F32(a) => a.mapv(f64::from),
+            Array::F64(a) => a.clone(),
+            Array::Bool(_) | Array::Str(_) => return None,
+        })
+    }
+}
+
+/// Builds a numeric element from an exact number (used by [`Array::convert`]
+/// only along lossless widenings).
+pub trait FromNumber {
+    /// From the value as a float and as an integer (the integer is 0 for
+    /// float sources).
+    fn from_number(f: f64, i: i128) -> Self;
+}
+
+macro_rules! from_number_int {
+    ($($t:ty),*) => {$(
+        impl FromNumber for $t {
+            fn from_number(_f: f64, i: i128) -> Self {
+                // Only reached along lossless widenings, so `i` fits.
+                i as $t
+            }
+        }
+    )*};
+}
+from_number_int!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl FromNumber for f32 {
+    fn from_number(f: f64, _i: i128) -> Self {
+        f as f32
+    }
+}
+impl FromNumber for f64 {
+    fn from_number(f: f64, _i: i128) -> Self {
+        f
+    }
+}
+impl FromNumber for bool {
+    fn from_number(f: f64, _i: i128) -> Self {
+        f != 0.0
+    }
+}
+impl FromNumber for String {
+    fn from_number(f: f64, _i: i128) -> Self {
+        f.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn dtype_shape_size() {
+        let a = Array::F64(array![[1.0, 2.0], [3.0, 4.0]].into_dyn());
+        assert_eq!(a.dtype(), DType::F64);
+        assert_eq!(a.shape(), &[2, 2]);
+        assert_eq!(a.size(), 4);
+        let s = Array::scalar(String::from("x"));
+        assert_eq!(s.shape(), &[] as &[usize]);
+        assert_eq!(s.size(), 1);
+    }
+
+    #[test]
+    fn convert_widens_and_refuses_narrowing() {
+        let a = Array::I32(array![1, -2, 3].into_dyn());
+        let f: ArrayD<f64> = a.clone().convert().unwrap();
+        assert_eq!(f, array![1.0, -2.0, 3.0].into_dyn());
+        let i: ArrayD<i64> = a.clone().convert().unwrap();
+        assert_eq!(i, array![1i64, -2, 3].into_dyn());
+        assert!(a.convert::<i8>().is_err());
+        let big = Array::U32(array![4_000_000_000u32].into_dyn());
+        assert_eq!(big.convert::<i64>().unwrap()[[0]], 4_000_000_000i64);
+    }
+
+    #[test]
+    fn zeros_and_reshape() {
+        let z = Array::zeros(DType::Str, &[2, 0]);
+        assert_eq!(z.size(), 0);
+        let r = Array::I8(array![1i8, 2, 3, 4].into_dyn())
+            .into_shape(&[2, 2])
+            .unwrap();
+        assert_eq!(r.shape(), &[2, 2]);
+        assert!(r.into_shape(&[3]).is_err());
+    }
+}

@@ -1,0 +1,343 @@
+//! [`Value`]: whatever a file can hold, in memory.
+
+use indexmap::IndexMap;
+use ndarray::{arr0, Array as NdArray, ArrayD, ArrayView, Dimension, IxDyn};
+
+use super::{Array, DType, Element, FromNumber};
+
+/// An in-memory tree: what reading an item with auto mode 2 gives, and what
+/// [`QGroup::set`](crate::QGroup::set) writes.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Value {
+    /// The value None (qnd's `None` leaf).
+    #[default]
+    None,
+    /// An n-d array (a leaf).
+    Array(Array),
+    /// Named members in order (a group).
+    Group(IndexMap<String, Value>),
+    /// Members by position (a list, or the records of a record variable).
+    List(Vec<Value>),
+}
+
+impl Value {
+    /// An empty group, to declare a subgroup with `set`.
+    pub fn group() -> Value {
+        Value::Group(IndexMap::new())
+    }
+
+    /// An empty list, to declare a list with `set`.
+    pub fn list() -> Value {
+        Value::List(Vec::new())
+    }
+
+    /// A short word for the kind of value: `none`, `array`, `group`, `list`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::None => "none",
+            Value::Array(_) => "array",
+            Value::Group(_) => "group",
+            Value::List(_) => "list",
+        }
+    }
+
+    /// The array, if this is one.
+    pub fn as_array(&self) -> Option<&Array> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Member `name` of a group value.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        match self {
+            Value::Group(m) => m.get(name),
+            _ => None,
+        }
+    }
+
+    /// Convert to `T` (see [`FromValue`]).
+    ///
+    /// # Errors
+    /// [`ValueError`] when this value cannot be a `T`.
+    pub fn into<T: FromValue>(self) -> Result<T, ValueError> {
+        T::from_value(self)
+    }
+
+    /// A short description (`"f8 [3]"`, `"group"`) for error messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Array(a) => describe(a.dtype(), a.shape()),
+            other => other.kind().to_string(),
+        }
+    }
+}
+
+/// `"f8 [2, 3]"`: a dtype and shape for messages.
+pub(crate) fn describe(dtype: DType, shape: &[usize]) -> String {
+    format!("{} {:?}", dtype.code(), shape)
+}
+
+/// Why a [`Value`] could not be converted to a Rust type.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("expected {expected}, got {got}")]
+pub struct ValueError {
+    /// What the conversion needed.
+    pub expected: String,
+    /// What the value was.
+    pub got: String,
+}
+
+impl ValueError {
+    pub(crate) fn new(expected: impl Into<String>, got: &Value) -> ValueError {
+        ValueError {
+            expected: expected.into(),
+            got: got.describe(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- into Value
+
+impl From<Array> for Value {
+    fn from(a: Array) -> Value {
+        Value::Array(a)
+    }
+}
+
+impl<T: Element, D: Dimension> From<NdArray<T, D>> for Value {
+    fn from(a: NdArray<T, D>) -> Value {
+        Value::Array(T::wrap(a.into_dyn()))
+    }
+}
+
+impl<T: Element, D: Dimension> From<ArrayView<'_, T, D>> for Value {
+    fn from(a: ArrayView<'_, T, D>) -> Value {
+        Value::Array(T::wrap(a.to_owned().into_dyn()))
+    }
+}
+
+impl<T: Element> From<Vec<T>> for Value {
+    fn from(v: Vec<T>) -> Value {
+        Value::Array(T::wrap(
+            ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).expect("1-d"),
+        ))
+    }
+}
+
+impl<T: Element> From<&[T]> for Value {
+    fn from(v: &[T]) -> Value {
+        Value::from(v.to_vec())
+    }
+}
+
+macro_rules! scalar_into_value {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            fn from(x: $t) -> Value {
+                Value::Array(Array::scalar(x))
+            }
+        }
+    )*};
+}
+scalar_into_value!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, bool, String);
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::Array(Array::scalar(s.to_string()))
+    }
+}
+
+impl From<Vec<&str>> for Value {
+    fn from(v: Vec<&str>) -> Value {
+        Value::from(v.into_iter().map(String::from).collect::<Vec<_>>())
+    }
+}
+
+impl From<()> for Value {
+    fn from(_: ()) -> Value {
+        Value::None
+    }
+}
+
+impl<V: Into<Value>> From<Option<V>> for Value {
+    fn from(v: Option<V>) -> Value {
+        v.map_or(Value::None, Into::into)
+    }
+}
+
+impl From<IndexMap<String, Value>> for Value {
+    fn from(m: IndexMap<String, Value>) -> Value {
+        Value::Group(m)
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Value {
+        Value::List(v)
+    }
+}
+
+// ---------------------------------------------------------------- from Value
+
+/// A Rust type a stored item can be read into.
+///
+/// Implemented for [`Value`], [`Array`], `ndarray` arrays of any dimension
+/// (`ArrayD<T>`, `Array1<T>`, ...), `Vec<T>` (1-d leaves), scalars
+/// (`f64`, `i32`, `bool`, `String`, ...: 0-d leaves or one-element
+/// arrays), `Option<T>` (None reads as `None`), `Vec<Value>` (lists) and
+/// `IndexMap<String, Value>` (groups).
+///
+/// Numbers convert only where no value can change (`i32` to `f64` yes,
+/// `f64` to `f32` no).
+pub trait FromValue: Sized {
+    /// Convert.
+    ///
+    /// # Errors
+    /// [`ValueError`] naming what was expected and what the value was.
+    fn from_value(v: Value) -> Result<Self, ValueError>;
+}
+
+impl FromValue for Value {
+    fn from_value(v: Value) -> Result<Self, ValueError> {
+        Ok(v)
+    }
+}
+
+impl FromValue for Array {
+    fn from_value(v: Value) -> Result<Self, ValueError> {
+        match v {
+            Value::Array(a) => Ok(a),
+            other => Err(ValueError::new("an array", &other)),
+        }
+    }
+}
+
+fn typed<T: Element + FromNumber>(v: Value) -> Result<ArrayD<T>, ValueError> {
+    match v {
+        Value::Array(a) => a.convert::<T>().map_err(|a| ValueError {
+            expected: format!("elements of type {}", T::DTYPE.code()),
+            got: describe(a.dtype(), a.shape()),
+        }),
+        other => Err(ValueError::new(
+            format!("an array of {}", T::DTYPE.code()),
+            &other,
+        )),
+    }
+}
+
+impl<T: Element + FromNumber, D: Dimension> FromValue for NdArray<T, D> {
+    fn from_value(v: Value) -> Result<Self, ValueError> {
+        let a = typed::<T>(v)?;
+        let shape = a.shape().to_vec();
+        a.into_dimensionality::<D>().map_err(|_| ValueError {
+            expected: format!(
+                "{} dimensions",
+                D::NDIM.map_or("any number of".into(), |n| n.to_string())
+            ),
+            got: describe(T::DTYPE, &shape),
+        })
+    }
+}
+
+impl<T: Element + FromNumber> FromValue for Vec<T> {
+    fn from_value(v: Value) -> Result<Self, ValueError> {
+        let a = typed::<T>(v)?;
+        if a.ndim() > 1 {
+            return Err(ValueError {
+                expected: "a 0-d or 1-d array".into(),
+                got: describe(T::DTYPE, a.shape()),
+            });
+        }
+        Ok(a.into_iter().collect())
+    }
+}
+
+macro_rules! scalar_from_value {
+    ($($t:ty),*) => {$(
+        impl FromValue for $t {
+            fn from_value(v: Value) -> Result<Self, ValueError> {
+                let a = typed::<$t>(v)?;
+                if a.len() != 1 {
+                    return Err(ValueError {
+                        expected: "a single element".into(),
+                        got: describe(<$t as Element>::DTYPE, a.shape()),
+                    });
+                }
+                Ok(a.into_iter().next().expect("one element"))
+            }
+        }
+    )*};
+}
+scalar_from_value!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, bool, String);
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(v: Value) -> Result<Self, ValueError> {
+        match v {
+            Value::None => Ok(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+impl FromValue for Vec<Value> {
+    fn from_value(v: Value) -> Result<Self, ValueError> {
+        match v {
+            Value::List(l) => Ok(l),
+            other => Err(ValueError::new("a list", &other)),
+        }
+    }
+}
+
+impl FromValue for IndexMap<String, Value> {
+    fn from_value(v: Value) -> Result<Self, ValueError> {
+        match v {
+            Value::Group(g) => Ok(g),
+            other => Err(ValueError::new("a group", &other)),
+        }
+    }
+}
+
+/// A 0-d array value from anything that is an [`Element`].
+pub(crate) fn scalar_value<T: Element>(x: T) -> Value {
+    Value::Array(T::wrap(arr0(x).into_dyn()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array1, Array2};
+
+    #[test]
+    fn scalars_round_trip() {
+        assert_eq!(Value::from(2.5).into::<f64>().unwrap(), 2.5);
+        assert_eq!(Value::from("hé").into::<String>().unwrap(), "hé");
+        assert!(Value::from(true).into::<bool>().unwrap());
+        assert_eq!(Value::from(7i32).into::<f64>().unwrap(), 7.0);
+        assert!(Value::from(7.5).into::<i32>().is_err());
+    }
+
+    #[test]
+    fn arrays_and_vecs() {
+        let v = Value::from(array![[1i32, 2], [3, 4]]);
+        let a: Array2<i32> = v.clone().into().unwrap();
+        assert_eq!(a, array![[1, 2], [3, 4]]);
+        let e = v.clone().into::<Array1<i32>>().unwrap_err();
+        assert!(e.expected.contains("1 dimensions"), "{e}");
+        assert!(v.into::<Vec<i32>>().is_err());
+        assert_eq!(
+            Value::from(vec![1u8, 2]).into::<Vec<u8>>().unwrap(),
+            vec![1, 2]
+        );
+    }
+
+    #[test]
+    fn none_and_collections() {
+        assert_eq!(Value::from(()).into::<Option<f64>>().unwrap(), None);
+        assert_eq!(Value::from(1.0).into::<Option<f64>>().unwrap(), Some(1.0));
+        assert!(Value::None.into::<f64>().is_err());
+        assert_eq!(Value::list().into::<Vec<Value>>().unwrap(), vec![]);
+        assert!(Value::group().into::<Vec<Value>>().is_err());
+    }
+}
