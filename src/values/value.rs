@@ -1,7 +1,7 @@
 //! [`Value`]: whatever a file can hold, in memory.
 
 use indexmap::IndexMap;
-use ndarray::{arr0, Array as NdArray, ArrayD, ArrayView, Dimension, IxDyn};
+use ndarray::{Array as NdArray, ArrayD, ArrayView, Dimension, IxDyn};
 
 use super::{Array, DType, Element, FromNumber};
 
@@ -297,11 +297,6 @@ impl FromValue for IndexMap<String, Value> {
             other => Err(ValueError::new("a group", &other)),
         }
     }
-}
-
-/// A 0-d array value from anything that is an [`Element`].
-pub(crate) fn scalar_value<T: Element>(x: T) -> Value {
-    Value::Array(T::wrap(arr0(x).into_dyn()))
 }
 
 #[cfg(test)]

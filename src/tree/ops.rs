@@ -1,0 +1,421 @@
+//! Operations on a locked file: creating items from values, reading items
+//! into values, checked leaf reads and writes, appends.
+
+use indexmap::IndexMap;
+use ndarray::Axis as NdAxis;
+
+use super::file::{Core, Kind};
+use super::{child_path, elem_path};
+use crate::backend::{LeafSpec, NodeId, Slab, Storage};
+use crate::error::{At, Error, Result};
+use crate::selection::{Region, Selection, SelectionError};
+use crate::values::{describe, map_array, with_array, Array, DType, Value};
+
+/// The storage spec for a leaf holding `a` (or records shaped like it).
+pub(crate) fn spec_of(a: &Array, records: bool) -> LeafSpec {
+    LeafSpec {
+        dtype: a.dtype(),
+        shape: a.shape().to_vec(),
+        records,
+        text_len: text_len(a),
+    }
+}
+
+/// The longest string of a text array in bytes (at least 1).
+fn text_len(a: &Array) -> usize {
+    match a {
+        Array::Str(s) => s.iter().map(String::len).max().unwrap_or(0).max(1),
+        _ => 1,
+    }
+}
+
+/// A member name must be a single, non-empty path component.
+pub(crate) fn check_name(at: &At, name: &str) -> Result<()> {
+    if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+        return Err(at.invalid(format!("{name:?} is not a valid member name")));
+    }
+    Ok(())
+}
+
+/// Resolve a record index (negative from the end) against `count`.
+pub(crate) fn record_index(at: &At, index: isize, count: usize) -> Result<usize> {
+    let i = if index < 0 {
+        index + count as isize
+    } else {
+        index
+    };
+    if i < 0 || i as usize >= count {
+        return Err(Error::NoRecord {
+            file: at.file.into(),
+            path: at.path.into(),
+            index,
+            count,
+        });
+    }
+    Ok(i as usize)
+}
+
+/// Create member `name` of `parent` holding `value`.
+pub(crate) fn create(
+    core: &mut Core,
+    at: &At,
+    parent: NodeId,
+    name: &str,
+    value: &Value,
+) -> Result<NodeId> {
+    check_name(at, name)?;
+    let path = child_path(at.path, name);
+    let here = At { path: &path, ..*at };
+    let err = |e| here.storage(e);
+    match value {
+        Value::None => core.storage.create_none(parent, name).map_err(err),
+        Value::Array(a) => {
+            let id = core
+                .storage
+                .create_leaf(parent, name, &spec_of(a, false))
+                .map_err(err)?;
+            if a.size() > 0 {
+                let slab: Vec<Slab> = a.shape().iter().map(|&n| Slab::all(n)).collect();
+                core.storage.write(id, &slab, a).map_err(err)?;
+            }
+            Ok(id)
+        }
+        Value::Group(members) => {
+            let id = core.storage.create_group(parent, name).map_err(err)?;
+            core.lists.insert(id, None);
+            for (k, v) in members {
+                create(core, &here, id, k, v)?;
+            }
+            Ok(id)
+        }
+        Value::List(items) => {
+            let id = create_list(core, &here, parent, name)?;
+            for v in items {
+                append_element(core, &here, id, v)?;
+            }
+            Ok(id)
+        }
+    }
+}
+
+/// Create an empty list: a group with the None marker `_`.
+pub(crate) fn create_list(core: &mut Core, at: &At, parent: NodeId, name: &str) -> Result<NodeId> {
+    let id = core
+        .storage
+        .create_group(parent, name)
+        .map_err(|e| at.storage(e))?;
+    core.storage
+        .create_none(id, "_")
+        .map_err(|e| at.storage(e))?;
+    core.lists.insert(id, Some(0));
+    Ok(id)
+}
+
+/// The length of list `id`.
+pub(crate) fn list_len(core: &mut Core, at: &At, id: NodeId) -> Result<usize> {
+    core.list_len(id)
+        .map_err(|e| at.storage(e))?
+        .ok_or_else(|| at.invalid("not a list"))
+}
+
+/// Append `value` as the next element of list `id`; returns its index.
+pub(crate) fn append_element(core: &mut Core, at: &At, id: NodeId, value: &Value) -> Result<usize> {
+    let n = list_len(core, at, id)?;
+    create(core, at, id, &format!("_{n}"), value)?;
+    core.lists.insert(id, Some(n + 1));
+    Ok(n)
+}
+
+/// Element `i` of list `id`: its node and kind.
+pub(crate) fn element(core: &mut Core, at: &At, id: NodeId, i: usize) -> Result<(NodeId, Kind)> {
+    core.lookup(id, &format!("_{i}"))
+        .map_err(|e| at.storage(e))?
+        .ok_or_else(|| at.no_item())
+}
+
+/// Check that `a` can be stored in an item of `dtype` (exactly, or by a
+/// lossless widening) and `shape`, converting it if needed.
+pub(crate) fn fit(at: &At, a: &Array, dtype: DType, shape: &[usize]) -> Result<Array> {
+    if a.shape() != shape || !a.dtype().widens_to(dtype) {
+        return Err(at.mismatch(describe(dtype, shape), describe(a.dtype(), a.shape())));
+    }
+    if a.dtype() == dtype {
+        return Ok(a.clone());
+    }
+    Ok(convert_to(a.clone(), dtype))
+}
+
+fn convert_to(a: Array, dtype: DType) -> Array {
+    use crate::values::Element;
+    macro_rules! to {
+        ($t:ty) => {
+            <$t>::wrap(a.convert::<$t>().expect("widening checked"))
+        };
+    }
+    match dtype {
+        DType::I8 => to!(i8),
+        DType::I16 => to!(i16),
+        DType::I32 => to!(i32),
+        DType::I64 => to!(i64),
+        DType::U8 => to!(u8),
+        DType::U16 => to!(u16),
+        DType::U32 => to!(u32),
+        DType::U64 => to!(u64),
+        DType::F32 => to!(f32),
+        DType::F64 => to!(f64),
+        DType::Bool | DType::Str => a,
+    }
+}
+
+/// Turn a selection error into an [`Error`] for `at`.
+pub(crate) fn selection_error(at: &At, e: SelectionError) -> Error {
+    match e {
+        SelectionError::OutOfBounds { axis, index, len } => Error::OutOfBounds {
+            file: at.file.into(),
+            path: at.path.into(),
+            axis,
+            index,
+            len,
+        },
+        other => at.invalid(other.to_string()),
+    }
+}
+
+/// A leaf's or record's dtype and shape (for a record, the record shape).
+pub(crate) fn leaf_shape(
+    core: &mut Core,
+    at: &At,
+    id: NodeId,
+    record: Option<usize>,
+) -> Result<(DType, Vec<usize>)> {
+    let info = core.storage.info(id).map_err(|e| at.storage(e))?;
+    match record {
+        None => Ok((info.dtype, info.shape)),
+        Some(r) => {
+            let count = info.shape.first().copied().unwrap_or(0);
+            record_index(at, r as isize, count)?;
+            Ok((info.dtype, info.shape[1..].to_vec()))
+        }
+    }
+}
+
+/// Read `sel` of a leaf (or of record `record` of a record node).
+pub(crate) fn read_leaf(
+    core: &mut Core,
+    at: &At,
+    id: NodeId,
+    record: Option<usize>,
+    sel: &Selection,
+) -> Result<Array> {
+    let (_, shape) = leaf_shape(core, at, id, record)?;
+    let region = sel.resolve(&shape).map_err(|e| selection_error(at, e))?;
+    let region = match record {
+        Some(r) => region.with_leading_index(r),
+        None => region,
+    };
+    read_region(core, at, id, &region)
+}
+
+/// Read a resolved region of node `id`.
+pub(crate) fn read_region(core: &mut Core, at: &At, id: NodeId, region: &Region) -> Result<Array> {
+    let slab: Vec<Slab> = region
+        .axes
+        .iter()
+        .map(|a| {
+            let (start, count, stride) = a.ascending();
+            Slab {
+                start,
+                count,
+                stride,
+            }
+        })
+        .collect();
+    let mut a = core.storage.read(id, &slab).map_err(|e| at.storage(e))?;
+    if region.has_reversal() {
+        a = map_array!(a, x => {
+            let mut x = x;
+            for (k, ax) in region.axes.iter().enumerate() {
+                if ax.step < 0 {
+                    x.invert_axis(NdAxis(k));
+                }
+            }
+            x.as_standard_layout().into_owned()
+        });
+    }
+    a.into_shape(&region.out_shape())
+        .map_err(|a| at.invalid(format!("backend returned shape {:?}", a.shape())))
+}
+
+/// Write `value` to `sel` of a leaf (or of record `record`).
+pub(crate) fn write_leaf(
+    core: &mut Core,
+    at: &At,
+    id: NodeId,
+    record: Option<usize>,
+    sel: &Selection,
+    value: &Value,
+) -> Result<()> {
+    let Value::Array(a) = value else {
+        return Err(at.mismatch("an array", value.describe()));
+    };
+    let (dtype, shape) = leaf_shape(core, at, id, record)?;
+    let region = sel.resolve(&shape).map_err(|e| selection_error(at, e))?;
+    let out = region.out_shape();
+    // A single value fills the whole selection, as in numpy.
+    let a = if a.size() == 1 && out.iter().product::<usize>() != 1 {
+        broadcast(a, &out)
+    } else {
+        a.clone()
+    };
+    let a = fit(at, &a, dtype, &out)?;
+    let region = match record {
+        Some(r) => region.with_leading_index(r),
+        None => region,
+    };
+    if region.size() == 0 {
+        return Ok(());
+    }
+    let slab_shape = region.slab_shape();
+    let mut a = a.into_shape(&slab_shape).expect("same size");
+    if region.has_reversal() {
+        a = map_array!(a, x => {
+            let mut x = x;
+            for (k, ax) in region.axes.iter().enumerate() {
+                if ax.step < 0 {
+                    x.invert_axis(NdAxis(k));
+                }
+            }
+            x.as_standard_layout().into_owned()
+        });
+    }
+    let slab: Vec<Slab> = region
+        .axes
+        .iter()
+        .map(|ax| {
+            let (start, count, stride) = ax.ascending();
+            Slab {
+                start,
+                count,
+                stride,
+            }
+        })
+        .collect();
+    core.storage.write(id, &slab, &a).map_err(|e| at.storage(e))
+}
+
+fn broadcast(a: &Array, shape: &[usize]) -> Array {
+    map_array!(a, x => {
+        let v = x.iter().next().cloned().unwrap_or_default();
+        ndarray::ArrayD::from_elem(ndarray::IxDyn(shape), v)
+    })
+}
+
+/// Append one record to record node `id` after checking it fits.
+pub(crate) fn append_record(core: &mut Core, at: &At, id: NodeId, value: &Value) -> Result<usize> {
+    let Value::Array(a) = value else {
+        return Err(at.mismatch("an array record", value.describe()));
+    };
+    let info = core.storage.info(id).map_err(|e| at.storage(e))?;
+    let n = info.shape.first().copied().unwrap_or(0);
+    let rec_shape = &info.shape[1..];
+    let rec_at = elem_path(at.path, n);
+    let here = At {
+        path: &rec_at,
+        ..*at
+    };
+    if a.shape() != rec_shape || !a.dtype().widens_to(info.dtype) {
+        return Err(at.mismatch(
+            format!("a record of {}", describe(info.dtype, rec_shape)),
+            describe(a.dtype(), a.shape()),
+        ));
+    }
+    let a = fit(&here, a, info.dtype, rec_shape)?;
+    core.storage.append(id, &a).map_err(|e| here.storage(e))?;
+    Ok(n)
+}
+
+/// Read a member of kind `kind` whole. With `goto` set, a list or record
+/// variable gives only that element.
+pub(crate) fn read_item(
+    core: &mut Core,
+    at: &At,
+    id: NodeId,
+    kind: Kind,
+    goto: Option<isize>,
+) -> Result<Value> {
+    match kind {
+        Kind::None => Ok(Value::None),
+        Kind::Leaf => read_leaf(core, at, id, None, &Selection::all()).map(Value::Array),
+        Kind::Group => read_group(core, at, id, goto),
+        Kind::Records => {
+            let info = core.storage.info(id).map_err(|e| at.storage(e))?;
+            let count = info.shape.first().copied().unwrap_or(0);
+            match goto {
+                Some(r) => {
+                    let r = record_index(at, r, count)?;
+                    let here_path = elem_path(at.path, r);
+                    let here = At {
+                        path: &here_path,
+                        ..*at
+                    };
+                    read_leaf(core, &here, id, Some(r), &Selection::all()).map(Value::Array)
+                }
+                None => {
+                    let all = read_leaf(core, at, id, None, &Selection::all())?;
+                    Ok(Value::List(split_records(all)))
+                }
+            }
+        }
+        Kind::List => {
+            let n = list_len(core, at, id)?;
+            match goto {
+                Some(r) => {
+                    let r = record_index(at, r, n)?;
+                    read_element(core, at, id, r)
+                }
+                None => (0..n)
+                    .map(|i| read_element(core, at, id, i))
+                    .collect::<Result<_>>()
+                    .map(Value::List),
+            }
+        }
+    }
+}
+
+/// Read element `i` of list `id` (lists inside lists ignore goto).
+pub(crate) fn read_element(core: &mut Core, at: &At, id: NodeId, i: usize) -> Result<Value> {
+    let path = elem_path(at.path, i);
+    let here = At { path: &path, ..*at };
+    let (eid, kind) = element(core, &here, id, i)?;
+    read_item(core, &here, eid, kind, None)
+}
+
+/// Read group `id` whole; record variables inside honour `goto`.
+pub(crate) fn read_group(
+    core: &mut Core,
+    at: &At,
+    id: NodeId,
+    goto: Option<isize>,
+) -> Result<Value> {
+    let names = core.storage.names(id).map_err(|e| at.storage(e))?;
+    let mut out = IndexMap::with_capacity(names.len());
+    for name in names {
+        let path = child_path(at.path, &name);
+        let here = At { path: &path, ..*at };
+        let (cid, kind) = core
+            .lookup(id, &name)
+            .map_err(|e| here.storage(e))?
+            .ok_or_else(|| here.no_item())?;
+        let v = read_item(core, &here, cid, kind, goto)?;
+        out.insert(name, v);
+    }
+    Ok(Value::Group(out))
+}
+
+/// Split an array along its leading axis into one value per record.
+pub(crate) fn split_records(a: Array) -> Vec<Value> {
+    with_array!(a, x => x
+        .axis_iter(NdAxis(0))
+        .map(|r| Value::from(r.to_owned()))
+        .collect())
+}
