@@ -397,6 +397,20 @@ impl QGroup {
         Ok(t.group.lookup(&mut core, &t.name, &path)?.is_some())
     }
 
+    /// What member `name` (or a path) is, without reading it.
+    ///
+    /// # Errors
+    /// [`Error::NoItem`], and when the file cannot be read.
+    pub fn kind(&self, name: &str) -> Result<Kind> {
+        let t = self.target(name)?;
+        if t.name.is_empty() {
+            return Ok(Kind::Group);
+        }
+        let path = child_path(&t.group.path, &t.name);
+        let mut core = self.file.lock()?;
+        Ok(t.group.member(&mut core, &t.name, &path)?.1)
+    }
+
     /// Get member `name` (or a path such as `g/x`, `/g/x`) as the auto-read
     /// and goto modes say (see [`Auto`], [`QGroup::goto`]).
     ///

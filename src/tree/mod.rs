@@ -5,6 +5,7 @@
 //! [`QGroup::close`] is called or the last handle is dropped.
 
 mod attrs;
+mod copy;
 mod file;
 mod group;
 mod leaf;

@@ -1,0 +1,1 @@
+//! Copying a tree between files (written next).
