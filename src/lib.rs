@@ -1,6 +1,203 @@
 //! # qnd: a dict/list/array view of HDF5 and netCDF files
 //!
-//! (guide written below)
+//! A Rust port of LLNL's Python [qnd]: a file is a tree of
+//!
+//! - [`QGroup`]: named members, like a dict (the file itself is the root group);
+//! - [`QList`]: members by position, like a list;
+//! - [`QLeaf`]: an n-d array of numbers, bools or text (or None), read
+//!   whole or in part;
+//!
+//! with qnd's file state: an auto-read mode, a recording mode (writing a
+//! variable again appends a record: the time history of a simulation), a
+//! goto mode (read one record, or the record nearest a value of a scalar
+//! record variable), and push/drop of that state. Files mean the same to
+//! Python qnd, h5py and netCDF4-python (see the on-disk conventions in the
+//! README).
+//!
+//! The examples below run on the in-memory backend ([`memory`]); with a
+//! file, [`open`] a path instead: `qnd::open("run.h5", "w")?`.
+//!
+//! [qnd]: https://github.com/LLNL/qnd
+//!
+//! ## Opening and closing
+//!
+//! [`open`] takes h5py's modes: `"r"` (read only), `"r+"` (read/write, must
+//! exist), `"a"` (read/write, created if missing), `"w"` (create, replacing),
+//! `"w-"` (create, never replacing). The format comes from the extension
+//! (`.h5`, `.nc`, ...) or the first bytes. The file closes when
+//! [`QGroup::close`] is called (which reports errors) or the last handle is
+//! dropped.
+//!
+//! ## Groups: a dict of items
+//!
+//! ```
+//! use ndarray::array;
+//! use qnd::Value;
+//!
+//! let f = qnd::memory();
+//! f.set("x", 2.5)?;                              // declare and write
+//! f.set("mat", array![[1, 2, 3], [4, 5, 6]])?;   // any ndarray
+//! f.set("name", "run 7")?;                       // text
+//! f.set("g", Value::group())?;                   // a subgroup
+//! f.set("g/y", vec![1.0f32, 2.0])?;              // paths work
+//! f.update([("a", Value::from(1i64)), ("b", Value::None)])?;
+//!
+//! assert_eq!(f.names()?, ["x", "mat", "name", "g", "a", "b"]);
+//! assert!(f.contains("/g/y")?);
+//! assert_eq!(f.read::<f64>("x")?, 2.5);
+//! assert_eq!(f.read::<String>("name")?, "run 7");
+//! assert_eq!(f.read::<Option<f64>>("b")?, None);
+//! let y: Vec<f32> = f.group("g")?.read("y")?;
+//! assert_eq!(y, [1.0, 2.0]);
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
+//! Reads are generic over the result: [`Value`] (whatever is there),
+//! [`Array`], `ndarray` arrays of any dimension, `Vec<T>`, scalars,
+//! `String`, `Option<T>`. Numbers convert only when no value can change
+//! (an `i32` leaf reads as `f64`; an `f64` leaf does not read as `f32`).
+//!
+//! ## Declaring, and partial reads and writes
+//!
+//! ```
+//! use ndarray::{array, s, Array2};
+//! use qnd::{DType, Selection};
+//!
+//! let f = qnd::memory();
+//! let z = f.declare("z", DType::F64, &[3, 4])?;  // reserved, reads as zeros
+//! z.write_part(s![1, ..], array![1.0, 2.0, 3.0, 4.0])?;
+//! f.write_part("z", Selection::new().index(-1).slice(None, None, 2), 9.0)?;
+//! let part: Array2<f64> = f.read_part("z", s![1.., 1..3])?;
+//! assert_eq!(part, array![[2.0, 3.0], [0.0, 9.0]]);
+//! assert_eq!(f.read_part::<Vec<f64>>("z", s![2, ..])?, [9.0, 0.0, 9.0, 0.0]);
+//! assert_eq!((z.dtype()?, z.shape()?), (DType::F64, vec![3, 4]));
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
+//! A [`Selection`] is numpy's indexing: integers (negative from the end)
+//! drop an axis, slices `start:stop:step` keep it; `ndarray::s![]` works
+//! too. Only the selected part is read or written.
+//!
+//! ## Auto-read mode
+//!
+//! Getting an item with [`QGroup::get`] gives an [`Item`] that depends on
+//! the mode ([`Auto`]): 0 gives handles and reads nothing, 1 (the default)
+//! reads leaves but gives handles for groups and lists, 2 reads everything.
+//!
+//! ```
+//! use qnd::{Auto, Item, Value};
+//!
+//! let f = qnd::memory();
+//! f.set("big", vec![0u8; 1000])?;
+//! f.set("g", Value::group())?;
+//! f.set_auto(Auto::Off);
+//! let Item::Leaf(big) = f.get("big")? else { panic!() };
+//! assert_eq!(big.shape()?, [1000]);          // nothing read yet
+//! f.set_auto(Auto::Leaves);
+//! assert!(matches!(f.get("big")?, Item::Value(_)));
+//! assert!(matches!(f.get("g")?, Item::Group(_)));
+//! f.set_auto(Auto::All);
+//! assert!(matches!(f.get("g")?, Item::Value(Value::Group(_))));
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
+//! ## Lists
+//!
+//! ```
+//! use qnd::Value;
+//!
+//! let f = qnd::memory();
+//! let parts = f.create_list("parts")?;
+//! parts.append(1i64)?;
+//! parts.extend([Value::None, Value::from("three"), Value::group()])?;
+//! assert_eq!(parts.len()?, 4);
+//! assert_eq!(parts.read::<String>(-2)?, "three");
+//! assert!(parts.group(3).is_ok());
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
+//! ## Recording a history, and goto
+//!
+//! In recording mode 1 ([`Recording::Uniform`]) setting a new variable
+//! makes it a record variable, and setting it again appends a record; all
+//! records share a dtype and shape and are stored as one array with an
+//! unlimited leading dimension. Mode 2 ([`Recording::Any`]) allows records
+//! of any type and shape (stored as a list). A variable declared with
+//! recording off stays a plain leaf.
+//!
+//! ```
+//! use ndarray::array;
+//! use qnd::{Recording, Value};
+//!
+//! let f = qnd::memory();
+//! f.set("nx", 2i64)?;
+//! f.set_recording(Recording::Uniform);
+//! for k in 0..5 {
+//!     f.set("time", 0.5 * k as f64)?;
+//!     f.set("u", array![1.0, 2.0] * k as f64)?;
+//! }
+//! // A record of the wrong shape is refused and nothing is written.
+//! assert!(f.set("u", array![1.0]).is_err());
+//!
+//! f.goto_off();                                  // whole histories
+//! assert_eq!(f.read::<Vec<Value>>("time")?.len(), 5);
+//! f.goto(-1);                                     // one record
+//! assert_eq!(f.read::<Vec<f64>>("u")?, [4.0, 8.0]);
+//! assert_eq!(f.goto_nearest("time", 1.2)?, 2);    // nearest time
+//! assert_eq!(f.read::<f64>("time")?, 1.0);
+//! assert_eq!(f.read::<i64>("nx")?, 2);            // non-record: unaffected
+//!
+//! // Iterate over records; the goto state is restored afterwards.
+//! let mut sum = 0.0;
+//! for _ in f.goto_iter()? {
+//!     sum += f.read::<f64>("time")?;
+//! }
+//! assert_eq!(sum, 5.0);
+//! assert_eq!(f.current_record(), Some(2));
+//!
+//! // A slab of a history without reading all of it.
+//! let u = f.list("u")?.as_array()?;
+//! assert_eq!(u.read_part::<Vec<f64>>(ndarray::s![1..4, 1])?, [2.0, 4.0, 6.0]);
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
+//! [`QGroup::push`] saves the modes and restores them when its guard is
+//! dropped:
+//!
+//! ```
+//! let f = qnd::memory();
+//! f.set_recording(qnd::Recording::Uniform);
+//! f.set("t", 1.0)?;
+//! f.set("t", 2.0)?;
+//! f.goto(0);
+//! {
+//!     let f = f.push();
+//!     f.goto(-1);
+//!     assert_eq!(f.read::<f64>("t")?, 2.0);
+//! }
+//! assert_eq!(f.read::<f64>("t")?, 1.0);
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
+//! ## Attributes
+//!
+//! ```
+//! let f = qnd::memory();
+//! f.set("x", vec![1.0, 2.0, 3.0])?;
+//! let a = f.attrs("x")?;
+//! a.set("units", "cm")?;
+//! assert_eq!(a.read::<String>("units")?.as_deref(), Some("cm"));
+//! assert_eq!(a.read::<Vec<i64>>("shape")?, Some(vec![3]));  // pseudo-attribute
+//! f.attrs("")?.set("version", 3i32)?;                        // the group's own
+//! assert_eq!(f.attrs("")?.names()?, ["version"]);
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
+//! ## Errors
+//!
+//! Every fallible call returns [`Error`], which names the file and the item
+//! (`/g/x`, `/time[3]`) and, for mismatches, what was expected and what was
+//! given. Bad input never panics and never leaves a damaged file.
 #![warn(missing_docs)]
 
 pub mod backend;

@@ -1,57 +1,615 @@
-//! HDF5 backend (placeholder while it is written).
+//! The HDF5 backend, on the conventions of LLNL's Python qnd (see
+//! `shared/spec/format.md`):
+//!
+//! | node | stored as |
+//! | --- | --- |
+//! | group | HDF5 group |
+//! | leaf | dataset with no unlimited leading axis (scalar dataspace for shape `[]`) |
+//! | leaf with a zero-length axis | committed datatype of the element type with attribute `__shape__` (1-d `i64`) |
+//! | records | chunked dataset whose leading axis is unlimited (the only unlimited one), created with extent 0 |
+//! | none | committed datatype `u1` with attribute `__none__` = true (h5py's bool enum, scalar) |
+//!
+//! Element types: native integers and floats (any byte order read), bool
+//! as h5py's enum over `i8` (`FALSE` = 0, `TRUE` = 1), text written as
+//! fixed-length NUL-padded strings of `text_len` bytes (character set
+//! tagged ASCII, like numpy `S<n>` through h5py, holding UTF-8) and read from
+//! fixed or variable-length strings of either character set. Text
+//! attributes are written as variable-length UTF-8 strings.
+//!
+//! Record chunks hold `clamp(65536 / record_bytes, 1, 1024)` records, each
+//! chunk spanning the whole record.
+//!
+//! Groups and committed datatypes created here track and index the
+//! creation order of their links and attributes (the root group too,
+//! through the file creation property list), so member and attribute names
+//! come back in insertion order; for files that do not track it they come
+//! back in name order, HDF5's default.
+//!
+//! Read also, from other tools: zero-sized datasets as empty leaves,
+//! datasets with a null dataspace (h5py's `Empty`) as None, other integer
+//! enums as their integer values.
+
+mod data;
+mod raw;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::ffi::{CStr, CString};
+use std::path::Path;
+
+use hdf5::plist::file_create::{AttrCreationOrder, LinkCreationOrder};
+use hdf5::{
+    CommittedDatatype, Dataset, File, Group, IndexType, IterationOrder, Location, LocationType,
+};
+use ndarray::{ArrayD, IxDyn};
+
+use self::data::Target;
+use self::raw::{lib, ObjClass, Plists, Space};
+use self::types::{Elem, Text};
 use crate::backend::{LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage};
-use crate::values::Array;
+use crate::error::StorageError;
+use crate::values::{Array, DType};
+
+const NONE_ATTR: &CStr = c"__none__";
+const SHAPE_ATTR: &CStr = c"__shape__";
+
+/// Records per chunk aim at chunks of about this many bytes.
+const CHUNK_BYTES: usize = 65536;
+/// At most this many records per chunk.
+const CHUNK_RECORDS: usize = 1024;
+
+/// An open object of the file.
+enum Obj {
+    Group(Group),
+    Dataset(Dataset),
+    Type(CommittedDatatype),
+}
+
+impl Obj {
+    fn id(&self) -> hdf5_sys::h5i::hid_t {
+        match self {
+            Obj::Group(g) => g.id(),
+            Obj::Dataset(d) => d.id(),
+            Obj::Type(t) => t.id(),
+        }
+    }
+
+    fn class(&self) -> ObjClass {
+        match self {
+            Obj::Group(_) => ObjClass::Group,
+            Obj::Dataset(_) => ObjClass::Dataset,
+            Obj::Type(_) => ObjClass::Datatype,
+        }
+    }
+
+    fn location(&self) -> &Location {
+        match self {
+            Obj::Group(g) => g,
+            Obj::Dataset(d) => d,
+            Obj::Type(t) => t,
+        }
+    }
+}
+
+/// One entry of the node table.
+struct Node {
+    obj: Obj,
+    kind: NodeKind,
+    /// The element type of a leaf or record node.
+    elem: Option<Elem>,
+    /// The shape of an empty leaf (a committed datatype).
+    empty_shape: Option<Vec<usize>>,
+}
+
+impl Node {
+    fn group(g: Group) -> Node {
+        Node {
+            obj: Obj::Group(g),
+            kind: NodeKind::Group,
+            elem: None,
+            empty_shape: None,
+        }
+    }
+}
 
 /// An open HDF5 file.
-pub struct Hdf5Storage {}
+///
+/// Every node looked up or created stays open in a table indexed by
+/// [`NodeId`] (the root is `NodeId(0)`) until [`Storage::close`], so
+/// repeated lookups return the same id and appending a record touches only
+/// the open dataset.
+pub struct Hdf5Storage {
+    // dropped in this order: handles first, then the file
+    nodes: Vec<Node>,
+    children: HashMap<NodeId, HashMap<String, NodeId>>,
+    plists: Plists,
+    writable: bool,
+    file: Option<File>,
+}
+
+impl Hdf5Storage {
+    /// Open an existing file, read-only or read-write.
+    ///
+    /// # Errors
+    /// When the library cannot open it.
+    pub fn open(path: &Path, writable: bool) -> SResult<Hdf5Storage> {
+        let file = if writable {
+            File::open_rw(path)
+        } else {
+            File::open(path)
+        }
+        .map_err(lib)?;
+        Hdf5Storage::with_file(file, writable)
+    }
+
+    /// Create a file, truncating an existing one. Its root group tracks the
+    /// creation order of links and attributes.
+    ///
+    /// # Errors
+    /// When the library cannot create it.
+    pub fn create(path: &Path) -> SResult<Hdf5Storage> {
+        let file = File::with_options()
+            .with_fcpl(|p| {
+                p.link_creation_order(LinkCreationOrder::Indexed)
+                    .attr_creation_order(AttrCreationOrder::Indexed)
+            })
+            .create(path)
+            .map_err(lib)?;
+        Hdf5Storage::with_file(file, true)
+    }
+
+    fn with_file(file: File, writable: bool) -> SResult<Hdf5Storage> {
+        let root = file.group("/").map_err(lib)?;
+        Ok(Hdf5Storage {
+            nodes: vec![Node::group(root)],
+            children: HashMap::new(),
+            plists: Plists::new()?,
+            writable,
+            file: Some(file),
+        })
+    }
+
+    fn node(&self, id: NodeId) -> SResult<&Node> {
+        self.nodes
+            .get(id.0)
+            .ok_or_else(|| StorageError::Layout(format!("no node {} (file closed?)", id.0)))
+    }
+
+    fn group(&self, id: NodeId) -> SResult<&Group> {
+        match &self.node(id)?.obj {
+            Obj::Group(g) => Ok(g),
+            _ => Err(StorageError::Layout("not a group".into())),
+        }
+    }
+
+    fn leaf(&self, id: NodeId) -> SResult<(&Node, &Elem)> {
+        let n = self.node(id)?;
+        match &n.elem {
+            Some(e) => Ok((n, e)),
+            None => Err(StorageError::Layout("not a leaf or record node".into())),
+        }
+    }
+
+    fn push(&mut self, parent: NodeId, name: &str, node: Node) -> NodeId {
+        let id = NodeId(self.nodes.len());
+        self.nodes.push(node);
+        self.children
+            .entry(parent)
+            .or_default()
+            .insert(name.to_string(), id);
+        id
+    }
+
+    /// The C name of a new member of `parent`, which must not exist yet.
+    fn new_member(&self, parent: NodeId, name: &str) -> SResult<CString> {
+        if !plain_name(name) {
+            return Err(StorageError::Unsupported(format!(
+                "{name:?} cannot name an HDF5 group member"
+            )));
+        }
+        let c = raw::c_name(name)?;
+        if raw::link_exists(self.group(parent)?, &c)? {
+            return Err(StorageError::Unsupported(format!("{name} exists")));
+        }
+        Ok(c)
+    }
+
+    /// The node for an existing dataset.
+    fn dataset_node(ds: Dataset) -> SResult<Node> {
+        let space = raw::dataset_space(&ds)?;
+        let kind = match &space {
+            Space::Null => NodeKind::None,
+            Space::Scalar => NodeKind::Leaf,
+            Space::Simple { max, .. } => match max.first() {
+                Some(None) => NodeKind::Records,
+                _ => NodeKind::Leaf,
+            },
+        };
+        let elem = if kind == NodeKind::None {
+            None
+        } else {
+            Some(types::classify(&ds.dtype().map_err(lib)?)?)
+        };
+        Ok(Node {
+            obj: Obj::Dataset(ds),
+            kind,
+            elem,
+            empty_shape: None,
+        })
+    }
+
+    /// The node for an existing committed datatype: None or an empty leaf.
+    fn type_node(t: CommittedDatatype) -> SResult<Node> {
+        if raw::attr_exists(t.id(), NONE_ATTR)? {
+            return Ok(Node {
+                obj: Obj::Type(t),
+                kind: NodeKind::None,
+                elem: None,
+                empty_shape: None,
+            });
+        }
+        if !raw::attr_exists(t.id(), SHAPE_ATTR)? {
+            return Err(StorageError::Layout(
+                "committed datatype with neither __none__ nor __shape__".into(),
+            ));
+        }
+        let shape = shape_from(&read_attr(t.id(), SHAPE_ATTR)?)?;
+        if shape.iter().product::<usize>() != 0 {
+            return Err(StorageError::Layout(format!(
+                "__shape__ {shape:?} of a committed datatype has elements"
+            )));
+        }
+        let elem = types::classify(t.as_datatype())?;
+        Ok(Node {
+            obj: Obj::Type(t),
+            kind: NodeKind::Leaf,
+            elem: Some(elem),
+            empty_shape: Some(shape),
+        })
+    }
+
+    #[cfg(test)]
+    fn open_objects(&self) -> SResult<usize> {
+        match &self.file {
+            Some(f) => raw::open_objects(f),
+            None => Ok(0),
+        }
+    }
+}
+
+/// True for a name that is one member of a group (no path).
+fn plain_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && !name.contains('/') && !name.contains('\0')
+}
+
+/// The shape held by a `__shape__` attribute (integers, any type).
+fn shape_from(a: &Array) -> SResult<Vec<usize>> {
+    let bad = || StorageError::Layout(format!("bad __shape__ attribute {a:?}"));
+    if !a.dtype().is_numeric() || a.dtype().is_float() {
+        return Err(bad());
+    }
+    let f = a.to_f64().ok_or_else(bad)?;
+    f.iter()
+        .map(|&x| {
+            if x >= 0.0 && x.fract() == 0.0 && x < 9.0e15 {
+                Ok(x as usize)
+            } else {
+                Err(bad())
+            }
+        })
+        .collect()
+}
+
+/// Reads attribute `name` of object `obj`.
+fn read_attr(obj: hdf5_sys::h5i::hid_t, name: &CStr) -> SResult<Array> {
+    let a = raw::attr_open(obj, name)?;
+    let elem = types::classify(&raw::attr_type(&a)?)?;
+    let shape = match raw::attr_space(&a)? {
+        Space::Null => {
+            return Err(StorageError::Layout(
+                "attribute with a null dataspace".into(),
+            ))
+        }
+        s => s.dims(),
+    };
+    data::read_array(&Target::Attr(&a), &elem, &shape)
+}
+
+/// Writes attribute `name` of object `obj`, replacing it if it exists (in
+/// place when the dtype and shape are the same, so that it keeps its
+/// position; else it is deleted and created again, last).
+fn write_attr(
+    obj: hdf5_sys::h5i::hid_t,
+    name: &CStr,
+    value: &Array,
+    plists: &Plists,
+) -> SResult<()> {
+    if raw::attr_exists(obj, name)? {
+        // Same dtype and shape: overwrite in place, keeping its position.
+        let a = raw::attr_open(obj, name)?;
+        let elem = types::classify(&raw::attr_type(&a)?).ok();
+        let space = raw::attr_space(&a)?;
+        if let Some(elem) = elem {
+            let fits = elem.dtype == value.dtype()
+                && space != Space::Null
+                && space.dims() == value.shape()
+                && matches!(elem.text, Text::No | Text::VarLen);
+            if fits {
+                return data::write_array(&Target::Attr(&a), &elem, value);
+            }
+        }
+        drop(a);
+        raw::attr_delete(obj, name)?;
+    }
+    let ftype = types::attr_file_type(value.dtype())?;
+    let elem = types::classify(&ftype)?;
+    let a = raw::attr_create(obj, name, &ftype, value.shape(), plists)?;
+    if let Err(e) = data::write_array(&Target::Attr(&a), &elem, value) {
+        drop(a);
+        let _ = raw::attr_delete(obj, name);
+        return Err(e);
+    }
+    Ok(())
+}
+
+fn check_shape(data: &Array, counts: &[usize]) -> SResult<()> {
+    if data.shape() != counts {
+        return Err(StorageError::Layout(format!(
+            "data of shape {:?} for a hyperslab of shape {counts:?}",
+            data.shape()
+        )));
+    }
+    Ok(())
+}
+
+/// The chunk shape of a record dataset: whole records, about
+/// [`CHUNK_BYTES`] per chunk, between 1 and [`CHUNK_RECORDS`] records.
+fn record_chunk(record: &[usize], elem_bytes: usize) -> Vec<usize> {
+    let record_bytes = (record.iter().product::<usize>() * elem_bytes).max(1);
+    let per_chunk = (CHUNK_BYTES / record_bytes).clamp(1, CHUNK_RECORDS);
+    std::iter::once(per_chunk)
+        .chain(record.iter().map(|&d| d.max(1)))
+        .collect()
+}
 
 impl Storage for Hdf5Storage {
     fn backend_name(&self) -> &'static str {
         "hdf5"
     }
+
     fn root(&self) -> NodeId {
         NodeId(0)
     }
-    fn names(&mut self, _g: NodeId) -> SResult<Vec<String>> {
-        todo!()
+
+    fn names(&mut self, group: NodeId) -> SResult<Vec<String>> {
+        let g = self.group(group)?;
+        if raw::link_order_tracked(g)? {
+            if let Ok(v) = g.member_names_by(IndexType::CreationOrder, IterationOrder::Increasing) {
+                return Ok(v);
+            }
+        }
+        g.member_names_by(IndexType::Name, IterationOrder::Increasing)
+            .map_err(lib)
     }
-    fn lookup(&mut self, _g: NodeId, _n: &str) -> SResult<Option<(NodeId, NodeKind)>> {
-        todo!()
+
+    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, NodeKind)>> {
+        if let Some(&id) = self.children.get(&group).and_then(|m| m.get(name)) {
+            return Ok(Some((id, self.node(id)?.kind)));
+        }
+        let g = self.group(group)?;
+        if !plain_name(name) {
+            return Ok(None);
+        }
+        let c = raw::c_name(name)?;
+        if !raw::link_exists(g, &c)? {
+            return Ok(None);
+        }
+        let info = g.loc_info_by_name(name).map_err(lib)?;
+        let node = match info.loc_type {
+            LocationType::Group => Node::group(g.group(name).map_err(lib)?),
+            LocationType::Dataset => Hdf5Storage::dataset_node(g.dataset(name).map_err(lib)?)?,
+            LocationType::NamedDatatype => {
+                Hdf5Storage::type_node(g.committed_datatype(name).map_err(lib)?)?
+            }
+            #[allow(unreachable_patterns)]
+            other => {
+                return Err(StorageError::Layout(format!(
+                    "unsupported HDF5 object {other:?}"
+                )))
+            }
+        };
+        let kind = node.kind;
+        Ok(Some((self.push(group, name, node), kind)))
     }
-    fn create_group(&mut self, _p: NodeId, _n: &str) -> SResult<NodeId> {
-        todo!()
+
+    fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        let c = self.new_member(parent, name)?;
+        let g = raw::create_group(self.group(parent)?, &c, &self.plists)?;
+        Ok(self.push(parent, name, Node::group(g)))
     }
-    fn create_none(&mut self, _p: NodeId, _n: &str) -> SResult<NodeId> {
-        todo!()
+
+    fn create_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        let c = self.new_member(parent, name)?;
+        let dtype = types::file_type(DType::U8, 0)?;
+        let t = raw::commit_type(self.group(parent)?, &c, dtype, &self.plists)?;
+        write_attr(t.id(), NONE_ATTR, &Array::scalar(true), &self.plists)?;
+        let node = Node {
+            obj: Obj::Type(t),
+            kind: NodeKind::None,
+            elem: None,
+            empty_shape: None,
+        };
+        Ok(self.push(parent, name, node))
     }
-    fn create_leaf(&mut self, _p: NodeId, _n: &str, _s: &LeafSpec) -> SResult<NodeId> {
-        todo!()
+
+    fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
+        let c = self.new_member(parent, name)?;
+        let g = self.group(parent)?;
+        let ftype = types::file_type(spec.dtype, spec.text_len)?;
+        let elem = types::classify(&ftype)?;
+        let node = if spec.records {
+            let mut dims = vec![0];
+            dims.extend_from_slice(&spec.shape);
+            // A zero-length record axis gets maximum 1: a chunk axis may
+            // not exceed a fixed maximum, and only axis 0 is unlimited.
+            let max: Vec<Option<usize>> = std::iter::once(None)
+                .chain(spec.shape.iter().map(|&d| Some(d.max(1))))
+                .collect();
+            let chunk = record_chunk(&spec.shape, ftype.size());
+            let ds =
+                raw::create_dataset(g, &c, &ftype, &dims, Some(&max), Some(&chunk), &self.plists)?;
+            Node {
+                obj: Obj::Dataset(ds),
+                kind: NodeKind::Records,
+                elem: Some(elem),
+                empty_shape: None,
+            }
+        } else if spec.shape.contains(&0) {
+            let t = raw::commit_type(g, &c, ftype, &self.plists)?;
+            let shape: Vec<i64> = spec.shape.iter().map(|&d| d as i64).collect();
+            let shape = ArrayD::from_shape_vec(IxDyn(&[shape.len()]), shape)
+                .map_err(|e| StorageError::Layout(e.to_string()))?;
+            write_attr(t.id(), SHAPE_ATTR, &Array::I64(shape), &self.plists)?;
+            Node {
+                obj: Obj::Type(t),
+                kind: NodeKind::Leaf,
+                elem: Some(elem),
+                empty_shape: Some(spec.shape.clone()),
+            }
+        } else {
+            let ds = raw::create_dataset(g, &c, &ftype, &spec.shape, None, None, &self.plists)?;
+            Node {
+                obj: Obj::Dataset(ds),
+                kind: NodeKind::Leaf,
+                elem: Some(elem),
+                empty_shape: None,
+            }
+        };
+        Ok(self.push(parent, name, node))
     }
-    fn info(&mut self, _n: NodeId) -> SResult<LeafInfo> {
-        todo!()
+
+    fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
+        let (n, e) = self.leaf(node)?;
+        let shape = match (&n.obj, &n.empty_shape) {
+            (Obj::Dataset(ds), _) => raw::dataset_space(ds)?.dims(),
+            (_, Some(s)) => s.clone(),
+            _ => return Err(StorageError::Layout("not a leaf or record node".into())),
+        };
+        Ok(LeafInfo {
+            dtype: e.dtype,
+            dims: vec![None; shape.len()],
+            shape,
+        })
     }
-    fn read(&mut self, _n: NodeId, _s: &[Slab]) -> SResult<Array> {
-        todo!()
+
+    fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array> {
+        let (n, e) = self.leaf(node)?;
+        let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
+        match &n.obj {
+            Obj::Dataset(ds) if slab.is_empty() || counts.iter().product::<usize>() > 0 => {
+                let sel = raw::select(ds, slab)?;
+                data::read_array(&Target::Dataset(ds, &sel), e, &counts)
+            }
+            _ => Ok(Array::zeros(e.dtype, &counts)),
+        }
     }
-    fn write(&mut self, _n: NodeId, _s: &[Slab], _d: &Array) -> SResult<()> {
-        todo!()
+
+    fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()> {
+        let (n, e) = self.leaf(node)?;
+        let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
+        check_shape(data, &counts)?;
+        match &n.obj {
+            Obj::Dataset(ds) if data.size() > 0 => {
+                let sel = raw::select(ds, slab)?;
+                data::write_array(&Target::Dataset(ds, &sel), e, data)
+            }
+            _ => Ok(()),
+        }
     }
-    fn append(&mut self, _n: NodeId, _r: &Array) -> SResult<()> {
-        todo!()
+
+    fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
+        let (n, e) = self.leaf(node)?;
+        let ds = match (&n.obj, n.kind) {
+            (Obj::Dataset(ds), NodeKind::Records) => ds,
+            _ => return Err(StorageError::Layout("not a record node".into())),
+        };
+        let dims = raw::dataset_space(ds)?.dims();
+        let Some((&count, record_shape)) = dims.split_first() else {
+            return Err(StorageError::Layout("record dataset of rank 0".into()));
+        };
+        check_shape(record, record_shape)?;
+        let mut grown = dims.clone();
+        grown[0] = count + 1;
+        raw::set_extent(ds, &grown)?;
+        if record.size() == 0 {
+            return Ok(());
+        }
+        let slab: Vec<Slab> = std::iter::once(Slab::one(count))
+            .chain(record_shape.iter().map(|&d| Slab::all(d)))
+            .collect();
+        // The memory space is [1, ...record shape]: the same elements, in
+        // the same order, as the record.
+        let written = raw::select(ds, &slab)
+            .and_then(|sel| data::write_array(&Target::Dataset(ds, &sel), e, record));
+        if let Err(err) = written {
+            // leave the record count as it was
+            let _ = raw::set_extent(ds, &dims);
+            return Err(err);
+        }
+        Ok(())
     }
-    fn attr_names(&mut self, _n: NodeId) -> SResult<Vec<String>> {
-        todo!()
+
+    fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
+        let n = self.node(node)?;
+        let loc = n.obj.location();
+        let mut names = None;
+        if raw::attr_order_tracked(n.obj.id(), n.obj.class())? {
+            names = loc
+                .attr_names_by(IndexType::CreationOrder, IterationOrder::Increasing)
+                .ok();
+        }
+        let names = match names {
+            Some(v) => v,
+            None => loc
+                .attr_names_by(IndexType::Name, IterationOrder::Increasing)
+                .map_err(lib)?,
+        };
+        Ok(names.into_iter().filter(|s| !s.starts_with("__")).collect())
     }
-    fn get_attr(&mut self, _n: NodeId, _a: &str) -> SResult<Option<Array>> {
-        todo!()
+
+    fn get_attr(&mut self, node: NodeId, name: &str) -> SResult<Option<Array>> {
+        let obj = self.node(node)?.obj.id();
+        let Ok(c) = CString::new(name) else {
+            return Ok(None);
+        };
+        if !raw::attr_exists(obj, &c)? {
+            return Ok(None);
+        }
+        read_attr(obj, &c).map(Some)
     }
-    fn set_attr(&mut self, _n: NodeId, _a: &str, _v: &Array) -> SResult<()> {
-        todo!()
+
+    fn set_attr(&mut self, node: NodeId, name: &str, value: &Array) -> SResult<()> {
+        let obj = self.node(node)?.obj.id();
+        let c = raw::c_name(name)?;
+        write_attr(obj, &c, value, &self.plists)
     }
+
     fn flush(&mut self) -> SResult<()> {
-        todo!()
+        match &self.file {
+            Some(f) if self.writable => f.flush().map_err(lib),
+            _ => Ok(()),
+        }
     }
+
     fn close(&mut self) -> SResult<()> {
-        todo!()
+        self.nodes.clear();
+        self.children.clear();
+        match self.file.take() {
+            Some(f) => f.close().map_err(lib),
+            None => Ok(()),
+        }
     }
 }

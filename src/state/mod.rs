@@ -195,7 +195,8 @@ mod tests {
         // overwritten history.
         let g = GotoIndex::new(&[0.0, 1.0, 2.0, 3.0, 1.5, 2.5]);
         assert_eq!(g.records(), &[0, 1, 4, 5]);
-        assert_eq!(g.nearest(2.0), Some(4));
+        assert_eq!(g.nearest(1.9), Some(4));
+        assert_eq!(g.nearest(2.0), Some(5), "a tie goes to the later record");
         assert_eq!(g.nearest(3.0), Some(5));
     }
 

@@ -314,7 +314,9 @@ pub(crate) struct Core {
 impl Core {
     fn new(storage: AnyStorage, path: &Path, writable: bool) -> FileRef {
         let backend = storage.backend_name();
+        let root = storage.root();
         FileRef {
+            root,
             core: Arc::new(Mutex::new(Core {
                 storage,
                 open: true,
@@ -394,6 +396,8 @@ pub(crate) struct FileRef {
     core: Arc<Mutex<Core>>,
     pub file: Arc<Path>,
     pub backend: &'static str,
+    /// The root group's node.
+    pub root: NodeId,
 }
 
 impl FileRef {

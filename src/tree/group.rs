@@ -58,11 +58,21 @@ struct Target {
 
 impl QGroup {
     pub(crate) fn root_of(file: FileRef, state: State) -> QGroup {
-        let id = file.lock().map(|c| c.storage.root()).unwrap_or(NodeId(0));
+        let id = file.root;
         QGroup {
             file,
             id,
             path: "/".into(),
+            state: Cell::new(state),
+        }
+    }
+
+    /// A handle on group node `id` (takes no lock).
+    pub(crate) fn at_node(file: FileRef, id: NodeId, path: String, state: State) -> QGroup {
+        QGroup {
+            file,
+            id,
+            path,
             state: Cell::new(state),
         }
     }

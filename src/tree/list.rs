@@ -147,14 +147,11 @@ impl QList {
             }
             Kind::Leaf => ops::read_item(&mut core, &at, id, kind, None).map(Item::Value),
             Kind::Group => {
-                let g = QGroup::root_of(
-                    self.file.clone(),
-                    State {
-                        auto,
-                        ..State::default()
-                    },
-                );
-                let g = g.sub(id, path);
+                let state = State {
+                    auto,
+                    ..State::default()
+                };
+                let g = QGroup::at_node(self.file.clone(), id, path, state);
                 drop(core);
                 if auto == Auto::All {
                     g.to_value().map(Item::Value)

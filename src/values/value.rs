@@ -61,7 +61,7 @@ impl Value {
     ///
     /// # Errors
     /// [`ValueError`] when this value cannot be a `T`.
-    pub fn into<T: FromValue>(self) -> Result<T, ValueError> {
+    pub fn convert<T: FromValue>(self) -> Result<T, ValueError> {
         T::from_value(self)
     }
 
@@ -306,33 +306,36 @@ mod tests {
 
     #[test]
     fn scalars_round_trip() {
-        assert_eq!(Value::from(2.5).into::<f64>().unwrap(), 2.5);
-        assert_eq!(Value::from("hé").into::<String>().unwrap(), "hé");
-        assert!(Value::from(true).into::<bool>().unwrap());
-        assert_eq!(Value::from(7i32).into::<f64>().unwrap(), 7.0);
-        assert!(Value::from(7.5).into::<i32>().is_err());
+        assert_eq!(Value::from(2.5).convert::<f64>().unwrap(), 2.5);
+        assert_eq!(Value::from("hé").convert::<String>().unwrap(), "hé");
+        assert!(Value::from(true).convert::<bool>().unwrap());
+        assert_eq!(Value::from(7i32).convert::<f64>().unwrap(), 7.0);
+        assert!(Value::from(7.5).convert::<i32>().is_err());
     }
 
     #[test]
     fn arrays_and_vecs() {
         let v = Value::from(array![[1i32, 2], [3, 4]]);
-        let a: Array2<i32> = v.clone().into().unwrap();
+        let a: Array2<i32> = v.clone().convert().unwrap();
         assert_eq!(a, array![[1, 2], [3, 4]]);
-        let e = v.clone().into::<Array1<i32>>().unwrap_err();
+        let e = v.clone().convert::<Array1<i32>>().unwrap_err();
         assert!(e.expected.contains("1 dimensions"), "{e}");
-        assert!(v.into::<Vec<i32>>().is_err());
+        assert!(v.convert::<Vec<i32>>().is_err());
         assert_eq!(
-            Value::from(vec![1u8, 2]).into::<Vec<u8>>().unwrap(),
+            Value::from(vec![1u8, 2]).convert::<Vec<u8>>().unwrap(),
             vec![1, 2]
         );
     }
 
     #[test]
     fn none_and_collections() {
-        assert_eq!(Value::from(()).into::<Option<f64>>().unwrap(), None);
-        assert_eq!(Value::from(1.0).into::<Option<f64>>().unwrap(), Some(1.0));
-        assert!(Value::None.into::<f64>().is_err());
-        assert_eq!(Value::list().into::<Vec<Value>>().unwrap(), vec![]);
-        assert!(Value::group().into::<Vec<Value>>().is_err());
+        assert_eq!(Value::from(()).convert::<Option<f64>>().unwrap(), None);
+        assert_eq!(
+            Value::from(1.0).convert::<Option<f64>>().unwrap(),
+            Some(1.0)
+        );
+        assert!(Value::None.convert::<f64>().is_err());
+        assert_eq!(Value::list().convert::<Vec<Value>>().unwrap(), vec![]);
+        assert!(Value::group().convert::<Vec<Value>>().is_err());
     }
 }

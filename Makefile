@@ -1,0 +1,51 @@
+# The two commands of the README: `make demo` and `make test`.
+# Both first install what is missing: on Debian/Ubuntu the C libraries
+# libhdf5-dev, libnetcdf-dev and pkg-config via apt-get (sudo when not root).
+# Elsewhere install HDF5 and netCDF-C development files and pkg-config
+# yourself (Fedora: dnf install hdf5-devel netcdf-devel pkgconf;
+# macOS: brew install hdf5 netcdf pkg-config).
+
+APT_PACKAGES := libhdf5-dev libnetcdf-dev pkg-config
+CARGO ?= cargo
+
+.PHONY: deps demo test test-core examples lint
+
+deps:
+	@if command -v dpkg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	  missing=""; \
+	  for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	    echo "installing:$$missing"; \
+	    $$sudo apt-get update -qq && \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  fi; \
+	elif ! pkg-config --exists hdf5 2>/dev/null || ! pkg-config --exists netcdf 2>/dev/null; then \
+	  echo "qnd needs the HDF5 and netCDF-C development files and pkg-config:"; \
+	  echo "  Fedora: dnf install hdf5-devel netcdf-devel pkgconf"; \
+	  echo "  macOS:  brew install hdf5 netcdf pkg-config"; \
+	  exit 1; \
+	fi
+
+# Record a small simulation history, append to it, read it back.
+demo: deps
+	$(CARGO) run --quiet --example history
+
+# Everything: the full build (HDF5 + netCDF), the C-free core alone,
+# the examples, and the lints.
+test: deps
+	$(CARGO) test
+	$(MAKE) test-core examples lint
+
+# The core and the in-memory backend with no C library.
+test-core:
+	$(CARGO) test --no-default-features --lib --tests
+
+examples:
+	$(CARGO) run --quiet --example history
+	$(CARGO) run --quiet --no-default-features --example memory_tour
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --no-default-features --all-targets -- -D warnings
