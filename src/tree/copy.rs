@@ -1,1 +1,506 @@
-//! Copying a tree between files (written next).
+//! Copying a tree between files: [`QGroup::copy_to`].
+//!
+//! Groups, leaves, None and record variables are copied through the public
+//! handles. List elements are walked by node (a [`ListNode`]), so that a
+//! None element, which has no handle, keeps its attributes too.
+
+use std::sync::Arc;
+
+use super::file::Kind;
+use super::{child_path, elem_path, ops, QAttrs, QGroup, QLeaf, QList};
+use crate::backend::{LeafSpec, NodeId, Storage};
+use crate::error::Result;
+use crate::state::{Auto, Recording};
+use crate::values::{Array, DType, Value};
+
+impl QGroup {
+    /// Copy every member of this group into `dst`, recursively, with every
+    /// attribute (this group's own attributes go to `dst`'s own).
+    ///
+    /// `dst` is normally the empty root of another file
+    /// ([`open`](crate::open) with mode `w`), which makes this a format
+    /// conversion. What each member is survives the copy: groups stay
+    /// groups, lists stay lists, record variables stay record variables
+    /// (written one record at a time, so a long history is never held in
+    /// memory whole), None stays None; leaves are read and written whole.
+    /// Members are copied in order; goto is ignored (off) on this group,
+    /// and the modes of both groups are left as they were.
+    ///
+    /// One thing a copy cannot keep: a record variable that is an
+    /// *element* of a list becomes a list of its records (a list element
+    /// cannot be declared a record variable).
+    ///
+    /// ```
+    /// use qnd::{Kind, Recording};
+    /// let src = qnd::memory();
+    /// src.set("x", vec![1.0, 2.0])?;
+    /// src.set_recording(Recording::Uniform);
+    /// src.set("t", 0.5)?;
+    /// src.set("t", 1.0)?;
+    /// let dst = qnd::memory();
+    /// src.copy_to(&dst)?;
+    /// assert_eq!(dst.kind("t")?, Kind::Records);
+    /// src.goto_off();
+    /// assert_eq!(dst.to_value()?, src.to_value()?);
+    /// # Ok::<(), qnd::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Read errors from this group's file; write errors from `dst`'s
+    /// ([`Error::ReadOnly`](crate::Error::ReadOnly),
+    /// [`Error::Invalid`](crate::Error::Invalid) when a member already
+    /// exists in `dst` and cannot take the copy, or for a stored attribute
+    /// whose name `dst` refuses, such as `shape`);
+    /// [`Error::Invalid`](crate::Error::Invalid) when `dst` is this group or
+    /// lies inside it (the copy would never end). Members copied before an
+    /// error stay in `dst`.
+    pub fn copy_to(&self, dst: &QGroup) -> Result<()> {
+        if Arc::ptr_eq(&self.file.file, &dst.file.file) && inside(&dst.path, &self.path) {
+            return Err(self.file.at(&dst.path).invalid(format!(
+                "cannot copy {} into itself or one of its members",
+                self.path
+            )));
+        }
+        let src = self.push();
+        src.goto_off();
+        let out = dst.push();
+        out.set_recording(Recording::Off);
+        out.goto_off();
+        copy_attrs(&src.attrs("")?, &out.attrs("")?)?;
+        for name in src.names()? {
+            copy_member(&src, &out, &name)?;
+        }
+        Ok(())
+    }
+}
+
+/// True when group path `path` is `root` or lies inside it.
+fn inside(path: &str, root: &str) -> bool {
+    let root = root.trim_end_matches('/');
+    path == root
+        || path
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Copy member `name` of `src` (goto off) into `dst` (recording off).
+fn copy_member(src: &QGroup, dst: &QGroup, name: &str) -> Result<()> {
+    match src.kind(name)? {
+        Kind::Group => {
+            // The subgroup copies its own attributes.
+            let to = dst.create_group(name)?;
+            return src.group(name)?.copy_to(&to);
+        }
+        Kind::List => {
+            dst.create_list(name)?;
+            copy_list(&ListNode::member(src, name)?, &ListNode::member(dst, name)?)?;
+        }
+        Kind::Records => copy_records(&src.list(name)?, dst, name)?,
+        Kind::Leaf => dst.set(name, src.read::<Value>(name)?)?,
+        Kind::None => dst.set(name, Value::None)?,
+    }
+    copy_attrs(&src.attrs(name)?, &dst.attrs(name)?)
+}
+
+/// Copy record variable `records` into new member `name` of `dst`, one
+/// record at a time.
+///
+/// The record node is created here rather than by setting the first record
+/// in recording mode 1, because that would make text records only as wide
+/// as the first one (and [`QGroup::declare`] makes them 1 byte wide): text
+/// records are read twice, once to find the widest.
+fn copy_records(records: &QList, dst: &QGroup, name: &str) -> Result<()> {
+    let whole = records.as_array()?;
+    let dtype = whole.dtype()?;
+    let shape = whole.shape()?;
+    let count = shape.first().copied().unwrap_or(0);
+    let mut text_len = 1;
+    if dtype == DType::Str {
+        for i in 0..count {
+            if let Value::Array(Array::Str(a)) = records.read::<Value>(i as isize)? {
+                text_len = a.iter().map(String::len).fold(text_len, usize::max);
+            }
+        }
+    }
+    let spec = LeafSpec {
+        dtype,
+        shape: shape.get(1..).unwrap_or(&[]).to_vec(),
+        records: true,
+        text_len,
+    };
+    let path = child_path(&dst.path, name);
+    let at = dst.file.at(&path);
+    ops::check_name(&at, name)?;
+    let id = {
+        let mut core = dst.file.lock_mut(&path)?;
+        if core
+            .lookup(dst.id, name)
+            .map_err(|e| at.storage(e))?
+            .is_some()
+        {
+            return Err(at.invalid("already exists"));
+        }
+        core.storage
+            .create_leaf(dst.id, name, &spec)
+            .map_err(|e| at.storage(e))?
+    };
+    let out = QList::new(dst.file.clone(), id, true, path, Auto::Off);
+    for i in 0..count {
+        out.append(records.read::<Value>(i as isize)?)?;
+    }
+    Ok(())
+}
+
+/// A list by node: any group of its file (for the file and the modes),
+/// the list's node, and its item path.
+struct ListNode<'a> {
+    owner: &'a QGroup,
+    id: NodeId,
+    path: String,
+}
+
+impl<'a> ListNode<'a> {
+    /// List member `name` of `g`.
+    fn member(g: &'a QGroup, name: &str) -> Result<ListNode<'a>> {
+        let path = child_path(&g.path, name);
+        let at = g.file.at(&path);
+        let mut core = g.file.lock()?;
+        let (id, _) = core
+            .lookup(g.id, name)
+            .map_err(|e| at.storage(e))?
+            .ok_or_else(|| at.no_item())?;
+        Ok(ListNode { owner: g, id, path })
+    }
+
+    fn len(&self) -> Result<usize> {
+        let mut core = self.owner.file.lock()?;
+        ops::list_len(&mut core, &self.owner.file.at(&self.path), self.id)
+    }
+
+    /// Element `i`: its node, kind and path.
+    fn element(&self, i: usize) -> Result<(NodeId, Kind, String)> {
+        let path = elem_path(&self.path, i);
+        let mut core = self.owner.file.lock()?;
+        let (id, kind) = ops::element(&mut core, &self.owner.file.at(&path), self.id, i)?;
+        Ok((id, kind, path))
+    }
+
+    /// Append `value`; returns the new element's node and path.
+    fn append(&self, value: &Value) -> Result<(NodeId, String)> {
+        let at = self.owner.file.at(&self.path);
+        let mut core = self.owner.file.lock_mut(&self.path)?;
+        let i = ops::append_element(&mut core, &at, self.id, value)?;
+        let path = elem_path(&self.path, i);
+        let (id, _) = ops::element(&mut core, &self.owner.file.at(&path), self.id, i)?;
+        Ok((id, path))
+    }
+
+    fn at(&self, id: NodeId, path: String) -> ListNode<'a> {
+        ListNode {
+            owner: self.owner,
+            id,
+            path,
+        }
+    }
+
+    fn attrs(&self, id: NodeId, kind: Kind, path: &str) -> QAttrs {
+        QAttrs::new(self.owner.file.clone(), id, kind, path.to_string())
+    }
+}
+
+/// Append every element of list `src` to the (empty) list `dst`,
+/// recursively, with the elements' attributes (not the list's own).
+fn copy_list(src: &ListNode, dst: &ListNode) -> Result<()> {
+    for i in 0..src.len()? {
+        let (id, kind, path) = src.element(i)?;
+        let (to, to_path, to_kind) = match kind {
+            Kind::Group => {
+                let (to, to_path) = dst.append(&Value::group())?;
+                let from = src.owner.sub(id, path);
+                // The element group copies its own attributes.
+                from.copy_to(&dst.owner.sub(to, to_path))?;
+                continue;
+            }
+            Kind::List => {
+                let (to, to_path) = dst.append(&Value::list())?;
+                copy_list(&src.at(id, path.clone()), &dst.at(to, to_path.clone()))?;
+                (to, to_path, Kind::List)
+            }
+            Kind::Records => {
+                let (to, to_path) = dst.append(&Value::list())?;
+                let file = src.owner.file.clone();
+                let records = QList::new(file, id, true, path.clone(), Auto::Off);
+                let out = QList::new(
+                    dst.owner.file.clone(),
+                    to,
+                    false,
+                    to_path.clone(),
+                    Auto::Off,
+                );
+                for r in 0..records.len()? {
+                    out.append(records.read::<Value>(r as isize)?)?;
+                }
+                (to, to_path, Kind::List)
+            }
+            Kind::Leaf => {
+                let leaf = QLeaf::new(src.owner.file.clone(), id, None, path.clone());
+                let (to, to_path) = dst.append(&leaf.read::<Value>()?)?;
+                (to, to_path, Kind::Leaf)
+            }
+            Kind::None => {
+                let (to, to_path) = dst.append(&Value::None)?;
+                (to, to_path, Kind::None)
+            }
+        };
+        copy_attrs(
+            &src.attrs(id, kind, &path),
+            &dst.attrs(to, to_kind, &to_path),
+        )?;
+    }
+    Ok(())
+}
+
+/// Set every stored attribute of `src` on `dst`.
+fn copy_attrs(src: &QAttrs, dst: &QAttrs) -> Result<()> {
+    for (name, value) in src.items()? {
+        dst.set(&name, value)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{memory, Error};
+    use indexmap::IndexMap;
+    use ndarray::array;
+
+    /// The attributes of element `i` of list `name` of `g`, whatever it is.
+    fn element_attrs(g: &QGroup, name: &str, i: usize) -> Result<QAttrs> {
+        let list = ListNode::member(g, name)?;
+        let (id, kind, path) = list.element(i)?;
+        Ok(list.attrs(id, kind, &path))
+    }
+
+    /// A source with one of everything, attributes included.
+    fn source() -> Result<QGroup> {
+        let f = memory();
+        f.set("x", array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])?;
+        f.set("n", 7i32)?;
+        f.set("text", vec!["a", "bb"])?;
+        f.set("empty", Value::from(Vec::<f64>::new()))?;
+        f.set("nothing", Value::None)?;
+        let g = f.create_group("g")?;
+        g.set("flags", vec![true, false])?;
+        g.create_group("inner")?.set("deep", array![1u8, 2, 3])?;
+        let mut q = IndexMap::new();
+        q.insert("q".to_string(), Value::from(2.5));
+        f.set(
+            "lst",
+            Value::List(vec![
+                Value::from(1i64),
+                Value::None,
+                Value::Group(q),
+                Value::List(vec![Value::from("in a list"), Value::list()]),
+                Value::from(vec![7i16, 8]),
+            ]),
+        )?;
+        {
+            let f = f.push();
+            f.set_recording(Recording::Uniform);
+            for k in 0..4 {
+                f.set("t", f64::from(k) * 0.5)?;
+                f.set("u", array![k, 2 * k, 3 * k])?;
+            }
+            f.declare("later", DType::F32, &[2])?;
+            f.set_recording(Recording::Any);
+            f.set("mixed", 1i64)?;
+            f.set("mixed", vec![1.0, 2.0])?;
+        }
+        f.goto(1);
+        f.attrs("")?.set("title", "a test")?;
+        f.attrs("x")?.set("units", "cm")?;
+        f.attrs("t")?.set("units", "s")?;
+        f.attrs("g")?.set("level", 1i64)?;
+        f.attrs("g/inner")?.set("level", 2i64)?;
+        f.attrs("lst")?.set("kind", "parts")?;
+        f.attrs("nothing")?.set("why", "none")?;
+        element_attrs(&f, "lst", 1)?.set("why", "a hole")?;
+        element_attrs(&f, "lst", 2)?.set("level", 3i64)?;
+        element_attrs(&f, "lst", 3)?.set("depth", 2i64)?;
+        element_attrs(&f, "lst", 4)?.set("units", "m")?;
+        Ok(f)
+    }
+
+    fn whole(g: &QGroup) -> Result<Value> {
+        let g = g.push();
+        g.goto_off();
+        g.to_value()
+    }
+
+    fn attr(a: &QAttrs, name: &str) -> Result<Option<Value>> {
+        Ok(a.get(name)?.map(Value::Array))
+    }
+
+    #[test]
+    fn copy_equals_source() -> Result<()> {
+        let src = source()?;
+        let dst = memory();
+        src.copy_to(&dst)?;
+        assert_eq!(whole(&dst)?, whole(&src)?);
+        assert_eq!(dst.names()?, src.names()?, "member order is kept");
+        // The modes are as they were.
+        assert_eq!(src.current_record(), Some(1));
+        assert_eq!(dst.current_record(), None);
+        assert_eq!(dst.recording(), Recording::Off);
+        Ok(())
+    }
+
+    #[test]
+    fn kinds_survive() -> Result<()> {
+        let src = source()?;
+        let dst = memory();
+        src.copy_to(&dst)?;
+        for name in src.names()? {
+            assert_eq!(dst.kind(&name)?, src.kind(&name)?, "{name}");
+        }
+        assert_eq!(dst.kind("t")?, Kind::Records);
+        assert_eq!(dst.kind("u")?, Kind::Records);
+        assert_eq!(dst.kind("later")?, Kind::Records);
+        let later = dst.list("later")?;
+        assert_eq!(later.len()?, 0);
+        assert_eq!(later.as_array()?.shape()?, vec![0, 2]);
+        assert_eq!(later.as_array()?.dtype()?, DType::F32);
+        assert_eq!(dst.kind("mixed")?, Kind::List);
+        assert_eq!(dst.kind("lst")?, Kind::List);
+        assert_eq!(dst.kind("g")?, Kind::Group);
+        assert_eq!(dst.kind("g/inner")?, Kind::Group);
+        assert_eq!(dst.kind("nothing")?, Kind::None);
+        assert_eq!(dst.kind("empty")?, Kind::Leaf);
+        assert!(dst.list("t")?.is_records());
+        assert!(!dst.list("lst")?.is_records());
+        assert!(!dst.list("lst")?.list(3)?.is_records());
+        assert_eq!(dst.list("u")?.len()?, 4);
+        // Goto on the copy works as on the source.
+        dst.goto(2);
+        assert_eq!(dst.read::<Vec<i32>>("u")?, vec![2, 4, 6]);
+        Ok(())
+    }
+
+    #[test]
+    fn attributes_survive() -> Result<()> {
+        let src = source()?;
+        let dst = memory();
+        src.copy_to(&dst)?;
+        let s = |v: &str| Some(Value::from(v));
+        let i = |v: i64| Some(Value::from(v));
+        assert_eq!(attr(&dst.attrs("")?, "title")?, s("a test"));
+        assert_eq!(attr(&dst.attrs("x")?, "units")?, s("cm"));
+        assert_eq!(attr(&dst.attrs("t")?, "units")?, s("s"));
+        assert_eq!(attr(&dst.attrs("g")?, "level")?, i(1));
+        assert_eq!(attr(&dst.attrs("g/inner")?, "level")?, i(2));
+        assert_eq!(attr(&dst.attrs("lst")?, "kind")?, s("parts"));
+        assert_eq!(attr(&dst.attrs("nothing")?, "why")?, s("none"));
+        assert_eq!(attr(&element_attrs(&dst, "lst", 1)?, "why")?, s("a hole"));
+        assert_eq!(attr(&element_attrs(&dst, "lst", 2)?, "level")?, i(3));
+        assert_eq!(attr(&element_attrs(&dst, "lst", 3)?, "depth")?, i(2));
+        assert_eq!(attr(&element_attrs(&dst, "lst", 4)?, "units")?, s("m"));
+        // Nothing extra anywhere.
+        assert_eq!(dst.attrs("")?.names()?, ["title"]);
+        assert_eq!(dst.attrs("t")?.names()?, ["units"]);
+        assert!(dst.attrs("u")?.names()?.is_empty());
+        assert_eq!(dst.attrs("lst")?.names()?, ["kind"]);
+        assert!(element_attrs(&dst, "lst", 0)?.names()?.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn records_inside_a_list_become_a_list() -> Result<()> {
+        // Only other tools write this: a list element with a record axis.
+        let src = memory();
+        src.create_list("l")?;
+        {
+            let l = ListNode::member(&src, "l")?;
+            let mut core = src.file.lock_mut("/l")?;
+            let spec = crate::backend::LeafSpec {
+                dtype: DType::I32,
+                shape: vec![2],
+                records: true,
+                text_len: 1,
+            };
+            let id = crate::backend::Storage::create_leaf(&mut core.storage, l.id, "_0", &spec)
+                .map_err(|e| src.file.at("/l").storage(e))?;
+            core.lists.remove(&l.id);
+            drop(core);
+            let r = QList::new(src.file.clone(), id, true, "/l[0]".into(), Auto::Off);
+            r.append(vec![1, 2])?;
+            r.append(vec![3, 4])?;
+            r.attrs().set("units", "m")?;
+        }
+        let dst = memory();
+        src.copy_to(&dst)?;
+        assert_eq!(whole(&dst)?, whole(&src)?);
+        let inner = dst.list("l")?.list(0)?;
+        assert!(!inner.is_records());
+        assert_eq!(inner.len()?, 2);
+        assert_eq!(attr(&inner.attrs(), "units")?, Some(Value::from("m")));
+        Ok(())
+    }
+
+    #[test]
+    fn copy_of_a_subgroup_and_into_a_subgroup() -> Result<()> {
+        let src = source()?;
+        let dst = memory();
+        let to = dst.create_group("copy")?;
+        src.group("g")?.copy_to(&to)?;
+        assert_eq!(whole(&to)?, whole(&src.group("g")?)?);
+        assert_eq!(attr(&dst.attrs("copy")?, "level")?, Some(Value::from(1i64)));
+        // Within one file, to a sibling, is fine.
+        let side = src.create_group("side")?;
+        src.group("g")?.copy_to(&side)?;
+        assert_eq!(whole(&side)?, whole(&src.group("g")?)?);
+        Ok(())
+    }
+
+    #[test]
+    fn copy_into_itself_is_refused() -> Result<()> {
+        let src = source()?;
+        let inner = src.group("g/inner")?;
+        assert!(matches!(src.copy_to(&src), Err(Error::Invalid { .. })));
+        assert!(matches!(src.copy_to(&inner), Err(Error::Invalid { .. })));
+        let g = src.group("g")?;
+        assert!(matches!(g.copy_to(&inner), Err(Error::Invalid { .. })));
+        // Into a group that holds the source is fine: it ends.
+        let other = memory();
+        let h = other.create_group("h")?;
+        h.set("y", 1i64)?;
+        h.copy_to(&other)?;
+        assert_eq!(other.read::<i64>("y")?, 1);
+        Ok(())
+    }
+
+    #[test]
+    fn empty_source_and_conflicts() -> Result<()> {
+        let dst = memory();
+        memory().copy_to(&dst)?;
+        assert!(dst.is_empty()?);
+        // A member that exists in dst and cannot take the copy.
+        let src = memory();
+        src.set("x", 1.0)?;
+        dst.set("x", vec![1, 2])?;
+        assert!(src.copy_to(&dst).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn paths_inside() {
+        assert!(inside("/", "/"));
+        assert!(inside("/g", "/g"));
+        assert!(inside("/g/h", "/g"));
+        assert!(inside("/g", "/"));
+        assert!(inside("/l[2]/h", "/l[2]"));
+        assert!(!inside("/gh", "/g"));
+        assert!(!inside("/h", "/g"));
+        assert!(!inside("/", "/g"));
+    }
+}

@@ -80,6 +80,15 @@ pub enum Format {
     NetCdf,
 }
 
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Hdf5 => "HDF5",
+            Format::NetCdf => "netCDF",
+        })
+    }
+}
+
 impl Format {
     /// The format a file name's extension means, if any.
     pub fn from_extension(path: &Path) -> Option<Format> {
@@ -192,7 +201,7 @@ pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<QGroup
         None => detect(path, create)?,
     };
     let storage = open_storage(path, format, create, mode.writable())?;
-    let core = Core::new(storage, path, mode.writable());
+    let core = Core::share(storage, path, mode.writable());
     let state = State {
         auto: options.auto,
         recording: options.recording,
@@ -204,7 +213,7 @@ pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<QGroup
 /// A new, empty file held in memory (no C library involved): what the
 /// examples in these docs use.
 pub fn memory() -> QGroup {
-    let core = Core::new(
+    let core = Core::share(
         AnyStorage::from(MemoryStorage::new()),
         Path::new("<memory>"),
         true,
@@ -219,32 +228,39 @@ fn detect(path: &Path, create: bool) -> Result<Format> {
     if create {
         return Ok(Format::Hdf5);
     }
-    let mut head = [0u8; 8];
-    let n = {
-        use std::io::Read;
-        let mut f = std::fs::File::open(path).map_err(|source| Error::Io {
-            file: path.into(),
-            source,
-        })?;
-        let mut n = 0;
-        while n < head.len() {
-            match f.read(&mut head[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(source) => {
-                    return Err(Error::Io {
-                        file: path.into(),
-                        source,
-                    })
-                }
-            }
-        }
-        n
-    };
-    Format::from_magic(&head[..n]).ok_or_else(|| Error::Format {
+    let (format, head) = sniff(path)?;
+    format.ok_or_else(|| Error::Format {
         file: path.into(),
-        found: format!("first bytes {:?}", String::from_utf8_lossy(&head[..n])),
+        found: format!("first bytes {:?}", String::from_utf8_lossy(&head)),
     })
+}
+
+/// The format the file's bytes say, and its first (up to 8) bytes. An HDF5
+/// signature may also stand at 512, 1024, 2048, ... (after a user block).
+fn sniff(path: &Path) -> Result<(Option<Format>, Vec<u8>)> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |source| Error::Io {
+        file: path.into(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let len = f.metadata().map_err(io)?.len();
+    let mut head = Vec::with_capacity(8);
+    (&mut f).take(8).read_to_end(&mut head).map_err(io)?;
+    if let Some(format) = Format::from_magic(&head) {
+        return Ok((Some(format), head));
+    }
+    let mut offset = 512u64;
+    while offset + 8 <= len {
+        let mut sig = [0u8; 8];
+        f.seek(SeekFrom::Start(offset)).map_err(io)?;
+        f.read_exact(&mut sig).map_err(io)?;
+        if Format::from_magic(&sig) == Some(Format::Hdf5) {
+            return Ok((Some(Format::Hdf5), head));
+        }
+        offset *= 2;
+    }
+    Ok((None, head))
 }
 
 #[allow(unused_variables)] // which arguments are used depends on the features
@@ -269,34 +285,30 @@ fn open_storage(path: &Path, format: Format, create: bool, writable: bool) -> Re
         }
         other => Err(Error::Format {
             file: path.into(),
-            found: format!("{other:?}, which this build of qnd cannot open"),
+            found: format!("a {other} file, which this build of qnd cannot open"),
         }),
     }
 }
 
-/// Refuse a file whose first bytes are not those of `format`, so that a
-/// stray file gets a clear error instead of a library trace.
+/// Refuse a file whose bytes are not those of `format`, so that a stray
+/// file gets a clear error instead of a library trace.
 #[cfg(feature = "hdf5")]
 fn check_magic(path: &Path, format: Format) -> Result<()> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(8);
-    let read = std::fs::File::open(path).and_then(|f| f.take(8).read_to_end(&mut head));
-    read.map_err(|source| Error::Io {
-        file: path.into(),
-        source,
-    })?;
-    // HDF5 may also start at 512, 1024, ... (a user block); let the
-    // library judge anything that is not plainly another format.
-    match Format::from_magic(&head) {
-        Some(f) if f != format => Err(Error::Format {
+    let (found, head) = sniff(path)?;
+    match found {
+        Some(f) if f == format => Ok(()),
+        Some(f) => Err(Error::Format {
             file: path.into(),
-            found: format!("a {f:?} file, not {format:?}"),
+            found: format!("a {f} file, not {format}"),
         }),
-        None if head.len() < 8 => Err(Error::Format {
+        None => Err(Error::Format {
             file: path.into(),
-            found: format!("{} bytes, too short for {format:?}", head.len()),
+            found: format!(
+                "no {format} signature ({} bytes, starting {:?})",
+                head.len(),
+                String::from_utf8_lossy(&head)
+            ),
         }),
-        _ => Ok(()),
     }
 }
 
@@ -312,7 +324,7 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    fn new(storage: AnyStorage, path: &Path, writable: bool) -> FileRef {
+    fn share(storage: AnyStorage, path: &Path, writable: bool) -> FileRef {
         let backend = storage.backend_name();
         let root = storage.root();
         FileRef {

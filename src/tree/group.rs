@@ -396,7 +396,7 @@ impl QGroup {
     pub fn contains(&self, name: &str) -> Result<bool> {
         let t = match self.target(name) {
             Ok(t) => t,
-            Err(Error::NoItem { .. }) => return Ok(false),
+            Err(Error::NoItem { .. } | Error::Mismatch { .. }) => return Ok(false),
             Err(e) => return Err(e),
         };
         if t.name.is_empty() {
@@ -818,13 +818,32 @@ impl QGroup {
     }
 
     /// Declare leaf `name` of `dtype` and `shape` without writing it (qnd's
-    /// `f.x = dtype, shape`); it reads as zeros until written. In recording
-    /// mode 1 this declares a record variable with records of that shape
-    /// and no records yet.
+    /// `f.x = dtype, shape`); it reads as zeros until written. In a
+    /// recording mode this declares a record variable with records of that
+    /// dtype and shape and no records yet (Python qnd adds one unwritten
+    /// record). Text declared this way holds 1-byte strings: see
+    /// [`QGroup::declare_text`].
     ///
     /// # Errors
     /// [`Error::ReadOnly`], [`Error::Invalid`] when `name` exists.
     pub fn declare(&self, name: &str, dtype: DType, shape: &[usize]) -> Result<QLeaf> {
+        self.declare_spec(name, dtype, shape, 1)
+    }
+
+    /// Declare a text leaf (or text record variable, in recording mode)
+    /// whose strings may be up to `width` bytes of UTF-8. Text is stored
+    /// with a fixed width (numpy's `S<n>`); a value declared or first
+    /// written with [`QGroup::set`] gets the width of its longest string,
+    /// and a longer string later is an error, never cut short. Declare
+    /// the width you need to record strings that grow.
+    ///
+    /// # Errors
+    /// As [`QGroup::declare`].
+    pub fn declare_text(&self, name: &str, width: usize, shape: &[usize]) -> Result<QLeaf> {
+        self.declare_spec(name, DType::Str, shape, width.max(1))
+    }
+
+    fn declare_spec(&self, name: &str, dtype: DType, shape: &[usize], text_len: usize) -> Result<QLeaf> {
         let t = self.target(name)?;
         let g = &t.group;
         let path = child_path(&g.path, &t.name);
@@ -834,12 +853,11 @@ impl QGroup {
         if g.lookup(&mut core, &t.name, &path)?.is_some() {
             return Err(at.invalid("already exists"));
         }
-        let records = self.state.get().recording != Recording::Off;
         let spec = crate::backend::LeafSpec {
             dtype,
             shape: shape.to_vec(),
-            records,
-            text_len: 1,
+            records: self.state.get().recording != Recording::Off,
+            text_len,
         };
         let id = core
             .storage

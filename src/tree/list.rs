@@ -118,6 +118,20 @@ impl QList {
         Ok(j as usize)
     }
 
+    /// What element `i` (negative from the end) is, without reading it.
+    ///
+    /// # Errors
+    /// [`Error::NoItem`] for an index out of range.
+    pub fn kind(&self, i: isize) -> Result<Kind> {
+        let i = self.index(i)?;
+        if self.records {
+            return Ok(Kind::Leaf);
+        }
+        let path = elem_path(&self.path, i);
+        let mut core = self.file.lock()?;
+        Ok(ops::element(&mut core, &self.file.at(&path), self.id, i)?.1)
+    }
+
     /// Element `i` (negative from the end) as the list's auto mode says.
     ///
     /// # Errors

@@ -98,19 +98,17 @@ impl DType {
     /// (the conversions a read may make silently).
     pub fn widens_to(self, to: DType) -> bool {
         use DType::*;
-        if self == to {
-            return true;
-        }
-        match (self, to) {
-            (I8, I16 | I32 | I64 | F32 | F64) => true,
-            (I16, I32 | I64 | F32 | F64) => true,
-            (I32, I64 | F64) => true,
-            (U8, I16 | I32 | I64 | U16 | U32 | U64 | F32 | F64) => true,
-            (U16, I32 | I64 | U32 | U64 | F32 | F64) => true,
-            (U32, I64 | U64 | F64) => true,
-            (F32, F64) => true,
-            _ => false,
-        }
+        self == to
+            || matches!(
+                (self, to),
+                (I8, I16 | I32 | I64 | F32 | F64)
+                    | (I16, I32 | I64 | F32 | F64)
+                    | (I32, I64 | F64)
+                    | (U8, I16 | I32 | I64 | U16 | U32 | U64 | F32 | F64)
+                    | (U16, I32 | I64 | U32 | U64 | F32 | F64)
+                    | (U32, I64 | U64 | F64)
+                    | (F32, F64)
+            )
     }
 }
 

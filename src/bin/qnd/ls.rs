@@ -1,0 +1,280 @@
+//! `qnd ls FILE [PATH] [-r]`: one line per member.
+
+use qnd::{Auto, Item, Kind, QGroup, QLeaf, QList, Value};
+
+use crate::cli::{self, Args, Failure};
+
+/// An item of the tree, as far as listing it goes.
+enum Node {
+    Group(QGroup),
+    /// A list, or a record variable (see [`QList::is_records`]).
+    List(QList),
+    Leaf(QLeaf),
+    /// What a list element read as a value is (None).
+    Value(Value),
+}
+
+/// One line of output.
+struct Row {
+    name: String,
+    kind: &'static str,
+    details: String,
+}
+
+/// `qnd ls FILE [PATH] [-r]`.
+pub fn run(args: Args) -> Result<(), Failure> {
+    if args.help() {
+        return cli::print(crate::USAGE);
+    }
+    let operands = args.operands("ls", 1, 2)?;
+    let recursive = args.has(&["-r", "--recursive"]);
+    let path = match operands.get(1) {
+        None => "/".to_string(),
+        Some(p) => p
+            .to_str()
+            .ok_or_else(|| {
+                Failure::Usage(format!("ls: PATH {} is not UTF-8", p.to_string_lossy()))
+            })?
+            .to_string(),
+    };
+    let file = cli::path(&operands[0]);
+    let root = cli::open_read(&file)?;
+    root.goto_off();
+    root.set_auto(Auto::Off);
+    let (full, node) = resolve(&root, &path)?;
+    let rows = match &node {
+        Node::Group(_) | Node::List(_) if !is_records(&node) => {
+            let mut rows = Vec::new();
+            if recursive {
+                walk(&full, &node, &mut rows)?;
+            } else {
+                for (label, child) in children(&node)? {
+                    rows.push(row(label, &child)?);
+                }
+            }
+            rows
+        }
+        _ => {
+            let name = if recursive { full.clone() } else { last(&full) };
+            vec![row(name, &node)?]
+        }
+    };
+    root.close()?;
+    cli::print(&format_rows(&rows))
+}
+
+fn is_records(node: &Node) -> bool {
+    matches!(node, Node::List(l) if l.is_records())
+}
+
+/// Add a row for everything below `node` (named `path`), depth first.
+fn walk(path: &str, node: &Node, rows: &mut Vec<Row>) -> Result<(), Failure> {
+    if is_records(node) {
+        return Ok(());
+    }
+    for (label, child) in children(node)? {
+        let name = join(path, &label);
+        rows.push(row(name.clone(), &child)?);
+        walk(&name, &child, rows)?;
+    }
+    Ok(())
+}
+
+/// The members of a group (by name) or elements of a list (`[i]`); nothing
+/// for anything else.
+fn children(node: &Node) -> Result<Vec<(String, Node)>, Failure> {
+    match node {
+        Node::Group(g) => g
+            .names()?
+            .into_iter()
+            .map(|name| Ok((name.clone(), member(g, &name)?)))
+            .collect(),
+        Node::List(l) if !l.is_records() => {
+            let l = l.clone();
+            l.set_auto(Auto::Off);
+            let items = l.iter()?.enumerate();
+            items
+                .map(|(i, item)| Ok((format!("[{i}]"), from_item(item?))))
+                .collect()
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+fn member(g: &QGroup, name: &str) -> Result<Node, Failure> {
+    Ok(match g.kind(name)? {
+        Kind::Group => Node::Group(g.group(name)?),
+        Kind::List | Kind::Records => Node::List(g.list(name)?),
+        Kind::Leaf => Node::Leaf(g.leaf(name)?),
+        Kind::None => Node::Value(Value::None),
+    })
+}
+
+fn from_item(item: Item) -> Node {
+    match item {
+        Item::Group(g) => Node::Group(g),
+        Item::List(l) => Node::List(l),
+        Item::Leaf(l) => Node::Leaf(l),
+        Item::Value(v) => Node::Value(v),
+    }
+}
+
+/// The row of `node`.
+fn row(name: String, node: &Node) -> Result<Row, Failure> {
+    let (kind, details) = match node {
+        Node::Group(g) => ("group", count(g.len()?, "member")),
+        Node::List(l) if l.is_records() => {
+            let whole = l.as_array()?;
+            let shape = whole.shape()?;
+            let n = shape.first().copied().unwrap_or(0);
+            let record = shape.get(1..).unwrap_or(&[]);
+            ("records", format!("{} {record:?} x {n}", whole.dtype()?))
+        }
+        Node::List(l) => ("list", count(l.len()?, "element")),
+        Node::Leaf(l) => ("leaf", format!("{} {:?}", l.dtype()?, l.shape()?)),
+        Node::Value(Value::None) => ("none", String::new()),
+        Node::Value(Value::Array(a)) => ("leaf", format!("{} {:?}", a.dtype(), a.shape())),
+        Node::Value(Value::Group(m)) => ("group", count(m.len(), "member")),
+        Node::Value(Value::List(l)) => ("list", count(l.len(), "element")),
+    };
+    Ok(Row {
+        name,
+        kind,
+        details,
+    })
+}
+
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// The rows, names and kinds padded to line up.
+fn format_rows(rows: &[Row]) -> String {
+    let width = rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for r in rows {
+        let line = format!("{:<width$}  {:<7}  {}", r.name, r.kind, r.details);
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `parent/label`, or `parent[i]` for an element label.
+fn join(parent: &str, label: &str) -> String {
+    if label.starts_with('[') || parent.ends_with('/') {
+        format!("{parent}{label}")
+    } else {
+        format!("{parent}/{label}")
+    }
+}
+
+/// The last component of a full path, indices included (`deep` of
+/// `/g/inner/deep`, `lst[2]` of `/lst[2]`).
+fn last(full: &str) -> String {
+    full.rsplit('/').next().unwrap_or(full).to_string()
+}
+
+/// Follow `path` from the root: member names separated by `/`, each
+/// optionally followed by `[i]` indices. Returns the full path from the
+/// root and the item.
+fn resolve(root: &QGroup, path: &str) -> Result<(String, Node), Failure> {
+    let file = root.file_path();
+    let fail = |m: String| Failure::Error(format!("{}: {m}", file.display()));
+    let mut node = Node::Group(root.clone());
+    let mut full = "/".to_string();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        let Node::Group(g) = &node else {
+            return Err(fail(format!("{full} is {}, not a group", what(&node))));
+        };
+        // A member whose name has brackets in it wins over indexing.
+        let (name, indices) = if g.contains(part)? {
+            (part, Vec::new())
+        } else {
+            split_indices(part).ok_or_else(|| {
+                fail(format!(
+                    "bad index in {part} (say name[i], i a whole number)"
+                ))
+            })?
+        };
+        let next = member(g, name)?;
+        full = join(&full, name);
+        node = next;
+        for i in indices {
+            let Node::List(l) = &node else {
+                return Err(fail(format!("{full} is {}, not a list", what(&node))));
+            };
+            let n = l.len()?;
+            let at = if i < 0 { i + n as isize } else { i };
+            if at < 0 || at as usize >= n {
+                let unit = if l.is_records() { "record" } else { "element" };
+                return Err(fail(format!("no item {full}[{i}] ({})", count(n, unit))));
+            }
+            let l = l.clone();
+            l.set_auto(Auto::Off);
+            node = from_item(l.get(at)?);
+            full = format!("{full}[{at}]");
+        }
+    }
+    Ok((full, node))
+}
+
+/// What `node` is, for messages.
+fn what(node: &Node) -> &'static str {
+    match node {
+        Node::Group(_) | Node::Value(Value::Group(_)) => "a group",
+        Node::List(l) if l.is_records() => "a record variable",
+        Node::List(_) | Node::Value(Value::List(_)) => "a list",
+        Node::Leaf(_) | Node::Value(Value::Array(_)) => "a leaf",
+        Node::Value(Value::None) => "None",
+    }
+}
+
+/// `name[1][2]` into `name` and `[1, 2]`; `None` for a malformed index.
+fn split_indices(part: &str) -> Option<(&str, Vec<isize>)> {
+    let Some(open) = part.find('[') else {
+        return Some((part, Vec::new()));
+    };
+    let (name, mut rest) = part.split_at(open);
+    let mut indices = Vec::new();
+    while !rest.is_empty() {
+        let (i, r) = rest.strip_prefix('[')?.split_once(']')?;
+        indices.push(i.trim().parse::<isize>().ok()?);
+        rest = r;
+    }
+    Some((name, indices))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indices() {
+        let ok = split_indices;
+        assert_eq!(ok("a"), Some(("a", vec![])));
+        assert_eq!(ok("lst[2][-1]"), Some(("lst", vec![2, -1])));
+        assert_eq!(ok("lst[ 3 ]"), Some(("lst", vec![3])));
+        assert!(split_indices("lst[x]").is_none());
+        assert!(split_indices("lst[1").is_none());
+        assert!(split_indices("lst[1]x").is_none());
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(join("/", "g"), "/g");
+        assert_eq!(join("/g", "h"), "/g/h");
+        assert_eq!(join("/lst", "[2]"), "/lst[2]");
+        assert_eq!(last("/g/inner/deep"), "deep");
+        assert_eq!(last("/lst[2]"), "lst[2]");
+        assert_eq!(last("/"), "");
+    }
+}

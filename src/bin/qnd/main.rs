@@ -1,0 +1,144 @@
+//! `qnd`: look at HDF5 and netCDF files as a tree of groups, lists and
+//! leaves from the command line. Run `qnd --help` for the commands.
+
+mod cli;
+mod ls;
+
+use std::ffi::OsString;
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use cli::{Args, Failure};
+
+const USAGE: &str = "\
+qnd: look at HDF5 and netCDF files as a tree of groups, lists and leaves
+
+Usage:
+  qnd ls FILE [PATH] [-r]    list the members of PATH (default: the root /)
+  qnd dump --json FILE       print the whole file as one JSON value
+  qnd convert SRC DST        copy SRC into a new file DST
+  qnd help                   print this help (also -h, --help)
+  qnd --version              print the version
+
+ls prints one line per member: its name, its kind, and details.
+  NAME  group    N members
+  NAME  list     N elements
+  NAME  leaf     DTYPE SHAPE        e.g. f8 [2, 3]; i4 [] is a scalar
+  NAME  records  DTYPE SHAPE x N    a record variable: N records of SHAPE
+  NAME  none
+  DTYPE is numpy's code: i1 i2 i4 i8 u1 u2 u4 u8 f4 f8 (the digit is the
+  size in bytes), b1 for bool, str for text. Names are padded to line up.
+  PATH names a member from the root: g/inner, with [i] for element i of a
+  list (lst[2]/q) or record i of a record variable (time[0]). PATH may be
+  a leaf, which lists just that leaf. Elements of a list are named [0], [1].
+  -r, --recursive: list everything below PATH too (the members of groups
+  and the elements of lists, not the records of record variables), each
+  named by its full path from the root: /g, /g/inner, /lst[2]/q.
+
+dump --json prints the file read whole with goto off, in the schema of
+  `qnd dump --json` (spec/dump-json.md): a group is an object, a list or a
+  record variable an array, None null, a leaf {\"dtype\", \"shape\", \"data\"}.
+
+convert opens SRC read-only and copies every member and attribute into DST,
+  which is created (an existing DST is replaced) in the format of its
+  extension (.h5 .hdf5 .hdf .he5: HDF5; .nc .nc4 .cdf: netCDF; any other:
+  HDF5). Groups, lists, record variables and None keep what they are. If
+  the copy fails, the partial DST is removed.
+
+Exit status: 0 on success, 1 when a command fails (missing file, not an
+HDF5 or netCDF file, no such PATH, ...), 2 for a wrong command line.
+";
+
+fn main() -> ExitCode {
+    match run(std::env::args_os().skip(1).collect()) {
+        Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
+        Err(Failure::Error(message)) => {
+            let _ = writeln!(io::stderr(), "qnd: {message}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(message)) => {
+            let _ = writeln!(io::stderr(), "qnd: {message}\nTry 'qnd --help'.");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Run the command in `args` (the arguments after the program name).
+fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
+    if args.is_empty() {
+        return Err(Failure::Usage("no command given".into()));
+    }
+    let command = args.remove(0);
+    match command.to_str() {
+        Some("help" | "-h" | "--help") => cli::print(USAGE),
+        Some("-V" | "--version") => cli::print(&format!("qnd {}\n", env!("CARGO_PKG_VERSION"))),
+        Some("ls") => ls::run(Args::parse(args, &["-r", "--recursive"])?),
+        Some("dump") => dump(&Args::parse(args, &["--json"])?),
+        Some("convert") => convert(&Args::parse(args, &[])?),
+        _ => Err(Failure::Usage(format!(
+            "unknown command {}",
+            command.to_string_lossy()
+        ))),
+    }
+}
+
+/// `qnd dump --json FILE`.
+fn dump(args: &Args) -> Result<(), Failure> {
+    if args.help() {
+        return cli::print(USAGE);
+    }
+    let files = args.operands("dump", 1, 1)?;
+    if !args.has(&["--json"]) {
+        return Err(Failure::Usage(
+            "dump: say --json (the only output format so far)".into(),
+        ));
+    }
+    let root = cli::open_read(&cli::path(&files[0]))?;
+    root.goto_off();
+    let value = root.to_value()?;
+    root.close()?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, &qnd::to_json(&value)).map_err(|e| {
+        match e.io_error_kind() {
+            Some(kind) => Failure::from(io::Error::from(kind)),
+            None => Failure::Error(e.to_string()),
+        }
+    })?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// `qnd convert SRC DST`.
+fn convert(args: &Args) -> Result<(), Failure> {
+    if args.help() {
+        return cli::print(USAGE);
+    }
+    let files = args.operands("convert", 2, 2)?;
+    let (from, to) = (cli::path(&files[0]), cli::path(&files[1]));
+    let src = cli::open_read(&from)?;
+    if let (Ok(a), Ok(b)) = (from.canonicalize(), to.canonicalize()) {
+        if a == b {
+            return Err(Failure::Error(format!(
+                "{}: SRC and DST are the same file",
+                to.display()
+            )));
+        }
+    }
+    let dst = qnd::open(&to, qnd::Mode::Create)?;
+    let copied = src.copy_to(&dst);
+    let closed = dst.close();
+    if let Err(e) = copied.and(closed) {
+        let removed = match std::fs::remove_file(&to) {
+            Ok(()) => "removed".to_string(),
+            Err(r) => format!("could not remove it: {r}"),
+        };
+        return Err(Failure::Error(format!(
+            "{}\nqnd: {}: the conversion failed; {removed}",
+            cli::chain(&e),
+            to.display()
+        )));
+    }
+    src.close()?;
+    Ok(())
+}
