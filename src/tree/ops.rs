@@ -218,29 +218,10 @@ pub(crate) fn read_leaf(
 
 /// Read a resolved region of node `id`.
 pub(crate) fn read_region(core: &mut Core, at: &At, id: NodeId, region: &Region) -> Result<Array> {
-    let slab: Vec<Slab> = region
-        .axes
-        .iter()
-        .map(|a| {
-            let (start, count, stride) = a.ascending();
-            Slab {
-                start,
-                count,
-                stride,
-            }
-        })
-        .collect();
+    let slab = slab_of(region);
     let mut a = core.storage.read(id, &slab).map_err(|e| at.storage(e))?;
     if region.has_reversal() {
-        a = map_array!(a, x => {
-            let mut x = x;
-            for (k, ax) in region.axes.iter().enumerate() {
-                if ax.step < 0 {
-                    x.invert_axis(NdAxis(k));
-                }
-            }
-            x.as_standard_layout().into_owned()
-        });
+        a = flip(a, region);
     }
     a.into_shape(&region.out_shape())
         .map_err(|a| at.invalid(format!("backend returned shape {:?}", a.shape())))
@@ -278,28 +259,9 @@ pub(crate) fn write_leaf(
     let slab_shape = region.slab_shape();
     let mut a = a.into_shape(&slab_shape).expect("same size");
     if region.has_reversal() {
-        a = map_array!(a, x => {
-            let mut x = x;
-            for (k, ax) in region.axes.iter().enumerate() {
-                if ax.step < 0 {
-                    x.invert_axis(NdAxis(k));
-                }
-            }
-            x.as_standard_layout().into_owned()
-        });
+        a = flip(a, &region);
     }
-    let slab: Vec<Slab> = region
-        .axes
-        .iter()
-        .map(|ax| {
-            let (start, count, stride) = ax.ascending();
-            Slab {
-                start,
-                count,
-                stride,
-            }
-        })
-        .collect();
+    let slab = slab_of(&region);
     core.storage.write(id, &slab, &a).map_err(|e| at.storage(e))
 }
 
@@ -418,4 +380,34 @@ pub(crate) fn split_records(a: Array) -> Vec<Value> {
         .axis_iter(NdAxis(0))
         .map(|r| Value::from(r.to_owned()))
         .collect())
+}
+
+/// The ascending hyperslab a backend reads or writes for `region`.
+fn slab_of(region: &Region) -> Vec<Slab> {
+    region
+        .axes
+        .iter()
+        .map(|ax| {
+            let (start, count, stride) = ax.ascending();
+            Slab {
+                start,
+                count,
+                stride,
+            }
+        })
+        .collect()
+}
+
+/// Reverse the axes that `region` walks backwards (hyperslabs are always
+/// read and written ascending).
+fn flip(a: Array, region: &Region) -> Array {
+    map_array!(a, x => {
+        let mut x = x;
+        for (k, ax) in region.axes.iter().enumerate() {
+            if ax.step < 0 {
+                x.invert_axis(NdAxis(k));
+            }
+        }
+        x.as_standard_layout().into_owned()
+    })
 }
