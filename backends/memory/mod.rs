@@ -21,6 +21,8 @@ enum Body {
 struct Node {
     body: Body,
     attrs: IndexMap<String, Array>,
+    /// For text: the fixed width in bytes, as the HDF5 backend stores it.
+    text_width: usize,
 }
 
 /// A file held in memory; it disappears when its last handle is dropped.
@@ -42,6 +44,7 @@ impl MemoryStorage {
             nodes: vec![Node {
                 body: Body::Group(IndexMap::new()),
                 attrs: IndexMap::new(),
+                text_width: 0,
             }],
         }
     }
@@ -66,8 +69,22 @@ impl MemoryStorage {
         self.nodes.push(Node {
             body,
             attrs: IndexMap::new(),
+            text_width: 0,
         });
         Ok(id)
+    }
+
+    /// Refuse text wider than the node's fixed width (as HDF5 does).
+    fn check_width(&mut self, id: NodeId, data: &Array) -> SResult<()> {
+        let width = self.node(id)?.text_width;
+        if let Array::Str(s) = data {
+            if let Some(n) = s.iter().map(String::len).find(|&n| n > width) {
+                return Err(StorageError::Unsupported(format!(
+                    "text of {n} bytes does not fit width {width}"
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn array(&mut self, id: NodeId) -> SResult<&mut Array> {
@@ -143,21 +160,16 @@ impl Storage for MemoryStorage {
     }
 
     fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
-        if spec.records {
+        let body = if spec.records {
             let mut shape = vec![0];
             shape.extend_from_slice(&spec.shape);
-            self.add(
-                parent,
-                name,
-                Body::Records(Array::zeros(spec.dtype, &shape)),
-            )
+            Body::Records(Array::zeros(spec.dtype, &shape))
         } else {
-            self.add(
-                parent,
-                name,
-                Body::Leaf(Array::zeros(spec.dtype, &spec.shape)),
-            )
-        }
+            Body::Leaf(Array::zeros(spec.dtype, &spec.shape))
+        };
+        let id = self.add(parent, name, body)?;
+        self.node(id)?.text_width = spec.text_len.max(1);
+        Ok(id)
     }
 
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
@@ -175,6 +187,7 @@ impl Storage for MemoryStorage {
     }
 
     fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()> {
+        self.check_width(node, data)?;
         let a = self.array(node)?;
         macro_rules! w {
             ($($v:ident),*) => {
@@ -189,6 +202,7 @@ impl Storage for MemoryStorage {
     }
 
     fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
+        self.check_width(node, record)?;
         let a = self.array(node)?;
         macro_rules! app {
             ($($v:ident),*) => {

@@ -504,6 +504,13 @@ impl QGroup {
                     }
                 }
                 Some(r) => {
+                    let count = if kind == Kind::Records {
+                        let info = core.storage.info(id).map_err(|e| at.storage(e))?;
+                        info.shape.first().copied().unwrap_or(0)
+                    } else {
+                        ops::list_len(&mut core, &at, id)?
+                    };
+                    let r = ops::record_index(&at, r, count)?;
                     let list = QList::new(
                         self.file.clone(),
                         id,
@@ -512,15 +519,7 @@ impl QGroup {
                         state.auto,
                     );
                     drop(core);
-                    list.get(r).map_err(|e| match e {
-                        Error::NoItem { file, path } => Error::NoRecord {
-                            file,
-                            path,
-                            index: r,
-                            count: list.len().unwrap_or(0),
-                        },
-                        other => other,
-                    })
+                    list.get(r as isize)
                 }
             },
         }
@@ -622,7 +621,10 @@ impl QGroup {
     /// [`Error::NoItem`]; [`Error::Mismatch`] when it is not a group.
     pub fn group(&self, name: &str) -> Result<QGroup> {
         match self.item(name)? {
-            Item::Group(g) => Ok(g),
+            Item::Group(g) => {
+                g.set_auto(self.auto());
+                Ok(g)
+            }
             other => Err(self
                 .at(&child_path(&self.path, name))
                 .mismatch("a group", item_name(&other))),
@@ -638,7 +640,10 @@ impl QGroup {
         let _guard = self.push();
         self.goto_off();
         match self.item(name)? {
-            Item::List(l) => Ok(l),
+            Item::List(l) => {
+                l.set_auto(self.auto());
+                Ok(l)
+            }
             other => Err(self
                 .at(&child_path(&self.path, name))
                 .mismatch("a list", item_name(&other))),
@@ -769,6 +774,7 @@ impl QGroup {
                             Some(r),
                             &Selection::all(),
                             value,
+                            false,
                         )
                         .map(|_| None)
                     } else {
@@ -796,7 +802,8 @@ impl QGroup {
                 other => Err(at.mismatch("None (declared as None)", other.describe())),
             },
             Kind::Leaf => {
-                ops::write_leaf(&mut core, &at, id, None, &Selection::all(), value).map(|_| None)
+                ops::write_leaf(&mut core, &at, id, None, &Selection::all(), value, false)
+                    .map(|_| None)
             }
         }
     }
@@ -843,7 +850,13 @@ impl QGroup {
         self.declare_spec(name, DType::Str, shape, width.max(1))
     }
 
-    fn declare_spec(&self, name: &str, dtype: DType, shape: &[usize], text_len: usize) -> Result<QLeaf> {
+    fn declare_spec(
+        &self,
+        name: &str,
+        dtype: DType,
+        shape: &[usize],
+        text_len: usize,
+    ) -> Result<QLeaf> {
         let t = self.target(name)?;
         let g = &t.group;
         let path = child_path(&g.path, &t.name);
@@ -866,13 +879,18 @@ impl QGroup {
         Ok(QLeaf::new(self.file.clone(), id, None, path))
     }
 
-    /// Create subgroup `name` and return it (the same as setting an empty
-    /// group, then [`QGroup::group`]).
+    /// Create subgroup `name` and return it, whatever the recording mode
+    /// (setting an empty group with recording off, then
+    /// [`QGroup::group`]). The subgroup starts with this group's modes.
     ///
     /// # Errors
     /// As [`QGroup::set`].
     pub fn create_group(&self, name: &str) -> Result<QGroup> {
-        self.set(name, Value::group())?;
+        {
+            let g = self.push();
+            g.set_recording(Recording::Off);
+            g.set(name, Value::group())?;
+        }
         self.group(name)
     }
 

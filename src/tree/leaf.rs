@@ -163,7 +163,7 @@ impl QLeaf {
     /// [`Error::ReadOnly`](crate::Error::ReadOnly),
     /// [`Error::Mismatch`](crate::Error::Mismatch).
     pub fn write(&self, value: impl Into<Value>) -> Result<()> {
-        self.write_part(Selection::all(), value)
+        self.write_sel(Selection::all(), value.into(), false)
     }
 
     /// Write part of the leaf (qnd's `x[idx] = value`). A single value
@@ -173,16 +173,13 @@ impl QLeaf {
     /// As [`QLeaf::write`], and
     /// [`Error::OutOfBounds`](crate::Error::OutOfBounds).
     pub fn write_part(&self, sel: impl Into<Selection>, value: impl Into<Value>) -> Result<()> {
+        self.write_sel(sel.into(), value.into(), true)
+    }
+
+    fn write_sel(&self, sel: Selection, value: Value, fill: bool) -> Result<()> {
         let at = self.file.at(&self.path);
         let mut core = self.file.lock_mut(&self.path)?;
-        ops::write_leaf(
-            &mut core,
-            &at,
-            self.id,
-            self.record,
-            &sel.into(),
-            &value.into(),
-        )
+        ops::write_leaf(&mut core, &at, self.id, self.record, &sel, &value, fill)
     }
 
     /// The attributes of this leaf (of its record variable, for a record).

@@ -296,11 +296,21 @@ impl QList {
         let at = self.file.at(&path);
         let mut core = self.file.lock_mut(&path)?;
         if self.records {
-            return ops::write_leaf(&mut core, &at, self.id, Some(i), &Selection::all(), &value);
+            return ops::write_leaf(
+                &mut core,
+                &at,
+                self.id,
+                Some(i),
+                &Selection::all(),
+                &value,
+                false,
+            );
         }
         let (id, kind) = ops::element(&mut core, &at, self.id, i)?;
         match (kind, &value) {
-            (Kind::Leaf, _) => ops::write_leaf(&mut core, &at, id, None, &Selection::all(), &value),
+            (Kind::Leaf, _) => {
+                ops::write_leaf(&mut core, &at, id, None, &Selection::all(), &value, false)
+            }
             (Kind::None, Value::None) => Ok(()),
             (Kind::Group, Value::Group(m)) if m.is_empty() => Ok(()),
             (Kind::List, Value::List(l)) if l.is_empty() => Ok(()),

@@ -227,7 +227,8 @@ pub(crate) fn read_region(core: &mut Core, at: &At, id: NodeId, region: &Region)
         .map_err(|a| at.invalid(format!("backend returned shape {:?}", a.shape())))
 }
 
-/// Write `value` to `sel` of a leaf (or of record `record`).
+/// Write `value` to `sel` of a leaf (or of record `record`); with `fill`
+/// a single value fills the selection.
 pub(crate) fn write_leaf(
     core: &mut Core,
     at: &At,
@@ -235,6 +236,7 @@ pub(crate) fn write_leaf(
     record: Option<usize>,
     sel: &Selection,
     value: &Value,
+    fill: bool,
 ) -> Result<()> {
     let Value::Array(a) = value else {
         return Err(at.mismatch("an array", value.describe()));
@@ -242,8 +244,8 @@ pub(crate) fn write_leaf(
     let (dtype, shape) = leaf_shape(core, at, id, record)?;
     let region = sel.resolve(&shape).map_err(|e| selection_error(at, e))?;
     let out = region.out_shape();
-    // A single value fills the whole selection, as in numpy.
-    let a = if a.size() == 1 && out.iter().product::<usize>() != 1 {
+    // With `fill`, a single value fills the whole selection, as in numpy.
+    let a = if fill && a.size() == 1 && out.iter().product::<usize>() != 1 {
         broadcast(a, &out)
     } else {
         a.clone()

@@ -1,0 +1,132 @@
+//! Conformance: the same cases, run against every backend.
+//!
+//! Each case is a function `fn(&dyn Maker)` in one of the topic modules
+//! below. [`cases!`] lists them once; [`backend!`] makes one `#[test]` per
+//! case for one backend, named `BACKEND::TOPIC::CASE` (filter with
+//! `cargo test --test conformance memory::` or `hdf5::recording::`).
+//! Adding a backend is one `backend!` line at the bottom.
+
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+mod attributes;
+mod auto;
+mod errors;
+mod goto;
+mod leaves;
+mod lists;
+mod modes;
+mod recording;
+mod selection;
+mod tree;
+mod values;
+
+/// One `#[test]` per case: `$topic::$case` called with the maker.
+macro_rules! emit {
+    ($maker:expr; $($topic:ident: [$($case:ident),* $(,)?]),* $(,)?) => {
+        $(
+            mod $topic {
+                $(
+                    #[test]
+                    fn $case() {
+                        let maker = $maker;
+                        crate::$topic::$case(&maker);
+                    }
+                )*
+            }
+        )*
+    };
+}
+
+/// Every case of every topic.
+macro_rules! cases {
+    ($maker:expr) => {
+        emit! { $maker;
+            values: [
+                dtype_i8, dtype_i16, dtype_i32, dtype_i64,
+                dtype_u8, dtype_u16, dtype_u32, dtype_u64,
+                dtype_f32, dtype_f64, dtype_bool, dtype_text,
+                text_utf8, empty_arrays, none_values, read_conversions,
+                read_conversion_errors, lossless_widening_on_read,
+                narrowing_refused_on_read, widening_on_write,
+                special_floats,
+            ],
+            tree: [
+                get_set_by_name, names_in_insertion_order, items_in_order,
+                update_many, get_or_default, paths, paths_from_subgroup,
+                contains_paths, subgroups_from_values, nested_group_values,
+                root_and_is_root, declare_then_fill, declare_every_dtype,
+                declare_text, overwrite_leaf, whole_tree_to_value,
+                set_needs_same_shape, unusual_names,
+            ],
+            selection: [
+                numpy_read, numpy_write, ndarray_read, ndarray_write,
+                other_dtypes, index_and_range_selections, single_value_fills,
+                empty_selections, record_selections,
+            ],
+            leaves: [
+                properties, read_write_whole_and_part, record_leaf,
+                handles_share_the_file, list_element_leaf,
+            ],
+            lists: [
+                append_extend_get, negative_indices, slices, iter_in_order,
+                nested_lists_and_groups, none_elements, own_auto_mode,
+                set_overwrites_leaf, set_refuses_other_kinds, list_from_value,
+                empty_list, read_elements,
+            ],
+            recording: [
+                uniform_appends_records, uniform_records_share_dtype_and_shape,
+                uniform_refuses_wrong_dtype, uniform_refuses_wrong_shape,
+                uniform_refuses_wrong_kind, uniform_accepts_lossless_widening,
+                any_records_of_any_kind, declared_leaf_stays_plain,
+                set_leaf_stays_plain, record_variable_recording_off,
+                declare_record_variable, records_after_reopen,
+                update_in_recording_mode, list_append_to_records,
+                text_records, many_records,
+            ],
+            goto: [
+                goto_record, goto_follows_recorded_writes,
+                goto_off_reads_all_records, goto_nearest_increasing,
+                goto_nearest_decreasing, goto_nearest_restart,
+                goto_nearest_list_records, goto_iter_sets_and_restores,
+                goto_iter_break_restores, goto_iter_by, goto_errors,
+                goto_and_plain_leaves, goto_to_value, goto_in_subgroup,
+            ],
+            modes: [
+                push_restores_modes, push_nested, push_restores_after_error,
+                state_and_set_state, subgroups_inherit_modes,
+                group_handle_inherits_modes, subgroups_independent,
+                lists_inherit_auto, root_keeps_modes, mode_numbers,
+            ],
+            auto: [
+                auto0_gives_handles, auto1_reads_leaves, auto2_reads_everything,
+                item_ignores_auto, to_value_ignores_auto, items_follow_auto,
+                records_follow_auto, item_read_and_into_value,
+            ],
+            attributes: [
+                root_attributes, subgroup_attributes, leaf_attributes,
+                record_variable_attributes, list_attributes,
+                every_dtype, pseudo_attributes, reserved_names_refused,
+                replace_attribute, conventions_hidden, attribute_errors,
+            ],
+            errors: [
+                no_item, no_record, out_of_bounds, mismatch, invalid,
+                read_only, closed, readable_after_errors,
+            ],
+        }
+    };
+}
+
+/// The tests of one backend: `backend!(#[cfg(...)] NAME => MAKER)`.
+macro_rules! backend {
+    ($(#[$attr:meta])* $name:ident => $maker:expr) => {
+        $(#[$attr])*
+        mod $name {
+            cases!($maker);
+        }
+    };
+}
+
+backend!(memory => crate::common::MemoryMaker);
+backend!(#[cfg(feature = "hdf5")] hdf5 => crate::common::FileMaker::new("hdf5", "h5"));

@@ -1,0 +1,407 @@
+//! Files on disk: the open modes r, r+, a, w, w-; flush, close, closing on
+//! drop; format detection; errors that name the file and leave it
+//! readable.
+
+use qnd::Error;
+
+#[macro_use]
+mod common;
+
+/// Modes that are checked before any format is involved.
+#[test]
+fn missing_file_in_r_and_r_plus() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, mode) in [("a.h5", "r"), ("b.h5", "r+"), ("c", "r"), ("d.nc", "r+")] {
+        let p = dir.path().join(name);
+        let e = expect_err!(qnd::open(&p, mode), Error::NoFile { .. });
+        assert!(e.to_string().contains(&p.display().to_string()), "{e}");
+        assert!(!p.exists(), "{mode} never creates a file");
+    }
+}
+
+#[test]
+fn w_dash_refuses_an_existing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("keep.h5");
+    std::fs::write(&p, b"precious bytes").unwrap();
+    let e = expect_err!(qnd::open(&p, "w-"), Error::FileExists { .. });
+    assert!(e.to_string().contains(&p.display().to_string()), "{e}");
+    expect_err!(
+        qnd::open(&p, qnd::Mode::CreateNew),
+        Error::FileExists { .. }
+    );
+    assert_eq!(std::fs::read(&p).unwrap(), b"precious bytes");
+}
+
+#[test]
+fn unknown_mode_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.h5");
+    for mode in ["rw", "", "W", "r-"] {
+        let e = expect_err!(qnd::open(&p, mode), Error::Invalid { .. });
+        assert!(e.to_string().contains(&format!("{mode:?}")), "{e}");
+    }
+    assert!(!p.exists());
+    assert_eq!("r+".parse::<qnd::Mode>().unwrap(), qnd::Mode::ReadWrite);
+    assert_eq!(qnd::Mode::CreateNew.as_str(), "w-");
+    assert!(!qnd::Mode::Read.writable());
+}
+
+#[cfg(feature = "hdf5")]
+mod hdf5 {
+    use std::path::{Path, PathBuf};
+
+    use qnd::{Auto, Error, Format, Kind, Mode, OpenOptions, QGroup, Recording, Value};
+
+    fn tmp() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.h5");
+        (dir, p)
+    }
+
+    /// A small file: x, g/y, l, and records t.
+    fn write_sample(p: &Path, mode: &str) {
+        let f = qnd::open(p, mode).unwrap();
+        f.set("x", vec![1.0, 2.0, 3.0]).unwrap();
+        f.set("g", Value::group()).unwrap();
+        f.set("g/y", "why").unwrap();
+        f.set("l", Value::List(vec![Value::from(1i64), Value::None]))
+            .unwrap();
+        f.set_recording(Recording::Uniform);
+        f.set("t", 0.0).unwrap();
+        f.set("t", 1.0).unwrap();
+        f.close().unwrap();
+    }
+
+    #[track_caller]
+    fn check_sample(f: &QGroup) {
+        assert_eq!(f.names().unwrap(), ["x", "g", "l", "t"]);
+        assert_eq!(f.read::<Vec<f64>>("x").unwrap(), [1.0, 2.0, 3.0]);
+        assert_eq!(f.read::<String>("g/y").unwrap(), "why");
+        assert_eq!(f.kind("l").unwrap(), Kind::List);
+        assert_eq!(f.list("t").unwrap().len().unwrap(), 2);
+    }
+
+    #[test]
+    fn mode_w_creates_and_replaces() {
+        let (_d, p) = tmp();
+        write_sample(&p, "w");
+        check_sample(&qnd::open(&p, "r").unwrap());
+        let f = qnd::open(&p, "w").unwrap();
+        assert!(f.names().unwrap().is_empty(), "w replaces the file");
+        f.set("z", 1i8).unwrap();
+        f.close().unwrap();
+        let f = qnd::open(&p, "r").unwrap();
+        assert_eq!(f.names().unwrap(), ["z"]);
+        f.close().unwrap();
+        // w over a file that is not HDF5 replaces it too
+        std::fs::write(&p, b"not hdf5 at all").unwrap();
+        let f = qnd::open(&p, Mode::Create).unwrap();
+        f.set("a", 1.0).unwrap();
+        drop(f);
+        assert_eq!(qnd::open(&p, "r").unwrap().read::<f64>("a").unwrap(), 1.0);
+    }
+
+    #[test]
+    fn mode_w_dash_creates_a_new_file() {
+        let (_d, p) = tmp();
+        write_sample(&p, "w-");
+        check_sample(&qnd::open(&p, "r").unwrap());
+        expect_err!(qnd::open(&p, "w-"), Error::FileExists { .. });
+        check_sample(&qnd::open(&p, "r").unwrap());
+        let q = p.with_file_name("x.h5");
+        let f = qnd::open(&q, "x").unwrap(); // numpy/Python spelling of w-
+        f.set("v", 1u8).unwrap();
+        drop(f);
+        assert_eq!(qnd::open(&q, "r").unwrap().read::<u8>("v").unwrap(), 1);
+    }
+
+    #[test]
+    fn mode_r_reads_only() {
+        let (_d, p) = tmp();
+        write_sample(&p, "w");
+        let before = std::fs::read(&p).unwrap();
+        let f = qnd::open(&p, "r").unwrap();
+        check_sample(&f);
+        let e = expect_err!(f.set("x", vec![0.0, 0.0, 0.0]), Error::ReadOnly { .. });
+        assert!(e.to_string().contains(&p.display().to_string()), "{e}");
+        assert!(e.to_string().contains("/x"), "{e}");
+        expect_err!(f.set("new", 1.0), Error::ReadOnly { .. });
+        expect_err!(f.declare("d", qnd::DType::F64, &[]), Error::ReadOnly { .. });
+        expect_err!(
+            f.write_part("x", ndarray::s![0], 5.0),
+            Error::ReadOnly { .. }
+        );
+        expect_err!(f.attrs("").unwrap().set("a", 1i32), Error::ReadOnly { .. });
+        expect_err!(f.list("l").unwrap().append(1i64), Error::ReadOnly { .. });
+        f.set_recording(Recording::Uniform);
+        expect_err!(f.set("t", 2.0), Error::ReadOnly { .. });
+        check_sample(&f);
+        f.close().unwrap();
+        assert_eq!(
+            std::fs::read(&p).unwrap(),
+            before,
+            "r never changes the file"
+        );
+    }
+
+    #[test]
+    fn mode_r_plus_reads_and_writes() {
+        let (_d, p) = tmp();
+        write_sample(&p, "w");
+        let f = qnd::open(&p, "r+").unwrap();
+        check_sample(&f);
+        f.set("x", vec![4.0, 5.0, 6.0]).unwrap();
+        f.set("new", "added").unwrap();
+        f.set_recording(Recording::Uniform);
+        f.set("t", 2.0).unwrap();
+        f.close().unwrap();
+        let f = qnd::open(&p, Mode::Read).unwrap();
+        assert_eq!(f.read::<Vec<f64>>("x").unwrap(), [4.0, 5.0, 6.0]);
+        assert_eq!(f.read::<String>("new").unwrap(), "added");
+        assert_eq!(f.list("t").unwrap().len().unwrap(), 3);
+        assert_eq!(f.names().unwrap(), ["x", "g", "l", "t", "new"]);
+    }
+
+    #[test]
+    fn mode_a_creates_or_appends() {
+        let (_d, p) = tmp();
+        assert!(!p.exists());
+        write_sample(&p, "a");
+        assert!(p.exists());
+        let f = qnd::open(&p, "a").unwrap();
+        check_sample(&f);
+        f.set_recording(Recording::Uniform);
+        f.set("t", 2.0).unwrap();
+        f.set_recording(Recording::Off);
+        f.set("note", "appended").unwrap();
+        f.close().unwrap();
+        let f = qnd::open(&p, "r").unwrap();
+        f.goto_off();
+        assert_eq!(
+            f.read::<Vec<Value>>("t").unwrap(),
+            [0.0, 1.0, 2.0].map(Value::from).to_vec()
+        );
+        assert_eq!(f.read::<String>("note").unwrap(), "appended");
+    }
+
+    /// After open the modes are the defaults: auto 1, recording 0, goto off.
+    #[test]
+    fn modes_after_open() {
+        let (_d, p) = tmp();
+        write_sample(&p, "w");
+        for mode in ["r", "r+", "a"] {
+            let f = qnd::open(&p, mode).unwrap();
+            assert_eq!(f.state(), qnd::State::default(), "{mode}");
+            assert!(matches!(f.get("t").unwrap(), qnd::Item::List(_)));
+        }
+    }
+
+    #[test]
+    fn open_with_options() {
+        let (_d, p) = tmp();
+        let q = p.with_file_name("data.bin");
+        let opts = OpenOptions {
+            mode: Mode::Create,
+            format: Some(Format::Hdf5),
+            auto: Auto::Off,
+            recording: Recording::Uniform,
+        };
+        let f = qnd::open_with(&q, &opts).unwrap();
+        assert_eq!((f.auto(), f.recording()), (Auto::Off, Recording::Uniform));
+        f.set("t", 1.0).unwrap();
+        f.set("t", 2.0).unwrap();
+        assert!(matches!(f.get("t").unwrap(), qnd::Item::Leaf(_)));
+        f.close().unwrap();
+        let f = qnd::open_with(&q, &OpenOptions::new(Mode::Read)).unwrap();
+        assert_eq!(f.kind("t").unwrap(), Kind::Records);
+        assert_eq!(f.list("t").unwrap().len().unwrap(), 2);
+    }
+
+    #[test]
+    fn flush_writes_to_disk() {
+        let (_d, p) = tmp();
+        let f = qnd::open(&p, "w").unwrap();
+        f.set("x", vec![1.0, 2.0]).unwrap();
+        f.set_recording(Recording::Uniform);
+        f.set("t", 0.5).unwrap();
+        f.flush().unwrap();
+        // a copy of the bytes after flush is a complete file
+        let copy = p.with_file_name("copy.h5");
+        std::fs::copy(&p, &copy).unwrap();
+        let c = qnd::open(&copy, "r").unwrap();
+        assert_eq!(c.read::<Vec<f64>>("x").unwrap(), [1.0, 2.0]);
+        assert_eq!(c.list("t").unwrap().len().unwrap(), 1);
+        drop(c);
+        // the file stays open and writable after flush
+        f.set("t", 1.5).unwrap();
+        f.set_recording(Recording::Off);
+        f.set("y", 3i32).unwrap();
+        f.flush().unwrap();
+        f.close().unwrap();
+        let f = qnd::open(&p, "r").unwrap();
+        assert_eq!(f.list("t").unwrap().len().unwrap(), 2);
+        assert_eq!(f.read::<i32>("y").unwrap(), 3);
+    }
+
+    #[test]
+    fn close_then_reopen() {
+        let (_d, p) = tmp();
+        let f = qnd::open(&p, "w").unwrap();
+        f.set("x", 1.0).unwrap();
+        let g = f.create_group("g").unwrap();
+        f.close().unwrap();
+        f.close().unwrap();
+        expect_err!(f.read::<f64>("x"), Error::Closed { .. });
+        expect_err!(g.set("y", 1.0), Error::Closed { .. });
+        // the same path opens again at once (the file was really closed)
+        let f = qnd::open(&p, "r+").unwrap();
+        assert_eq!(f.read::<f64>("x").unwrap(), 1.0);
+        f.set("g/y", 2.0).unwrap();
+        f.close().unwrap();
+        let f = qnd::open(&p, "r").unwrap();
+        assert_eq!(f.read::<f64>("g/y").unwrap(), 2.0);
+    }
+
+    #[test]
+    fn closing_on_drop() {
+        let (_d, p) = tmp();
+        {
+            let f = qnd::open(&p, "w").unwrap();
+            f.set("x", 1.0).unwrap();
+            let g = f.create_group("g").unwrap();
+            drop(f);
+            // a subgroup keeps the file open
+            g.set("y", 2.0).unwrap();
+            g.set("/z", 3.0).unwrap();
+        }
+        let leaf = {
+            let f = qnd::open(&p, "r+").unwrap();
+            f.leaf("x").unwrap()
+        };
+        leaf.write(10.0).unwrap();
+        assert_eq!(leaf.read::<f64>().unwrap(), 10.0);
+        drop(leaf);
+        let l = {
+            let f = qnd::open(&p, "r+").unwrap();
+            f.create_list("l").unwrap()
+        };
+        l.append(1i64).unwrap();
+        drop(l);
+        let f = qnd::open(&p, "r").unwrap();
+        assert_eq!(f.read::<f64>("x").unwrap(), 10.0);
+        assert_eq!(f.read::<f64>("g/y").unwrap(), 2.0);
+        assert_eq!(f.read::<f64>("z").unwrap(), 3.0);
+        assert_eq!(f.list("l").unwrap().len().unwrap(), 1);
+    }
+
+    /// Errors name the file, and after them the file reads (and reopens)
+    /// with its earlier content.
+    #[test]
+    fn readable_after_errors_on_disk() {
+        let (_d, p) = tmp();
+        write_sample(&p, "w");
+        let f = qnd::open(&p, "r+").unwrap();
+        let file = p.display().to_string();
+        let errors: Vec<Error> = vec![
+            f.set("x", "text").unwrap_err(),
+            f.set("x", vec![1.0, 2.0]).unwrap_err(),
+            f.set("g", 1.0).unwrap_err(),
+            f.set("l", 1.0).unwrap_err(),
+            f.read::<f64>("nope").unwrap_err(),
+            f.write_part("x", ndarray::s![7], 1.0).unwrap_err(),
+            f.declare("x", qnd::DType::F64, &[]).unwrap_err(),
+            {
+                f.set_recording(Recording::Uniform);
+                let e = f.set("t", "text").unwrap_err();
+                f.set_recording(Recording::Off);
+                e
+            },
+            {
+                f.goto(5);
+                let e = f.read::<f64>("t").unwrap_err();
+                f.goto_off();
+                e
+            },
+        ];
+        for e in &errors {
+            assert!(e.to_string().contains(&file), "{e}");
+        }
+        check_sample(&f);
+        f.close().unwrap();
+        let f = qnd::open(&p, "r").unwrap();
+        check_sample(&f);
+        assert_eq!(
+            f.read::<Vec<Value>>("t").unwrap(),
+            [Value::from(0.0), Value::from(1.0)]
+        );
+    }
+
+    #[test]
+    fn format_detection() {
+        let (d, _) = tmp();
+        let dir = d.path();
+        // no extension: HDF5 for a new file, found by its first bytes after
+        let p = dir.join("data");
+        write_sample(&p, "w");
+        check_sample(&qnd::open(&p, "r").unwrap());
+        // not a known format
+        let junk = dir.join("junk.dat");
+        std::fs::write(&junk, b"just some text, no magic here").unwrap();
+        let e = expect_err!(qnd::open(&junk, "r"), Error::Format { .. });
+        assert!(e.to_string().contains(&junk.display().to_string()), "{e}");
+        let empty = dir.join("empty.dat");
+        std::fs::write(&empty, b"").unwrap();
+        expect_err!(qnd::open(&empty, "r"), Error::Format { .. });
+        // an .h5 name on bytes that are not HDF5
+        let short = dir.join("short.h5");
+        std::fs::write(&short, b"abc").unwrap();
+        let e = expect_err!(qnd::open(&short, "r"), Error::Format { .. });
+        assert!(e.to_string().contains(&short.display().to_string()), "{e}");
+        let cdf = dir.join("netcdf.h5");
+        std::fs::write(&cdf, b"CDF\x01\0\0\0\0\0\0\0\0").unwrap();
+        expect_err!(qnd::open(&cdf, "r"), Error::Format { .. });
+        let garbage = dir.join("garbage.h5");
+        std::fs::write(&garbage, vec![7u8; 4096]).unwrap();
+        let e = qnd::open(&garbage, "r").unwrap_err();
+        assert!(
+            e.to_string().contains(&garbage.display().to_string()),
+            "{e}"
+        );
+        assert_eq!(
+            Format::from_extension(Path::new("a.HDF5")),
+            Some(Format::Hdf5)
+        );
+        assert_eq!(
+            Format::from_extension(Path::new("a.nc4")),
+            Some(Format::NetCdf)
+        );
+        assert_eq!(Format::from_magic(b"\x89HDF\r\n\x1a\n"), Some(Format::Hdf5));
+        assert_eq!(Format::from_magic(b"CDF\x02"), Some(Format::NetCdf));
+        assert_eq!(Format::from_magic(b"PK\x03\x04"), None);
+    }
+
+    #[test]
+    fn file_path_is_the_path() {
+        let (_d, p) = tmp();
+        let f = qnd::open(&p, "w").unwrap();
+        assert_eq!(f.file_path(), p);
+        f.set("g", Value::group()).unwrap();
+        assert_eq!(f.group("g").unwrap().file_path(), p);
+        let e = f.read::<f64>("g/missing").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("{}: no item /g/missing", p.display())
+        );
+    }
+}
+
+/// Without the HDF5 backend, opening an `.h5` file says the format is
+/// missing from this build.
+#[cfg(not(feature = "hdf5"))]
+#[test]
+fn hdf5_missing_from_this_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.h5");
+    expect_err!(qnd::open(&p, "w"), Error::Format { .. });
+}

@@ -1,0 +1,213 @@
+//! Files written by LLNL's Python qnd (`../shared/fixtures/`, made by its
+//! `make_fixtures.py`) read to the same tree Python qnd reads: each `X.h5`
+//! read whole (goto off) and turned into JSON with `qnd::to_json` equals
+//! `X.h5.json`. Skipped, with a message, when the folder is absent.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+/// The shared fixtures folder, if it is there.
+fn fixtures() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("skipped: no fixtures folder at {}", dir.display());
+        None
+    }
+}
+
+/// Where two JSON trees first differ (`None` when equal).
+fn first_difference(got: &Json, want: &Json, at: &str) -> Option<String> {
+    match (got, want) {
+        (Json::Object(a), Json::Object(b)) => {
+            let mut ka: Vec<&String> = a.keys().collect();
+            let mut kb: Vec<&String> = b.keys().collect();
+            ka.sort();
+            kb.sort();
+            if ka != kb {
+                return Some(format!("{at}: members {ka:?} != {kb:?}"));
+            }
+            a.iter()
+                .find_map(|(k, v)| first_difference(v, &b[k], &format!("{at}/{k}")))
+        }
+        (Json::Array(a), Json::Array(b)) if a.len() == b.len() => a
+            .iter()
+            .zip(b)
+            .enumerate()
+            .find_map(|(i, (x, y))| first_difference(x, y, &format!("{at}[{i}]"))),
+        (a, b) if a == b => None,
+        (a, b) => Some(format!("{at}: got {a}, want {b}")),
+    }
+}
+
+#[cfg(feature = "hdf5")]
+mod hdf5 {
+    use super::*;
+    use ndarray::array;
+    use qnd::{DType, Kind, Value};
+
+    /// A fixture, if the folder and the file are there.
+    fn fixture(name: &str) -> Option<qnd::QGroup> {
+        let p = fixtures()?.join(name);
+        if !p.exists() {
+            println!("skipped: no fixture {}", p.display());
+            return None;
+        }
+        Some(qnd::open(&p, "r").unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    #[test]
+    fn every_h5_fixture_reads_as_its_json() {
+        let Some(dir) = fixtures() else { return };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "h5"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "no *.h5 in {}", dir.display());
+        let mut failures = Vec::new();
+        for path in &files {
+            let json_path = PathBuf::from(format!("{}.json", path.display()));
+            let text = std::fs::read_to_string(&json_path)
+                .unwrap_or_else(|e| panic!("{}: {e}", json_path.display()));
+            let want: Json = serde_json::from_str(&text).unwrap();
+            let f = match qnd::open(path, "r") {
+                Ok(f) => f,
+                Err(e) => {
+                    failures.push(format!("{}: open: {e}", path.display()));
+                    continue;
+                }
+            };
+            f.goto_off();
+            match f.to_value() {
+                Ok(v) => {
+                    let got = qnd::to_json(&v);
+                    if let Some(d) = first_difference(&got, &want, "") {
+                        failures.push(format!("{}: {d}", path.display()));
+                    }
+                }
+                Err(e) => failures.push(format!("{}: read: {e}", path.display())),
+            }
+            f.close().unwrap();
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn types_fixture_dtypes() {
+        let Some(f) = fixture("types.h5") else { return };
+        for (name, dtype, shape) in [
+            ("i1", DType::I8, vec![]),
+            ("i2", DType::I16, vec![]),
+            ("i4", DType::I32, vec![]),
+            ("i8", DType::I64, vec![]),
+            ("u1", DType::U8, vec![]),
+            ("u2", DType::U16, vec![]),
+            ("u4", DType::U32, vec![]),
+            ("u8", DType::U64, vec![]),
+            ("f4", DType::F32, vec![]),
+            ("f8", DType::F64, vec![]),
+            ("vec", DType::F64, vec![5]),
+            ("mat", DType::I32, vec![2, 3]),
+            ("cube", DType::F32, vec![2, 3, 4]),
+            ("flags", DType::Bool, vec![3]),
+            ("text", DType::Str, vec![]),
+            ("words", DType::Str, vec![3]),
+            ("empty", DType::F64, vec![0]),
+        ] {
+            let l = f.leaf(name).unwrap();
+            assert_eq!(
+                (l.dtype().unwrap(), l.shape().unwrap()),
+                (dtype, shape),
+                "{name}"
+            );
+            assert_eq!(f.kind(name).unwrap(), Kind::Leaf, "{name}");
+        }
+        assert_eq!(f.kind("nothing").unwrap(), Kind::None);
+        assert_eq!(f.read::<u64>("u8").unwrap(), (1 << 63) + 5);
+        assert_eq!(f.read::<i64>("i8").unwrap(), -(1 << 40));
+        assert_eq!(f.read::<String>("text").unwrap(), "hello");
+        assert_eq!(f.read::<Vec<String>>("words").unwrap(), ["a", "bb", "ccc"]);
+        assert_eq!(f.read::<Vec<bool>>("flags").unwrap(), [true, false, true]);
+        assert_eq!(f.read::<Option<f64>>("nothing").unwrap(), None);
+        assert_eq!(
+            f.read_part::<Vec<i32>>("mat", ndarray::s![.., 1]).unwrap(),
+            [1, 4]
+        );
+        let special: Vec<f64> = f.read("special").unwrap();
+        assert!(special[0].is_nan());
+        assert_eq!(special[1..3], [f64::INFINITY, f64::NEG_INFINITY]);
+        assert!(special[3] == 0.0 && special[3].is_sign_negative());
+        // the conventions' own attributes are not shown
+        for name in ["nothing", "empty"] {
+            assert!(f.attrs(name).unwrap().names().unwrap().is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn tree_fixture_kinds() {
+        let Some(f) = fixture("tree.h5") else { return };
+        assert_eq!(f.kind("g").unwrap(), Kind::Group);
+        assert_eq!(f.kind("g/inner").unwrap(), Kind::Group);
+        assert_eq!(f.kind("lst").unwrap(), Kind::List);
+        assert_eq!(f.kind("empty_list").unwrap(), Kind::List);
+        assert_eq!(f.kind("empty_group").unwrap(), Kind::Group);
+        let l = f.list("lst").unwrap();
+        assert_eq!(l.len().unwrap(), 5);
+        assert_eq!(l.read::<i64>(0).unwrap(), 1);
+        assert_eq!(l.group(2).unwrap().read::<f64>("q").unwrap(), 2.5);
+        assert_eq!(l.read::<Value>(3).unwrap(), Value::None);
+        assert_eq!(l.read::<Vec<i64>>(-1).unwrap(), [7, 8]);
+        assert_eq!(f.list("empty_list").unwrap().len().unwrap(), 0);
+        assert!(f.group("empty_group").unwrap().is_empty().unwrap());
+        assert_eq!(f.read::<Vec<i64>>("/g/inner/deep").unwrap(), [0, 1, 2]);
+        assert_eq!(f.read::<String>("g/b").unwrap(), "two");
+    }
+
+    #[test]
+    fn history_fixture_records_and_goto() {
+        let Some(f) = fixture("history.h5") else {
+            return;
+        };
+        for name in ["time", "energy", "u"] {
+            assert_eq!(f.kind(name).unwrap(), Kind::Records, "{name}");
+            assert_eq!(f.list(name).unwrap().len().unwrap(), 5, "{name}");
+        }
+        assert_eq!(f.kind("mesh").unwrap(), Kind::List);
+        assert_eq!(f.kind("nx").unwrap(), Kind::Leaf);
+        assert_eq!(f.record_count().unwrap(), 5);
+        f.goto(-1);
+        assert_eq!(f.read::<Vec<f64>>("u").unwrap(), [0.0, 4.0, 8.0]);
+        assert_eq!(f.read::<i64>("nx").unwrap(), 3);
+        assert_eq!(f.read::<String>("note").unwrap(), "appended");
+        assert_eq!(f.goto_nearest("time", 1.2).unwrap(), 2);
+        assert_eq!(f.read::<f64>("energy").unwrap(), 8.0);
+        assert_eq!(f.goto_nearest("energy", 6.9).unwrap(), 3, "decreasing");
+        assert_eq!(f.read::<f64>("time").unwrap(), 1.5);
+        f.goto(2);
+        assert_eq!(
+            f.read::<Value>("mesh").unwrap(),
+            Value::Group([("pts".to_string(), Value::from(array![0i64, 1, 2]))].into())
+        );
+        let times: Vec<f64> = f.list("time").unwrap().as_array().unwrap().read().unwrap();
+        assert_eq!(times, [0.0, 0.5, 1.0, 1.5, 2.0]);
+        let mut seen = Vec::new();
+        for r in f.goto_iter().unwrap() {
+            seen.push((r, f.read::<f64>("time").unwrap()));
+        }
+        assert_eq!(seen.len(), 5);
+        assert_eq!(f.current_record(), Some(2));
+    }
+}
+
+#[cfg(not(feature = "hdf5"))]
+#[test]
+fn fixtures_need_the_hdf5_backend() {
+    if fixtures().is_some() {
+        println!("skipped: the HDF5 fixtures need the hdf5 feature");
+    }
+    assert!(first_difference(&Json::Null, &Json::Null, "").is_none());
+}
