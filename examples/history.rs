@@ -58,7 +58,7 @@ fn main() -> Result<()> {
 
     let f = qnd::open(&path, "r")?;
     let times: Vec<f64> = f.list("time")?.as_array()?.read()?;
-    println!("{} records, times {:?}", times.len(), times);
+    println!("{} records, times {:.2?}", times.len(), times);
     println!("title: {}", f.read::<String>("title")?);
 
     f.goto(-1);

@@ -115,3 +115,24 @@ pub(crate) fn child_path(parent: &str, name: &str) -> String {
 pub(crate) fn elem_path(parent: &str, i: usize) -> String {
     format!("{parent}[{i}]")
 }
+
+#[cfg(test)]
+mod tests {
+    /// Handles can move to another thread (the file is shared behind a
+    /// lock); they are not `Sync` because each handle's modes are its own.
+    #[test]
+    fn handles_are_send() {
+        fn send<T: Send>() {}
+        send::<super::QGroup>();
+        send::<super::QList>();
+        send::<super::QLeaf>();
+        send::<super::QAttrs>();
+        send::<super::Item>();
+        let f = crate::memory();
+        f.set("x", 1.0).unwrap();
+        let x = std::thread::spawn(move || f.read::<f64>("x").unwrap())
+            .join()
+            .unwrap();
+        assert_eq!(x, 1.0);
+    }
+}
