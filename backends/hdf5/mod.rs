@@ -223,10 +223,18 @@ impl Hdf5Storage {
         let kind = match &space {
             Space::Null => NodeKind::None,
             Space::Scalar => NodeKind::Leaf,
-            Space::Simple { max, .. } => match max.first() {
-                Some(None) => NodeKind::Records,
-                _ => NodeKind::Leaf,
-            },
+            Space::Simple { dims, max } => {
+                if crate::values::checked_len(dims).is_none() {
+                    return Err(StorageError::Layout(format!(
+                        "dataset of shape {dims:?} has too many elements to address"
+                    )));
+                }
+                // Records: the leading axis alone is unlimited.
+                match max.split_first() {
+                    Some((None, rest)) if rest.iter().all(Option::is_some) => NodeKind::Records,
+                    _ => NodeKind::Leaf,
+                }
+            }
         };
         let elem = if kind == NodeKind::None {
             None
@@ -257,7 +265,7 @@ impl Hdf5Storage {
             ));
         }
         let shape = shape_from(&read_attr(t.id(), SHAPE_ATTR)?)?;
-        if shape.iter().product::<usize>() != 0 {
+        if crate::values::checked_len(&shape) != Some(0) {
             return Err(StorageError::Layout(format!(
                 "__shape__ {shape:?} of a committed datatype has elements"
             )));

@@ -710,3 +710,102 @@ fn foreign_file() {
     );
     s.close().unwrap();
 }
+
+/// Odd shapes from other tools: only a dataset whose leading axis alone is
+/// unlimited is a record variable; a dataset too large to address is an
+/// error on lookup (no overflow, no abort); a group `_`, `_0`, `_2` has a
+/// gap, so it is a plain group and every member stays readable.
+#[test]
+fn odd_shapes_and_gaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("odd.h5");
+    {
+        let f = hdf5::File::create(&file).unwrap();
+        f.new_dataset::<f64>()
+            .shape((0.., 0..))
+            .chunk((2, 2))
+            .create("two_unlimited")
+            .unwrap();
+        f.new_dataset::<f64>()
+            .shape((2, 0..))
+            .chunk((2, 2))
+            .create("late_unlimited")
+            .unwrap();
+        f.new_dataset::<u8>()
+            .shape((1usize << 31, 1usize << 31))
+            .chunk((1, 1))
+            .create("huge")
+            .unwrap();
+        let g = f.create_group("gappy").unwrap();
+        for name in ["_", "_0", "_2"] {
+            g.new_dataset::<i32>()
+                .shape(())
+                .create(name)
+                .unwrap()
+                .write_scalar(&7)
+                .unwrap();
+        }
+    }
+    let mut s = Hdf5Storage::open(&file, false).unwrap();
+    let root = s.root();
+    assert_eq!(path(&mut s, "two_unlimited").1, NodeKind::Leaf);
+    assert_eq!(path(&mut s, "late_unlimited").1, NodeKind::Leaf);
+    let (late, _) = path(&mut s, "late_unlimited");
+    assert_eq!(s.info(late).unwrap().shape, vec![2, 0]);
+    let e = s.lookup(root, "huge").unwrap_err();
+    assert!(e.to_string().contains("too many elements"), "{e}");
+    s.close().unwrap();
+
+    let f = crate::open(&file, "r").unwrap();
+    assert_eq!(f.kind("gappy").unwrap(), crate::Kind::Group);
+    let g = f.group("gappy").unwrap();
+    assert_eq!(g.names().unwrap(), ["_", "_0", "_2"]);
+    assert_eq!(g.read::<i32>("_2").unwrap(), 7);
+    let e = f.get("huge").unwrap_err();
+    assert!(e.to_string().contains("/huge"), "{e}");
+    let two = f.read::<ArrayD<f64>>("two_unlimited").unwrap();
+    assert_eq!(two.shape(), [0, 0]);
+}
+
+/// The hot path: recording through the tree opens no new HDF5 object per
+/// record, in mode 1 (datasets) and mode 2 (list groups), nor per read.
+#[test]
+fn recording_opens_nothing_per_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = crate::open(dir.path().join("hot.h5"), "w").unwrap();
+    let counts = |f: &crate::QGroup| {
+        let core = f.file.lock().unwrap();
+        match &core.storage {
+            crate::backend::AnyStorage::Hdf5(s) => (s.nodes.len(), s.open_objects().unwrap()),
+            _ => unreachable!("an HDF5 file"),
+        }
+    };
+    let g = f.create_group("g").unwrap();
+    let step = |k: usize| {
+        f.set_recording(crate::Recording::Uniform);
+        f.set("time", k as f64).unwrap();
+        f.set("xy", vec![k as f32; 4]).unwrap();
+        g.set_recording(crate::Recording::Uniform);
+        g.set("e", k as i64).unwrap();
+        f.set_recording(crate::Recording::Any);
+        f.set("any", Value::from(vec![1u8; k % 3])).unwrap();
+        assert_eq!(f.current_record(), Some(k as isize), "record {k}");
+        assert_eq!(f.read::<f64>("time").unwrap(), k as f64);
+    };
+    step(0);
+    step(1);
+    let (nodes, open) = counts(&f);
+    for k in 2..200 {
+        step(k);
+    }
+    // Mode 2 creates one dataset per record; mode 1 creates nothing.
+    let (nodes2, open2) = counts(&f);
+    assert_eq!(nodes2 - nodes, 198, "one new node per mode-2 record only");
+    assert_eq!(
+        open2 - open,
+        198,
+        "one new open object per mode-2 record only"
+    );
+    f.goto_off();
+    assert_eq!(f.read::<Vec<f64>>("time").unwrap().len(), 200);
+}

@@ -79,6 +79,15 @@ impl Resolved {
         }
     }
 
+    /// The `k`-th index taken (`k < count`).
+    pub fn index(&self, k: usize) -> usize {
+        if self.step >= 0 {
+            self.first + k * self.step.unsigned_abs()
+        } else {
+            self.first - k * self.step.unsigned_abs()
+        }
+    }
+
     /// The same indices in increasing order, as (start, count, stride):
     /// the hyperslab a backend reads.
     pub fn ascending(&self) -> (usize, usize, usize) {
@@ -257,10 +266,19 @@ impl Selection {
 }
 
 fn resolve_axis(arg: Axis, axis: usize, len: usize) -> Result<Resolved, SelectionError> {
-    let n = len as isize;
-    match arg {
+    // i128 arithmetic: no user-given start, stop or step can overflow it.
+    let n = len as i128;
+    let norm = |v: isize| {
+        let v = v as i128;
+        if v < 0 {
+            v + n
+        } else {
+            v
+        }
+    };
+    let (first, count, step) = match arg {
         Axis::Index(i) => {
-            let j = if i < 0 { i + n } else { i };
+            let j = norm(i);
             if j < 0 || j >= n {
                 return Err(SelectionError::OutOfBounds {
                     axis,
@@ -268,77 +286,51 @@ fn resolve_axis(arg: Axis, axis: usize, len: usize) -> Result<Resolved, Selectio
                     len,
                 });
             }
-            Ok(Resolved {
+            return Ok(Resolved {
                 first: j as usize,
                 count: 1,
                 step: 1,
                 keep: false,
-            })
+            });
         }
         Axis::Slice { start, stop, step } => {
             if step == 0 {
                 return Err(SelectionError::ZeroStep { axis });
             }
             // numpy's slice.indices
-            let clip = |v: isize, lo: isize, hi: isize| v.clamp(lo, hi);
-            let norm = |v: isize| if v < 0 { v + n } else { v };
-            let (first, count) = if step > 0 {
-                let s = clip(norm(start.unwrap_or(0)), 0, n);
-                let e = clip(norm(stop.unwrap_or(n)), 0, n);
-                let count = if e > s { (e - s + step - 1) / step } else { 0 };
-                (s, count)
+            let st = step as i128;
+            if st > 0 {
+                let s = start.map_or(0, norm).clamp(0, n);
+                let e = stop.map_or(n, norm).clamp(0, n);
+                let count = if e > s { (e - s + st - 1) / st } else { 0 };
+                (s, count, step)
             } else {
-                let s = start.map_or(n - 1, |v| clip(norm(v), -1, n - 1));
-                let e = stop.map_or(-1, |v| clip(norm(v), -1, n - 1));
-                let count = if s > e {
-                    (s - e + (-step) - 1) / (-step)
-                } else {
-                    0
-                };
-                (s, count)
-            };
-            Ok(Resolved {
-                first: if count == 0 { 0 } else { first as usize },
-                count: count as usize,
-                step,
-                keep: true,
-            })
+                let s = start.map_or(n - 1, |v| norm(v).clamp(-1, n - 1));
+                let e = stop.map_or(-1, |v| norm(v).clamp(-1, n - 1));
+                let count = if s > e { (s - e - st - 1) / -st } else { 0 };
+                (s, count, step)
+            }
         }
         Axis::NdSlice { start, end, step } => {
             if step == 0 {
                 return Err(SelectionError::ZeroStep { axis });
             }
-            let norm = |v: isize| (if v < 0 { v + n } else { v }).clamp(0, n);
-            let s = norm(start);
-            let e = norm(end.unwrap_or(n)).max(s);
-            let stride = step.abs();
+            let s = norm(start).clamp(0, n);
+            let e = end.map_or(n, norm).clamp(0, n).max(s);
+            let stride = (step as i128).abs();
             let count = (e - s + stride - 1) / stride;
-            if count == 0 {
-                return Ok(Resolved {
-                    first: 0,
-                    count: 0,
-                    step,
-                    keep: true,
-                });
-            }
-            if step > 0 {
-                Ok(Resolved {
-                    first: s as usize,
-                    count: count as usize,
-                    step,
-                    keep: true,
-                })
-            } else {
-                // ndarray: from the back of s..e, every |step|-th
-                Ok(Resolved {
-                    first: (e - 1) as usize,
-                    count: count as usize,
-                    step,
-                    keep: true,
-                })
-            }
+            // ndarray: a negative step takes s..e from the back
+            let first = if step > 0 || count == 0 { s } else { e - 1 };
+            (first, count, step)
         }
-    }
+    };
+    Ok(Resolved {
+        first: if count == 0 { 0 } else { first as usize },
+        count: count as usize,
+        // with at most one index the step is irrelevant: keep it tame
+        step: if count <= 1 { 1 } else { step },
+        keep: true,
+    })
 }
 
 impl From<SliceInfoElem> for Axis {
@@ -402,9 +394,7 @@ mod tests {
     /// The indices an axis resolves to.
     fn idx(arg: Axis, len: usize) -> Vec<usize> {
         let r = resolve_axis(arg, 0, len).unwrap();
-        (0..r.count)
-            .map(|k| (r.first as isize + k as isize * r.step) as usize)
-            .collect()
+        (0..r.count).map(|k| r.index(k)).collect()
     }
 
     fn sl(start: Option<isize>, stop: Option<isize>, step: isize) -> Axis {
@@ -454,5 +444,41 @@ mod tests {
     fn ascending_hyperslab() {
         let r = resolve_axis(sl(Some(5), Some(0), -2), 0, 8).unwrap();
         assert_eq!(r.ascending(), (1, 3, 2));
+    }
+
+    #[test]
+    fn extreme_arguments_do_not_overflow() {
+        let (mn, mx) = (isize::MIN, isize::MAX);
+        assert_eq!(idx(sl(None, None, mx), 5), vec![0]);
+        assert_eq!(idx(sl(None, None, mn), 5), vec![4]);
+        assert_eq!(idx(sl(Some(mn), Some(mx), 1), 3), vec![0, 1, 2]);
+        assert_eq!(idx(sl(Some(mx), Some(mn), -1), 3), vec![2, 1, 0]);
+        assert_eq!(idx(sl(Some(mx), Some(mn), mn), 3), vec![2]);
+        assert_eq!(idx(sl(Some(mn), Some(mx), mx), 0), Vec::<usize>::new());
+        assert_eq!(
+            idx(
+                Axis::NdSlice {
+                    start: mn,
+                    end: Some(mx),
+                    step: mn
+                },
+                4
+            ),
+            vec![3]
+        );
+        assert_eq!(
+            idx(
+                Axis::NdSlice {
+                    start: mx,
+                    end: None,
+                    step: 1
+                },
+                4
+            ),
+            Vec::<usize>::new()
+        );
+        assert!(resolve_axis(Axis::Index(mn), 0, 3).is_err());
+        assert!(resolve_axis(Axis::Index(mx), 0, 3).is_err());
+        assert_eq!(idx(Axis::Index(-3), 3), vec![0]);
     }
 }

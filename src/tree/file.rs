@@ -341,21 +341,15 @@ impl Core {
     }
 
     /// Whether group `node` is a list (`Some(len)`), from the cache or by
-    /// looking at its member names: a list has `_` and otherwise only `_`
-    /// followed by digits.
+    /// looking at its member names: a list has `_` and `_0` .. `_<n-1>`
+    /// and nothing else. A group with gaps in its indices reads as a plain
+    /// group, so that every member stays reachable.
     pub fn list_len(&mut self, node: NodeId) -> Result<Option<usize>, StorageError> {
         if let Some(&known) = self.lists.get(&node) {
             return Ok(known);
         }
         let names = self.storage.names(node)?;
-        let is_list = names.iter().any(|n| n == "_")
-            && names.iter().all(|n| {
-                n == "_"
-                    || (n.len() > 1
-                        && n.starts_with('_')
-                        && n[1..].bytes().all(|b| b.is_ascii_digit()))
-            });
-        let len = is_list.then(|| names.len() - 1);
+        let len = list_indices(&names);
         self.lists.insert(node, len);
         Ok(len)
     }
@@ -383,6 +377,29 @@ impl Core {
         };
         Ok(Some((id, kind)))
     }
+}
+
+/// The length of a list with member `names`, or `None` when they are not
+/// exactly `_`, `_0`, ..., `_<n-1>`.
+fn list_indices(names: &[String]) -> Option<usize> {
+    let n = names.len().checked_sub(1)?;
+    let mut seen = vec![false; n];
+    let mut marker = false;
+    for name in names {
+        let digits = name.strip_prefix('_')?;
+        if digits.is_empty() {
+            marker = true;
+            continue;
+        }
+        if !digits.bytes().all(|b| b.is_ascii_digit())
+            || (digits.len() > 1 && digits.starts_with('0'))
+        {
+            return None;
+        }
+        let i: usize = digits.parse().ok()?;
+        *seen.get_mut(i)? = true;
+    }
+    (marker && seen.iter().all(|&s| s)).then_some(n)
 }
 
 /// What an item is, as the tree sees it.

@@ -193,9 +193,14 @@ impl QGroup {
     ///
     /// # Errors
     /// [`Error::NoItem`]; [`Error::Invalid`] when `name` is not a record
-    /// variable of numeric scalars; [`Error::NoRecord`] when it has no
-    /// records.
+    /// variable of numeric scalars or `value` is NaN; [`Error::NoRecord`]
+    /// when it has no records.
     pub fn goto_nearest(&self, name: &str, value: f64) -> Result<usize> {
+        if value.is_nan() {
+            return Err(self
+                .at(&child_path(&self.path, name))
+                .invalid("goto to the record nearest NaN: no record is nearest NaN"));
+        }
         let index = self.goto_index(name)?;
         let record = index.nearest(value).ok_or_else(|| Error::NoRecord {
             file: self.file.file_path(),
@@ -728,6 +733,8 @@ impl QGroup {
     fn set_member(&self, name: &str, value: &Value, state: State) -> Result<Option<usize>> {
         let path = child_path(&self.path, name);
         let at = self.at(&path);
+        ops::check_group_member(&at, name)?;
+        ops::validate(&at, value)?;
         let mut core = self.file.lock_mut(&path)?;
         let found = self.lookup(&mut core, name, &path)?;
         let Some((id, kind)) = found else {
@@ -737,7 +744,6 @@ impl QGroup {
                     ops::create(&mut core, &here, self.id, name, value).map(|_| None)
                 }
                 (Recording::Uniform, Value::Array(a)) => {
-                    ops::check_name(&at, name)?;
                     let spec = ops::spec_of(a, true);
                     let id = core
                         .storage
@@ -746,7 +752,6 @@ impl QGroup {
                     ops::append_record(&mut core, &at, id, value).map(Some)
                 }
                 _ => {
-                    ops::check_name(&at, name)?;
                     let id = ops::create_list(&mut core, &at, self.id, name)?;
                     ops::append_element(&mut core, &at, id, value).map(Some)
                 }
@@ -861,7 +866,10 @@ impl QGroup {
         let g = &t.group;
         let path = child_path(&g.path, &t.name);
         let at = self.at(&path);
-        ops::check_name(&at, &t.name)?;
+        ops::check_group_member(&at, &t.name)?;
+        if crate::values::checked_len(shape).is_none() {
+            return Err(at.invalid(format!("shape {shape:?} has too many elements")));
+        }
         let mut core = self.file.lock_mut(&path)?;
         if g.lookup(&mut core, &t.name, &path)?.is_some() {
             return Err(at.invalid("already exists"));

@@ -213,12 +213,7 @@ impl QList {
             .map_err(|e| self.file.at(&self.path).invalid(e.to_string()))?;
         let ax = region.axes[0];
         (0..ax.count)
-            .map(|k| {
-                self.get_at(
-                    (ax.first as isize + k as isize * ax.step) as usize,
-                    self.auto.get(),
-                )
-            })
+            .map(|k| self.get_at(ax.index(k), self.auto.get()))
             .collect()
     }
 

@@ -29,12 +29,60 @@ fn text_len(a: &Array) -> usize {
     }
 }
 
-/// A member name must be a single, non-empty path component.
+/// A member name must be a single, non-empty path component with no NUL
+/// (HDF5 and netCDF names end at the first NUL).
 pub(crate) fn check_name(at: &At, name: &str) -> Result<()> {
-    if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+    if name.is_empty() || name.contains(['/', '\0']) || name == "." || name == ".." {
         return Err(at.invalid(format!("{name:?} is not a valid member name")));
     }
     Ok(())
+}
+
+/// True for `_` and `_0`, `_1`, ...: the names that make a group a list.
+pub(crate) fn is_list_name(name: &str) -> bool {
+    name.strip_prefix('_')
+        .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A name a user may give a member of a group: valid, and not one that
+/// would make the group read back as a list.
+pub(crate) fn check_group_member(at: &At, name: &str) -> Result<()> {
+    check_name(at, name)?;
+    if is_list_name(name) {
+        return Err(at.invalid(format!(
+            "{name:?} is reserved: a group holding `_` or `_<n>` is a list on disk"
+        )));
+    }
+    Ok(())
+}
+
+/// Text must not hold NUL: fixed-width storage would end the string there.
+pub(crate) fn check_text(at: &At, a: &Array) -> Result<()> {
+    if let Array::Str(s) = a {
+        if s.iter().any(|t| t.contains('\0')) {
+            return Err(at.invalid("text holding a NUL character cannot be stored"));
+        }
+    }
+    Ok(())
+}
+
+/// Check a whole value before anything is written, so that a bad name or
+/// text deep inside it leaves the file untouched.
+pub(crate) fn validate(at: &At, value: &Value) -> Result<()> {
+    match value {
+        Value::None => Ok(()),
+        Value::Array(a) => check_text(at, a),
+        Value::Group(members) => members.iter().try_for_each(|(k, v)| {
+            let path = child_path(at.path, k);
+            let here = At { path: &path, ..*at };
+            check_group_member(&here, k)?;
+            validate(&here, v)
+        }),
+        Value::List(items) => items.iter().enumerate().try_for_each(|(i, v)| {
+            let path = elem_path(at.path, i);
+            validate(&At { path: &path, ..*at }, v)
+        }),
+    }
 }
 
 /// Resolve a record index (negative from the end) against `count`.
@@ -55,7 +103,8 @@ pub(crate) fn record_index(at: &At, index: isize, count: usize) -> Result<usize>
     Ok(i as usize)
 }
 
-/// Create member `name` of `parent` holding `value`.
+/// Create member `name` of group `parent` holding `value`, after checking
+/// the name and the whole value.
 pub(crate) fn create(
     core: &mut Core,
     at: &At,
@@ -63,7 +112,15 @@ pub(crate) fn create(
     name: &str,
     value: &Value,
 ) -> Result<NodeId> {
-    check_name(at, name)?;
+    let path = child_path(at.path, name);
+    let here = At { path: &path, ..*at };
+    check_group_member(&here, name)?;
+    validate(&here, value)?;
+    build(core, at, parent, name, value)
+}
+
+/// Create member `name` of `parent` holding a validated `value`.
+fn build(core: &mut Core, at: &At, parent: NodeId, name: &str, value: &Value) -> Result<NodeId> {
     let path = child_path(at.path, name);
     let here = At { path: &path, ..*at };
     let err = |e| here.storage(e);
@@ -84,14 +141,14 @@ pub(crate) fn create(
             let id = core.storage.create_group(parent, name).map_err(err)?;
             core.lists.insert(id, None);
             for (k, v) in members {
-                create(core, &here, id, k, v)?;
+                build(core, &here, id, k, v)?;
             }
             Ok(id)
         }
         Value::List(items) => {
             let id = create_list(core, &here, parent, name)?;
             for v in items {
-                append_element(core, &here, id, v)?;
+                push_element(core, &here, id, v)?;
             }
             Ok(id)
         }
@@ -118,10 +175,19 @@ pub(crate) fn list_len(core: &mut Core, at: &At, id: NodeId) -> Result<usize> {
         .ok_or_else(|| at.invalid("not a list"))
 }
 
-/// Append `value` as the next element of list `id`; returns its index.
+/// Append `value` as the next element of list `id`, after checking the
+/// whole value; returns its index.
 pub(crate) fn append_element(core: &mut Core, at: &At, id: NodeId, value: &Value) -> Result<usize> {
+    validate(at, value)?;
+    push_element(core, at, id, value)
+}
+
+fn push_element(core: &mut Core, at: &At, id: NodeId, value: &Value) -> Result<usize> {
     let n = list_len(core, at, id)?;
-    create(core, at, id, &format!("_{n}"), value)?;
+    let built = build(core, at, id, &format!("_{n}"), value);
+    // Whatever happened, the length is recounted from storage next time.
+    core.lists.remove(&id);
+    built?;
     core.lists.insert(id, Some(n + 1));
     Ok(n)
 }
@@ -241,11 +307,12 @@ pub(crate) fn write_leaf(
     let Value::Array(a) = value else {
         return Err(at.mismatch("an array", value.describe()));
     };
+    check_text(at, a)?;
     let (dtype, shape) = leaf_shape(core, at, id, record)?;
     let region = sel.resolve(&shape).map_err(|e| selection_error(at, e))?;
     let out = region.out_shape();
     // With `fill`, a single value fills the whole selection, as in numpy.
-    let a = if fill && a.size() == 1 && out.iter().product::<usize>() != 1 {
+    let a = if fill && a.size() == 1 && a.shape() != out.as_slice() {
         broadcast(a, &out)
     } else {
         a.clone()
@@ -279,6 +346,7 @@ pub(crate) fn append_record(core: &mut Core, at: &At, id: NodeId, value: &Value)
     let Value::Array(a) = value else {
         return Err(at.mismatch("an array record", value.describe()));
     };
+    check_text(at, a)?;
     let info = core.storage.info(id).map_err(|e| at.storage(e))?;
     let n = info.shape.first().copied().unwrap_or(0);
     let rec_shape = &info.shape[1..];

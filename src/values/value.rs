@@ -214,12 +214,33 @@ impl FromValue for Array {
     }
 }
 
+/// An array of `T` from an array, or from a list of arrays of one shape
+/// stacked along a new leading axis (as `numpy.array(list)` does): the
+/// records of a record variable read with goto off.
 fn typed<T: Element + FromNumber>(v: Value) -> Result<ArrayD<T>, ValueError> {
     match v {
         Value::Array(a) => a.convert::<T>().map_err(|a| ValueError {
             expected: format!("elements of type {}", T::DTYPE.code()),
             got: describe(a.dtype(), a.shape()),
         }),
+        Value::List(items) => {
+            let parts = items
+                .into_iter()
+                .map(typed::<T>)
+                .collect::<Result<Vec<_>, _>>()?;
+            let Some(first) = parts.first() else {
+                return Ok(ArrayD::from_shape_vec(ndarray::IxDyn(&[0]), Vec::new())
+                    .expect("an empty 1-d array"));
+            };
+            if let Some(odd) = parts.iter().find(|p| p.shape() != first.shape()) {
+                return Err(ValueError {
+                    expected: format!("a list of arrays shaped {:?}", first.shape()),
+                    got: format!("an element shaped {:?}", odd.shape()),
+                });
+            }
+            let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+            Ok(ndarray::stack(ndarray::Axis(0), &views).expect("arrays of one shape"))
+        }
         other => Err(ValueError::new(
             format!("an array of {}", T::DTYPE.code()),
             &other,
@@ -337,5 +358,24 @@ mod tests {
         assert!(Value::None.convert::<f64>().is_err());
         assert_eq!(Value::list().convert::<Vec<Value>>().unwrap(), vec![]);
         assert!(Value::group().convert::<Vec<Value>>().is_err());
+    }
+
+    #[test]
+    fn lists_of_arrays_stack() {
+        let l = Value::List(vec![Value::from(1.0), Value::from(2i32)]);
+        assert_eq!(l.convert::<Vec<f64>>().unwrap(), vec![1.0, 2.0]);
+        let l = Value::List(vec![Value::from(vec![1u8, 2]), Value::from(vec![3u8, 4])]);
+        let a: Array2<u8> = l.clone().convert().unwrap();
+        assert_eq!(a, array![[1, 2], [3, 4]]);
+        assert!(l.convert::<Vec<u8>>().is_err(), "2-d is not a Vec");
+        let odd = Value::List(vec![Value::from(vec![1u8, 2]), Value::from(vec![3u8])]);
+        let e = odd.convert::<ndarray::ArrayD<u8>>().unwrap_err();
+        assert!(e.got.contains("[1]"), "{e}");
+        assert_eq!(
+            Value::list().convert::<Vec<f64>>().unwrap(),
+            Vec::<f64>::new()
+        );
+        let mixed = Value::List(vec![Value::from(1.0), Value::None]);
+        assert!(mixed.convert::<Vec<f64>>().is_err());
     }
 }

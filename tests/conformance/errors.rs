@@ -381,3 +381,115 @@ pub fn readable_after_errors(m: &dyn Maker) {
         assert_eq!(f.read::<Vec<f64>>("x").unwrap(), [1.0, 2.0, 3.0]);
     });
 }
+
+/// Values with a bad name or text anywhere inside are refused before
+/// anything is written: no half-made group or list is left behind, and a
+/// list refused an element takes the next one at the right index.
+pub fn bad_values_write_nothing(m: &dyn Maker) {
+    let f = content(m);
+    let file = f.file_path();
+    let bad_names = ["b/c", "", ".", "..", "_", "_0", "_12", "nul\0name"];
+    for bad in bad_names {
+        let v = tree([("ok", Value::from(1.0)), (bad, Value::from(2.0))]);
+        let e = expect_err!(f.set("new", v.clone()), Error::Invalid { .. });
+        assert!(e.to_string().contains(&file.display().to_string()), "{e}");
+        let nested = Value::List(vec![Value::from(1i64), tree([("deep", v.clone())])]);
+        expect_err!(f.set("new", nested.clone()), Error::Invalid { .. });
+        expect_err!(
+            f.list("l").unwrap().append(v.clone()),
+            Error::Invalid { .. }
+        );
+        expect_err!(f.list("l").unwrap().append(nested), Error::Invalid { .. });
+        for rec in [Recording::Uniform, Recording::Any] {
+            let g = f.push();
+            g.set_recording(rec);
+            expect_err!(g.set("new", v.clone()), Error::Invalid { .. });
+            expect_err!(g.set("l", v.clone()), Error::Invalid { .. });
+        }
+        if !bad.contains('/') && !bad.is_empty() {
+            expect_err!(f.set(bad, 1.0), Error::Invalid { .. });
+            expect_err!(f.declare(bad, DType::F64, &[]), Error::Invalid { .. });
+        }
+    }
+    // NUL in text, at any depth, in any mode
+    let nul = Value::from(vec!["fine", "a\0b"]);
+    expect_err!(f.set("new", nul.clone()), Error::Invalid { .. });
+    expect_err!(
+        f.set("new", tree([("s", nul.clone())])),
+        Error::Invalid { .. }
+    );
+    expect_err!(f.set("g/y", "w\0y"), Error::Invalid { .. });
+    expect_err!(
+        f.list("l").unwrap().append(nul.clone()),
+        Error::Invalid { .. }
+    );
+    expect_err!(f.attrs("x").unwrap().set("a", "a\0"), Error::Invalid { .. });
+    expect_err!(f.attrs("x").unwrap().set("a\0", "a"), Error::Invalid { .. });
+    {
+        let g = f.push();
+        g.set_recording(Recording::Uniform);
+        expect_err!(g.set("new", nul.clone()), Error::Invalid { .. });
+        g.set_recording(Recording::Any);
+        expect_err!(g.set("new", nul), Error::Invalid { .. });
+    }
+    assert!(!f.contains("new").unwrap());
+    assert!(f.attrs("x").unwrap().names().unwrap().is_empty());
+    intact(&f);
+    // the list still appends at the right place
+    let l = f.list("l").unwrap();
+    l.append(tree([("k", 3i64)])).unwrap();
+    assert_eq!(l.len().unwrap(), 3);
+    stored(m, &f, |f| {
+        let l = f.list("l").unwrap();
+        assert_eq!(l.len().unwrap(), 3);
+        assert_eq!(l.read_all::<Vec<Value>>().unwrap()[2], tree([("k", 3i64)]));
+        assert!(!f.contains("new").unwrap());
+    });
+}
+
+/// Selections with extreme starts, stops and steps resolve like numpy,
+/// never overflow; huge declared shapes and goto to NaN are errors.
+pub fn extreme_arguments(m: &dyn Maker) {
+    let f = content(m);
+    let (mn, mx) = (isize::MIN, isize::MAX);
+    let x = |sel: Selection| f.read_part::<Vec<f64>>("x", sel).unwrap();
+    assert_eq!(x(Selection::new().slice(None, None, mx)), [1.0]);
+    assert_eq!(x(Selection::new().slice(None, None, mn)), [3.0]);
+    assert_eq!(
+        x(Selection::new().slice(Some(mn), Some(mx), 1)),
+        [1.0, 2.0, 3.0]
+    );
+    assert_eq!(
+        x(Selection::new().slice(Some(mx), Some(mn), -1)),
+        [3.0, 2.0, 1.0]
+    );
+    assert_eq!(
+        x(Selection::new().slice(Some(mx), None, 1)),
+        Vec::<f64>::new()
+    );
+    expect_err!(f.read_part::<f64>("x", mn), Error::OutOfBounds { .. });
+    expect_err!(f.read_part::<f64>("x", mx), Error::OutOfBounds { .. });
+    f.write_part("x", Selection::new().slice(None, None, mn), 30.0)
+        .unwrap();
+    f.write_part("x", Selection::new().slice(None, None, mn), 3.0)
+        .unwrap();
+    let l = f.list("l").unwrap();
+    assert_eq!(l.slice(None, None, mx).unwrap().len(), 1);
+    assert_eq!(l.slice(Some(mx), Some(mn), mn).unwrap().len(), 1);
+    let e = expect_err!(
+        f.declare("huge", DType::F64, &[usize::MAX, 2]),
+        Error::Invalid { .. }
+    );
+    assert!(e.to_string().contains("too many"), "{e}");
+    expect_err!(
+        f.declare("huge", DType::F64, &[1 << 40, 1 << 40]),
+        Error::Invalid { .. }
+    );
+    assert!(!f.contains("huge").unwrap());
+    expect_err!(f.goto_nearest("t", f64::NAN), Error::Invalid { .. });
+    assert_eq!(f.goto_nearest("t", f64::INFINITY).unwrap(), 2);
+    assert_eq!(f.goto_nearest("t", f64::NEG_INFINITY).unwrap(), 0);
+    f.goto_off();
+    intact(&f);
+    stored(m, &f, intact);
+}

@@ -113,6 +113,7 @@ macro_rules! cases {
             errors: [
                 no_item, no_record, out_of_bounds, mismatch, invalid,
                 read_only, closed, readable_after_errors,
+                bad_values_write_nothing, extreme_arguments,
             ],
         }
     };
