@@ -162,6 +162,7 @@ impl Hdf5Storage {
     }
 
     fn with_file(file: File, writable: bool) -> SResult<Hdf5Storage> {
+        raw::close_on_exec(&file);
         let root = file.group("/").map_err(lib)?;
         Ok(Hdf5Storage {
             nodes: vec![Node::group(root)],

@@ -594,3 +594,38 @@ pub(super) fn link_exists(group: &Group, name: &CStr) -> SResult<bool> {
     locked(|| ck(unsafe { hdf5_sys::h5l::H5Lexists(group.id(), name.as_ptr(), H5P_DEFAULT) }))
         .map(|r| r > 0)
 }
+
+/// Mark the file's descriptor close-on-exec (the sec2 driver, the default,
+/// does not): otherwise every process the program starts while the file is
+/// open inherits the descriptor, and with it HDF5's lock on the file, which
+/// then stays locked after this program closes it. Best effort: a driver
+/// without a plain descriptor is left alone.
+#[cfg(unix)]
+pub(super) fn close_on_exec(file: &hdf5::File) {
+    use hdf5_sys::h5f::{H5Fget_access_plist, H5Fget_vfd_handle};
+    use hdf5_sys::h5p::H5Pget_driver;
+    locked(|| unsafe {
+        let fapl = H5Fget_access_plist(file.id());
+        if fapl < 0 {
+            return;
+        }
+        let driver = H5Pget_driver(fapl);
+        H5Pclose(fapl);
+        if driver != *hdf5::globals::H5FD_SEC2 {
+            return;
+        }
+        let mut handle: *mut c_void = ptr::null_mut();
+        if H5Fget_vfd_handle(file.id(), H5P_DEFAULT, &mut handle) < 0 || handle.is_null() {
+            return;
+        }
+        // For sec2 the handle points at the POSIX descriptor.
+        let fd = *handle.cast::<std::ffi::c_int>();
+        let flags = libc::fcntl(fd, libc::F_GETFD);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+pub(super) fn close_on_exec(_file: &hdf5::File) {}

@@ -809,3 +809,28 @@ fn recording_opens_nothing_per_record() {
     f.goto_off();
     assert_eq!(f.read::<Vec<f64>>("time").unwrap().len(), 200);
 }
+
+/// Files are opened close-on-exec, so a child process never inherits one
+/// (and HDF5's lock on it): a Python reader started while another file is
+/// open must be able to open a file this process has closed.
+#[cfg(unix)]
+#[test]
+fn files_are_close_on_exec() {
+    use hdf5_sys::h5f::H5Fget_vfd_handle;
+    let dir = tempfile::tempdir().unwrap();
+    for writable in [true, false] {
+        let file = dir.path().join("cloexec.h5");
+        let s = if writable {
+            Hdf5Storage::create(&file).unwrap()
+        } else {
+            Hdf5Storage::open(&file, false).unwrap()
+        };
+        let f = s.file.as_ref().unwrap();
+        let flags = raw::locked(|| unsafe {
+            let mut handle: *mut std::ffi::c_void = std::ptr::null_mut();
+            assert!(H5Fget_vfd_handle(f.id(), hdf5_sys::h5p::H5P_DEFAULT, &mut handle) >= 0);
+            libc::fcntl(*handle.cast::<std::ffi::c_int>(), libc::F_GETFD)
+        });
+        assert!(flags >= 0 && flags & libc::FD_CLOEXEC != 0, "flags {flags}");
+    }
+}
