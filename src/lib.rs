@@ -207,6 +207,7 @@ pub mod state;
 mod tree;
 pub mod values;
 
+pub use backend::NcFormat;
 pub use error::{BoxError, Error, Result, StorageError};
 pub use selection::{Axis, Selection};
 pub use state::{Auto, GotoIndex, Recording, State};

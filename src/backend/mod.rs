@@ -31,6 +31,10 @@ pub mod memory;
 #[path = "../../backends/hdf5/mod.rs"]
 pub mod hdf5;
 
+#[cfg(feature = "netcdf")]
+#[path = "../../backends/netcdf/mod.rs"]
+pub mod netcdf;
+
 /// Result of a backend call.
 pub type SResult<T> = Result<T, StorageError>;
 
@@ -202,4 +206,27 @@ pub(crate) enum AnyStorage {
     Memory(memory::MemoryStorage),
     #[cfg(feature = "hdf5")]
     Hdf5(hdf5::Hdf5Storage),
+    #[cfg(feature = "netcdf")]
+    Netcdf(netcdf::NetcdfStorage),
+}
+
+/// Which netCDF file format to create (an existing file's is detected).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NcFormat {
+    /// netCDF-4 (HDF5 underneath): groups, every integer type, strings.
+    #[default]
+    Netcdf4,
+    /// netCDF-3 classic: root group only, one record dimension, the types
+    /// i1, i2, i4, f4, f8 and text as characters.
+    Classic,
+    /// netCDF-3 with 64-bit offsets (large files), otherwise as classic.
+    Offset64,
+}
+
+impl NcFormat {
+    /// True for the netCDF-3 formats.
+    pub fn is_classic(self) -> bool {
+        self != NcFormat::Netcdf4
+    }
 }
