@@ -49,17 +49,12 @@ use ndarray::{ArrayD, IxDyn};
 use self::data::Target;
 use self::raw::{lib, ObjClass, Plists, Space};
 use self::types::{Elem, Text};
-use crate::backend::{LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage};
+use crate::backend::{record_chunk, LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage};
 use crate::error::StorageError;
 use crate::values::{Array, DType};
 
 const NONE_ATTR: &CStr = c"__none__";
 const SHAPE_ATTR: &CStr = c"__shape__";
-
-/// Records per chunk aim at chunks of about this many bytes.
-const CHUNK_BYTES: usize = 65536;
-/// At most this many records per chunk.
-const CHUNK_RECORDS: usize = 1024;
 
 /// An open object of the file.
 enum Obj {
@@ -372,16 +367,6 @@ fn check_shape(data: &Array, counts: &[usize]) -> SResult<()> {
         )));
     }
     Ok(())
-}
-
-/// The chunk shape of a record dataset: whole records, about
-/// [`CHUNK_BYTES`] per chunk, between 1 and [`CHUNK_RECORDS`] records.
-fn record_chunk(record: &[usize], elem_bytes: usize) -> Vec<usize> {
-    let record_bytes = (record.iter().product::<usize>() * elem_bytes).max(1);
-    let per_chunk = (CHUNK_BYTES / record_bytes).clamp(1, CHUNK_RECORDS);
-    std::iter::once(per_chunk)
-        .chain(record.iter().map(|&d| d.max(1)))
-        .collect()
 }
 
 impl Storage for Hdf5Storage {

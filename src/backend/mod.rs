@@ -116,6 +116,27 @@ impl Slab {
     }
 }
 
+/// Records per chunk aim at chunks of about this many bytes.
+#[cfg(feature = "hdf5")]
+const CHUNK_BYTES: usize = 65536;
+/// At most this many records per chunk.
+#[cfg(feature = "hdf5")]
+const CHUNK_RECORDS: usize = 1024;
+
+/// The chunk shape of a record variable: whole records, about 64 KiB per
+/// chunk, between 1 and 1024 records.
+#[cfg(feature = "hdf5")]
+pub(crate) fn record_chunk(record: &[usize], elem_bytes: usize) -> Vec<usize> {
+    let record_bytes = record
+        .iter()
+        .fold(elem_bytes, |acc, &d| acc.saturating_mul(d))
+        .max(1);
+    let per_chunk = (CHUNK_BYTES / record_bytes).clamp(1, CHUNK_RECORDS);
+    std::iter::once(per_chunk)
+        .chain(record.iter().map(|&d| d.max(1)))
+        .collect()
+}
+
 /// The operations a storage backend provides (see the [module docs](self)).
 ///
 /// Every method may assume its arguments were checked by the tree: nodes
