@@ -206,6 +206,7 @@ mod hdf5 {
             format: Some(Format::Hdf5),
             auto: Auto::Off,
             recording: Recording::Uniform,
+            netcdf: qnd::NcFormat::Classic, // ignored: not a netCDF file
         };
         let f = qnd::open_with(&q, &opts).unwrap();
         assert_eq!((f.auto(), f.recording()), (Auto::Off, Recording::Uniform));
@@ -394,6 +395,209 @@ mod hdf5 {
             format!("{}: no item /g/missing", p.display())
         );
     }
+}
+
+/// netCDF files: format detection by extension and by magic (a netCDF-4
+/// file begins with the HDF5 signature), the netCDF format chosen at
+/// create time, and clear errors for files that are not netCDF.
+#[cfg(feature = "netcdf")]
+mod netcdf {
+    use std::path::Path;
+
+    use qnd::{Error, Format, Mode, NcFormat, OpenOptions, Recording};
+
+    const HDF5_MAGIC: &[u8] = b"\x89HDF\r\n\x1a\n";
+
+    fn create(p: &Path, netcdf: NcFormat) -> qnd::QGroup {
+        let opts = OpenOptions {
+            netcdf,
+            ..OpenOptions::new(Mode::Create)
+        };
+        qnd::open_with(p, &opts).unwrap_or_else(|e| panic!("create {netcdf:?}: {e}"))
+    }
+
+    fn first_bytes(p: &Path) -> Vec<u8> {
+        std::fs::read(p).unwrap().into_iter().take(8).collect()
+    }
+
+    /// A small file every netCDF flavour can hold.
+    fn write_small(f: &qnd::QGroup) {
+        f.set("x", vec![1.0, 2.0, 3.0]).unwrap();
+        f.set("n", 7i32).unwrap();
+        f.set_recording(Recording::Uniform);
+        f.set("t", 0.0).unwrap();
+        f.set("t", 0.5).unwrap();
+    }
+
+    #[track_caller]
+    fn check_small(f: &qnd::QGroup) {
+        assert_eq!(f.read::<Vec<f64>>("x").unwrap(), [1.0, 2.0, 3.0]);
+        assert_eq!(f.read::<i32>("n").unwrap(), 7);
+        assert_eq!(f.list("t").unwrap().len().unwrap(), 2);
+    }
+
+    #[test]
+    fn new_nc_files_have_the_format_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        for (netcdf, magic) in [
+            (NcFormat::Netcdf4, HDF5_MAGIC),
+            (NcFormat::Classic, b"CDF\x01".as_slice()),
+            (NcFormat::Offset64, b"CDF\x02".as_slice()),
+        ] {
+            let p = dir.path().join(format!("{netcdf:?}.nc"));
+            let f = create(&p, netcdf);
+            write_small(&f);
+            f.close().unwrap();
+            assert!(
+                first_bytes(&p).starts_with(magic),
+                "{netcdf:?}: {:?}",
+                first_bytes(&p)
+            );
+            // detected on open, whatever the options say
+            let f = qnd::open_with(&p, &OpenOptions::new(Mode::Read)).unwrap();
+            check_small(&f);
+            f.close().unwrap();
+        }
+        // the default is netCDF-4
+        let p = dir.path().join("default.nc");
+        qnd::open(&p, "w").unwrap().close().unwrap();
+        assert!(first_bytes(&p).starts_with(HDF5_MAGIC));
+        assert_eq!(OpenOptions::new(Mode::Create).netcdf, NcFormat::Netcdf4);
+    }
+
+    #[test]
+    fn detected_by_magic_without_an_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        for netcdf in [NcFormat::Classic, NcFormat::Offset64] {
+            let p = dir.path().join("made.nc");
+            let f = create(&p, netcdf);
+            write_small(&f);
+            f.close().unwrap();
+            let q = dir.path().join(format!("data_{netcdf:?}"));
+            std::fs::rename(&p, &q).unwrap();
+            check_small(&qnd::open(&q, "r").unwrap());
+            // and appended to
+            let f = qnd::open(&q, "a").unwrap();
+            f.set_recording(Recording::Uniform);
+            f.set("t", 1.0).unwrap();
+            f.close().unwrap();
+            let f = qnd::open(&q, "r").unwrap();
+            assert_eq!(f.list("t").unwrap().len().unwrap(), 3);
+        }
+        // An explicit format opens a netCDF-4 file under any name.
+        let p = dir.path().join("four.nc");
+        let f = create(&p, NcFormat::Netcdf4);
+        write_small(&f);
+        f.close().unwrap();
+        let q = dir.path().join("four.data");
+        std::fs::rename(&p, &q).unwrap();
+        let opts = OpenOptions {
+            format: Some(Format::NetCdf),
+            ..OpenOptions::new(Mode::Read)
+        };
+        check_small(&qnd::open_with(&q, &opts).unwrap());
+    }
+
+    #[test]
+    fn mode_a_creates_with_the_format_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.nc");
+        let opts = OpenOptions {
+            netcdf: NcFormat::Classic,
+            ..OpenOptions::new(Mode::Append)
+        };
+        let f = qnd::open_with(&p, &opts).unwrap();
+        write_small(&f);
+        f.close().unwrap();
+        assert!(first_bytes(&p).starts_with(b"CDF\x01"));
+        // reopening in a with other options keeps the file's format
+        let f = qnd::open(&p, "a").unwrap();
+        f.set("y", 1.5).unwrap();
+        f.close().unwrap();
+        assert!(first_bytes(&p).starts_with(b"CDF\x01"));
+        let f = qnd::open(&p, "r").unwrap();
+        check_small(&f);
+        assert_eq!(f.read::<f64>("y").unwrap(), 1.5);
+    }
+
+    /// Files with a netCDF name that are not netCDF: a clear error naming
+    /// the file and what was found, never a library trace.
+    #[test]
+    fn not_netcdf_with_an_nc_name() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in [
+            ("text.nc", b"just some text, no magic".as_slice()),
+            ("short.nc", b"CD".as_slice()),
+            ("zip.nc4", b"PK\x03\x04 and more bytes".as_slice()),
+            ("cdf9.cdf", b"CDF\x09\0\0\0\0".as_slice()),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            for mode in ["r", "r+", "a"] {
+                let e = expect_err!(qnd::open(&p, mode), Error::Format { .. });
+                let msg = e.to_string();
+                assert!(msg.contains(&p.display().to_string()), "{msg}");
+                assert!(msg.contains("no netCDF signature"), "{msg}");
+                assert!(msg.contains("the file starts"), "{msg}");
+            }
+            assert_eq!(std::fs::read(&p).unwrap(), bytes, "left as it was");
+        }
+        let empty = dir.path().join("empty.nc");
+        std::fs::write(&empty, b"").unwrap();
+        let e = expect_err!(qnd::open(&empty, "r"), Error::Format { .. });
+        assert!(e.to_string().contains("an empty file"), "{e}");
+        // an .h5 name on netCDF-3 bytes is not HDF5
+        let p = dir.path().join("classic.h5");
+        std::fs::write(&p, b"CDF\x01\0\0\0\0\0\0\0\0").unwrap();
+        let e = expect_err!(qnd::open(&p, "r"), Error::Format { .. });
+        assert!(e.to_string().contains("a netCDF file, not HDF5"), "{e}");
+    }
+
+    /// A truncated or corrupted netCDF file: an error naming the file (from
+    /// the netCDF backend), no panic.
+    #[test]
+    fn truncated_and_corrupted_nc() {
+        let dir = tempfile::tempdir().unwrap();
+        for netcdf in [NcFormat::Classic, NcFormat::Netcdf4] {
+            let p = dir.path().join(format!("good_{netcdf:?}.nc"));
+            let f = create(&p, netcdf);
+            write_small(&f);
+            f.close().unwrap();
+            let bytes = std::fs::read(&p).unwrap();
+            let truncated = dir.path().join(format!("truncated_{netcdf:?}.nc"));
+            std::fs::write(&truncated, &bytes[..bytes.len().min(16)]).unwrap();
+            let mut garbled = bytes.clone();
+            for b in garbled.iter_mut().skip(8).take(64) {
+                *b = 0xA5;
+            }
+            let corrupted = dir.path().join(format!("corrupted_{netcdf:?}.nc"));
+            std::fs::write(&corrupted, &garbled).unwrap();
+            for p in [&truncated, &corrupted] {
+                let got = qnd::open(p, "r").and_then(|f| f.to_value());
+                let Err(e) = got else {
+                    panic!("{}: read a damaged file", p.display());
+                };
+                let msg = e.to_string();
+                assert!(msg.contains(&p.display().to_string()), "{msg}");
+                if let Error::Backend { backend, .. } = &e {
+                    assert_eq!(*backend, "netcdf", "{msg}");
+                }
+            }
+        }
+    }
+}
+
+/// Without the netCDF backend, a netCDF file says its format is missing
+/// from this build.
+#[cfg(not(feature = "netcdf"))]
+#[test]
+fn netcdf_missing_from_this_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.nc");
+    let e = expect_err!(qnd::open(&p, "w"), Error::Format { .. });
+    assert!(e.to_string().contains("netCDF"), "{e}");
+    std::fs::write(&p, b"CDF\x01\0\0\0\0").unwrap();
+    expect_err!(qnd::open(&p, "r"), Error::Format { .. });
 }
 
 /// Without the HDF5 backend, opening an `.h5` file says the format is

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::backend::{memory::MemoryStorage, AnyStorage, NodeId, NodeKind, Storage};
+use crate::backend::{memory::MemoryStorage, AnyStorage, NcFormat, NodeId, NodeKind, Storage};
 use crate::error::{At, Error, Result, StorageError};
 use crate::state::{Auto, Recording, State};
 use crate::tree::QGroup;
@@ -115,7 +115,20 @@ impl Format {
     }
 }
 
-/// Options for [`open_with`]: the mode plus the initial modes of the root.
+/// Options for [`open_with`]: the mode, the format, and the initial modes
+/// of the root.
+///
+/// ```no_run
+/// use qnd::{Mode, NcFormat, OpenOptions};
+/// // A netCDF-3 classic file: root group only, no unsigned or 64-bit integers.
+/// let opts = OpenOptions {
+///     netcdf: NcFormat::Classic,
+///     ..OpenOptions::new(Mode::Create)
+/// };
+/// let f = qnd::open_with("run.nc", &opts)?;
+/// f.set("x", 2.5)?;
+/// # Ok::<(), qnd::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct OpenOptions {
     /// How to open.
@@ -127,6 +140,10 @@ pub struct OpenOptions {
     pub auto: Auto,
     /// Initial recording mode of the root group.
     pub recording: Recording,
+    /// Which netCDF format a *new* netCDF file gets (netCDF-4 by default;
+    /// [`NcFormat::Classic`] or [`NcFormat::Offset64`] for netCDF-3). An
+    /// existing file keeps its own format, which is detected.
+    pub netcdf: NcFormat,
 }
 
 impl OpenOptions {
@@ -137,6 +154,7 @@ impl OpenOptions {
             format: None,
             auto: Auto::default(),
             recording: Recording::default(),
+            netcdf: NcFormat::default(),
         }
     }
 }
@@ -200,7 +218,7 @@ pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<QGroup
         Some(f) => f,
         None => detect(path, create)?,
     };
-    let storage = open_storage(path, format, create, mode.writable())?;
+    let storage = open_storage(path, format, create, mode.writable(), options.netcdf)?;
     let core = Core::share(storage, path, mode.writable());
     let state = State {
         auto: options.auto,
@@ -264,15 +282,21 @@ fn sniff(path: &Path) -> Result<(Option<Format>, Vec<u8>)> {
 }
 
 #[allow(unused_variables)] // which arguments are used depends on the features
-fn open_storage(path: &Path, format: Format, create: bool, writable: bool) -> Result<AnyStorage> {
-    let at = At {
-        file: path,
-        path: "/",
-        backend: "hdf5",
-    };
+fn open_storage(
+    path: &Path,
+    format: Format,
+    create: bool,
+    writable: bool,
+    netcdf: NcFormat,
+) -> Result<AnyStorage> {
     match format {
         #[cfg(feature = "hdf5")]
         Format::Hdf5 => {
+            let at = At {
+                file: path,
+                path: "/",
+                backend: "hdf5",
+            };
             if !create {
                 check_magic(path, Format::Hdf5)?;
             }
@@ -280,6 +304,23 @@ fn open_storage(path: &Path, format: Format, create: bool, writable: bool) -> Re
                 crate::backend::hdf5::Hdf5Storage::create(path)
             } else {
                 crate::backend::hdf5::Hdf5Storage::open(path, writable)
+            };
+            s.map(AnyStorage::from).map_err(|e| at.storage(e))
+        }
+        #[cfg(feature = "netcdf")]
+        Format::NetCdf => {
+            let at = At {
+                file: path,
+                path: "/",
+                backend: "netcdf",
+            };
+            if !create {
+                check_magic(path, Format::NetCdf)?;
+            }
+            let s = if create {
+                crate::backend::netcdf::NetcdfStorage::create(path, netcdf)
+            } else {
+                crate::backend::netcdf::NetcdfStorage::open(path, writable)
             };
             s.map(AnyStorage::from).map_err(|e| at.storage(e))
         }
@@ -291,24 +332,39 @@ fn open_storage(path: &Path, format: Format, create: bool, writable: bool) -> Re
 }
 
 /// Refuse a file whose bytes are not those of `format`, so that a stray
-/// file gets a clear error instead of a library trace.
+/// file gets a clear error instead of a library trace. A netCDF file may
+/// begin with the HDF5 signature: netCDF-4 is HDF5 underneath.
 #[cfg(feature = "hdf5")]
 fn check_magic(path: &Path, format: Format) -> Result<()> {
     let (found, head) = sniff(path)?;
-    match found {
-        Some(f) if f == format => Ok(()),
-        Some(f) => Err(Error::Format {
+    match (found, format) {
+        (Some(f), _) if f == format => Ok(()),
+        (Some(Format::Hdf5), Format::NetCdf) => Ok(()),
+        (Some(f), _) => Err(Error::Format {
             file: path.into(),
             found: format!("a {f} file, not {format}"),
         }),
-        None => Err(Error::Format {
+        (None, _) if head.is_empty() => Err(Error::Format {
+            file: path.into(),
+            found: format!("an empty file, not {format}"),
+        }),
+        (None, _) => Err(Error::Format {
             file: path.into(),
             found: format!(
-                "no {format} signature ({} bytes, starting {:?})",
-                head.len(),
+                "no {format} signature (expected {}; the file starts {:?})",
+                signatures(format),
                 String::from_utf8_lossy(&head)
             ),
         }),
+    }
+}
+
+/// The signatures a file of `format` may begin with, for messages.
+#[cfg(feature = "hdf5")]
+fn signatures(format: Format) -> &'static str {
+    match format {
+        Format::Hdf5 => r"\x89HDF\r\n\x1a\n",
+        Format::NetCdf => r"CDF\x01, CDF\x02, CDF\x05 or HDF5's \x89HDF\r\n\x1a\n",
     }
 }
 
