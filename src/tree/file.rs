@@ -324,6 +324,7 @@ fn open_storage(
             };
             s.map(AnyStorage::from).map_err(|e| at.storage(e))
         }
+        #[allow(unreachable_patterns)] // with every backend built in
         other => Err(Error::Format {
             file: path.into(),
             found: format!("a {other} file, which this build of qnd cannot open"),
