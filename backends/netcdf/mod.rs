@@ -55,6 +55,8 @@ const NONE_ATTR: &CStr = c"__none__";
 const SHAPE_ATTR: &CStr = c"__shape__";
 const BOOL_ATTR: &CStr = c"__bool__";
 const BOOL_TYPE: &CStr = c"bool";
+const RECORDS_ATTR: &CStr = c"__records__";
+const ORDER_ATTR: &CStr = c"__order__";
 const RECORD_DIM: &str = "_0";
 /// Bytes kept free after a netCDF-3 header.
 const HEADER_FREE: usize = 16 * 1024;
@@ -83,8 +85,16 @@ struct Var {
     shape: Vec<usize>,
     /// Records written so far (record nodes only).
     records: usize,
+    /// The record count changed since it was last stored.
+    records_dirty: bool,
+    /// The record dimension (record nodes only).
+    record_dim: Option<c_int>,
     /// The shape of an empty leaf (a scalar variable with `__shape__`).
     empty_shape: Option<Vec<usize>>,
+    /// A leaf declared but never written: it reads as zeros, and zeros are
+    /// written before any partial write, flush or close (netCDF would
+    /// otherwise keep its fill values, which read as 9.97e36, not 0).
+    fresh: bool,
 }
 
 enum Body {
@@ -116,6 +126,9 @@ pub struct NetcdfStorage {
     /// Per group ncid: fixed dimension length -> dimid, and the record
     /// dimension, as defined in that group.
     dims: HashMap<c_int, GroupDims>,
+    /// Length of each record dimension when first seen, before this session
+    /// appended to it: what records a variable opened later already has.
+    record_len: HashMap<c_int, usize>,
     /// The netCDF-4 enum type used for bool, once looked up or defined.
     bool_type: Option<nc_type>,
 }
@@ -187,6 +200,7 @@ impl NetcdfStorage {
             }],
             children: HashMap::new(),
             dims: HashMap::new(),
+            record_len: HashMap::new(),
             bool_type: None,
         }
     }
@@ -217,6 +231,71 @@ impl NetcdfStorage {
         }
     }
 
+    fn var_mut(&mut self, id: NodeId) -> SResult<&mut Var> {
+        match self.nodes.get_mut(id.0).map(|n| &mut n.body) {
+            Some(Body::Var(v)) => Ok(v),
+            _ => Err(layout("not a leaf or record node")),
+        }
+    }
+
+    /// Write zeros over a fresh leaf.
+    fn write_zeros(&mut self, node: NodeId) -> SResult<()> {
+        let v = self.var(node)?;
+        let slab: Vec<Slab> = v.shape.iter().map(|&n| Slab::all(n)).collect();
+        let zeros = Array::zeros(v.dtype, &v.shape);
+        let mut plain = v.clone();
+        plain.fresh = false;
+        plain.write(&slab, &zeros)?;
+        self.var_mut(node)?.fresh = false;
+        Ok(())
+    }
+
+    /// Before a flush or close: zeros into fresh leaves, and the record
+    /// count of each record variable that holds fewer records than its
+    /// record dimension (attribute `__records__`).
+    fn store_pending(&mut self) -> SResult<()> {
+        if !self.writable || self.ncid.is_none() {
+            return Ok(());
+        }
+        for i in 0..self.nodes.len() {
+            let id = NodeId(i);
+            let (fresh, dirty) = match &self.nodes[i].body {
+                Body::Var(v) => (v.fresh, v.records_dirty),
+                _ => continue,
+            };
+            if fresh {
+                self.data_mode()?;
+                self.write_zeros(id)?;
+            }
+            if dirty {
+                let v = self.var(id)?;
+                let (ncid, varid, records) = (v.ncid, v.varid, v.records);
+                let Some(dimid) = v.record_dim else { continue };
+                let len = raw::dim_len(ncid, dimid)?;
+                let stored = raw::att(ncid, varid, RECORDS_ATTR)?.is_some();
+                if records < len {
+                    self.define_mode()?;
+                    let n = records as i32;
+                    unsafe {
+                        raw::put_att(
+                            ncid,
+                            varid,
+                            RECORDS_ATTR,
+                            nc::NC_INT,
+                            1,
+                            (&n as *const i32).cast(),
+                        )?
+                    };
+                } else if stored {
+                    self.define_mode()?;
+                    raw::del_att(ncid, varid, RECORDS_ATTR)?;
+                }
+                self.var_mut(id)?.records_dirty = false;
+            }
+        }
+        Ok(())
+    }
+
     fn group_ncid(&self, id: NodeId) -> SResult<c_int> {
         let n = self.node(id)?;
         match n.body {
@@ -241,6 +320,31 @@ impl NetcdfStorage {
             self.define = false;
         }
         Ok(())
+    }
+
+    /// netCDF-4: after creating member `name` of `parent`, keep the order
+    /// of creation across variables and groups in `__order__`, once the
+    /// group has subgroups (lists need none: their order is by index).
+    fn note_order(&mut self, parent: NodeId, name: &str) -> SResult<()> {
+        let g = self.group_ncid(parent)?;
+        if self.classic() || raw::groups(g)?.is_empty() || self.is_list(parent)? {
+            return Ok(());
+        }
+        let mut names = self.names(parent)?;
+        names.retain(|n| n != name);
+        names.push(name.to_string());
+        let owned: Vec<CString> = names.iter().map(|n| c_name(n)).collect::<SResult<_>>()?;
+        let ptrs: Vec<*const c_char> = owned.iter().map(|c| c.as_ptr()).collect();
+        unsafe {
+            raw::put_att(
+                g,
+                nc::NC_GLOBAL,
+                ORDER_ATTR,
+                nc::NC_STRING,
+                ptrs.len(),
+                ptrs.as_ptr().cast(),
+            )
+        }
     }
 
     fn push(&mut self, parent: NodeId, name: &str, node: Node) -> NodeId {
@@ -484,7 +588,16 @@ impl NetcdfStorage {
         }
         let (kind, count) = if records {
             dims.remove(0);
-            (NodeKind::Records, shape.remove(0))
+            let now = shape.remove(0);
+            let len = *self.record_len.entry(inq.dimids[0]).or_insert(now);
+            // fewer records than the shared record dimension holds
+            let own = if has(RECORDS_ATTR)? {
+                let a = self.read_attr(ncid, varid, RECORDS_ATTR)?;
+                shape_from(&a)?.first().copied().unwrap_or(len).min(len)
+            } else {
+                len
+            };
+            (NodeKind::Records, own)
         } else {
             (NodeKind::Leaf, 0)
         };
@@ -498,7 +611,10 @@ impl NetcdfStorage {
                 dims,
                 shape,
                 records: count,
+                records_dirty: false,
+                record_dim: records.then(|| inq.dimids[0]),
                 empty_shape,
+                fresh: false,
             })),
         ))
     }
@@ -675,10 +791,7 @@ impl Var {
     /// included, without the `NC_CHAR` length).
     fn read(&self, slab: &[Slab]) -> SResult<Array> {
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
-        if let Some(_shape) = &self.empty_shape {
-            return Ok(Array::zeros(self.dtype, &counts));
-        }
-        if counts.contains(&0) {
+        if self.empty_shape.is_some() || self.fresh || counts.contains(&0) {
             return Ok(Array::zeros(self.dtype, &counts));
         }
         let (mut start, mut count, mut stride) = split(slab);
@@ -824,10 +937,31 @@ impl Storage for NetcdfStorage {
         for v in raw::varids(g)? {
             names.push(raw::var_name(g, v)?);
         }
-        if !self.classic() {
-            names.extend(raw::groups(g)?.into_iter().map(|(n, _)| n));
+        if self.classic() {
+            return Ok(names);
         }
-        Ok(names)
+        let groups = raw::groups(g)?;
+        if groups.is_empty() {
+            return Ok(names);
+        }
+        names.extend(groups.into_iter().map(|(n, _)| n));
+        // netCDF keeps variables and groups in two lists: the order they
+        // were created in, across both, is in `__order__`
+        if raw::att(g, nc::NC_GLOBAL, ORDER_ATTR)?.is_none() {
+            return Ok(names);
+        }
+        let order = match self.read_attr(g, nc::NC_GLOBAL, ORDER_ATTR)? {
+            Array::Str(o) => o.into_iter().collect::<Vec<_>>(),
+            _ => return Ok(names),
+        };
+        let mut out: Vec<String> = order.into_iter().filter(|n| names.contains(n)).collect();
+        out.dedup();
+        for n in names {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+        Ok(out)
     }
 
     fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, NodeKind)>> {
@@ -871,6 +1005,7 @@ impl Storage for NetcdfStorage {
         }
         let (g, c) = self.new_member(parent, name)?;
         let sub = raw::def_grp(g, &c)?;
+        self.note_order(parent, name)?;
         Ok(self.push(
             parent,
             name,
@@ -895,6 +1030,7 @@ impl Storage for NetcdfStorage {
         let v = raw::def_var(g, &c, xtype, &[])?;
         let one = 1u8;
         unsafe { raw::put_att(g, v, NONE_ATTR, xtype, 1, (&one as *const u8).cast())? };
+        self.note_order(parent, name)?;
         Ok(self.push(
             parent,
             name,
@@ -922,7 +1058,10 @@ impl Storage for NetcdfStorage {
         }
         let mut dimids = Vec::new();
         if spec.records {
-            dimids.push(self.record_dim(home_ncid)?);
+            let d = self.record_dim(home_ncid)?;
+            let now = raw::dim_len(home_ncid, d)?;
+            self.record_len.entry(d).or_insert(now);
+            dimids.push(d);
         }
         if !empty {
             for &n in &spec.shape {
@@ -974,6 +1113,7 @@ impl Storage for NetcdfStorage {
                 }
             })
             .collect();
+        self.note_order(parent, name)?;
         let node = Node {
             ncid: g,
             varid: v,
@@ -990,7 +1130,11 @@ impl Storage for NetcdfStorage {
                 dims,
                 shape: spec.shape.clone(),
                 records: 0,
+                // stored at close when other variables have records
+                records_dirty: spec.records,
+                record_dim: spec.records.then(|| dimids[0]),
                 empty_shape: empty.then(|| spec.shape.clone()),
+                fresh: !spec.records && !empty,
             })),
             parent,
         };
@@ -1025,7 +1169,18 @@ impl Storage for NetcdfStorage {
 
     fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()> {
         self.data_mode()?;
-        self.var(node)?.write(slab, data)
+        let v = self.var(node)?;
+        let whole = slab.len() == v.shape.len()
+            && slab
+                .iter()
+                .zip(&v.shape)
+                .all(|(s, &n)| s.start == 0 && s.count == n && (s.stride == 1 || n <= 1));
+        if v.fresh && !whole {
+            self.write_zeros(node)?;
+        }
+        self.var(node)?.write(slab, data)?;
+        self.var_mut(node)?.fresh = false;
+        Ok(())
     }
 
     fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
@@ -1045,9 +1200,9 @@ impl Storage for NetcdfStorage {
             .into_shape(&shape)
             .map_err(|_| layout("record of the wrong size"))?;
         v.write(&slab, &data)?;
-        if let Body::Var(v) = &mut self.nodes[node.0].body {
-            v.records += 1;
-        }
+        let v = self.var_mut(node)?;
+        v.records += 1;
+        v.records_dirty = true;
         Ok(())
     }
 
@@ -1126,28 +1281,32 @@ impl Storage for NetcdfStorage {
         if !self.writable {
             return Ok(());
         }
+        self.store_pending()?;
         self.data_mode()?;
         raw::sync(self.file()?)
     }
 
     fn close(&mut self) -> SResult<()> {
+        let pending = self.store_pending();
         self.nodes.clear();
         self.children.clear();
         self.dims.clear();
         match self.ncid.take() {
+            // netCDF-3 leaves define mode on close by itself
             Some(ncid) => {
-                // netCDF-3 leaves define mode on close by itself
-                raw::close(ncid)
+                let closed = raw::close(ncid);
+                pending.and(closed)
             }
-            None => Ok(()),
+            None => pending,
         }
     }
 }
 
 impl Drop for NetcdfStorage {
     fn drop(&mut self) {
-        if let Some(ncid) = self.ncid.take() {
-            let _ = raw::close(ncid);
+        if self.ncid.is_some() {
+            // errors are for close() to report; drop can only try
+            let _ = self.close();
         }
     }
 }

@@ -208,6 +208,12 @@ pub(super) fn dim(ncid: c_int, dimid: c_int) -> SResult<(String, usize)> {
     Ok((name_from(&buf), len))
 }
 
+pub(super) fn dim_len(ncid: c_int, dimid: c_int) -> SResult<usize> {
+    let mut len = 0;
+    call!(nc::nc_inq_dimlen(ncid, dimid, &mut len))?;
+    Ok(len)
+}
+
 /// Dimension ids defined in this group itself (not its parents).
 pub(super) fn own_dimids(ncid: c_int) -> SResult<Vec<c_int>> {
     let mut n = 0;
