@@ -84,16 +84,21 @@ fn fixture_dir() -> Option<PathBuf> {
 
 /// Every `.h5` fixture, in name order.
 fn h5_fixtures() -> Vec<PathBuf> {
+    fixtures_with("h5")
+}
+
+/// Every fixture named `*.EXT`, in name order.
+fn fixtures_with(ext: &str) -> Vec<PathBuf> {
     let Some(dir) = fixture_dir() else {
         return Vec::new();
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("read the fixture folder")
         .map(|e| e.expect("fixture entry").path())
-        .filter(|p| p.extension() == Some(OsStr::new("h5")))
+        .filter(|p| p.extension() == Some(OsStr::new(ext)))
         .collect();
     files.sort();
-    assert!(!files.is_empty(), "no .h5 fixtures in {}", dir.display());
+    assert!(!files.is_empty(), "no .{ext} fixtures in {}", dir.display());
     files
 }
 
@@ -506,9 +511,390 @@ fn help() {
         assert!(run.stdout.contains("qnd ls FILE [PATH] [-r]"));
         assert!(run.stdout.contains("qnd dump --json FILE"));
         assert!(run.stdout.contains("qnd convert SRC DST"));
+        assert!(run.stdout.contains("--classic"));
     }
     let run = qnd(&["ls", "--help"]).ok();
     assert!(run.stdout.contains("Usage"));
     let run = qnd(&["--version"]).ok();
     assert!(run.stdout.starts_with("qnd "));
+}
+
+// ------------------------------------------------------------------ netCDF
+
+/// netCDF files: `dump` and `ls` of the `.nc` fixtures, `convert` in every
+/// direction between HDF5, netCDF-4 and netCDF-3 (`--classic`,
+/// `--64bit-offset`), and what netCDF-3 cannot hold refused cleanly.
+#[cfg(feature = "netcdf")]
+mod netcdf {
+    use super::*;
+
+    const HDF5_MAGIC: &[u8] = b"\x89HDF\r\n\x1a\n";
+
+    fn magic(file: &Path) -> Vec<u8> {
+        std::fs::read(file)
+            .expect("read")
+            .into_iter()
+            .take(8)
+            .collect()
+    }
+
+    /// `qnd convert [flag] src dst`, which must succeed.
+    fn convert(flag: Option<&str>, src: &Path, dst: &Path) {
+        let mut args = vec![OsStr::new("convert")];
+        args.extend(flag.map(OsStr::new));
+        args.extend([src.as_os_str(), dst.as_os_str()]);
+        qnd(&args).ok();
+    }
+
+    /// `qnd convert [flag] src dst`, which must fail.
+    fn convert_fails(flag: Option<&str>, src: &Path, dst: &Path) -> Run {
+        let mut args = vec![OsStr::new("convert")];
+        args.extend(flag.map(OsStr::new));
+        args.extend([src.as_os_str(), dst.as_os_str()]);
+        let run = qnd(&args);
+        assert_ne!(run.code, Some(0), "convert {args:?} succeeded");
+        assert!(run.stderr.starts_with("qnd: "), "{}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        run
+    }
+
+    /// The kind of every member of the root of `file`.
+    fn kinds(file: &Path) -> Vec<(String, Kind)> {
+        let f = qnd::open(file, "r").expect("open");
+        let kinds = f
+            .names()
+            .expect("names")
+            .into_iter()
+            .map(|n| {
+                let k = f.kind(&n).expect("kind");
+                (n, k)
+            })
+            .collect();
+        f.close().expect("close");
+        kinds
+    }
+
+    #[test]
+    fn dump_matches_every_nc_fixture() {
+        for file in fixtures_with("nc") {
+            let what = file.display().to_string();
+            assert_same_json(&dump(&file), &expected_json(&file), &what);
+        }
+    }
+
+    #[test]
+    fn ls_shows_dimension_names() {
+        let Some(file) = fixture("classic.nc") else {
+            return;
+        };
+        let rows = ls(&[&file]);
+        assert_eq!(line(&rows, "x"), "leaf f8 []");
+        assert_eq!(line(&rows, "n"), "leaf i4 []");
+        assert_eq!(line(&rows, "grid"), "leaf f8 [2, 3] (_2, _3)");
+        assert_eq!(line(&rows, "t"), "records f8 [] x 3 (_0)");
+        assert_eq!(line(&rows, "y"), "records f8 [3] x 3 (_0, _3)");
+        assert_eq!(rows.len(), 5, "{rows:?}");
+        let y1 = ls(&[file.as_os_str(), OsStr::new("y[1]")]);
+        assert_eq!(line(&y1, "y[1]"), "leaf f8 [3] (_3)");
+    }
+
+    /// A netCDF-4 copy of the tree fixture lists like the original (plus
+    /// dimension names), and shows no dimension-scale internals.
+    #[test]
+    fn ls_netcdf4_tree() {
+        let Some(file) = fixture("tree.h5") else {
+            return;
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let nc = dir.path().join("tree.nc");
+        convert(None, &file, &nc);
+        assert!(magic(&nc).starts_with(HDF5_MAGIC));
+        let want: BTreeMap<String, String> = ls(&[file.as_os_str(), OsStr::new("-r")]);
+        let got = ls(&[nc.as_os_str(), OsStr::new("-r")]);
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>()
+        );
+        for (name, details) in &want {
+            // the same, but for dimension names after the shape
+            let g = &got[name];
+            assert!(g.starts_with(details.as_str()), "{name}: {g} vs {details}");
+        }
+        assert_eq!(line(&got, "/g/inner/deep"), "leaf i8 [3] (_3)");
+    }
+
+    /// Every fixture converts to netCDF-4 and back to HDF5 with the same
+    /// dump and the same kinds; the classic fixture also to netCDF-3
+    /// (classic and 64-bit offset) from every format.
+    #[test]
+    fn convert_every_direction() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut all = h5_fixtures();
+        all.extend(fixtures_with("nc"));
+        for file in all {
+            let want = expected_json(&file);
+            let want_kinds = kinds(&file);
+            let stem = file.file_stem().expect("stem").to_string_lossy();
+            let nc4 = dir.path().join(format!("{stem}.4.nc"));
+            let h5 = dir.path().join(format!("{stem}.back.h5"));
+            convert(None, &file, &nc4);
+            assert!(magic(&nc4).starts_with(HDF5_MAGIC), "{}", nc4.display());
+            convert(None, &nc4, &h5);
+            for out in [&nc4, &h5] {
+                let what = format!("{} -> {}", file.display(), out.display());
+                assert_same_json(&dump(out), &want, &what);
+                assert_eq!(kinds(out), want_kinds, "{what}");
+            }
+        }
+        let Some(classic) = fixture("classic.nc") else {
+            return;
+        };
+        let want = expected_json(&classic);
+        let want_kinds = kinds(&classic);
+        // classic -> classic -> netCDF-4 -> 64-bit offset -> HDF5 -> classic
+        let steps: [(Option<&str>, &str, &[u8]); 5] = [
+            (Some("--classic"), "a.nc", b"CDF\x01"),
+            (None, "b.nc", HDF5_MAGIC),
+            (Some("--64bit-offset"), "c.nc", b"CDF\x02"),
+            (None, "d.h5", HDF5_MAGIC),
+            (Some("--classic"), "e.cdf", b"CDF\x01"),
+        ];
+        let mut src = classic.clone();
+        for (flag, name, head) in steps {
+            let dst = dir.path().join(name);
+            convert(flag, &src, &dst);
+            let what = format!("{} -> {name}", src.display());
+            assert!(magic(&dst).starts_with(head), "{what}: {:?}", magic(&dst));
+            assert_same_json(&dump(&dst), &want, &what);
+            assert_eq!(kinds(&dst), want_kinds, "{what}");
+            src = dst;
+        }
+        let f = qnd::open(&src, "r").expect("open");
+        assert_eq!(f.kind("t").expect("kind"), Kind::Records);
+        f.goto(2);
+        assert_eq!(f.read::<Vec<f64>>("y").expect("y[2]"), [2.0, 3.0, 4.0]);
+    }
+
+    /// Attributes, None, empty leaves, text and bool leaves and records of
+    /// a classic-friendly tree survive HDF5 -> classic -> netCDF-4 -> HDF5.
+    #[test]
+    fn convert_keeps_attributes_through_classic() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = dir.path().join("src.h5");
+        {
+            let f = qnd::open(&src, "w").expect("create");
+            f.set("x", vec![1.0, 2.0]).expect("x");
+            f.set("i", vec![1i8, -2]).expect("i");
+            f.set("s", vec![300i16, -300]).expect("s");
+            f.set("f", 1.5f32).expect("f");
+            f.set("flags", vec![true, false]).expect("flags");
+            f.set("name", "héllo").expect("name");
+            f.set("words", vec!["a", "bb", "ccc"]).expect("words");
+            f.set("nothing", Value::None).expect("None");
+            f.set("empty", Value::from(Vec::<f64>::new()))
+                .expect("empty");
+            f.attrs("")
+                .expect("attrs")
+                .set("title", "run 1")
+                .expect("title");
+            f.attrs("x")
+                .expect("attrs")
+                .set("units", "cm")
+                .expect("units");
+            f.attrs("x")
+                .expect("attrs")
+                .set("scale", 2.5)
+                .expect("scale");
+            f.attrs("x")
+                .expect("attrs")
+                .set("range", vec![0i32, 10])
+                .expect("range");
+            {
+                let f = f.push();
+                f.set_recording(Recording::Uniform);
+                for (t, w) in [(0.0, "ccc"), (0.5, "a"), (1.0, "bb")] {
+                    f.set("t", t).expect("t");
+                    f.set("word", w).expect("word");
+                }
+            }
+            f.attrs("t")
+                .expect("attrs")
+                .set("units", "s")
+                .expect("units");
+            f.close().expect("close");
+        }
+        let want = dump(&src);
+        let classic = dir.path().join("c.nc");
+        let nc4 = dir.path().join("four.nc");
+        let back = dir.path().join("back.h5");
+        convert(Some("--classic"), &src, &classic);
+        assert!(magic(&classic).starts_with(b"CDF\x01"));
+        convert(None, &classic, &nc4);
+        convert(None, &nc4, &back);
+        for out in [&classic, &nc4, &back] {
+            let what = format!("src.h5 -> {}", out.display());
+            assert_same_json(&dump(out), &want, &what);
+            let f = qnd::open(out, "r").expect("open");
+            let attr = |item: &str, name: &str| {
+                f.attrs(item)
+                    .expect("attrs")
+                    .get(name)
+                    .expect("get")
+                    .map(Value::Array)
+            };
+            assert_eq!(attr("", "title"), Some(Value::from("run 1")), "{what}");
+            assert_eq!(attr("x", "units"), Some(Value::from("cm")), "{what}");
+            assert_eq!(attr("x", "scale"), Some(Value::from(2.5)), "{what}");
+            assert_eq!(
+                attr("x", "range"),
+                Some(Value::from(vec![0i32, 10])),
+                "{what}"
+            );
+            assert_eq!(attr("t", "units"), Some(Value::from("s")), "{what}");
+            assert_eq!(f.kind("nothing").expect("kind"), Kind::None, "{what}");
+            assert_eq!(f.kind("word").expect("kind"), Kind::Records, "{what}");
+            f.close().expect("close");
+        }
+    }
+
+    /// What netCDF-3 cannot hold (groups, lists, unsigned and 64-bit
+    /// integers) is refused before DST is touched: exit 1, every such item
+    /// named, no DST (or the old DST unchanged).
+    #[test]
+    fn convert_to_classic_refuses_what_it_cannot_hold() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (fixture_name, items) in [
+            (
+                "tree.h5",
+                &["/g: a group", "/lst: a list", "/top: dtype i8"][..],
+            ),
+            (
+                "types.h5",
+                &["/u1: dtype u1", "/u8: dtype u8", "/i8: dtype i8"][..],
+            ),
+            ("history.h5", &["/mesh: a list"][..]),
+        ] {
+            let Some(file) = fixture(fixture_name) else {
+                return;
+            };
+            for flag in ["--classic", "--64bit-offset"] {
+                let dst = dir.path().join("out.nc");
+                let run = convert_fails(Some(flag), &file, &dst);
+                assert_eq!(run.code, Some(1), "{run:?}");
+                assert!(run.stderr.contains("netCDF-3"), "{}", run.stderr);
+                assert!(run.stderr.contains("out.nc"), "{}", run.stderr);
+                for item in items {
+                    assert!(run.stderr.contains(item), "{item}: {}", run.stderr);
+                }
+                assert!(!dst.exists(), "{fixture_name} {flag}: DST left behind");
+                // an existing DST is left as it was
+                std::fs::write(&dst, b"precious").expect("write");
+                let run = convert_fails(Some(flag), &file, &dst);
+                assert_eq!(run.code, Some(1), "{run:?}");
+                assert_eq!(std::fs::read(&dst).expect("read"), b"precious");
+                std::fs::remove_file(&dst).expect("remove");
+            }
+        }
+        // unsigned and 64-bit attributes too
+        let src = dir.path().join("attrs.h5");
+        {
+            let f = qnd::open(&src, "w").expect("create");
+            f.set("x", 1.0).expect("x");
+            f.attrs("x")
+                .expect("attrs")
+                .set("count", 3u32)
+                .expect("count");
+            f.attrs("").expect("attrs").set("big", 1i64).expect("big");
+            f.close().expect("close");
+        }
+        let dst = dir.path().join("attrs.nc");
+        let run = convert_fails(Some("--classic"), &src, &dst);
+        assert_eq!(run.code, Some(1), "{run:?}");
+        assert!(run.stderr.contains("attribute \"count\""), "{}", run.stderr);
+        assert!(run.stderr.contains("attribute \"big\""), "{}", run.stderr);
+        assert!(!dst.exists());
+        // and the same source converts to netCDF-4
+        convert(None, &src, &dst);
+        assert_same_json(&dump(&dst), &dump(&src), "attrs.h5 -> netCDF-4");
+    }
+
+    /// What only the netCDF-3 writer itself refuses (a bool attribute) fails
+    /// the copy: exit 1, the refusal on stderr, and the partial DST removed.
+    #[test]
+    fn convert_to_classic_removes_a_half_written_dst() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = dir.path().join("src.h5");
+        {
+            let f = qnd::open(&src, "w").expect("create");
+            f.set("a", 1.0).expect("a");
+            f.set("b", 2.0).expect("b");
+            f.attrs("b").expect("attrs").set("ok", true).expect("ok");
+            f.close().expect("close");
+        }
+        let dst = dir.path().join("dst.nc");
+        let run = convert_fails(Some("--classic"), &src, &dst);
+        assert_eq!(run.code, Some(1), "{run:?}");
+        assert!(run.stderr.contains("netCDF-3"), "{}", run.stderr);
+        assert!(run.stderr.contains("removed"), "{}", run.stderr);
+        assert!(!dst.exists(), "half-written DST left behind");
+    }
+
+    #[test]
+    fn convert_flag_errors() {
+        let Some(file) = fixture("classic.nc") else {
+            return;
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = file.as_os_str();
+        for (args, dst) in [
+            (vec!["--classic"], "x.h5"),
+            (vec!["--64bit-offset"], "x.h5"),
+            (vec!["--classic"], "noext"),
+            (vec!["--classic", "--64bit-offset"], "x.nc"),
+            (vec!["--netcdf3"], "x.nc"),
+        ] {
+            let out = dir.path().join(dst);
+            let mut all = vec![OsStr::new("convert")];
+            all.extend(args.iter().map(OsStr::new));
+            all.extend([f, out.as_os_str()]);
+            let run = qnd(&all);
+            assert_eq!(run.code, Some(2), "{args:?} {dst}: {run:?}");
+            assert!(run.stderr.starts_with("qnd: "), "{}", run.stderr);
+            assert!(!out.exists(), "{args:?} {dst}");
+        }
+        // flags may come anywhere on the line
+        let out = dir.path().join("late.nc");
+        qnd(&[
+            OsStr::new("convert"),
+            f,
+            out.as_os_str(),
+            OsStr::new("--classic"),
+        ])
+        .ok();
+        assert!(magic(&out).starts_with(b"CDF\x01"));
+    }
+
+    /// A file with a netCDF name that is not netCDF: exit 1, the file and
+    /// what was found on stderr, no library trace.
+    #[test]
+    fn not_a_netcdf_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let x = dir.path().join("x.nc");
+        std::fs::write(&x, "this is a text file, not netCDF\n").expect("write x.nc");
+        for args in [vec!["ls"], vec!["dump", "--json"], vec!["convert"]] {
+            let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+            all.push(x.as_os_str());
+            let out = dir.path().join("out.h5");
+            if args == ["convert"] {
+                all.push(out.as_os_str());
+            }
+            let run = qnd(&all);
+            assert_eq!(run.code, Some(1), "{run:?}");
+            let first = run.stderr.lines().next().unwrap_or_default();
+            assert!(first.contains("x.nc"), "{}", run.stderr);
+            assert!(first.contains("no netCDF signature"), "{}", run.stderr);
+            assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+            assert!(!out.exists());
+        }
+    }
 }

@@ -128,10 +128,17 @@ fn row(name: String, node: &Node) -> Result<Row, Failure> {
             let shape = whole.shape()?;
             let n = shape.first().copied().unwrap_or(0);
             let record = shape.get(1..).unwrap_or(&[]);
-            ("records", format!("{} {record:?} x {n}", whole.dtype()?))
+            let dims = dim_names(&whole)?;
+            (
+                "records",
+                format!("{} {record:?} x {n}{dims}", whole.dtype()?),
+            )
         }
         Node::List(l) => ("list", count(l.len()?, "element")),
-        Node::Leaf(l) => ("leaf", format!("{} {:?}", l.dtype()?, l.shape()?)),
+        Node::Leaf(l) => {
+            let dims = dim_names(l)?;
+            ("leaf", format!("{} {:?}{dims}", l.dtype()?, l.shape()?))
+        }
         Node::Value(Value::None) => ("none", String::new()),
         Node::Value(Value::Array(a)) => ("leaf", format!("{} {:?}", a.dtype(), a.shape())),
         Node::Value(Value::Group(m)) => ("group", count(m.len(), "member")),
@@ -142,6 +149,21 @@ fn row(name: String, node: &Node) -> Result<Row, Failure> {
         kind,
         details,
     })
+}
+
+/// The dimension names of a leaf where the format has them (netCDF), as
+/// ` (_0, _3)`; empty when no dimension is named (HDF5, scalars). An
+/// unnamed dimension among named ones shows as `-`.
+fn dim_names(leaf: &QLeaf) -> Result<String, Failure> {
+    let dims = leaf.sshape()?;
+    if dims.iter().all(|d| d.name.is_none()) {
+        return Ok(String::new());
+    }
+    let names: Vec<&str> = dims
+        .iter()
+        .map(|d| d.name.as_deref().unwrap_or("-"))
+        .collect();
+    Ok(format!(" ({})", names.join(", ")))
 }
 
 fn count(n: usize, what: &str) -> String {

@@ -2,6 +2,7 @@
 //! leaves from the command line. Run `qnd --help` for the commands.
 
 mod cli;
+mod convert;
 mod ls;
 
 use std::ffi::OsString;
@@ -16,7 +17,8 @@ qnd: look at HDF5 and netCDF files as a tree of groups, lists and leaves
 Usage:
   qnd ls FILE [PATH] [-r]    list the members of PATH (default: the root /)
   qnd dump --json FILE       print the whole file as one JSON value
-  qnd convert SRC DST        copy SRC into a new file DST
+  qnd convert SRC DST        copy SRC into a new file DST (--classic or
+                             --64bit-offset: a netCDF-3 DST)
   qnd help                   print this help (also -h, --help)
   qnd --version              print the version
 
@@ -26,6 +28,8 @@ ls prints one line per member: its name, its kind, and details.
   NAME  leaf     DTYPE SHAPE        e.g. f8 [2, 3]; i4 [] is a scalar
   NAME  records  DTYPE SHAPE x N    a record variable: N records of SHAPE
   NAME  none
+  For netCDF the dimension names follow: f8 [2, 3] (_2, _3), or for a
+  record variable f8 [3] x 5 (_0, _3) (_0 is the record dimension).
   DTYPE is numpy's code: i1 i2 i4 i8 u1 u2 u4 u8 f4 f8 (the digit is the
   size in bytes), b1 for bool, str for text. Names are padded to line up.
   PATH names a member from the root: g/inner, with [i] for element i of a
@@ -41,9 +45,13 @@ dump --json prints the file read whole with goto off, in the schema of
 
 convert opens SRC read-only and copies every member and attribute into DST,
   which is created (an existing DST is replaced) in the format of its
-  extension (.h5 .hdf5 .hdf .he5: HDF5; .nc .nc4 .cdf: netCDF; any other:
+  extension (.h5 .hdf5 .hdf .he5: HDF5; .nc .nc4 .cdf: netCDF-4; any other:
   HDF5). Groups, lists, record variables and None keep what they are. If
   the copy fails, the partial DST is removed.
+  --classic, --64bit-offset: make a netCDF DST netCDF-3 (classic, or with
+  64-bit offsets for files over 2 GiB). netCDF-3 has no groups, no lists
+  and no unsigned or 64-bit integers: a SRC holding any is refused, listing
+  them, and DST is left alone.
 
 Exit status: 0 on success, 1 when a command fails (missing file, not an
 HDF5 or netCDF file, no such PATH, ...), 2 for a wrong command line.
@@ -74,7 +82,7 @@ fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
         Some("-V" | "--version") => cli::print(&format!("qnd {}\n", env!("CARGO_PKG_VERSION"))),
         Some("ls") => ls::run(Args::parse(args, &["-r", "--recursive"])?),
         Some("dump") => dump(&Args::parse(args, &["--json"])?),
-        Some("convert") => convert(&Args::parse(args, &[])?),
+        Some("convert") => convert::run(&Args::parse(args, convert::FLAGS)?),
         _ => Err(Failure::Usage(format!(
             "unknown command {}",
             command.to_string_lossy()
@@ -106,39 +114,5 @@ fn dump(args: &Args) -> Result<(), Failure> {
     })?;
     writeln!(out)?;
     out.flush()?;
-    Ok(())
-}
-
-/// `qnd convert SRC DST`.
-fn convert(args: &Args) -> Result<(), Failure> {
-    if args.help() {
-        return cli::print(USAGE);
-    }
-    let files = args.operands("convert", 2, 2)?;
-    let (from, to) = (cli::path(&files[0]), cli::path(&files[1]));
-    let src = cli::open_read(&from)?;
-    if let (Ok(a), Ok(b)) = (from.canonicalize(), to.canonicalize()) {
-        if a == b {
-            return Err(Failure::Error(format!(
-                "{}: SRC and DST are the same file",
-                to.display()
-            )));
-        }
-    }
-    let dst = qnd::open(&to, qnd::Mode::Create)?;
-    let copied = src.copy_to(&dst);
-    let closed = dst.close();
-    if let Err(e) = copied.and(closed) {
-        let removed = match std::fs::remove_file(&to) {
-            Ok(()) => "removed".to_string(),
-            Err(r) => format!("could not remove it: {r}"),
-        };
-        return Err(Failure::Error(format!(
-            "{}\nqnd: {}: the conversion failed; {removed}",
-            cli::chain(&e),
-            to.display()
-        )));
-    }
-    src.close()?;
     Ok(())
 }
