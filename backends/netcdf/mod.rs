@@ -31,6 +31,7 @@
 //! move the data. Every node looked up or created keeps its (group id,
 //! variable id) in a table, so a record write is one library call.
 
+mod classic;
 mod raw;
 
 #[cfg(test)]
@@ -79,8 +80,9 @@ struct Var {
     varid: c_int,
     dtype: DType,
     text: Text,
-    /// Dimension names and lengths (without a trailing `NC_CHAR` length),
-    /// for records without the record axis.
+    /// Dimension names (the record dimension's first, for records) and
+    /// lengths (without the record axis), both without a trailing
+    /// `NC_CHAR` length.
     dims: Vec<String>,
     shape: Vec<usize>,
     /// Records written so far (record nodes only).
@@ -182,6 +184,12 @@ impl NetcdfStorage {
                 return Err(e);
             }
         };
+        if format.is_classic() {
+            if let Err(e) = check_classic_size(path) {
+                let _ = raw::close(ncid);
+                return Err(e);
+            }
+        }
         Ok(NetcdfStorage::with(ncid, format, writable))
     }
 
@@ -587,7 +595,7 @@ impl NetcdfStorage {
             )));
         }
         let (kind, count) = if records {
-            dims.remove(0);
+            // `dims` keeps the record dimension's name
             let now = shape.remove(0);
             let len = *self.record_len.entry(inq.dimids[0]).or_insert(now);
             // fewer records than the shared record dimension holds
@@ -651,6 +659,25 @@ impl NetcdfStorage {
         } else {
             a
         })
+    }
+}
+
+/// netCDF-3 reads past the end of a file as zeros: refuse a file too short
+/// to hold the data its header describes.
+fn check_classic_size(path: &Path) -> SResult<()> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(StorageError::library)?;
+    let len = file.metadata().map_err(StorageError::library)?.len();
+    // headers are small; a header longer than this is not checked
+    let mut head = Vec::new();
+    file.take(1 << 20)
+        .read_to_end(&mut head)
+        .map_err(StorageError::library)?;
+    match classic::required_len(&head) {
+        Some(need) if len < need => Err(layout(format!(
+            "truncated netCDF-3 file: {len} bytes, but its variables need {need}"
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -1148,10 +1175,9 @@ impl Storage for NetcdfStorage {
             (s.clone(), vec![None; s.len()])
         } else {
             let mut shape = v.shape.clone();
-            let mut dims: Vec<Option<String>> = v.dims.iter().cloned().map(Some).collect();
+            let dims: Vec<Option<String>> = v.dims.iter().cloned().map(Some).collect();
             if n.kind == NodeKind::Records {
                 shape.insert(0, v.records);
-                dims.insert(0, Some(RECORD_DIM.to_string()));
             }
             (shape, dims)
         };

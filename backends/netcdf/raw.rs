@@ -482,3 +482,9 @@ pub(super) unsafe fn put_att(
 pub(super) fn del_att(ncid: c_int, varid: c_int, name: &CStr) -> SResult<()> {
     call!(nc::nc_del_att(ncid, varid, name.as_ptr()))
 }
+
+/// The id of dimension `name` (tests build foreign files with it).
+#[cfg(test)]
+pub(super) fn call_inq_dimid(ncid: c_int, name: &CStr, id: &mut c_int) {
+    call!(nc::nc_inq_dimid(ncid, name.as_ptr(), id)).unwrap();
+}

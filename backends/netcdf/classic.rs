@@ -1,0 +1,115 @@
+//! A reader of just enough of a netCDF-3 header to know where each
+//! variable's data ends: the C library reads past the end of a truncated
+//! file as zeros, so a short file must be caught before any data is read.
+
+/// The smallest size a netCDF-3 file must have for its header's variables,
+/// or `None` when the header cannot be parsed here (64-bit data format,
+/// streaming record count): no check is made then.
+pub(super) fn required_len(bytes: &[u8]) -> Option<u64> {
+    let mut r = Reader { b: bytes, at: 0 };
+    let magic = r.take(4)?;
+    let offset64 = match magic {
+        b"CDF\x01" => false,
+        b"CDF\x02" => true,
+        _ => return None,
+    };
+    let numrecs = r.u32()?;
+    if numrecs == u32::MAX {
+        return None;
+    }
+    let mut dims = Vec::new();
+    for _ in 0..r.list(0x0A)? {
+        r.name()?;
+        dims.push(r.u32()?);
+    }
+    r.attrs()?;
+    let mut fixed_end = 0u64;
+    let mut records: Vec<(u64, u64)> = Vec::new();
+    for _ in 0..r.list(0x0B)? {
+        r.name()?;
+        let ndims = r.u32()?;
+        let mut first_dim = None;
+        for k in 0..ndims {
+            let d = r.u32()?;
+            if k == 0 {
+                first_dim = Some(d);
+            }
+        }
+        r.attrs()?;
+        r.u32()?; // type
+        let vsize = u64::from(r.u32()?);
+        let begin = if offset64 {
+            r.u64()?
+        } else {
+            u64::from(r.u32()?)
+        };
+        let is_record = first_dim
+            .and_then(|d| dims.get(d as usize))
+            .is_some_and(|&len| len == 0);
+        if is_record {
+            records.push((begin, vsize));
+        } else {
+            fixed_end = fixed_end.max(begin.saturating_add(vsize));
+        }
+    }
+    let recsize: u64 = records.iter().map(|&(_, v)| v).sum();
+    let mut end = fixed_end;
+    if numrecs > 0 {
+        for &(begin, vsize) in &records {
+            let last = begin
+                .saturating_add(u64::from(numrecs - 1).saturating_mul(recsize))
+                .saturating_add(vsize);
+            end = end.max(last);
+        }
+    }
+    // a lone record variable is not padded to 4 bytes
+    Some(end.saturating_sub(3))
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let end = self.at.checked_add(n)?;
+        let s = self.b.get(self.at..end)?;
+        self.at = end;
+        Some(s)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_be_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_be_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn padded(&mut self, n: usize) -> Option<()> {
+        self.take(n.checked_add(3)? / 4 * 4).map(|_| ())
+    }
+    fn name(&mut self) -> Option<()> {
+        let n = self.u32()? as usize;
+        self.padded(n)
+    }
+    /// A list header: ABSENT (0, 0) or `tag` and a count.
+    fn list(&mut self, tag: u32) -> Option<u32> {
+        let t = self.u32()?;
+        let n = self.u32()?;
+        (t == tag || (t == 0 && n == 0)).then_some(n)
+    }
+    fn attrs(&mut self) -> Option<()> {
+        for _ in 0..self.list(0x0C)? {
+            self.name()?;
+            let size = match self.u32()? {
+                1 | 2 => 1,
+                3 => 2,
+                4 | 5 => 4,
+                6 => 8,
+                _ => return None,
+            };
+            let n = self.u32()? as usize;
+            self.padded(n.checked_mul(size)?)?;
+        }
+        Some(())
+    }
+}
