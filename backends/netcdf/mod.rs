@@ -11,7 +11,7 @@
 //!
 //! Text is `NC_STRING` in netCDF-4 and `NC_CHAR` with a trailing length
 //! dimension `_n` in netCDF-3 (`NC_CHAR` arrays are read as text in both).
-//! Bool is an enum type `bool` over `NC_BYTE` (`FALSE` = 0, `TRUE` = 1,
+//! Bool is an enum type `__bool__` over `NC_BYTE` (`FALSE` = 0, `TRUE` = 1,
 //! what h5py reads as bool) in netCDF-4, and `NC_BYTE` with attribute
 //! `__bool__` = 1 in netCDF-3, which has no unsigned or 64-bit integers
 //! either (refused there).
@@ -55,7 +55,7 @@ use crate::values::{Array, DType};
 const NONE_ATTR: &CStr = c"__none__";
 const SHAPE_ATTR: &CStr = c"__shape__";
 const BOOL_ATTR: &CStr = c"__bool__";
-const BOOL_TYPE: &CStr = c"bool";
+const BOOL_TYPE: &CStr = c"__bool__";
 const RECORDS_ATTR: &CStr = c"__records__";
 const ORDER_ATTR: &CStr = c"__order__";
 const RECORD_DIM: &str = "_0";
@@ -385,7 +385,7 @@ impl NetcdfStorage {
         let t = match raw::typeid(root, BOOL_TYPE)? {
             Some(t) if self.is_bool_enum(root, t)? => t,
             Some(_) => {
-                return unsupported("the file has a type named `bool` that is not a bool enum")
+                return unsupported("the file has a type named `__bool__` that is not a bool enum")
             }
             None => raw::def_enum_i8(root, BOOL_TYPE, &[(c"FALSE", 0), (c"TRUE", 1)])?,
         };
