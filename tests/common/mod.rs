@@ -3,10 +3,10 @@
 //! error checks.
 #![allow(dead_code)] // each test crate uses its own part of this
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
-use qnd::{Error, Item, QGroup, QLeaf, QList, Value};
+use qnd::{Error, Item, Mode, NcFormat, OpenOptions, QGroup, QLeaf, QList, Value};
 
 /// Makes empty files of one backend, and reopens them.
 pub trait Maker {
@@ -17,6 +17,10 @@ pub trait Maker {
     /// Close `f`'s file and open it again in `mode`; `None` for a backend
     /// without files (memory), where `f` stays as it is.
     fn reopen(&self, f: &QGroup, mode: &str) -> Option<QGroup>;
+    /// The files made so far (none for a backend without files).
+    fn files(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
 }
 
 /// The in-memory backend.
@@ -39,8 +43,9 @@ impl Maker for MemoryMaker {
 pub struct FileMaker {
     name: &'static str,
     ext: &'static str,
+    netcdf: Option<NcFormat>,
     dir: tempfile::TempDir,
-    count: Cell<usize>,
+    paths: RefCell<Vec<PathBuf>>,
 }
 
 impl FileMaker {
@@ -49,16 +54,27 @@ impl FileMaker {
         FileMaker {
             name,
             ext,
+            netcdf: None,
             dir: tempfile::tempdir().expect("a temporary folder"),
-            count: Cell::new(0),
+            paths: RefCell::new(Vec::new()),
         }
+    }
+
+    /// New files made as netCDF files of `format` (with an `.nc` extension).
+    pub fn netcdf(mut self, format: NcFormat) -> FileMaker {
+        self.netcdf = Some(format);
+        self
     }
 
     /// A path for a new file (not created).
     pub fn new_path(&self) -> PathBuf {
-        let n = self.count.get();
-        self.count.set(n + 1);
-        self.dir.path().join(format!("f{n}.{}", self.ext))
+        let mut paths = self.paths.borrow_mut();
+        let path = self
+            .dir
+            .path()
+            .join(format!("f{}.{}", paths.len(), self.ext));
+        paths.push(path.clone());
+        path
     }
 }
 
@@ -68,8 +84,15 @@ impl Maker for FileMaker {
     }
     fn create(&self) -> QGroup {
         let path = self.new_path();
-        qnd::open(&path, "w")
+        let options = OpenOptions {
+            netcdf: self.netcdf.unwrap_or_default(),
+            ..OpenOptions::new(Mode::Create)
+        };
+        qnd::open_with(&path, &options)
             .unwrap_or_else(|e| panic!("{}: cannot create {}: {e}", self.name, path.display()))
+    }
+    fn files(&self) -> Vec<PathBuf> {
+        self.paths.borrow().clone()
     }
     fn reopen(&self, f: &QGroup, mode: &str) -> Option<QGroup> {
         let path = f.file_path();

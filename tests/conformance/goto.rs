@@ -6,10 +6,10 @@ use qnd::{DType, Error, QGroup, Recording, Value};
 use crate::common::{list, stored, tree, value, Maker};
 
 /// A history: `time` 0, 0.5, .., `energy` 10, 9, .., `u` arrays, and a
-/// plain leaf `nx`.
+/// plain leaf `nx` (an `i32`, which every format holds, netCDF-3 too).
 fn history(m: &dyn Maker, n: usize) -> QGroup {
     let f = m.create();
-    f.set("nx", 3i64).unwrap();
+    f.set("nx", 3i32).unwrap();
     f.set_recording(Recording::Uniform);
     for k in 0..n {
         f.set("time", 0.5 * k as f64).unwrap();
@@ -292,7 +292,7 @@ pub fn goto_to_value(m: &dyn Maker) {
         assert_eq!(v.get("time"), Some(&Value::from(0.5)));
         assert_eq!(v.get("energy"), Some(&Value::from(9.0)));
         assert_eq!(v.get("u"), Some(&Value::from(array![0.0, 1.0, 2.0])));
-        assert_eq!(v.get("nx"), Some(&Value::from(3i64)));
+        assert_eq!(v.get("nx"), Some(&Value::from(3i32)));
         f.goto_off();
         let v = f.to_value().unwrap();
         assert_eq!(

@@ -5,6 +5,13 @@
 //! case for one backend, named `BACKEND::TOPIC::CASE` (filter with
 //! `cargo test --test conformance memory::` or `hdf5::recording::`).
 //! Adding a backend is one `backend!` line at the bottom.
+//!
+//! A backend whose format cannot hold everything (netCDF-3: no groups, no
+//! unsigned or 64-bit integers) names the cases it refuses, each with the
+//! text of its refusal (see [`netcdf3`]). [`run`] checks that list both
+//! ways: a listed case must fail with that text, and leave every file it
+//! made readable; an unlisted case must pass; a listed case that passes
+//! fails too, so the list stays exact.
 
 #[macro_use]
 #[path = "../common/mod.rs"]
@@ -17,12 +24,60 @@ mod goto;
 mod leaves;
 mod lists;
 mod modes;
+#[cfg(feature = "netcdf")]
+mod netcdf3;
 mod recording;
 mod selection;
 mod tree;
 mod values;
 
-/// One `#[test]` per case: `$topic::$case` called with the maker.
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use common::Maker;
+
+/// Run case `name` (`topic::case`) on `maker`. A case listed in `refused`
+/// (name, text) must panic with a message holding `text` (the error the
+/// backend refuses it with), and every file the maker made must still open
+/// and read whole afterwards; a listed case that passes is an error too.
+/// Unlisted cases run as they are.
+fn run(maker: &dyn Maker, refused: &[(&str, &str)], name: &str, case: fn(&dyn Maker)) {
+    let backend = maker.name();
+    let Some(&(_, text)) = refused.iter().find(|(c, _)| *c == name) else {
+        return case(maker);
+    };
+    let payload = match catch_unwind(AssertUnwindSafe(|| case(maker))) {
+        Ok(()) => panic!(
+            "{backend}: {name} is listed as refused ({text:?}) but passes: \
+             take it off the list"
+        ),
+        Err(payload) => payload,
+    };
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("(a panic without a message)");
+    assert!(
+        message.contains(text),
+        "{backend}: {name} must be refused with {text:?}, but failed with: {message}"
+    );
+    for file in maker.files() {
+        let read = qnd::open(&file, "r").and_then(|f| {
+            f.goto_off();
+            f.to_value()?;
+            f.close()
+        });
+        if let Err(e) = read {
+            panic!(
+                "{backend}: {name} was refused ({text:?}), but left {} unreadable: {e}",
+                file.display()
+            );
+        }
+    }
+}
+
+/// One `#[test]` per case: `$topic::$case` run by [`run`] with the maker
+/// and the refusals of its backend.
 macro_rules! emit {
     ($maker:expr; $($topic:ident: [$($case:ident),* $(,)?]),* $(,)?) => {
         $(
@@ -31,7 +86,12 @@ macro_rules! emit {
                     #[test]
                     fn $case() {
                         let maker = $maker;
-                        crate::$topic::$case(&maker);
+                        crate::run(
+                            &maker,
+                            super::REFUSED,
+                            concat!(stringify!($topic), "::", stringify!($case)),
+                            crate::$topic::$case,
+                        );
                     }
                 )*
             }
@@ -119,11 +179,17 @@ macro_rules! cases {
     };
 }
 
-/// The tests of one backend: `backend!(#[cfg(...)] NAME => MAKER)`.
+/// The tests of one backend: `backend!(#[cfg(...)] NAME => MAKER)`, or
+/// `backend!(... NAME => MAKER, refusing LIST)` for a backend that refuses
+/// the cases in LIST (see [`run`]).
 macro_rules! backend {
-    ($(#[$attr:meta])* $name:ident => $maker:expr) => {
+    (@refused) => { &[] };
+    (@refused $list:expr) => { $list };
+    ($(#[$attr:meta])* $name:ident => $maker:expr $(, refusing $list:expr)?) => {
         $(#[$attr])*
         mod $name {
+            /// The cases this backend refuses, with the text of the refusal.
+            const REFUSED: &[(&str, &str)] = backend!(@refused $($list)?);
             cases!($maker);
         }
     };
@@ -131,3 +197,6 @@ macro_rules! backend {
 
 backend!(memory => crate::common::MemoryMaker);
 backend!(#[cfg(feature = "hdf5")] hdf5 => crate::common::FileMaker::new("hdf5", "h5"));
+backend!(#[cfg(feature = "netcdf")] netcdf4 => crate::common::FileMaker::new("netcdf4", "nc"));
+backend!(#[cfg(feature = "netcdf")] classic => crate::common::FileMaker::new("netcdf-classic", "nc").netcdf(qnd::NcFormat::Classic), refusing crate::netcdf3::REFUSED);
+backend!(#[cfg(feature = "netcdf")] offset64 => crate::common::FileMaker::new("netcdf-64bit-offset", "nc").netcdf(qnd::NcFormat::Offset64), refusing crate::netcdf3::REFUSED);

@@ -31,7 +31,7 @@ fn u(k: usize) -> Array1<f64> {
 
 pub fn uniform_appends_records(m: &dyn Maker) {
     let f = m.create();
-    f.set("nx", 3i64).unwrap();
+    f.set("nx", 3i32).unwrap();
     f.set_recording(Recording::Uniform);
     for k in 0..5 {
         f.set("time", 0.5 * k as f64).unwrap();
@@ -386,7 +386,7 @@ pub fn update_in_recording_mode(m: &dyn Maker) {
     for k in 0..4 {
         f.update([
             ("time", Value::from(k as f64)),
-            ("step", Value::from(k as i64)),
+            ("step", Value::from(k as i32)),
             ("u", Value::from(u(k))),
         ])
         .unwrap();
