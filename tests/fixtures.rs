@@ -1,7 +1,8 @@
 //! Files written by LLNL's Python qnd (`../shared/fixtures/`, made by its
 //! `make_fixtures.py`) read to the same tree Python qnd reads: each `X.h5`
-//! read whole (goto off) and turned into JSON with `qnd::to_json` equals
-//! `X.h5.json`. Skipped, with a message, when the folder is absent.
+//! and `X.nc` read whole (goto off) and turned into JSON with
+//! `qnd::to_json` equals `X.h5.json` / `X.nc.json`. Skipped, with a
+//! message, when the folder is absent.
 
 use std::path::{Path, PathBuf};
 
@@ -42,58 +43,66 @@ fn first_difference(got: &Json, want: &Json, at: &str) -> Option<String> {
     }
 }
 
+/// A fixture, if the folder and the file are there.
+#[cfg(feature = "hdf5")]
+fn fixture(name: &str) -> Option<qnd::QGroup> {
+    let p = fixtures()?.join(name);
+    if !p.exists() {
+        println!("skipped: no fixture {}", p.display());
+        return None;
+    }
+    Some(qnd::open(&p, "r").unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// Every fixture `*.ext` read whole (goto off) is its `.json`; there must
+/// be at least one.
+#[cfg(feature = "hdf5")]
+fn every_fixture_reads_as_its_json(ext: &str) {
+    let Some(dir) = fixtures() else { return };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no *.{ext} in {}", dir.display());
+    let mut failures = Vec::new();
+    for path in &files {
+        let json_path = PathBuf::from(format!("{}.json", path.display()));
+        let text = std::fs::read_to_string(&json_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", json_path.display()));
+        let want: Json = serde_json::from_str(&text).unwrap();
+        let f = match qnd::open(path, "r") {
+            Ok(f) => f,
+            Err(e) => {
+                failures.push(format!("{}: open: {e}", path.display()));
+                continue;
+            }
+        };
+        f.goto_off();
+        match f.to_value() {
+            Ok(v) => {
+                let got = qnd::to_json(&v);
+                if let Some(d) = first_difference(&got, &want, "") {
+                    failures.push(format!("{}: {d}", path.display()));
+                }
+            }
+            Err(e) => failures.push(format!("{}: read: {e}", path.display())),
+        }
+        f.close().unwrap();
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[cfg(feature = "hdf5")]
 mod hdf5 {
     use super::*;
     use ndarray::array;
     use qnd::{DType, Kind, Value};
 
-    /// A fixture, if the folder and the file are there.
-    fn fixture(name: &str) -> Option<qnd::QGroup> {
-        let p = fixtures()?.join(name);
-        if !p.exists() {
-            println!("skipped: no fixture {}", p.display());
-            return None;
-        }
-        Some(qnd::open(&p, "r").unwrap_or_else(|e| panic!("{e}")))
-    }
-
     #[test]
     fn every_h5_fixture_reads_as_its_json() {
-        let Some(dir) = fixtures() else { return };
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "h5"))
-            .collect();
-        files.sort();
-        assert!(!files.is_empty(), "no *.h5 in {}", dir.display());
-        let mut failures = Vec::new();
-        for path in &files {
-            let json_path = PathBuf::from(format!("{}.json", path.display()));
-            let text = std::fs::read_to_string(&json_path)
-                .unwrap_or_else(|e| panic!("{}: {e}", json_path.display()));
-            let want: Json = serde_json::from_str(&text).unwrap();
-            let f = match qnd::open(path, "r") {
-                Ok(f) => f,
-                Err(e) => {
-                    failures.push(format!("{}: open: {e}", path.display()));
-                    continue;
-                }
-            };
-            f.goto_off();
-            match f.to_value() {
-                Ok(v) => {
-                    let got = qnd::to_json(&v);
-                    if let Some(d) = first_difference(&got, &want, "") {
-                        failures.push(format!("{}: {d}", path.display()));
-                    }
-                }
-                Err(e) => failures.push(format!("{}: read: {e}", path.display())),
-            }
-            f.close().unwrap();
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        every_fixture_reads_as_its_json("h5");
     }
 
     #[test]
@@ -200,6 +209,87 @@ mod hdf5 {
         }
         assert_eq!(seen.len(), 5);
         assert_eq!(f.current_record(), Some(2));
+    }
+}
+
+/// The netCDF-3 fixtures Python qnd's ncf backend wrote.
+#[cfg(feature = "netcdf")]
+mod netcdf {
+    use super::*;
+    use qnd::{DType, Kind, Value};
+
+    #[test]
+    fn every_nc_fixture_reads_as_its_json() {
+        every_fixture_reads_as_its_json("nc");
+    }
+
+    /// x, n, grid, and records t and y (3 each) in one netCDF-3 file.
+    #[test]
+    fn classic_fixture_kinds_dims_and_goto() {
+        let Some(f) = fixture("classic.nc") else {
+            return;
+        };
+        assert_eq!(f.names().unwrap(), ["x", "n", "grid", "t", "y"]);
+        for (name, kind, dtype, shape) in [
+            ("x", Kind::Leaf, DType::F64, vec![]),
+            ("n", Kind::Leaf, DType::I32, vec![]),
+            ("grid", Kind::Leaf, DType::F64, vec![2, 3]),
+            ("t", Kind::Records, DType::F64, vec![3]),
+            ("y", Kind::Records, DType::F64, vec![3, 3]),
+        ] {
+            assert_eq!(f.kind(name).unwrap(), kind, "{name}");
+            let leaf = match kind {
+                Kind::Records => f.list(name).unwrap().as_array().unwrap(),
+                _ => f.leaf(name).unwrap(),
+            };
+            assert_eq!(leaf.dtype().unwrap(), dtype, "{name}");
+            assert_eq!(leaf.shape().unwrap(), shape, "{name}");
+        }
+        // dimensions: shared _n by length, the record dimension _0
+        let dims = |leaf: qnd::QLeaf| -> Vec<(Option<String>, usize)> {
+            leaf.sshape()
+                .unwrap()
+                .into_iter()
+                .map(|d| (d.name, d.len))
+                .collect()
+        };
+        let named = |v: &[(&str, usize)]| -> Vec<(Option<String>, usize)> {
+            v.iter().map(|&(n, l)| (Some(n.to_string()), l)).collect()
+        };
+        assert_eq!(
+            dims(f.leaf("grid").unwrap()),
+            named(&[("_2", 2), ("_3", 3)])
+        );
+        assert_eq!(
+            dims(f.list("y").unwrap().as_array().unwrap()),
+            named(&[("_0", 3), ("_3", 3)])
+        );
+        assert_eq!(f.record_count().unwrap(), 3);
+        f.goto(1);
+        assert_eq!(f.read::<f64>("t").unwrap(), 0.1);
+        assert_eq!(f.read::<Vec<f64>>("y").unwrap(), [1.0, 2.0, 3.0]);
+        assert_eq!(f.read::<f64>("x").unwrap(), 3.5, "plain leaves ignore goto");
+        assert_eq!(f.goto_nearest("t", 0.16).unwrap(), 2);
+        assert_eq!(f.read::<Vec<f64>>("y").unwrap(), [2.0, 3.0, 4.0]);
+        f.goto_off();
+        let y: Vec<f64> = f
+            .list("y")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .read_part(ndarray::s![.., 0])
+            .unwrap();
+        assert_eq!(y, [0.0, 1.0, 2.0]);
+        assert_eq!(f.read::<i32>("n").unwrap(), 7);
+        assert_eq!(
+            f.read::<Value>("grid").unwrap(),
+            Value::from(ndarray::array![[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])
+        );
+        // the conventions' own attributes are not shown
+        for name in ["x", "n", "grid", "t", "y"] {
+            let a = f.attrs(name).unwrap().names().unwrap();
+            assert!(a.iter().all(|n| !n.starts_with("__")), "{name}: {a:?}");
+        }
     }
 }
 
