@@ -27,7 +27,8 @@ deps:
 	  exit 1; \
 	fi
 
-# Record a small simulation history, append to it, read it back.
+# Record a small simulation history to an HDF5 file and the same history to
+# a netCDF-4 file, append to both, read them back (goto, goto by time).
 demo: deps
 	$(CARGO) run --quiet --example history
 

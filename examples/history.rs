@@ -1,9 +1,13 @@
 //! Record the history of a small simulation, append to it later, and read
-//! it back with goto and goto-by-time. Run with `make demo` or
-//! `cargo run --example history [FILE]`.
+//! it back with goto and goto-by-time: in an HDF5 file and (with the netcdf
+//! feature, the default) the same history in a netCDF-4 file. Run with
+//! `make demo` or `cargo run --example history [FILE]` (FILE alone when
+//! given: `.h5`, `.nc`, ...).
+
+use std::path::{Path, PathBuf};
 
 use ndarray::Array1;
-use qnd::{Recording, Result};
+use qnd::{Recording, Result, Value};
 
 /// One step of a toy diffusion: a few scalars and an array per record.
 fn step(u: &Array1<f64>) -> Array1<f64> {
@@ -15,12 +19,7 @@ fn step(u: &Array1<f64>) -> Array1<f64> {
     })
 }
 
-fn run(
-    path: &std::path::Path,
-    mode: &str,
-    steps: std::ops::Range<usize>,
-    u: &mut Array1<f64>,
-) -> Result<()> {
+fn run(path: &Path, mode: &str, steps: std::ops::Range<usize>, u: &mut Array1<f64>) -> Result<()> {
     let f = qnd::open(path, mode)?;
     if mode == "w" {
         f.set("nx", u.len() as i64)?;
@@ -31,35 +30,44 @@ fn run(
     for k in steps {
         let time = 0.1 * k as f64;
         f.update([
-            ("time", qnd::Value::from(time)),
-            (
-                "energy",
-                qnd::Value::from(u.iter().map(|x| x * x).sum::<f64>()),
-            ),
-            ("step", qnd::Value::from(k as i64)),
-            ("u", qnd::Value::from(u.clone())),
+            ("time", Value::from(time)),
+            ("energy", Value::from(u.iter().map(|x| x * x).sum::<f64>())),
+            ("step", Value::from(k as i64)),
+            ("u", Value::from(u.clone())),
         ])?;
         *u = step(u);
     }
     f.close()
 }
 
-fn main() -> Result<()> {
-    let path = std::env::args().nth(1).map_or_else(
-        || std::env::temp_dir().join("qnd-history.h5"),
-        std::path::PathBuf::from,
-    );
+/// Write, append to and read back the history in `path`; the whole file
+/// (goto off) is returned for comparison.
+fn history(path: &Path) -> Result<Value> {
     let mut u = Array1::from_shape_fn(8, |i| if i == 3 { 1.0 } else { 0.0 });
 
-    run(&path, "w", 0..5, &mut u)?;
+    run(path, "w", 0..5, &mut u)?;
     println!("wrote 5 records to {}", path.display());
-    run(&path, "a", 5..8, &mut u)?;
+    run(path, "a", 5..8, &mut u)?;
     println!("reopened in append mode and added 3 records");
 
-    let f = qnd::open(&path, "r")?;
+    let f = qnd::open(path, "r")?;
     let times: Vec<f64> = f.list("time")?.as_array()?.read()?;
     println!("{} records, times {:.2?}", times.len(), times);
     println!("title: {}", f.read::<String>("title")?);
+    let u_all = f.list("u")?.as_array()?;
+    let shape = u_all.shape()?;
+    let dims: Vec<String> = u_all.sshape()?.into_iter().filter_map(|d| d.name).collect();
+    let dims = if dims.is_empty() {
+        String::new()
+    } else {
+        format!(" (dimensions {})", dims.join(", "))
+    };
+    println!(
+        "u: {} records of {} {:?}{dims}",
+        shape[0],
+        u_all.dtype()?,
+        &shape[1..]
+    );
 
     f.goto(-1);
     let last: Vec<f64> = f.read("u")?;
@@ -87,7 +95,41 @@ fn main() -> Result<()> {
     );
 
     f.goto_off();
-    let energies: Vec<qnd::Value> = f.read("energy")?;
+    let energies: Vec<Value> = f.read("energy")?;
     println!("goto off: energy is a list of {} records", energies.len());
+    let whole = f.to_value()?;
+    f.close()?;
+    Ok(whole)
+}
+
+/// The files to write when none is given: HDF5, and netCDF-4 when built in.
+fn default_paths() -> Vec<PathBuf> {
+    let dir = std::env::temp_dir();
+    let mut paths = vec![dir.join("qnd-history.h5")];
+    if cfg!(feature = "netcdf") {
+        paths.push(dir.join("qnd-history.nc"));
+    }
+    paths
+}
+
+fn main() -> Result<()> {
+    let paths = match std::env::args().nth(1) {
+        Some(p) => vec![PathBuf::from(p)],
+        None => default_paths(),
+    };
+    let mut histories = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        histories.push(history(path)?);
+    }
+    if let [first, rest @ ..] = histories.as_slice() {
+        if !rest.is_empty() {
+            assert!(rest.iter().all(|h| h == first), "the files differ");
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            println!("\n{} hold the same history", names.join(" and "));
+        }
+    }
     Ok(())
 }
