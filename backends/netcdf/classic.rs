@@ -24,46 +24,62 @@ pub(super) fn required_len(bytes: &[u8]) -> Option<u64> {
     }
     r.attrs()?;
     let mut fixed_end = 0u64;
+    // (begin, bytes of one record) of each record variable
     let mut records: Vec<(u64, u64)> = Vec::new();
     for _ in 0..r.list(0x0B)? {
         r.name()?;
         let ndims = r.u32()?;
-        let mut first_dim = None;
-        for k in 0..ndims {
-            let d = r.u32()?;
-            if k == 0 {
-                first_dim = Some(d);
-            }
+        let mut lens = Vec::new();
+        for _ in 0..ndims {
+            lens.push(*dims.get(r.u32()? as usize)?);
         }
         r.attrs()?;
-        r.u32()?; // type
-        let vsize = u64::from(r.u32()?);
+        let size = type_size(r.u32()?)?;
+        // vsize is not trusted: some writers put the whole record size there
+        r.u32()?;
         let begin = if offset64 {
             r.u64()?
         } else {
             u64::from(r.u32()?)
         };
-        let is_record = first_dim
-            .and_then(|d| dims.get(d as usize))
-            .is_some_and(|&len| len == 0);
+        let is_record = lens.first() == Some(&0);
+        let n = lens
+            .iter()
+            .skip(usize::from(is_record))
+            .try_fold(size, |acc, &l| acc.checked_mul(u64::from(l)))?;
         if is_record {
-            records.push((begin, vsize));
+            records.push((begin, n));
         } else {
-            fixed_end = fixed_end.max(begin.saturating_add(vsize));
+            fixed_end = fixed_end.max(begin.saturating_add(n));
         }
     }
-    let recsize: u64 = records.iter().map(|&(_, v)| v).sum();
+    // one record holds every record variable, each padded to 4 bytes
+    // (but a lone record variable is not padded)
+    let recsize: u64 = if records.len() == 1 {
+        records[0].1
+    } else {
+        records.iter().map(|&(_, n)| n.div_ceil(4) * 4).sum()
+    };
     let mut end = fixed_end;
     if numrecs > 0 {
-        for &(begin, vsize) in &records {
+        for &(begin, n) in &records {
             let last = begin
                 .saturating_add(u64::from(numrecs - 1).saturating_mul(recsize))
-                .saturating_add(vsize);
+                .saturating_add(n);
             end = end.max(last);
         }
     }
-    // a lone record variable is not padded to 4 bytes
-    Some(end.saturating_sub(3))
+    Some(end)
+}
+
+fn type_size(t: u32) -> Option<u64> {
+    Some(match t {
+        1 | 2 => 1,
+        3 => 2,
+        4 | 5 => 4,
+        6 => 8,
+        _ => return None,
+    })
 }
 
 struct Reader<'a> {
@@ -100,13 +116,7 @@ impl Reader<'_> {
     fn attrs(&mut self) -> Option<()> {
         for _ in 0..self.list(0x0C)? {
             self.name()?;
-            let size = match self.u32()? {
-                1 | 2 => 1,
-                3 => 2,
-                4 | 5 => 4,
-                6 => 8,
-                _ => return None,
-            };
+            let size = type_size(self.u32()?)? as usize;
             let n = self.u32()? as usize;
             self.padded(n.checked_mul(size)?)?;
         }

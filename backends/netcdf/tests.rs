@@ -367,3 +367,19 @@ fn header_reader_takes_any_bytes() {
         let _ = classic::required_len(&flipped);
     }
 }
+
+/// The header reader agrees with Python qnd's classic writer, which puts
+/// the whole record size in each record variable's vsize.
+#[test]
+fn header_reader_on_the_fixture() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/classic.nc");
+    let Ok(bytes) = std::fs::read(&p) else {
+        eprintln!("skipped: {} not found", p.display());
+        return;
+    };
+    assert_eq!(classic::required_len(&bytes), Some(bytes.len() as u64));
+    assert_eq!(
+        classic::required_len(&bytes[..bytes.len() - 1]),
+        Some(bytes.len() as u64)
+    );
+}
