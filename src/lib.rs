@@ -24,9 +24,10 @@
 //! [`open`] takes h5py's modes: `"r"` (read only), `"r+"` (read/write, must
 //! exist), `"a"` (read/write, created if missing), `"w"` (create, replacing),
 //! `"w-"` (create, never replacing). The format comes from the extension
-//! (`.h5`, `.nc`, ...) or the first bytes. The file closes when
-//! [`QGroup::close`] is called (which reports errors) or the last handle is
-//! dropped.
+//! (`.h5`, `.nc`, ...) or the first bytes; a new `.nc` file is netCDF-4,
+//! or netCDF-3 with [`open_with`] and [`OpenOptions::netcdf`]. The file
+//! closes when [`QGroup::close`] is called (which reports errors) or the
+//! last handle is dropped.
 //!
 //! ## Groups: a dict of items
 //!
