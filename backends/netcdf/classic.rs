@@ -2,11 +2,34 @@
 //! variable's data ends: the C library reads past the end of a truncated
 //! file as zeros, so a short file must be caught before any data is read.
 
-/// The smallest size a netCDF-3 file must have for its header's variables,
-/// or `None` when the header cannot be parsed here (64-bit data format,
-/// streaming record count): no check is made then.
-pub(super) fn required_len(bytes: &[u8]) -> Option<u64> {
-    let mut r = Reader { b: bytes, at: 0 };
+/// What a netCDF-3 header says of the file's size.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Size {
+    /// The file must have at least this many bytes.
+    Needs(u64),
+    /// The header itself is cut short.
+    HeaderCut,
+    /// Not checked here (64-bit data format, a streaming record count, or
+    /// something this reader does not know).
+    Unknown,
+}
+
+/// The size the header of a netCDF-3 file (its first bytes, `bytes`, or
+/// all of them) asks for.
+pub(super) fn required(bytes: &[u8]) -> Size {
+    let mut r = Reader {
+        b: bytes,
+        at: 0,
+        cut: false,
+    };
+    match required_len(&mut r) {
+        Some(n) => Size::Needs(n),
+        None if r.cut => Size::HeaderCut,
+        None => Size::Unknown,
+    }
+}
+
+fn required_len(r: &mut Reader<'_>) -> Option<u64> {
     let magic = r.take(4)?;
     let offset64 = match magic {
         b"CDF\x01" => false,
@@ -85,12 +108,17 @@ fn type_size(t: u32) -> Option<u64> {
 struct Reader<'a> {
     b: &'a [u8],
     at: usize,
+    /// Set when a read ran past the end of the bytes.
+    cut: bool,
 }
 
 impl Reader<'_> {
     fn take(&mut self, n: usize) -> Option<&[u8]> {
         let end = self.at.checked_add(n)?;
-        let s = self.b.get(self.at..end)?;
+        let Some(s) = self.b.get(self.at..end) else {
+            self.cut = true;
+            return None;
+        };
         self.at = end;
         Some(s)
     }

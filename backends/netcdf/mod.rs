@@ -673,9 +673,12 @@ fn check_classic_size(path: &Path) -> SResult<()> {
     file.take(1 << 20)
         .read_to_end(&mut head)
         .map_err(StorageError::library)?;
-    match classic::required_len(&head) {
-        Some(need) if len < need => Err(layout(format!(
+    match classic::required(&head) {
+        classic::Size::Needs(need) if len < need => Err(layout(format!(
             "truncated netCDF-3 file: {len} bytes, but its variables need {need}"
+        ))),
+        classic::Size::HeaderCut if len == head.len() as u64 => Err(layout(format!(
+            "truncated netCDF-3 file: {len} bytes end inside its header"
         ))),
         _ => Ok(()),
     }
