@@ -826,13 +826,15 @@ impl Var {
         }
         let (mut start, mut count, mut stride) = split(slab);
         let n: usize = counts.iter().product();
-        match self.text {
-            Text::No => read_buffer(self.dtype, &counts, |buf| unsafe {
-                raw::get(self.ncid, self.varid, &start, &count, &stride, buf)
-            }),
+        let strings = match self.text {
+            Text::No => {
+                return read_buffer(self.dtype, &counts, |buf| unsafe {
+                    raw::get(self.ncid, self.varid, &start, &count, &stride, buf)
+                })
+            }
             Text::Strings => {
                 let mut ptrs: Vec<*mut c_char> = vec![std::ptr::null_mut(); n];
-                unsafe {
+                let got = unsafe {
                     raw::get(
                         self.ncid,
                         self.varid,
@@ -840,43 +842,35 @@ impl Var {
                         &count,
                         &stride,
                         ptrs.as_mut_ptr().cast(),
-                    )?
+                    )
                 };
                 let strings = strings_from(&ptrs);
                 raw::free_strings(&mut ptrs);
-                Ok(Array::Str(
-                    ArrayD::from_shape_vec(IxDyn(&counts), strings)
-                        .map_err(|e| layout(e.to_string()))?,
-                ))
+                got?;
+                strings
             }
+            Text::Chars(0) => vec![String::new(); n],
             Text::Chars(width) => {
                 start.push(0);
                 count.push(width);
                 stride.push(1);
                 let mut buf = vec![0u8; n * width];
-                if width > 0 {
-                    unsafe {
-                        raw::get(
-                            self.ncid,
-                            self.varid,
-                            &start,
-                            &count,
-                            &stride,
-                            buf.as_mut_ptr().cast(),
-                        )?
-                    };
-                }
-                let strings: Vec<String> = if width == 0 {
-                    vec![String::new(); n]
-                } else {
-                    buf.chunks(width).map(text_from).collect()
+                unsafe {
+                    raw::get(
+                        self.ncid,
+                        self.varid,
+                        &start,
+                        &count,
+                        &stride,
+                        buf.as_mut_ptr().cast(),
+                    )?
                 };
-                Ok(Array::Str(
-                    ArrayD::from_shape_vec(IxDyn(&counts), strings)
-                        .map_err(|e| layout(e.to_string()))?,
-                ))
+                buf.chunks(width).map(text_from).collect()
             }
-        }
+        };
+        Ok(Array::Str(
+            ArrayD::from_shape_vec(IxDyn(&counts), strings).map_err(|e| layout(e.to_string()))?,
+        ))
     }
 
     /// Write `data` (of the slab's shape and this variable's dtype).
