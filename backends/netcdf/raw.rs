@@ -69,8 +69,45 @@ pub(super) fn open(path: &Path, writable: bool) -> SResult<c_int> {
     };
     let mut ncid = 0;
     call!(nc::nc_open(c.as_ptr(), mode, &mut ncid))?;
+    close_on_exec(path);
     Ok(ncid)
 }
+
+/// Mark the descriptors this process holds on `path` close-on-exec: the
+/// library opens files without it, so a child process started while the
+/// file is open would inherit it (and, for netCDF-4, HDF5's lock on it).
+/// Best effort, where `/proc/self/fd` lists descriptors (Linux).
+#[cfg(unix)]
+fn close_on_exec(path: &Path) {
+    let Ok(target) = std::fs::canonicalize(path) else {
+        return;
+    };
+    let Ok(fds) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    for entry in fds.flatten() {
+        let Some(fd) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<c_int>().ok())
+        else {
+            continue;
+        };
+        if std::fs::read_link(entry.path()).is_ok_and(|l| l == target) {
+            // SAFETY: fcntl on a descriptor number only reads and sets its
+            // flags.
+            unsafe {
+                let flags = libc::fcntl(fd, libc::F_GETFD);
+                if flags >= 0 {
+                    libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn close_on_exec(_path: &Path) {}
 
 /// Create (truncate) a file with creation flags `cmode`; returns its ncid
 /// (in define mode).
@@ -78,6 +115,7 @@ pub(super) fn create(path: &Path, cmode: c_int) -> SResult<c_int> {
     let c = path_c(path)?;
     let mut ncid = 0;
     call!(nc::nc_create(c.as_ptr(), cmode | nc::NC_CLOBBER, &mut ncid))?;
+    close_on_exec(path);
     Ok(ncid)
 }
 

@@ -384,3 +384,43 @@ fn header_reader_on_the_fixture() {
     assert_eq!(classic::required(&bytes), whole);
     assert_eq!(classic::required(&bytes[..bytes.len() - 1]), whole);
 }
+
+/// Files are close-on-exec: no child process inherits one (nor, for
+/// netCDF-4, HDF5's lock on it).
+#[cfg(target_os = "linux")]
+#[test]
+fn files_are_close_on_exec() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in [NcFormat::Netcdf4, NcFormat::Classic] {
+        let file = dir.path().join(format!("cloexec_{format:?}.nc"));
+        let target = {
+            let s = NetcdfStorage::create(&file, format).unwrap();
+            let target = std::fs::canonicalize(&file).unwrap();
+            check_cloexec(&target);
+            drop(s);
+            target
+        };
+        for writable in [false, true] {
+            let s = NetcdfStorage::open(&file, writable).unwrap();
+            check_cloexec(&target);
+            drop(s);
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn check_cloexec(target: &Path) {
+    let mut seen = 0;
+    for entry in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+        if std::fs::read_link(entry.path()).is_ok_and(|l| l == target) {
+            let fd: std::ffi::c_int = entry.file_name().to_str().unwrap().parse().unwrap();
+            let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+            assert!(
+                flags >= 0 && flags & libc::FD_CLOEXEC != 0,
+                "{target:?} fd {fd}"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "the file is open");
+}
