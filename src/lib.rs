@@ -203,6 +203,7 @@
 
 pub mod backend;
 mod error;
+pub mod lazy;
 pub mod selection;
 pub mod state;
 mod tree;

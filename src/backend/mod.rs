@@ -116,6 +116,22 @@ impl Slab {
     }
 }
 
+/// One mapping of a virtual dataset: hyperslab `dest` of the virtual
+/// dataset shows hyperslab `src` of dataset `dataset` in file `file` (`.`
+/// for the file holding the virtual dataset). Both hyperslabs select the
+/// same number of elements.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VirtualMap {
+    /// Where, in the virtual dataset (one slab per axis).
+    pub dest: Vec<Slab>,
+    /// The source file, `.` for the same file.
+    pub file: std::path::PathBuf,
+    /// The source dataset's path in its file.
+    pub dataset: String,
+    /// Which part of the source (one slab per source axis).
+    pub src: Vec<Slab>,
+}
+
 /// Records per chunk aim at chunks of about this many bytes.
 #[cfg(feature = "hdf5")]
 const CHUNK_BYTES: usize = 65536;
@@ -209,6 +225,25 @@ pub trait Storage {
     /// # Errors
     /// When the library fails.
     fn set_attr(&mut self, node: NodeId, name: &str, value: &Array) -> SResult<()>;
+    /// Create a virtual dataset of `dtype` and `shape` made of `maps`
+    /// (HDF5 only; other backends say they cannot).
+    ///
+    /// # Errors
+    /// When the backend has no virtual datasets, or the library fails.
+    fn create_virtual(
+        &mut self,
+        parent: NodeId,
+        name: &str,
+        dtype: DType,
+        shape: &[usize],
+        maps: &[VirtualMap],
+    ) -> SResult<NodeId> {
+        let _ = (parent, dtype, shape, maps);
+        Err(StorageError::Unsupported(format!(
+            "{} files have no virtual datasets: cannot store {name:?} as one",
+            self.backend_name()
+        )))
+    }
     /// Push everything written so far to the file.
     ///
     /// # Errors

@@ -144,6 +144,37 @@ impl Region {
                 .all(|(a, &n)| a.keep && a.first == 0 && a.count == n && (a.step == 1 || n <= 1))
     }
 
+    /// The same indices as a [`Selection`] (numpy slices and integers),
+    /// which resolves back to this region against the same shape.
+    pub fn to_selection(&self) -> Selection {
+        let axes = self
+            .axes
+            .iter()
+            .map(|a| {
+                if !a.keep {
+                    return Axis::Index(a.first as isize);
+                }
+                if a.count == 0 {
+                    return Axis::Slice {
+                        start: Some(0),
+                        stop: Some(0),
+                        step: 1,
+                    };
+                }
+                let first = a.first as isize;
+                let last = a.index(a.count - 1) as isize;
+                let stop = if a.step > 0 { last + 1 } else { last - 1 };
+                Axis::Slice {
+                    start: Some(first),
+                    // a negative stop would count from the end
+                    stop: (stop >= 0).then_some(stop),
+                    step: a.step,
+                }
+            })
+            .collect::<Vec<_>>();
+        Selection::from(axes)
+    }
+
     /// Number of elements selected.
     pub fn size(&self) -> usize {
         self.axes.iter().map(|a| a.count).product()
@@ -444,6 +475,24 @@ mod tests {
     fn ascending_hyperslab() {
         let r = resolve_axis(sl(Some(5), Some(0), -2), 0, 8).unwrap();
         assert_eq!(r.ascending(), (1, 3, 2));
+    }
+
+    #[test]
+    fn region_to_selection_round_trips() {
+        let shape = [7, 5, 4];
+        for sel in [
+            Selection::new().slice(Some(1), Some(6), 2).index(-1),
+            Selection::new()
+                .slice(None, None, -2)
+                .slice(Some(3), Some(0), -1),
+            Selection::new().slice(Some(5), Some(5), 1).full().index(0),
+            Selection::new()
+                .slice(Some(6), None, -3)
+                .slice(None, None, 4),
+        ] {
+            let r = sel.resolve(&shape).unwrap();
+            assert_eq!(r.to_selection().resolve(&shape).unwrap(), r, "{sel:?}");
+        }
     }
 
     #[test]

@@ -55,7 +55,12 @@ impl QLeaf {
         }
     }
 
-    /// The item path (`/g/x`, or `/time[3]` for a record).
+    /// The file this leaf is in.
+    pub fn file_path(&self) -> std::path::PathBuf {
+        self.file.file_path()
+    }
+
+    /// The item path inside the file (`/g/x`; `/t[3]` for a record).
     pub fn path(&self) -> &str {
         &self.path
     }

@@ -212,25 +212,7 @@ pub(crate) fn fit(at: &At, a: &Array, dtype: DType, shape: &[usize]) -> Result<A
 }
 
 fn convert_to(a: Array, dtype: DType) -> Array {
-    use crate::values::Element;
-    macro_rules! to {
-        ($t:ty) => {
-            <$t>::wrap(a.convert::<$t>().expect("widening checked"))
-        };
-    }
-    match dtype {
-        DType::I8 => to!(i8),
-        DType::I16 => to!(i16),
-        DType::I32 => to!(i32),
-        DType::I64 => to!(i64),
-        DType::U8 => to!(u8),
-        DType::U16 => to!(u16),
-        DType::U32 => to!(u32),
-        DType::U64 => to!(u64),
-        DType::F32 => to!(f32),
-        DType::F64 => to!(f64),
-        DType::Bool | DType::Str => a,
-    }
+    a.cast(dtype).expect("widening checked")
 }
 
 /// Turn a selection error into an [`Error`] for `at`.
@@ -313,7 +295,7 @@ pub(crate) fn write_leaf(
     let out = region.out_shape();
     // With `fill`, a single value fills the whole selection, as in numpy.
     let a = if fill && a.size() == 1 && a.shape() != out.as_slice() {
-        broadcast(a, &out)
+        a.broadcast_first(&out)
     } else {
         a.clone()
     };
@@ -332,13 +314,6 @@ pub(crate) fn write_leaf(
     }
     let slab = slab_of(&region);
     core.storage.write(id, &slab, &a).map_err(|e| at.storage(e))
-}
-
-fn broadcast(a: &Array, shape: &[usize]) -> Array {
-    map_array!(a, x => {
-        let v = x.iter().next().cloned().unwrap_or_default();
-        ndarray::ArrayD::from_elem(ndarray::IxDyn(shape), v)
-    })
 }
 
 /// Append one record to record node `id` after checking it fits.

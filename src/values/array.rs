@@ -210,6 +210,79 @@ impl Array {
         }
     }
 
+    /// Convert to `dtype` without loss (see [`DType::widens_to`]); the same
+    /// dtype gives the array back as it is.
+    ///
+    /// # Errors
+    /// Gives the array back unchanged when the conversion could lose
+    /// information.
+    pub fn cast(self, dtype: DType) -> Result<Array, Array> {
+        if self.dtype() == dtype {
+            return Ok(self);
+        }
+        macro_rules! to {
+            ($t:ty) => {
+                self.convert::<$t>().map(<$t>::wrap)
+            };
+        }
+        match dtype {
+            DType::I8 => to!(i8),
+            DType::I16 => to!(i16),
+            DType::I32 => to!(i32),
+            DType::I64 => to!(i64),
+            DType::U8 => to!(u8),
+            DType::U16 => to!(u16),
+            DType::U32 => to!(u32),
+            DType::U64 => to!(u64),
+            DType::F32 => to!(f32),
+            DType::F64 => to!(f64),
+            DType::Bool | DType::Str => Err(self),
+        }
+    }
+
+    /// An array of `shape` filled with this array's first element (the
+    /// type's zero for an empty array).
+    pub fn broadcast_first(&self, shape: &[usize]) -> Array {
+        map_array!(self, x => {
+            let v = x.iter().next().cloned().unwrap_or_default();
+            ArrayD::from_elem(IxDyn(shape), v)
+        })
+    }
+
+    /// The part of this array that `region` (resolved against its shape)
+    /// selects, of shape `region.out_shape()`.
+    pub fn select_region(&self, region: &crate::selection::Region) -> Array {
+        use ndarray::SliceInfoElem;
+        let info: Vec<SliceInfoElem> = region
+            .axes
+            .iter()
+            .map(|a| {
+                if !a.keep {
+                    return SliceInfoElem::Index(a.first as isize);
+                }
+                if a.count == 0 {
+                    return SliceInfoElem::Slice {
+                        start: 0,
+                        end: Some(0),
+                        step: 1,
+                    };
+                }
+                let (lo, hi) = if a.step > 0 {
+                    (a.first, a.index(a.count - 1))
+                } else {
+                    (a.index(a.count - 1), a.first)
+                };
+                // ndarray takes lo..=hi, from the back for a negative step
+                SliceInfoElem::Slice {
+                    start: lo as isize,
+                    end: Some(hi as isize + 1),
+                    step: a.step,
+                }
+            })
+            .collect();
+        map_array!(self, x => x.slice(info.as_slice()).to_owned())
+    }
+
     /// Reshape without changing the element order.
     ///
     /// # Errors
@@ -280,6 +353,12 @@ impl FromNumber for bool {
 impl FromNumber for String {
     fn from_number(f: f64, _i: i128) -> Self {
         f.to_string()
+    }
+}
+
+impl<T: Element, D: ndarray::Dimension> From<ndarray::Array<T, D>> for Array {
+    fn from(a: ndarray::Array<T, D>) -> Array {
+        T::wrap(a.into_dyn())
     }
 }
 

@@ -1,0 +1,317 @@
+//! Lazy arrays: anything with a shape and a dtype that reads (and maybe
+//! writes) a selection on demand, and views built on them without touching
+//! data.
+//!
+//! [`LazyArray`] is the one "dataset-like" interface. It is implemented by
+//! [`QLeaf`] (a record variable seen with goto off is a leaf whose first
+//! axis is the record), by in-memory [`Array`]s, by [`Sliced`] (a composed
+//! selection of another lazy array) and by the virtual and view types of
+//! this module. [`Lazy`] shares one (views and stacks are built from it);
+//! reads and writes go through [`LazyExt`], which every lazy array has:
+//!
+//! ```
+//! use ndarray::{array, s};
+//! use qnd::lazy::{Lazy, LazyArray, LazyExt};
+//! use qnd::Array;
+//!
+//! let a = Lazy::new(Array::from(array![[1, 2, 3], [4, 5, 6]]));
+//! // successive selections compose; nothing is read until `read`
+//! let col = a.select(s![.., 1..])?.select(s![.., -1])?;
+//! assert_eq!(col.shape()?, vec![2]);
+//! let v: Vec<i32> = col.read()?;
+//! assert_eq!(v, [3, 6]);
+//! # Ok::<(), qnd::Error>(())
+//! ```
+
+mod slice;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use self::slice::Sliced;
+use crate::error::{Error, Result};
+use crate::selection::{Region, Selection, SelectionError};
+use crate::tree::QLeaf;
+use crate::values::{Array, DType, FromValue, Value};
+
+/// The "dataset-like" interface: a shape, a dtype, and reads (maybe
+/// writes) of a resolved [`Region`]. Use it through [`LazyExt`].
+pub trait LazyArray: Send + Sync {
+    /// The shape (`[]` for a scalar). Known without reading data.
+    ///
+    /// # Errors
+    /// When the underlying file cannot be asked.
+    fn shape(&self) -> Result<Vec<usize>>;
+
+    /// The element type.
+    ///
+    /// # Errors
+    /// When the underlying file cannot be asked.
+    fn dtype(&self) -> Result<DType>;
+
+    /// What this is, for error messages (a file and path, `stack of 3`,
+    /// ...).
+    fn describe(&self) -> String;
+
+    /// Read `region` (resolved against [`LazyArray::shape`]) into an array
+    /// of shape `region.out_shape()`.
+    ///
+    /// # Errors
+    /// When a source cannot be read.
+    fn read_region(&self, region: &Region) -> Result<Array>;
+
+    /// Write `data` (of shape `region.out_shape()` and this array's dtype)
+    /// to `region`. The default says the array is not writable.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when the array is not writable; write errors of
+    /// the source.
+    fn write_region(&self, region: &Region, data: &Array) -> Result<()> {
+        let _ = (region, data);
+        Err(not_writable(self, "it is read-only"))
+    }
+
+    /// Where this array's data lives, as the mappings of an HDF5 virtual
+    /// dataset of this array's shape, when it is made only of regions of
+    /// datasets in files (a virtual source, stack or layout, or a
+    /// selection of one); `None` otherwise. Mappings name source files as
+    /// given (absolute or relative to the working directory).
+    ///
+    /// # Errors
+    /// When a source cannot be asked.
+    fn virtual_maps(&self) -> Option<Result<Vec<crate::backend::VirtualMap>>> {
+        None
+    }
+}
+
+/// The error for a write to something that cannot be written.
+pub(crate) fn not_writable<A: LazyArray + ?Sized>(a: &A, why: &str) -> Error {
+    Error::Invalid {
+        file: PathBuf::from("<lazy>"),
+        path: a.describe(),
+        reason: format!("not writable: {why}"),
+    }
+}
+
+/// An error about lazy array `a` that is not tied to one file.
+pub(crate) fn invalid<A: LazyArray + ?Sized>(a: &A, reason: impl Into<String>) -> Error {
+    Error::Invalid {
+        file: PathBuf::from("<lazy>"),
+        path: a.describe(),
+        reason: reason.into(),
+    }
+}
+
+/// A selection error on lazy array `a`: out of bounds names the axis.
+pub(crate) fn selection_error<A: LazyArray + ?Sized>(a: &A, e: SelectionError) -> Error {
+    match e {
+        SelectionError::OutOfBounds { axis, index, len } => Error::OutOfBounds {
+            file: PathBuf::from("<lazy>"),
+            path: a.describe(),
+            axis,
+            index,
+            len,
+        },
+        other => invalid(a, other.to_string()),
+    }
+}
+
+/// Reads, writes and views on every [`LazyArray`].
+pub trait LazyExt: LazyArray {
+    /// The number of dimensions.
+    ///
+    /// # Errors
+    /// As [`LazyArray::shape`].
+    fn ndim(&self) -> Result<usize> {
+        Ok(self.shape()?.len())
+    }
+
+    /// The number of elements.
+    ///
+    /// # Errors
+    /// As [`LazyArray::shape`].
+    fn size(&self) -> Result<usize> {
+        Ok(self.shape()?.iter().product())
+    }
+
+    /// Resolve `sel` against the shape.
+    ///
+    /// # Errors
+    /// [`Error::OutOfBounds`] naming the axis, [`Error::Invalid`].
+    fn resolve(&self, sel: &Selection) -> Result<Region> {
+        sel.resolve(&self.shape()?)
+            .map_err(|e| selection_error(self, e))
+    }
+
+    /// Read everything, converted to `T` (an `ndarray`, a `Vec`, a scalar,
+    /// an [`Array`] or a [`Value`]).
+    ///
+    /// # Errors
+    /// As [`LazyExt::read_part`].
+    fn read<T: FromValue>(&self) -> Result<T> {
+        self.read_part(Selection::all())
+    }
+
+    /// Read a selection, touching only what it needs.
+    ///
+    /// # Errors
+    /// [`Error::OutOfBounds`] naming the axis; read errors of the sources;
+    /// [`Error::Mismatch`] when the data does not convert to `T`.
+    fn read_part<T: FromValue>(&self, sel: impl Into<Selection>) -> Result<T> {
+        let region = self.resolve(&sel.into())?;
+        let a = self.read_region(&region)?;
+        T::from_value(Value::Array(a)).map_err(|e| Error::Mismatch {
+            file: PathBuf::from("<lazy>"),
+            path: self.describe(),
+            expected: e.expected,
+            got: e.got,
+        })
+    }
+
+    /// Write a selection: `value` has its shape (or is one value, which
+    /// fills it) and this array's dtype or one that widens to it.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when not writable, [`Error::Mismatch`],
+    /// [`Error::OutOfBounds`].
+    fn write_part(&self, sel: impl Into<Selection>, value: impl Into<Value>) -> Result<()> {
+        let region = self.resolve(&sel.into())?;
+        let Value::Array(a) = value.into() else {
+            return Err(invalid(self, "only arrays can be written"));
+        };
+        let out = region.out_shape();
+        let dtype = self.dtype()?;
+        let a = fit(self, a, dtype, &out)?;
+        self.write_region(&region, &a)
+    }
+}
+
+impl<A: LazyArray + ?Sized> LazyExt for A {}
+
+/// A shared lazy array: what views, stacks and layouts are built from.
+/// Cloning shares the array.
+#[derive(Clone)]
+pub struct Lazy(Arc<dyn LazyArray>);
+
+impl std::fmt::Debug for Lazy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Lazy({})", self.0.describe())
+    }
+}
+
+impl Lazy {
+    /// Share `a` as a lazy array.
+    pub fn new(a: impl LazyArray + 'static) -> Lazy {
+        Lazy(Arc::new(a))
+    }
+
+    /// A lazy view of a selection: nothing is read, and selections of the
+    /// view compose with this one.
+    ///
+    /// # Errors
+    /// [`Error::OutOfBounds`] naming the axis, [`Error::Invalid`].
+    pub fn select(&self, sel: impl Into<Selection>) -> Result<Lazy> {
+        Sliced::new(self.clone(), &sel.into()).map(Lazy::new)
+    }
+
+    /// The shared array.
+    pub fn as_arc(&self) -> &Arc<dyn LazyArray> {
+        &self.0
+    }
+}
+
+impl From<Arc<dyn LazyArray>> for Lazy {
+    fn from(a: Arc<dyn LazyArray>) -> Lazy {
+        Lazy(a)
+    }
+}
+
+impl LazyArray for Lazy {
+    fn shape(&self) -> Result<Vec<usize>> {
+        self.0.shape()
+    }
+    fn dtype(&self) -> Result<DType> {
+        self.0.dtype()
+    }
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+    fn read_region(&self, region: &Region) -> Result<Array> {
+        self.0.read_region(region)
+    }
+    fn write_region(&self, region: &Region, data: &Array) -> Result<()> {
+        self.0.write_region(region, data)
+    }
+    fn virtual_maps(&self) -> Option<Result<Vec<crate::backend::VirtualMap>>> {
+        self.0.virtual_maps()
+    }
+}
+
+/// `a` as `dtype` and `shape`: a lossless widening, a single value filling
+/// the shape.
+pub(crate) fn fit<A: LazyArray + ?Sized>(
+    lazy: &A,
+    a: Array,
+    dtype: DType,
+    shape: &[usize],
+) -> Result<Array> {
+    let mismatch = |a: &Array| Error::Mismatch {
+        file: PathBuf::from("<lazy>"),
+        path: lazy.describe(),
+        expected: crate::values::describe(dtype, shape),
+        got: crate::values::describe(a.dtype(), a.shape()),
+    };
+    if !a.dtype().widens_to(dtype) {
+        return Err(mismatch(&a));
+    }
+    let a = if a.size() == 1 && a.shape() != shape {
+        a.broadcast_first(shape)
+    } else {
+        a
+    };
+    if a.shape() != shape {
+        return Err(mismatch(&a));
+    }
+    a.cast(dtype).map_err(|a| mismatch(&a))
+}
+
+// ------------------------------------------------------------ implementations
+
+impl LazyArray for Array {
+    fn shape(&self) -> Result<Vec<usize>> {
+        Ok(Array::shape(self).to_vec())
+    }
+    fn dtype(&self) -> Result<DType> {
+        Ok(Array::dtype(self))
+    }
+    fn describe(&self) -> String {
+        format!(
+            "array {}",
+            crate::values::describe(Array::dtype(self), Array::shape(self))
+        )
+    }
+    fn read_region(&self, region: &Region) -> Result<Array> {
+        Ok(self.select_region(region))
+    }
+}
+
+impl LazyArray for QLeaf {
+    fn shape(&self) -> Result<Vec<usize>> {
+        QLeaf::shape(self)
+    }
+    fn dtype(&self) -> Result<DType> {
+        QLeaf::dtype(self)
+    }
+    fn describe(&self) -> String {
+        format!("{}: {}", self.file_path().display(), self.path())
+    }
+    fn read_region(&self, region: &Region) -> Result<Array> {
+        self.read_part(region.to_selection())
+    }
+    fn write_region(&self, region: &Region, data: &Array) -> Result<()> {
+        self.write_part(region.to_selection(), data.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests;

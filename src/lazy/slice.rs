@@ -1,0 +1,102 @@
+//! [`Sliced`]: a selection of a lazy array, composed without reading.
+
+use super::{invalid, Lazy, LazyArray};
+use crate::error::Result;
+use crate::selection::{Region, Resolved, Selection};
+use crate::values::{Array, DType};
+
+/// A lazy view of a selection of another lazy array. Each axis of the base
+/// is either fixed at one index or an arithmetic run of indices; a
+/// selection of the view maps through to the base, so views of views read
+/// exactly what they show. The view's shape is fixed when it is made.
+#[derive(Clone)]
+pub struct Sliced {
+    base: Lazy,
+    /// One per base axis.
+    axes: Vec<Resolved>,
+    shape: Vec<usize>,
+}
+
+impl std::fmt::Debug for Sliced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sliced")
+            .field("base", &self.base.describe())
+            .field("shape", &self.shape)
+            .finish()
+    }
+}
+
+impl Sliced {
+    /// The view of `sel` of `base`.
+    ///
+    /// # Errors
+    /// [`Error::OutOfBounds`](crate::Error::OutOfBounds) naming the axis,
+    /// [`Error::Invalid`](crate::Error::Invalid).
+    pub fn new(base: Lazy, sel: &Selection) -> Result<Sliced> {
+        let shape = base.shape()?;
+        let region = sel
+            .resolve(&shape)
+            .map_err(|e| super::selection_error(&base, e))?;
+        let out = region.out_shape();
+        Ok(Sliced {
+            base,
+            axes: region.axes,
+            shape: out,
+        })
+    }
+
+    /// The array this is a view of.
+    pub fn base(&self) -> &Lazy {
+        &self.base
+    }
+
+    /// The region of the base that `region` of this view is.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`](crate::Error::Invalid) when `region` does not fit
+    /// this view, or the steps overflow.
+    pub fn base_region(&self, region: &Region) -> Result<Region> {
+        let mut view = region.axes.iter();
+        let mut axes = Vec::with_capacity(self.axes.len());
+        for a in &self.axes {
+            if !a.keep {
+                axes.push(*a);
+                continue;
+            }
+            let r = view
+                .next()
+                .ok_or_else(|| invalid(self, "a region with too few axes"))?;
+            let overflow = || invalid(self, "selection steps overflow");
+            let first = if r.count == 0 { 0 } else { a.index(r.first) };
+            let step = a.step.checked_mul(r.step).ok_or_else(overflow)?;
+            axes.push(Resolved {
+                first,
+                count: r.count,
+                step: if r.count <= 1 { 1 } else { step },
+                keep: r.keep,
+            });
+        }
+        if view.next().is_some() {
+            return Err(invalid(self, "a region with too many axes"));
+        }
+        Ok(Region { axes })
+    }
+}
+
+impl LazyArray for Sliced {
+    fn shape(&self) -> Result<Vec<usize>> {
+        Ok(self.shape.clone())
+    }
+    fn dtype(&self) -> Result<DType> {
+        self.base.dtype()
+    }
+    fn describe(&self) -> String {
+        format!("selection {:?} of {}", self.shape, self.base.describe())
+    }
+    fn read_region(&self, region: &Region) -> Result<Array> {
+        self.base.read_region(&self.base_region(region)?)
+    }
+    fn write_region(&self, region: &Region, data: &Array) -> Result<()> {
+        self.base.write_region(&self.base_region(region)?, data)
+    }
+}
