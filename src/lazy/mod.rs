@@ -24,10 +24,12 @@
 //! ```
 
 mod slice;
+mod r#virtual;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use self::r#virtual::{VirtualLayout, VirtualSource, VirtualStack};
 pub use self::slice::Sliced;
 use crate::error::{Error, Result};
 use crate::selection::{Region, Selection, SelectionError};

@@ -1,6 +1,8 @@
 //! [`Sliced`]: a selection of a lazy array, composed without reading.
 
+use super::r#virtual::{intersect, restrict_src, Run};
 use super::{invalid, Lazy, LazyArray};
+use crate::backend::VirtualMap;
 use crate::error::Result;
 use crate::selection::{Region, Resolved, Selection};
 use crate::values::{Array, DType};
@@ -98,5 +100,47 @@ impl LazyArray for Sliced {
     }
     fn write_region(&self, region: &Region, data: &Array) -> Result<()> {
         self.base.write_region(&self.base_region(region)?, data)
+    }
+    /// The base's mappings restricted to this selection, where that is
+    /// hyperslabs (`None` when the selection runs backwards over mapped
+    /// elements, or a mapping pairs its axes in a way a restriction cannot
+    /// follow).
+    fn virtual_maps(&self) -> Option<Result<Vec<VirtualMap>>> {
+        let maps = match self.base.virtual_maps()? {
+            Ok(m) => m,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut out = Vec::with_capacity(maps.len());
+        'maps: for map in maps {
+            if map.dest.len() != self.axes.len() {
+                return Some(Err(invalid(
+                    self,
+                    format!("{} gave mappings of the wrong rank", self.base.describe()),
+                )));
+            }
+            let mut dest = Vec::new();
+            let mut keep = Vec::with_capacity(map.dest.len());
+            for (slab, sel) in map.dest.iter().zip(&self.axes) {
+                // positions i in the slab and k in the selection's run
+                let Some((i, k)) = intersect(Run::of_slab(slab), Run::of(sel)) else {
+                    continue 'maps;
+                };
+                if sel.keep {
+                    if k.step < 0 {
+                        return None;
+                    }
+                    dest.push(k.slab());
+                }
+                keep.push(i);
+            }
+            let src = restrict_src(&map, &keep)?;
+            out.push(VirtualMap {
+                dest,
+                file: map.file,
+                dataset: map.dataset,
+                src,
+            });
+        }
+        Some(Ok(out))
     }
 }
