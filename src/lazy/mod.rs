@@ -24,6 +24,7 @@
 //! ```
 
 mod slice;
+mod views;
 mod r#virtual;
 
 use std::path::PathBuf;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 
 pub use self::r#virtual::{VirtualLayout, VirtualSource, VirtualStack};
 pub use self::slice::Sliced;
+pub use self::views::{Or, Scaled, Stacked, Sum};
 use crate::error::{Error, Result};
 use crate::selection::{Region, Selection, SelectionError};
 use crate::tree::QLeaf;
