@@ -28,10 +28,21 @@
 //! Read also, from other tools: zero-sized datasets as empty leaves,
 //! datasets with a null dataspace (h5py's `Empty`) as None, other integer
 //! enums as their integer values.
+//!
+//! Virtual datasets ([`Storage::create_virtual`], or made by other tools)
+//! are leaves like any other dataset: HDF5 reads them. Sources in the file
+//! itself are stored with the file name `.`. Where HDF5 would silently
+//! read fill values for a source file that is missing or cannot be opened
+//! (with the file's own access: read-write for a file open for writing),
+//! a read or write here is an error naming that source; every source the
+//! hyperslab touches is found as HDF5 finds it (an absolute name, then
+//! its last component in `HDF5_VDS_PREFIX`, next to the file, in the
+//! working directory) and checked first. Looking one up always works.
 
 mod data;
 mod raw;
 mod types;
+mod vds;
 
 #[cfg(test)]
 mod tests;
@@ -49,7 +60,9 @@ use ndarray::{ArrayD, IxDyn};
 use self::data::Target;
 use self::raw::{lib, ObjClass, Plists, Space};
 use self::types::{Elem, Text};
-use crate::backend::{record_chunk, LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage};
+use crate::backend::{
+    record_chunk, LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage, VirtualMap,
+};
 use crate::error::StorageError;
 use crate::values::{Array, DType};
 
@@ -120,6 +133,10 @@ pub struct Hdf5Storage {
     // dropped in this order: handles first, then the file
     nodes: Vec<Node>,
     children: HashMap<NodeId, HashMap<String, NodeId>>,
+    /// The mappings of the virtual datasets among the nodes.
+    virtuals: HashMap<NodeId, vds::Sources>,
+    /// Where the file is, to find the sources of virtual datasets.
+    place: vds::Place,
     plists: Plists,
     writable: bool,
     file: Option<File>,
@@ -137,7 +154,7 @@ impl Hdf5Storage {
             File::open(path)
         }
         .map_err(lib)?;
-        Hdf5Storage::with_file(file, writable)
+        Hdf5Storage::with_file(file, path, writable)
     }
 
     /// Create a file, truncating an existing one. Its root group tracks the
@@ -153,15 +170,17 @@ impl Hdf5Storage {
             })
             .create(path)
             .map_err(lib)?;
-        Hdf5Storage::with_file(file, true)
+        Hdf5Storage::with_file(file, path, true)
     }
 
-    fn with_file(file: File, writable: bool) -> SResult<Hdf5Storage> {
+    fn with_file(file: File, path: &Path, writable: bool) -> SResult<Hdf5Storage> {
         raw::close_on_exec(&file);
         let root = file.group("/").map_err(lib)?;
         Ok(Hdf5Storage {
             nodes: vec![Node::group(root)],
             children: HashMap::new(),
+            virtuals: HashMap::new(),
+            place: vds::Place::new(path, writable),
             plists: Plists::new()?,
             writable,
             file: Some(file),
@@ -273,6 +292,15 @@ impl Hdf5Storage {
             elem: Some(elem),
             empty_shape: Some(shape),
         })
+    }
+
+    /// For a virtual dataset, checks the sources `slab` touches and holds
+    /// them open (see [`vds`]); nothing for other nodes.
+    fn hold_sources(&self, node: NodeId, slab: &[Slab]) -> SResult<Option<vds::Held>> {
+        match (self.virtuals.get(&node), &self.file) {
+            (Some(sources), Some(file)) => vds::check(sources, slab, &self.place, file).map(Some),
+            _ => Ok(None),
+        }
     }
 
     #[cfg(test)]
@@ -402,9 +430,14 @@ impl Storage for Hdf5Storage {
             return Ok(None);
         }
         let info = g.loc_info_by_name(name).map_err(lib)?;
+        let mut sources = None;
         let node = match info.loc_type {
             LocationType::Group => Node::group(g.group(name).map_err(lib)?),
-            LocationType::Dataset => Hdf5Storage::dataset_node(g.dataset(name).map_err(lib)?)?,
+            LocationType::Dataset => {
+                let ds = g.dataset(name).map_err(lib)?;
+                sources = vds::sources_of(&ds)?;
+                Hdf5Storage::dataset_node(ds)?
+            }
             LocationType::NamedDatatype => {
                 Hdf5Storage::type_node(g.committed_datatype(name).map_err(lib)?)?
             }
@@ -416,7 +449,11 @@ impl Storage for Hdf5Storage {
             }
         };
         let kind = node.kind;
-        Ok(Some((self.push(group, name, node), kind)))
+        let id = self.push(group, name, node);
+        if let Some(s) = sources {
+            self.virtuals.insert(id, s);
+        }
+        Ok(Some((id, kind)))
     }
 
     fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
@@ -504,6 +541,7 @@ impl Storage for Hdf5Storage {
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
         match &n.obj {
             Obj::Dataset(ds) if slab.is_empty() || counts.iter().product::<usize>() > 0 => {
+                let _held = self.hold_sources(node, slab)?;
                 let sel = raw::select(ds, slab)?;
                 data::read_array(&Target::Dataset(ds, &sel), e, &counts)
             }
@@ -517,6 +555,7 @@ impl Storage for Hdf5Storage {
         check_shape(data, &counts)?;
         match &n.obj {
             Obj::Dataset(ds) if data.size() > 0 => {
+                let _held = self.hold_sources(node, slab)?;
                 let sel = raw::select(ds, slab)?;
                 data::write_array(&Target::Dataset(ds, &sel), e, data)
             }
@@ -591,6 +630,33 @@ impl Storage for Hdf5Storage {
         write_attr(obj, &c, value, &self.plists)
     }
 
+    /// A virtual dataset (see the module docs): sources that are this file
+    /// are stored as `.`; other file names as given, found as HDF5 finds
+    /// them when reading, to learn their shapes and types.
+    fn create_virtual(
+        &mut self,
+        parent: NodeId,
+        name: &str,
+        dtype: DType,
+        shape: &[usize],
+        maps: &[VirtualMap],
+    ) -> SResult<NodeId> {
+        let c = self.new_member(parent, name)?;
+        let file = self
+            .file
+            .as_ref()
+            .ok_or_else(|| StorageError::Layout("the file is closed".into()))?;
+        let g = self.group(parent)?;
+        let ds = vds::create(g, &c, dtype, shape, maps, &self.place, file, &self.plists)?;
+        let sources = vds::sources_of(&ds)?;
+        let node = Hdf5Storage::dataset_node(ds)?;
+        let id = self.push(parent, name, node);
+        if let Some(s) = sources {
+            self.virtuals.insert(id, s);
+        }
+        Ok(id)
+    }
+
     fn flush(&mut self) -> SResult<()> {
         match &self.file {
             Some(f) if self.writable => f.flush().map_err(lib),
@@ -599,6 +665,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn close(&mut self) -> SResult<()> {
+        self.virtuals.clear();
         self.nodes.clear();
         self.children.clear();
         match self.file.take() {

@@ -52,7 +52,7 @@ pub(super) fn c_name(name: &str) -> SResult<CString> {
         .map_err(|_| StorageError::Unsupported(format!("name {name:?} holds a NUL byte")))
 }
 
-type Closer = unsafe extern "C" fn(hid_t) -> herr_t;
+pub(super) type Closer = unsafe extern "C" fn(hid_t) -> herr_t;
 
 /// An owned HDF5 identifier (dataspace, property list, attribute), closed
 /// on drop.
@@ -63,7 +63,7 @@ pub(super) struct Hid {
 
 impl Hid {
     /// Takes ownership of the result of a raw call, checking it.
-    fn new(id: hid_t, close: Closer) -> SResult<Hid> {
+    pub(super) fn new(id: hid_t, close: Closer) -> SResult<Hid> {
         Ok(Hid {
             id: ck_id(id)?,
             close,
@@ -85,7 +85,7 @@ impl Drop for Hid {
     }
 }
 
-fn to_hsize(v: &[usize]) -> Vec<hsize_t> {
+pub(super) fn to_hsize(v: &[usize]) -> Vec<hsize_t> {
     v.iter().map(|&x| x as hsize_t).collect()
 }
 
@@ -113,7 +113,7 @@ impl Space {
     }
 }
 
-fn space_of(space: &Hid) -> SResult<Space> {
+pub(super) fn space_of(space: &Hid) -> SResult<Space> {
     locked(|| {
         // SAFETY: `space` is a valid dataspace; the buffers hold `ndims` entries.
         unsafe {
@@ -161,7 +161,7 @@ pub(super) fn attr_space(attr: &Hid) -> SResult<Space> {
 
 /// A new dataspace: scalar for shape `[]`, else simple with `max` (all
 /// fixed when `None`; `None` entries unlimited).
-fn new_space(dims: &[usize], max: Option<&[Option<usize>]>) -> SResult<Hid> {
+pub(super) fn new_space(dims: &[usize], max: Option<&[Option<usize>]>) -> SResult<Hid> {
     locked(|| {
         // SAFETY: the arrays hold `dims.len()` entries.
         unsafe {
@@ -277,7 +277,8 @@ pub(super) struct Plists {
     acpl: Hid,
 }
 
-const ORDER: u32 = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+/// Creation order tracked and indexed.
+pub(super) const ORDER: u32 = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
 
 impl Plists {
     /// Builds the property lists.
@@ -350,6 +351,36 @@ pub(super) fn create_dataset(
                 let c = to_hsize(chunk);
                 ck(H5Pset_chunk(dcpl.id(), c.len() as _, c.as_ptr()))?;
             }
+            let id = ck_id(H5Dcreate2(
+                parent.id(),
+                name.as_ptr(),
+                ftype.id(),
+                space.id(),
+                pl.lcpl.id(),
+                dcpl.id(),
+                H5P_DEFAULT,
+            ))?;
+            hdf5::from_id::<Dataset>(id).map_err(lib)
+        }
+    })
+}
+
+/// Creates dataset `name` in `parent` of file type `ftype` and shape
+/// `dims` with the dataset creation property list `dcpl` (a virtual
+/// dataset's mappings, say).
+pub(super) fn create_dataset_with(
+    parent: &Group,
+    name: &CStr,
+    ftype: &Datatype,
+    dims: &[usize],
+    dcpl: &Hid,
+    pl: &Plists,
+) -> SResult<Dataset> {
+    let space = new_space(dims, None)?;
+    locked(|| {
+        // SAFETY: valid identifiers and a NUL-terminated name; the new
+        // identifier is handed to the `Dataset` that owns it.
+        unsafe {
             let id = ck_id(H5Dcreate2(
                 parent.id(),
                 name.as_ptr(),

@@ -11,6 +11,7 @@ mod group;
 mod leaf;
 mod list;
 mod ops;
+mod store;
 
 pub use attrs::QAttrs;
 pub use file::{memory, open, open_with, AsMode, Format, Kind, Mode, OpenOptions, UnknownMode};
