@@ -4,7 +4,7 @@
 #![cfg(feature = "hdf5")]
 
 use std::collections::BTreeMap;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -517,6 +517,213 @@ fn help() {
     assert!(run.stdout.contains("Usage"));
     let run = qnd(&["--version"]).ok();
     assert!(run.stdout.starts_with("qnd "));
+}
+
+// ------------------------------------------------------------------ vstack
+
+/// Three HDF5 files in `dir`, each with `/x`: 2, 3 and 1 rows of `width`
+/// f64s; and their concatenation along axis 0.
+fn vstack_sources(dir: &Path, width: usize) -> (Vec<PathBuf>, ndarray::Array2<f64>) {
+    let mut files = Vec::new();
+    let mut parts = Vec::new();
+    for (i, rows) in [2usize, 3, 1].into_iter().enumerate() {
+        let part = ndarray::Array2::from_shape_fn((rows, width), |(r, c)| {
+            (i * 1_000_000 + r * width + c) as f64
+        });
+        let path = dir.join(format!("s{i}.h5"));
+        let f = qnd::open(&path, "w").expect("create a source");
+        f.set("x", part.clone()).expect("write a source");
+        f.close().expect("close a source");
+        files.push(path);
+        parts.push(part);
+    }
+    let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+    let whole = ndarray::concatenate(ndarray::Axis(0), &views).expect("concatenate");
+    (files, whole)
+}
+
+/// `qnd vstack out name src:/x...` plus `extra` arguments.
+fn vstack(out: &Path, name: &str, files: &[PathBuf], extra: &[&str]) -> Run {
+    let mut args = vec![
+        OsString::from("vstack"),
+        out.as_os_str().to_owned(),
+        OsString::from(name),
+    ];
+    for f in files {
+        let mut spec = f.as_os_str().to_owned();
+        spec.push(":/x");
+        args.push(spec);
+    }
+    args.extend(extra.iter().map(OsString::from));
+    qnd(&args)
+}
+
+#[test]
+fn vstack_of_three_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 100 000 f64 per row block: 4.8 MB of sources
+    let (files, whole) = vstack_sources(dir.path(), 100_000);
+    let out = dir.path().join("out.h5");
+    vstack(&out, "v", &files, &[]).ok();
+    let f = qnd::open(&out, "r").expect("open out");
+    assert_eq!(f.kind("v").expect("kind"), Kind::Leaf);
+    let got: ndarray::Array2<f64> = f.read("v").expect("read v");
+    assert_eq!(got, whole);
+    // a window across the boundary between s0 and s1
+    let leaf = f.leaf("v").expect("leaf");
+    let part: ndarray::Array2<f64> = leaf
+        .read_part(ndarray::s![1..3, 99_990..])
+        .expect("read a window");
+    assert_eq!(part, whole.slice(ndarray::s![1..3, 99_990..]));
+    f.close().expect("close");
+    // no data was copied
+    let size = std::fs::metadata(&out).expect("out").len();
+    let sources: u64 = files
+        .iter()
+        .map(|p| std::fs::metadata(p).expect("src").len())
+        .sum();
+    assert!(sources > 4_000_000, "{sources}");
+    assert!(size < 20_000, "OUT is {size} bytes");
+
+    // OUT is appended to: along the last axis, negative, into a new group
+    vstack(&out, "g/h/side", &files, &["--axis", "-2"]).ok();
+    let run = vstack(&out, "g/h/side", &files, &["--axis", "-2"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+    let rows2 = vstack(
+        &out,
+        "cols",
+        &[files[0].clone(), files[0].clone()],
+        &["--axis=1"],
+    )
+    .ok();
+    assert!(rows2.stderr.is_empty());
+    let f = qnd::open(&out, "r").expect("open out");
+    assert_eq!(f.names().expect("names"), ["v", "g", "cols"]);
+    let side: ndarray::Array2<f64> = f.read("g/h/side").expect("read side");
+    assert_eq!(side, whole);
+    let cols: ndarray::Array2<f64> = f.read("cols").expect("read cols");
+    let s0 = whole.slice(ndarray::s![0..2, ..]);
+    assert_eq!(
+        cols,
+        ndarray::concatenate(ndarray::Axis(1), &[s0, s0]).expect("concatenate")
+    );
+    f.close().expect("close");
+
+    // ls and dump see an ordinary leaf
+    let rows = ls(&[out.as_os_str()]);
+    assert!(line(&rows, "v").contains("f8 [6, 100000]"), "{rows:?}");
+
+    // a source gone: reading is an error naming it, never fill values
+    std::fs::remove_file(&files[1]).expect("remove s1");
+    let run = qnd(&[OsStr::new("dump"), OsStr::new("--json"), out.as_os_str()]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("s1.h5"), "{}", run.stderr);
+    assert!(run.stderr.contains("missing"), "{}", run.stderr);
+}
+
+#[test]
+fn vstack_missing_source() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut files, _) = vstack_sources(dir.path(), 4);
+    files.insert(1, dir.path().join("nope.h5"));
+    let out = dir.path().join("out.h5");
+    let run = vstack(&out, "v", &files, &[]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.starts_with("qnd: "), "{}", run.stderr);
+    assert!(run.stderr.contains("nope.h5"), "{}", run.stderr);
+    assert!(run.stderr.contains("no such file"), "{}", run.stderr);
+    assert!(!out.exists(), "a failed vstack left OUT behind");
+    // a dataset that is not there
+    let run = qnd(&[
+        OsString::from("vstack"),
+        out.clone().into_os_string(),
+        OsString::from("v"),
+        {
+            let mut s = files[0].clone().into_os_string();
+            s.push(":/nope");
+            s
+        },
+    ]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("/nope"), "{}", run.stderr);
+    assert!(!out.exists());
+}
+
+#[test]
+fn vstack_mismatched_sources() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (files, _) = vstack_sources(dir.path(), 4);
+    let odd = dir.path().join("odd.h5");
+    let f = qnd::open(&odd, "w").expect("create");
+    f.set("x", ndarray::Array2::<f64>::zeros((2, 5)))
+        .expect("write");
+    f.set("i", ndarray::Array2::<i32>::zeros((2, 4)))
+        .expect("write");
+    f.close().expect("close");
+    let out = dir.path().join("out.h5");
+    // another length on axis 1
+    let run = vstack(
+        &out,
+        "v",
+        &[files[0].clone(), files[1].clone(), odd.clone()],
+        &[],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("odd.h5"), "{}", run.stderr);
+    assert!(run.stderr.contains("axis 1"), "{}", run.stderr);
+    assert!(run.stderr.contains("source 2"), "{}", run.stderr);
+    assert!(!run.stderr.contains("<lazy>"), "{}", run.stderr);
+    // another dtype
+    let mut spec = odd.clone().into_os_string();
+    spec.push(":/i");
+    let run = qnd(&[
+        OsString::from("vstack"),
+        out.clone().into_os_string(),
+        OsString::from("v"),
+        {
+            let mut s = files[0].clone().into_os_string();
+            s.push(":/x");
+            s
+        },
+        spec,
+    ]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("dtype"), "{}", run.stderr);
+    // an axis the sources do not have
+    let run = vstack(&out, "v", &files, &["--axis", "2"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("axis 2"), "{}", run.stderr);
+    assert!(!out.exists());
+}
+
+#[test]
+fn vstack_usage_errors() {
+    for args in [
+        vec!["vstack"],
+        vec!["vstack", "out.h5", "v"],
+        vec!["vstack", "out.h5", "v", "no-colon.h5"],
+        vec!["vstack", "out.h5", "v", "a.h5:"],
+        vec!["vstack", "out.h5", "v", "a.h5:/x", "--axis"],
+        vec!["vstack", "out.h5", "v", "a.h5:/x", "--axis", "one"],
+        vec![
+            "vstack", "out.h5", "v", "a.h5:/x", "--axis", "0", "--axis=1",
+        ],
+        vec!["vstack", "out.h5", "v", "a.h5:/x", "--bogus"],
+    ] {
+        let run = qnd(&args);
+        assert_eq!(run.code, Some(2), "{args:?}: {run:?}");
+        assert!(
+            run.stderr.starts_with("qnd: vstack") || run.stderr.starts_with("qnd: unknown"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    assert!(!Path::new("out.h5").exists());
+    let run = qnd(&["help"]).ok();
+    assert!(run
+        .stdout
+        .contains("qnd vstack OUT NAME SRC:PATH... [--axis N]"));
 }
 
 // ------------------------------------------------------------------ netCDF

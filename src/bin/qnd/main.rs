@@ -4,6 +4,7 @@
 mod cli;
 mod convert;
 mod ls;
+mod vstack;
 
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
@@ -19,6 +20,10 @@ Usage:
   qnd dump --json FILE       print the whole file as one JSON value
   qnd convert SRC DST        copy SRC into a new file DST (--classic or
                              --64bit-offset: a netCDF-3 DST)
+  qnd vstack OUT NAME SRC:PATH... [--axis N]
+                             join datasets PATH of files SRC along axis N
+                             into virtual dataset NAME of OUT, copying
+                             no data
   qnd help                   print this help (also -h, --help)
   qnd --version              print the version
 
@@ -53,6 +58,19 @@ convert opens SRC read-only and copies every member and attribute into DST,
   and no unsigned or 64-bit integers: a SRC holding any is refused, listing
   them, and DST is left alone.
 
+vstack stores in OUT (an HDF5 file; created if it does not exist, else
+  added to) an HDF5 virtual dataset NAME (a path: missing groups are
+  created) that is the concatenation of the datasets along axis N (default
+  0; negative counts from the end). Only the mappings are written: reading
+  NAME reads the sources, which must stay where they are (or move together
+  with OUT: HDF5 looks for a source next to OUT when its path is gone).
+  SRC:PATH is a file and a dataset in it, split at the last colon, as in
+  run1.h5:/fields/rho. The sources must share their dtype and their
+  lengths on every other axis; a mismatch is named. Source file names are
+  stored as absolute paths, a source in OUT itself as \".\". h5py reads NAME
+  as an ordinary dataset; here, reading a part whose source file is missing
+  is an error naming it.
+
 Exit status: 0 on success, 1 when a command fails (missing file, not an
 HDF5 or netCDF file, no such PATH, ...), 2 for a wrong command line.
 ";
@@ -83,6 +101,7 @@ fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
         Some("ls") => ls::run(Args::parse(args, &["-r", "--recursive"])?),
         Some("dump") => dump(&Args::parse(args, &["--json"])?),
         Some("convert") => convert::run(&Args::parse(args, convert::FLAGS)?),
+        Some("vstack") => vstack::run(args),
         _ => Err(Failure::Usage(format!(
             "unknown command {}",
             command.to_string_lossy()
