@@ -204,6 +204,37 @@ impl Selection {
     }
 }
 
+/// Applies hyperslab `slab` (one entry per axis of `space`) to the
+/// selection of `space` with `op`. A run of consecutive indices is one
+/// block (not that many blocks of one element, which HDF5 handles far more
+/// slowly, virtual datasets above all).
+pub(super) fn select_slab(space: &Hid, slab: &[Slab], op: H5S_seloper_t) -> SResult<()> {
+    let start: Vec<hsize_t> = slab.iter().map(|s| s.start as hsize_t).collect();
+    let stride: Vec<hsize_t> = slab.iter().map(|s| s.stride.max(1) as hsize_t).collect();
+    let mut count: Vec<hsize_t> = slab.iter().map(|s| s.count as hsize_t).collect();
+    let mut block: Vec<hsize_t> = vec![1; slab.len()];
+    for (k, s) in slab.iter().enumerate() {
+        if s.count > 1 && s.stride <= 1 {
+            block[k] = s.count as hsize_t;
+            count[k] = 1;
+        }
+    }
+    locked(|| {
+        // SAFETY: every array holds one entry per axis of `space`.
+        unsafe {
+            ck(H5Sselect_hyperslab(
+                space.id(),
+                op,
+                start.as_ptr(),
+                stride.as_ptr(),
+                count.as_ptr(),
+                block.as_ptr(),
+            ))
+        }
+    })
+    .map(|_| ())
+}
+
 /// Selects the hyperslab `slab` (one entry per axis) of a dataset.
 pub(super) fn select(ds: &Dataset, slab: &[Slab]) -> SResult<Selection> {
     let file = dataset_space_hid(ds)?;
@@ -234,23 +265,8 @@ pub(super) fn select(ds: &Dataset, slab: &[Slab]) -> SResult<Selection> {
             )));
         }
     }
-    let start: Vec<hsize_t> = slab.iter().map(|s| s.start as hsize_t).collect();
-    let stride: Vec<hsize_t> = slab.iter().map(|s| s.stride.max(1) as hsize_t).collect();
+    select_slab(&file, slab, H5S_seloper_t::H5S_SELECT_SET)?;
     let count: Vec<usize> = slab.iter().map(|s| s.count).collect();
-    let count_h = to_hsize(&count);
-    locked(|| {
-        // SAFETY: every array holds `rank` entries, the rank of `file`.
-        unsafe {
-            ck(H5Sselect_hyperslab(
-                file.id(),
-                H5S_seloper_t::H5S_SELECT_SET,
-                start.as_ptr(),
-                stride.as_ptr(),
-                count_h.as_ptr(),
-                ptr::null(),
-            ))
-        }
-    })?;
     let mem = new_space(&count, None)?;
     Ok(Selection {
         mem: Some(mem),

@@ -43,6 +43,7 @@
 //! Mappings whose file or dataset names are printf-style patterns (`%b`,
 //! for unlimited virtual datasets made elsewhere) are not checked.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ffi::{c_char, c_uint, CString};
 use std::path::{Path, PathBuf};
@@ -62,7 +63,7 @@ use hdf5_sys::h5p::{
 };
 use hdf5_sys::h5s::{
     H5S_sel_type, H5S_seloper_t, H5Sclose, H5Scopy, H5Sget_select_bounds, H5Sget_select_npoints,
-    H5Sget_select_type, H5Sget_simple_extent_ndims, H5Sselect_hyperslab,
+    H5Sget_select_type, H5Sget_simple_extent_ndims,
 };
 use hdf5_sys::h5t::H5Tequal;
 
@@ -271,17 +272,21 @@ fn dataset_dims(ds: &Hid) -> SResult<Space> {
 
 // ------------------------------------------------------------ reading
 
-/// One mapping of a virtual dataset, as stored.
-struct Mapping {
+/// Where one mapping of a virtual dataset lies in it.
+struct Placed {
     /// The selection of the virtual dataspace it fills.
     vspace: Hid,
+    /// The bounds of `vspace`'s selection (first and last index per
+    /// axis), when known.
+    bounds: Option<(Vec<hsize_t>, Vec<hsize_t>)>,
+}
+
+/// The source of one mapping of a virtual dataset.
+struct Detail {
     /// The source file name as stored (`.` for the same file).
     file: String,
     /// The source dataset name.
     dataset: String,
-    /// The bounds of `vspace`'s selection (first and last index per
-    /// axis), when known.
-    bounds: Option<(Vec<hsize_t>, Vec<hsize_t>)>,
     /// The rank of the source dataspace, when known (not for a selection
     /// of all of the source, whose extent HDF5 learns from the source).
     src_rank: Option<usize>,
@@ -289,9 +294,72 @@ struct Mapping {
     src_end: Option<Vec<hsize_t>>,
 }
 
-/// The mappings of a virtual dataset, read when it is looked up.
+/// The mappings of a virtual dataset. Only its creation property list is
+/// read when it is looked up; where each mapping lies is read at the first
+/// read or write, and a mapping's source when a read first touches it.
 pub(super) struct Sources {
-    maps: Vec<Mapping>,
+    dcpl: Hid,
+    count: usize,
+    placed: OnceCell<Vec<Placed>>,
+    details: Vec<OnceCell<Detail>>,
+}
+
+impl Sources {
+    /// Where every mapping lies.
+    fn placed(&self) -> SResult<&[Placed]> {
+        if let Some(p) = self.placed.get() {
+            return Ok(p);
+        }
+        let mut placed = Vec::with_capacity(self.count);
+        for i in 0..self.count {
+            // SAFETY: `i` is below the mapping count; the new identifier
+            // is owned by the `Hid`.
+            let vspace = locked(|| {
+                Hid::new(
+                    unsafe { H5Pget_virtual_vspace(self.dcpl.id(), i) },
+                    H5Sclose,
+                )
+            })?;
+            placed.push(Placed {
+                bounds: select_bounds(&vspace),
+                vspace,
+            });
+        }
+        Ok(self.placed.get_or_init(|| placed))
+    }
+
+    /// The source of mapping `i`.
+    fn detail(&self, i: usize) -> SResult<&Detail> {
+        if let Some(d) = self.details[i].get() {
+            return Ok(d);
+        }
+        let dcpl = self.dcpl.id();
+        // SAFETY: `i` is below the mapping count; each call returns a new
+        // identifier owned by the `Hid`, or writes at most `size` bytes.
+        let (srcspace, file, dataset) = locked(|| unsafe {
+            let srcspace = Hid::new(H5Pget_virtual_srcspace(dcpl, i), H5Sclose)?;
+            let file = get_string(|b, n| H5Pget_virtual_filename(dcpl, i, b, n))?;
+            let dataset = get_string(|b, n| H5Pget_virtual_dsetname(dcpl, i, b, n))?;
+            SResult::Ok((srcspace, file, dataset))
+        })?;
+        // SAFETY: `srcspace` is a dataspace.
+        let (all, src_rank) = locked(|| unsafe {
+            (
+                H5Sget_select_type(srcspace.id()) == H5S_sel_type::H5S_SEL_ALL,
+                H5Sget_simple_extent_ndims(srcspace.id()),
+            )
+        });
+        let known = !all && src_rank >= 0;
+        let detail = Detail {
+            file,
+            dataset,
+            src_rank: known.then_some(src_rank as usize),
+            src_end: known
+                .then(|| select_bounds(&srcspace).map(|(_, hi)| hi))
+                .flatten(),
+        };
+        Ok(self.details[i].get_or_init(|| detail))
+    }
 }
 
 /// A string the library writes into a buffer: asked once for its length.
@@ -345,41 +413,16 @@ pub(super) fn sources_of(ds: &Dataset) -> SResult<Option<Sources>> {
     let mut count = 0usize;
     // SAFETY: as above.
     locked(|| ck(unsafe { H5Pget_virtual_count(dcpl.id(), &mut count) }))?;
-    let mut maps = Vec::with_capacity(count);
-    for i in 0..count {
-        // SAFETY: `i` is below the mapping count; each call returns a new
-        // identifier owned by the `Hid`, or writes at most `size` bytes.
-        let (vspace, srcspace, file, dataset) = locked(|| unsafe {
-            let vspace = Hid::new(H5Pget_virtual_vspace(dcpl.id(), i), H5Sclose)?;
-            let srcspace = Hid::new(H5Pget_virtual_srcspace(dcpl.id(), i), H5Sclose)?;
-            let file = get_string(|b, n| H5Pget_virtual_filename(dcpl.id(), i, b, n))?;
-            let dataset = get_string(|b, n| H5Pget_virtual_dsetname(dcpl.id(), i, b, n))?;
-            SResult::Ok((vspace, srcspace, file, dataset))
-        })?;
-        // SAFETY: `srcspace` is a dataspace.
-        let (all, src_rank) = locked(|| unsafe {
-            (
-                H5Sget_select_type(srcspace.id()) == H5S_sel_type::H5S_SEL_ALL,
-                H5Sget_simple_extent_ndims(srcspace.id()),
-            )
-        });
-        let known = !all && src_rank >= 0;
-        maps.push(Mapping {
-            bounds: select_bounds(&vspace),
-            src_end: known
-                .then(|| select_bounds(&srcspace).map(|(_, hi)| hi))
-                .flatten(),
-            src_rank: known.then_some(src_rank as usize),
-            vspace,
-            file,
-            dataset,
-        });
-    }
-    Ok(Some(Sources { maps }))
+    Ok(Some(Sources {
+        dcpl,
+        count,
+        placed: OnceCell::new(),
+        details: (0..count).map(|_| OnceCell::new()).collect(),
+    }))
 }
 
 /// True when the hyperslab `slab` meets the selection of mapping `m`.
-fn touches(m: &Mapping, slab: &[Slab]) -> bool {
+fn touches(m: &Placed, slab: &[Slab]) -> bool {
     if slab.is_empty() {
         return true;
     }
@@ -396,28 +439,17 @@ fn touches(m: &Mapping, slab: &[Slab]) -> bool {
         }
     }
     // Exactly: intersect a copy of the mapping's selection with the slab.
-    let start: Vec<hsize_t> = slab.iter().map(|s| s.start as hsize_t).collect();
-    let stride: Vec<hsize_t> = slab.iter().map(|s| s.stride.max(1) as hsize_t).collect();
-    let count: Vec<hsize_t> = slab.iter().map(|s| s.count as hsize_t).collect();
-    locked(|| {
-        // SAFETY: `m.vspace` is a dataspace of rank `slab.len()` (the
-        // dataset's rank); the arrays hold that many entries.
-        unsafe {
-            let Ok(copy) = Hid::new(H5Scopy(m.vspace.id()), H5Sclose) else {
-                return true;
-            };
-            let anded = H5Sselect_hyperslab(
-                copy.id(),
-                H5S_seloper_t::H5S_SELECT_AND,
-                start.as_ptr(),
-                stride.as_ptr(),
-                count.as_ptr(),
-                ptr::null(),
-            );
-            // when the library cannot tell, check the source anyway
-            anded < 0 || H5Sget_select_npoints(copy.id()) != 0
-        }
-    })
+    // SAFETY: `m.vspace` is a dataspace.
+    let Ok(copy) = locked(|| Hid::new(unsafe { H5Scopy(m.vspace.id()) }, H5Sclose)) else {
+        return true;
+    };
+    // `m.vspace` has the dataset's rank, one axis per slab entry; when the
+    // library cannot tell, check the source anyway
+    if raw::select_slab(&copy, slab, H5S_seloper_t::H5S_SELECT_AND).is_err() {
+        return true;
+    }
+    // SAFETY: `copy` is a dataspace.
+    locked(|| unsafe { H5Sget_select_npoints(copy.id()) }) != 0
 }
 
 /// True for a printf-style source name (unlimited virtual datasets).
@@ -443,8 +475,12 @@ pub(super) fn check(sources: &Sources, slab: &[Slab], place: &Place, this: &File
     let flags = place.intent();
     let mut found: HashMap<&str, Found> = HashMap::new();
     let mut checked: Vec<(&str, &str, Option<&[hsize_t]>)> = Vec::new();
-    for m in &sources.maps {
-        if is_pattern(&m.file) || is_pattern(&m.dataset) || !touches(m, slab) {
+    for (i, p) in sources.placed()?.iter().enumerate() {
+        if !touches(p, slab) {
+            continue;
+        }
+        let m = sources.detail(i)?;
+        if is_pattern(&m.file) || is_pattern(&m.dataset) {
             continue;
         }
         if !found.contains_key(m.file.as_str()) {
@@ -503,20 +539,7 @@ struct SourceInfo {
 /// A hyperslab selection `slab` of a new dataspace of shape `dims`.
 fn slab_space(dims: &[usize], slab: &[Slab]) -> SResult<Hid> {
     let space = raw::new_space(dims, None)?;
-    let start: Vec<hsize_t> = slab.iter().map(|s| s.start as hsize_t).collect();
-    let stride: Vec<hsize_t> = slab.iter().map(|s| s.stride.max(1) as hsize_t).collect();
-    let count: Vec<hsize_t> = slab.iter().map(|s| s.count as hsize_t).collect();
-    // SAFETY: the arrays hold one entry per axis of `space`.
-    locked(|| unsafe {
-        ck(H5Sselect_hyperslab(
-            space.id(),
-            H5S_seloper_t::H5S_SELECT_SET,
-            start.as_ptr(),
-            stride.as_ptr(),
-            count.as_ptr(),
-            ptr::null(),
-        ))
-    })?;
+    raw::select_slab(&space, slab, H5S_seloper_t::H5S_SELECT_SET)?;
     Ok(space)
 }
 
