@@ -681,3 +681,56 @@ fn h5py_reads_virtual_datasets_as_ordinary_datasets() {
         String::from_utf8_lossy(&out_run.stderr)
     );
 }
+
+#[test]
+fn writes_through_a_virtual_dataset_reach_the_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, mut whole) = three_sources(dir.path());
+    let out = dir.path().join("out.h5");
+    let f = qnd::open(&out, "w").unwrap();
+    let leaf = f.store("v", &stack_of(&files, "/x", 0)).unwrap();
+    leaf.write_part(s![1..3, 0], array![-1, -2]).unwrap();
+    f.close().unwrap();
+    whole[[1, 0]] = -1;
+    whole[[2, 0]] = -2;
+    let a: Array2<i32> = qnd::open(&files[0], "r").unwrap().read("x").unwrap();
+    assert_eq!(a, whole.slice(s![0..2, ..]));
+    let b: Array2<i32> = qnd::open(&files[1], "r").unwrap().read("x").unwrap();
+    assert_eq!(b, whole.slice(s![2..5, ..]));
+    // a write reaching a missing source is an error, not lost silently
+    std::fs::remove_file(&files[2]).unwrap();
+    let f = qnd::open(&out, "r+").unwrap();
+    let e = f.leaf("v").unwrap().write_part(s![5, ..], 7).unwrap_err();
+    assert!(invalid_reason(&e).contains("c.h5"), "{e}");
+    f.leaf("v").unwrap().write_part(s![0, ..], 7).unwrap();
+}
+
+#[test]
+fn a_stack_along_a_new_axis_is_virtual_too() {
+    // a lazy view whose members are file regions: sources of rank 2 in a
+    // virtual dataset of rank 3
+    let dir = tempfile::tempdir().unwrap();
+    let (files, _) = three_sources(dir.path());
+    let out = dir.path().join("out.h5");
+    let parts: Vec<Lazy> = files[..2]
+        .iter()
+        .map(|p| {
+            Lazy::new(VirtualSource::new(p, "/x").unwrap())
+                .select(s![..2, ..])
+                .unwrap()
+        })
+        .collect();
+    let stacked = Lazy::new(qnd::lazy::Stacked::new(parts, -1).unwrap());
+    let expect: ArrayD<i32> = stacked.read().unwrap();
+    assert_eq!(expect.shape(), [2, 3, 2]);
+    let f = qnd::open(&out, "w").unwrap();
+    let virtual_ok = stacked.virtual_maps().is_some_and(|m| m.is_ok());
+    assert!(virtual_ok, "Stacked of file regions has virtual maps");
+    f.store("s", &stacked).unwrap();
+    let got: ArrayD<i32> = f.read("s").unwrap();
+    assert_eq!(got, expect);
+    f.close().unwrap();
+    let h = hdf5::File::open(&out).unwrap();
+    let layout = h.dataset("s").unwrap().layout();
+    assert_eq!(layout == hdf5::dataset::Layout::Virtual, virtual_ok);
+}
