@@ -1,0 +1,253 @@
+//! Files written here read in LLNL's Python qnd to the same tree we read:
+//! `../shared/fixtures/qnd_ref.py dump FILE` (Python qnd's `openh5` or
+//! `opennc`, read whole with goto off) must print the JSON `qnd::to_json`
+//! makes of our own reading. Optional: needs `QND_PYTHONPATH` naming a
+//! folder holding LLNL's `qnd/` package (with `qnd/ncf.py`), and a Python
+//! (`QND_PYTHON`, default `python3`) with numpy (and h5py for HDF5);
+//! otherwise each test prints "skipped: ..." and passes.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value as Json;
+
+/// What running the reference reader needs.
+struct PythonQnd {
+    python: String,
+    pythonpath: PathBuf,
+    reference: PathBuf,
+}
+
+/// The reference reader, if `QND_PYTHONPATH`, the interpreter (able to
+/// import `modules`) and `qnd_ref.py` are all there.
+fn python_qnd(modules: &str) -> Option<PythonQnd> {
+    let Some(pythonpath) = std::env::var_os("QND_PYTHONPATH").map(PathBuf::from) else {
+        println!("skipped: QND_PYTHONPATH not set (a folder holding LLNL's qnd/ package)");
+        return None;
+    };
+    if !pythonpath.join("qnd").join("ncf.py").is_file() {
+        println!(
+            "skipped: no qnd/ncf.py in QND_PYTHONPATH={}",
+            pythonpath.display()
+        );
+        return None;
+    }
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/qnd_ref.py");
+    if !reference.is_file() {
+        println!("skipped: no {}", reference.display());
+        return None;
+    }
+    let python = std::env::var("QND_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = Command::new(&python)
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        println!("skipped: {python} cannot import {modules} (set QND_PYTHON to one that can)");
+        return None;
+    }
+    Some(PythonQnd {
+        python,
+        pythonpath,
+        reference,
+    })
+}
+
+/// Where two JSON trees first differ (`None` when equal). Members are
+/// compared by name, whatever their order.
+fn first_difference(got: &Json, want: &Json, at: &str) -> Option<String> {
+    match (got, want) {
+        (Json::Object(a), Json::Object(b)) => {
+            let mut ka: Vec<&String> = a.keys().collect();
+            let mut kb: Vec<&String> = b.keys().collect();
+            ka.sort();
+            kb.sort();
+            if ka != kb {
+                return Some(format!("{at}: members {ka:?} != {kb:?}"));
+            }
+            a.iter()
+                .find_map(|(k, v)| first_difference(v, &b[k], &format!("{at}/{k}")))
+        }
+        (Json::Array(a), Json::Array(b)) if a.len() == b.len() => a
+            .iter()
+            .zip(b)
+            .enumerate()
+            .find_map(|(i, (x, y))| first_difference(x, y, &format!("{at}[{i}]"))),
+        (a, b) if a == b => None,
+        (a, b) => Some(format!("{at}: ours {a}, Python qnd {b}")),
+    }
+}
+
+/// Our reading of `path` (whole, goto off) must be Python qnd's.
+fn check_same_tree(pq: &PythonQnd, path: &Path) {
+    let f = qnd::open(path, "r").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    f.goto_off();
+    let ours = qnd::to_json(&f.to_value().unwrap());
+    f.close().unwrap();
+    let out = Command::new(&pq.python)
+        .env("PYTHONPATH", &pq.pythonpath)
+        .arg(&pq.reference)
+        .arg("dump")
+        .arg(path)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "Python qnd failed on {}:\n{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: Json = serde_json::from_slice(&out.stdout).unwrap();
+    if let Some(d) = first_difference(&ours, &theirs, "") {
+        panic!("{}: {d}", path.display());
+    }
+}
+
+#[cfg(feature = "hdf5")]
+mod hdf5 {
+    use super::*;
+    use ndarray::array;
+    use qnd::{Array, DType, Recording, Value};
+
+    /// Every kind of member: scalars of each dtype, arrays, text, bools,
+    /// None, a zero-sized array, groups, a list, and record variables.
+    #[test]
+    fn python_qnd_reads_hdf5_from_qnd() {
+        let Some(pq) = python_qnd("numpy, h5py") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("for_python_qnd.h5");
+        let f = qnd::open(&p, "w").unwrap();
+        f.update([
+            ("i1", Value::from(-3i8)),
+            ("i2", Value::from(-300i16)),
+            ("i4", Value::from(-70000i32)),
+            ("i8", Value::from(-(1i64 << 40))),
+            ("u1", Value::from(200u8)),
+            ("u2", Value::from(60000u16)),
+            ("u4", Value::from(4_000_000_000u32)),
+            ("u8", Value::from((1u64 << 63) + 5)),
+            ("f4", Value::from(1.5f32)),
+            ("f8", Value::from(2.25)),
+        ])
+        .unwrap();
+        f.set("mat", array![[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])
+            .unwrap();
+        let cube =
+            ndarray::Array::from_shape_fn((2, 3, 4), |(i, j, k)| (i * 12 + j * 4 + k) as i16);
+        f.set("cube", cube).unwrap();
+        f.set(
+            "odd",
+            vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0],
+        )
+        .unwrap();
+        f.set("text", "héllo wörld").unwrap();
+        f.set("words", vec!["a", "bb", "日本語"]).unwrap();
+        f.set("flag", true).unwrap();
+        f.set("flags", vec![true, false, true]).unwrap();
+        f.set("nothing", Value::None).unwrap();
+        f.set("empty", Array::zeros(DType::F64, &[2, 0])).unwrap();
+        let l = f.create_list("lst").unwrap();
+        l.extend([
+            Value::from(1i64),
+            Value::from("two"),
+            Value::None,
+            Value::Group([("q".to_string(), Value::from(2.5))].into()),
+        ])
+        .unwrap();
+        f.create_list("empty_list").unwrap();
+        f.set("g", Value::group()).unwrap();
+        f.set("g/y", 7i32).unwrap();
+        f.set("g/inner", Value::group()).unwrap();
+        f.set("g/inner/deep", vec![0i64, 1, 2]).unwrap();
+        f.set("empty_group", Value::group()).unwrap();
+        f.attrs("").unwrap().set("version", 3i32).unwrap();
+        f.attrs("mat").unwrap().set("units", "cm").unwrap();
+        {
+            let f = f.push();
+            f.set_recording(Recording::Uniform);
+            for k in 0..3 {
+                f.set("time", 0.5 * k as f64).unwrap();
+                f.set("u", array![0.0, 1.0, 2.0] * k as f64).unwrap();
+            }
+            f.set_recording(Recording::Any);
+            f.set("mesh", vec![1i32, 2]).unwrap();
+            f.set("mesh", array![[1.0, 2.0], [3.0, 4.0]]).unwrap();
+            f.set("mesh", "done").unwrap();
+        }
+        f.close().unwrap();
+        check_same_tree(&pq, &p);
+    }
+}
+
+#[cfg(feature = "netcdf")]
+mod netcdf {
+    use super::*;
+    use ndarray::array;
+    use qnd::{Mode, NcFormat, OpenOptions, Recording};
+
+    fn create(p: &Path, netcdf: NcFormat) -> qnd::QGroup {
+        let opts = OpenOptions {
+            netcdf,
+            ..OpenOptions::new(Mode::Create)
+        };
+        qnd::open_with(p, &opts).unwrap_or_else(|e| panic!("create {netcdf:?}: {e}"))
+    }
+
+    /// What netCDF-3 holds: each of its types, arrays, text, and record
+    /// variables of scalars, arrays and text.
+    fn write_netcdf3(p: &Path, netcdf: NcFormat) {
+        let f = create(p, netcdf);
+        f.set("x", 3.5).unwrap();
+        f.set("n", 7i32).unwrap();
+        f.set("s", -300i16).unwrap();
+        f.set("b", -3i8).unwrap();
+        f.set("h", 1.5f32).unwrap();
+        f.set("grid", array![[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])
+            .unwrap();
+        f.set("ints", vec![1i32, -2, 3]).unwrap();
+        f.set("name", "qnd").unwrap();
+        f.attrs("").unwrap().set("title", "run 1").unwrap();
+        f.attrs("x").unwrap().set("units", "cm").unwrap();
+        f.set_recording(Recording::Uniform);
+        for k in 0..3i32 {
+            f.set("t", 0.1 * f64::from(k)).unwrap();
+            f.set("y", array![0.0, 1.0, 2.0] + f64::from(k)).unwrap();
+            f.set("step", k).unwrap();
+        }
+        f.close().unwrap();
+    }
+
+    #[test]
+    fn python_qnd_reads_classic_from_qnd() {
+        let Some(pq) = python_qnd("numpy") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("classic.nc");
+        write_netcdf3(&p, NcFormat::Classic);
+        check_same_tree(&pq, &p);
+    }
+
+    #[test]
+    fn python_qnd_reads_64bit_offset_from_qnd() {
+        let Some(pq) = python_qnd("numpy") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("offset64.nc");
+        write_netcdf3(&p, NcFormat::Offset64);
+        check_same_tree(&pq, &p);
+    }
+}
+
+/// Without the backends there is nothing to write; the helpers still build.
+#[cfg(not(feature = "hdf5"))]
+#[test]
+fn python_qnd_needs_the_hdf5_backend() {
+    println!("skipped: writing files needs the hdf5 feature");
+    assert!(first_difference(&Json::Null, &Json::Null, "").is_none());
+    let _ = python_qnd;
+    let _ = check_same_tree;
+}
