@@ -16,6 +16,7 @@ use super::{invalid, Lazy, LazyArray};
 use crate::backend::{Slab, VirtualMap};
 use crate::error::{Error, Result};
 use crate::selection::Region;
+use crate::values::by_dtype;
 use crate::values::{Array, DType, Element};
 
 // ------------------------------------------------------------------ helpers
@@ -107,62 +108,6 @@ fn check_read<V: LazyArray + ?Sized>(
         ));
     }
     Ok(())
-}
-
-/// Runs `$body` with `$t` the Rust element type of `$dtype`.
-macro_rules! by_dtype {
-    ($dtype:expr, $t:ident => $body:expr) => {
-        match $dtype {
-            DType::I8 => {
-                type $t = i8;
-                $body
-            }
-            DType::I16 => {
-                type $t = i16;
-                $body
-            }
-            DType::I32 => {
-                type $t = i32;
-                $body
-            }
-            DType::I64 => {
-                type $t = i64;
-                $body
-            }
-            DType::U8 => {
-                type $t = u8;
-                $body
-            }
-            DType::U16 => {
-                type $t = u16;
-                $body
-            }
-            DType::U32 => {
-                type $t = u32;
-                $body
-            }
-            DType::U64 => {
-                type $t = u64;
-                $body
-            }
-            DType::F32 => {
-                type $t = f32;
-                $body
-            }
-            DType::F64 => {
-                type $t = f64;
-                $body
-            }
-            DType::Bool => {
-                type $t = bool;
-                $body
-            }
-            DType::Str => {
-                type $t = String;
-                $body
-            }
-        }
-    };
 }
 
 // ------------------------------------------------------------------- Scaled

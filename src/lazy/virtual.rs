@@ -16,6 +16,7 @@ use super::{invalid, Lazy, LazyArray};
 use crate::backend::{Slab, VirtualMap};
 use crate::error::{Error, Result};
 use crate::selection::{Region, Resolved, Selection};
+use crate::values::by_dtype;
 use crate::values::{describe, with_array, Array, DType, Element};
 
 // ------------------------------------------------------------ runs
@@ -216,62 +217,6 @@ pub(super) fn restrict_src(map: &VirtualMap, keep: &[Run]) -> Option<Vec<Slab>> 
 }
 
 // ------------------------------------------------------------ array helpers
-
-/// Runs `$body` with `$t` the element type of `$dtype`.
-macro_rules! by_dtype {
-    ($dtype:expr, $t:ident => $body:expr) => {
-        match $dtype {
-            DType::I8 => {
-                type $t = i8;
-                $body
-            }
-            DType::I16 => {
-                type $t = i16;
-                $body
-            }
-            DType::I32 => {
-                type $t = i32;
-                $body
-            }
-            DType::I64 => {
-                type $t = i64;
-                $body
-            }
-            DType::U8 => {
-                type $t = u8;
-                $body
-            }
-            DType::U16 => {
-                type $t = u16;
-                $body
-            }
-            DType::U32 => {
-                type $t = u32;
-                $body
-            }
-            DType::U64 => {
-                type $t = u64;
-                $body
-            }
-            DType::F32 => {
-                type $t = f32;
-                $body
-            }
-            DType::F64 => {
-                type $t = f64;
-                $body
-            }
-            DType::Bool => {
-                type $t = bool;
-                $body
-            }
-            DType::Str => {
-                type $t = String;
-                $body
-            }
-        }
-    };
-}
 
 /// `parts` (all of `dtype`) joined along `axis`; `None` when they do not
 /// fit together.
