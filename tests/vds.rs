@@ -80,8 +80,17 @@ fn invalid_reason(e: &Error) -> String {
     }
 }
 
+/// These tests run one at a time: HDF5 opens the sources of a virtual
+/// dataset itself, without close-on-exec, so the Python child one test
+/// starts would inherit (and keep locked) files another test has open.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[test]
 fn virtual_stack_of_several_files() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let (files, whole) = three_sources(dir.path());
     let out = dir.path().join("out.h5");
@@ -119,6 +128,7 @@ fn virtual_stack_of_several_files() {
 
 #[test]
 fn stack_along_the_last_axis_and_a_layout() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let (files, whole) = three_sources(dir.path());
     let out = dir.path().join("out.h5");
@@ -166,6 +176,7 @@ fn stack_along_the_last_axis_and_a_layout() {
 
 #[test]
 fn same_file_sources_are_stored_as_dot_and_the_files_move() {
+    let _serial = serial();
     let top = tempfile::tempdir().unwrap();
     let dir1 = top.path().join("one");
     std::fs::create_dir(&dir1).unwrap();
@@ -247,6 +258,7 @@ fn pathdiff(path: &Path, base: &Path) -> PathBuf {
 
 #[test]
 fn a_missing_source_is_an_error_naming_it() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let (files, whole) = three_sources(dir.path());
     let out = dir.path().join("out.h5");
@@ -313,6 +325,7 @@ fn a_missing_source_is_an_error_naming_it() {
 
 #[test]
 fn a_missing_source_of_a_foreign_virtual_dataset_is_an_error() {
+    let _serial = serial();
     // made with the hdf5 crate, relative source names as h5py users write
     let dir = tempfile::tempdir().unwrap();
     let (_files, whole) = three_sources(dir.path());
@@ -349,6 +362,7 @@ fn a_missing_source_of_a_foreign_virtual_dataset_is_an_error() {
 
 #[test]
 fn sources_open_read_only_elsewhere_are_an_error_in_a_writable_file() {
+    let _serial = serial();
     // HDF5 opens the sources of a virtual dataset in a file open for
     // writing read-write; a source this process holds open read-only then
     // cannot be, and HDF5 would read fill values
@@ -371,6 +385,7 @@ fn sources_open_read_only_elsewhere_are_an_error_in_a_writable_file() {
 
 #[test]
 fn store_virtual_refusals() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let (files, _) = three_sources(dir.path());
     let out = dir.path().join("out.h5");
@@ -576,6 +591,7 @@ fn store_in_blocks(f: &QGroup) {
 
 #[test]
 fn store_copies_block_by_block_on_hdf5() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let f = qnd::open(dir.path().join("copy.h5"), "w").unwrap();
     store_in_blocks(&f);
@@ -584,11 +600,13 @@ fn store_copies_block_by_block_on_hdf5() {
 
 #[test]
 fn store_copies_block_by_block_in_memory() {
+    let _serial = serial();
     store_in_blocks(&qnd::memory());
 }
 
 #[test]
 fn store_copy_of_a_virtual_stack_copies() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let (files, whole) = three_sources(dir.path());
     let out = dir.path().join("out.h5");
@@ -645,6 +663,7 @@ assert (pq[()] == np.array([1.0, 2.0, 3.0, 4.0, 5.0])).all(), pq[()]
 
 #[test]
 fn h5py_reads_virtual_datasets_as_ordinary_datasets() {
+    let _serial = serial();
     let Some(py) = python() else {
         return;
     };
@@ -684,6 +703,7 @@ fn h5py_reads_virtual_datasets_as_ordinary_datasets() {
 
 #[test]
 fn writes_through_a_virtual_dataset_reach_the_sources() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let (files, mut whole) = three_sources(dir.path());
     let out = dir.path().join("out.h5");
@@ -707,6 +727,7 @@ fn writes_through_a_virtual_dataset_reach_the_sources() {
 
 #[test]
 fn a_stack_along_a_new_axis_is_virtual_too() {
+    let _serial = serial();
     // a lazy view whose members are file regions: sources of rank 2 in a
     // virtual dataset of rank 3
     let dir = tempfile::tempdir().unwrap();

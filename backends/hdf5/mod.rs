@@ -174,7 +174,7 @@ impl Hdf5Storage {
     }
 
     fn with_file(file: File, path: &Path, writable: bool) -> SResult<Hdf5Storage> {
-        raw::close_on_exec(&file);
+        raw::close_on_exec(file.id());
         let root = file.group("/").map_err(lib)?;
         Ok(Hdf5Storage {
             nodes: vec![Node::group(root)],

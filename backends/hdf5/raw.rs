@@ -648,11 +648,11 @@ pub(super) fn link_exists(group: &Group, name: &CStr) -> SResult<bool> {
 /// then stays locked after this program closes it. Best effort: a driver
 /// without a plain descriptor is left alone.
 #[cfg(unix)]
-pub(super) fn close_on_exec(file: &hdf5::File) {
+pub(super) fn close_on_exec(file: hid_t) {
     use hdf5_sys::h5f::{H5Fget_access_plist, H5Fget_vfd_handle};
     use hdf5_sys::h5p::H5Pget_driver;
     locked(|| unsafe {
-        let fapl = H5Fget_access_plist(file.id());
+        let fapl = H5Fget_access_plist(file);
         if fapl < 0 {
             return;
         }
@@ -662,7 +662,7 @@ pub(super) fn close_on_exec(file: &hdf5::File) {
             return;
         }
         let mut handle: *mut c_void = ptr::null_mut();
-        if H5Fget_vfd_handle(file.id(), H5P_DEFAULT, &mut handle) < 0 || handle.is_null() {
+        if H5Fget_vfd_handle(file, H5P_DEFAULT, &mut handle) < 0 || handle.is_null() {
             return;
         }
         // For sec2 the handle points at the POSIX descriptor.
@@ -675,4 +675,4 @@ pub(super) fn close_on_exec(file: &hdf5::File) {
 }
 
 #[cfg(not(unix))]
-pub(super) fn close_on_exec(_file: &hdf5::File) {}
+pub(super) fn close_on_exec(_file: hid_t) {}

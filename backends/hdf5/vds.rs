@@ -211,7 +211,10 @@ fn c_path(path: &Path) -> SResult<CString> {
 fn open_file(path: &Path, flags: c_uint) -> SResult<Hid> {
     let c = c_path(path)?;
     // SAFETY: a NUL-terminated name and the default access list.
-    locked(|| Hid::new(unsafe { H5Fopen(c.as_ptr(), flags, H5P_DEFAULT) }, H5Fclose))
+    let file = locked(|| Hid::new(unsafe { H5Fopen(c.as_ptr(), flags, H5P_DEFAULT) }, H5Fclose))?;
+    // as every file this backend opens: never inherited by a child process
+    super::raw::close_on_exec(file.id());
+    Ok(file)
 }
 
 /// Finds source file `name` as HDF5 will and opens it with `flags`; the
