@@ -207,6 +207,7 @@ mod hdf5 {
             auto: Auto::Off,
             recording: Recording::Uniform,
             netcdf: qnd::NcFormat::Classic, // ignored: not a netCDF file
+            record_buffer: 0,               // every record written as it comes
         };
         let f = qnd::open_with(&q, &opts).unwrap();
         assert_eq!((f.auto(), f.recording()), (Auto::Off, Recording::Uniform));

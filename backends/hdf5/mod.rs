@@ -388,10 +388,13 @@ fn write_attr(
 }
 
 fn check_shape(data: &Array, counts: &[usize]) -> SResult<()> {
-    if data.shape() != counts {
+    check_shape_of(data.shape(), counts)
+}
+
+fn check_shape_of(shape: &[usize], counts: &[usize]) -> SResult<()> {
+    if shape != counts {
         return Err(StorageError::Layout(format!(
-            "data of shape {:?} for a hyperslab of shape {counts:?}",
-            data.shape()
+            "data of shape {shape:?} for a hyperslab of shape {counts:?}"
         )));
     }
     Ok(())
@@ -563,7 +566,7 @@ impl Storage for Hdf5Storage {
         }
     }
 
-    fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
+    fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
         let (n, e) = self.leaf(node)?;
         let ds = match (&n.obj, n.kind) {
             (Obj::Dataset(ds), NodeKind::Records) => ds,
@@ -573,20 +576,25 @@ impl Storage for Hdf5Storage {
         let Some((&count, record_shape)) = dims.split_first() else {
             return Err(StorageError::Layout("record dataset of rank 0".into()));
         };
-        check_shape(record, record_shape)?;
+        let Some((&added, shape)) = records.shape().split_first() else {
+            return Err(StorageError::Layout("records of rank 0".into()));
+        };
+        check_shape_of(shape, record_shape)?;
         let mut grown = dims.clone();
-        grown[0] = count + 1;
+        grown[0] = count + added;
         raw::set_extent(ds, &grown)?;
-        if record.size() == 0 {
+        if records.size() == 0 {
             return Ok(());
         }
-        let slab: Vec<Slab> = std::iter::once(Slab::one(count))
-            .chain(record_shape.iter().map(|&d| Slab::all(d)))
-            .collect();
-        // The memory space is [1, ...record shape]: the same elements, in
-        // the same order, as the record.
+        let slab: Vec<Slab> = std::iter::once(Slab {
+            start: count,
+            count: added,
+            stride: 1,
+        })
+        .chain(record_shape.iter().map(|&d| Slab::all(d)))
+        .collect();
         let written = raw::select(ds, &slab)
-            .and_then(|sel| data::write_array(&Target::Dataset(ds, &sel), e, record));
+            .and_then(|sel| data::write_array(&Target::Dataset(ds, &sel), e, records));
         if let Err(err) = written {
             // leave the record count as it was
             let _ = raw::set_extent(ds, &dims);

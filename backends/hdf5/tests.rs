@@ -775,7 +775,7 @@ fn recording_opens_nothing_per_record() {
     let f = crate::open(dir.path().join("hot.h5"), "w").unwrap();
     let counts = |f: &crate::QGroup| {
         let core = f.file.lock().unwrap();
-        match &core.storage {
+        match core.storage.inner() {
             crate::backend::AnyStorage::Hdf5(s) => (s.nodes.len(), s.open_objects().unwrap()),
             _ => unreachable!("an HDF5 file"),
         }

@@ -3,11 +3,11 @@
 //! behaves the same on it, and it is what the doctests run on.
 
 use indexmap::IndexMap;
-use ndarray::{ArrayD, Axis as NdAxis, IxDyn, SliceInfoElem};
+use ndarray::ArrayD;
 
 use crate::backend::{LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage};
 use crate::error::StorageError;
-use crate::values::{map_array, Array};
+use crate::values::Array;
 
 #[derive(Debug)]
 enum Body {
@@ -95,29 +95,12 @@ impl MemoryStorage {
     }
 }
 
-fn slice_info(slab: &[Slab]) -> Vec<SliceInfoElem> {
-    slab.iter()
-        .map(|s| SliceInfoElem::Slice {
-            start: s.start as isize,
-            end: Some((s.start + (s.count - 1) * s.stride + 1) as isize),
-            step: s.stride as isize,
-        })
-        .collect()
-}
-
-fn take<T: Clone>(a: &ArrayD<T>, slab: &[Slab]) -> ArrayD<T> {
-    if slab.iter().any(|s| s.count == 0) {
-        let shape: Vec<usize> = slab.iter().map(|s| s.count).collect();
-        return ArrayD::from_shape_vec(IxDyn(&shape), Vec::new()).expect("empty");
-    }
-    a.slice(slice_info(slab).as_slice()).to_owned()
-}
-
 fn put<T: Clone>(a: &mut ArrayD<T>, slab: &[Slab], data: &ArrayD<T>) {
     if slab.iter().any(|s| s.count == 0) {
         return;
     }
-    a.slice_mut(slice_info(slab).as_slice()).assign(data);
+    a.slice_mut(crate::values::slice_info(slab).as_slice())
+        .assign(data);
 }
 
 impl Storage for MemoryStorage {
@@ -183,7 +166,7 @@ impl Storage for MemoryStorage {
 
     fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array> {
         let a = self.array(node)?;
-        Ok(map_array!(a, x => take(x, slab)))
+        Ok(a.take_slab(slab))
     }
 
     fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()> {
@@ -201,21 +184,11 @@ impl Storage for MemoryStorage {
         Ok(())
     }
 
-    fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
-        self.check_width(node, record)?;
-        let a = self.array(node)?;
-        macro_rules! app {
-            ($($v:ident),*) => {
-                match (a, record) {
-                    $((Array::$v(a), Array::$v(r)) => a
-                        .push(NdAxis(0), r.view())
-                        .map_err(|e| StorageError::library(e))?,)*
-                    _ => return Err(StorageError::Layout("dtype changed".into())),
-                }
-            };
-        }
-        app!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str);
-        Ok(())
+    fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
+        self.check_width(node, records)?;
+        self.array(node)?
+            .append_rows(records)
+            .map_err(StorageError::Layout)
     }
 
     fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {

@@ -37,6 +37,7 @@ mod raw;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::path::Path;
@@ -763,16 +764,19 @@ fn read_buffer(
 }
 
 /// The elements of a numeric or bool array in C order, as the bytes of the
-/// file type (bool as `i8`), ready for a put.
-fn number_bytes(a: &Array) -> SResult<Vec<u8>> {
-    fn bytes<T: Copy>(x: &ArrayD<T>) -> Vec<u8> {
-        let v: Vec<T> = x.iter().copied().collect();
-        let n = std::mem::size_of_val(v.as_slice());
-        let mut out = vec![0u8; n];
-        // SAFETY: plain numbers, copied byte for byte into a buffer of
-        // exactly their size.
-        unsafe { std::ptr::copy_nonoverlapping(v.as_ptr().cast::<u8>(), out.as_mut_ptr(), n) };
-        out
+/// file type (bool as `i8`: Rust stores `false`/`true` as the bytes 0/1),
+/// ready for a put. A standard-layout array is borrowed, not copied.
+fn number_bytes(a: &Array) -> SResult<Cow<'_, [u8]>> {
+    fn bytes<T: Copy>(x: &ArrayD<T>) -> Cow<'_, [u8]> {
+        fn as_bytes<T: Copy>(v: &[T]) -> &[u8] {
+            // SAFETY: plain numbers (or bools, one byte of 0 or 1 each)
+            // viewed as the bytes they are made of; u8 has alignment 1.
+            unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(v)) }
+        }
+        match x.as_slice() {
+            Some(v) => Cow::Borrowed(as_bytes(v)),
+            None => Cow::Owned(as_bytes(&x.iter().copied().collect::<Vec<T>>()).to_vec()),
+        }
     }
     Ok(match a {
         Array::I8(x) => bytes(x),
@@ -785,7 +789,7 @@ fn number_bytes(a: &Array) -> SResult<Vec<u8>> {
         Array::U64(x) => bytes(x),
         Array::F32(x) => bytes(x),
         Array::F64(x) => bytes(x),
-        Array::Bool(x) => bytes(&x.mapv(|b| b as i8)),
+        Array::Bool(x) => bytes(x),
         Array::Str(_) => return unsupported("text is not written through a number buffer"),
     })
 }
@@ -1206,25 +1210,31 @@ impl Storage for NetcdfStorage {
         Ok(())
     }
 
-    fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
+    fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
         self.data_mode()?;
         if self.node(node)?.kind != NodeKind::Records {
             return Err(layout("not a record node"));
         }
         let v = self.var(node)?;
-        check_shape(record, &v.shape)?;
-        let slab: Vec<Slab> = std::iter::once(Slab::one(v.records))
-            .chain(v.shape.iter().map(|&d| Slab::all(d)))
-            .collect();
-        let mut shape = vec![1];
-        shape.extend_from_slice(&v.shape);
-        let data = record
-            .clone()
-            .into_shape(&shape)
-            .map_err(|_| layout("record of the wrong size"))?;
-        v.write(&slab, &data)?;
+        let Some((&added, shape)) = records.shape().split_first() else {
+            return Err(layout("records of rank 0"));
+        };
+        if shape != v.shape.as_slice() {
+            return Err(layout(format!(
+                "records of shape {shape:?} for a variable of records {:?}",
+                v.shape
+            )));
+        }
+        let slab: Vec<Slab> = std::iter::once(Slab {
+            start: v.records,
+            count: added,
+            stride: 1,
+        })
+        .chain(v.shape.iter().map(|&d| Slab::all(d)))
+        .collect();
+        v.write(&slab, records)?;
         let v = self.var_mut(node)?;
-        v.records += 1;
+        v.records += added;
         v.records_dirty = true;
         Ok(())
     }

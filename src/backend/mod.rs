@@ -24,6 +24,8 @@ use enum_dispatch::enum_dispatch;
 use crate::error::StorageError;
 use crate::values::{Array, DType};
 
+pub(crate) mod buffered;
+
 #[path = "../../backends/memory/mod.rs"]
 pub mod memory;
 
@@ -132,23 +134,15 @@ pub struct VirtualMap {
     pub src: Vec<Slab>,
 }
 
-/// Records per chunk aim at chunks of about this many bytes.
-#[cfg(feature = "hdf5")]
-const CHUNK_BYTES: usize = 65536;
-/// At most this many records per chunk.
-#[cfg(feature = "hdf5")]
-const CHUNK_RECORDS: usize = 1024;
-
 /// The chunk shape of a record variable: whole records, about 64 KiB per
-/// chunk, between 1 and 1024 records.
+/// chunk, between 1 and 1024 records (see [`buffered::records_per_chunk`]).
 #[cfg(feature = "hdf5")]
 pub(crate) fn record_chunk(record: &[usize], elem_bytes: usize) -> Vec<usize> {
     let record_bytes = record
         .iter()
         .fold(elem_bytes, |acc, &d| acc.saturating_mul(d))
         .max(1);
-    let per_chunk = (CHUNK_BYTES / record_bytes).clamp(1, CHUNK_RECORDS);
-    std::iter::once(per_chunk)
+    std::iter::once(buffered::records_per_chunk(record_bytes))
         .chain(record.iter().map(|&d| d.max(1)))
         .collect()
 }
@@ -205,11 +199,27 @@ pub trait Storage {
     /// # Errors
     /// When the library fails (text wider than the stored width included).
     fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()>;
-    /// Append one record to a record node.
+    /// Append records to a record node: `records` has shape
+    /// `[n, record shape...]` and holds `n` records, written with one
+    /// library call. On error the record count stays as it was.
     ///
     /// # Errors
     /// When the library fails.
-    fn append(&mut self, node: NodeId, record: &Array) -> SResult<()>;
+    fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()>;
+    /// Append one record (of the record shape) to a record node.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
+        let shape: Vec<usize> = std::iter::once(1)
+            .chain(record.shape().iter().copied())
+            .collect();
+        let one = record
+            .clone()
+            .into_shape(&shape)
+            .map_err(|_| StorageError::Layout("a record that cannot be reshaped".into()))?;
+        self.append_records(node, &one)
+    }
     /// Names of the attributes of a node (reserved `__` names left out).
     ///
     /// # Errors

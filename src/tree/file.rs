@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::backend::buffered::{Buffered, DEFAULT_RECORD_BUFFER};
 use crate::backend::{memory::MemoryStorage, AnyStorage, NcFormat, NodeId, NodeKind, Storage};
 use crate::error::{At, Error, Result, StorageError};
 use crate::state::{Auto, Recording, State};
@@ -144,6 +145,12 @@ pub struct OpenOptions {
     /// [`NcFormat::Classic`] or [`NcFormat::Offset64`] for netCDF-3). An
     /// existing file keeps its own format, which is detected.
     pub netcdf: NcFormat,
+    /// The most bytes of records held in memory before they are written
+    /// (64 MiB by default): records are written many at a time, in whole
+    /// chunks, and on [`QGroup::flush`], [`QGroup::close`] and drop. Reads
+    /// through the file's handles see buffered records. `0` writes every
+    /// record as it comes.
+    pub record_buffer: usize,
 }
 
 impl OpenOptions {
@@ -155,6 +162,7 @@ impl OpenOptions {
             auto: Auto::default(),
             recording: Recording::default(),
             netcdf: NcFormat::default(),
+            record_buffer: DEFAULT_RECORD_BUFFER,
         }
     }
 }
@@ -219,7 +227,11 @@ pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<QGroup
         None => detect(path, create)?,
     };
     let storage = open_storage(path, format, create, mode.writable(), options.netcdf)?;
-    let core = Core::share(storage, path, mode.writable());
+    let core = Core::share(
+        Buffered::new(storage, options.record_buffer),
+        path,
+        mode.writable(),
+    );
     let state = State {
         auto: options.auto,
         recording: options.recording,
@@ -232,7 +244,10 @@ pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<QGroup
 /// examples in these docs use.
 pub fn memory() -> QGroup {
     let core = Core::share(
-        AnyStorage::from(MemoryStorage::new()),
+        Buffered::new(
+            AnyStorage::from(MemoryStorage::new()),
+            DEFAULT_RECORD_BUFFER,
+        ),
         Path::new("<memory>"),
         true,
     );
@@ -371,7 +386,7 @@ fn signatures(format: Format) -> &'static str {
 
 /// The state shared by every handle of one open file.
 pub(crate) struct Core {
-    pub storage: AnyStorage,
+    pub storage: Buffered,
     pub open: bool,
     pub writable: bool,
     /// For group nodes seen so far: `Some(len)` for a list, `None` for a
@@ -381,7 +396,7 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    fn share(storage: AnyStorage, path: &Path, writable: bool) -> FileRef {
+    fn share(storage: Buffered, path: &Path, writable: bool) -> FileRef {
         let backend = storage.backend_name();
         let root = storage.root();
         FileRef {
@@ -544,8 +559,10 @@ impl Drop for Core {
     fn drop(&mut self) {
         if self.open {
             self.open = false;
+            // Nothing can return this error: say it, so that records lost
+            // in a failed write at drop do not go unnoticed.
             if let Err(e) = self.storage.close() {
-                eprintln!("qnd: error closing file: {e}");
+                eprintln!("qnd: error writing buffered records or closing the file at drop: {e}");
             }
         }
     }

@@ -336,8 +336,13 @@ pub(crate) fn append_record(core: &mut Core, at: &At, id: NodeId, value: &Value)
             describe(a.dtype(), a.shape()),
         ));
     }
-    let a = fit(&here, a, info.dtype, rec_shape)?;
-    core.storage.append(id, &a).map_err(|e| here.storage(e))?;
+    let pushed = if a.dtype() == info.dtype {
+        core.storage.push_record(id, a)
+    } else {
+        core.storage
+            .push_record(id, &fit(&here, a, info.dtype, rec_shape)?)
+    };
+    pushed.map_err(|e| here.storage(e))?;
     Ok(n)
 }
 

@@ -349,9 +349,78 @@ impl Array {
             return Err(self);
         }
         Ok(map_array!(self, a => {
-            let flat: Vec<_> = a.into_iter().collect();
-            ArrayD::from_shape_vec(IxDyn(shape), flat).expect("sizes checked above")
+            // A standard-layout array is reshaped in place; only another
+            // layout is copied, element by element in logical order.
+            let a = if a.is_standard_layout() {
+                a
+            } else {
+                a.as_standard_layout().into_owned()
+            };
+            a.into_shape_with_order(IxDyn(shape))
+                .expect("sizes checked above, standard layout")
         }))
+    }
+
+    /// Append `rows` along the leading axis: `rows` has this array's
+    /// element type and shape `[n, rest...]` where this array has shape
+    /// `[m, rest...]`. Growing along the leading axis of a standard-layout
+    /// array reuses its allocation when there is room (see
+    /// [`Array::reserve_rows`]).
+    ///
+    /// # Errors
+    /// A message when the element types or the trailing shapes differ.
+    pub fn append_rows(&mut self, rows: &Array) -> Result<(), String> {
+        macro_rules! app {
+            ($($v:ident),*) => {
+                match (&mut *self, rows) {
+                    $((Array::$v(a), Array::$v(r)) => {
+                        a.append(ndarray::Axis(0), r.view()).map_err(|e| e.to_string())
+                    })*
+                    (a, r) => Err(format!("cannot append {} rows to {} rows", r.dtype(), a.dtype())),
+                }
+            };
+        }
+        app!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str)
+    }
+
+    /// Append one row (of this array's shape without its leading axis).
+    ///
+    /// # Errors
+    /// A message when the element types or the shapes differ.
+    pub fn push_row(&mut self, row: &Array) -> Result<(), String> {
+        macro_rules! push {
+            ($($v:ident),*) => {
+                match (&mut *self, row) {
+                    $((Array::$v(a), Array::$v(r)) => {
+                        a.push(ndarray::Axis(0), r.view()).map_err(|e| e.to_string())
+                    })*
+                    (a, r) => Err(format!("cannot append a {} row to {} rows", r.dtype(), a.dtype())),
+                }
+            };
+        }
+        push!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str)
+    }
+
+    /// The hyperslab `slab` (one [`Slab`](crate::backend::Slab) per axis,
+    /// inside the shape) of this array.
+    pub(crate) fn take_slab(&self, slab: &[crate::backend::Slab]) -> Array {
+        map_array!(self, a => {
+            if slab.iter().any(|s| s.count == 0) {
+                let shape: Vec<usize> = slab.iter().map(|s| s.count).collect();
+                ArrayD::from_shape_vec(IxDyn(&shape), Vec::new()).expect("empty")
+            } else {
+                a.slice(slice_info(slab).as_slice()).to_owned()
+            }
+        })
+    }
+
+    /// Make room for `n` more rows along the leading axis.
+    pub fn reserve_rows(&mut self, n: usize) {
+        with_array!(self, a => {
+            // An error only means the array cannot grow that way (rank 0,
+            // or a size that overflows): growing then reallocates as needed.
+            let _ = a.reserve(ndarray::Axis(0), n);
+        })
     }
 
     /// The elements as `f64`, for numeric arrays (`None` for bool and text).
@@ -457,4 +526,15 @@ mod tests {
         assert_eq!(r.shape(), &[2, 2]);
         assert!(r.into_shape(&[3]).is_err());
     }
+}
+
+/// The ndarray slice of a hyperslab with no empty axis.
+pub(crate) fn slice_info(slab: &[crate::backend::Slab]) -> Vec<ndarray::SliceInfoElem> {
+    slab.iter()
+        .map(|s| ndarray::SliceInfoElem::Slice {
+            start: s.start as isize,
+            end: Some((s.start + (s.count - 1) * s.stride + 1) as isize),
+            step: s.stride as isize,
+        })
+        .collect()
 }

@@ -6,7 +6,7 @@ mod dtype;
 mod json;
 mod value;
 
-pub(crate) use array::{by_dtype, map_array, with_array};
+pub(crate) use array::{by_dtype, map_array, slice_info, with_array};
 pub use array::{Array, Element, FromNumber};
 pub use dtype::DType;
 pub use json::to_json;
