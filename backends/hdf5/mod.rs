@@ -61,7 +61,7 @@ use self::data::Target;
 use self::raw::{lib, ObjClass, Plists, Space};
 use self::types::{Elem, Text};
 use crate::backend::{
-    record_chunk, LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage, VirtualMap,
+    record_chunk, FastMap, LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage, VirtualMap,
 };
 use crate::error::StorageError;
 use crate::values::{Array, DType};
@@ -132,7 +132,7 @@ impl Node {
 pub struct Hdf5Storage {
     // dropped in this order: handles first, then the file
     nodes: Vec<Node>,
-    children: HashMap<NodeId, HashMap<String, NodeId>>,
+    children: FastMap<NodeId, FastMap<String, NodeId>>,
     /// The mappings of the virtual datasets among the nodes.
     virtuals: HashMap<NodeId, vds::Sources>,
     /// Where the file is, to find the sources of virtual datasets.
@@ -178,7 +178,7 @@ impl Hdf5Storage {
         let root = file.group("/").map_err(lib)?;
         Ok(Hdf5Storage {
             nodes: vec![Node::group(root)],
-            children: HashMap::new(),
+            children: FastMap::default(),
             virtuals: HashMap::new(),
             place: vds::Place::new(path, writable),
             plists: Plists::new()?,

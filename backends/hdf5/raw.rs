@@ -9,12 +9,16 @@ use std::ptr;
 use hdf5::{CommittedDatatype, Dataset, Datatype, Group};
 use hdf5_sys::h5::{herr_t, hsize_t};
 use hdf5_sys::h5a::{H5Aclose, H5Acreate2, H5Adelete, H5Aexists, H5Aget_space, H5Aopen};
-use hdf5_sys::h5d::{H5Dcreate2, H5Dget_create_plist, H5Dget_space, H5Dset_extent};
+use hdf5_sys::h5d::{
+    H5D_fill_time_t, H5Dcreate2, H5Dget_create_plist, H5Dget_space, H5Dset_extent,
+    H5D_CHUNK_CACHE_NSLOTS_DEFAULT, H5D_CHUNK_CACHE_W0_DEFAULT,
+};
 use hdf5_sys::h5g::{H5Gcreate2, H5Gget_create_plist};
 use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5p::{
     H5Pclose, H5Pcreate, H5Pget_attr_creation_order, H5Pget_link_creation_order,
-    H5Pset_attr_creation_order, H5Pset_char_encoding, H5Pset_chunk, H5Pset_link_creation_order,
+    H5Pset_attr_creation_order, H5Pset_char_encoding, H5Pset_chunk, H5Pset_chunk_cache,
+    H5Pset_deflate, H5Pset_fill_time, H5Pset_link_creation_order, H5Pset_shuffle,
     H5P_CRT_ORDER_INDEXED, H5P_CRT_ORDER_TRACKED, H5P_DEFAULT,
 };
 use hdf5_sys::h5s::{
@@ -355,7 +359,7 @@ pub(super) fn create_dataset(
     chunk: Option<&[usize]>,
     pl: &Plists,
 ) -> SResult<Dataset> {
-    use hdf5::globals::H5P_DATASET_CREATE;
+    use hdf5::globals::{H5P_DATASET_ACCESS, H5P_DATASET_CREATE};
     let space = new_space(dims, max)?;
     locked(|| {
         // SAFETY: valid identifiers, `chunk` holds one entry per axis; the
@@ -363,9 +367,34 @@ pub(super) fn create_dataset(
         unsafe {
             let dcpl = Hid::new(H5Pcreate(*H5P_DATASET_CREATE), H5Pclose)?;
             ck(H5Pset_attr_creation_order(dcpl.id(), ORDER))?;
+            let dapl = Hid::new(H5Pcreate(*H5P_DATASET_ACCESS), H5Pclose)?;
             if let Some(chunk) = chunk {
                 let c = to_hsize(chunk);
                 ck(H5Pset_chunk(dcpl.id(), c.len() as _, c.as_ptr()))?;
+                // Records are written whole: no fill value is ever seen, so
+                // none is written before the data.
+                ck(H5Pset_fill_time(
+                    dcpl.id(),
+                    H5D_fill_time_t::H5D_FILL_TIME_NEVER,
+                ))?;
+                let chunk_bytes = chunk.iter().product::<usize>().saturating_mul(ftype.size());
+                if chunk[0] > 1 && deflate_available() {
+                    // Many small records per chunk: a short history fills
+                    // a fraction of its one chunk, and the zeros of the
+                    // rest would take room in the file.
+                    ck(H5Pset_shuffle(dcpl.id()))?;
+                    ck(H5Pset_deflate(dcpl.id(), 1))?;
+                }
+                if chunk_bytes >= DIRECT_CHUNK_BYTES {
+                    // Chunks of one large record go straight between the
+                    // caller's buffer and the file, not through the cache.
+                    ck(H5Pset_chunk_cache(
+                        dapl.id(),
+                        H5D_CHUNK_CACHE_NSLOTS_DEFAULT,
+                        0,
+                        H5D_CHUNK_CACHE_W0_DEFAULT as f64,
+                    ))?;
+                }
             }
             let id = ck_id(H5Dcreate2(
                 parent.id(),
@@ -374,12 +403,23 @@ pub(super) fn create_dataset(
                 space.id(),
                 pl.lcpl.id(),
                 dcpl.id(),
-                H5P_DEFAULT,
+                dapl.id(),
             ))?;
             hdf5::from_id::<Dataset>(id).map_err(lib)
         }
     })
 }
+
+/// Whether this HDF5 has the deflate (zlib) filter.
+fn deflate_available() -> bool {
+    use hdf5_sys::h5z::{H5Zfilter_avail, H5Z_FILTER_DEFLATE};
+    // SAFETY: a query with no identifiers involved.
+    unsafe { H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0 }
+}
+
+/// Chunks of at least this many bytes (one record each, see
+/// `record_chunk`) bypass the chunk cache.
+const DIRECT_CHUNK_BYTES: usize = 32 << 10;
 
 /// Creates dataset `name` in `parent` of file type `ftype` and shape
 /// `dims` with the dataset creation property list `dcpl` (a virtual

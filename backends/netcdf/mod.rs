@@ -48,7 +48,7 @@ use netcdf_sys::nc_type;
 
 use self::raw::c_name;
 use crate::backend::{
-    record_chunk, LeafInfo, LeafSpec, NcFormat, NodeId, NodeKind, SResult, Slab, Storage,
+    record_chunk, FastMap, LeafInfo, LeafSpec, NcFormat, NodeId, NodeKind, SResult, Slab, Storage,
 };
 use crate::error::StorageError;
 use crate::values::{Array, DType};
@@ -125,7 +125,7 @@ pub struct NetcdfStorage {
     /// netCDF-3 only: true while in define mode.
     define: bool,
     nodes: Vec<Node>,
-    children: HashMap<NodeId, HashMap<String, NodeId>>,
+    children: FastMap<NodeId, FastMap<String, NodeId>>,
     /// Per group ncid: fixed dimension length -> dimid, and the record
     /// dimension, as defined in that group.
     dims: HashMap<c_int, GroupDims>,
@@ -207,7 +207,7 @@ impl NetcdfStorage {
                 body: Body::Group,
                 parent: NodeId(0),
             }],
-            children: HashMap::new(),
+            children: FastMap::default(),
             dims: HashMap::new(),
             record_len: HashMap::new(),
             bool_type: None,
@@ -1106,7 +1106,16 @@ impl Storage for NetcdfStorage {
                 Text::Strings => std::mem::size_of::<usize>(),
                 _ => spec.dtype.size().max(1),
             };
-            raw::def_chunking(g, v, &record_chunk(&spec.shape, elem))?;
+            let chunk = record_chunk(&spec.shape, elem);
+            raw::def_chunking(g, v, &chunk)?;
+            if chunk[0] > 1 && text != Text::Strings {
+                raw::deflate_records(g, v)?;
+            } else if chunk[0] == 1
+                && text == Text::No
+                && elem * chunk.iter().product::<usize>() >= 32 << 10
+            {
+                raw::direct_records(g, v)?;
+            }
         }
         if spec.dtype == DType::Bool && self.classic() {
             let one = 1i8;

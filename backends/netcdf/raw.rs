@@ -319,6 +319,20 @@ pub(super) fn def_chunking(ncid: c_int, varid: c_int, chunk: &[usize]) -> SResul
     ))
 }
 
+/// Large records, one per chunk: no fill value written before the data and
+/// no chunk cache, so that each record goes straight to the file.
+pub(super) fn direct_records(ncid: c_int, varid: c_int) -> SResult<()> {
+    call!(nc::nc_def_var_fill(ncid, varid, 1, std::ptr::null()))?;
+    // (a size of 0 would mean "the default": 1 byte is below any chunk)
+    call!(nc::nc_set_var_chunk_cache(ncid, varid, 1, 1, 0.75))
+}
+
+/// Small records, many per chunk: shuffled and deflated (level 1), so
+/// that the unwritten rest of a short history's one chunk takes no room.
+pub(super) fn deflate_records(ncid: c_int, varid: c_int) -> SResult<()> {
+    call!(nc::nc_def_var_deflate(ncid, varid, 1, 1, 1))
+}
+
 /// The class and base type of a user-defined type (`NC_ENUM`, ...).
 pub(super) fn user_type(ncid: c_int, xtype: nc_type) -> SResult<(c_int, nc_type, usize)> {
     let mut buf = name_buf();

@@ -19,11 +19,14 @@
 //! - Text records are written through (their stored width is checked by
 //!   the backend, and an error must reach the caller of the write).
 
-use std::collections::HashMap;
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
-use super::{AnyStorage, LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage, VirtualMap};
+use super::{
+    AnyStorage, FastMap, LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage, VirtualMap,
+};
 use crate::error::StorageError;
-use crate::values::{Array, DType};
+use crate::state::GotoIndex;
+use crate::values::{slice_info, Array, DType};
 
 /// Records per chunk aim at chunks of about this many bytes.
 const CHUNK_BYTES: usize = 65536;
@@ -57,14 +60,142 @@ pub(crate) fn records_per_write(record_bytes: usize, cap: usize) -> usize {
     }
 }
 
+/// Buffered records of one node: their elements in C order, in a vector
+/// of the node's element type that keeps its allocation between writes.
+enum Rows {
+    I8(Vec<i8>),
+    I16(Vec<i16>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+    Bool(Vec<bool>),
+}
+
+/// Runs `$body` for the matching variants of [`Rows`] and [`Array`].
+macro_rules! each_rows {
+    ($rows:expr, $array:expr, ($v:ident, $a:ident) => $body:expr, $else:expr) => {
+        match ($rows, $array) {
+            (Rows::I8($v), Array::I8($a)) => $body,
+            (Rows::I16($v), Array::I16($a)) => $body,
+            (Rows::I32($v), Array::I32($a)) => $body,
+            (Rows::I64($v), Array::I64($a)) => $body,
+            (Rows::U8($v), Array::U8($a)) => $body,
+            (Rows::U16($v), Array::U16($a)) => $body,
+            (Rows::U32($v), Array::U32($a)) => $body,
+            (Rows::U64($v), Array::U64($a)) => $body,
+            (Rows::F32($v), Array::F32($a)) => $body,
+            (Rows::F64($v), Array::F64($a)) => $body,
+            (Rows::Bool($v), Array::Bool($a)) => $body,
+            _ => $else,
+        }
+    };
+}
+
+/// Runs `$body` for any variant of [`Rows`], rewrapping into an [`Array`].
+macro_rules! rows_to_array {
+    ($rows:expr, $v:ident => $body:expr) => {
+        match $rows {
+            Rows::I8($v) => Array::I8($body),
+            Rows::I16($v) => Array::I16($body),
+            Rows::I32($v) => Array::I32($body),
+            Rows::I64($v) => Array::I64($body),
+            Rows::U8($v) => Array::U8($body),
+            Rows::U16($v) => Array::U16($body),
+            Rows::U32($v) => Array::U32($body),
+            Rows::U64($v) => Array::U64($body),
+            Rows::F32($v) => Array::F32($body),
+            Rows::F64($v) => Array::F64($body),
+            Rows::Bool($v) => Array::Bool($body),
+        }
+    };
+}
+
+impl Rows {
+    /// Empty rows of `dtype` with room for `elems` elements; `None` for
+    /// text, which is not buffered.
+    fn new(dtype: DType, elems: usize) -> Option<Rows> {
+        Some(match dtype {
+            DType::I8 => Rows::I8(Vec::with_capacity(elems)),
+            DType::I16 => Rows::I16(Vec::with_capacity(elems)),
+            DType::I32 => Rows::I32(Vec::with_capacity(elems)),
+            DType::I64 => Rows::I64(Vec::with_capacity(elems)),
+            DType::U8 => Rows::U8(Vec::with_capacity(elems)),
+            DType::U16 => Rows::U16(Vec::with_capacity(elems)),
+            DType::U32 => Rows::U32(Vec::with_capacity(elems)),
+            DType::U64 => Rows::U64(Vec::with_capacity(elems)),
+            DType::F32 => Rows::F32(Vec::with_capacity(elems)),
+            DType::F64 => Rows::F64(Vec::with_capacity(elems)),
+            DType::Bool => Rows::Bool(Vec::with_capacity(elems)),
+            DType::Str => return None,
+        })
+    }
+
+    /// Append the elements of `a` (of the same element type) in C order.
+    fn push(&mut self, a: &Array) -> bool {
+        each_rows!(&mut *self, a, (v, a) => {
+            match a.as_slice() {
+                Some(s) => v.extend_from_slice(s),
+                None => v.extend(a.iter().cloned()),
+            }
+            true
+        }, false)
+    }
+
+    /// The rows as an array of `shape`, moving the elements out (the
+    /// allocation comes back with [`Rows::restore`]).
+    fn take(&mut self, shape: &[usize]) -> SResult<Array> {
+        let a = rows_to_array!(self, v => {
+            ArrayD::from_shape_vec(IxDyn(shape), std::mem::take(v))
+                .map_err(|e| StorageError::Layout(e.to_string()))?
+        });
+        Ok(a)
+    }
+
+    /// Take back the allocation of an array made by [`Rows::take`]: empty
+    /// after a write, or holding the rows again after a failed one.
+    fn restore(&mut self, a: Array, keep: bool) {
+        each_rows!(&mut *self, a, (v, a) => {
+            let (mut back, _) = a.into_raw_vec_and_offset();
+            if !keep {
+                back.clear();
+            }
+            *v = back;
+        }, ())
+    }
+
+    /// Hyperslab `slab` of the rows, which have shape `shape`.
+    fn slab(&self, shape: &[usize], slab: &[Slab]) -> SResult<Array> {
+        let a = rows_to_array!(self, v => {
+            let view = ArrayViewD::from_shape(IxDyn(shape), v.as_slice())
+                .map_err(|e| StorageError::Layout(e.to_string()))?;
+            if slab.iter().any(|s| s.count == 0) {
+                let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
+                ArrayD::from_shape_vec(IxDyn(&counts), Vec::new()).expect("empty")
+            } else {
+                view.slice(slice_info(slab).as_slice()).to_owned()
+            }
+        });
+        Ok(a)
+    }
+}
+
 /// The buffer of one record node.
 struct RecordBuf {
     /// Type and shape, the record count including buffered records.
     info: LeafInfo,
     /// Records already in the backend.
     stored: usize,
-    /// Buffered records, shape `[n, record shape...]`.
-    pending: Option<Array>,
+    /// Buffered records (`None` for text, written through).
+    rows: Option<Rows>,
+    /// How many records are buffered.
+    pending: usize,
+    /// Elements of one record.
+    record_elems: usize,
     /// Bytes of one record.
     record_bytes: usize,
     /// Records per write.
@@ -72,22 +203,27 @@ struct RecordBuf {
 }
 
 impl RecordBuf {
-    fn pending_rows(&self) -> usize {
-        self.pending
-            .as_ref()
-            .map_or(0, |p| p.shape().first().copied().unwrap_or(0))
+    /// The shape of the buffered records, `[pending, record shape...]`.
+    fn pending_shape(&self) -> Vec<usize> {
+        let mut shape = self.info.shape.clone();
+        shape[0] = self.pending;
+        shape
     }
 }
 
 /// A backend with per-node record buffers (see the [module docs](self)).
 pub(crate) struct Buffered {
     inner: AnyStorage,
-    records: HashMap<NodeId, RecordBuf>,
+    /// The buffers, indexed by node number.
+    records: Vec<Option<RecordBuf>>,
     /// Bytes held by every pending buffer.
     held: usize,
     /// Most bytes held before everything is written out; 0 writes every
     /// record through.
     cap: usize,
+    /// Goto-by-value indexes of scalar record nodes, kept up to date by
+    /// appends and dropped by any other write to their node.
+    indexes: FastMap<NodeId, GotoIndex>,
 }
 
 impl Buffered {
@@ -95,9 +231,36 @@ impl Buffered {
     pub fn new(inner: AnyStorage, cap: usize) -> Buffered {
         Buffered {
             inner,
-            records: HashMap::new(),
+            records: Vec::new(),
             held: 0,
             cap,
+            indexes: FastMap::default(),
+        }
+    }
+
+    /// The goto-by-value index of record node `node`, if one is kept.
+    pub fn goto_index(&self, node: NodeId) -> Option<&GotoIndex> {
+        self.indexes.get(&node)
+    }
+
+    /// Keep `index` for record node `node` (built from all its records),
+    /// to be updated by later appends.
+    pub fn keep_goto_index(&mut self, node: NodeId, index: GotoIndex) {
+        self.indexes.insert(node, index);
+    }
+
+    /// Bring the goto index of `node`, if any, up to date with appended
+    /// `records` (shape `[n]`, or `[]` for one record); an index that
+    /// cannot follow (not one number per record) is dropped.
+    fn index_appended(&mut self, node: NodeId, records: &Array) {
+        let Some(index) = self.indexes.get_mut(&node) else {
+            return;
+        };
+        match records.to_f64() {
+            Some(v) if v.ndim() <= 1 => v.iter().for_each(|&x| index.push(x)),
+            _ => {
+                self.indexes.remove(&node);
+            }
         }
     }
 
@@ -107,31 +270,52 @@ impl Buffered {
         &self.inner
     }
 
+    fn get(&self, node: NodeId) -> Option<&RecordBuf> {
+        self.records.get(node.0).and_then(Option::as_ref)
+    }
+
+    fn get_mut(&mut self, node: NodeId) -> Option<&mut RecordBuf> {
+        self.records.get_mut(node.0).and_then(Option::as_mut)
+    }
+
     /// The buffer of record node `node`, made on first use.
     fn buffer(&mut self, node: NodeId) -> SResult<&mut RecordBuf> {
-        if !self.records.contains_key(&node) {
+        if self.get(node).is_none() {
             let info = self.inner.info(node)?;
             let Some((&stored, shape)) = info.shape.split_first() else {
                 return Err(StorageError::Layout("record node of rank 0".into()));
             };
-            let elem = match info.dtype {
-                DType::Str => std::mem::size_of::<String>(),
-                d => d.size().max(1),
-            };
-            let record_bytes = shape.iter().fold(elem, |b, &d| b.saturating_mul(d));
+            let record_elems = shape.iter().product::<usize>();
+            let record_bytes = record_elems.saturating_mul(info.dtype.size().max(1));
             let batch = records_per_write(record_bytes, self.cap);
-            self.records.insert(
-                node,
-                RecordBuf {
-                    info,
-                    stored,
-                    pending: None,
-                    record_bytes,
-                    batch,
-                },
-            );
+            let rows = if self.cap == 0 {
+                None
+            } else {
+                Rows::new(info.dtype, 0)
+            };
+            if self.records.len() <= node.0 {
+                self.records.resize_with(node.0 + 1, || None);
+            }
+            self.records[node.0] = Some(RecordBuf {
+                info,
+                stored,
+                rows,
+                pending: 0,
+                record_elems,
+                record_bytes,
+                batch,
+            });
         }
-        Ok(self.records.get_mut(&node).expect("inserted above"))
+        Ok(self.get_mut(node).expect("made above"))
+    }
+
+    /// Type and shape of record node `node` (the record count including
+    /// buffered records), without a copy.
+    ///
+    /// # Errors
+    /// When the backend cannot say.
+    pub fn record_info(&mut self, node: NodeId) -> SResult<&LeafInfo> {
+        Ok(&self.buffer(node)?.info)
     }
 
     /// Append one record (of the node's dtype and record shape) to record
@@ -141,7 +325,6 @@ impl Buffered {
     /// When a buffer written out on the way fails, or the record does not
     /// fit the node.
     pub fn push_record(&mut self, node: NodeId, record: &Array) -> SResult<()> {
-        let cap = self.cap;
         let buf = self.buffer(node)?;
         if record.dtype() != buf.info.dtype || record.shape() != &buf.info.shape[1..] {
             return Err(StorageError::Layout(format!(
@@ -152,26 +335,29 @@ impl Buffered {
                 &buf.info.shape[1..]
             )));
         }
-        if cap == 0 || record.dtype() == DType::Str {
+        if self.indexes.contains_key(&node) {
+            self.index_appended(node, record);
+        }
+        let buf = self.get_mut(node).expect("made above");
+        let Some(rows) = buf.rows.as_mut() else {
+            // text, or no buffering: write through
             let mut shape = buf.info.shape.clone();
             shape[0] = 1;
             let one = record
                 .clone()
                 .into_shape(&shape)
                 .map_err(|_| StorageError::Layout("record of the wrong size".into()))?;
-            return self.append_records(node, &one);
+            return self.append_through(node, &one);
+        };
+        if buf.pending == 0 {
+            // first record since the last write: make room for a batch
+            let want = buf.batch.saturating_mul(buf.record_elems);
+            each_rows!(&mut *rows, record, (v, _a) => v.reserve(want), ());
         }
-        let batch = buf.batch;
-        let pending = buf.pending.get_or_insert_with(|| {
-            let mut shape = buf.info.shape.clone();
-            shape[0] = 0;
-            let mut p = Array::zeros(buf.info.dtype, &shape);
-            p.reserve_rows(batch);
-            p
-        });
-        pending.push_row(record).map_err(StorageError::Layout)?;
+        rows.push(record);
+        buf.pending += 1;
         buf.info.shape[0] += 1;
-        let full = buf.pending_rows() >= batch;
+        let full = buf.pending >= buf.batch;
         self.held += buf.record_bytes;
         if full {
             self.write_out(node)?;
@@ -185,39 +371,33 @@ impl Buffered {
     /// Write the buffered records of `node` to the backend. On error they
     /// stay buffered.
     fn write_out(&mut self, node: NodeId) -> SResult<()> {
-        let Some(buf) = self.records.get_mut(&node) else {
+        let Some(buf) = self.records.get_mut(node.0).and_then(Option::as_mut) else {
             return Ok(());
         };
-        let Some(pending) = buf.pending.take() else {
+        if buf.pending == 0 {
             return Ok(());
-        };
-        let rows = pending.shape()[0];
-        match self.inner.append_records(node, &pending) {
-            Ok(()) => {
-                buf.stored += rows;
-                self.held -= rows * buf.record_bytes;
-                Ok(())
-            }
-            Err(e) => {
-                buf.pending = Some(pending);
-                Err(e)
-            }
         }
+        let shape = buf.pending_shape();
+        let Some(rows) = buf.rows.as_mut() else {
+            return Ok(());
+        };
+        let a = rows.take(&shape)?;
+        let written = self.inner.append_records(node, &a);
+        rows.restore(a, written.is_err());
+        written?;
+        let n = buf.pending;
+        buf.stored += n;
+        buf.pending = 0;
+        self.held -= n * buf.record_bytes;
+        Ok(())
     }
 
     /// Write every buffer out; the first error is returned after trying
     /// them all.
     fn write_all(&mut self) -> SResult<()> {
-        let mut nodes: Vec<NodeId> = self
-            .records
-            .iter()
-            .filter(|(_, b)| b.pending.is_some())
-            .map(|(&n, _)| n)
-            .collect();
-        nodes.sort_unstable();
         let mut first = Ok(());
-        for node in nodes {
-            if let Err(e) = self.write_out(node) {
+        for k in 0..self.records.len() {
+            if let Err(e) = self.write_out(NodeId(k)) {
                 if first.is_ok() {
                     first = Err(e);
                 }
@@ -226,11 +406,23 @@ impl Buffered {
         first
     }
 
-    /// The records of `node` stored in the backend and the buffered ones,
-    /// when some are buffered.
-    fn split(&self, node: NodeId) -> Option<(usize, &Array)> {
-        let b = self.records.get(&node)?;
-        Some((b.stored, b.pending.as_ref()?))
+    /// Write buffered records of `node`, then `records` (shape
+    /// `[n, record shape...]`), straight to the backend.
+    fn append_through(&mut self, node: NodeId, records: &Array) -> SResult<()> {
+        self.write_out(node)?;
+        self.inner.append_records(node, records)?;
+        if let Some(b) = self.get_mut(node) {
+            let n = records.shape().first().copied().unwrap_or(0);
+            b.stored += n;
+            b.info.shape[0] += n;
+        }
+        Ok(())
+    }
+
+    /// The records of `node` stored in the backend, when some are
+    /// buffered.
+    fn buffered(&self, node: NodeId) -> Option<usize> {
+        self.get(node).filter(|b| b.pending > 0).map(|b| b.stored)
     }
 }
 
@@ -274,17 +466,14 @@ impl Storage for Buffered {
     }
 
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
-        match self.records.get(&node) {
+        match self.get(node) {
             Some(b) => Ok(b.info.clone()),
             None => self.inner.info(node),
         }
     }
 
     fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array> {
-        let Some((stored, pending)) = self.split(node) else {
-            return self.inner.read(node, slab);
-        };
-        let Some((first, rest)) = slab.split_first() else {
+        let (Some(stored), Some((first, rest))) = (self.buffered(node), slab.split_first()) else {
             return self.inner.read(node, slab);
         };
         let k = below(first, stored);
@@ -292,14 +481,16 @@ impl Storage for Buffered {
             return self.inner.read(node, slab);
         }
         // indices k.. of the record axis lie in the buffer
-        let mut from_buffer = Vec::with_capacity(slab.len());
-        from_buffer.push(Slab {
+        let mut in_buffer = Vec::with_capacity(slab.len());
+        in_buffer.push(Slab {
             start: first.start + k * first.stride - stored,
             count: first.count - k,
             stride: first.stride,
         });
-        from_buffer.extend_from_slice(rest);
-        let tail = pending.take_slab(&from_buffer);
+        in_buffer.extend_from_slice(rest);
+        let buf = self.get(node).expect("buffered");
+        let rows = buf.rows.as_ref().expect("buffered records have rows");
+        let tail = rows.slab(&buf.pending_shape(), &in_buffer)?;
         if k == 0 {
             return Ok(tail);
         }
@@ -311,7 +502,8 @@ impl Storage for Buffered {
     }
 
     fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()> {
-        if let (Some((stored, _)), Some(first)) = (self.split(node), slab.first()) {
+        self.indexes.remove(&node);
+        if let (Some(stored), Some(first)) = (self.buffered(node), slab.first()) {
             if below(first, stored) < first.count {
                 self.write_out(node)?;
             }
@@ -320,12 +512,9 @@ impl Storage for Buffered {
     }
 
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
-        self.write_out(node)?;
-        self.inner.append_records(node, records)?;
-        if let Some(b) = self.records.get_mut(&node) {
-            let n = records.shape().first().copied().unwrap_or(0);
-            b.stored += n;
-            b.info.shape[0] += n;
+        self.append_through(node, records)?;
+        if self.indexes.contains_key(&node) {
+            self.index_appended(node, records);
         }
         Ok(())
     }
@@ -364,6 +553,7 @@ impl Storage for Buffered {
     fn close(&mut self) -> SResult<()> {
         let written = self.write_all();
         self.records.clear();
+        self.indexes.clear();
         self.held = 0;
         let closed = self.inner.close();
         written.and(closed)

@@ -92,70 +92,128 @@ pub struct State {
 /// every value kept after it (a restart, where the value jumps back, hides
 /// the earlier records it overlaps). When the last value is below the
 /// first the variable is taken as decreasing and the same is done on its
-/// negation, then both lists are reversed.
+/// negation. NaN values never count.
+///
+/// The index is built once and then kept up to date record by record
+/// ([`GotoIndex::push`]): the kept records form a monotonic stack, so an
+/// append costs O(1) amortized. Only when an append changes the direction
+/// (the last value passes the first) is it rebuilt.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GotoIndex {
-    records: Vec<usize>,
-    values: Vec<f64>,
+    /// Every record's value.
+    all: Vec<f64>,
+    /// The direction: last value below the first.
+    decreasing: bool,
+    /// The records that count, in record order, with their values
+    /// (increasing, or decreasing for a decreasing variable).
+    stack: Vec<(usize, f64)>,
 }
 
 impl GotoIndex {
     /// Build from the values of every record.
     pub fn new(values: &[f64]) -> GotoIndex {
-        let n = values.len();
-        let decreasing = n > 0 && values[n - 1] < values[0];
-        let sign = if decreasing { -1.0 } else { 1.0 };
-        // Scan back from the last record; NaN is never kept.
-        let mut records = Vec::new();
-        let mut kept = Vec::new();
-        let mut next = f64::INFINITY;
-        for i in (0..n).rev() {
-            let v = sign * values[i];
-            if v < next {
-                records.push(i);
-                kept.push(v);
-                next = v;
-            }
+        let mut g = GotoIndex {
+            all: values.to_vec(),
+            decreasing: false,
+            stack: Vec::new(),
+        };
+        g.rebuild();
+        g
+    }
+
+    fn direction(all: &[f64]) -> bool {
+        matches!((all.first(), all.last()), (Some(first), Some(last)) if last < first)
+    }
+
+    fn rebuild(&mut self) {
+        self.decreasing = GotoIndex::direction(&self.all);
+        self.stack.clear();
+        for i in 0..self.all.len() {
+            self.keep(i);
         }
-        if decreasing {
-            // Records from last to first, whose true values increase.
-            let values = kept.into_iter().map(|v| -v).collect();
-            GotoIndex { records, values }
+    }
+
+    /// Record `i` (the newest so far) counts; records before it whose
+    /// values it passes no longer do.
+    fn keep(&mut self, i: usize) {
+        let v = self.all[i];
+        if v.is_nan() {
+            return;
+        }
+        let sign = if self.decreasing { -1.0 } else { 1.0 };
+        while self
+            .stack
+            .last()
+            .is_some_and(|&(_, w)| sign * w >= sign * v)
+        {
+            self.stack.pop();
+        }
+        self.stack.push((i, v));
+    }
+
+    /// Add the value of a new last record.
+    pub fn push(&mut self, value: f64) {
+        self.all.push(value);
+        if GotoIndex::direction(&self.all) == self.decreasing {
+            self.keep(self.all.len() - 1);
         } else {
-            records.reverse();
-            kept.reverse();
-            GotoIndex {
-                records,
-                values: kept,
-            }
+            self.rebuild();
+        }
+    }
+
+    /// How many records the index was built from.
+    pub fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    /// True when built from no records.
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+
+    /// Entry `i` of the records that count, in order of increasing value.
+    fn at(&self, i: usize) -> (usize, f64) {
+        if self.decreasing {
+            self.stack[self.stack.len() - 1 - i]
+        } else {
+            self.stack[i]
         }
     }
 
     /// The records that count, in the order of increasing values.
-    pub fn records(&self) -> &[usize] {
-        &self.records
+    pub fn records(&self) -> Vec<usize> {
+        (0..self.stack.len()).map(|i| self.at(i).0).collect()
     }
 
     /// The record nearest `value` (ties to the one with the larger value),
     /// or `None` when no record counts.
     pub fn nearest(&self, value: f64) -> Option<usize> {
-        let v = &self.values;
-        let n = v.len();
+        let n = self.stack.len();
         if n == 0 {
             return None;
         }
+        let v = |i: usize| self.at(i).1;
         // qnd: int(interp(x, values, arange(n) + 0.5)), clamped to n - 1.
-        let pos = if n == 1 || value <= v[0] || value.is_nan() {
+        let pos = if n == 1 || value <= v(0) || value.is_nan() {
             0.5
-        } else if value >= v[n - 1] {
+        } else if value >= v(n - 1) {
             n as f64 - 0.5
         } else {
-            let k = v.partition_point(|&y| y <= value) - 1;
-            let t = (value - v[k]) / (v[k + 1] - v[k]);
-            k as f64 + 0.5 + t
+            // the last k with v(k) <= value (v(0) <= value < v(n - 1))
+            let (mut lo, mut hi) = (0, n - 1);
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2;
+                if v(mid) <= value {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let t = (value - v(lo)) / (v(lo + 1) - v(lo));
+            lo as f64 + 0.5 + t
         };
         let i = (pos as usize).min(n - 1);
-        Some(self.records[i])
+        Some(self.at(i).0)
     }
 }
 
@@ -194,7 +252,7 @@ mod tests {
         // time ran 0,1,2,3 then restarted from 1.5: records 2 and 3 are
         // overwritten history.
         let g = GotoIndex::new(&[0.0, 1.0, 2.0, 3.0, 1.5, 2.5]);
-        assert_eq!(g.records(), &[0, 1, 4, 5]);
+        assert_eq!(g.records(), [0, 1, 4, 5]);
         assert_eq!(g.nearest(1.9), Some(4));
         assert_eq!(g.nearest(2.0), Some(5), "a tie goes to the later record");
         assert_eq!(g.nearest(3.0), Some(5));
@@ -204,5 +262,50 @@ mod tests {
     fn single_record_and_empty() {
         assert_eq!(GotoIndex::new(&[4.0]).nearest(-1.0), Some(0));
         assert_eq!(GotoIndex::new(&[]).nearest(0.0), None);
+    }
+
+    /// Pushing values one at a time gives the index built from all of
+    /// them, whatever they are: increasing, decreasing, restarts, NaN,
+    /// direction changes.
+    #[test]
+    fn push_matches_build() {
+        let series: [&[f64]; 6] = [
+            &[0.0, 1.0, 2.0, 3.0, 1.5, 2.5, 4.0],
+            &[10.0, 9.0, 8.0, 9.5, 7.0, 6.0],
+            &[1.0, f64::NAN, 2.0, 0.5, 3.0],
+            &[5.0, 6.0, 4.0, 3.0, 7.0, 2.0, 8.0],
+            &[2.0, 2.0, 2.0, 1.0],
+            &[f64::NAN, 1.0, 0.0],
+        ];
+        for values in series {
+            let mut g = GotoIndex::new(&[]);
+            for (k, &v) in values.iter().enumerate() {
+                g.push(v);
+                let built = GotoIndex::new(&values[..=k]);
+                assert_eq!(g.records(), built.records(), "{values:?} after {k}");
+                for x in [-1.0, 0.0, 0.7, 1.5, 2.2, 5.5, 9.0, 11.0] {
+                    assert_eq!(g.nearest(x), built.nearest(x), "{values:?} after {k}, {x}");
+                }
+            }
+            assert_eq!(g.len(), values.len());
+        }
+    }
+
+    /// The stack gives the same records as the scan from the back that
+    /// defines the index.
+    #[test]
+    fn stack_matches_definition() {
+        let values = [3.0, 1.0, 4.0, 1.5, 5.0, 9.0, 2.0, 6.0, 5.5, 3.5, 5.8, 9.7];
+        // scan back from the last: kept when below every value kept after
+        let mut kept = Vec::new();
+        let mut next = f64::INFINITY;
+        for i in (0..values.len()).rev() {
+            if values[i] < next {
+                kept.push(i);
+                next = values[i];
+            }
+        }
+        kept.reverse();
+        assert_eq!(GotoIndex::new(&values).records(), kept);
     }
 }

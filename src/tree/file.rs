@@ -1,14 +1,15 @@
 //! Opening files: modes, format detection, and the shared state behind
 //! every handle of one open file.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::backend::buffered::{Buffered, DEFAULT_RECORD_BUFFER};
-use crate::backend::{memory::MemoryStorage, AnyStorage, NcFormat, NodeId, NodeKind, Storage};
+use crate::backend::{
+    memory::MemoryStorage, AnyStorage, FastMap, NcFormat, NodeId, NodeKind, Storage,
+};
 use crate::error::{At, Error, Result, StorageError};
 use crate::state::{Auto, Recording, State};
 use crate::tree::QGroup;
@@ -392,7 +393,7 @@ pub(crate) struct Core {
     /// For group nodes seen so far: `Some(len)` for a list, `None` for a
     /// plain group. Kept up to date by appends, so that per-record writes
     /// to a list never list its members.
-    pub lists: HashMap<NodeId, Option<usize>>,
+    pub lists: FastMap<NodeId, Option<usize>>,
 }
 
 impl Core {
@@ -405,7 +406,7 @@ impl Core {
                 storage,
                 open: true,
                 writable,
-                lists: HashMap::new(),
+                lists: FastMap::default(),
             })),
             file: Arc::from(path),
             backend,

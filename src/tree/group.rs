@@ -201,10 +201,25 @@ impl QGroup {
                 .at(&child_path(&self.path, name))
                 .invalid("goto to the record nearest NaN: no record is nearest NaN"));
         }
-        let index = self.goto_index(name)?;
-        let record = index.nearest(value).ok_or_else(|| Error::NoRecord {
+        let t = self.target(name)?;
+        let path = child_path(&t.group.path, &t.name);
+        let mut core = self.file.lock()?;
+        let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
+        let found = match core.storage.goto_index(id) {
+            Some(index) => index.nearest(value),
+            None => {
+                let index = t.group.build_goto_index(&mut core, id, kind, &path)?;
+                let found = index.nearest(value);
+                if kind == Kind::Records {
+                    core.storage.keep_goto_index(id, index);
+                }
+                found
+            }
+        };
+        drop(core);
+        let record = found.ok_or_else(|| Error::NoRecord {
             file: self.file.file_path(),
-            path: child_path(&self.path, name),
+            path: path.clone(),
             index: 0,
             count: 0,
         })?;
@@ -212,16 +227,37 @@ impl QGroup {
         Ok(record)
     }
 
-    /// The goto-by-value index of scalar record variable `name`.
+    /// The goto-by-value index of scalar record variable `name`. For a
+    /// record variable (recording mode 1) it is built once, on first use,
+    /// and kept up to date as records are added.
     ///
     /// # Errors
     /// As [`QGroup::goto_nearest`].
     pub fn goto_index(&self, name: &str) -> Result<GotoIndex> {
         let t = self.target(name)?;
         let path = child_path(&t.group.path, &t.name);
-        let at = self.at(&path);
         let mut core = self.file.lock()?;
         let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
+        if let Some(index) = core.storage.goto_index(id) {
+            return Ok(index.clone());
+        }
+        let index = t.group.build_goto_index(&mut core, id, kind, &path)?;
+        if kind == Kind::Records {
+            core.storage.keep_goto_index(id, index.clone());
+        }
+        Ok(index)
+    }
+
+    /// Build the goto index of member `id` from all its records.
+    fn build_goto_index(
+        &self,
+        core: &mut Core,
+        id: NodeId,
+        kind: Kind,
+        path: &str,
+    ) -> Result<GotoIndex> {
+        let at = self.at(path);
+        let core = &mut *core;
         let values: Vec<f64> = match kind {
             Kind::Records => {
                 let info = core.storage.info(id).map_err(|e| at.storage(e))?;
@@ -231,17 +267,17 @@ impl QGroup {
                         &info.shape[1..]
                     )));
                 }
-                let a = ops::read_leaf(&mut core, &at, id, None, &Selection::all())?;
+                let a = ops::read_leaf(core, &at, id, None, &Selection::all())?;
                 let f = a
                     .to_f64()
                     .ok_or_else(|| at.invalid(format!("goto needs numbers, not {}", a.dtype())))?;
                 f.iter().copied().collect()
             }
             Kind::List => {
-                let n = ops::list_len(&mut core, &at, id)?;
+                let n = ops::list_len(core, &at, id)?;
                 let mut out = Vec::with_capacity(n);
                 for i in 0..n {
-                    let v = ops::read_element(&mut core, &at, id, i)?;
+                    let v = ops::read_element(core, &at, id, i)?;
                     let x = match &v {
                         Value::Array(a) if a.ndim() == 0 => a.to_f64().map(|f| f[[]]),
                         _ => None,
@@ -261,7 +297,7 @@ impl QGroup {
         if values.is_empty() {
             return Err(Error::NoRecord {
                 file: self.file.file_path(),
-                path,
+                path: path.to_string(),
                 index: 0,
                 count: 0,
             });
@@ -312,7 +348,7 @@ impl QGroup {
     /// As [`QGroup::goto_nearest`].
     pub fn goto_iter_by(&self, name: &str) -> Result<GotoIter<'_>> {
         let index = self.goto_index(name)?;
-        Ok(GotoIter::new(self, index.records().to_vec()))
+        Ok(GotoIter::new(self, index.records()))
     }
 
     /// Save the modes; they are restored when the guard is dropped (qnd's
@@ -715,6 +751,14 @@ impl QGroup {
     /// [`Error::Invalid`], [`Error::NoItem`] for a missing group in a path.
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
         let value = value.into();
+        if !name.is_empty() && !name.contains('/') {
+            // a direct member: the hot path of recording
+            let record = self.set_member(name, &value, self.state.get())?;
+            if let Some(r) = record {
+                self.goto(r as isize);
+            }
+            return Ok(());
+        }
         let t = self.target(name)?;
         if t.name.is_empty() {
             return Err(self

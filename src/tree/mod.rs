@@ -105,11 +105,14 @@ impl Item {
 
 /// `parent/name` as an item path.
 pub(crate) fn child_path(parent: &str, name: &str) -> String {
-    if parent.ends_with('/') {
-        format!("{parent}{name}")
-    } else {
-        format!("{parent}/{name}")
+    // built by hand: this runs on every record write
+    let mut path = String::with_capacity(parent.len() + name.len() + 1);
+    path.push_str(parent);
+    if !parent.ends_with('/') {
+        path.push('/');
     }
+    path.push_str(name);
+    path
 }
 
 /// `parent[i]`: element `i` of a list or record `i` of a record variable.

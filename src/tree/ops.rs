@@ -316,20 +316,17 @@ pub(crate) fn write_leaf(
     core.storage.write(id, &slab, &a).map_err(|e| at.storage(e))
 }
 
-/// Append one record to record node `id` after checking it fits.
+/// Append one record to record node `id` after checking it fits. This is
+/// the hot path of recording: no lookup, no copy of the node's shape, and
+/// the record's path is only spelled out for an error.
 pub(crate) fn append_record(core: &mut Core, at: &At, id: NodeId, value: &Value) -> Result<usize> {
     let Value::Array(a) = value else {
         return Err(at.mismatch("an array record", value.describe()));
     };
     check_text(at, a)?;
-    let info = core.storage.info(id).map_err(|e| at.storage(e))?;
+    let info = core.storage.record_info(id).map_err(|e| at.storage(e))?;
     let n = info.shape.first().copied().unwrap_or(0);
     let rec_shape = &info.shape[1..];
-    let rec_at = elem_path(at.path, n);
-    let here = At {
-        path: &rec_at,
-        ..*at
-    };
     if a.shape() != rec_shape || !a.dtype().widens_to(info.dtype) {
         return Err(at.mismatch(
             format!("a record of {}", describe(info.dtype, rec_shape)),
@@ -339,10 +336,13 @@ pub(crate) fn append_record(core: &mut Core, at: &At, id: NodeId, value: &Value)
     let pushed = if a.dtype() == info.dtype {
         core.storage.push_record(id, a)
     } else {
-        core.storage
-            .push_record(id, &fit(&here, a, info.dtype, rec_shape)?)
+        let a = convert_to(a.clone(), info.dtype);
+        core.storage.push_record(id, &a)
     };
-    pushed.map_err(|e| here.storage(e))?;
+    pushed.map_err(|e| {
+        let path = elem_path(at.path, n);
+        At { path: &path, ..*at }.storage(e)
+    })?;
     Ok(n)
 }
 

@@ -199,7 +199,7 @@ impl Array {
 
     /// A 0-d array holding `x`.
     pub fn scalar<T: Element>(x: T) -> Array {
-        T::wrap(ndarray::arr0(x).into_dyn())
+        T::wrap(ArrayD::from_shape_vec(IxDyn(&[]), vec![x]).expect("one element, shape []"))
     }
 
     /// The element type.
