@@ -29,6 +29,15 @@ struct Node {
 #[derive(Debug)]
 pub struct MemoryStorage {
     nodes: Vec<Node>,
+    /// For tests: every read, as (node, hyperslab).
+    #[cfg(test)]
+    pub(crate) reads: Vec<(NodeId, Vec<Slab>)>,
+    /// For tests: every append, as (node, number of records).
+    #[cfg(test)]
+    pub(crate) appends: Vec<(NodeId, usize)>,
+    /// For tests: appends fail while this is set.
+    #[cfg(test)]
+    pub(crate) fail_appends: bool,
 }
 
 impl Default for MemoryStorage {
@@ -46,6 +55,12 @@ impl MemoryStorage {
                 attrs: IndexMap::new(),
                 text_width: 0,
             }],
+            #[cfg(test)]
+            reads: Vec::new(),
+            #[cfg(test)]
+            appends: Vec::new(),
+            #[cfg(test)]
+            fail_appends: false,
         }
     }
 
@@ -165,6 +180,8 @@ impl Storage for MemoryStorage {
     }
 
     fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array> {
+        #[cfg(test)]
+        self.reads.push((node, slab.to_vec()));
         let a = self.array(node)?;
         Ok(a.take_slab(slab))
     }
@@ -185,6 +202,14 @@ impl Storage for MemoryStorage {
     }
 
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
+        #[cfg(test)]
+        {
+            if self.fail_appends {
+                return Err(StorageError::Unsupported("appends fail (test)".into()));
+            }
+            self.appends
+                .push((node, records.shape().first().copied().unwrap_or(0)));
+        }
         self.check_width(node, records)?;
         self.array(node)?
             .append_rows(records)
