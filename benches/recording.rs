@@ -15,6 +15,7 @@
 //!
 //! `QND_BENCH_REPEAT=n` runs each case n times (default 5) and keeps the
 //! fastest, so that one hiccup of the machine does not decide a ratio.
+//! `QND_BENCH_BUFFER=bytes` sets qnd's record buffer (0: unbuffered).
 //! `QND_BENCH_ONLY=small/qnd_h5` runs only the cases whose name contains
 //! that text (to profile one), and prints no ratios.
 
@@ -78,6 +79,10 @@ fn qnd_case(path: &Path, w: Workload) -> Res<()> {
         path,
         &OpenOptions {
             recording: Recording::Uniform,
+            record_buffer: std::env::var("QND_BENCH_BUFFER")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(OpenOptions::new(Mode::Create).record_buffer),
             ..OpenOptions::new(Mode::Create)
         },
     )?;

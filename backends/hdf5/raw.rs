@@ -7,6 +7,8 @@ use std::ffi::{c_void, CStr, CString};
 use std::ptr;
 
 use hdf5::{CommittedDatatype, Dataset, Datatype, Group};
+
+use crate::backend::buffered::{deflate_records, direct_records};
 use hdf5_sys::h5::{herr_t, hsize_t};
 use hdf5_sys::h5a::{H5Aclose, H5Acreate2, H5Adelete, H5Aexists, H5Aget_space, H5Aopen};
 use hdf5_sys::h5d::{
@@ -377,17 +379,15 @@ pub(super) fn create_dataset(
                     dcpl.id(),
                     H5D_fill_time_t::H5D_FILL_TIME_NEVER,
                 ))?;
-                let chunk_bytes = chunk.iter().product::<usize>().saturating_mul(ftype.size());
-                if chunk[0] > 1 && deflate_available() {
-                    // Many small records per chunk: a short history fills
-                    // a fraction of its one chunk, and the zeros of the
-                    // rest would take room in the file.
+                let record_bytes = chunk[1..]
+                    .iter()
+                    .product::<usize>()
+                    .saturating_mul(ftype.size());
+                if deflate_records(record_bytes) && deflate_available() {
                     ck(H5Pset_shuffle(dcpl.id()))?;
                     ck(H5Pset_deflate(dcpl.id(), 1))?;
                 }
-                if chunk_bytes >= DIRECT_CHUNK_BYTES {
-                    // Chunks of one large record go straight between the
-                    // caller's buffer and the file, not through the cache.
+                if direct_records(record_bytes) {
                     ck(H5Pset_chunk_cache(
                         dapl.id(),
                         H5D_CHUNK_CACHE_NSLOTS_DEFAULT,
@@ -416,10 +416,6 @@ fn deflate_available() -> bool {
     // SAFETY: a query with no identifiers involved.
     unsafe { H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0 }
 }
-
-/// Chunks of at least this many bytes (one record each, see
-/// `record_chunk`) bypass the chunk cache.
-const DIRECT_CHUNK_BYTES: usize = 32 << 10;
 
 /// Creates dataset `name` in `parent` of file type `ftype` and shape
 /// `dims` with the dataset creation property list `dcpl` (a virtual

@@ -47,6 +47,7 @@ use netcdf_sys as nc;
 use netcdf_sys::nc_type;
 
 use self::raw::c_name;
+use crate::backend::buffered::{deflate_records, direct_records};
 use crate::backend::{
     record_chunk, FastMap, LeafInfo, LeafSpec, NcFormat, NodeId, NodeKind, SResult, Slab, Storage,
 };
@@ -1108,12 +1109,10 @@ impl Storage for NetcdfStorage {
             };
             let chunk = record_chunk(&spec.shape, elem);
             raw::def_chunking(g, v, &chunk)?;
-            if chunk[0] > 1 && text != Text::Strings {
+            let record_bytes = chunk[1..].iter().product::<usize>().saturating_mul(elem);
+            if text != Text::Strings && deflate_records(record_bytes) {
                 raw::deflate_records(g, v)?;
-            } else if chunk[0] == 1
-                && text == Text::No
-                && elem * chunk.iter().product::<usize>() >= 32 << 10
-            {
+            } else if text == Text::No && direct_records(record_bytes) {
                 raw::direct_records(g, v)?;
             }
         }
