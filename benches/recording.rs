@@ -13,7 +13,7 @@
 //! does 10,000 goto-by-time lookups plus one scalar read each on the
 //! `small` HDF5 file.
 //!
-//! `QND_BENCH_REPEAT=n` runs each case n times (default 5) and keeps the
+//! `QND_BENCH_REPEAT=n` runs each case n times (default 7) and keeps the
 //! fastest, so that one hiccup of the machine does not decide a ratio.
 //! `QND_BENCH_BUFFER=bytes` sets qnd's record buffer (0: unbuffered).
 //! `QND_BENCH_ONLY=small/qnd_h5` runs only the cases whose name contains
@@ -283,7 +283,7 @@ fn main() -> Res<()> {
     let repeat: usize = std::env::var("QND_BENCH_REPEAT")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
+        .unwrap_or(7);
     let only = std::env::var("QND_BENCH_ONLY").ok();
     let wanted = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
     let dir = tempfile::tempdir()?;

@@ -8,7 +8,7 @@ use std::ptr;
 
 use hdf5::{CommittedDatatype, Dataset, Datatype, Group};
 
-use crate::backend::buffered::{deflate_records, direct_records};
+use crate::backend::{deflate_records, direct_records};
 use hdf5_sys::h5::{herr_t, hsize_t};
 use hdf5_sys::h5a::{H5Aclose, H5Acreate2, H5Adelete, H5Aexists, H5Aget_space, H5Aopen};
 use hdf5_sys::h5d::{

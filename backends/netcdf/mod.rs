@@ -47,7 +47,7 @@ use netcdf_sys as nc;
 use netcdf_sys::nc_type;
 
 use self::raw::c_name;
-use crate::backend::buffered::{deflate_records, direct_records};
+use crate::backend::{deflate_records, direct_records};
 use crate::backend::{
     record_chunk, FastMap, LeafInfo, LeafSpec, NcFormat, NodeId, NodeKind, SResult, Slab, Storage,
 };

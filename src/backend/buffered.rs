@@ -43,31 +43,6 @@ pub(crate) fn records_per_chunk(record_bytes: usize) -> usize {
     (CHUNK_BYTES / record_bytes.max(1)).clamp(1, CHUNK_RECORDS)
 }
 
-/// Records of at most this many bytes (a few scalars) are stored
-/// compressed (see [`deflate_records`]).
-const DEFLATE_RECORD_BYTES: usize = 64;
-/// Chunks of at least this many bytes bypass the chunk cache (see
-/// [`direct_records`]).
-const DIRECT_CHUNK_BYTES: usize = 32 << 10;
-
-/// Whether records of `record_bytes` are stored shuffled and deflated:
-/// only tiny ones, so that a short history of a few scalars, which fills a
-/// small part of its one chunk, stays a small file; compressing them costs
-/// little as there are few bytes. Larger records are stored as they are:
-/// compression would cost more time than the part-filled last chunk costs
-/// room.
-pub(crate) fn deflate_records(record_bytes: usize) -> bool {
-    record_bytes <= DEFLATE_RECORD_BYTES
-}
-
-/// Whether chunks of records of `record_bytes` (one record per chunk) are
-/// written straight to the file, not through the library's chunk cache
-/// (and with no fill value written first: records are always written
-/// whole).
-pub(crate) fn direct_records(record_bytes: usize) -> bool {
-    records_per_chunk(record_bytes) == 1 && record_bytes >= DIRECT_CHUNK_BYTES
-}
-
 /// Records written per backend call for records of `record_bytes` bytes
 /// under a buffer cap of `cap` bytes: whole chunks adding up to about
 /// 1 MiB, fewer when the cap is smaller, at least one.

@@ -174,6 +174,35 @@ pub(crate) fn record_chunk(record: &[usize], elem_bytes: usize) -> Vec<usize> {
         .collect()
 }
 
+/// Records of at most this many bytes (a few scalars) are stored
+/// compressed (see [`deflate_records`]).
+#[cfg(feature = "hdf5")]
+const DEFLATE_RECORD_BYTES: usize = 64;
+/// Chunks of at least this many bytes bypass the chunk cache (see
+/// [`direct_records`]).
+#[cfg(feature = "hdf5")]
+const DIRECT_CHUNK_BYTES: usize = 32 << 10;
+
+/// Whether records of `record_bytes` are stored shuffled and deflated:
+/// only tiny ones, so that a short history of a few scalars, which fills a
+/// small part of its one chunk, stays a small file; compressing them costs
+/// little as there are few bytes. Larger records are stored as they are:
+/// compression would cost more time than the part-filled last chunk costs
+/// room.
+#[cfg(feature = "hdf5")]
+pub(crate) fn deflate_records(record_bytes: usize) -> bool {
+    record_bytes <= DEFLATE_RECORD_BYTES
+}
+
+/// Whether chunks of records of `record_bytes` (one record per chunk) are
+/// written straight to the file, not through the library's chunk cache
+/// (and with no fill value written first: records are always written
+/// whole).
+#[cfg(feature = "hdf5")]
+pub(crate) fn direct_records(record_bytes: usize) -> bool {
+    buffered::records_per_chunk(record_bytes) == 1 && record_bytes >= DIRECT_CHUNK_BYTES
+}
+
 /// The operations a storage backend provides (see the [module docs](self)).
 ///
 /// Every method may assume its arguments were checked by the tree: nodes

@@ -488,6 +488,17 @@ impl<T: Element, D: ndarray::Dimension> From<ndarray::Array<T, D>> for Array {
     }
 }
 
+/// The ndarray slice of a hyperslab with no empty axis.
+pub(crate) fn slice_info(slab: &[crate::backend::Slab]) -> Vec<ndarray::SliceInfoElem> {
+    slab.iter()
+        .map(|s| ndarray::SliceInfoElem::Slice {
+            start: s.start as isize,
+            end: Some((s.start + (s.count - 1) * s.stride + 1) as isize),
+            step: s.stride as isize,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,15 +537,4 @@ mod tests {
         assert_eq!(r.shape(), &[2, 2]);
         assert!(r.into_shape(&[3]).is_err());
     }
-}
-
-/// The ndarray slice of a hyperslab with no empty axis.
-pub(crate) fn slice_info(slab: &[crate::backend::Slab]) -> Vec<ndarray::SliceInfoElem> {
-    slab.iter()
-        .map(|s| ndarray::SliceInfoElem::Slice {
-            start: s.start as isize,
-            end: Some((s.start + (s.count - 1) * s.stride + 1) as isize),
-            step: s.stride as isize,
-        })
-        .collect()
 }
