@@ -123,6 +123,12 @@ impl Node {
     }
 }
 
+/// Half the fan-out of the B-tree indexing each chunked dataset's chunks.
+/// HDF5's default, 32, makes every index node 2 KiB, which is most of a
+/// short history's file (one node per record variable); 8 keeps a node a
+/// quarter of that and a long history's tree one level deeper at most.
+const CHUNK_INDEX_K: u32 = 8;
+
 /// An open HDF5 file.
 ///
 /// Every node looked up or created stays open in a table indexed by
@@ -167,6 +173,7 @@ impl Hdf5Storage {
             .with_fcpl(|p| {
                 p.link_creation_order(LinkCreationOrder::Indexed)
                     .attr_creation_order(AttrCreationOrder::Indexed)
+                    .istore_k(CHUNK_INDEX_K)
             })
             .create(path)
             .map_err(lib)?;

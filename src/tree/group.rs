@@ -587,6 +587,18 @@ impl QGroup {
             auto: Auto::All,
             ..self.state.get()
         };
+        if state.goto.is_none() && !t.name.is_empty() {
+            // a whole record variable: one read, converted whole
+            let path = child_path(&t.group.path, &t.name);
+            let mut core = self.file.lock()?;
+            let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
+            if kind == Kind::Records {
+                let at = self.at(&path);
+                let a = ops::read_leaf(&mut core, &at, id, None, &Selection::all())?;
+                drop(core);
+                return T::from_records(a).map_err(|e| at.value(e));
+            }
+        }
         let v = t.group.get_member(&t.name, state)?.into_value()?;
         let path = child_path(&t.group.path, &t.name);
         T::from_value(v).map_err(|e| self.at(&path).value(e))

@@ -247,7 +247,15 @@ impl QList {
     /// # Errors
     /// As [`QList::to_value`], and [`Error::Mismatch`].
     pub fn read_all<T: FromValue>(&self) -> Result<T> {
-        T::from_value(self.to_value()?).map_err(|e| self.file.at(&self.path).value(e))
+        let at = self.file.at(&self.path);
+        if self.records {
+            // one read, converted whole
+            let mut core = self.file.lock()?;
+            let a = ops::read_leaf(&mut core, &at, self.id, None, &Selection::all())?;
+            drop(core);
+            return T::from_records(a).map_err(|e| at.value(e));
+        }
+        T::from_value(self.to_value()?).map_err(|e| at.value(e))
     }
 
     /// Append an element. For a record variable of recording mode 1 it must

@@ -9,7 +9,7 @@ use super::{child_path, elem_path};
 use crate::backend::{LeafSpec, NodeId, Slab, Storage};
 use crate::error::{At, Error, Result};
 use crate::selection::{Region, Selection, SelectionError};
-use crate::values::{describe, map_array, with_array, Array, DType, Value};
+use crate::values::{describe, map_array, split_records, Array, DType, Value};
 
 /// The storage spec for a leaf holding `a` (or records shaped like it).
 pub(crate) fn spec_of(a: &Array, records: bool) -> LeafSpec {
@@ -422,14 +422,6 @@ pub(crate) fn read_group(
         out.insert(name, v);
     }
     Ok(Value::Group(out))
-}
-
-/// Split an array along its leading axis into one value per record.
-pub(crate) fn split_records(a: Array) -> Vec<Value> {
-    with_array!(a, x => x
-        .axis_iter(NdAxis(0))
-        .map(|r| Value::from(r.to_owned()))
-        .collect())
 }
 
 /// The ascending hyperslab a backend reads or writes for `region`.

@@ -10,7 +10,7 @@ pub(crate) use array::{by_dtype, map_array, slice_info, with_array};
 pub use array::{Array, Element, FromNumber};
 pub use dtype::DType;
 pub use json::to_json;
-pub(crate) use value::describe;
+pub(crate) use value::{describe, split_records};
 pub use value::{FromValue, Value, ValueError};
 
 /// The number of elements of `shape`, or `None` when it is too large to

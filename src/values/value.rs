@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 use ndarray::{Array as NdArray, ArrayD, ArrayView, Dimension, IxDyn};
 
-use super::{Array, DType, Element, FromNumber};
+use super::{with_array, Array, DType, Element, FromNumber};
 
 /// An in-memory tree: what reading an item with auto mode 2 gives, and what
 /// [`QGroup::set`](crate::QGroup::set) writes.
@@ -197,6 +197,36 @@ pub trait FromValue: Sized {
     /// # Errors
     /// [`ValueError`] naming what was expected and what the value was.
     fn from_value(v: Value) -> Result<Self, ValueError>;
+
+    /// Convert the records of a record variable, given as one array whose
+    /// leading axis is the record: what reading it with goto off gives.
+    /// The result is that of [`FromValue::from_value`] on the list of
+    /// records; arrays, vectors and numbers take the array whole instead of
+    /// splitting and stacking it again.
+    ///
+    /// # Errors
+    /// As [`FromValue::from_value`].
+    fn from_records(records: Array) -> Result<Self, ValueError> {
+        Self::from_value(Value::List(split_records(records)))
+    }
+}
+
+/// Split an array along its leading axis into one value per record.
+pub(crate) fn split_records(a: Array) -> Vec<Value> {
+    with_array!(a, x => x
+        .axis_iter(ndarray::Axis(0))
+        .map(|r| Value::from(r.to_owned()))
+        .collect())
+}
+
+/// `from_records` for the types that stack records: the array whole (no
+/// records reads as the empty list does).
+fn typed_records<T: FromValue>(records: Array) -> Result<T, ValueError> {
+    if records.shape().first().is_some_and(|&n| n > 0) {
+        T::from_value(Value::Array(records))
+    } else {
+        T::from_value(Value::List(Vec::new()))
+    }
 }
 
 impl FromValue for Value {
@@ -249,6 +279,10 @@ fn typed<T: Element + FromNumber>(v: Value) -> Result<ArrayD<T>, ValueError> {
 }
 
 impl<T: Element + FromNumber, D: Dimension> FromValue for NdArray<T, D> {
+    fn from_records(records: Array) -> Result<Self, ValueError> {
+        typed_records(records)
+    }
+
     fn from_value(v: Value) -> Result<Self, ValueError> {
         let a = typed::<T>(v)?;
         let shape = a.shape().to_vec();
@@ -263,6 +297,10 @@ impl<T: Element + FromNumber, D: Dimension> FromValue for NdArray<T, D> {
 }
 
 impl<T: Element + FromNumber> FromValue for Vec<T> {
+    fn from_records(records: Array) -> Result<Self, ValueError> {
+        typed_records(records)
+    }
+
     fn from_value(v: Value) -> Result<Self, ValueError> {
         let a = typed::<T>(v)?;
         if a.ndim() > 1 {
@@ -278,6 +316,10 @@ impl<T: Element + FromNumber> FromValue for Vec<T> {
 macro_rules! scalar_from_value {
     ($($t:ty),*) => {$(
         impl FromValue for $t {
+            fn from_records(records: Array) -> Result<Self, ValueError> {
+                typed_records(records)
+            }
+
             fn from_value(v: Value) -> Result<Self, ValueError> {
                 let a = typed::<$t>(v)?;
                 if a.len() != 1 {
@@ -377,5 +419,35 @@ mod tests {
         );
         let mixed = Value::List(vec![Value::from(1.0), Value::None]);
         assert!(mixed.convert::<Vec<f64>>().is_err());
+    }
+
+    /// Converting records whole gives what converting the list of records
+    /// gives, for every target type, errors included.
+    #[test]
+    fn from_records_is_from_value_of_the_list() {
+        let shapes: [&[usize]; 4] = [&[3, 2], &[1], &[4], &[0, 2]];
+        for shape in shapes {
+            let n: usize = shape.iter().product();
+            let data: Vec<i32> = (0..n as i32).collect();
+            let a = Array::I32(ArrayD::from_shape_vec(IxDyn(shape), data).unwrap());
+            let list = || Value::List(split_records(a.clone()));
+            macro_rules! same {
+                ($t:ty) => {
+                    assert_eq!(
+                        <$t>::from_records(a.clone()).map_err(|e| e.to_string()),
+                        <$t>::from_value(list()).map_err(|e| e.to_string()),
+                        "{} from records of {shape:?}",
+                        stringify!($t)
+                    )
+                };
+            }
+            same!(ArrayD<f64>);
+            same!(ArrayD<i32>);
+            same!(ndarray::Array2<i32>);
+            same!(Vec<i64>);
+            same!(i32);
+            same!(Value);
+            same!(Vec<Value>);
+        }
     }
 }
