@@ -13,8 +13,10 @@
 //! does 10,000 goto-by-time lookups plus one scalar read each on the
 //! `small` HDF5 file.
 //!
-//! `QND_BENCH_REPEAT=n` runs each case n times (default 7) and keeps the
-//! fastest, so that one hiccup of the machine does not decide a ratio.
+//! `QND_BENCH_REPEAT=n` runs each case n times (default 7), going round
+//! all cases each time; a case's time is the median of its runs (the
+//! fastest is shown too), so that neither a hiccup nor a lucky run of the
+//! machine decides a ratio.
 //! `QND_BENCH_BUFFER=bytes` sets qnd's record buffer (0: unbuffered).
 //! `QND_BENCH_ONLY=small/qnd_h5` runs only the cases whose name contains
 //! that text (to profile one), and prints no ratios.
@@ -261,6 +263,12 @@ fn read_goto(path: &Path) -> Res<()> {
     Ok(())
 }
 
+/// The median and the smallest of some times.
+fn median_min(mut secs: Vec<f64>) -> (f64, f64) {
+    secs.sort_by(f64::total_cmp);
+    (secs[secs.len() / 2], secs[0])
+}
+
 /// The fastest of `repeat` runs of `f` writing `path`, in seconds. The
 /// file of the run before is removed first, outside the time taken, so
 /// that no case pays for dropping another's pages.
@@ -299,23 +307,24 @@ fn main() -> Res<()> {
     // the machine (page cache write-back, say) touches every case alike.
     let mut times = std::collections::HashMap::new();
     for w in [Workload::Small, Workload::Wide] {
-        let mut best_of: Vec<(String, std::path::PathBuf, Case, f64)> = cases
+        let mut runs: Vec<(String, std::path::PathBuf, Case, Vec<f64>)> = cases
             .iter()
             .map(|&(case, ext, run)| {
                 let name = format!("{}/{case}", w.name());
                 let path = dir.path().join(format!("{}_{case}.{ext}", w.name()));
-                (name, path, run, f64::INFINITY)
+                (name, path, run, Vec::new())
             })
             .filter(|(name, ..)| wanted(name))
             .collect();
         for _ in 0..repeat {
-            for (_, path, run, secs) in &mut best_of {
-                *secs = secs.min(best(1, path, || run(path, w))?);
+            for (_, path, run, secs) in &mut runs {
+                secs.push(best(1, path, || run(path, w))?);
             }
         }
-        for (name, _, _, secs) in best_of {
-            println!("{name} {secs:.4}");
-            times.insert(name, secs);
+        for (name, _, _, secs) in runs {
+            let (median, min) = median_min(secs);
+            println!("{name} {median:.4} (fastest {min:.4})");
+            times.insert(name, (median, min));
         }
     }
     if only.is_some() {
@@ -330,24 +339,16 @@ fn main() -> Res<()> {
     let small = dir.path().join("small_qnd_h5.h5");
     let secs = best(repeat, Path::new(""), || read_goto(&small))?;
     println!("read_goto {secs:.4}");
-    let t = |k: &str| times[k];
-    println!("ratios:");
-    println!(
-        "small naive_h5/qnd_h5 {:.1} (goal >= 20)",
-        t("small/naive_h5") / t("small/qnd_h5")
-    );
-    println!(
-        "small naive_nc/qnd_nc {:.1} (goal >= 10)",
-        t("small/naive_nc") / t("small/qnd_nc")
-    );
-    println!(
-        "wide qnd_h5/raw {:.2} (goal <= 1.3)",
-        t("wide/qnd_h5") / t("wide/raw")
-    );
-    println!(
-        "wide qnd_nc/raw {:.2} (goal <= 1.3)",
-        t("wide/qnd_nc") / t("wide/raw")
-    );
+    println!("ratios (of medians; of the fastest runs):");
+    let ratio = |a: &str, b: &str, goal: &str| {
+        let (ma, fa) = times[a];
+        let (mb, fb) = times[b];
+        println!("{a} / {b} {:.2}; {:.2} (goal {goal})", ma / mb, fa / fb);
+    };
+    ratio("small/naive_h5", "small/qnd_h5", ">= 20");
+    ratio("small/naive_nc", "small/qnd_nc", ">= 10");
+    ratio("wide/qnd_h5", "wide/raw", "<= 1.3");
+    ratio("wide/qnd_nc", "wide/raw", "<= 1.3");
     for w in ["small", "wide"] {
         for case in ["qnd_h5", "qnd_nc", "naive_h5", "naive_nc", "raw"] {
             let ext = match case {

@@ -16,8 +16,9 @@
 //! fixed or variable-length strings of either character set. Text
 //! attributes are written as variable-length UTF-8 strings.
 //!
-//! Record chunks hold `clamp(65536 / record_bytes, 1, 1024)` records, each
-//! chunk spanning the whole record.
+//! Record chunks hold `clamp(262144 / record_bytes, 1, 1024)` records, each
+//! chunk spanning the whole record; tiny records are shuffled and deflated,
+//! chunks of 32 KiB or more bypass the chunk cache (see `record_chunk`).
 //!
 //! Groups and committed datatypes created here track and index the
 //! creation order of their links and attributes (the root group too,

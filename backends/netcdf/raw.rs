@@ -319,7 +319,7 @@ pub(super) fn def_chunking(ncid: c_int, varid: c_int, chunk: &[usize]) -> SResul
     ))
 }
 
-/// Large records, one per chunk: no fill value written before the data and
+/// Chunks of 32 KiB or more: no fill value written before the data and
 /// no chunk cache, so that each record goes straight to the file.
 pub(super) fn direct_records(ncid: c_int, varid: c_int) -> SResult<()> {
     call!(nc::nc_def_var_fill(ncid, varid, 1, std::ptr::null()))?;

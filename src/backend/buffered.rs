@@ -29,7 +29,7 @@ use crate::state::GotoIndex;
 use crate::values::{slice_info, Array, DType};
 
 /// Records per chunk aim at chunks of about this many bytes.
-const CHUNK_BYTES: usize = 65536;
+const CHUNK_BYTES: usize = 256 << 10;
 /// At most this many records per chunk.
 const CHUNK_RECORDS: usize = 1024;
 /// A buffer is written out once it holds about this many bytes.
@@ -37,8 +37,12 @@ const WRITE_BYTES: usize = 1 << 20;
 /// The default cap on the bytes held by all buffers of a file.
 pub const DEFAULT_RECORD_BUFFER: usize = 64 << 20;
 
-/// Records per chunk for records of `record_bytes` bytes: about 64 KiB of
-/// records, between 1 and 1024 of them.
+/// Records per chunk for records of `record_bytes` bytes: about 256 KiB of
+/// records, between 1 and 1024 of them. Each chunk costs the library some
+/// bookkeeping (an index entry, an allocation, a call down to the file), so
+/// chunks are not made smaller; records of 128 KiB or more are one per
+/// chunk, and reading one record reads that record only (such chunks
+/// bypass the chunk cache, see `direct_records`).
 pub(crate) fn records_per_chunk(record_bytes: usize) -> usize {
     (CHUNK_BYTES / record_bytes.max(1)).clamp(1, CHUNK_RECORDS)
 }
@@ -604,12 +608,14 @@ mod tests {
     #[test]
     fn batches_are_whole_chunks_of_about_a_mebibyte() {
         assert_eq!(records_per_chunk(8), 1024);
-        assert_eq!(records_per_chunk(80_000), 1);
+        assert_eq!(records_per_chunk(80_000), 3);
+        assert_eq!(records_per_chunk(128 << 10), 2);
+        assert_eq!(records_per_chunk(200 << 10), 1);
         assert_eq!(records_per_chunk(0), 1024);
         // 1 MiB of 8-byte records is 131072, a multiple of 1024
         assert_eq!(records_per_write(8, DEFAULT_RECORD_BUFFER), 131_072);
-        // 80 kB records: 13 of them make a mebibyte
-        assert_eq!(records_per_write(80_000, DEFAULT_RECORD_BUFFER), 13);
+        // 80 kB records: 13 of them make a mebibyte, 15 whole chunks
+        assert_eq!(records_per_write(80_000, DEFAULT_RECORD_BUFFER), 15);
         // a small cap: whole chunks that fit, else what fits, at least 1
         assert_eq!(records_per_write(8, 16 << 10), 2048);
         assert_eq!(records_per_write(8, 4 << 10), 512);
@@ -619,10 +625,10 @@ mod tests {
 
     #[test]
     fn records_wait_for_a_full_batch_then_go_in_one_append() {
-        // 10 f64 per record: 80 bytes, 819 per chunk, 17 chunks to reach 1 MiB
+        // 10 f64 per record: 80 bytes, 1024 per chunk, 13 chunks to reach 1 MiB
         let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[10]);
         let batch = records_per_write(80, DEFAULT_RECORD_BUFFER);
-        assert_eq!(batch, 819 * 17);
+        assert_eq!(batch, 1024 * 13);
         for k in 0..batch - 1 {
             b.push_record(id, &rec(k, 10)).unwrap();
         }

@@ -161,7 +161,7 @@ pub struct VirtualMap {
     pub src: Vec<Slab>,
 }
 
-/// The chunk shape of a record variable: whole records, about 64 KiB per
+/// The chunk shape of a record variable: whole records, about 256 KiB per
 /// chunk, between 1 and 1024 records (see [`buffered::records_per_chunk`]).
 #[cfg(feature = "hdf5")]
 pub(crate) fn record_chunk(record: &[usize], elem_bytes: usize) -> Vec<usize> {
@@ -194,13 +194,17 @@ pub(crate) fn deflate_records(record_bytes: usize) -> bool {
     record_bytes <= DEFLATE_RECORD_BYTES
 }
 
-/// Whether chunks of records of `record_bytes` (one record per chunk) are
-/// written straight to the file, not through the library's chunk cache
-/// (and with no fill value written first: records are always written
-/// whole).
+/// Whether chunks of records of `record_bytes` (not deflated, 32 KiB or
+/// more) are written and read straight between the caller's buffer and the
+/// file, not through the library's chunk cache (and with no fill value
+/// written first: records are always written whole). Buffered records are
+/// written in whole chunks, and reading one record then reads that record
+/// only.
 #[cfg(feature = "hdf5")]
 pub(crate) fn direct_records(record_bytes: usize) -> bool {
-    buffered::records_per_chunk(record_bytes) == 1 && record_bytes >= DIRECT_CHUNK_BYTES
+    !deflate_records(record_bytes)
+        && buffered::records_per_chunk(record_bytes).saturating_mul(record_bytes)
+            >= DIRECT_CHUNK_BYTES
 }
 
 /// The operations a storage backend provides (see the [module docs](self)).
