@@ -180,6 +180,33 @@
 //! # Ok::<(), qnd::Error>(())
 //! ```
 //!
+//! ## Recording at full speed
+//!
+//! Records are buffered per variable and written many at a time, in whole
+//! chunks; [`QGroup::flush`], [`QGroup::close`], dropping the last handle
+//! and a full buffer write them out, and reads see them before that. The
+//! buffers of a file hold at most [`OpenOptions::record_buffer`] bytes
+//! (64 MiB by default; 0 writes each record as it comes). An error while
+//! writing buffered records is returned by the call that wrote them, and
+//! the records stay buffered for the next try. `goto_nearest` builds its
+//! index once and keeps it up to date as records are added.
+//!
+//! ```
+//! use qnd::Recording;
+//! let f = qnd::memory();
+//! f.set_recording(Recording::Uniform);
+//! for step in 0..1000 {
+//!     f.set("time", step as f64 * 0.1)?;
+//!     f.set("energy", 1.0 / (1.0 + step as f64))?;
+//! }
+//! assert_eq!(f.goto_nearest("time", 42.04)?, 420);  // read while recording
+//! assert_eq!(f.read::<f64>("energy")?, 1.0 / 421.0);
+//! f.flush()?;                                       // everything written
+//! f.goto_off();
+//! assert_eq!(f.read::<Vec<f64>>("time")?.len(), 1000);
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
 //! ## Attributes
 //!
 //! ```
