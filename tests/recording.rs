@@ -14,6 +14,8 @@
 //! Every value is compared exactly. `cargo test --test recording --
 //! --nocapture` shows the file sizes.
 
+#![cfg(feature = "netcdf")]
+
 use std::path::{Path, PathBuf};
 
 use ndarray::{array, s, Array1, Array2, ArrayD};
