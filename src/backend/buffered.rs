@@ -703,7 +703,8 @@ mod tests {
         let whole = {
             let mut a = Array::zeros(DType::F64, &[0, 3]);
             for r in &all {
-                a.push_row(r).unwrap();
+                a.append_rows(&r.clone().into_shape(&[1, 3]).unwrap())
+                    .unwrap();
             }
             a
         };

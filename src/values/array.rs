@@ -363,9 +363,7 @@ impl Array {
 
     /// Append `rows` along the leading axis: `rows` has this array's
     /// element type and shape `[n, rest...]` where this array has shape
-    /// `[m, rest...]`. Growing along the leading axis of a standard-layout
-    /// array reuses its allocation when there is room (see
-    /// [`Array::reserve_rows`]).
+    /// `[m, rest...]`.
     ///
     /// # Errors
     /// A message when the element types or the trailing shapes differ.
@@ -383,24 +381,6 @@ impl Array {
         app!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str)
     }
 
-    /// Append one row (of this array's shape without its leading axis).
-    ///
-    /// # Errors
-    /// A message when the element types or the shapes differ.
-    pub fn push_row(&mut self, row: &Array) -> Result<(), String> {
-        macro_rules! push {
-            ($($v:ident),*) => {
-                match (&mut *self, row) {
-                    $((Array::$v(a), Array::$v(r)) => {
-                        a.push(ndarray::Axis(0), r.view()).map_err(|e| e.to_string())
-                    })*
-                    (a, r) => Err(format!("cannot append a {} row to {} rows", r.dtype(), a.dtype())),
-                }
-            };
-        }
-        push!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str)
-    }
-
     /// The hyperslab `slab` (one [`Slab`](crate::backend::Slab) per axis,
     /// inside the shape) of this array.
     pub(crate) fn take_slab(&self, slab: &[crate::backend::Slab]) -> Array {
@@ -411,15 +391,6 @@ impl Array {
             } else {
                 a.slice(slice_info(slab).as_slice()).to_owned()
             }
-        })
-    }
-
-    /// Make room for `n` more rows along the leading axis.
-    pub fn reserve_rows(&mut self, n: usize) {
-        with_array!(self, a => {
-            // An error only means the array cannot grow that way (rank 0,
-            // or a size that overflows): growing then reallocates as needed.
-            let _ = a.reserve(ndarray::Axis(0), n);
         })
     }
 
