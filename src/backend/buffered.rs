@@ -120,28 +120,32 @@ macro_rules! rows_to_array {
 }
 
 impl Rows {
-    /// Empty rows of `dtype` with room for `elems` elements; `None` for
-    /// text, which is not buffered.
-    fn new(dtype: DType, elems: usize) -> Option<Rows> {
+    /// Empty rows of `dtype`; `None` for text, which is not buffered.
+    fn new(dtype: DType) -> Option<Rows> {
         Some(match dtype {
-            DType::I8 => Rows::I8(Vec::with_capacity(elems)),
-            DType::I16 => Rows::I16(Vec::with_capacity(elems)),
-            DType::I32 => Rows::I32(Vec::with_capacity(elems)),
-            DType::I64 => Rows::I64(Vec::with_capacity(elems)),
-            DType::U8 => Rows::U8(Vec::with_capacity(elems)),
-            DType::U16 => Rows::U16(Vec::with_capacity(elems)),
-            DType::U32 => Rows::U32(Vec::with_capacity(elems)),
-            DType::U64 => Rows::U64(Vec::with_capacity(elems)),
-            DType::F32 => Rows::F32(Vec::with_capacity(elems)),
-            DType::F64 => Rows::F64(Vec::with_capacity(elems)),
-            DType::Bool => Rows::Bool(Vec::with_capacity(elems)),
+            DType::I8 => Rows::I8(Vec::new()),
+            DType::I16 => Rows::I16(Vec::new()),
+            DType::I32 => Rows::I32(Vec::new()),
+            DType::I64 => Rows::I64(Vec::new()),
+            DType::U8 => Rows::U8(Vec::new()),
+            DType::U16 => Rows::U16(Vec::new()),
+            DType::U32 => Rows::U32(Vec::new()),
+            DType::U64 => Rows::U64(Vec::new()),
+            DType::F32 => Rows::F32(Vec::new()),
+            DType::F64 => Rows::F64(Vec::new()),
+            DType::Bool => Rows::Bool(Vec::new()),
             DType::Str => return None,
         })
     }
 
-    /// Append the elements of `a` (of the same element type) in C order.
-    fn push(&mut self, a: &Array) -> bool {
+    /// Append the elements of `a` in C order, first making room for
+    /// `room` elements in all when the rows are empty; false (and nothing
+    /// appended) when `a` has another element type.
+    fn push(&mut self, a: &Array, room: usize) -> bool {
         each_rows!(&mut *self, a, (v, a) => {
+            if v.is_empty() {
+                v.reserve(room);
+            }
             match a.as_slice() {
                 Some(s) => v.extend_from_slice(s),
                 None => v.extend(a.iter().cloned()),
@@ -305,7 +309,7 @@ impl Buffered {
             let rows = if self.cap == 0 {
                 None
             } else {
-                Rows::new(info.dtype, 0)
+                Rows::new(info.dtype)
             };
             if self.records.len() <= node.0 {
                 self.records.resize_with(node.0 + 1, || None);
@@ -363,12 +367,14 @@ impl Buffered {
                 .map_err(|_| StorageError::Layout("record of the wrong size".into()))?;
             return self.append_through(node, &one);
         };
-        if buf.pending == 0 {
-            // first record since the last write: make room for a batch
-            let want = buf.batch.saturating_mul(buf.record_elems);
-            each_rows!(&mut *rows, record, (v, _a) => v.reserve(want), ());
+        // the first record since the last write makes room for a batch
+        let room = buf.batch.saturating_mul(buf.record_elems);
+        if !rows.push(record, room) {
+            return Err(StorageError::Layout(format!(
+                "a {} record for buffered records of another type",
+                record.dtype()
+            )));
         }
-        rows.push(record);
         buf.pending += 1;
         buf.info.shape[0] += 1;
         let full = buf.pending >= buf.batch;
