@@ -21,6 +21,7 @@
 //! whole stack once (through qnd and through the hdf5 crate). It prints
 //! the times and the ratios (a)/(b). It takes a few seconds.
 
+use qnd_hdf5::hdf5;
 use std::path::Path;
 use std::time::{Duration, Instant};
 

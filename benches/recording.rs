@@ -21,6 +21,7 @@
 //! `QND_BENCH_ONLY=small/qnd_h5` runs only the cases whose name contains
 //! that text (to profile one), and prints no ratios.
 
+use qnd_hdf5::hdf5;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;

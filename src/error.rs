@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use crate::values::ValueError;
 
-/// A boxed error from a storage library (HDF5, netCDF) or the OS.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub use qnd_storage::{BoxError, StorageError};
 
 /// Everything that can go wrong. Each variant names the file, and where it
 /// applies the item path inside it (`/g/x`; `/g/x[3]` for record 3).
@@ -131,32 +130,6 @@ pub enum Error {
 /// Short for `Result<T, qnd::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What went wrong, without saying where: the backends' error type, which
-/// the tree turns into an [`Error`] naming the file and item.
-#[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
-pub enum StorageError {
-    /// The storage library failed.
-    #[error("{0}")]
-    Library(#[source] BoxError),
-    /// The item cannot be done in this format.
-    #[error("{0}")]
-    Unsupported(String),
-    /// The item on disk does not follow the conventions.
-    #[error("unexpected structure: {0}")]
-    Layout(String),
-    /// No such item.
-    #[error("no such item")]
-    NotFound,
-}
-
-impl StorageError {
-    /// Wrap a library error.
-    pub fn library(e: impl Into<BoxError>) -> StorageError {
-        StorageError::Library(e.into())
-    }
-}
-
 /// Where an error happened: the file and item path. Turns lower-level
 /// errors into [`Error`].
 #[derive(Clone, Debug)]
@@ -178,6 +151,7 @@ impl At<'_> {
             StorageError::Unsupported(reason) => self.invalid(reason),
             StorageError::Layout(reason) => self.invalid(format!("unexpected structure: {reason}")),
             StorageError::NotFound => self.no_item(),
+            other => self.invalid(other.to_string()),
         }
     }
     pub fn no_item(&self) -> Error {

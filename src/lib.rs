@@ -230,18 +230,19 @@
 
 pub mod backend;
 mod error;
+mod file;
 pub mod lazy;
 pub mod selection;
 pub mod state;
 mod tree;
 pub mod values;
 
-pub use backend::NcFormat;
+pub use backend::{Capabilities, Kind, NcFormat};
 pub use error::{BoxError, Error, Result, StorageError};
 pub use selection::{Axis, Selection};
 pub use state::{Auto, GotoIndex, Recording, State};
-pub use tree::{
-    memory, open, open_with, AsMode, Dim, Format, GotoIter, Item, Kind, Mode, ModeGuard,
-    OpenOptions, QAttrs, QGroup, QLeaf, QList, UnknownMode,
+pub use file::{
+    capabilities, memory, open, open_with, AsMode, Format, Mode, OpenOptions, UnknownMode,
 };
+pub use tree::{Dim, GotoIter, Item, ModeGuard, QAttrs, QGroup, QLeaf, QList};
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use ndarray::{array, s, ArrayD, Axis as NdAxis, Dimension, IxDyn};
 use proptest::prelude::*;
+use qnd::selection::SelectRegion;
 use qnd::backend::{Slab, VirtualMap};
 use qnd::lazy::{Lazy, LazyArray, LazyExt, Or, Scaled, Stacked, Sum};
 use qnd::selection::Region;

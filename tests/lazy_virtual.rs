@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use ndarray::{s, ArrayD, Axis as NdAxis, IxDyn};
 use proptest::prelude::*;
+use qnd::selection::SelectRegion;
 use qnd::backend::{Slab, VirtualMap};
 use qnd::lazy::{Lazy, LazyArray, LazyExt, VirtualLayout, VirtualStack};
 use qnd::selection::Region;

@@ -6,6 +6,7 @@
 //! block by block on HDF5 and in memory.
 #![cfg(feature = "hdf5")]
 
+use qnd_hdf5::hdf5;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -49,7 +50,7 @@ fn stack_of(files: &[PathBuf], path: &str, axis: isize) -> Lazy {
 /// The stored source file names of virtual dataset `name` (raw HDF5: the
 /// hdf5 crate's `virtual_map` refuses hyperslabs of stride 1).
 fn stored_files(file: &Path, name: &str) -> Vec<String> {
-    use hdf5_sys::h5p::{H5Pget_virtual_count, H5Pget_virtual_filename};
+    use qnd_hdf5::hdf5_sys::h5p::{H5Pget_virtual_count, H5Pget_virtual_filename};
     let f = hdf5::File::open(file).unwrap();
     let ds = f.dataset(name).unwrap();
     assert_eq!(ds.layout(), hdf5::dataset::Layout::Virtual, "{name}");

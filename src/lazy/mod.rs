@@ -34,7 +34,7 @@ pub use self::r#virtual::{VirtualLayout, VirtualSource, VirtualStack};
 pub use self::slice::Sliced;
 pub use self::views::{Or, Scaled, Stacked, Sum};
 use crate::error::{Error, Result};
-use crate::selection::{Region, Selection, SelectionError};
+use crate::selection::{Region, SelectRegion, Selection, SelectionError};
 use crate::tree::QLeaf;
 use crate::values::{Array, DType, FromValue, Value};
 

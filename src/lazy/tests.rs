@@ -1,5 +1,6 @@
 use ndarray::{s, ArrayD, IxDyn};
 
+use crate::selection::SelectRegion;
 use super::*;
 
 fn arange(shape: &[usize]) -> Array {

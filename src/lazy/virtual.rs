@@ -15,7 +15,7 @@ use ndarray::{ArrayD, SliceInfoElem};
 use super::{invalid, Lazy, LazyArray};
 use crate::backend::{Slab, VirtualMap};
 use crate::error::{Error, Result};
-use crate::selection::{Region, Resolved, Selection};
+use crate::selection::{Region, Resolved, SelectRegion, Selection};
 use crate::values::by_dtype;
 use crate::values::{describe, with_array, Array, DType, Element};
 

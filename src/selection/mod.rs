@@ -20,6 +20,8 @@
 
 use ndarray::{SliceInfo, SliceInfoElem};
 
+use crate::values::{map_array, Array};
+
 /// One axis of a [`Selection`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Axis {
@@ -105,6 +107,47 @@ impl Resolved {
 pub struct Region {
     /// One entry per axis of the leaf.
     pub axes: Vec<Resolved>,
+}
+
+/// Selecting a resolved [`Region`] out of an in-memory [`Array`].
+pub trait SelectRegion {
+    /// The part of this array that `region` (resolved against its shape)
+    /// selects, of shape `region.out_shape()`.
+    fn select_region(&self, region: &Region) -> Array;
+}
+
+impl SelectRegion for Array {
+    fn select_region(&self, region: &Region) -> Array {
+        use ndarray::SliceInfoElem;
+        let info: Vec<SliceInfoElem> = region
+            .axes
+            .iter()
+            .map(|a| {
+                if !a.keep {
+                    return SliceInfoElem::Index(a.first as isize);
+                }
+                if a.count == 0 {
+                    return SliceInfoElem::Slice {
+                        start: 0,
+                        end: Some(0),
+                        step: 1,
+                    };
+                }
+                let (lo, hi) = if a.step > 0 {
+                    (a.first, a.index(a.count - 1))
+                } else {
+                    (a.index(a.count - 1), a.first)
+                };
+                // ndarray takes lo..=hi, from the back for a negative step
+                SliceInfoElem::Slice {
+                    start: lo as isize,
+                    end: Some(hi as isize + 1),
+                    step: a.step,
+                }
+            })
+            .collect();
+        map_array!(self, x => x.slice(info.as_slice()).to_owned())
+    }
 }
 
 impl Region {

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::file::Kind;
+use crate::backend::Kind;
 use super::{child_path, elem_path, ops, QAttrs, QGroup, QLeaf, QList};
 use crate::backend::{LeafSpec, NodeId, Storage};
 use crate::error::Result;
@@ -430,7 +430,7 @@ mod tests {
             };
             let id = crate::backend::Storage::create_leaf(&mut core.storage, l.id, "_0", &spec)
                 .map_err(|e| src.file.at("/l").storage(e))?;
-            core.lists.remove(&l.id);
+            core.forget(l.id);
             drop(core);
             let r = QList::new(src.file.clone(), id, true, "/l[0]".into(), Auto::Off);
             r.append(vec![1, 2])?;

@@ -4,7 +4,8 @@ use std::cell::Cell;
 use std::fmt;
 use std::path::PathBuf;
 
-use super::file::{Core, FileRef, Kind};
+use crate::backend::Kind;
+use crate::file::{FileRef, FileState};
 use super::ops;
 use super::{child_path, Item, QAttrs, QLeaf, QList};
 use crate::backend::{NodeId, Storage};
@@ -119,12 +120,12 @@ impl QGroup {
     }
 
     /// Look up a direct member.
-    fn lookup(&self, core: &mut Core, name: &str, path: &str) -> Result<Option<(NodeId, Kind)>> {
+    fn lookup(&self, core: &mut FileState, name: &str, path: &str) -> Result<Option<(NodeId, Kind)>> {
         core.lookup(self.id, name)
             .map_err(|e| self.at(path).storage(e))
     }
 
-    fn member(&self, core: &mut Core, name: &str, path: &str) -> Result<(NodeId, Kind)> {
+    fn member(&self, core: &mut FileState, name: &str, path: &str) -> Result<(NodeId, Kind)> {
         self.lookup(core, name, path)?
             .ok_or_else(|| self.at(path).no_item())
     }
@@ -205,13 +206,13 @@ impl QGroup {
         let path = child_path(&t.group.path, &t.name);
         let mut core = self.file.lock()?;
         let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
-        let found = match core.storage.goto_index(id) {
+        let found = match core.goto_index(id) {
             Some(index) => index.nearest(value),
             None => {
                 let index = t.group.build_goto_index(&mut core, id, kind, &path)?;
                 let found = index.nearest(value);
                 if kind == Kind::Records {
-                    core.storage.keep_goto_index(id, index);
+                    core.keep_goto_index(id, index);
                 }
                 found
             }
@@ -238,12 +239,12 @@ impl QGroup {
         let path = child_path(&t.group.path, &t.name);
         let mut core = self.file.lock()?;
         let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
-        if let Some(index) = core.storage.goto_index(id) {
+        if let Some(index) = core.goto_index(id) {
             return Ok(index.clone());
         }
         let index = t.group.build_goto_index(&mut core, id, kind, &path)?;
         if kind == Kind::Records {
-            core.storage.keep_goto_index(id, index.clone());
+            core.keep_goto_index(id, index.clone());
         }
         Ok(index)
     }
@@ -251,7 +252,7 @@ impl QGroup {
     /// Build the goto index of member `id` from all its records.
     fn build_goto_index(
         &self,
-        core: &mut Core,
+        core: &mut FileState,
         id: NodeId,
         kind: Kind,
         path: &str,

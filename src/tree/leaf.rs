@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use super::file::{FileRef, Kind};
+use crate::backend::Kind;
+use crate::file::FileRef;
 use super::ops;
 use super::QAttrs;
 use crate::backend::{NodeId, Storage};

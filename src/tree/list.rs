@@ -3,7 +3,8 @@
 use std::cell::Cell;
 use std::fmt;
 
-use super::file::{FileRef, Kind};
+use crate::backend::Kind;
+use crate::file::FileRef;
 use super::group::kind_name;
 use super::ops;
 use super::{elem_path, Item, QAttrs, QGroup, QLeaf};

@@ -6,7 +6,6 @@
 
 mod attrs;
 mod copy;
-mod file;
 mod group;
 mod leaf;
 mod list;
@@ -14,7 +13,6 @@ mod ops;
 mod store;
 
 pub use attrs::QAttrs;
-pub use file::{memory, open, open_with, AsMode, Format, Kind, Mode, OpenOptions, UnknownMode};
 pub use group::{GotoIter, ModeGuard, QGroup};
 pub use leaf::{Dim, QLeaf};
 pub use list::QList;

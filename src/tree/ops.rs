@@ -4,7 +4,8 @@
 use indexmap::IndexMap;
 use ndarray::Axis as NdAxis;
 
-use super::file::{Core, Kind};
+use crate::backend::Kind;
+use crate::file::FileState;
 use super::{child_path, elem_path};
 use crate::backend::{LeafSpec, NodeId, Slab, Storage};
 use crate::error::{At, Error, Result};
@@ -106,7 +107,7 @@ pub(crate) fn record_index(at: &At, index: isize, count: usize) -> Result<usize>
 /// Create member `name` of group `parent` holding `value`, after checking
 /// the name and the whole value.
 pub(crate) fn create(
-    core: &mut Core,
+    core: &mut FileState,
     at: &At,
     parent: NodeId,
     name: &str,
@@ -120,7 +121,7 @@ pub(crate) fn create(
 }
 
 /// Create member `name` of `parent` holding a validated `value`.
-fn build(core: &mut Core, at: &At, parent: NodeId, name: &str, value: &Value) -> Result<NodeId> {
+fn build(core: &mut FileState, at: &At, parent: NodeId, name: &str, value: &Value) -> Result<NodeId> {
     let path = child_path(at.path, name);
     let here = At { path: &path, ..*at };
     let err = |e| here.storage(e);
@@ -133,13 +134,13 @@ fn build(core: &mut Core, at: &At, parent: NodeId, name: &str, value: &Value) ->
                 .map_err(err)?;
             if a.size() > 0 {
                 let slab: Vec<Slab> = a.shape().iter().map(|&n| Slab::all(n)).collect();
-                core.storage.write(id, &slab, a).map_err(err)?;
+                core.write(id, &slab, a).map_err(err)?;
             }
             Ok(id)
         }
         Value::Group(members) => {
             let id = core.storage.create_group(parent, name).map_err(err)?;
-            core.lists.insert(id, None);
+            core.set_list_len(id, None);
             for (k, v) in members {
                 build(core, &here, id, k, v)?;
             }
@@ -156,7 +157,7 @@ fn build(core: &mut Core, at: &At, parent: NodeId, name: &str, value: &Value) ->
 }
 
 /// Create an empty list: a group with the None marker `_`.
-pub(crate) fn create_list(core: &mut Core, at: &At, parent: NodeId, name: &str) -> Result<NodeId> {
+pub(crate) fn create_list(core: &mut FileState, at: &At, parent: NodeId, name: &str) -> Result<NodeId> {
     let id = core
         .storage
         .create_group(parent, name)
@@ -164,12 +165,12 @@ pub(crate) fn create_list(core: &mut Core, at: &At, parent: NodeId, name: &str) 
     core.storage
         .create_none(id, "_")
         .map_err(|e| at.storage(e))?;
-    core.lists.insert(id, Some(0));
+    core.set_list_len(id, Some(0));
     Ok(id)
 }
 
 /// The length of list `id`.
-pub(crate) fn list_len(core: &mut Core, at: &At, id: NodeId) -> Result<usize> {
+pub(crate) fn list_len(core: &mut FileState, at: &At, id: NodeId) -> Result<usize> {
     core.list_len(id)
         .map_err(|e| at.storage(e))?
         .ok_or_else(|| at.invalid("not a list"))
@@ -177,23 +178,23 @@ pub(crate) fn list_len(core: &mut Core, at: &At, id: NodeId) -> Result<usize> {
 
 /// Append `value` as the next element of list `id`, after checking the
 /// whole value; returns its index.
-pub(crate) fn append_element(core: &mut Core, at: &At, id: NodeId, value: &Value) -> Result<usize> {
+pub(crate) fn append_element(core: &mut FileState, at: &At, id: NodeId, value: &Value) -> Result<usize> {
     validate(at, value)?;
     push_element(core, at, id, value)
 }
 
-fn push_element(core: &mut Core, at: &At, id: NodeId, value: &Value) -> Result<usize> {
+fn push_element(core: &mut FileState, at: &At, id: NodeId, value: &Value) -> Result<usize> {
     let n = list_len(core, at, id)?;
     let built = build(core, at, id, &format!("_{n}"), value);
     // Whatever happened, the length is recounted from storage next time.
-    core.lists.remove(&id);
+    core.forget(id);
     built?;
-    core.lists.insert(id, Some(n + 1));
+    core.set_list_len(id, Some(n + 1));
     Ok(n)
 }
 
 /// Element `i` of list `id`: its node and kind.
-pub(crate) fn element(core: &mut Core, at: &At, id: NodeId, i: usize) -> Result<(NodeId, Kind)> {
+pub(crate) fn element(core: &mut FileState, at: &At, id: NodeId, i: usize) -> Result<(NodeId, Kind)> {
     core.lookup(id, &format!("_{i}"))
         .map_err(|e| at.storage(e))?
         .ok_or_else(|| at.no_item())
@@ -231,7 +232,7 @@ pub(crate) fn selection_error(at: &At, e: SelectionError) -> Error {
 
 /// A leaf's or record's dtype and shape (for a record, the record shape).
 pub(crate) fn leaf_shape(
-    core: &mut Core,
+    core: &mut FileState,
     at: &At,
     id: NodeId,
     record: Option<usize>,
@@ -249,7 +250,7 @@ pub(crate) fn leaf_shape(
 
 /// Read `sel` of a leaf (or of record `record` of a record node).
 pub(crate) fn read_leaf(
-    core: &mut Core,
+    core: &mut FileState,
     at: &At,
     id: NodeId,
     record: Option<usize>,
@@ -265,7 +266,7 @@ pub(crate) fn read_leaf(
 }
 
 /// Read a resolved region of node `id`.
-pub(crate) fn read_region(core: &mut Core, at: &At, id: NodeId, region: &Region) -> Result<Array> {
+pub(crate) fn read_region(core: &mut FileState, at: &At, id: NodeId, region: &Region) -> Result<Array> {
     let slab = slab_of(region);
     let mut a = core.storage.read(id, &slab).map_err(|e| at.storage(e))?;
     if region.has_reversal() {
@@ -278,7 +279,7 @@ pub(crate) fn read_region(core: &mut Core, at: &At, id: NodeId, region: &Region)
 /// Write `value` to `sel` of a leaf (or of record `record`); with `fill`
 /// a single value fills the selection.
 pub(crate) fn write_leaf(
-    core: &mut Core,
+    core: &mut FileState,
     at: &At,
     id: NodeId,
     record: Option<usize>,
@@ -313,31 +314,31 @@ pub(crate) fn write_leaf(
         a = flip(a, &region);
     }
     let slab = slab_of(&region);
-    core.storage.write(id, &slab, &a).map_err(|e| at.storage(e))
+    core.write(id, &slab, &a).map_err(|e| at.storage(e))
 }
 
 /// Append one record to record node `id` after checking it fits. This is
 /// the hot path of recording: no lookup, no copy of the node's shape, and
 /// the record's path is only spelled out for an error.
-pub(crate) fn append_record(core: &mut Core, at: &At, id: NodeId, value: &Value) -> Result<usize> {
+pub(crate) fn append_record(core: &mut FileState, at: &At, id: NodeId, value: &Value) -> Result<usize> {
     let Value::Array(a) = value else {
         return Err(at.mismatch("an array record", value.describe()));
     };
     check_text(at, a)?;
-    let info = core.storage.record_info(id).map_err(|e| at.storage(e))?;
-    let n = info.shape.first().copied().unwrap_or(0);
-    let rec_shape = &info.shape[1..];
-    if a.shape() != rec_shape || !a.dtype().widens_to(info.dtype) {
+    let info = core.shape(id).map_err(|e| at.storage(e))?;
+    let (n, dtype) = (info.records(), info.dtype);
+    let rec_shape = info.record_shape();
+    if a.shape() != rec_shape || !a.dtype().widens_to(dtype) {
         return Err(at.mismatch(
-            format!("a record of {}", describe(info.dtype, rec_shape)),
+            format!("a record of {}", describe(dtype, rec_shape)),
             describe(a.dtype(), a.shape()),
         ));
     }
-    let pushed = if a.dtype() == info.dtype {
-        core.storage.push_record(id, a)
+    let pushed = if a.dtype() == dtype {
+        core.append(id, a)
     } else {
-        let a = convert_to(a.clone(), info.dtype);
-        core.storage.push_record(id, &a)
+        let a = convert_to(a.clone(), dtype);
+        core.append(id, &a)
     };
     pushed.map_err(|e| {
         let path = elem_path(at.path, n);
@@ -349,7 +350,7 @@ pub(crate) fn append_record(core: &mut Core, at: &At, id: NodeId, value: &Value)
 /// Read a member of kind `kind` whole. With `goto` set, a list or record
 /// variable gives only that element.
 pub(crate) fn read_item(
-    core: &mut Core,
+    core: &mut FileState,
     at: &At,
     id: NodeId,
     kind: Kind,
@@ -395,7 +396,7 @@ pub(crate) fn read_item(
 }
 
 /// Read element `i` of list `id` (lists inside lists ignore goto).
-pub(crate) fn read_element(core: &mut Core, at: &At, id: NodeId, i: usize) -> Result<Value> {
+pub(crate) fn read_element(core: &mut FileState, at: &At, id: NodeId, i: usize) -> Result<Value> {
     let path = elem_path(at.path, i);
     let here = At { path: &path, ..*at };
     let (eid, kind) = element(core, &here, id, i)?;
@@ -404,7 +405,7 @@ pub(crate) fn read_element(core: &mut Core, at: &At, id: NodeId, i: usize) -> Re
 
 /// Read group `id` whole; record variables inside honour `goto`.
 pub(crate) fn read_group(
-    core: &mut Core,
+    core: &mut FileState,
     at: &At,
     id: NodeId,
     goto: Option<isize>,

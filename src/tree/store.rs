@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::file::Format;
+use crate::file::Format;
 use super::{child_path, ops, QGroup, QLeaf};
 use crate::backend::{Storage, VirtualMap};
 use crate::error::{Error, Result};
@@ -171,7 +171,7 @@ impl QGroup {
         array: &A,
         shape: &[usize],
     ) -> Result<Option<Vec<VirtualMap>>> {
-        if self.file.backend != "hdf5" || shape.is_empty() || shape.contains(&0) {
+        if !self.file.capabilities.virtual_datasets || shape.is_empty() || shape.contains(&0) {
             return Ok(None);
         }
         let Some(Ok(maps)) = array.virtual_maps() else {

@@ -69,9 +69,9 @@ use hdf5_sys::h5t::H5Tequal;
 
 use super::raw::{self, ck, ck_id, lib, locked, Hid, Plists, Space};
 use super::types;
-use crate::backend::{SResult, Slab, VirtualMap};
-use crate::error::StorageError;
-use crate::values::DType;
+use qnd_storage::{SResult, Slab, VirtualMap};
+use qnd_storage::StorageError;
+use qnd_storage::DType;
 
 /// Where the file holding virtual datasets is, for finding their sources
 /// as HDF5 does.

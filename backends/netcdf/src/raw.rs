@@ -8,8 +8,7 @@ use std::path::Path;
 use netcdf_sys as nc;
 use netcdf_sys::nc_type;
 
-use crate::backend::SResult;
-use crate::error::StorageError;
+use qnd_storage::{SResult, StorageError};
 
 /// Runs `f` holding the library lock (reentrant, shared with HDF5).
 pub(super) fn locked<T>(f: impl FnOnce() -> T) -> T {
@@ -33,7 +32,7 @@ pub(super) fn ck(code: c_int) -> SResult<()> {
 /// Runs one C call under the lock and checks its status.
 macro_rules! call {
     ($e:expr) => {
-        $crate::backend::netcdf::raw::ck($crate::backend::netcdf::raw::locked(|| unsafe { $e }))
+        $crate::raw::ck($crate::raw::locked(|| unsafe { $e }))
     };
 }
 

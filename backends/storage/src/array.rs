@@ -2,7 +2,7 @@
 
 use ndarray::{ArrayD, IxDyn};
 
-use super::DType;
+use crate::{DType, Slab};
 
 /// An n-d array whose element type is known only at run time.
 ///
@@ -25,6 +25,8 @@ pub enum Array {
 }
 
 /// Runs `$body` with `$a` bound to the inner `ArrayD<T>` of any [`Array`].
+#[macro_export]
+#[doc(hidden)]
 macro_rules! with_array {
     ($array:expr, $a:ident => $body:expr) => {
         match $array {
@@ -43,9 +45,10 @@ macro_rules! with_array {
         }
     };
 }
-pub(crate) use with_array;
 
 /// Runs `$body` with `$t` the Rust element type of `$dtype`.
+#[macro_export]
+#[doc(hidden)]
 macro_rules! by_dtype {
     ($dtype:expr, $t:ident => $body:expr) => {
         match $dtype {
@@ -100,10 +103,11 @@ macro_rules! by_dtype {
         }
     };
 }
-pub(crate) use by_dtype;
 
 /// Like [`with_array`], but maps the inner array to a new [`Array`] of the
 /// same variant.
+#[macro_export]
+#[doc(hidden)]
 macro_rules! map_array {
     ($array:expr, $a:ident => $body:expr) => {
         match $array {
@@ -122,7 +126,6 @@ macro_rules! map_array {
         }
     };
 }
-pub(crate) use map_array;
 
 /// A Rust type that can be an element of a leaf.
 ///
@@ -306,40 +309,6 @@ impl Array {
         })
     }
 
-    /// The part of this array that `region` (resolved against its shape)
-    /// selects, of shape `region.out_shape()`.
-    pub fn select_region(&self, region: &crate::selection::Region) -> Array {
-        use ndarray::SliceInfoElem;
-        let info: Vec<SliceInfoElem> = region
-            .axes
-            .iter()
-            .map(|a| {
-                if !a.keep {
-                    return SliceInfoElem::Index(a.first as isize);
-                }
-                if a.count == 0 {
-                    return SliceInfoElem::Slice {
-                        start: 0,
-                        end: Some(0),
-                        step: 1,
-                    };
-                }
-                let (lo, hi) = if a.step > 0 {
-                    (a.first, a.index(a.count - 1))
-                } else {
-                    (a.index(a.count - 1), a.first)
-                };
-                // ndarray takes lo..=hi, from the back for a negative step
-                SliceInfoElem::Slice {
-                    start: lo as isize,
-                    end: Some(hi as isize + 1),
-                    step: a.step,
-                }
-            })
-            .collect();
-        map_array!(self, x => x.slice(info.as_slice()).to_owned())
-    }
-
     /// Reshape without changing the element order.
     ///
     /// # Errors
@@ -381,9 +350,9 @@ impl Array {
         app!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str)
     }
 
-    /// The hyperslab `slab` (one [`Slab`](crate::backend::Slab) per axis,
-    /// inside the shape) of this array.
-    pub(crate) fn take_slab(&self, slab: &[crate::backend::Slab]) -> Array {
+    /// The hyperslab `slab` (one [`Slab`] per axis, inside the shape) of
+    /// this array.
+    pub fn take_slab(&self, slab: &[Slab]) -> Array {
         map_array!(self, a => {
             if slab.iter().any(|s| s.count == 0) {
                 let shape: Vec<usize> = slab.iter().map(|s| s.count).collect();
@@ -460,7 +429,7 @@ impl<T: Element, D: ndarray::Dimension> From<ndarray::Array<T, D>> for Array {
 }
 
 /// The ndarray slice of a hyperslab with no empty axis.
-pub(crate) fn slice_info(slab: &[crate::backend::Slab]) -> Vec<ndarray::SliceInfoElem> {
+pub fn slice_info(slab: &[Slab]) -> Vec<ndarray::SliceInfoElem> {
     slab.iter()
         .map(|s| ndarray::SliceInfoElem::Slice {
             start: s.start as isize,
@@ -468,6 +437,19 @@ pub(crate) fn slice_info(slab: &[crate::backend::Slab]) -> Vec<ndarray::SliceInf
             step: s.stride as isize,
         })
         .collect()
+}
+
+/// The number of elements of `shape`, or `None` when it is too large to
+/// hold in memory on this machine (the product overflows, or leaves no room
+/// for 32 bytes per element).
+pub fn checked_len(shape: &[usize]) -> Option<usize> {
+    if shape.contains(&0) {
+        return Some(0);
+    }
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+        .filter(|&n| n <= isize::MAX as usize / 32)
 }
 
 #[cfg(test)]

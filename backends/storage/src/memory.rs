@@ -5,9 +5,10 @@
 use indexmap::IndexMap;
 use ndarray::ArrayD;
 
-use crate::backend::{LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage};
-use crate::error::StorageError;
-use crate::values::Array;
+use crate::{
+    Array, Capabilities, LeafInfo, LeafSpec, NodeId, Kind, SResult, Slab, Storage,
+    StorageError,
+};
 
 #[derive(Debug)]
 enum Body {
@@ -29,15 +30,23 @@ struct Node {
 #[derive(Debug)]
 pub struct MemoryStorage {
     nodes: Vec<Node>,
-    /// For tests: every read, as (node, hyperslab).
-    #[cfg(test)]
-    pub(crate) reads: Vec<(NodeId, Vec<Slab>)>,
-    /// For tests: every append, as (node, number of records).
-    #[cfg(test)]
-    pub(crate) appends: Vec<(NodeId, usize)>,
-    /// For tests: appends fail while this is set.
-    #[cfg(test)]
-    pub(crate) fail_appends: bool,
+    /// What tests of the layers above look at and inject.
+    pub probe: Probe,
+}
+
+/// Instrumentation of a [`MemoryStorage`], for tests of the layers above
+/// it (the record buffer, the tree): the calls it got, and failures to
+/// inject. Nothing is logged until [`Probe::log`] is set.
+#[derive(Clone, Debug, Default)]
+pub struct Probe {
+    /// Log calls into `reads` and `appends`.
+    pub log: bool,
+    /// Every read while logging, as (node, hyperslab).
+    pub reads: Vec<(NodeId, Vec<Slab>)>,
+    /// Every append while logging, as (node, number of records).
+    pub appends: Vec<(NodeId, usize)>,
+    /// Appends fail while this is set.
+    pub fail_appends: bool,
 }
 
 impl Default for MemoryStorage {
@@ -55,12 +64,7 @@ impl MemoryStorage {
                 attrs: IndexMap::new(),
                 text_width: 0,
             }],
-            #[cfg(test)]
-            reads: Vec::new(),
-            #[cfg(test)]
-            appends: Vec::new(),
-            #[cfg(test)]
-            fail_appends: false,
+            probe: Probe::default(),
         }
     }
 
@@ -114,13 +118,17 @@ fn put<T: Clone>(a: &mut ArrayD<T>, slab: &[Slab], data: &ArrayD<T>) {
     if slab.iter().any(|s| s.count == 0) {
         return;
     }
-    a.slice_mut(crate::values::slice_info(slab).as_slice())
+    a.slice_mut(crate::slice_info(slab).as_slice())
         .assign(data);
 }
 
 impl Storage for MemoryStorage {
     fn backend_name(&self) -> &'static str {
         "memory"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::ALL
     }
 
     fn root(&self) -> NodeId {
@@ -134,17 +142,17 @@ impl Storage for MemoryStorage {
         }
     }
 
-    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, NodeKind)>> {
+    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, Kind)>> {
         let id = match &self.node(group)?.body {
             Body::Group(m) => m.get(name).copied(),
             _ => return Err(StorageError::Layout("not a group".into())),
         };
         let Some(id) = id else { return Ok(None) };
         let kind = match self.node(id)?.body {
-            Body::Group(_) => NodeKind::Group,
-            Body::Leaf(_) => NodeKind::Leaf,
-            Body::Records(_) => NodeKind::Records,
-            Body::None => NodeKind::None,
+            Body::Group(_) => Kind::Group,
+            Body::Leaf(_) => Kind::Leaf,
+            Body::Records(_) => Kind::Records,
+            Body::None => Kind::None,
         };
         Ok(Some((id, kind)))
     }
@@ -180,8 +188,9 @@ impl Storage for MemoryStorage {
     }
 
     fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array> {
-        #[cfg(test)]
-        self.reads.push((node, slab.to_vec()));
+        if self.probe.log {
+            self.probe.reads.push((node, slab.to_vec()));
+        }
         let a = self.array(node)?;
         Ok(a.take_slab(slab))
     }
@@ -202,12 +211,12 @@ impl Storage for MemoryStorage {
     }
 
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
-        #[cfg(test)]
-        {
-            if self.fail_appends {
-                return Err(StorageError::Unsupported("appends fail (test)".into()));
-            }
-            self.appends
+        if self.probe.fail_appends {
+            return Err(StorageError::Unsupported("appends fail (test)".into()));
+        }
+        if self.probe.log {
+            self.probe
+                .appends
                 .push((node, records.shape().first().copied().unwrap_or(0)));
         }
         self.check_width(node, records)?;

@@ -40,6 +40,11 @@
 //! its last component in `HDF5_VDS_PREFIX`, next to the file, in the
 //! working directory) and checked first. Looking one up always works.
 
+/// The HDF5 crates this backend is built on, for code that also calls
+/// HDF5 directly (qnd's benchmarks and tests), so that it links the same
+/// library.
+pub use {hdf5, hdf5_sys};
+
 mod data;
 mod raw;
 mod types;
@@ -61,11 +66,18 @@ use ndarray::{ArrayD, IxDyn};
 use self::data::Target;
 use self::raw::{lib, ObjClass, Plists, Space};
 use self::types::{Elem, Text};
-use crate::backend::{
-    record_chunk, FastMap, LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage, VirtualMap,
+use qnd_storage::chunks::record_chunk;
+use qnd_storage::{
+    Array, Capabilities, DType, FastMap, LeafInfo, LeafSpec, NodeId, Kind, RecordDims,
+    SResult, Slab, Storage, StorageError, VirtualMap,
 };
-use crate::error::StorageError;
-use crate::values::{Array, DType};
+
+/// What HDF5 files hold: everything, virtual datasets too.
+pub const CAPABILITIES: Capabilities = Capabilities {
+    virtual_datasets: true,
+    record_dims: RecordDims::PerVariable,
+    ..Capabilities::ALL
+};
 
 const NONE_ATTR: &CStr = c"__none__";
 const SHAPE_ATTR: &CStr = c"__shape__";
@@ -106,7 +118,7 @@ impl Obj {
 /// One entry of the node table.
 struct Node {
     obj: Obj,
-    kind: NodeKind,
+    kind: Kind,
     /// The element type of a leaf or record node.
     elem: Option<Elem>,
     /// The shape of an empty leaf (a committed datatype).
@@ -117,7 +129,7 @@ impl Node {
     fn group(g: Group) -> Node {
         Node {
             obj: Obj::Group(g),
-            kind: NodeKind::Group,
+            kind: Kind::Group,
             elem: None,
             empty_shape: None,
         }
@@ -244,22 +256,22 @@ impl Hdf5Storage {
     fn dataset_node(ds: Dataset) -> SResult<Node> {
         let space = raw::dataset_space(&ds)?;
         let kind = match &space {
-            Space::Null => NodeKind::None,
-            Space::Scalar => NodeKind::Leaf,
+            Space::Null => Kind::None,
+            Space::Scalar => Kind::Leaf,
             Space::Simple { dims, max } => {
-                if crate::values::checked_len(dims).is_none() {
+                if qnd_storage::checked_len(dims).is_none() {
                     return Err(StorageError::Layout(format!(
                         "dataset of shape {dims:?} has too many elements to address"
                     )));
                 }
                 // Records: the leading axis alone is unlimited.
                 match max.split_first() {
-                    Some((None, rest)) if rest.iter().all(Option::is_some) => NodeKind::Records,
-                    _ => NodeKind::Leaf,
+                    Some((None, rest)) if rest.iter().all(Option::is_some) => Kind::Records,
+                    _ => Kind::Leaf,
                 }
             }
         };
-        let elem = if kind == NodeKind::None {
+        let elem = if kind == Kind::None {
             None
         } else {
             Some(types::classify(&ds.dtype().map_err(lib)?)?)
@@ -277,7 +289,7 @@ impl Hdf5Storage {
         if raw::attr_exists(t.id(), NONE_ATTR)? {
             return Ok(Node {
                 obj: Obj::Type(t),
-                kind: NodeKind::None,
+                kind: Kind::None,
                 elem: None,
                 empty_shape: None,
             });
@@ -288,7 +300,7 @@ impl Hdf5Storage {
             ));
         }
         let shape = shape_from(&read_attr(t.id(), SHAPE_ATTR)?)?;
-        if crate::values::checked_len(&shape) != Some(0) {
+        if qnd_storage::checked_len(&shape) != Some(0) {
             return Err(StorageError::Layout(format!(
                 "__shape__ {shape:?} of a committed datatype has elements"
             )));
@@ -296,7 +308,7 @@ impl Hdf5Storage {
         let elem = types::classify(t.as_datatype())?;
         Ok(Node {
             obj: Obj::Type(t),
-            kind: NodeKind::Leaf,
+            kind: Kind::Leaf,
             elem: Some(elem),
             empty_shape: Some(shape),
         })
@@ -413,6 +425,10 @@ impl Storage for Hdf5Storage {
         "hdf5"
     }
 
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
     fn root(&self) -> NodeId {
         NodeId(0)
     }
@@ -428,7 +444,7 @@ impl Storage for Hdf5Storage {
             .map_err(lib)
     }
 
-    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, NodeKind)>> {
+    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, Kind)>> {
         if let Some(&id) = self.children.get(&group).and_then(|m| m.get(name)) {
             return Ok(Some((id, self.node(id)?.kind)));
         }
@@ -480,7 +496,7 @@ impl Storage for Hdf5Storage {
         write_attr(t.id(), NONE_ATTR, &Array::scalar(true), &self.plists)?;
         let node = Node {
             obj: Obj::Type(t),
-            kind: NodeKind::None,
+            kind: Kind::None,
             elem: None,
             empty_shape: None,
         };
@@ -505,7 +521,7 @@ impl Storage for Hdf5Storage {
                 raw::create_dataset(g, &c, &ftype, &dims, Some(&max), Some(&chunk), &self.plists)?;
             Node {
                 obj: Obj::Dataset(ds),
-                kind: NodeKind::Records,
+                kind: Kind::Records,
                 elem: Some(elem),
                 empty_shape: None,
             }
@@ -517,7 +533,7 @@ impl Storage for Hdf5Storage {
             write_attr(t.id(), SHAPE_ATTR, &Array::I64(shape), &self.plists)?;
             Node {
                 obj: Obj::Type(t),
-                kind: NodeKind::Leaf,
+                kind: Kind::Leaf,
                 elem: Some(elem),
                 empty_shape: Some(spec.shape.clone()),
             }
@@ -525,7 +541,7 @@ impl Storage for Hdf5Storage {
             let ds = raw::create_dataset(g, &c, &ftype, &spec.shape, None, None, &self.plists)?;
             Node {
                 obj: Obj::Dataset(ds),
-                kind: NodeKind::Leaf,
+                kind: Kind::Leaf,
                 elem: Some(elem),
                 empty_shape: None,
             }
@@ -577,7 +593,7 @@ impl Storage for Hdf5Storage {
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
         let (n, e) = self.leaf(node)?;
         let ds = match (&n.obj, n.kind) {
-            (Obj::Dataset(ds), NodeKind::Records) => ds,
+            (Obj::Dataset(ds), Kind::Records) => ds,
             _ => return Err(StorageError::Layout("not a record node".into())),
         };
         let dims = raw::dataset_space(ds)?.dims();

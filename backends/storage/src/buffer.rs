@@ -1,11 +1,11 @@
-//! Record buffering: the layer between the tree and a backend that makes
-//! recording fast.
+//! Record buffering: a layer over any backend that makes recording fast.
 //!
 //! Appending one record at a time costs a library call (and, for HDF5, a
 //! dataset resize) per record. [`Buffered`] keeps the records appended to
 //! each record node in memory and hands them to the backend many at a
 //! time, in whole chunks ([`records_per_write`]), with one
-//! [`Storage::append_records`] call.
+//! [`Storage::append_records`] call. It is itself a [`Storage`]: records
+//! come in through [`Storage::append`].
 //!
 //! - Buffered records are written out when a node's buffer reaches its
 //!   batch, when all buffers together exceed the cap given at open
@@ -21,36 +21,21 @@
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
-use super::{
-    AnyStorage, FastMap, LeafInfo, LeafSpec, NodeId, NodeKind, SResult, Slab, Storage, VirtualMap,
+use crate::chunks::records_per_chunk;
+use crate::{
+    slice_info, Array, Capabilities, DType, LeafInfo, LeafSpec, NodeId, Kind, SResult, Slab,
+    Storage, StorageError, VirtualMap,
 };
-use crate::error::StorageError;
-use crate::state::GotoIndex;
-use crate::values::{slice_info, Array, DType};
 
-/// Records per chunk aim at chunks of about this many bytes.
-const CHUNK_BYTES: usize = 256 << 10;
-/// At most this many records per chunk.
-const CHUNK_RECORDS: usize = 1024;
 /// A buffer is written out once it holds about this many bytes.
 const WRITE_BYTES: usize = 1 << 20;
 /// The default cap on the bytes held by all buffers of a file.
 pub const DEFAULT_RECORD_BUFFER: usize = 64 << 20;
 
-/// Records per chunk for records of `record_bytes` bytes: about 256 KiB of
-/// records, between 1 and 1024 of them. Each chunk costs the library some
-/// bookkeeping (an index entry, an allocation, a call down to the file), so
-/// chunks are not made smaller; records of 128 KiB or more are one per
-/// chunk, and reading one record reads that record only (such chunks
-/// bypass the chunk cache, see `direct_records`).
-pub(crate) fn records_per_chunk(record_bytes: usize) -> usize {
-    (CHUNK_BYTES / record_bytes.max(1)).clamp(1, CHUNK_RECORDS)
-}
-
 /// Records written per backend call for records of `record_bytes` bytes
 /// under a buffer cap of `cap` bytes: whole chunks adding up to about
 /// 1 MiB, fewer when the cap is smaller, at least one.
-pub(crate) fn records_per_write(record_bytes: usize, cap: usize) -> usize {
+pub fn records_per_write(record_bytes: usize, cap: usize) -> usize {
     let record_bytes = record_bytes.max(1);
     let chunk = records_per_chunk(record_bytes);
     let want = (WRITE_BYTES / record_bytes).max(1).div_ceil(chunk) * chunk;
@@ -66,6 +51,7 @@ pub(crate) fn records_per_write(record_bytes: usize, cap: usize) -> usize {
 
 /// Buffered records of one node: their elements in C order, in a vector
 /// of the node's element type that keeps its allocation between writes.
+#[derive(Debug)]
 enum Rows {
     I8(Vec<i8>),
     I16(Vec<i16>),
@@ -193,6 +179,7 @@ impl Rows {
 }
 
 /// The buffer of one record node.
+#[derive(Debug)]
 struct RecordBuf {
     /// Type and shape, the record count including buffered records.
     info: LeafInfo,
@@ -220,8 +207,9 @@ impl RecordBuf {
 }
 
 /// A backend with per-node record buffers (see the [module docs](self)).
-pub(crate) struct Buffered {
-    inner: AnyStorage,
+#[derive(Debug)]
+pub struct RecordBuffer<S> {
+    inner: S,
     /// The buffers, indexed by node number.
     records: Vec<Option<RecordBuf>>,
     /// Bytes held by every pending buffer.
@@ -229,63 +217,29 @@ pub(crate) struct Buffered {
     /// Most bytes held before everything is written out; 0 writes every
     /// record through.
     cap: usize,
-    /// Goto-by-value indexes of scalar record nodes, kept up to date by
-    /// appends and dropped by any other write to their node.
-    indexes: FastMap<NodeId, GotoIndex>,
 }
 
-impl Buffered {
-    /// `inner` with buffers holding at most `cap` bytes in all.
-    pub fn new(inner: AnyStorage, cap: usize) -> Buffered {
-        Buffered {
+impl<S: Storage> RecordBuffer<S> {
+    /// `inner` with buffers holding at most `cap` bytes in all (0: every
+    /// record is written as it comes).
+    pub fn new(inner: S, cap: usize) -> RecordBuffer<S> {
+        RecordBuffer {
             inner,
             records: Vec::new(),
             held: 0,
             cap,
-            indexes: FastMap::default(),
-        }
-    }
-
-    /// The goto-by-value index of record node `node`, if one is kept.
-    pub fn goto_index(&self, node: NodeId) -> Option<&GotoIndex> {
-        self.indexes.get(&node)
-    }
-
-    /// Keep `index` for record node `node` (built from all its records),
-    /// to be updated by later appends.
-    pub fn keep_goto_index(&mut self, node: NodeId, index: GotoIndex) {
-        self.indexes.insert(node, index);
-    }
-
-    /// Bring the goto index of `node`, if any, up to date with appended
-    /// `records` (shape `[n]`, or `[]` for one record); an index that
-    /// cannot follow (not one number per record) is dropped.
-    fn index_appended(&mut self, node: NodeId, records: &Array) {
-        let Some(index) = self.indexes.get_mut(&node) else {
-            return;
-        };
-        match records.to_f64() {
-            Some(v) if v.ndim() <= 1 => v.iter().for_each(|&x| index.push(x)),
-            _ => {
-                self.indexes.remove(&node);
-            }
         }
     }
 
     /// The backend underneath.
-    #[cfg(all(test, feature = "hdf5"))]
-    pub fn inner(&self) -> &AnyStorage {
+    pub fn inner(&self) -> &S {
         &self.inner
     }
 
-    /// The in-memory backend underneath, for tests.
-    #[cfg(test)]
-    pub fn memory(&mut self) -> &mut super::memory::MemoryStorage {
-        match &mut self.inner {
-            AnyStorage::Memory(m) => m,
-            #[allow(unreachable_patterns)] // without the C backends
-            _ => panic!("not an in-memory file"),
-        }
+    /// The backend underneath, mutably: what is written to it directly
+    /// bypasses the buffers (for tests and instrumentation).
+    pub fn inner_mut(&mut self) -> &mut S {
+        &mut self.inner
     }
 
     fn get(&self, node: NodeId) -> Option<&RecordBuf> {
@@ -327,22 +281,9 @@ impl Buffered {
         Ok(self.get_mut(node).expect("made above"))
     }
 
-    /// Type and shape of record node `node` (the record count including
-    /// buffered records), without a copy.
-    ///
-    /// # Errors
-    /// When the backend cannot say.
-    pub fn record_info(&mut self, node: NodeId) -> SResult<&LeafInfo> {
-        Ok(&self.buffer(node)?.info)
-    }
-
     /// Append one record (of the node's dtype and record shape) to record
     /// node `node`, buffered.
-    ///
-    /// # Errors
-    /// When a buffer written out on the way fails, or the record does not
-    /// fit the node.
-    pub fn push_record(&mut self, node: NodeId, record: &Array) -> SResult<()> {
+    fn push_record(&mut self, node: NodeId, record: &Array) -> SResult<()> {
         let buf = self.buffer(node)?;
         if record.dtype() != buf.info.dtype || record.shape() != &buf.info.shape[1..] {
             return Err(StorageError::Layout(format!(
@@ -352,9 +293,6 @@ impl Buffered {
                 buf.info.dtype,
                 &buf.info.shape[1..]
             )));
-        }
-        if self.indexes.contains_key(&node) {
-            self.index_appended(node, record);
         }
         let buf = self.get_mut(node).expect("made above");
         let Some(rows) = buf.rows.as_mut() else {
@@ -456,9 +394,13 @@ fn below(s: &Slab, n: usize) -> usize {
     }
 }
 
-impl Storage for Buffered {
+impl<S: Storage> Storage for RecordBuffer<S> {
     fn backend_name(&self) -> &'static str {
         self.inner.backend_name()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
     }
 
     fn root(&self) -> NodeId {
@@ -469,7 +411,7 @@ impl Storage for Buffered {
         self.inner.names(group)
     }
 
-    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, NodeKind)>> {
+    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, Kind)>> {
         self.inner.lookup(group, name)
     }
 
@@ -522,7 +464,6 @@ impl Storage for Buffered {
     }
 
     fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()> {
-        self.indexes.remove(&node);
         if let (Some(stored), Some(first)) = (self.buffered(node), slab.first()) {
             if below(first, stored) < first.count {
                 self.write_out(node)?;
@@ -532,11 +473,11 @@ impl Storage for Buffered {
     }
 
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
-        self.append_through(node, records)?;
-        if self.indexes.contains_key(&node) {
-            self.index_appended(node, records);
-        }
-        Ok(())
+        self.append_through(node, records)
+    }
+
+    fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
+        self.push_record(node, record)
     }
 
     fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
@@ -573,7 +514,6 @@ impl Storage for Buffered {
     fn close(&mut self) -> SResult<()> {
         let written = self.write_all();
         self.records.clear();
-        self.indexes.clear();
         self.held = 0;
         let closed = self.inner.close();
         written.and(closed)
@@ -583,14 +523,15 @@ impl Storage for Buffered {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::memory::MemoryStorage;
-    use crate::{Recording, Selection};
+    use crate::MemoryStorage;
     use ndarray::{ArrayD, IxDyn};
 
     /// A record node of f64 records of `shape` in a fresh in-memory file,
     /// buffered with `cap`.
     fn records(cap: usize, shape: &[usize]) -> (Buffered, NodeId) {
-        let mut b = Buffered::new(AnyStorage::from(MemoryStorage::new()), cap);
+        let mut memory = MemoryStorage::new();
+        memory.probe.log = true;
+        let mut b = RecordBuffer::new(memory, cap);
         let spec = LeafSpec {
             dtype: DType::F64,
             shape: shape.to_vec(),
@@ -602,13 +543,15 @@ mod tests {
         (b, id)
     }
 
+    type Buffered = RecordBuffer<MemoryStorage>;
+
     fn rec(k: usize, len: usize) -> Array {
         let v: Vec<f64> = (0..len).map(|i| (k * 100 + i) as f64).collect();
         Array::F64(ArrayD::from_shape_vec(IxDyn(&[len]), v).unwrap())
     }
 
     fn stored(b: &mut Buffered, id: NodeId) -> usize {
-        b.memory().info(id).unwrap().shape[0]
+        b.inner_mut().info(id).unwrap().shape[0]
     }
 
     #[test]
@@ -646,7 +589,7 @@ mod tests {
         assert_eq!(b.info(id).unwrap().shape, [batch - 1, 10]);
         b.push_record(id, &rec(batch - 1, 10)).unwrap();
         assert_eq!(stored(&mut b, id), batch);
-        assert_eq!(b.memory().appends, [(id, batch)]);
+        assert_eq!(b.inner_mut().probe.appends, [(id, batch)]);
         assert_eq!(b.held, 0);
     }
 
@@ -660,7 +603,7 @@ mod tests {
         }
         // 12 records of 80 bytes fit in 1000: written 12 at a time
         assert_eq!(stored(&mut b, id), 96);
-        assert!(b.memory().appends.iter().all(|&(_, n)| n == 12));
+        assert!(b.inner_mut().probe.appends.iter().all(|&(_, n)| n == 12));
         b.flush().unwrap();
         assert_eq!(stored(&mut b, id), 100);
     }
@@ -691,7 +634,7 @@ mod tests {
             b.push_record(id, &rec(k, 3)).unwrap();
             assert_eq!(stored(&mut b, id), k + 1);
         }
-        assert_eq!(b.memory().appends.len(), 5);
+        assert_eq!(b.inner_mut().probe.appends.len(), 5);
     }
 
     #[test]
@@ -763,7 +706,7 @@ mod tests {
         for k in 0..5 {
             b.push_record(id, &rec(k, 2)).unwrap();
         }
-        b.memory().fail_appends = true;
+        b.inner_mut().probe.fail_appends = true;
         let e = b.flush().unwrap_err();
         assert!(e.to_string().contains("appends fail"), "{e}");
         // still buffered, still readable, written by the next flush
@@ -771,7 +714,7 @@ mod tests {
         assert_eq!(b.read(id, &[Slab::one(4), Slab::all(2)]).unwrap(), {
             rec(4, 2).into_shape(&[1, 2]).unwrap()
         });
-        b.memory().fail_appends = false;
+        b.inner_mut().probe.fail_appends = false;
         b.flush().unwrap();
         assert_eq!(stored(&mut b, id), 5);
     }
@@ -780,7 +723,7 @@ mod tests {
     fn close_returns_the_error_of_a_failed_write() {
         let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[2]);
         b.push_record(id, &rec(0, 2)).unwrap();
-        b.memory().fail_appends = true;
+        b.inner_mut().probe.fail_appends = true;
         assert!(b.close().is_err());
     }
 
@@ -788,102 +731,13 @@ mod tests {
     fn a_full_buffer_that_cannot_be_written_fails_the_append() {
         let (mut b, id) = records(32, &[2]);
         b.push_record(id, &rec(0, 2)).unwrap();
-        b.memory().fail_appends = true;
+        b.inner_mut().probe.fail_appends = true;
         let e = b.push_record(id, &rec(1, 2)).unwrap_err();
         assert!(e.to_string().contains("appends fail"), "{e}");
-        b.memory().fail_appends = false;
+        b.inner_mut().probe.fail_appends = false;
         b.push_record(id, &rec(2, 2)).unwrap();
         b.flush().unwrap();
         // the record of the failed append was buffered: nothing is lost
         assert_eq!(stored(&mut b, id), 3);
-    }
-
-    /// Through the tree: closing, dropping and flushing a file write its
-    /// buffered records, and an error on the way is returned, not lost.
-    #[test]
-    fn tree_flush_and_close_report_write_errors() {
-        let f = crate::memory();
-        f.set_recording(Recording::Uniform);
-        f.set("t", 1.0).unwrap();
-        f.set("t", 2.0).unwrap();
-        f.file.lock().unwrap().storage.memory().fail_appends = true;
-        let e = f.flush().unwrap_err();
-        assert!(e.to_string().contains("appends fail"), "{e}");
-        // both records still read back through the handle
-        f.goto_off();
-        assert_eq!(f.read::<Vec<f64>>("t").unwrap(), [1.0, 2.0]);
-        let e = f.close().unwrap_err();
-        assert!(e.to_string().contains("appends fail"), "{e}");
-    }
-
-    /// Dropping the last handle with records that cannot be written logs
-    /// the error (on standard error) rather than panicking.
-    #[test]
-    fn drop_with_a_failing_write_does_not_panic() {
-        let f = crate::memory();
-        f.set_recording(Recording::Uniform);
-        f.set("t", 1.0).unwrap();
-        f.file.lock().unwrap().storage.memory().fail_appends = true;
-        drop(f);
-    }
-
-    /// Reading a whole record variable is one backend read; reading one
-    /// record reads only that record; goto-by-value reads the variable
-    /// once, then never again while records are appended.
-    #[test]
-    fn reads_of_record_variables_read_only_what_they_need() {
-        let f = crate::memory();
-        f.set_recording(Recording::Uniform);
-        for k in 0..50 {
-            f.set("t", k as f64).unwrap();
-            f.set("x", vec![k as f64; 4]).unwrap();
-        }
-        f.flush().unwrap();
-        let reads = |f: &crate::QGroup| f.file.lock().unwrap().storage.memory().reads.clone();
-        let x_id = |f: &crate::QGroup| {
-            let mut core = f.file.lock().unwrap();
-            let root = core.storage.root();
-            core.storage.lookup(root, "x").unwrap().unwrap().0
-        };
-        let x = x_id(&f);
-        let before = reads(&f).len();
-        f.goto_off();
-        let all: ndarray::ArrayD<f64> = f.read("x").unwrap();
-        assert_eq!(all.shape(), [50, 4]);
-        let r = reads(&f);
-        assert_eq!(r.len(), before + 1, "one read of the whole variable");
-        assert_eq!(r[before], (x, vec![Slab::all(50), Slab::all(4)]));
-        f.goto(7);
-        assert_eq!(f.read::<Vec<f64>>("x").unwrap(), [7.0; 4]);
-        let r = reads(&f);
-        assert_eq!(r.last().unwrap(), &(x, vec![Slab::one(7), Slab::all(4)]));
-        let part = f
-            .read_part::<Vec<f64>>("x", Selection::new().index(2))
-            .unwrap();
-        assert_eq!(part, [7.0]);
-        assert_eq!(
-            reads(&f).last().unwrap(),
-            &(x, vec![Slab::one(7), Slab::one(2)])
-        );
-        // goto by value: one read of t to build the index ...
-        let before = reads(&f).len();
-        assert_eq!(f.goto_nearest("t", 20.2).unwrap(), 20);
-        assert_eq!(reads(&f).len(), before + 1);
-        // ... kept up to date by appends, with no more reads
-        for k in 50..80 {
-            f.set("t", k as f64).unwrap();
-            assert_eq!(f.goto_nearest("t", k as f64 - 0.3).unwrap(), k);
-        }
-        f.set("t", 10.0).unwrap(); // a restart: records 10..79 no longer count
-        assert_eq!(f.goto_nearest("t", 40.0).unwrap(), 80);
-        assert_eq!(f.goto_nearest("t", 9.4).unwrap(), 9);
-        assert_eq!(reads(&f).len(), before + 1, "the index was not rebuilt");
-        // another write to t drops the index; the next goto rebuilds it
-        f.set_recording(Recording::Off);
-        f.goto(80);
-        f.set("t", 100.0).unwrap();
-        assert_eq!(f.goto_nearest("t", 99.0).unwrap(), 80);
-        assert_eq!(f.goto_nearest("t", 40.0).unwrap(), 40);
-        assert_eq!(reads(&f).len(), before + 2);
     }
 }

@@ -47,12 +47,35 @@ use netcdf_sys as nc;
 use netcdf_sys::nc_type;
 
 use self::raw::c_name;
-use crate::backend::{deflate_records, direct_records};
-use crate::backend::{
-    record_chunk, FastMap, LeafInfo, LeafSpec, NcFormat, NodeId, NodeKind, SResult, Slab, Storage,
+use qnd_storage::chunks::{deflate_records, direct_records, record_chunk};
+use qnd_storage::{
+    Array, Capabilities, DType, DTypeSet, FastMap, LeafInfo, LeafSpec, NcFormat, NodeId, Kind,
+    RecordDims, SResult, Slab, Storage, StorageError,
 };
-use crate::error::StorageError;
-use crate::values::{Array, DType};
+
+/// What a netCDF file of `format` can hold: netCDF-4 all but virtual
+/// datasets and attributes of more than one axis; netCDF-3 no groups, no
+/// unsigned or 64-bit integers, no bool attributes and no arrays of
+/// strings as attributes, and one record dimension for the file.
+pub const fn capabilities(format: NcFormat) -> Capabilities {
+    const NETCDF4: Capabilities = Capabilities {
+        attr_rank: 1,
+        record_dims: RecordDims::PerGroup,
+        ..Capabilities::ALL
+    };
+    const NOT_CLASSIC: [DType; 5] = [DType::U8, DType::U16, DType::U32, DType::U64, DType::I64];
+    match format {
+        NcFormat::Netcdf4 => NETCDF4,
+        NcFormat::Classic | NcFormat::Offset64 => Capabilities {
+            groups: false,
+            leaf_dtypes: DTypeSet::ALL.without(&NOT_CLASSIC),
+            attr_dtypes: DTypeSet::ALL.without(&NOT_CLASSIC).without(&[DType::Bool]),
+            text_attr_arrays: false,
+            record_dims: RecordDims::PerFile,
+            ..NETCDF4
+        },
+    }
+}
 
 const NONE_ATTR: &CStr = c"__none__";
 const SHAPE_ATTR: &CStr = c"__shape__";
@@ -112,7 +135,7 @@ struct Node {
     ncid: c_int,
     /// `NC_GLOBAL` for a group.
     varid: c_int,
-    kind: NodeKind,
+    kind: Kind,
     body: Body,
     /// The parent node (the root is its own parent).
     parent: NodeId,
@@ -204,7 +227,7 @@ impl NetcdfStorage {
             nodes: vec![Node {
                 ncid,
                 varid: nc::NC_GLOBAL,
-                kind: NodeKind::Group,
+                kind: Kind::Group,
                 body: Body::Group,
                 parent: NodeId(0),
             }],
@@ -548,7 +571,7 @@ impl NetcdfStorage {
             parent,
         };
         if has(NONE_ATTR)? {
-            return Ok(node(NodeKind::None, Body::None));
+            return Ok(node(Kind::None, Body::None));
         }
         let (mut dtype, mut text) = self.dtype_of(ncid, inq.xtype)?;
         if dtype == DType::I8 && has(BOOL_ATTR)? {
@@ -582,7 +605,7 @@ impl NetcdfStorage {
         let empty_shape = if !records && has(SHAPE_ATTR)? {
             let a = self.read_attr(ncid, varid, SHAPE_ATTR)?;
             let shape = shape_from(&a)?;
-            if crate::values::checked_len(&shape) != Some(0) {
+            if qnd_storage::checked_len(&shape) != Some(0) {
                 return Err(layout(format!(
                     "__shape__ {shape:?} of a netCDF variable has elements"
                 )));
@@ -591,7 +614,7 @@ impl NetcdfStorage {
         } else {
             None
         };
-        if empty_shape.is_none() && crate::values::checked_len(&shape).is_none() {
+        if empty_shape.is_none() && qnd_storage::checked_len(&shape).is_none() {
             return Err(layout(format!(
                 "variable of shape {shape:?} has too many elements to address"
             )));
@@ -607,9 +630,9 @@ impl NetcdfStorage {
             } else {
                 len
             };
-            (NodeKind::Records, own)
+            (Kind::Records, own)
         } else {
-            (NodeKind::Leaf, 0)
+            (Kind::Leaf, 0)
         };
         Ok(node(
             kind,
@@ -956,6 +979,10 @@ impl Storage for NetcdfStorage {
         "netcdf"
     }
 
+    fn capabilities(&self) -> Capabilities {
+        capabilities(self.format)
+    }
+
     fn root(&self) -> NodeId {
         NodeId(0)
     }
@@ -993,7 +1020,7 @@ impl Storage for NetcdfStorage {
         Ok(out)
     }
 
-    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, NodeKind)>> {
+    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, Kind)>> {
         if let Some(&id) = self.children.get(&group).and_then(|m| m.get(name)) {
             return Ok(Some((id, self.node(id)?.kind)));
         }
@@ -1014,7 +1041,7 @@ impl Storage for NetcdfStorage {
             Node {
                 ncid: sub,
                 varid: nc::NC_GLOBAL,
-                kind: NodeKind::Group,
+                kind: Kind::Group,
                 body: Body::Group,
                 parent: group,
             }
@@ -1041,7 +1068,7 @@ impl Storage for NetcdfStorage {
             Node {
                 ncid: sub,
                 varid: nc::NC_GLOBAL,
-                kind: NodeKind::Group,
+                kind: Kind::Group,
                 body: Body::Group,
                 parent,
             },
@@ -1066,7 +1093,7 @@ impl Storage for NetcdfStorage {
             Node {
                 ncid: g,
                 varid: v,
-                kind: NodeKind::None,
+                kind: Kind::None,
                 body: Body::None,
                 parent,
             },
@@ -1154,9 +1181,9 @@ impl Storage for NetcdfStorage {
             ncid: g,
             varid: v,
             kind: if spec.records {
-                NodeKind::Records
+                Kind::Records
             } else {
-                NodeKind::Leaf
+                Kind::Leaf
             },
             body: Body::Var(Box::new(Var {
                 ncid: g,
@@ -1185,7 +1212,7 @@ impl Storage for NetcdfStorage {
         } else {
             let mut shape = v.shape.clone();
             let dims: Vec<Option<String>> = v.dims.iter().cloned().map(Some).collect();
-            if n.kind == NodeKind::Records {
+            if n.kind == Kind::Records {
                 shape.insert(0, v.records);
             }
             (shape, dims)
@@ -1220,7 +1247,7 @@ impl Storage for NetcdfStorage {
 
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
         self.data_mode()?;
-        if self.node(node)?.kind != NodeKind::Records {
+        if self.node(node)?.kind != Kind::Records {
             return Err(layout("not a record node"));
         }
         let v = self.var(node)?;

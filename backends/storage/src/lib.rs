@@ -1,84 +1,87 @@
-//! The storage trait every backend implements.
+//! # qnd-storage: the storage contract of qnd
 //!
-//! The tree ([`QGroup`](crate::QGroup), [`QList`](crate::QList),
-//! [`QLeaf`](crate::QLeaf)) keeps all of qnd's semantics: modes, lists
-//! (a group with members `_`, `_0`, `_1`, ...), paths, value conversion and
-//! checks. A backend only stores four kinds of node, each addressed by a
-//! [`NodeId`] that stays valid while the file is open:
+//! What every backend of [qnd](https://docs.rs/qnd) implements and
+//! exchanges, and nothing of the tree above it:
+//!
+//! - values: element types ([`DType`]), n-d arrays of any of them
+//!   ([`Array`]) which backends exchange, trees of them ([`Value`], what qnd
+//!   reads and writes) with conversions, and index runs ([`Slab`]) that
+//!   address hyperslabs;
+//! - the [`Storage`] trait over four kinds of node, and [`Capabilities`],
+//!   which says what a backend can hold (the tree asks it, never a
+//!   backend's name);
+//! - the record-chunk policy every backend follows ([`chunks`]);
+//! - [`RecordBuffer`], a layer over any backend that writes records many
+//!   at a time;
+//! - [`MemoryStorage`], the in-memory backend, the reference
+//!   implementation;
+//! - with the `conformance` feature, a storage-level conformance kit that
+//!   each backend's tests run on it.
+//!
+//! The tree ([qnd](https://docs.rs/qnd)'s `QGroup`, `QList`, `QLeaf`)
+//! keeps all of qnd's semantics: modes, lists (a group with members `_`,
+//! `_0`, `_1`, ...), paths, value conversion and checks. A backend only
+//! stores four kinds of node, each addressed by a [`NodeId`] that stays
+//! valid while the file is open:
 //!
 //! | kind | what it is |
 //! | --- | --- |
-//! | [`NodeKind::Group`] | named members in a stable order |
-//! | [`NodeKind::Leaf`] | an n-d array of a fixed shape (possibly with a zero-length axis) |
-//! | [`NodeKind::Records`] | an n-d array whose leading axis grows by [`Storage::append`] |
-//! | [`NodeKind::None`] | the value None |
+//! | [`Kind::Group`] | named members in a stable order |
+//! | [`Kind::Leaf`] | an n-d array of a fixed shape (possibly with a zero-length axis) |
+//! | [`Kind::Records`] | an n-d array whose leading axis grows by [`Storage::append`] |
+//! | [`Kind::None`] | the value None |
 //!
 //! Backends keep the handles they open (a dataset, a variable) in a table
 //! indexed by `NodeId`, so that per-record writes never look anything up.
 //!
-//! Backends are dispatched with `enum_dispatch` over one enum, so a call
-//! costs a `match`, not a virtual call.
+//! Layers inside this crate import only downward: `dtype`, `array`,
+//! `value`, `runs` know nothing of storage; the trait knows the values; the buffer and the
+//! memory backend know the trait.
+#![warn(missing_docs)]
 
-use enum_dispatch::enum_dispatch;
+mod array;
+mod buffer;
+mod capabilities;
+pub mod chunks;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod dispatch;
+mod dtype;
+mod error;
+mod fnv;
+mod memory;
+mod runs;
+mod value;
 
-use crate::error::StorageError;
-use crate::values::{Array, DType};
-
-pub(crate) mod buffered;
-
-#[path = "../../backends/memory/mod.rs"]
-pub mod memory;
-
-#[cfg(feature = "hdf5")]
-#[path = "../../backends/hdf5/mod.rs"]
-pub mod hdf5;
-
-#[cfg(feature = "netcdf")]
-#[path = "../../backends/netcdf/mod.rs"]
-pub mod netcdf;
-
-/// FNV-1a, the hasher of the crate's internal maps keyed by member names
-/// and node numbers: short keys hashed on every record write, where
-/// SipHash's cost shows.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
-/// A hash map with the [`Fnv`] hasher.
-pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
-
-/// Result of a backend call.
-pub type SResult<T> = Result<T, StorageError>;
+pub use array::{checked_len, slice_info, Array, Element, FromNumber};
+pub use buffer::{RecordBuffer, DEFAULT_RECORD_BUFFER};
+pub use capabilities::{Capabilities, DTypeSet, RecordDims};
+pub use dtype::DType;
+pub use error::{BoxError, SResult, StorageError};
+pub use fnv::{FastMap, Fnv};
+pub use memory::{MemoryStorage, Probe};
+pub use runs::Slab;
+pub use value::{describe, split_records, FromValue, Value, ValueError};
 
 /// A node of an open file, as numbered by its backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub usize);
 
-/// What a node is (see the [module docs](self)).
+/// What an item is. Backends report [`Kind::Group`] for every group; the
+/// tree tells a list (a group holding `_`, `_0`, ...) from a plain group
+/// and reports [`Kind::List`] for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum NodeKind {
-    /// Named members.
+pub enum Kind {
+    /// A group (named members).
     Group,
-    /// A fixed-shape array.
+    /// A list (a group with `_`, `_0`, ...): the records of a recording-2
+    /// variable, or a list declared as such. Never reported by a backend.
+    List,
+    /// A leaf: an n-d array of a fixed shape (possibly with a zero-length
+    /// axis).
     Leaf,
-    /// An array with a growing leading (record) axis.
+    /// A record variable: an array whose leading (record) axis grows by
+    /// [`Storage::append`]; records share dtype and shape.
     Records,
     /// None.
     None,
@@ -109,42 +112,6 @@ pub struct LeafSpec {
     pub text_len: usize,
 }
 
-/// One axis of a hyperslab: `count` indices from `start`, `stride` apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Slab {
-    /// First index.
-    pub start: usize,
-    /// Number of indices.
-    pub count: usize,
-    /// Distance between indices (at least 1).
-    pub stride: usize,
-}
-
-impl Slab {
-    /// The whole of an axis.
-    pub fn all(len: usize) -> Slab {
-        Slab {
-            start: 0,
-            count: len,
-            stride: 1,
-        }
-    }
-
-    /// One index.
-    pub fn one(i: usize) -> Slab {
-        Slab {
-            start: i,
-            count: 1,
-            stride: 1,
-        }
-    }
-
-    /// The indices of this axis.
-    pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.count).map(move |k| self.start + k * self.stride)
-    }
-}
-
 /// One mapping of a virtual dataset: hyperslab `dest` of the virtual
 /// dataset shows hyperslab `src` of dataset `dataset` in file `file` (`.`
 /// for the file holding the virtual dataset). Both hyperslabs select the
@@ -161,61 +128,16 @@ pub struct VirtualMap {
     pub src: Vec<Slab>,
 }
 
-/// The chunk shape of a record variable: whole records, about 256 KiB per
-/// chunk, between 1 and 1024 records (see [`buffered::records_per_chunk`]).
-#[cfg(feature = "hdf5")]
-pub(crate) fn record_chunk(record: &[usize], elem_bytes: usize) -> Vec<usize> {
-    let record_bytes = record
-        .iter()
-        .fold(elem_bytes, |acc, &d| acc.saturating_mul(d))
-        .max(1);
-    std::iter::once(buffered::records_per_chunk(record_bytes))
-        .chain(record.iter().map(|&d| d.max(1)))
-        .collect()
-}
-
-/// Records of at most this many bytes (a few scalars) are stored
-/// compressed (see [`deflate_records`]).
-#[cfg(feature = "hdf5")]
-const DEFLATE_RECORD_BYTES: usize = 64;
-/// Chunks of at least this many bytes bypass the chunk cache (see
-/// [`direct_records`]).
-#[cfg(feature = "hdf5")]
-const DIRECT_CHUNK_BYTES: usize = 32 << 10;
-
-/// Whether records of `record_bytes` are stored shuffled and deflated:
-/// only tiny ones, so that a short history of a few scalars, which fills a
-/// small part of its one chunk, stays a small file; compressing them costs
-/// little as there are few bytes. Larger records are stored as they are:
-/// compression would cost more time than the part-filled last chunk costs
-/// room.
-#[cfg(feature = "hdf5")]
-pub(crate) fn deflate_records(record_bytes: usize) -> bool {
-    record_bytes <= DEFLATE_RECORD_BYTES
-}
-
-/// Whether chunks of records of `record_bytes` (not deflated, 32 KiB or
-/// more) are written and read straight between the caller's buffer and the
-/// file, not through the library's chunk cache (and with no fill value
-/// written first: records are always written whole). Buffered records are
-/// written in whole chunks, and reading one record then reads that record
-/// only.
-#[cfg(feature = "hdf5")]
-pub(crate) fn direct_records(record_bytes: usize) -> bool {
-    !deflate_records(record_bytes)
-        && buffered::records_per_chunk(record_bytes).saturating_mul(record_bytes)
-            >= DIRECT_CHUNK_BYTES
-}
-
 /// The operations a storage backend provides (see the [module docs](self)).
 ///
 /// Every method may assume its arguments were checked by the tree: nodes
 /// are of the right kind, hyperslabs lie inside the shape, data has the
 /// node's dtype and the slab's shape, and the file is writable for writes.
-#[enum_dispatch]
 pub trait Storage {
     /// The backend's name for messages (`memory`, `hdf5`, `netcdf`).
     fn backend_name(&self) -> &'static str;
+    /// What this backend (this file's format) can hold.
+    fn capabilities(&self) -> Capabilities;
     /// The root group.
     fn root(&self) -> NodeId;
     /// Names of the members of `group`, in a stable order.
@@ -227,7 +149,7 @@ pub trait Storage {
     ///
     /// # Errors
     /// When the library fails or the member breaks the conventions.
-    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, NodeKind)>>;
+    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, Kind)>>;
     /// Create an empty subgroup.
     ///
     /// # Errors
@@ -326,19 +248,11 @@ pub trait Storage {
     fn close(&mut self) -> SResult<()>;
 }
 
-/// Every backend built into this crate.
-#[enum_dispatch(Storage)]
-pub(crate) enum AnyStorage {
-    Memory(memory::MemoryStorage),
-    #[cfg(feature = "hdf5")]
-    Hdf5(hdf5::Hdf5Storage),
-    #[cfg(feature = "netcdf")]
-    Netcdf(netcdf::NetcdfStorage),
-}
-
 /// Which netCDF file format to create (an existing file's is detected).
+///
+/// Here rather than in `qnd-netcdf` because qnd's `OpenOptions` carries it
+/// in every build, with or without the netCDF backend.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum NcFormat {
     /// netCDF-4 (HDF5 underneath): groups, every integer type, strings.
     #[default]

@@ -9,9 +9,9 @@ use ndarray::{ArrayD, IxDyn};
 
 use super::raw::{self, Hid, Selection};
 use super::types::{Elem, Text};
-use crate::backend::SResult;
-use crate::error::StorageError;
-use crate::values::{Array, DType};
+use qnd_storage::SResult;
+use qnd_storage::StorageError;
+use qnd_storage::{Array, DType};
 
 /// Where data goes: a selection of a dataset, or a whole attribute.
 pub(super) enum Target<'a> {

@@ -78,7 +78,7 @@ fn round_trip_backend() {
         let root = s.root();
         for &d in &dtypes {
             let (x, k) = s.lookup(root, &format!("x_{d}")).unwrap().unwrap();
-            assert_eq!(k, NodeKind::Leaf);
+            assert_eq!(k, Kind::Leaf);
             assert_eq!(s.info(x).unwrap().dtype, d, "{format:?} {d}");
             assert_eq!(
                 s.read(x, &all(&[2, 3])).unwrap(),
@@ -86,14 +86,14 @@ fn round_trip_backend() {
                 "{format:?} {d}"
             );
             let (r, k) = s.lookup(root, &format!("r_{d}")).unwrap().unwrap();
-            assert_eq!(k, NodeKind::Records);
+            assert_eq!(k, Kind::Records);
             let info = s.info(r).unwrap();
             assert_eq!(info.shape, vec![2, 3]);
             assert_eq!(info.dims, vec![Some("_0".into()), Some("_3".into())]);
             let (e, _) = s.lookup(root, &format!("e_{d}")).unwrap().unwrap();
             assert_eq!(s.info(e).unwrap().shape, vec![0, 2]);
         }
-        assert_eq!(s.lookup(root, "none").unwrap().unwrap().1, NodeKind::None);
+        assert_eq!(s.lookup(root, "none").unwrap().unwrap().1, Kind::None);
         assert_eq!(
             s.get_attr(root, "title").unwrap(),
             Some(Array::scalar("hello".to_string()))
@@ -189,7 +189,7 @@ fn classic_refusals_and_define_mode() {
         Some(Array::scalar("m".to_string()))
     );
     let (t, k) = s.lookup(root, "t").unwrap().unwrap();
-    assert_eq!(k, NodeKind::Records);
+    assert_eq!(k, Kind::Records);
     assert_eq!(s.info(t).unwrap().shape, vec![1]);
     assert_eq!(
         s.read(t, &all(&[1])).unwrap(),

@@ -29,8 +29,8 @@ fn whole(s: &mut Hdf5Storage, id: NodeId) -> Array {
     a
 }
 
-fn path(s: &mut Hdf5Storage, p: &str) -> (NodeId, NodeKind) {
-    let mut at = (s.root(), NodeKind::Group);
+fn path(s: &mut Hdf5Storage, p: &str) -> (NodeId, Kind) {
+    let mut at = (s.root(), Kind::Group);
     for part in p.split('/').filter(|x| !x.is_empty()) {
         at = s
             .lookup(at.0, part)
@@ -50,11 +50,11 @@ fn is_list(names: &[String]) -> bool {
 
 /// The tree as auto mode 2 reads it (lists, record lists), to compare with
 /// the fixtures' JSON.
-fn dump(s: &mut Hdf5Storage, id: NodeId, kind: NodeKind) -> Value {
+fn dump(s: &mut Hdf5Storage, id: NodeId, kind: Kind) -> Value {
     match kind {
-        NodeKind::None => Value::None,
-        NodeKind::Leaf => Value::Array(whole(s, id)),
-        NodeKind::Records => {
+        Kind::None => Value::None,
+        Kind::Leaf => Value::Array(whole(s, id)),
+        Kind::Records => {
             let info = s.info(id).unwrap();
             Value::List(
                 (0..info.shape[0])
@@ -67,7 +67,7 @@ fn dump(s: &mut Hdf5Storage, id: NodeId, kind: NodeKind) -> Value {
                     .collect(),
             )
         }
-        NodeKind::Group => {
+        Kind::Group => {
             let names = s.names(id).unwrap();
             if is_list(&names) {
                 Value::List(
@@ -97,7 +97,7 @@ fn check_against_json(name: &str) -> Option<Hdf5Storage> {
             .unwrap();
     let mut s = Hdf5Storage::open(&p, false).unwrap();
     let root = s.root();
-    let got = to_json(&dump(&mut s, root, NodeKind::Group));
+    let got = to_json(&dump(&mut s, root, Kind::Group));
     assert_eq!(got, want, "{name}");
     Some(s)
 }
@@ -108,7 +108,7 @@ fn fixture_types() {
         return;
     };
     let (u8_, k) = path(&mut s, "u8");
-    assert_eq!(k, NodeKind::Leaf);
+    assert_eq!(k, Kind::Leaf);
     assert_eq!(whole(&mut s, u8_), Array::scalar(9223372036854775813u64));
     let (w, _) = path(&mut s, "words");
     let words = Array::Str(array!["a".to_string(), "bb".into(), "ccc".into()].into_dyn());
@@ -120,12 +120,12 @@ fn fixture_types() {
     assert!(x[0].is_nan() && x[1] == f64::INFINITY && x[2] == f64::NEG_INFINITY);
     assert!(x[3] == 0.0 && x[3].is_sign_negative());
     let (e, k) = path(&mut s, "empty");
-    assert_eq!(k, NodeKind::Leaf);
+    assert_eq!(k, Kind::Leaf);
     let info = s.info(e).unwrap();
     assert_eq!((info.dtype, info.shape), (DType::F64, vec![0]));
     assert_eq!(whole(&mut s, e), Array::F64(ArrayD::zeros(IxDyn(&[0]))));
     assert_eq!(s.attr_names(e).unwrap(), Vec::<String>::new());
-    assert_eq!(path(&mut s, "nothing").1, NodeKind::None);
+    assert_eq!(path(&mut s, "nothing").1, Kind::None);
     let (f, _) = path(&mut s, "flags");
     assert_eq!(
         whole(&mut s, f),
@@ -165,9 +165,9 @@ fn fixture_tree() {
     let Some(mut s) = check_against_json("tree.h5") else {
         return;
     };
-    assert_eq!(path(&mut s, "lst/_").1, NodeKind::None);
-    assert_eq!(path(&mut s, "lst/_3").1, NodeKind::None);
-    assert_eq!(path(&mut s, "empty_list").1, NodeKind::Group);
+    assert_eq!(path(&mut s, "lst/_").1, Kind::None);
+    assert_eq!(path(&mut s, "lst/_3").1, Kind::None);
+    assert_eq!(path(&mut s, "empty_list").1, Kind::Group);
     let (g, _) = path(&mut s, "g");
     // the file does not track creation order: name order
     assert_eq!(s.names(g).unwrap(), ["a", "b", "inner"]);
@@ -184,17 +184,17 @@ fn fixture_history() {
         return;
     };
     let (t, k) = path(&mut s, "time");
-    assert_eq!(k, NodeKind::Records);
+    assert_eq!(k, Kind::Records);
     assert_eq!(s.info(t).unwrap().shape, vec![5]);
     assert_eq!(
         whole(&mut s, t),
         Array::F64(array![0.0, 0.5, 1.0, 1.5, 2.0].into_dyn())
     );
     let (u, k) = path(&mut s, "u");
-    assert_eq!(k, NodeKind::Records);
+    assert_eq!(k, Kind::Records);
     assert_eq!(s.info(u).unwrap().shape, vec![5, 3]);
     let (m, k) = path(&mut s, "mesh");
-    assert_eq!(k, NodeKind::Group);
+    assert_eq!(k, Kind::Group);
     assert_eq!(s.names(m).unwrap(), ["_", "_0", "_1", "_2"]);
     s.close().unwrap();
 }
@@ -419,7 +419,7 @@ fn round_trip() {
     for d in DType::ALL {
         for (k, shape) in SHAPES.iter().enumerate() {
             let (id, kind) = path(&mut s, &format!("{d}_{k}"));
-            assert_eq!(kind, NodeKind::Leaf);
+            assert_eq!(kind, Kind::Leaf);
             let info = s.info(id).unwrap();
             assert_eq!((info.dtype, &info.shape[..]), (d, *shape));
             assert!(
@@ -434,12 +434,12 @@ fn round_trip() {
         Array::I32(array![[0, 1, 0, 2], [0, 0, 0, 0], [0, 3, 0, 4]].into_dyn())
     );
     let (e2, kind) = path(&mut s, "empty_str");
-    assert_eq!(kind, NodeKind::Leaf);
+    assert_eq!(kind, Kind::Leaf);
     let info = s.info(e2).unwrap();
     assert_eq!((info.dtype, info.shape.clone()), (DType::Str, vec![2, 0]));
     assert_eq!(whole(&mut s, e2), Array::zeros(DType::Str, &[2, 0]));
-    assert_eq!(path(&mut s, "nothing").1, NodeKind::None);
-    assert_eq!(path(&mut s, "lst/_").1, NodeKind::None);
+    assert_eq!(path(&mut s, "nothing").1, Kind::None);
+    assert_eq!(path(&mut s, "lst/_").1, Kind::None);
     let (g, _) = path(&mut s, "g");
     assert_eq!(s.names(g).unwrap(), ["b", "a", "c"]);
     let names = s.names(root).unwrap();
@@ -451,7 +451,7 @@ fn round_trip() {
     assert_eq!(names.last().map(String::as_str), Some("rec_z"));
 
     let (r, kind) = path(&mut s, "rec");
-    assert_eq!(kind, NodeKind::Records);
+    assert_eq!(kind, Kind::Records);
     assert_eq!(s.info(r).unwrap().shape, vec![3, 2, 3]);
     let slab = [
         Slab {
@@ -489,7 +489,7 @@ fn round_trip() {
         Array::Bool(array![true, false, true].into_dyn())
     );
     let (rz, kind) = path(&mut s, "rec_z");
-    assert_eq!(kind, NodeKind::Records);
+    assert_eq!(kind, Kind::Records);
     assert_eq!(s.info(rz).unwrap().shape, vec![3, 0]);
 
     for t in targets {
@@ -547,8 +547,8 @@ fn lookup_is_cached() {
     let x = s
         .create_leaf(g, "x", &spec(DType::F64, &[2], false))
         .unwrap();
-    assert_eq!(s.lookup(root, "g").unwrap(), Some((g, NodeKind::Group)));
-    assert_eq!(s.lookup(g, "x").unwrap(), Some((x, NodeKind::Leaf)));
+    assert_eq!(s.lookup(root, "g").unwrap(), Some((g, Kind::Group)));
+    assert_eq!(s.lookup(g, "x").unwrap(), Some((x, Kind::Leaf)));
     s.close().unwrap();
 
     let mut s = Hdf5Storage::open(&file, true).unwrap();
@@ -564,7 +564,7 @@ fn lookup_is_cached() {
     let y = s
         .create_leaf(a.0, "y", &spec(DType::U8, &[], false))
         .unwrap();
-    assert_eq!(s.lookup(a.0, "y").unwrap(), Some((y, NodeKind::Leaf)));
+    assert_eq!(s.lookup(a.0, "y").unwrap(), Some((y, Kind::Leaf)));
     assert_eq!(s.names(a.0).unwrap(), ["x", "y"]);
     s.close().unwrap();
 }
@@ -691,12 +691,12 @@ fn foreign_file() {
     assert_eq!(whole(&mut s, vs), strs(&["héllo", long, "x"]));
     assert!(s.write(vs, &[Slab::one(1)], &strs(&["nul\0byte"])).is_err());
     let (zero, kind) = path(&mut s, "zero");
-    assert_eq!(kind, NodeKind::Leaf);
+    assert_eq!(kind, Kind::Leaf);
     assert_eq!(s.info(zero).unwrap().shape, vec![0, 3]);
     assert_eq!(whole(&mut s, zero), Array::zeros(DType::F64, &[0, 3]));
-    assert_eq!(path(&mut s, "null").1, NodeKind::None);
+    assert_eq!(path(&mut s, "null").1, Kind::None);
     let (rec, kind) = path(&mut s, "rec");
-    assert_eq!(kind, NodeKind::Records);
+    assert_eq!(kind, Kind::Records);
     s.append(rec, &Array::F32(array![1.0, 2.0].into_dyn()))
         .unwrap();
     assert_eq!(
@@ -748,8 +748,8 @@ fn odd_shapes_and_gaps() {
     }
     let mut s = Hdf5Storage::open(&file, false).unwrap();
     let root = s.root();
-    assert_eq!(path(&mut s, "two_unlimited").1, NodeKind::Leaf);
-    assert_eq!(path(&mut s, "late_unlimited").1, NodeKind::Leaf);
+    assert_eq!(path(&mut s, "two_unlimited").1, Kind::Leaf);
+    assert_eq!(path(&mut s, "late_unlimited").1, Kind::Leaf);
     let (late, _) = path(&mut s, "late_unlimited");
     assert_eq!(s.info(late).unwrap().shape, vec![2, 0]);
     let e = s.lookup(root, "huge").unwrap_err();

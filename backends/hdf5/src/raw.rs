@@ -8,7 +8,7 @@ use std::ptr;
 
 use hdf5::{CommittedDatatype, Dataset, Datatype, Group};
 
-use crate::backend::{deflate_records, direct_records};
+use qnd_storage::chunks::{deflate_records, direct_records};
 use hdf5_sys::h5::{herr_t, hsize_t};
 use hdf5_sys::h5a::{H5Aclose, H5Acreate2, H5Adelete, H5Aexists, H5Aget_space, H5Aopen};
 use hdf5_sys::h5d::{
@@ -29,8 +29,8 @@ use hdf5_sys::h5s::{
 };
 use hdf5_sys::h5t::{H5T_cset_t, H5T_str_t, H5Tcommit2, H5Tget_create_plist, H5Tget_strpad};
 
-use crate::backend::{SResult, Slab};
-use crate::error::StorageError;
+use qnd_storage::{SResult, Slab};
+use qnd_storage::StorageError;
 
 /// Runs `f` holding hdf5-metno's (reentrant) library lock.
 pub(super) fn locked<T>(f: impl FnOnce() -> T) -> T {

@@ -3,10 +3,10 @@
 use indexmap::IndexMap;
 use ndarray::{Array as NdArray, ArrayD, ArrayView, Dimension, IxDyn};
 
-use super::{with_array, Array, DType, Element, FromNumber};
+use crate::{with_array, Array, DType, Element, FromNumber};
 
 /// An in-memory tree: what reading an item with auto mode 2 gives, and what
-/// [`QGroup::set`](crate::QGroup::set) writes.
+/// qnd's `QGroup::set` writes.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum Value {
     /// The value None (qnd's `None` leaf).
@@ -75,7 +75,7 @@ impl Value {
 }
 
 /// `"f8 [2, 3]"`: a dtype and shape for messages.
-pub(crate) fn describe(dtype: DType, shape: &[usize]) -> String {
+pub fn describe(dtype: DType, shape: &[usize]) -> String {
     format!("{} {:?}", dtype.code(), shape)
 }
 
@@ -90,7 +90,7 @@ pub struct ValueError {
 }
 
 impl ValueError {
-    pub(crate) fn new(expected: impl Into<String>, got: &Value) -> ValueError {
+    pub fn new(expected: impl Into<String>, got: &Value) -> ValueError {
         ValueError {
             expected: expected.into(),
             got: got.describe(),
@@ -212,7 +212,7 @@ pub trait FromValue: Sized {
 }
 
 /// Split an array along its leading axis into one value per record.
-pub(crate) fn split_records(a: Array) -> Vec<Value> {
+pub fn split_records(a: Array) -> Vec<Value> {
     with_array!(a, x => x
         .axis_iter(ndarray::Axis(0))
         .map(|r| Value::from(r.to_owned()))

@@ -1,0 +1,440 @@
+//! The storage-level conformance kit: what every backend must do, checked
+//! on the [`Storage`] trait alone, with no tree above it.
+//!
+//! A backend's tests implement [`Maker`] (new empty files, and reopening
+//! one) and call [`run_all`]; every check asks the backend's
+//! [`Capabilities`] first and checks that what it cannot hold is refused
+//! with an error, never a panic. The tree-level suite (qnd's
+//! `tests/conformance`) checks qnd's semantics on top.
+//!
+//! ```
+//! use qnd_storage::conformance::{run_all, Maker};
+//! use qnd_storage::MemoryStorage;
+//!
+//! struct Memory;
+//! impl Maker for Memory {
+//!     type Storage = MemoryStorage;
+//!     fn create(&mut self) -> MemoryStorage {
+//!         MemoryStorage::new()
+//!     }
+//!     fn reopen(&mut self, _: MemoryStorage) -> Option<MemoryStorage> {
+//!         None // no file to open again
+//!     }
+//! }
+//! run_all(&mut Memory);
+//! ```
+
+use ndarray::{ArrayD, IxDyn};
+
+use crate::{Array, Capabilities, DType, Kind, LeafSpec, NodeId, Slab, Storage};
+
+/// Makes files of one backend for the checks.
+pub trait Maker {
+    /// The backend.
+    type Storage: Storage;
+    /// A new, empty, writable file.
+    fn create(&mut self) -> Self::Storage;
+    /// Close `storage` and open its file again, writable; `None` for a
+    /// backend without files.
+    fn reopen(&mut self, storage: Self::Storage) -> Option<Self::Storage>;
+}
+
+/// Every check, in turn; panics naming the check and the backend at the
+/// first failure.
+pub fn run_all<M: Maker>(maker: &mut M) {
+    groups_and_names(maker);
+    none_members(maker);
+    leaves_of_every_dtype(maker);
+    hyperslabs(maker);
+    empty_and_scalar_leaves(maker);
+    records(maker);
+    attributes(maker);
+    refusals(maker);
+}
+
+/// `n` elements of `dtype`, all different where the type allows, in shape
+/// `shape`.
+pub fn sample(dtype: DType, shape: &[usize]) -> Array {
+    let n: usize = shape.iter().product();
+    let shape = IxDyn(shape);
+    macro_rules! num {
+        ($v:ident, $t:ty) => {
+            Array::$v(
+                ArrayD::from_shape_vec(shape, (0..n).map(|k| (k % 100 + 1) as $t).collect())
+                    .expect("n elements"),
+            )
+        };
+    }
+    match dtype {
+        DType::I8 => num!(I8, i8),
+        DType::I16 => num!(I16, i16),
+        DType::I32 => num!(I32, i32),
+        DType::I64 => num!(I64, i64),
+        DType::U8 => num!(U8, u8),
+        DType::U16 => num!(U16, u16),
+        DType::U32 => num!(U32, u32),
+        DType::U64 => num!(U64, u64),
+        DType::F32 => num!(F32, f32),
+        DType::F64 => num!(F64, f64),
+        DType::Bool => Array::Bool(
+            ArrayD::from_shape_vec(shape, (0..n).map(|k| k % 3 == 0).collect())
+                .expect("n elements"),
+        ),
+        DType::Str => Array::Str(
+            ArrayD::from_shape_vec(shape, (0..n).map(|k| format!("s{k}")).collect())
+                .expect("n elements"),
+        ),
+    }
+}
+
+fn spec(dtype: DType, shape: &[usize], records: bool) -> LeafSpec {
+    LeafSpec {
+        dtype,
+        shape: shape.to_vec(),
+        records,
+        text_len: 8,
+    }
+}
+
+fn whole(shape: &[usize]) -> Vec<Slab> {
+    shape.iter().map(|&n| Slab::all(n)).collect()
+}
+
+/// Reopen when the backend has files, else keep going with the same one.
+fn again<M: Maker>(maker: &mut M, s: M::Storage) -> M::Storage {
+    // `reopen` consumes the storage: a backend without files gives it
+    // back by making no file, so the checks go on with a new one only
+    // where data was made persistent.
+    maker.reopen(s).unwrap_or_else(|| panic!("reopen gave no storage"))
+}
+
+fn has_files<M: Maker>(maker: &mut M) -> bool {
+    let probe = maker.create();
+    maker.reopen(probe).is_some()
+}
+
+fn lookup<S: Storage>(s: &mut S, group: NodeId, name: &str) -> (NodeId, Kind) {
+    s.lookup(group, name)
+        .unwrap_or_else(|e| panic!("{}: lookup {name:?}: {e}", s.backend_name()))
+        .unwrap_or_else(|| panic!("{}: no member {name:?}", s.backend_name()))
+}
+
+/// Groups (where the backend has them), member names in creation order,
+/// lookups of present and missing members, and the root.
+pub fn groups_and_names<M: Maker>(maker: &mut M) {
+    let mut s = maker.create();
+    let b = s.backend_name();
+    let root = s.root();
+    assert!(s.names(root).unwrap().is_empty(), "{b}: a new file is empty");
+    assert!(s.lookup(root, "nothing").unwrap().is_none(), "{b}: missing member");
+    let caps = s.capabilities();
+    let order = ["zeta", "alpha", "mid"];
+    for name in order {
+        s.create_leaf(root, name, &spec(DType::F64, &[2], false))
+            .unwrap_or_else(|e| panic!("{b}: create {name}: {e}"));
+    }
+    if caps.groups {
+        let g = s.create_group(root, "g").unwrap();
+        let inner = s.create_group(g, "inner").unwrap();
+        s.create_leaf(inner, "x", &spec(DType::I32, &[3], false))
+            .unwrap();
+        assert_eq!(lookup(&mut s, root, "g"), (g, Kind::Group), "{b}");
+        assert_eq!(lookup(&mut s, g, "inner"), (inner, Kind::Group), "{b}");
+        assert_eq!(s.names(g).unwrap(), ["inner"], "{b}");
+    }
+    let names = s.names(root).unwrap();
+    assert_eq!(&names[..3], order, "{b}: names come back in creation order");
+    assert_eq!(lookup(&mut s, root, "alpha").1, Kind::Leaf, "{b}");
+    s.flush().unwrap();
+    if has_files(maker) {
+        let mut s = again(maker, s);
+        let root = s.root();
+        assert_eq!(&s.names(root).unwrap()[..3], order, "{b}: order kept in the file");
+        if caps.groups {
+            let (g, _) = lookup(&mut s, root, "g");
+            let (inner, _) = lookup(&mut s, g, "inner");
+            assert_eq!(lookup(&mut s, inner, "x").1, Kind::Leaf, "{b}");
+        }
+        s.close().unwrap();
+    } else {
+        s.close().unwrap();
+    }
+}
+
+/// None members.
+pub fn none_members<M: Maker>(maker: &mut M) {
+    let mut s = maker.create();
+    let b = s.backend_name();
+    let root = s.root();
+    let id = s.create_none(root, "nothing").unwrap();
+    assert_eq!(lookup(&mut s, root, "nothing"), (id, Kind::None), "{b}");
+    if has_files(maker) {
+        let mut s = again(maker, s);
+        let root = s.root();
+        assert_eq!(lookup(&mut s, root, "nothing").1, Kind::None, "{b}: None kept");
+        s.close().unwrap();
+    } else {
+        s.close().unwrap();
+    }
+}
+
+/// A leaf of every element type the backend holds: written whole, read
+/// back whole, with its dtype and shape.
+pub fn leaves_of_every_dtype<M: Maker>(maker: &mut M) {
+    let mut s = maker.create();
+    let b = s.backend_name();
+    let caps = s.capabilities();
+    let root = s.root();
+    let held: Vec<DType> = DType::ALL
+        .into_iter()
+        .filter(|&d| caps.holds_leaf(d))
+        .collect();
+    for &d in &held {
+        let name = format!("x_{}", d.code());
+        let a = sample(d, &[2, 3]);
+        let id = s.create_leaf(root, &name, &spec(d, &[2, 3], false)).unwrap();
+        s.write(id, &whole(&[2, 3]), &a)
+            .unwrap_or_else(|e| panic!("{b}: write {name}: {e}"));
+        let info = s.info(id).unwrap();
+        assert_eq!((info.dtype, info.shape), (d, vec![2, 3]), "{b}: {name}");
+        assert_eq!(s.read(id, &whole(&[2, 3])).unwrap(), a, "{b}: {name}");
+    }
+    if has_files(maker) {
+        let mut s = again(maker, s);
+        let root = s.root();
+        for &d in &held {
+            let name = format!("x_{}", d.code());
+            let (id, kind) = lookup(&mut s, root, &name);
+            assert_eq!(kind, Kind::Leaf, "{b}: {name}");
+            assert_eq!(s.info(id).unwrap().dtype, d, "{b}: {name} dtype kept");
+            assert_eq!(
+                s.read(id, &whole(&[2, 3])).unwrap(),
+                sample(d, &[2, 3]),
+                "{b}: {name} kept"
+            );
+        }
+        s.close().unwrap();
+    } else {
+        s.close().unwrap();
+    }
+}
+
+/// Hyperslabs with strides and single indices, read and written.
+pub fn hyperslabs<M: Maker>(maker: &mut M) {
+    let mut s = maker.create();
+    let b = s.backend_name();
+    let root = s.root();
+    let full = sample(DType::F64, &[5, 6]);
+    let id = s
+        .create_leaf(root, "m", &spec(DType::F64, &[5, 6], false))
+        .unwrap();
+    s.write(id, &whole(&[5, 6]), &full).unwrap();
+    let slab = [
+        Slab {
+            start: 1,
+            count: 2,
+            stride: 2,
+        },
+        Slab {
+            start: 0,
+            count: 2,
+            stride: 3,
+        },
+    ];
+    let got = s.read(id, &slab).unwrap();
+    assert_eq!(got, full.take_slab(&slab), "{b}: strided read");
+    let patch = sample(DType::F64, &[2, 2]);
+    s.write(id, &slab, &patch).unwrap();
+    assert_eq!(s.read(id, &slab).unwrap(), patch, "{b}: strided write");
+    let one = [Slab::one(4), Slab::one(5)];
+    assert_eq!(
+        s.read(id, &one).unwrap(),
+        full.take_slab(&one),
+        "{b}: one element untouched by the write"
+    );
+    s.close().unwrap();
+}
+
+/// Leaves with a zero-length axis, and scalars.
+pub fn empty_and_scalar_leaves<M: Maker>(maker: &mut M) {
+    let mut s = maker.create();
+    let b = s.backend_name();
+    let root = s.root();
+    let e = s
+        .create_leaf(root, "empty", &spec(DType::I32, &[0, 3], false))
+        .unwrap();
+    let x = s
+        .create_leaf(root, "x", &spec(DType::F64, &[], false))
+        .unwrap();
+    s.write(x, &[], &Array::scalar(2.5f64)).unwrap();
+    let check = |s: &mut M::Storage, e: NodeId, x: NodeId| {
+        assert_eq!(s.info(e).unwrap().shape, [0, 3], "{b}: empty shape");
+        assert_eq!(
+            s.read(e, &whole(&[0, 3])).unwrap().shape(),
+            [0, 3],
+            "{b}: empty read"
+        );
+        assert_eq!(s.info(x).unwrap().shape, Vec::<usize>::new(), "{b}");
+        assert_eq!(s.read(x, &[]).unwrap(), Array::scalar(2.5f64), "{b}: scalar");
+    };
+    check(&mut s, e, x);
+    if has_files(maker) {
+        let mut s = again(maker, s);
+        let root = s.root();
+        let (e, _) = lookup(&mut s, root, "empty");
+        let (x, _) = lookup(&mut s, root, "x");
+        check(&mut s, e, x);
+        s.close().unwrap();
+    } else {
+        s.close().unwrap();
+    }
+}
+
+/// Record nodes: created with no records, appended to many at a time and
+/// one at a time, read in hyperslabs across appends, a record rewritten.
+pub fn records<M: Maker>(maker: &mut M) {
+    let mut s = maker.create();
+    let b = s.backend_name();
+    let root = s.root();
+    let id = s
+        .create_leaf(root, "r", &spec(DType::F64, &[2], true))
+        .unwrap();
+    assert_eq!(lookup(&mut s, root, "r"), (id, Kind::Records), "{b}");
+    assert_eq!(s.info(id).unwrap().shape, [0, 2], "{b}: no records yet");
+    let three = sample(DType::F64, &[3, 2]);
+    s.append_records(id, &three).unwrap();
+    let one = Array::F64(ArrayD::from_elem(IxDyn(&[2]), 9.0));
+    s.append(id, &one).unwrap();
+    assert_eq!(s.info(id).unwrap().shape, [4, 2], "{b}: four records");
+    let all = s.read(id, &whole(&[4, 2])).unwrap();
+    let mut want = three.clone();
+    want.append_rows(&one.clone().into_shape(&[1, 2]).unwrap())
+        .unwrap();
+    assert_eq!(all, want, "{b}: records read whole");
+    let rows = [
+        Slab {
+            start: 1,
+            count: 2,
+            stride: 2,
+        },
+        Slab::one(1),
+    ];
+    assert_eq!(s.read(id, &rows).unwrap(), want.take_slab(&rows), "{b}");
+    let new = Array::F64(ArrayD::from_elem(IxDyn(&[1, 2]), -1.0));
+    s.write(id, &[Slab::one(0), Slab::all(2)], &new).unwrap();
+    assert_eq!(
+        s.read(id, &[Slab::one(0), Slab::all(2)]).unwrap(),
+        new,
+        "{b}: record rewritten"
+    );
+    s.flush().unwrap();
+    if has_files(maker) {
+        let mut s = again(maker, s);
+        let root = s.root();
+        let (id, kind) = lookup(&mut s, root, "r");
+        assert_eq!(kind, Kind::Records, "{b}");
+        assert_eq!(s.info(id).unwrap().shape, [4, 2], "{b}: records kept");
+        s.append(id, &one).unwrap();
+        assert_eq!(s.info(id).unwrap().shape, [5, 2], "{b}: appended after reopening");
+        s.close().unwrap();
+    } else {
+        s.close().unwrap();
+    }
+}
+
+/// Attributes of the root and of a leaf: every type and shape the
+/// backend holds, names in creation order, replaced by another type.
+pub fn attributes<M: Maker>(maker: &mut M) {
+    let mut s = maker.create();
+    let b = s.backend_name();
+    let caps = s.capabilities();
+    let root = s.root();
+    let x = s
+        .create_leaf(root, "x", &spec(DType::F64, &[2], false))
+        .unwrap();
+    let mut kept = Vec::new();
+    for d in DType::ALL {
+        for shape in [&[][..], &[3][..], &[2, 2][..]] {
+            if !caps.holds_attr(d, shape) {
+                continue;
+            }
+            let name = format!("a_{}_{}", d.code(), shape.len());
+            let a = sample(d, shape);
+            s.set_attr(x, &name, &a)
+                .unwrap_or_else(|e| panic!("{b}: attribute {name}: {e}"));
+            kept.push((name, a));
+        }
+    }
+    let names: Vec<String> = kept.iter().map(|(n, _)| n.clone()).collect();
+    assert_eq!(s.attr_names(x).unwrap(), names, "{b}: attribute order");
+    s.set_attr(root, "version", &Array::scalar(3i32)).unwrap();
+    s.set_attr(root, "version", &Array::scalar(String::from("three")))
+        .unwrap();
+    assert_eq!(
+        s.get_attr(root, "version").unwrap(),
+        Some(Array::scalar(String::from("three"))),
+        "{b}: replaced with another type"
+    );
+    assert_eq!(s.get_attr(x, "missing").unwrap(), None, "{b}");
+    let check = |s: &mut M::Storage, x: NodeId| {
+        for (name, a) in &kept {
+            let got = s.get_attr(x, name).unwrap();
+            assert_eq!(got.as_ref(), Some(a), "{b}: attribute {name}");
+        }
+    };
+    check(&mut s, x);
+    if has_files(maker) {
+        let mut s = again(maker, s);
+        let root = s.root();
+        let (x, _) = lookup(&mut s, root, "x");
+        check(&mut s, x);
+        s.close().unwrap();
+    } else {
+        s.close().unwrap();
+    }
+}
+
+/// What the capabilities say a backend cannot hold is refused with an
+/// error (and the file stays usable); what they say it holds is not.
+pub fn refusals<M: Maker>(maker: &mut M) {
+    let mut s = maker.create();
+    let b = s.backend_name();
+    let caps: Capabilities = s.capabilities();
+    let root = s.root();
+    assert_eq!(
+        s.create_group(root, "g").is_ok(),
+        caps.groups,
+        "{b}: groups as the capabilities say"
+    );
+    for d in DType::ALL {
+        if !caps.holds_leaf(d) {
+            let name = format!("no_{}", d.code());
+            assert!(
+                s.create_leaf(root, &name, &spec(d, &[2], false)).is_err(),
+                "{b}: a {d} leaf is refused"
+            );
+        }
+        for shape in [&[][..], &[3][..], &[2, 2][..]] {
+            if !caps.holds_attr(d, shape) {
+                let name = format!("no_{}_{}", d.code(), shape.len());
+                assert!(
+                    s.set_attr(root, &name, &sample(d, shape)).is_err(),
+                    "{b}: a {d} attribute of shape {shape:?} is refused"
+                );
+            }
+        }
+    }
+    if !caps.virtual_datasets {
+        assert!(
+            s.create_virtual(root, "v", DType::F64, &[2], &[]).is_err(),
+            "{b}: no virtual datasets"
+        );
+    }
+    // still usable
+    let id = s
+        .create_leaf(root, "after", &spec(DType::F64, &[2], false))
+        .unwrap();
+    s.write(id, &whole(&[2]), &sample(DType::F64, &[2])).unwrap();
+    s.flush().unwrap();
+    s.close().unwrap();
+}

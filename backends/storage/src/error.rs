@@ -1,0 +1,33 @@
+//! The storage layer's error type.
+
+/// A boxed error from a storage library (HDF5, netCDF) or the OS.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What went wrong, without saying where: the backends' error type, which
+/// the tree turns into its own error naming the file and item.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The storage library failed.
+    #[error("{0}")]
+    Library(#[source] BoxError),
+    /// The item cannot be done in this format.
+    #[error("{0}")]
+    Unsupported(String),
+    /// The item on disk does not follow the conventions.
+    #[error("unexpected structure: {0}")]
+    Layout(String),
+    /// No such item.
+    #[error("no such item")]
+    NotFound,
+}
+
+impl StorageError {
+    /// Wrap a library error.
+    pub fn library(e: impl Into<BoxError>) -> StorageError {
+        StorageError::Library(e.into())
+    }
+}
+
+/// Result of a backend call.
+pub type SResult<T> = Result<T, StorageError>;

@@ -1,0 +1,88 @@
+//! The backend factory: the one place in the tree that names a concrete
+//! backend. Everything else sees [`Storage`](crate::backend::Storage) and
+//! asks its capabilities.
+
+use std::path::Path;
+
+use qnd_storage::MemoryStorage;
+
+use super::{detect, Format};
+use crate::backend::{Capabilities, NcFormat};
+use crate::error::{At, Error, Result};
+
+qnd_storage::dispatch_storage! {
+    /// Every backend built into this crate, dispatched with one `match`.
+    pub(crate) enum AnyStorage {
+        Memory(MemoryStorage),
+        #[cfg(feature = "hdf5")]
+        Hdf5(qnd_hdf5::Hdf5Storage),
+        #[cfg(feature = "netcdf")]
+        Netcdf(qnd_netcdf::NetcdfStorage),
+    }
+}
+
+/// What a new file of `format` can hold, `None` when this build has no
+/// backend for it.
+#[allow(unused_variables)] // which arguments are used depends on the features
+pub(super) fn capabilities(format: Format, netcdf: NcFormat) -> Option<Capabilities> {
+    match format {
+        #[cfg(feature = "hdf5")]
+        Format::Hdf5 => Some(qnd_hdf5::CAPABILITIES),
+        #[cfg(feature = "netcdf")]
+        Format::NetCdf => Some(qnd_netcdf::capabilities(netcdf)),
+        #[allow(unreachable_patterns)] // with every backend built in
+        _ => None,
+    }
+}
+
+#[allow(unused_variables)] // which arguments are used depends on the features
+pub(super) fn open_storage(
+    path: &Path,
+    format: Format,
+    create: bool,
+    writable: bool,
+    netcdf: NcFormat,
+) -> Result<AnyStorage> {
+    match format {
+        #[cfg(feature = "hdf5")]
+        Format::Hdf5 => {
+            let at = At {
+                file: path,
+                path: "/",
+                backend: "hdf5",
+            };
+            if !create {
+                detect::check_magic(path, Format::Hdf5)?;
+            }
+            let s = if create {
+                qnd_hdf5::Hdf5Storage::create(path)
+            } else {
+                qnd_hdf5::Hdf5Storage::open(path, writable)
+            };
+            s.map(AnyStorage::from).map_err(|e| at.storage(e))
+        }
+        #[cfg(feature = "netcdf")]
+        Format::NetCdf => {
+            let at = At {
+                file: path,
+                path: "/",
+                backend: "netcdf",
+            };
+            if !create {
+                detect::check_magic(path, Format::NetCdf)?;
+            }
+            let s = if create {
+                qnd_netcdf::NetcdfStorage::create(path, netcdf)
+            } else {
+                qnd_netcdf::NetcdfStorage::open(path, writable)
+            };
+            s.map(AnyStorage::from).map_err(|e| at.storage(e))
+        }
+        #[allow(unreachable_patterns)] // with every backend built in
+        other => Err(Error::Format {
+            file: path.into(),
+            found: format!("a {other} file, which this build of qnd cannot open"),
+        }),
+    }
+}
+

@@ -1,0 +1,276 @@
+//! Files: opening (modes, format detection, the backend factory) and the
+//! state behind every handle of one open file.
+//!
+//! This module is the one owner of per-file state: [`FileState`] holds the
+//! storage (behind its record buffer), and every cache the tree keeps
+//! (member lookups, list lengths, leaf shapes, goto indexes), with one
+//! place that invalidates them ([`FileState::invalidate`]). It is also the
+//! only place that names a concrete backend ([`factory`]).
+
+mod detect;
+mod factory;
+mod shared;
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use qnd_storage::{MemoryStorage, RecordBuffer, DEFAULT_RECORD_BUFFER};
+
+use crate::backend::{Capabilities, NcFormat};
+use crate::error::{Error, Result};
+use crate::state::{Auto, Recording, State};
+use crate::tree::QGroup;
+
+pub(crate) use factory::AnyStorage;
+pub(crate) use shared::{FileRef, FileState};
+
+/// How to open a file: the h5py modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// `r`: read only; the file must exist.
+    Read,
+    /// `r+`: read and write; the file must exist.
+    ReadWrite,
+    /// `a`: read and write; the file is created if it does not exist.
+    Append,
+    /// `w`: create; an existing file is replaced.
+    Create,
+    /// `w-`: create; an error if the file exists.
+    CreateNew,
+}
+
+impl Mode {
+    /// The h5py spelling (`"r+"`, `"w-"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Read => "r",
+            Mode::ReadWrite => "r+",
+            Mode::Append => "a",
+            Mode::Create => "w",
+            Mode::CreateNew => "w-",
+        }
+    }
+
+    /// True for every mode but `r`.
+    pub fn writable(self) -> bool {
+        self != Mode::Read
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A mode string that is not one of `r`, `r+`, `a`, `w`, `w-`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown open mode {0:?} (use r, r+, a, w or w-)")]
+pub struct UnknownMode(pub String);
+
+impl FromStr for Mode {
+    type Err = UnknownMode;
+    fn from_str(s: &str) -> Result<Mode, UnknownMode> {
+        Ok(match s {
+            "r" => Mode::Read,
+            "r+" => Mode::ReadWrite,
+            "a" => Mode::Append,
+            "w" => Mode::Create,
+            "w-" | "x" => Mode::CreateNew,
+            other => return Err(UnknownMode(other.to_string())),
+        })
+    }
+}
+
+/// A file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// HDF5.
+    Hdf5,
+    /// netCDF (any variant).
+    NetCdf,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Hdf5 => "HDF5",
+            Format::NetCdf => "netCDF",
+        })
+    }
+}
+
+impl Format {
+    /// The format a file name's extension means, if any.
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "h5" | "hdf5" | "hdf" | "he5" => Some(Format::Hdf5),
+            "nc" | "nc4" | "cdf" => Some(Format::NetCdf),
+            _ => None,
+        }
+    }
+
+    /// The format the first bytes of a file mean, if any.
+    pub fn from_magic(head: &[u8]) -> Option<Format> {
+        if head.starts_with(b"\x89HDF\r\n\x1a\n") {
+            Some(Format::Hdf5)
+        } else if head.starts_with(b"CDF\x01")
+            || head.starts_with(b"CDF\x02")
+            || head.starts_with(b"CDF\x05")
+        {
+            Some(Format::NetCdf)
+        } else {
+            None
+        }
+    }
+}
+
+/// Options for [`open_with`]: the mode, the format, and the initial modes
+/// of the root.
+///
+/// ```no_run
+/// use qnd::{Mode, NcFormat, OpenOptions};
+/// // A netCDF-3 classic file: root group only, no unsigned or 64-bit integers.
+/// let opts = OpenOptions {
+///     netcdf: NcFormat::Classic,
+///     ..OpenOptions::new(Mode::Create)
+/// };
+/// let f = qnd::open_with("run.nc", &opts)?;
+/// f.set("x", 2.5)?;
+/// # Ok::<(), qnd::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    /// How to open.
+    pub mode: Mode,
+    /// The format; `None` detects it (extension, then first bytes; HDF5 for
+    /// a new file with an unknown extension).
+    pub format: Option<Format>,
+    /// Initial auto-read mode of the root group.
+    pub auto: Auto,
+    /// Initial recording mode of the root group.
+    pub recording: Recording,
+    /// Which netCDF format a *new* netCDF file gets (netCDF-4 by default;
+    /// [`NcFormat::Classic`] or [`NcFormat::Offset64`] for netCDF-3). An
+    /// existing file keeps its own format, which is detected.
+    pub netcdf: NcFormat,
+    /// The most bytes of records held in memory before they are written
+    /// (64 MiB by default): records are written many at a time, in whole
+    /// chunks, and on [`QGroup::flush`], [`QGroup::close`] and drop. Reads
+    /// through the file's handles see buffered records. `0` writes every
+    /// record as it comes.
+    pub record_buffer: usize,
+}
+
+impl OpenOptions {
+    /// Options with `mode` and everything else default.
+    pub fn new(mode: Mode) -> OpenOptions {
+        OpenOptions {
+            mode,
+            format: None,
+            auto: Auto::default(),
+            recording: Recording::default(),
+            netcdf: NcFormat::default(),
+            record_buffer: DEFAULT_RECORD_BUFFER,
+        }
+    }
+}
+
+/// Anything that names an open mode: a [`Mode`] or a string such as `"r+"`.
+pub trait AsMode {
+    /// The mode, or the string that is not one.
+    ///
+    /// # Errors
+    /// [`UnknownMode`] for a string that is not a mode.
+    fn as_mode(&self) -> Result<Mode, UnknownMode>;
+}
+
+impl AsMode for Mode {
+    fn as_mode(&self) -> Result<Mode, UnknownMode> {
+        Ok(*self)
+    }
+}
+
+impl AsMode for &str {
+    fn as_mode(&self) -> Result<Mode, UnknownMode> {
+        self.parse()
+    }
+}
+
+/// Open a file and return its root group.
+///
+/// `mode` is a [`Mode`] or its h5py spelling (`"r"`, `"r+"`, `"a"`, `"w"`,
+/// `"w-"`). The format comes from the extension, else from the first bytes.
+///
+/// # Errors
+/// [`Error::NoFile`], [`Error::FileExists`], [`Error::Format`] (not an HDF5
+/// or netCDF file, or a format this build lacks), [`Error::Invalid`] for an
+/// unknown mode string, [`Error::Backend`] when the library cannot open it.
+pub fn open(path: impl AsRef<Path>, mode: impl AsMode) -> Result<QGroup> {
+    let path = path.as_ref();
+    let mode = mode.as_mode().map_err(|e| Error::Invalid {
+        file: path.into(),
+        path: "/".into(),
+        reason: e.to_string(),
+    })?;
+    open_with(path, &OpenOptions::new(mode))
+}
+
+/// Open a file with [`OpenOptions`].
+///
+/// # Errors
+/// As [`open`].
+pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<QGroup> {
+    let path = path.as_ref();
+    let exists = path.exists();
+    let mode = options.mode;
+    match mode {
+        Mode::Read | Mode::ReadWrite if !exists => return Err(Error::NoFile { file: path.into() }),
+        Mode::CreateNew if exists => return Err(Error::FileExists { file: path.into() }),
+        _ => {}
+    }
+    let create =
+        matches!(mode, Mode::Create | Mode::CreateNew) || (mode == Mode::Append && !exists);
+    let format = match options.format {
+        Some(f) => f,
+        None => detect::detect(path, create)?,
+    };
+    let storage = factory::open_storage(path, format, create, mode.writable(), options.netcdf)?;
+    let core = FileState::share(
+        RecordBuffer::new(storage, options.record_buffer),
+        path,
+        mode.writable(),
+    );
+    let state = State {
+        auto: options.auto,
+        recording: options.recording,
+        goto: None,
+    };
+    Ok(QGroup::root_of(core, state))
+}
+
+/// A new, empty file held in memory (no C library involved): what the
+/// examples in these docs use.
+pub fn memory() -> QGroup {
+    let core = FileState::share(
+        RecordBuffer::new(
+            AnyStorage::from(MemoryStorage::new()),
+            DEFAULT_RECORD_BUFFER,
+        ),
+        Path::new("<memory>"),
+        true,
+    );
+    QGroup::root_of(core, State::default())
+}
+
+/// What a file of `format` (for netCDF, of `netcdf`'s flavour) can hold,
+/// before any file is made; `None` when this build cannot write `format`.
+pub fn capabilities(format: Format, netcdf: NcFormat) -> Option<Capabilities> {
+    factory::capabilities(format, netcdf)
+}
+
+#[cfg(test)]
+mod tests;

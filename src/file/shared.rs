@@ -1,0 +1,364 @@
+//! The state shared by every handle of one open file, and its caches.
+//!
+//! [`FileState`] owns the storage (behind its record buffer) and every
+//! cache of what the tree has learnt about nodes:
+//!
+//! | cache | what it holds | kept up to date by |
+//! | --- | --- | --- |
+//! | members | `(group, name) -> (node, kind)` | creating members |
+//! | lists | group -> list length, or not a list | appending to a list |
+//! | shapes | leaf or record node -> dtype and shape | appending records |
+//! | goto | scalar record node -> goto-by-value index | appending records |
+//!
+//! [`FileState::invalidate`] drops them all (a file changed by another
+//! process, a failed write whose effect is unknown); [`FileState::forget`]
+//! drops what is known of one node. Nothing else caches node facts.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use qnd_storage::{FastMap, RecordBuffer};
+
+use super::AnyStorage;
+use crate::backend::{Array, Capabilities, DType, Kind, NodeId, Storage, StorageError};
+use crate::error::{At, Error, Result};
+use crate::state::GotoIndex;
+
+/// The dtype and shape of a leaf or record node (for records, the leading
+/// axis is the record count).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Shape {
+    pub dtype: DType,
+    pub shape: Vec<usize>,
+}
+
+impl Shape {
+    /// The record count of a record node (the leading axis).
+    pub fn records(&self) -> usize {
+        self.shape.first().copied().unwrap_or(0)
+    }
+
+    /// The shape of one record of a record node.
+    pub fn record_shape(&self) -> &[usize] {
+        self.shape.get(1..).unwrap_or(&[])
+    }
+}
+
+/// What the tree has learnt about nodes (see the [module docs](self)).
+#[derive(Default)]
+struct Caches {
+    members: FastMap<NodeId, FastMap<Box<str>, (NodeId, Kind)>>,
+    lists: FastMap<NodeId, Option<usize>>,
+    shapes: FastMap<NodeId, Shape>,
+    goto: FastMap<NodeId, GotoIndex>,
+}
+
+/// The state shared by every handle of one open file.
+pub(crate) struct FileState {
+    pub storage: RecordBuffer<AnyStorage>,
+    pub open: bool,
+    pub writable: bool,
+    caches: Caches,
+}
+
+impl FileState {
+    pub(super) fn share(
+        storage: RecordBuffer<AnyStorage>,
+        path: &Path,
+        writable: bool,
+    ) -> FileRef {
+        let backend = storage.backend_name();
+        let capabilities = storage.capabilities();
+        let root = storage.root();
+        FileRef {
+            root,
+            core: Arc::new(Mutex::new(FileState {
+                storage,
+                open: true,
+                writable,
+                caches: Caches::default(),
+            })),
+            file: Arc::from(path),
+            backend,
+            capabilities,
+        }
+    }
+
+    /// Drop every cache: what is known of nodes is read again from storage.
+    pub fn invalidate(&mut self) {
+        self.caches = Caches::default();
+    }
+
+    /// Drop what is known of node `node` (its shape, goto index, list
+    /// length), after a write whose effect on it is not known.
+    pub fn forget(&mut self, node: NodeId) {
+        self.caches.shapes.remove(&node);
+        self.caches.goto.remove(&node);
+        self.caches.lists.remove(&node);
+    }
+
+    /// Whether group `node` is a list (`Some(len)`), from the cache or by
+    /// looking at its member names: a list has `_` and `_0` .. `_<n-1>`
+    /// and nothing else. A group with gaps in its indices reads as a plain
+    /// group, so that every member stays reachable.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn list_len(&mut self, node: NodeId) -> Result<Option<usize>, StorageError> {
+        if let Some(&known) = self.caches.lists.get(&node) {
+            return Ok(known);
+        }
+        let names = self.storage.names(node)?;
+        let len = list_indices(&names);
+        self.caches.lists.insert(node, len);
+        Ok(len)
+    }
+
+    /// Record that group `node` is a list of `len` elements (`None`: a
+    /// plain group), after creating it or appending to it.
+    pub fn set_list_len(&mut self, node: NodeId, len: Option<usize>) {
+        self.caches.lists.insert(node, len);
+    }
+
+    /// Member `name` of group `parent`, telling lists from groups; cached,
+    /// so that looking up a member again builds nothing and asks no
+    /// backend.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn lookup(
+        &mut self,
+        parent: NodeId,
+        name: &str,
+    ) -> Result<Option<(NodeId, Kind)>, StorageError> {
+        if let Some(found) = self
+            .caches
+            .members
+            .get(&parent)
+            .and_then(|m| m.get(name))
+        {
+            return Ok(Some(*found));
+        }
+        let Some((node, kind)) = self.storage.lookup(parent, name)? else {
+            return Ok(None);
+        };
+        let kind = match kind {
+            Kind::Group | Kind::List => {
+                if self.list_len(node)?.is_some() {
+                    Kind::List
+                } else {
+                    Kind::Group
+                }
+            }
+            other => other,
+        };
+        let found = (node, kind);
+        self.caches
+            .members
+            .entry(parent)
+            .or_default()
+            .insert(name.into(), found);
+        Ok(Some(found))
+    }
+
+    /// The dtype and shape of leaf or record node `node` (cached; the
+    /// record count of a record node is kept up to date by
+    /// [`FileState::append`]).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn shape(&mut self, node: NodeId) -> Result<&Shape, StorageError> {
+        if !self.caches.shapes.contains_key(&node) {
+            let info = self.storage.info(node)?;
+            self.caches.shapes.insert(
+                node,
+                Shape {
+                    dtype: info.dtype,
+                    shape: info.shape,
+                },
+            );
+        }
+        Ok(&self.caches.shapes[&node])
+    }
+
+    /// Append one `record` (of the node's dtype and record shape, checked
+    /// by the caller) to record node `node`, keeping its record count and
+    /// goto index up to date.
+    ///
+    /// # Errors
+    /// When the backend fails; what is known of the node is then read
+    /// again from storage.
+    pub fn append(&mut self, node: NodeId, record: &Array) -> Result<(), StorageError> {
+        if let Err(e) = self.storage.append(node, record) {
+            self.forget(node);
+            return Err(e);
+        }
+        if let Some(s) = self.caches.shapes.get_mut(&node) {
+            if let Some(n) = s.shape.first_mut() {
+                *n += 1;
+            }
+        }
+        if let Some(index) = self.caches.goto.get_mut(&node) {
+            match record.to_f64() {
+                Some(v) if v.ndim() == 0 => index.push(v[[]]),
+                _ => {
+                    self.caches.goto.remove(&node);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Write `data` to hyperslab `slab` of node `node`: a write that is not
+    /// an append drops the node's goto index.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn write(
+        &mut self,
+        node: NodeId,
+        slab: &[crate::backend::Slab],
+        data: &Array,
+    ) -> Result<(), StorageError> {
+        self.caches.goto.remove(&node);
+        self.storage.write(node, slab, data)
+    }
+
+    /// The goto-by-value index of record node `node`, if one is kept.
+    pub fn goto_index(&self, node: NodeId) -> Option<&GotoIndex> {
+        self.caches.goto.get(&node)
+    }
+
+    /// Keep `index` for record node `node` (built from all its records), to
+    /// be kept up to date by appends.
+    pub fn keep_goto_index(&mut self, node: NodeId, index: GotoIndex) {
+        self.caches.goto.insert(node, index);
+    }
+}
+
+/// The length of a list with member `names`, or `None` when they are not
+/// exactly `_`, `_0`, ..., `_<n-1>`.
+fn list_indices(names: &[String]) -> Option<usize> {
+    let n = names.len().checked_sub(1)?;
+    let mut seen = vec![false; n];
+    let mut marker = false;
+    for name in names {
+        let digits = name.strip_prefix('_')?;
+        if digits.is_empty() {
+            marker = true;
+            continue;
+        }
+        if !digits.bytes().all(|b| b.is_ascii_digit())
+            || (digits.len() > 1 && digits.starts_with('0'))
+        {
+            return None;
+        }
+        let i: usize = digits.parse().ok()?;
+        *seen.get_mut(i)? = true;
+    }
+    (marker && seen.iter().all(|&s| s)).then_some(n)
+}
+
+/// A handle on one open file: the shared state plus what never changes
+/// while it is open (its name, backend, capabilities and root).
+#[derive(Clone)]
+pub(crate) struct FileRef {
+    core: Arc<Mutex<FileState>>,
+    pub file: Arc<Path>,
+    /// The backend's name, for messages.
+    pub backend: &'static str,
+    /// What the file can hold.
+    pub capabilities: Capabilities,
+    /// The root group's node.
+    pub root: NodeId,
+}
+
+impl FileRef {
+    /// Lock the state of an open file.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] once the file is closed.
+    pub fn lock(&self) -> Result<MutexGuard<'_, FileState>> {
+        // A panic while the lock was held leaves the data as it was; keep
+        // going rather than poisoning every later call.
+        let core = self.core.lock().unwrap_or_else(|p| p.into_inner());
+        if !core.open {
+            return Err(Error::Closed {
+                file: self.file.to_path_buf(),
+            });
+        }
+        Ok(core)
+    }
+
+    /// Lock for a write to `path`: the file must be writable.
+    ///
+    /// # Errors
+    /// As [`FileRef::lock`], and [`Error::ReadOnly`].
+    pub fn lock_mut(&self, path: &str) -> Result<MutexGuard<'_, FileState>> {
+        let core = self.lock()?;
+        if !core.writable {
+            return Err(self.at(path).read_only());
+        }
+        Ok(core)
+    }
+
+    /// Error context for `path`.
+    pub fn at<'a>(&'a self, path: &'a str) -> At<'a> {
+        At {
+            file: &self.file,
+            path,
+            backend: self.backend,
+        }
+    }
+
+    pub fn file_path(&self) -> PathBuf {
+        self.file.to_path_buf()
+    }
+
+    /// Flush the file.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn flush(&self) -> Result<()> {
+        let mut core = self.lock()?;
+        core.storage.flush().map_err(|e| self.at("/").storage(e))
+    }
+
+    /// Close the file; later calls through any handle get [`Error::Closed`].
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn close(&self) -> Result<()> {
+        let mut core = self.core.lock().unwrap_or_else(|p| p.into_inner());
+        if !core.open {
+            return Ok(());
+        }
+        core.open = false;
+        core.invalidate();
+        core.storage.close().map_err(|e| self.at("/").storage(e))
+    }
+
+    /// The in-memory backend under this file, for tests.
+    #[cfg(test)]
+    pub fn with_memory<R>(&self, f: impl FnOnce(&mut qnd_storage::MemoryStorage) -> R) -> R {
+        let mut core = self.core.lock().unwrap_or_else(|p| p.into_inner());
+        match core.storage.inner_mut() {
+            AnyStorage::Memory(m) => f(m),
+            #[allow(unreachable_patterns)] // without the C backends
+            _ => panic!("not an in-memory file"),
+        }
+    }
+}
+
+impl Drop for FileState {
+    fn drop(&mut self) {
+        if self.open {
+            self.open = false;
+            // Nothing can return this error: say it, so that records lost
+            // in a failed write at drop do not go unnoticed.
+            if let Err(e) = self.storage.close() {
+                eprintln!("qnd: error writing buffered records or closing the file at drop: {e}");
+            }
+        }
+    }
+}
