@@ -6,7 +6,7 @@
 
 pub use qnd_storage::{
     chunks, Array, Capabilities, DType, DTypeSet, LeafInfo, LeafSpec, MemoryStorage, NcFormat,
-    NodeId, Kind, Probe, RecordDims, SResult, Slab, Storage, StorageError, VirtualMap,
+    NodeId, Kind, Probe, RecordDims, SResult, Run, Storage, StorageError, VirtualMap,
 };
 
 qnd_storage::dispatch_storage! {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use ndarray::{array, s, ArrayD, Axis as NdAxis, Dimension, IxDyn};
 use proptest::prelude::*;
 use qnd::selection::SelectRegion;
-use qnd::backend::{Slab, VirtualMap};
+use qnd::backend::{Run, VirtualMap};
 use qnd::lazy::{Lazy, LazyArray, LazyExt, Or, Scaled, Stacked, Sum};
 use qnd::selection::Region;
 use qnd::{Array, Axis, DType, Element, Error, QGroup, Selection};
@@ -687,10 +687,10 @@ impl LazyArray for InFile {
     }
     fn virtual_maps(&self) -> Option<qnd::Result<Vec<VirtualMap>>> {
         Some(Ok(vec![VirtualMap {
-            dest: vec![Slab::all(self.0)],
+            dest: vec![Run::all(self.0)],
             file: self.1.into(),
             dataset: "/x".into(),
-            src: vec![Slab::all(self.0)],
+            src: vec![Run::all(self.0)],
         }]))
     }
 }
@@ -703,7 +703,7 @@ fn stacks_of_file_regions_are_file_regions() {
     let maps = x.virtual_maps().unwrap().unwrap();
     assert_eq!(maps.len(), 3);
     for (k, (m, file)) in maps.iter().zip(["a.h5", "b.h5", "a.h5"]).enumerate() {
-        assert_eq!(m.dest, vec![Slab::all(4), Slab::one(k)]);
+        assert_eq!(m.dest, vec![Run::all(4), Run::one(k)]);
         assert_eq!(m.file, std::path::Path::new(file));
     }
     // not when a member is in memory, nor for computed views
@@ -1067,7 +1067,7 @@ fn stacks_of_hdf5_sources() {
     let maps = x.virtual_maps().unwrap().unwrap();
     assert_eq!(maps.len(), 3);
     for (k, m) in maps.iter().enumerate() {
-        assert_eq!(m.dest, vec![Slab::all(2), Slab::all(5), Slab::one(k)]);
+        assert_eq!(m.dest, vec![Run::all(2), Run::all(5), Run::one(k)]);
         assert_eq!(m.file, dir.path().join(format!("s{k}.h5")));
         assert_eq!(m.dataset, "/x");
     }

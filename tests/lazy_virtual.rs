@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use ndarray::{s, ArrayD, Axis as NdAxis, IxDyn};
 use proptest::prelude::*;
 use qnd::selection::SelectRegion;
-use qnd::backend::{Slab, VirtualMap};
+use qnd::backend::{Run, VirtualMap};
 use qnd::lazy::{Lazy, LazyArray, LazyExt, VirtualLayout, VirtualStack};
 use qnd::selection::Region;
 use qnd::{Array, Axis, DType, Error, Result, Selection};
@@ -156,7 +156,7 @@ impl LazyArray for Mapped {
         Ok(self.data.select_region(region))
     }
     fn virtual_maps(&self) -> Option<Result<Vec<VirtualMap>>> {
-        let whole: Vec<Slab> = self.data.shape().iter().map(|&n| Slab::all(n)).collect();
+        let whole: Vec<Run> = self.data.shape().iter().map(|&n| Run::all(n)).collect();
         Some(Ok(vec![VirtualMap {
             dest: whole.clone(),
             file: PathBuf::from(&self.name),
@@ -174,7 +174,7 @@ fn mapped(name: &str, a: ArrayD<i64>) -> Lazy {
 }
 
 /// The indices of a hyperslab, in row-major order.
-fn slab_indices(slabs: &[Slab]) -> Vec<Vec<usize>> {
+fn slab_indices(slabs: &[Run]) -> Vec<Vec<usize>> {
     let mut out = vec![vec![]];
     for s in slabs {
         out = out
@@ -569,13 +569,13 @@ fn stack_maps_offset_each_source() {
     let maps = stack.virtual_maps().unwrap().unwrap();
     let starts: Vec<(usize, usize)> = maps
         .iter()
-        .map(|m| (m.dest[0].start, m.dest[0].count))
+        .map(|m| (m.dest[0].first, m.dest[0].count))
         .collect();
     assert_eq!(starts, [(0, 2), (2, 4), (6, 1)]);
     assert!(maps
         .iter()
-        .all(|m| m.dest[1] == Slab::all(3) && m.dest.len() == 2));
-    assert_eq!(maps[1].src, vec![Slab::all(4), Slab::all(3)]);
+        .all(|m| m.dest[1] == Run::all(3) && m.dest.len() == 2));
+    assert_eq!(maps[1].src, vec![Run::all(4), Run::all(3)]);
     assert_eq!(maps[2].file, PathBuf::from("r"));
     let stack = Lazy::new(stack);
     assert!(check_maps(&stack, &files));
@@ -586,12 +586,8 @@ fn stack_maps_offset_each_source() {
     assert_eq!(
         maps[1].dest,
         vec![
-            Slab::all(2),
-            Slab {
-                start: 3,
-                count: 3,
-                stride: 1
-            }
+            Run::all(2),
+            Run::strided(3, 3, 1)
         ]
     );
     assert!(check_maps(&s2, &files));
@@ -612,61 +608,29 @@ fn selection_maps_restrict_the_base() {
     assert_eq!(
         maps[0].dest,
         vec![
-            Slab {
-                start: 0,
-                count: 1,
-                stride: 1
-            },
-            Slab {
-                start: 0,
-                count: 2,
-                stride: 1
-            }
+            Run::strided(0, 1, 1),
+            Run::strided(0, 2, 1)
         ]
     );
     assert_eq!(
         maps[0].src,
         vec![
-            Slab {
-                start: 1,
-                count: 1,
-                stride: 1
-            },
-            Slab {
-                start: 1,
-                count: 2,
-                stride: 2
-            }
+            Run::strided(1, 1, 1),
+            Run::strided(1, 2, 2)
         ]
     );
     assert_eq!(
         maps[1].dest,
         vec![
-            Slab {
-                start: 1,
-                count: 3,
-                stride: 1
-            },
-            Slab {
-                start: 0,
-                count: 2,
-                stride: 1
-            }
+            Run::strided(1, 3, 1),
+            Run::strided(0, 2, 1)
         ]
     );
     assert_eq!(
         maps[1].src,
         vec![
-            Slab {
-                start: 0,
-                count: 3,
-                stride: 2
-            },
-            Slab {
-                start: 1,
-                count: 2,
-                stride: 2
-            }
+            Run::strided(0, 3, 2),
+            Run::strided(1, 2, 2)
         ]
     );
     assert!(check_maps(&v, &files));
@@ -677,21 +641,13 @@ fn selection_maps_restrict_the_base() {
     assert_eq!(maps.len(), 1);
     assert_eq!(
         maps[0].dest,
-        vec![Slab {
-            start: 0,
-            count: 2,
-            stride: 1
-        }]
+        vec![Run::strided(0, 2, 1)]
     );
     assert_eq!(
         maps[0].src,
         vec![
-            Slab::one(1),
-            Slab {
-                start: 1,
-                count: 2,
-                stride: 1
-            }
+            Run::one(1),
+            Run::strided(1, 2, 1)
         ]
     );
     assert!(check_maps(&w, &files));
@@ -721,30 +677,18 @@ fn layout_maps_place_each_source() {
     assert_eq!(
         maps[0].dest,
         vec![
-            Slab {
-                start: 1,
-                count: 2,
-                stride: 2
-            },
-            Slab {
-                start: 1,
-                count: 3,
-                stride: 2
-            }
+            Run::strided(1, 2, 2),
+            Run::strided(1, 3, 2)
         ]
     );
     assert_eq!(
         maps[1].dest,
         vec![
-            Slab::one(4),
-            Slab {
-                start: 4,
-                count: 3,
-                stride: 1
-            }
+            Run::one(4),
+            Run::strided(4, 3, 1)
         ]
     );
-    assert_eq!(maps[1].src, vec![Slab::all(3)]);
+    assert_eq!(maps[1].src, vec![Run::all(3)]);
     let layout = Lazy::new(layout);
     assert!(check_maps(&layout, &files));
     assert!(check_maps(&layout.select(s![1.., 2..]).unwrap(), &files));
@@ -808,10 +752,10 @@ mod files {
         assert_eq!(
             maps,
             vec![VirtualMap {
-                dest: vec![Slab::all(7), Slab::all(5)],
+                dest: vec![Run::all(7), Run::all(5)],
                 file: paths[0].clone(),
                 dataset: "/g/x".into(),
-                src: vec![Slab::all(7), Slab::all(5)],
+                src: vec![Run::all(7), Run::all(5)],
             }]
         );
         let src = Lazy::new(src);
@@ -825,21 +769,13 @@ mod files {
         assert_eq!(maps.len(), 1);
         assert_eq!(
             maps[0].dest,
-            vec![Slab {
-                start: 0,
-                count: 3,
-                stride: 1
-            }]
+            vec![Run::strided(0, 3, 1)]
         );
         assert_eq!(
             maps[0].src,
             vec![
-                Slab {
-                    start: 1,
-                    count: 3,
-                    stride: 2
-                },
-                Slab::one(3)
+                Run::strided(1, 3, 2),
+                Run::one(3)
             ]
         );
         assert_eq!(v.read::<Vec<i64>>().unwrap(), [8, 18, 28]);
@@ -882,7 +818,7 @@ mod files {
             let mut off = 0;
             for (m, (p, a)) in maps.iter().zip(paths.iter().zip(&ps)) {
                 assert_eq!((&m.file, m.dataset.as_str()), (p, "/g/x"));
-                assert_eq!(m.dest[ax].start, off);
+                assert_eq!(m.dest[ax].first, off);
                 assert_eq!(m.dest[ax].count, a.shape()[ax]);
                 off += a.shape()[ax];
             }
@@ -1124,7 +1060,7 @@ proptest! {
             files.insert(PathBuf::from(&name), src.clone());
             layout.place(sel.clone(), mapped(&name, src.clone())).map_err(fail)?;
             // later placements win: write them in order
-            for (k, v) in slab_indices(&region.axes.iter().map(|a| Slab { start: 0, count: a.count, stride: 1 }).collect::<Vec<_>>())
+            for (k, v) in slab_indices(&region.axes.iter().map(|a| Run::strided(0, a.count, 1)).collect::<Vec<_>>())
                 .into_iter()
                 .zip(src.iter())
             {

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use ndarray::{array, s, Array1, Array2, ArrayD, IxDyn};
-use qnd::backend::{Slab, VirtualMap};
+use qnd::backend::{Run, VirtualMap};
 use qnd::lazy::{Lazy, LazyArray, LazyExt, VirtualLayout, VirtualSource, VirtualStack};
 use qnd::selection::Region;
 use qnd::{Array, DType, Error, Kind, QGroup, Result};
@@ -407,10 +407,10 @@ fn store_virtual_refusals() {
     );
     // a missing source file at creation
     let gone = VirtualMap {
-        dest: vec![Slab::all(3)],
+        dest: vec![Run::all(3)],
         file: dir.path().join("nowhere.h5"),
         dataset: "/x".into(),
-        src: vec![Slab::all(3)],
+        src: vec![Run::all(3)],
     };
     let e = f
         .store_virtual("g", &Maps(vec![gone], vec![3]))
@@ -422,10 +422,10 @@ fn store_virtual_refusals() {
     );
     // a missing dataset
     let nods = VirtualMap {
-        dest: vec![Slab::all(2), Slab::all(3)],
+        dest: vec![Run::all(2), Run::all(3)],
         file: files[0].clone(),
         dataset: "/nope".into(),
-        src: vec![Slab::all(2), Slab::all(3)],
+        src: vec![Run::all(2), Run::all(3)],
     };
     let e = f
         .store_virtual("g", &Maps(vec![nods], vec![2, 3]))
@@ -433,10 +433,10 @@ fn store_virtual_refusals() {
     assert!(invalid_reason(&e).contains("no dataset /nope"), "{e}");
     // a mapping outside the source
     let big = VirtualMap {
-        dest: vec![Slab::all(4), Slab::all(3)],
+        dest: vec![Run::all(4), Run::all(3)],
         file: files[0].clone(),
         dataset: "/x".into(),
-        src: vec![Slab::all(4), Slab::all(3)],
+        src: vec![Run::all(4), Run::all(3)],
     };
     let e = f
         .store_virtual("g", &Maps(vec![big], vec![4, 3]))

@@ -217,7 +217,7 @@ impl FileState {
     pub fn write(
         &mut self,
         node: NodeId,
-        slab: &[crate::backend::Slab],
+        slab: &[crate::backend::Run],
         data: &Array,
     ) -> Result<(), StorageError> {
         self.caches.goto.remove(&node);

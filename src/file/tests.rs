@@ -1,7 +1,7 @@
 //! Tests of the file state: record buffers seen through the tree, and the
 //! caches (what is read from storage, and when).
 
-use crate::backend::Slab;
+use crate::backend::Run;
 use crate::{Recording, Selection};
 
 /// Through the tree: closing, dropping and flushing a file write its
@@ -59,18 +59,18 @@ fn reads_of_record_variables_read_only_what_they_need() {
     assert_eq!(all.shape(), [50, 4]);
     let r = reads(&f);
     assert_eq!(r.len(), before + 1, "one read of the whole variable");
-    assert_eq!(r[before], (x, vec![Slab::all(50), Slab::all(4)]));
+    assert_eq!(r[before], (x, vec![Run::all(50), Run::all(4)]));
     f.goto(7);
     assert_eq!(f.read::<Vec<f64>>("x").unwrap(), [7.0; 4]);
     let r = reads(&f);
-    assert_eq!(r.last().unwrap(), &(x, vec![Slab::one(7), Slab::all(4)]));
+    assert_eq!(r.last().unwrap(), &(x, vec![Run::one(7), Run::all(4)]));
     let part = f
         .read_part::<Vec<f64>>("x", Selection::new().index(2))
         .unwrap();
     assert_eq!(part, [7.0]);
     assert_eq!(
         reads(&f).last().unwrap(),
-        &(x, vec![Slab::one(7), Slab::one(2)])
+        &(x, vec![Run::one(7), Run::one(2)])
     );
     // goto by value: one read of t to build the index ...
     let before = reads(&f).len();

@@ -72,9 +72,7 @@ impl Sliced {
             let first = if r.count == 0 { 0 } else { a.index(r.first) };
             let step = a.step.checked_mul(r.step).ok_or_else(overflow)?;
             axes.push(Resolved {
-                first,
-                count: r.count,
-                step: if r.count <= 1 { 1 } else { step },
+                run: crate::backend::Run::new(first, r.count, if r.count <= 1 { 1 } else { step }),
                 keep: r.keep,
             });
         }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use ndarray::ArrayD;
 
 use super::{invalid, Lazy, LazyArray};
-use crate::backend::{Slab, VirtualMap};
+use crate::backend::{Run, VirtualMap};
 use crate::error::{Error, Result};
 use crate::selection::Region;
 use crate::values::by_dtype;
@@ -814,7 +814,7 @@ impl LazyArray for Stacked {
                 Err(e) => return Some(Err(e)),
             };
             for mut m in maps {
-                m.dest.insert(self.axis, Slab::one(k));
+                m.dest.insert(self.axis, Run::one(k));
                 all.push(m);
             }
         }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use ndarray::{ArrayD, SliceInfoElem};
 
 use super::{invalid, Lazy, LazyArray};
-use crate::backend::{Slab, VirtualMap};
+use crate::backend::{Run as Slab, VirtualMap};
 use crate::error::{Error, Result};
 use crate::selection::{Region, Resolved, SelectRegion, Selection};
 use crate::values::by_dtype;
@@ -44,9 +44,9 @@ impl Run {
     /// The indices of a hyperslab axis.
     pub fn of_slab(s: &Slab) -> Run {
         Run {
-            first: s.start as i128,
+            first: s.first as i128,
             count: s.count as i128,
-            step: s.stride as i128,
+            step: s.step as i128,
         }
     }
 
@@ -73,29 +73,25 @@ impl Run {
 
     /// As a resolved axis (indices must be non-negative).
     pub fn resolved(&self, keep: bool) -> Resolved {
+        let step = if self.count <= 1 {
+            1
+        } else {
+            self.step as isize
+        };
         Resolved {
-            first: self.first as usize,
-            count: self.count as usize,
-            step: if self.count <= 1 {
-                1
-            } else {
-                self.step as isize
-            },
+            run: Slab::new(self.first as usize, self.count as usize, step),
             keep,
         }
     }
 
     /// As a hyperslab axis (`step` must be positive when `count > 1`).
     pub fn slab(&self) -> Slab {
-        Slab {
-            start: self.first as usize,
-            count: self.count as usize,
-            stride: if self.count <= 1 {
-                1
-            } else {
-                self.step as usize
-            },
-        }
+        let stride = if self.count <= 1 {
+            1
+        } else {
+            self.step as usize
+        };
+        Slab::strided(self.first as usize, self.count as usize, stride)
     }
 }
 
@@ -706,7 +702,7 @@ impl LazyArray for VirtualStack {
                         format!("{} gave mappings of the wrong rank", source.describe()),
                     )));
                 }
-                m.dest[ax].start += off;
+                m.dest[ax].first += off;
                 maps.push(m);
             }
         }
@@ -972,9 +968,9 @@ impl LazyArray for VirtualLayout {
                     let (d0, ds) = (d.first as i128, d.step as i128);
                     slabs.push(
                         Run {
-                            first: d0 + s.start as i128 * ds,
+                            first: d0 + s.first as i128 * ds,
                             count: s.count as i128,
-                            step: s.stride as i128 * ds,
+                            step: s.step as i128 * ds,
                         }
                         .slab(),
                     );

@@ -20,6 +20,7 @@
 
 use ndarray::{SliceInfo, SliceInfoElem};
 
+use crate::backend::Run;
 use crate::values::{map_array, Array};
 
 /// One axis of a [`Selection`].
@@ -56,16 +57,14 @@ pub struct Selection {
     axes: Vec<Axis>,
 }
 
-/// An axis of a selection resolved against a shape: `count` indices
-/// `first, first + step, ...` (step may be negative).
+/// An axis of a selection resolved against a shape: the [`Run`] of
+/// indices it takes (its step may be negative), and whether the axis is
+/// kept in the result. Derefs to its run (`r.first`, `r.count`,
+/// `r.index(k)`, `r.ascending()`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Resolved {
-    /// The first index taken.
-    pub first: usize,
-    /// How many indices.
-    pub count: usize,
-    /// Distance between indices (never 0).
-    pub step: isize,
+    /// The indices taken.
+    pub run: Run,
     /// False for an integer index: the axis is dropped from the result.
     pub keep: bool,
 }
@@ -73,32 +72,33 @@ pub struct Resolved {
 impl Resolved {
     /// The whole of an axis of length `len`.
     pub fn all(len: usize) -> Resolved {
+        Resolved::kept(Run::all(len))
+    }
+
+    /// An axis taking `run`, kept in the result.
+    pub fn kept(run: Run) -> Resolved {
+        Resolved { run, keep: true }
+    }
+
+    /// An axis taking index `i` only, dropped from the result.
+    pub fn dropped(i: usize) -> Resolved {
         Resolved {
-            first: 0,
-            count: len,
-            step: 1,
-            keep: true,
+            run: Run::one(i),
+            keep: false,
         }
     }
+}
 
-    /// The `k`-th index taken (`k < count`).
-    pub fn index(&self, k: usize) -> usize {
-        if self.step >= 0 {
-            self.first + k * self.step.unsigned_abs()
-        } else {
-            self.first - k * self.step.unsigned_abs()
-        }
+impl std::ops::Deref for Resolved {
+    type Target = Run;
+    fn deref(&self) -> &Run {
+        &self.run
     }
+}
 
-    /// The same indices in increasing order, as (start, count, stride):
-    /// the hyperslab a backend reads.
-    pub fn ascending(&self) -> (usize, usize, usize) {
-        if self.step > 0 || self.count == 0 {
-            (self.first, self.count, self.step.unsigned_abs())
-        } else {
-            let stride = self.step.unsigned_abs();
-            (self.first - (self.count - 1) * stride, self.count, stride)
-        }
+impl std::ops::DerefMut for Resolved {
+    fn deref_mut(&mut self) -> &mut Run {
+        &mut self.run
     }
 }
 
@@ -228,12 +228,7 @@ impl Region {
     pub fn with_leading_index(mut self, index: usize) -> Region {
         self.axes.insert(
             0,
-            Resolved {
-                first: index,
-                count: 1,
-                step: 1,
-                keep: false,
-            },
+            Resolved::dropped(index),
         );
         self
     }
@@ -360,12 +355,7 @@ fn resolve_axis(arg: Axis, axis: usize, len: usize) -> Result<Resolved, Selectio
                     len,
                 });
             }
-            return Ok(Resolved {
-                first: j as usize,
-                count: 1,
-                step: 1,
-                keep: false,
-            });
+            return Ok(Resolved::dropped(j as usize));
         }
         Axis::Slice { start, stop, step } => {
             if step == 0 {
@@ -398,13 +388,12 @@ fn resolve_axis(arg: Axis, axis: usize, len: usize) -> Result<Resolved, Selectio
             (first, count, step)
         }
     };
-    Ok(Resolved {
+    Ok(Resolved::kept(Run {
         first: if count == 0 { 0 } else { first as usize },
         count: count as usize,
         // with at most one index the step is irrelevant: keep it tame
         step: if count <= 1 { 1 } else { step },
-        keep: true,
-    })
+    }))
 }
 
 impl From<SliceInfoElem> for Axis {
@@ -517,7 +506,7 @@ mod tests {
     #[test]
     fn ascending_hyperslab() {
         let r = resolve_axis(sl(Some(5), Some(0), -2), 0, 8).unwrap();
-        assert_eq!(r.ascending(), (1, 3, 2));
+        assert_eq!(r.ascending(), Run::strided(1, 3, 2));
     }
 
     #[test]

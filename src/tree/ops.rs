@@ -7,7 +7,7 @@ use ndarray::Axis as NdAxis;
 use crate::backend::Kind;
 use crate::file::FileState;
 use super::{child_path, elem_path};
-use crate::backend::{LeafSpec, NodeId, Slab, Storage};
+use crate::backend::{LeafSpec, NodeId, Run, Storage};
 use crate::error::{At, Error, Result};
 use crate::selection::{Region, Selection, SelectionError};
 use crate::values::{describe, map_array, split_records, Array, DType, Value};
@@ -133,7 +133,7 @@ fn build(core: &mut FileState, at: &At, parent: NodeId, name: &str, value: &Valu
                 .create_leaf(parent, name, &spec_of(a, false))
                 .map_err(err)?;
             if a.size() > 0 {
-                let slab: Vec<Slab> = a.shape().iter().map(|&n| Slab::all(n)).collect();
+                let slab: Vec<Run> = a.shape().iter().map(|&n| Run::all(n)).collect();
                 core.write(id, &slab, a).map_err(err)?;
             }
             Ok(id)
@@ -426,19 +426,8 @@ pub(crate) fn read_group(
 }
 
 /// The ascending hyperslab a backend reads or writes for `region`.
-fn slab_of(region: &Region) -> Vec<Slab> {
-    region
-        .axes
-        .iter()
-        .map(|ax| {
-            let (start, count, stride) = ax.ascending();
-            Slab {
-                start,
-                count,
-                stride,
-            }
-        })
-        .collect()
+fn slab_of(region: &Region) -> Vec<Run> {
+    region.axes.iter().map(|ax| ax.ascending()).collect()
 }
 
 /// Reverse the axes that `region` walks backwards (hyperslabs are always

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::file::Format;
 use super::{child_path, ops, QGroup, QLeaf};
-use crate::backend::{Storage, VirtualMap};
+use crate::backend::{Run, Storage, VirtualMap};
 use crate::error::{Error, Result};
 use crate::lazy::LazyArray;
 use crate::selection::{Region, Resolved};
@@ -331,19 +331,9 @@ pub(crate) fn blocks(shape: &[usize], elem: usize, limit: usize) -> Vec<Region> 
             let axes = (0..shape.len())
                 .map(|a| {
                     if a < k {
-                        Resolved {
-                            first: index[a],
-                            count: 1,
-                            step: 1,
-                            keep: true,
-                        }
+                        Resolved::kept(Run::one(index[a]))
                     } else if a == k {
-                        Resolved {
-                            first: start,
-                            count,
-                            step: 1,
-                            keep: true,
-                        }
+                        Resolved::kept(Run::span(start, count))
                     } else {
                         Resolved::all(shape[a])
                     }

@@ -69,7 +69,7 @@ use self::types::{Elem, Text};
 use qnd_storage::chunks::record_chunk;
 use qnd_storage::{
     Array, Capabilities, DType, FastMap, LeafInfo, LeafSpec, NodeId, Kind, RecordDims,
-    SResult, Slab, Storage, StorageError, VirtualMap,
+    SResult, Run, Storage, StorageError, VirtualMap,
 };
 
 /// What HDF5 files hold: everything, virtual datasets too.
@@ -316,7 +316,7 @@ impl Hdf5Storage {
 
     /// For a virtual dataset, checks the sources `slab` touches and holds
     /// them open (see [`vds`]); nothing for other nodes.
-    fn hold_sources(&self, node: NodeId, slab: &[Slab]) -> SResult<Option<vds::Held>> {
+    fn hold_sources(&self, node: NodeId, slab: &[Run]) -> SResult<Option<vds::Held>> {
         match (self.virtuals.get(&node), &self.file) {
             (Some(sources), Some(file)) => vds::check(sources, slab, &self.place, file).map(Some),
             _ => Ok(None),
@@ -563,7 +563,7 @@ impl Storage for Hdf5Storage {
         })
     }
 
-    fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array> {
+    fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
         let (n, e) = self.leaf(node)?;
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
         match &n.obj {
@@ -576,7 +576,7 @@ impl Storage for Hdf5Storage {
         }
     }
 
-    fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()> {
+    fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         let (n, e) = self.leaf(node)?;
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
         check_shape(data, &counts)?;
@@ -610,12 +610,8 @@ impl Storage for Hdf5Storage {
         if records.size() == 0 {
             return Ok(());
         }
-        let slab: Vec<Slab> = std::iter::once(Slab {
-            start: count,
-            count: added,
-            stride: 1,
-        })
-        .chain(record_shape.iter().map(|&d| Slab::all(d)))
+        let slab: Vec<Run> = std::iter::once(Run::strided(count, added, 1))
+        .chain(record_shape.iter().map(|&d| Run::all(d)))
         .collect();
         let written = raw::select(ds, &slab)
             .and_then(|sel| data::write_array(&Target::Dataset(ds, &sel), e, records));

@@ -29,7 +29,7 @@ use hdf5_sys::h5s::{
 };
 use hdf5_sys::h5t::{H5T_cset_t, H5T_str_t, H5Tcommit2, H5Tget_create_plist, H5Tget_strpad};
 
-use qnd_storage::{SResult, Slab};
+use qnd_storage::{SResult, Run};
 use qnd_storage::StorageError;
 
 /// Runs `f` holding hdf5-metno's (reentrant) library lock.
@@ -214,13 +214,13 @@ impl Selection {
 /// selection of `space` with `op`. A run of consecutive indices is one
 /// block (not that many blocks of one element, which HDF5 handles far more
 /// slowly, virtual datasets above all).
-pub(super) fn select_slab(space: &Hid, slab: &[Slab], op: H5S_seloper_t) -> SResult<()> {
-    let start: Vec<hsize_t> = slab.iter().map(|s| s.start as hsize_t).collect();
-    let stride: Vec<hsize_t> = slab.iter().map(|s| s.stride.max(1) as hsize_t).collect();
+pub(super) fn select_slab(space: &Hid, slab: &[Run], op: H5S_seloper_t) -> SResult<()> {
+    let start: Vec<hsize_t> = slab.iter().map(|s| s.first as hsize_t).collect();
+    let stride: Vec<hsize_t> = slab.iter().map(|s| s.stride() as hsize_t).collect();
     let mut count: Vec<hsize_t> = slab.iter().map(|s| s.count as hsize_t).collect();
     let mut block: Vec<hsize_t> = vec![1; slab.len()];
     for (k, s) in slab.iter().enumerate() {
-        if s.count > 1 && s.stride <= 1 {
+        if s.count > 1 && s.stride() <= 1 {
             block[k] = s.count as hsize_t;
             count[k] = 1;
         }
@@ -242,7 +242,7 @@ pub(super) fn select_slab(space: &Hid, slab: &[Slab], op: H5S_seloper_t) -> SRes
 }
 
 /// Selects the hyperslab `slab` (one entry per axis) of a dataset.
-pub(super) fn select(ds: &Dataset, slab: &[Slab]) -> SResult<Selection> {
+pub(super) fn select(ds: &Dataset, slab: &[Run]) -> SResult<Selection> {
     let file = dataset_space_hid(ds)?;
     let space = space_of(&file)?;
     let dims = match &space {
@@ -264,8 +264,8 @@ pub(super) fn select(ds: &Dataset, slab: &[Slab]) -> SResult<Selection> {
         });
     }
     for (axis, (s, &d)) in slab.iter().zip(&dims).enumerate() {
-        let last = s.start + s.count.saturating_sub(1) * s.stride;
-        if s.count > 0 && ((s.stride == 0 && s.count > 1) || last >= d) {
+        let last = s.first + s.count.saturating_sub(1) * s.stride();
+        if s.count > 0 && ((s.step <= 0 && s.count > 1) || last >= d) {
             return Err(StorageError::Layout(format!(
                 "slab {s:?} outside axis {axis} of length {d}"
             )));

@@ -18,8 +18,8 @@ fn fixture(name: &str) -> Option<PathBuf> {
     }
 }
 
-fn all(shape: &[usize]) -> Vec<Slab> {
-    shape.iter().map(|&d| Slab::all(d)).collect()
+fn all(shape: &[usize]) -> Vec<Run> {
+    shape.iter().map(|&d| Run::all(d)).collect()
 }
 
 fn whole(s: &mut Hdf5Storage, id: NodeId) -> Array {
@@ -59,7 +59,7 @@ fn dump(s: &mut Hdf5Storage, id: NodeId, kind: Kind) -> Value {
             Value::List(
                 (0..info.shape[0])
                     .map(|i| {
-                        let mut slab = vec![Slab::one(i)];
+                        let mut slab = vec![Run::one(i)];
                         slab.extend(all(&info.shape[1..]));
                         let a = s.read(id, &slab).unwrap();
                         Value::Array(a.into_shape(&info.shape[1..]).unwrap())
@@ -139,17 +139,9 @@ fn fixture_types() {
         .read(
             cube,
             &[
-                Slab::one(1),
-                Slab {
-                    start: 0,
-                    count: 2,
-                    stride: 2,
-                },
-                Slab {
-                    start: 1,
-                    count: 2,
-                    stride: 2,
-                },
+                Run::one(1),
+                Run::strided(0, 2, 2),
+                Run::strided(1, 2, 2),
             ],
         )
         .unwrap();
@@ -276,16 +268,8 @@ fn round_trip() {
         .unwrap();
     let patch = Array::I32(array![[1, 2], [3, 4]].into_dyn());
     let slab = [
-        Slab {
-            start: 0,
-            count: 2,
-            stride: 2,
-        },
-        Slab {
-            start: 1,
-            count: 2,
-            stride: 2,
-        },
+        Run::strided(0, 2, 2),
+        Run::strided(1, 2, 2),
     ];
     s.write(id, &slab, &patch).unwrap();
     assert_eq!(s.read(id, &slab).unwrap(), patch);
@@ -341,17 +325,9 @@ fn round_trip() {
     }
     assert_eq!(s.info(r).unwrap().shape, vec![3, 2, 3]);
     let slab = [
-        Slab {
-            start: 0,
-            count: 2,
-            stride: 2,
-        },
-        Slab::one(1),
-        Slab {
-            start: 0,
-            count: 2,
-            stride: 2,
-        },
+        Run::strided(0, 2, 2),
+        Run::one(1),
+        Run::strided(0, 2, 2),
     ];
     assert_eq!(
         s.read(r, &slab).unwrap(),
@@ -454,17 +430,9 @@ fn round_trip() {
     assert_eq!(kind, Kind::Records);
     assert_eq!(s.info(r).unwrap().shape, vec![3, 2, 3]);
     let slab = [
-        Slab {
-            start: 0,
-            count: 2,
-            stride: 2,
-        },
-        Slab::all(2),
-        Slab {
-            start: 1,
-            count: 1,
-            stride: 1,
-        },
+        Run::strided(0, 2, 2),
+        Run::all(2),
+        Run::strided(1, 1, 1),
     ];
     assert_eq!(
         s.read(r, &slab).unwrap(),
@@ -669,7 +637,7 @@ fn foreign_file() {
     );
     let (be, _) = path(&mut s, "be");
     assert_eq!(whole(&mut s, be), Array::I32(array![1, -2, 3].into_dyn()));
-    s.write(be, &[Slab::one(1)], &Array::I32(array![7].into_dyn()))
+    s.write(be, &[Run::one(1)], &Array::I32(array![7].into_dyn()))
         .unwrap();
     assert_eq!(whole(&mut s, be), Array::I32(array![1, 7, 3].into_dyn()));
     let (half, _) = path(&mut s, "half");
@@ -687,9 +655,9 @@ fn foreign_file() {
     };
     assert_eq!(whole(&mut s, vs), strs(&["héllo", "", "x"]));
     let long = "a much longer string than any before";
-    s.write(vs, &[Slab::one(1)], &strs(&[long])).unwrap();
+    s.write(vs, &[Run::one(1)], &strs(&[long])).unwrap();
     assert_eq!(whole(&mut s, vs), strs(&["héllo", long, "x"]));
-    assert!(s.write(vs, &[Slab::one(1)], &strs(&["nul\0byte"])).is_err());
+    assert!(s.write(vs, &[Run::one(1)], &strs(&["nul\0byte"])).is_err());
     let (zero, kind) = path(&mut s, "zero");
     assert_eq!(kind, Kind::Leaf);
     assert_eq!(s.info(zero).unwrap().shape, vec![0, 3]);

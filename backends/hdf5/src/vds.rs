@@ -69,7 +69,7 @@ use hdf5_sys::h5t::H5Tequal;
 
 use super::raw::{self, ck, ck_id, lib, locked, Hid, Plists, Space};
 use super::types;
-use qnd_storage::{SResult, Slab, VirtualMap};
+use qnd_storage::{SResult, Run, VirtualMap};
 use qnd_storage::StorageError;
 use qnd_storage::DType;
 
@@ -425,15 +425,15 @@ pub(super) fn sources_of(ds: &Dataset) -> SResult<Option<Sources>> {
 }
 
 /// True when the hyperslab `slab` meets the selection of mapping `m`.
-fn touches(m: &Placed, slab: &[Slab]) -> bool {
+fn touches(m: &Placed, slab: &[Run]) -> bool {
     if slab.is_empty() {
         return true;
     }
     if let Some((lo, hi)) = &m.bounds {
         if lo.len() == slab.len() {
             let apart = slab.iter().zip(lo.iter().zip(hi)).any(|(s, (&l, &h))| {
-                let first = s.start as hsize_t;
-                let last = (s.start + s.count.saturating_sub(1) * s.stride) as hsize_t;
+                let first = s.first as hsize_t;
+                let last = (s.first + s.count.saturating_sub(1) * s.stride()) as hsize_t;
                 last < l || first > h
             });
             if apart {
@@ -474,7 +474,7 @@ pub(super) struct Held {
 /// where it was looked for) when it is missing, cannot be opened with the
 /// access HDF5 will use, lacks the source dataset or is too small for its
 /// selection.
-pub(super) fn check(sources: &Sources, slab: &[Slab], place: &Place, this: &File) -> SResult<Held> {
+pub(super) fn check(sources: &Sources, slab: &[Run], place: &Place, this: &File) -> SResult<Held> {
     let flags = place.intent();
     let mut found: HashMap<&str, Found> = HashMap::new();
     let mut checked: Vec<(&str, &str, Option<&[hsize_t]>)> = Vec::new();
@@ -540,14 +540,14 @@ struct SourceInfo {
 }
 
 /// A hyperslab selection `slab` of a new dataspace of shape `dims`.
-fn slab_space(dims: &[usize], slab: &[Slab]) -> SResult<Hid> {
+fn slab_space(dims: &[usize], slab: &[Run]) -> SResult<Hid> {
     let space = raw::new_space(dims, None)?;
     raw::select_slab(&space, slab, H5S_seloper_t::H5S_SELECT_SET)?;
     Ok(space)
 }
 
 /// Checks that `slab` has one entry per axis of `dims` and lies inside.
-fn check_slab(slab: &[Slab], dims: &[usize], what: &str) -> SResult<()> {
+fn check_slab(slab: &[Run], dims: &[usize], what: &str) -> SResult<()> {
     if slab.len() != dims.len() {
         return Err(StorageError::Unsupported(format!(
             "{what}: {} slab axes for shape {dims:?}",
@@ -558,8 +558,8 @@ fn check_slab(slab: &[Slab], dims: &[usize], what: &str) -> SResult<()> {
         let last = s
             .count
             .checked_sub(1)
-            .and_then(|k| k.checked_mul(s.stride.max(1)))
-            .and_then(|k| k.checked_add(s.start));
+            .and_then(|k| k.checked_mul(s.stride()))
+            .and_then(|k| k.checked_add(s.first));
         if s.count > 0 && last.is_none_or(|l| l >= d) {
             return Err(StorageError::Unsupported(format!(
                 "{what}: {s:?} outside axis {axis} of length {d}"

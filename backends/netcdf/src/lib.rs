@@ -50,7 +50,7 @@ use self::raw::c_name;
 use qnd_storage::chunks::{deflate_records, direct_records, record_chunk};
 use qnd_storage::{
     Array, Capabilities, DType, DTypeSet, FastMap, LeafInfo, LeafSpec, NcFormat, NodeId, Kind,
-    RecordDims, SResult, Slab, Storage, StorageError,
+    RecordDims, SResult, Run, Storage, StorageError,
 };
 
 /// What a netCDF file of `format` can hold: netCDF-4 all but virtual
@@ -274,7 +274,7 @@ impl NetcdfStorage {
     /// Write zeros over a fresh leaf.
     fn write_zeros(&mut self, node: NodeId) -> SResult<()> {
         let v = self.var(node)?;
-        let slab: Vec<Slab> = v.shape.iter().map(|&n| Slab::all(n)).collect();
+        let slab: Vec<Run> = v.shape.iter().map(|&n| Run::all(n)).collect();
         let zeros = Array::zeros(v.dtype, &v.shape);
         let mut plain = v.clone();
         plain.fresh = false;
@@ -847,7 +847,7 @@ fn check_shape(data: &Array, counts: &[usize]) -> SResult<()> {
 impl Var {
     /// Read a hyperslab (`slab` over the variable's dimensions, records
     /// included, without the `NC_CHAR` length).
-    fn read(&self, slab: &[Slab]) -> SResult<Array> {
+    fn read(&self, slab: &[Run]) -> SResult<Array> {
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
         if self.empty_shape.is_some() || self.fresh || counts.contains(&0) {
             return Ok(Array::zeros(self.dtype, &counts));
@@ -902,7 +902,7 @@ impl Var {
     }
 
     /// Write `data` (of the slab's shape and this variable's dtype).
-    fn write(&self, slab: &[Slab], data: &Array) -> SResult<()> {
+    fn write(&self, slab: &[Run], data: &Array) -> SResult<()> {
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
         check_shape(data, &counts)?;
         if data.size() == 0 || self.empty_shape.is_some() {
@@ -966,11 +966,11 @@ impl Var {
 }
 
 /// start, count and stride vectors of a slab.
-fn split(slab: &[Slab]) -> (Vec<usize>, Vec<usize>, Vec<isize>) {
+fn split(slab: &[Run]) -> (Vec<usize>, Vec<usize>, Vec<isize>) {
     (
-        slab.iter().map(|s| s.start).collect(),
+        slab.iter().map(|s| s.first).collect(),
         slab.iter().map(|s| s.count).collect(),
-        slab.iter().map(|s| s.stride as isize).collect(),
+        slab.iter().map(|s| s.stride() as isize).collect(),
     )
 }
 
@@ -1224,19 +1224,19 @@ impl Storage for NetcdfStorage {
         })
     }
 
-    fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array> {
+    fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
         self.data_mode()?;
         self.var(node)?.read(slab)
     }
 
-    fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()> {
+    fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         self.data_mode()?;
         let v = self.var(node)?;
         let whole = slab.len() == v.shape.len()
             && slab
                 .iter()
                 .zip(&v.shape)
-                .all(|(s, &n)| s.start == 0 && s.count == n && (s.stride == 1 || n <= 1));
+                .all(|(s, &n)| s.first == 0 && s.count == n && (s.stride() == 1 || n <= 1));
         if v.fresh && !whole {
             self.write_zeros(node)?;
         }
@@ -1260,12 +1260,8 @@ impl Storage for NetcdfStorage {
                 v.shape
             )));
         }
-        let slab: Vec<Slab> = std::iter::once(Slab {
-            start: v.records,
-            count: added,
-            stride: 1,
-        })
-        .chain(v.shape.iter().map(|&d| Slab::all(d)))
+        let slab: Vec<Run> = std::iter::once(Run::strided(v.records, added, 1))
+        .chain(v.shape.iter().map(|&d| Run::all(d)))
         .collect();
         v.write(&slab, records)?;
         let v = self.var_mut(node)?;

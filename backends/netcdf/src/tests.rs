@@ -3,8 +3,8 @@
 
 use super::*;
 
-fn all(shape: &[usize]) -> Vec<Slab> {
-    shape.iter().map(|&n| Slab::all(n)).collect()
+fn all(shape: &[usize]) -> Vec<Run> {
+    shape.iter().map(|&n| Run::all(n)).collect()
 }
 
 fn spec(dtype: DType, shape: &[usize], records: bool) -> LeafSpec {

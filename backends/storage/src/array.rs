@@ -2,7 +2,7 @@
 
 use ndarray::{ArrayD, IxDyn};
 
-use crate::{DType, Slab};
+use crate::{DType, Run};
 
 /// An n-d array whose element type is known only at run time.
 ///
@@ -350,9 +350,9 @@ impl Array {
         app!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str)
     }
 
-    /// The hyperslab `slab` (one [`Slab`] per axis, inside the shape) of
+    /// The hyperslab `slab` (one [`Run`] per axis, inside the shape) of
     /// this array.
-    pub fn take_slab(&self, slab: &[Slab]) -> Array {
+    pub fn take_slab(&self, slab: &[Run]) -> Array {
         map_array!(self, a => {
             if slab.iter().any(|s| s.count == 0) {
                 let shape: Vec<usize> = slab.iter().map(|s| s.count).collect();
@@ -429,12 +429,12 @@ impl<T: Element, D: ndarray::Dimension> From<ndarray::Array<T, D>> for Array {
 }
 
 /// The ndarray slice of a hyperslab with no empty axis.
-pub fn slice_info(slab: &[Slab]) -> Vec<ndarray::SliceInfoElem> {
+pub fn slice_info(slab: &[Run]) -> Vec<ndarray::SliceInfoElem> {
     slab.iter()
         .map(|s| ndarray::SliceInfoElem::Slice {
-            start: s.start as isize,
-            end: Some((s.start + (s.count - 1) * s.stride + 1) as isize),
-            step: s.stride as isize,
+            start: s.first as isize,
+            end: Some((s.first + (s.count - 1) * s.stride() + 1) as isize),
+            step: s.stride() as isize,
         })
         .collect()
 }

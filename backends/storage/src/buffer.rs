@@ -23,7 +23,7 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
 use crate::chunks::records_per_chunk;
 use crate::{
-    slice_info, Array, Capabilities, DType, LeafInfo, LeafSpec, NodeId, Kind, SResult, Slab,
+    slice_info, Array, Capabilities, DType, LeafInfo, LeafSpec, NodeId, Kind, SResult, Run,
     Storage, StorageError, VirtualMap,
 };
 
@@ -163,7 +163,7 @@ impl Rows {
     }
 
     /// Hyperslab `slab` of the rows, which have shape `shape`.
-    fn slab(&self, shape: &[usize], slab: &[Slab]) -> SResult<Array> {
+    fn slab(&self, shape: &[usize], slab: &[Run]) -> SResult<Array> {
         let a = rows_to_array!(self, v => {
             let view = ArrayViewD::from_shape(IxDyn(shape), v.as_slice())
                 .map_err(|e| StorageError::Layout(e.to_string()))?;
@@ -386,11 +386,11 @@ impl<S: Storage> RecordBuffer<S> {
 
 /// How many of the `count` indices `start, start + stride, ...` are below
 /// `n`.
-fn below(s: &Slab, n: usize) -> usize {
-    if s.start >= n {
+fn below(s: &Run, n: usize) -> usize {
+    if s.first >= n {
         0
     } else {
-        s.count.min((n - s.start).div_ceil(s.stride.max(1)))
+        s.count.min((n - s.first).div_ceil(s.stride()))
     }
 }
 
@@ -434,7 +434,7 @@ impl<S: Storage> Storage for RecordBuffer<S> {
         }
     }
 
-    fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array> {
+    fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
         let (Some(stored), Some((first, rest))) = (self.buffered(node), slab.split_first()) else {
             return self.inner.read(node, slab);
         };
@@ -444,11 +444,7 @@ impl<S: Storage> Storage for RecordBuffer<S> {
         }
         // indices k.. of the record axis lie in the buffer
         let mut in_buffer = Vec::with_capacity(slab.len());
-        in_buffer.push(Slab {
-            start: first.start + k * first.stride - stored,
-            count: first.count - k,
-            stride: first.stride,
-        });
+        in_buffer.push(Run::strided(first.first + k * first.stride() - stored, first.count - k, first.stride()));
         in_buffer.extend_from_slice(rest);
         let buf = self.get(node).expect("buffered");
         let rows = buf.rows.as_ref().expect("buffered records have rows");
@@ -463,7 +459,7 @@ impl<S: Storage> Storage for RecordBuffer<S> {
         Ok(head)
     }
 
-    fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()> {
+    fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         if let (Some(stored), Some(first)) = (self.buffered(node), slab.first()) {
             if below(first, stored) < first.count {
                 self.write_out(node)?;
@@ -662,16 +658,12 @@ mod tests {
                 for count in 0..=(n - start).div_ceil(stride) {
                     for (c0, c1) in [(0, 3), (1, 2), (2, 1)] {
                         let slab = [
-                            Slab {
+                            Run {
                                 start,
                                 count,
                                 stride,
                             },
-                            Slab {
-                                start: c0,
-                                count: c1,
-                                stride: 1,
-                            },
+                            Run::strided(c0, c1, 1),
                         ];
                         let got = b.read(id, &slab).unwrap();
                         assert_eq!(got, whole.take_slab(&slab), "{slab:?}");
@@ -688,14 +680,14 @@ mod tests {
             b.push_record(id, &rec(k, 2)).unwrap();
         }
         assert_eq!(stored(&mut b, id), 0);
-        let slab = [Slab::one(2), Slab::all(2)];
+        let slab = [Run::one(2), Run::all(2)];
         let data = Array::F64(ArrayD::from_elem(IxDyn(&[1, 2]), -1.0));
         b.write(id, &slab, &data).unwrap();
         assert_eq!(stored(&mut b, id), 4);
         assert_eq!(b.read(id, &slab).unwrap(), data);
         // a write before the buffered records leaves them buffered
         b.push_record(id, &rec(4, 2)).unwrap();
-        b.write(id, &[Slab::one(0), Slab::all(2)], &data).unwrap();
+        b.write(id, &[Run::one(0), Run::all(2)], &data).unwrap();
         assert_eq!(stored(&mut b, id), 4);
         assert_eq!(b.info(id).unwrap().shape, [5, 2]);
     }
@@ -711,7 +703,7 @@ mod tests {
         assert!(e.to_string().contains("appends fail"), "{e}");
         // still buffered, still readable, written by the next flush
         assert_eq!(b.info(id).unwrap().shape, [5, 2]);
-        assert_eq!(b.read(id, &[Slab::one(4), Slab::all(2)]).unwrap(), {
+        assert_eq!(b.read(id, &[Run::one(4), Run::all(2)]).unwrap(), {
             rec(4, 2).into_shape(&[1, 2]).unwrap()
         });
         b.inner_mut().probe.fail_appends = false;

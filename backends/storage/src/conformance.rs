@@ -26,7 +26,7 @@
 
 use ndarray::{ArrayD, IxDyn};
 
-use crate::{Array, Capabilities, DType, Kind, LeafSpec, NodeId, Slab, Storage};
+use crate::{Array, Capabilities, DType, Kind, LeafSpec, NodeId, Run, Storage};
 
 /// Makes files of one backend for the checks.
 pub trait Maker {
@@ -96,8 +96,8 @@ fn spec(dtype: DType, shape: &[usize], records: bool) -> LeafSpec {
     }
 }
 
-fn whole(shape: &[usize]) -> Vec<Slab> {
-    shape.iter().map(|&n| Slab::all(n)).collect()
+fn whole(shape: &[usize]) -> Vec<Run> {
+    shape.iter().map(|&n| Run::all(n)).collect()
 }
 
 /// Reopen when the backend has files, else keep going with the same one.
@@ -230,23 +230,15 @@ pub fn hyperslabs<M: Maker>(maker: &mut M) {
         .unwrap();
     s.write(id, &whole(&[5, 6]), &full).unwrap();
     let slab = [
-        Slab {
-            start: 1,
-            count: 2,
-            stride: 2,
-        },
-        Slab {
-            start: 0,
-            count: 2,
-            stride: 3,
-        },
+        Run::strided(1, 2, 2),
+        Run::strided(0, 2, 3),
     ];
     let got = s.read(id, &slab).unwrap();
     assert_eq!(got, full.take_slab(&slab), "{b}: strided read");
     let patch = sample(DType::F64, &[2, 2]);
     s.write(id, &slab, &patch).unwrap();
     assert_eq!(s.read(id, &slab).unwrap(), patch, "{b}: strided write");
-    let one = [Slab::one(4), Slab::one(5)];
+    let one = [Run::one(4), Run::one(5)];
     assert_eq!(
         s.read(id, &one).unwrap(),
         full.take_slab(&one),
@@ -312,18 +304,14 @@ pub fn records<M: Maker>(maker: &mut M) {
         .unwrap();
     assert_eq!(all, want, "{b}: records read whole");
     let rows = [
-        Slab {
-            start: 1,
-            count: 2,
-            stride: 2,
-        },
-        Slab::one(1),
+        Run::strided(1, 2, 2),
+        Run::one(1),
     ];
     assert_eq!(s.read(id, &rows).unwrap(), want.take_slab(&rows), "{b}");
     let new = Array::F64(ArrayD::from_elem(IxDyn(&[1, 2]), -1.0));
-    s.write(id, &[Slab::one(0), Slab::all(2)], &new).unwrap();
+    s.write(id, &[Run::one(0), Run::all(2)], &new).unwrap();
     assert_eq!(
-        s.read(id, &[Slab::one(0), Slab::all(2)]).unwrap(),
+        s.read(id, &[Run::one(0), Run::all(2)]).unwrap(),
         new,
         "{b}: record rewritten"
     );

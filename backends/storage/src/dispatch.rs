@@ -68,13 +68,13 @@ macro_rules! dispatch_storage {
             fn info(&mut self, node: $crate::NodeId) -> $crate::SResult<$crate::LeafInfo> {
                 $crate::dispatch_storage!(@each self, $name, s => s.info(node), $( $(#[$vmeta])* $variant )+)
             }
-            fn read(&mut self, node: $crate::NodeId, slab: &[$crate::Slab]) -> $crate::SResult<$crate::Array> {
+            fn read(&mut self, node: $crate::NodeId, slab: &[$crate::Run]) -> $crate::SResult<$crate::Array> {
                 $crate::dispatch_storage!(@each self, $name, s => s.read(node, slab), $( $(#[$vmeta])* $variant )+)
             }
             fn write(
                 &mut self,
                 node: $crate::NodeId,
-                slab: &[$crate::Slab],
+                slab: &[$crate::Run],
                 data: &$crate::Array,
             ) -> $crate::SResult<()> {
                 $crate::dispatch_storage!(@each self, $name, s => s.write(node, slab, data), $( $(#[$vmeta])* $variant )+)

@@ -5,7 +5,7 @@
 //!
 //! - values: element types ([`DType`]), n-d arrays of any of them
 //!   ([`Array`]) which backends exchange, trees of them ([`Value`], what qnd
-//!   reads and writes) with conversions, and index runs ([`Slab`]) that
+//!   reads and writes) with conversions, and index runs ([`Run`]) that
 //!   address hyperslabs;
 //! - the [`Storage`] trait over four kinds of node, and [`Capabilities`],
 //!   which says what a backend can hold (the tree asks it, never a
@@ -60,7 +60,7 @@ pub use dtype::DType;
 pub use error::{BoxError, SResult, StorageError};
 pub use fnv::{FastMap, Fnv};
 pub use memory::{MemoryStorage, Probe};
-pub use runs::Slab;
+pub use runs::Run;
 pub use value::{describe, split_records, FromValue, Value, ValueError};
 
 /// A node of an open file, as numbered by its backend.
@@ -119,13 +119,13 @@ pub struct LeafSpec {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VirtualMap {
     /// Where, in the virtual dataset (one slab per axis).
-    pub dest: Vec<Slab>,
+    pub dest: Vec<Run>,
     /// The source file, `.` for the same file.
     pub file: std::path::PathBuf,
     /// The source dataset's path in its file.
     pub dataset: String,
     /// Which part of the source (one slab per source axis).
-    pub src: Vec<Slab>,
+    pub src: Vec<Run>,
 }
 
 /// The operations a storage backend provides (see the [module docs](self)).
@@ -170,17 +170,17 @@ pub trait Storage {
     /// # Errors
     /// When the library fails.
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo>;
-    /// Read a hyperslab (one [`Slab`] per axis, record axis included) into
+    /// Read a hyperslab (one [`Run`] per axis, record axis included) into
     /// an array of shape `counts`.
     ///
     /// # Errors
     /// When the library fails.
-    fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array>;
+    fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array>;
     /// Write `data` (of shape `counts`) to a hyperslab.
     ///
     /// # Errors
     /// When the library fails (text wider than the stored width included).
-    fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()>;
+    fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()>;
     /// Append records to a record node: `records` has shape
     /// `[n, record shape...]` and holds `n` records, written with one
     /// library call. On error the record count stays as it was.

@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 use ndarray::ArrayD;
 
 use crate::{
-    Array, Capabilities, LeafInfo, LeafSpec, NodeId, Kind, SResult, Slab, Storage,
+    Array, Capabilities, LeafInfo, LeafSpec, NodeId, Kind, SResult, Run, Storage,
     StorageError,
 };
 
@@ -42,7 +42,7 @@ pub struct Probe {
     /// Log calls into `reads` and `appends`.
     pub log: bool,
     /// Every read while logging, as (node, hyperslab).
-    pub reads: Vec<(NodeId, Vec<Slab>)>,
+    pub reads: Vec<(NodeId, Vec<Run>)>,
     /// Every append while logging, as (node, number of records).
     pub appends: Vec<(NodeId, usize)>,
     /// Appends fail while this is set.
@@ -114,7 +114,7 @@ impl MemoryStorage {
     }
 }
 
-fn put<T: Clone>(a: &mut ArrayD<T>, slab: &[Slab], data: &ArrayD<T>) {
+fn put<T: Clone>(a: &mut ArrayD<T>, slab: &[Run], data: &ArrayD<T>) {
     if slab.iter().any(|s| s.count == 0) {
         return;
     }
@@ -187,7 +187,7 @@ impl Storage for MemoryStorage {
         })
     }
 
-    fn read(&mut self, node: NodeId, slab: &[Slab]) -> SResult<Array> {
+    fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
         if self.probe.log {
             self.probe.reads.push((node, slab.to_vec()));
         }
@@ -195,7 +195,7 @@ impl Storage for MemoryStorage {
         Ok(a.take_slab(slab))
     }
 
-    fn write(&mut self, node: NodeId, slab: &[Slab], data: &Array) -> SResult<()> {
+    fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         self.check_width(node, data)?;
         let a = self.array(node)?;
         macro_rules! w {

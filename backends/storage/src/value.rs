@@ -90,6 +90,7 @@ pub struct ValueError {
 }
 
 impl ValueError {
+    /// `expected` where `got` was given.
     pub fn new(expected: impl Into<String>, got: &Value) -> ValueError {
         ValueError {
             expected: expected.into(),
