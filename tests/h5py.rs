@@ -4,43 +4,11 @@
 //! test prints "skipped: ..." and passes.
 #![cfg(feature = "hdf5")]
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use common::python::Python;
 use ndarray::array;
 use qnd::{Array, DType, Kind, Recording, Value};
-
-/// The Python interpreter to use, if it has h5py and numpy.
-fn python() -> Option<String> {
-    let py = std::env::var("QND_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&py)
-        .args(["-c", "import h5py, numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Some(py)
-    } else {
-        println!("skipped: {py} with h5py and numpy not found (set QND_PYTHON to one)");
-        None
-    }
-}
-
-/// Run `script` with `path` as `sys.argv[1]`; panic with its output if it
-/// fails.
-fn run(py: &str, script: &str, path: &Path) {
-    let out = Command::new(py)
-        .arg("-c")
-        .arg(script)
-        .arg(path)
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "python failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 const CHECK_QND_FILE: &str = r#"
 import sys
@@ -119,7 +87,9 @@ print("ok")
 /// A file qnd writes reads in h5py as the conventions say.
 #[test]
 fn h5py_reads_what_qnd_writes() {
-    let Some(py) = python() else { return };
+    let Some(py) = Python::find(&["h5py", "numpy"]) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("qnd.h5");
     let f = qnd::open(&p, "w").unwrap();
@@ -166,7 +136,7 @@ fn h5py_reads_what_qnd_writes() {
     }
     f.attrs("time").unwrap().set("units", "s").unwrap();
     f.close().unwrap();
-    run(&py, CHECK_QND_FILE, &p);
+    py.run(CHECK_QND_FILE, &[&p]);
 }
 
 const WRITE_H5PY_FILE: &str = r#"
@@ -196,10 +166,12 @@ f.close()
 /// order, zero-sized datasets, record datasets, lists.
 #[test]
 fn qnd_reads_what_h5py_writes() {
-    let Some(py) = python() else { return };
+    let Some(py) = Python::find(&["h5py", "numpy"]) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("h5py.h5");
-    run(&py, WRITE_H5PY_FILE, &p);
+    py.run(WRITE_H5PY_FILE, &[&p]);
     let f = qnd::open(&p, "r").unwrap();
     assert_eq!(f.read::<String>("vlen").unwrap(), "variable längth");
     assert_eq!(
@@ -247,8 +219,7 @@ fn qnd_reads_what_h5py_writes() {
     f.set("rec0", 9i64).unwrap();
     f.list("lst").unwrap().append("more").unwrap();
     f.close().unwrap();
-    run(
-        &py,
+    py.run(
         r#"
 import sys, h5py
 f = h5py.File(sys.argv[1], "r")
@@ -257,6 +228,6 @@ assert f["rec0"][()].tolist() == [9]
 v = f["lst"]["_2"][()]
 assert (v.decode() if isinstance(v, bytes) else v) == "more"
 "#,
-        &p,
+        &[&p],
     );
 }

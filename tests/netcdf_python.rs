@@ -7,56 +7,16 @@
 //! when that Python can import `qnd.ncf`.
 #![cfg(feature = "netcdf")]
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use common::create_netcdf as create;
+use common::python::{Python, QndRef};
 use ndarray::array;
-use qnd::{Array, DType, Kind, Mode, NcFormat, OpenOptions, Recording, Value};
+use qnd::{Array, DType, Kind, NcFormat, Recording, Value};
 
-/// The Python interpreter to use, if it can import `modules` (else print
-/// why the test is skipped, with `hint`).
-fn python_with(modules: &str, hint: &str) -> Option<String> {
-    let py = std::env::var("QND_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&py)
-        .args(["-c", &format!("import {modules}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Some(py)
-    } else {
-        println!("skipped: {py} with {modules} not found ({hint})");
-        None
-    }
-}
-
-fn python() -> Option<String> {
-    python_with("netCDF4, xarray, numpy", "set QND_PYTHON to one")
-}
-
-/// Run `script` with `args` as `sys.argv[1:]`; panic with its output if it
-/// fails. Returns its stdout.
-fn run(py: &str, script: &str, args: &[&Path]) -> String {
-    let out = Command::new(py)
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "python failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn create(path: &Path, netcdf: NcFormat) -> qnd::QGroup {
-    let options = OpenOptions {
-        netcdf,
-        ..OpenOptions::new(Mode::Create)
-    };
-    qnd::open_with(path, &options).unwrap_or_else(|e| panic!("create {netcdf:?}: {e}"))
+/// The Python interpreter to use, if it has netCDF4, xarray and numpy.
+fn python() -> Option<Python> {
+    Python::find(&["netCDF4", "xarray", "numpy"])
 }
 
 /// What both netCDF flavours hold: numbers of the netCDF-3 types, text,
@@ -259,7 +219,7 @@ fn netcdf4_python_and_xarray_read_netcdf4_from_qnd() {
     h.set("w", 10i32).unwrap();
     h.set("w", 20i32).unwrap();
     f.close().unwrap();
-    run(&py, &format!("{PY_COMMON}{CHECK_NETCDF4}"), &[&p]);
+    py.run(&format!("{PY_COMMON}{CHECK_NETCDF4}"), &[&p]);
 }
 
 const CHECK_CLASSIC: &str = r#"
@@ -324,19 +284,7 @@ fn netcdf4_python_and_xarray_read_netcdf3_from_qnd() {
         }
         f.close().unwrap();
         let script = format!("{PY_COMMON}{CHECK_CLASSIC}");
-        let out = Command::new(&py)
-            .arg("-c")
-            .arg(&script)
-            .arg(&p)
-            .arg(model)
-            .output()
-            .expect("run python");
-        assert!(
-            out.status.success(),
-            "{model}: python failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        py.run(&script, &[&p, &model]);
     }
 }
 
@@ -385,7 +333,7 @@ fn qnd_reads_netcdf4_from_netcdf4_python() {
     let Some(py) = python() else { return };
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("py4.nc");
-    run(&py, WRITE_NETCDF4_FILE, &[&p]);
+    py.run(WRITE_NETCDF4_FILE, &[&p]);
     let f = qnd::open(&p, "r").unwrap();
     let mut names = f.names().unwrap();
     names.sort();
@@ -500,8 +448,7 @@ fn qnd_reads_netcdf4_from_netcdf4_python() {
     f.set_recording(Recording::Off);
     f.group("grp").unwrap().set("c", "added").unwrap();
     f.close().unwrap();
-    run(
-        &py,
+    py.run(
         r#"
 import sys, netCDF4
 ds = netCDF4.Dataset(sys.argv[1], "r")
@@ -536,18 +483,7 @@ fn qnd_reads_files_xarray_writes() {
     let dir = tempfile::tempdir().unwrap();
     for format in ["NETCDF4", "NETCDF3_CLASSIC"] {
         let p = dir.path().join(format!("xr_{format}.nc"));
-        let out = Command::new(&py)
-            .arg("-c")
-            .arg(WRITE_XARRAY_FILE)
-            .arg(&p)
-            .arg(format)
-            .output()
-            .expect("run python");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        py.run(WRITE_XARRAY_FILE, &[&p, &format]);
         let f = qnd::open(&p, "r").unwrap();
         assert_eq!(f.kind("temp").unwrap(), Kind::Records, "{format}");
         assert_eq!(f.list("temp").unwrap().len().unwrap(), 2, "{format}");
@@ -582,14 +518,12 @@ fn qnd_reads_files_xarray_writes() {
 #[test]
 fn python_qnd_reads_classic_files_from_qnd() {
     let hint = "set QND_PYTHON, and PYTHONPATH to a checkout of LLNL/qnd";
-    let Some(py) = python_with("qnd.ncf, numpy", hint) else {
+    let Some(py) = Python::find_with(&["qnd.ncf", "numpy"], hint) else {
         return;
     };
-    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/qnd_ref.py");
-    if !reference.exists() {
-        println!("skipped: no {}", reference.display());
+    let Some(script) = QndRef::script() else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("for_python_qnd.nc");
     let f = create(&p, NcFormat::Classic);
@@ -604,21 +538,5 @@ fn python_qnd_reads_classic_files_from_qnd() {
         f.set("y", array![0.0, 1.0, 2.0] + k as f64).unwrap();
     }
     f.close().unwrap();
-    let f = qnd::open(&p, "r").unwrap();
-    f.goto_off();
-    let ours = qnd::to_json(&f.to_value().unwrap());
-    f.close().unwrap();
-    let out = Command::new(&py)
-        .arg(&reference)
-        .arg("dump")
-        .arg(&p)
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(ours, theirs);
+    QndRef { py, script }.assert_same_tree(&p);
 }

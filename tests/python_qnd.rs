@@ -6,21 +6,16 @@
 //! (`QND_PYTHON`, default `python3`) with numpy (and h5py for HDF5);
 //! otherwise each test prints "skipped: ..." and passes.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-use serde_json::Value as Json;
+use std::path::PathBuf;
 
-/// What running the reference reader needs.
-struct PythonQnd {
-    python: String,
-    pythonpath: PathBuf,
-    reference: PathBuf,
-}
+use common::python::{Python, QndRef};
 
-/// The reference reader, if `QND_PYTHONPATH`, the interpreter (able to
-/// import `modules`) and `qnd_ref.py` are all there.
-fn python_qnd(modules: &str) -> Option<PythonQnd> {
+/// The reference reader, if `QND_PYTHONPATH`, `qnd_ref.py` and the
+/// interpreter (able to import `modules`) are all there; it runs with
+/// `PYTHONPATH` set to `QND_PYTHONPATH`.
+fn python_qnd(modules: &[&str]) -> Option<QndRef> {
     let Some(pythonpath) = std::env::var_os("QND_PYTHONPATH").map(PathBuf::from) else {
         println!("skipped: QND_PYTHONPATH not set (a folder holding LLNL's qnd/ package)");
         return None;
@@ -32,75 +27,9 @@ fn python_qnd(modules: &str) -> Option<PythonQnd> {
         );
         return None;
     }
-    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/qnd_ref.py");
-    if !reference.is_file() {
-        println!("skipped: no {}", reference.display());
-        return None;
-    }
-    let python = std::env::var("QND_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&python)
-        .args(["-c", &format!("import {modules}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        println!("skipped: {python} cannot import {modules} (set QND_PYTHON to one that can)");
-        return None;
-    }
-    Some(PythonQnd {
-        python,
-        pythonpath,
-        reference,
-    })
-}
-
-/// Where two JSON trees first differ (`None` when equal). Members are
-/// compared by name, whatever their order.
-fn first_difference(got: &Json, want: &Json, at: &str) -> Option<String> {
-    match (got, want) {
-        (Json::Object(a), Json::Object(b)) => {
-            let mut ka: Vec<&String> = a.keys().collect();
-            let mut kb: Vec<&String> = b.keys().collect();
-            ka.sort();
-            kb.sort();
-            if ka != kb {
-                return Some(format!("{at}: members {ka:?} != {kb:?}"));
-            }
-            a.iter()
-                .find_map(|(k, v)| first_difference(v, &b[k], &format!("{at}/{k}")))
-        }
-        (Json::Array(a), Json::Array(b)) if a.len() == b.len() => a
-            .iter()
-            .zip(b)
-            .enumerate()
-            .find_map(|(i, (x, y))| first_difference(x, y, &format!("{at}[{i}]"))),
-        (a, b) if a == b => None,
-        (a, b) => Some(format!("{at}: ours {a}, Python qnd {b}")),
-    }
-}
-
-/// Our reading of `path` (whole, goto off) must be Python qnd's.
-fn check_same_tree(pq: &PythonQnd, path: &Path) {
-    let f = qnd::open(path, "r").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    f.goto_off();
-    let ours = qnd::to_json(&f.to_value().unwrap());
-    f.close().unwrap();
-    let out = Command::new(&pq.python)
-        .env("PYTHONPATH", &pq.pythonpath)
-        .arg(&pq.reference)
-        .arg("dump")
-        .arg(path)
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "Python qnd failed on {}:\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let theirs: Json = serde_json::from_slice(&out.stdout).unwrap();
-    if let Some(d) = first_difference(&ours, &theirs, "") {
-        panic!("{}: {d}", path.display());
-    }
+    let script = QndRef::script()?;
+    let py = Python::find(modules)?.with_pythonpath(pythonpath);
+    Some(QndRef { py, script })
 }
 
 #[cfg(feature = "hdf5")]
@@ -113,7 +42,7 @@ mod hdf5 {
     /// None, a zero-sized array, groups, a list, and record variables.
     #[test]
     fn python_qnd_reads_hdf5_from_qnd() {
-        let Some(pq) = python_qnd("numpy, h5py") else {
+        let Some(pq) = python_qnd(&["numpy", "h5py"]) else {
             return;
         };
         let dir = tempfile::tempdir().unwrap();
@@ -177,23 +106,17 @@ mod hdf5 {
             f.set("mesh", "done").unwrap();
         }
         f.close().unwrap();
-        check_same_tree(&pq, &p);
+        pq.assert_same_tree(&p);
     }
 }
 
 #[cfg(feature = "netcdf")]
 mod netcdf {
     use super::*;
+    use crate::common::create_netcdf as create;
     use ndarray::array;
-    use qnd::{Mode, NcFormat, OpenOptions, Recording};
-
-    fn create(p: &Path, netcdf: NcFormat) -> qnd::QGroup {
-        let opts = OpenOptions {
-            netcdf,
-            ..OpenOptions::new(Mode::Create)
-        };
-        qnd::open_with(p, &opts).unwrap_or_else(|e| panic!("create {netcdf:?}: {e}"))
-    }
+    use qnd::{NcFormat, Recording};
+    use std::path::Path;
 
     /// What netCDF-3 holds: each of its types, arrays, text, and record
     /// variables of scalars, arrays and text.
@@ -221,24 +144,24 @@ mod netcdf {
 
     #[test]
     fn python_qnd_reads_classic_from_qnd() {
-        let Some(pq) = python_qnd("numpy") else {
+        let Some(pq) = python_qnd(&["numpy"]) else {
             return;
         };
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("classic.nc");
         write_netcdf3(&p, NcFormat::Classic);
-        check_same_tree(&pq, &p);
+        pq.assert_same_tree(&p);
     }
 
     #[test]
     fn python_qnd_reads_64bit_offset_from_qnd() {
-        let Some(pq) = python_qnd("numpy") else {
+        let Some(pq) = python_qnd(&["numpy"]) else {
             return;
         };
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("offset64.nc");
         write_netcdf3(&p, NcFormat::Offset64);
-        check_same_tree(&pq, &p);
+        pq.assert_same_tree(&p);
     }
 }
 
@@ -247,7 +170,7 @@ mod netcdf {
 #[test]
 fn python_qnd_needs_the_hdf5_backend() {
     println!("skipped: writing files needs the hdf5 feature");
-    assert!(first_difference(&Json::Null, &Json::Null, "").is_none());
+    let null = serde_json::Value::Null;
+    assert!(common::python::first_difference(&null, &null, "").is_none());
     let _ = python_qnd;
-    let _ = check_same_tree;
 }

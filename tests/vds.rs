@@ -6,11 +6,13 @@
 //! block by block on HDF5 and in memory.
 #![cfg(feature = "hdf5")]
 
-use qnd_hdf5::hdf5;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+use common::python::Python;
+use qnd_hdf5::hdf5;
 use ndarray::{array, s, Array1, Array2, ArrayD, IxDyn};
 use qnd::backend::{Run, VirtualMap};
 use qnd::lazy::{Lazy, LazyArray, LazyExt, VirtualLayout, VirtualSource, VirtualStack};
@@ -630,21 +632,6 @@ fn store_copy_of_a_virtual_stack_copies() {
 
 // ------------------------------------------------------------ h5py
 
-/// The Python interpreter to use, if it has h5py and numpy.
-fn python() -> Option<String> {
-    let py = std::env::var("QND_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&py)
-        .args(["-c", "import h5py, numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Some(py)
-    } else {
-        println!("skipped: {py} with h5py and numpy not found (set QND_PYTHON to one)");
-        None
-    }
-}
-
 const CHECK_VDS: &str = r#"
 import sys
 import h5py, numpy as np
@@ -665,7 +652,7 @@ assert (pq[()] == np.array([1.0, 2.0, 3.0, 4.0, 5.0])).all(), pq[()]
 #[test]
 fn h5py_reads_virtual_datasets_as_ordinary_datasets() {
     let _serial = serial();
-    let Some(py) = python() else {
+    let Some(py) = Python::find(&["h5py", "numpy"]) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -688,18 +675,7 @@ fn h5py_reads_virtual_datasets_as_ordinary_datasets() {
     .unwrap();
     f.store("pq", &pq).unwrap();
     f.close().unwrap();
-    let out_run = Command::new(&py)
-        .arg("-c")
-        .arg(CHECK_VDS)
-        .arg(&out)
-        .output()
-        .expect("run python");
-    assert!(
-        out_run.status.success(),
-        "python failed:\n{}\n{}",
-        String::from_utf8_lossy(&out_run.stdout),
-        String::from_utf8_lossy(&out_run.stderr)
-    );
+    py.run(CHECK_VDS, &[&out]);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests: the backends a case runs on
 //! ([`Maker`]), handles out of an [`Item`], ordered tree comparison and
-//! error checks.
+//! error checks; [`python`] runs Python for the optional interop tests.
 #![allow(dead_code)] // each test crate uses its own part of this
+
+pub mod python;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -106,6 +108,15 @@ impl Maker for FileMaker {
             )
         }))
     }
+}
+
+/// A new netCDF file of `format` at `path` (its root group).
+pub fn create_netcdf(path: &Path, format: NcFormat) -> QGroup {
+    let options = OpenOptions {
+        netcdf: format,
+        ..OpenOptions::new(Mode::Create)
+    };
+    qnd::open_with(path, &options).unwrap_or_else(|e| panic!("create {format:?}: {e}"))
 }
 
 /// Run `check` on `f`, then (backends with files) on the file closed and
