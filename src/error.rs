@@ -130,13 +130,95 @@ pub enum Error {
 /// Short for `Result<T, qnd::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Where an error happened: the file and item path. Turns lower-level
-/// errors into [`Error`].
-#[derive(Clone, Debug)]
+/// Where an error happened: the file, the backend and the item path.
+/// The path is spelled out only when an error is made: the hot paths
+/// (recording, reads under goto) describe where they are with
+/// [`At::member`] and [`At::record`], which build no string.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct At<'a> {
     pub file: &'a std::path::Path,
-    pub path: &'a str,
     pub backend: &'static str,
+    path: ItemPath<'a>,
+}
+
+/// An item path, as parts not yet joined.
+#[derive(Clone, Copy, Debug)]
+enum ItemPath<'a> {
+    /// A path spelled out (`/`, `/g/x`).
+    Spelled(&'a str),
+    /// Member (or relative path, or absolute path) `name` of a group.
+    Member(&'a ItemPath<'a>, &'a str),
+    /// Element or record `i`.
+    Record(&'a ItemPath<'a>, usize),
+}
+
+impl ItemPath<'_> {
+    fn write(&self, out: &mut String) {
+        match *self {
+            ItemPath::Spelled(p) => out.push_str(p),
+            ItemPath::Member(_, name) if name.starts_with('/') => out.push_str(name),
+            ItemPath::Member(parent, name) => {
+                parent.write(out);
+                if !out.ends_with('/') {
+                    out.push('/');
+                }
+                out.push_str(name);
+            }
+            ItemPath::Record(parent, i) => {
+                use std::fmt::Write;
+                parent.write(out);
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+}
+
+impl<'a> At<'a> {
+    /// Errors about `path` of `file`.
+    pub fn new(file: &'a std::path::Path, backend: &'static str, path: &'a str) -> At<'a> {
+        At {
+            file,
+            backend,
+            path: ItemPath::Spelled(path),
+        }
+    }
+
+    /// The same place with another spelled-out path.
+    pub fn with_path<'b>(&self, path: &'b str) -> At<'b>
+    where
+        'a: 'b,
+    {
+        At {
+            path: ItemPath::Spelled(path),
+            ..*self
+        }
+    }
+
+    /// Member `name` (a name, or a relative or absolute path) of this
+    /// group.
+    pub fn member<'b>(&'b self, name: &'b str) -> At<'b> {
+        At {
+            file: self.file,
+            backend: self.backend,
+            path: ItemPath::Member(&self.path, name),
+        }
+    }
+
+    /// Element or record `i` of this list or record variable.
+    pub fn record(&self, i: usize) -> At<'_> {
+        At {
+            file: self.file,
+            backend: self.backend,
+            path: ItemPath::Record(&self.path, i),
+        }
+    }
+
+    /// The item path, spelled out.
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        self.path.write(&mut out);
+        out
+    }
 }
 
 impl At<'_> {
@@ -144,7 +226,7 @@ impl At<'_> {
         match e {
             StorageError::Library(source) => Error::Backend {
                 file: self.file.into(),
-                path: self.path.into(),
+                path: self.path(),
                 backend: self.backend,
                 source,
             },
@@ -157,20 +239,20 @@ impl At<'_> {
     pub fn no_item(&self) -> Error {
         Error::NoItem {
             file: self.file.into(),
-            path: self.path.into(),
+            path: self.path(),
         }
     }
     pub fn invalid(&self, reason: impl Into<String>) -> Error {
         Error::Invalid {
             file: self.file.into(),
-            path: self.path.into(),
+            path: self.path(),
             reason: reason.into(),
         }
     }
     pub fn mismatch(&self, expected: impl Into<String>, got: impl Into<String>) -> Error {
         Error::Mismatch {
             file: self.file.into(),
-            path: self.path.into(),
+            path: self.path(),
             expected: expected.into(),
             got: got.into(),
         }
@@ -181,7 +263,7 @@ impl At<'_> {
     pub fn read_only(&self) -> Error {
         Error::ReadOnly {
             file: self.file.into(),
-            path: self.path.into(),
+            path: self.path(),
         }
     }
 }

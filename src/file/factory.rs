@@ -46,11 +46,7 @@ pub(super) fn open_storage(
     match format {
         #[cfg(feature = "hdf5")]
         Format::Hdf5 => {
-            let at = At {
-                file: path,
-                path: "/",
-                backend: "hdf5",
-            };
+            let at = At::new(path, "hdf5", "/");
             if !create {
                 detect::check_magic(path, Format::Hdf5)?;
             }
@@ -63,11 +59,7 @@ pub(super) fn open_storage(
         }
         #[cfg(feature = "netcdf")]
         Format::NetCdf => {
-            let at = At {
-                file: path,
-                path: "/",
-                backend: "netcdf",
-            };
+            let at = At::new(path, "netcdf", "/");
             if !create {
                 detect::check_magic(path, Format::NetCdf)?;
             }

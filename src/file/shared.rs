@@ -304,11 +304,7 @@ impl FileRef {
 
     /// Error context for `path`.
     pub fn at<'a>(&'a self, path: &'a str) -> At<'a> {
-        At {
-            file: &self.file,
-            path,
-            backend: self.backend,
-        }
+        At::new(&self.file, self.backend, path)
     }
 
     pub fn file_path(&self) -> PathBuf {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::backend::Kind;
 use crate::file::{FileRef, FileState};
 use super::ops;
+use super::path;
 use super::{child_path, Item, QAttrs, QLeaf, QList};
 use crate::backend::{NodeId, Storage};
 use crate::error::{At, Error, Result};
@@ -94,29 +95,57 @@ impl QGroup {
     // ------------------------------------------------------------ paths
 
     /// Split `name` (which may be a path `a/b/x` or `/a/b/x`) into the group
-    /// holding its last component and that component.
+    /// holding its last component and that component, under one lock.
     fn target(&self, name: &str) -> Result<Target> {
-        let (start, rest) = match name.strip_prefix('/') {
-            Some(rest) => (self.root(), rest),
-            None => (self.clone(), name),
-        };
-        let rest = rest.trim_end_matches('/');
-        match rest.rsplit_once('/') {
-            None => Ok(Target {
-                group: start,
-                name: rest.to_string(),
-            }),
-            Some((dirs, last)) => {
-                let mut g = start;
-                for part in dirs.split('/').filter(|p| !p.is_empty()) {
-                    g = g.group(part)?;
-                }
-                Ok(Target {
-                    group: g,
-                    name: last.to_string(),
-                })
-            }
+        if !name.contains('/') {
+            return Ok(Target {
+                group: self.clone(),
+                name: name.to_string(),
+            });
         }
+        let walked = {
+            let mut core = self.file.lock()?;
+            path::walk(
+                &mut core,
+                self.file.root,
+                self.id,
+                &self.at(&self.path),
+                name,
+                self.state.get().goto,
+            )?
+        };
+        Ok(Target {
+            group: self.sub(walked.group, walked.group_path(&self.path)),
+            name: walked.name.to_string(),
+        })
+    }
+
+    /// Member `name` (or a path) under the caller's lock: its node and
+    /// kind, resolved with cached lookups and no string built unless an
+    /// error is returned. `None` for a path naming a group itself.
+    pub(crate) fn resolve(
+        &self,
+        core: &mut FileState,
+        at: &At,
+        name: &str,
+    ) -> Result<Option<(NodeId, Kind)>> {
+        let walked = path::walk(
+            core,
+            self.file.root,
+            self.id,
+            at,
+            name,
+            self.state.get().goto,
+        )?;
+        if walked.name.is_empty() {
+            return Ok(None);
+        }
+        let here = at.member(name);
+        let found = core
+            .lookup(walked.group, walked.name)
+            .map_err(|e| here.storage(e))?
+            .ok_or_else(|| here.no_item())?;
+        Ok(Some(found))
     }
 
     /// Look up a direct member.
@@ -197,19 +226,19 @@ impl QGroup {
     /// variable of numeric scalars or `value` is NaN; [`Error::NoRecord`]
     /// when it has no records.
     pub fn goto_nearest(&self, name: &str, value: f64) -> Result<usize> {
+        let at = self.at(&self.path);
+        let here = at.member(name);
         if value.is_nan() {
-            return Err(self
-                .at(&child_path(&self.path, name))
-                .invalid("goto to the record nearest NaN: no record is nearest NaN"));
+            return Err(here.invalid("goto to the record nearest NaN: no record is nearest NaN"));
         }
-        let t = self.target(name)?;
-        let path = child_path(&t.group.path, &t.name);
         let mut core = self.file.lock()?;
-        let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
+        let Some((id, kind)) = self.resolve(&mut core, &at, name)? else {
+            return Err(here.invalid("goto needs a record variable"));
+        };
         let found = match core.goto_index(id) {
             Some(index) => index.nearest(value),
             None => {
-                let index = t.group.build_goto_index(&mut core, id, kind, &path)?;
+                let index = self.build_goto_index(&mut core, id, kind, &here)?;
                 let found = index.nearest(value);
                 if kind == Kind::Records {
                     core.keep_goto_index(id, index);
@@ -220,7 +249,7 @@ impl QGroup {
         drop(core);
         let record = found.ok_or_else(|| Error::NoRecord {
             file: self.file.file_path(),
-            path: path.clone(),
+            path: here.path(),
             index: 0,
             count: 0,
         })?;
@@ -235,14 +264,16 @@ impl QGroup {
     /// # Errors
     /// As [`QGroup::goto_nearest`].
     pub fn goto_index(&self, name: &str) -> Result<GotoIndex> {
-        let t = self.target(name)?;
-        let path = child_path(&t.group.path, &t.name);
+        let at = self.at(&self.path);
+        let here = at.member(name);
         let mut core = self.file.lock()?;
-        let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
+        let Some((id, kind)) = self.resolve(&mut core, &at, name)? else {
+            return Err(here.invalid("goto needs a record variable"));
+        };
         if let Some(index) = core.goto_index(id) {
             return Ok(index.clone());
         }
-        let index = t.group.build_goto_index(&mut core, id, kind, &path)?;
+        let index = self.build_goto_index(&mut core, id, kind, &here)?;
         if kind == Kind::Records {
             core.keep_goto_index(id, index.clone());
         }
@@ -255,9 +286,9 @@ impl QGroup {
         core: &mut FileState,
         id: NodeId,
         kind: Kind,
-        path: &str,
+        at: &At,
     ) -> Result<GotoIndex> {
-        let at = self.at(path);
+        let at = *at;
         let core = &mut *core;
         let values: Vec<f64> = match kind {
             Kind::Records => {
@@ -298,7 +329,7 @@ impl QGroup {
         if values.is_empty() {
             return Err(Error::NoRecord {
                 file: self.file.file_path(),
-                path: path.to_string(),
+                path: at.path(),
                 index: 0,
                 count: 0,
             });
@@ -583,26 +614,28 @@ impl QGroup {
     /// As [`QGroup::get`], and [`Error::Mismatch`] when the value is not a
     /// `T`.
     pub fn read<T: FromValue>(&self, name: &str) -> Result<T> {
-        let t = self.target(name)?;
-        let state = State {
-            auto: Auto::All,
-            ..self.state.get()
+        let goto = self.state.get().goto;
+        let at = self.at(&self.path);
+        let here = at.member(name);
+        let mut core = self.file.lock()?;
+        let Some((id, kind)) = self.resolve(&mut core, &at, name)? else {
+            // the path names a group itself
+            drop(core);
+            return self.target(name)?.group.read_all();
         };
-        if state.goto.is_none() && !t.name.is_empty() {
+        let value = match (kind, goto) {
             // a whole record variable: one read, converted whole
-            let path = child_path(&t.group.path, &t.name);
-            let mut core = self.file.lock()?;
-            let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
-            if kind == Kind::Records {
-                let at = self.at(&path);
-                let a = ops::read_leaf(&mut core, &at, id, None, &Selection::all())?;
+            (Kind::Records, None) => {
+                let a = ops::read_leaf(&mut core, &here, id, None, &Selection::all())?;
                 drop(core);
-                return T::from_records(a).map_err(|e| at.value(e));
+                return T::from_records(a).map_err(|e| here.value(e));
             }
-        }
-        let v = t.group.get_member(&t.name, state)?.into_value()?;
-        let path = child_path(&t.group.path, &t.name);
-        T::from_value(v).map_err(|e| self.at(&path).value(e))
+            // one record: the hot path of reading under goto
+            (Kind::Records, Some(r)) => ops::read_record(&mut core, &here, id, r)?,
+            _ => ops::read_item(&mut core, &here, id, kind, goto)?,
+        };
+        drop(core);
+        T::from_value(value).map_err(|e| here.value(e))
     }
 
     /// Read part of leaf `name` (qnd's `f['x', idx]`), reading only that

@@ -10,6 +10,7 @@ mod group;
 mod leaf;
 mod list;
 mod ops;
+mod path;
 mod store;
 
 pub use attrs::QAttrs;

@@ -6,7 +6,6 @@ use ndarray::Axis as NdAxis;
 
 use crate::backend::Kind;
 use crate::file::FileState;
-use super::{child_path, elem_path};
 use crate::backend::{LeafSpec, NodeId, Run, Storage};
 use crate::error::{At, Error, Result};
 use crate::selection::{Region, Selection, SelectionError};
@@ -74,14 +73,12 @@ pub(crate) fn validate(at: &At, value: &Value) -> Result<()> {
         Value::None => Ok(()),
         Value::Array(a) => check_text(at, a),
         Value::Group(members) => members.iter().try_for_each(|(k, v)| {
-            let path = child_path(at.path, k);
-            let here = At { path: &path, ..*at };
+            let here = at.member(k);
             check_group_member(&here, k)?;
             validate(&here, v)
         }),
         Value::List(items) => items.iter().enumerate().try_for_each(|(i, v)| {
-            let path = elem_path(at.path, i);
-            validate(&At { path: &path, ..*at }, v)
+            validate(&at.record(i), v)
         }),
     }
 }
@@ -96,7 +93,7 @@ pub(crate) fn record_index(at: &At, index: isize, count: usize) -> Result<usize>
     if i < 0 || i as usize >= count {
         return Err(Error::NoRecord {
             file: at.file.into(),
-            path: at.path.into(),
+            path: at.path(),
             index,
             count,
         });
@@ -113,8 +110,7 @@ pub(crate) fn create(
     name: &str,
     value: &Value,
 ) -> Result<NodeId> {
-    let path = child_path(at.path, name);
-    let here = At { path: &path, ..*at };
+    let here = at.member(name);
     check_group_member(&here, name)?;
     validate(&here, value)?;
     build(core, at, parent, name, value)
@@ -122,8 +118,7 @@ pub(crate) fn create(
 
 /// Create member `name` of `parent` holding a validated `value`.
 fn build(core: &mut FileState, at: &At, parent: NodeId, name: &str, value: &Value) -> Result<NodeId> {
-    let path = child_path(at.path, name);
-    let here = At { path: &path, ..*at };
+    let here = at.member(name);
     let err = |e| here.storage(e);
     match value {
         Value::None => core.storage.create_none(parent, name).map_err(err),
@@ -221,7 +216,7 @@ pub(crate) fn selection_error(at: &At, e: SelectionError) -> Error {
     match e {
         SelectionError::OutOfBounds { axis, index, len } => Error::OutOfBounds {
             file: at.file.into(),
-            path: at.path.into(),
+            path: at.path(),
             axis,
             index,
             len,
@@ -237,15 +232,42 @@ pub(crate) fn leaf_shape(
     id: NodeId,
     record: Option<usize>,
 ) -> Result<(DType, Vec<usize>)> {
-    let info = core.storage.info(id).map_err(|e| at.storage(e))?;
+    let info = core.shape(id).map_err(|e| at.storage(e))?;
     match record {
-        None => Ok((info.dtype, info.shape)),
+        None => Ok((info.dtype, info.shape.clone())),
         Some(r) => {
-            let count = info.shape.first().copied().unwrap_or(0);
-            record_index(at, r as isize, count)?;
-            Ok((info.dtype, info.shape[1..].to_vec()))
+            record_index(at, r as isize, info.records())?;
+            Ok((info.dtype, info.record_shape().to_vec()))
         }
     }
+}
+
+/// The most axes a hyperslab is built for on the stack.
+const STACK_RANK: usize = 8;
+
+/// Record `r` (negative from the end) of record node `id`, whole: the hot
+/// path of reading under goto. The hyperslab is built on the stack; only
+/// the array read is allocated.
+pub(crate) fn read_record(core: &mut FileState, at: &At, id: NodeId, r: isize) -> Result<Value> {
+    let info = core.shape(id).map_err(|e| at.storage(e))?;
+    let r = record_index(at, r, info.records())?;
+    let rank = info.shape.len();
+    if rank > STACK_RANK {
+        return read_leaf(core, &at.record(r), id, Some(r), &Selection::all()).map(Value::Array);
+    }
+    let mut runs = [Run::one(r); STACK_RANK];
+    let mut dims = [0usize; STACK_RANK];
+    for (k, &n) in info.record_shape().iter().enumerate() {
+        runs[k + 1] = Run::all(n);
+        dims[k] = n;
+    }
+    let a = core
+        .storage
+        .read(id, &runs[..rank])
+        .map_err(|e| at.record(r).storage(e))?;
+    a.into_shape(&dims[..rank - 1])
+        .map(Value::Array)
+        .map_err(|a| at.invalid(format!("backend returned shape {:?}", a.shape())))
 }
 
 /// Read `sel` of a leaf (or of record `record` of a record node).
@@ -340,10 +362,7 @@ pub(crate) fn append_record(core: &mut FileState, at: &At, id: NodeId, value: &V
         let a = convert_to(a.clone(), dtype);
         core.append(id, &a)
     };
-    pushed.map_err(|e| {
-        let path = elem_path(at.path, n);
-        At { path: &path, ..*at }.storage(e)
-    })?;
+    pushed.map_err(|e| at.record(n).storage(e))?;
     Ok(n)
 }
 
@@ -361,18 +380,8 @@ pub(crate) fn read_item(
         Kind::Leaf => read_leaf(core, at, id, None, &Selection::all()).map(Value::Array),
         Kind::Group => read_group(core, at, id, goto),
         Kind::Records => {
-            let info = core.storage.info(id).map_err(|e| at.storage(e))?;
-            let count = info.shape.first().copied().unwrap_or(0);
             match goto {
-                Some(r) => {
-                    let r = record_index(at, r, count)?;
-                    let here_path = elem_path(at.path, r);
-                    let here = At {
-                        path: &here_path,
-                        ..*at
-                    };
-                    read_leaf(core, &here, id, Some(r), &Selection::all()).map(Value::Array)
-                }
+                Some(r) => read_record(core, at, id, r),
                 None => {
                     let all = read_leaf(core, at, id, None, &Selection::all())?;
                     Ok(Value::List(split_records(all)))
@@ -397,8 +406,7 @@ pub(crate) fn read_item(
 
 /// Read element `i` of list `id` (lists inside lists ignore goto).
 pub(crate) fn read_element(core: &mut FileState, at: &At, id: NodeId, i: usize) -> Result<Value> {
-    let path = elem_path(at.path, i);
-    let here = At { path: &path, ..*at };
+    let here = at.record(i);
     let (eid, kind) = element(core, &here, id, i)?;
     read_item(core, &here, eid, kind, None)
 }
@@ -413,8 +421,7 @@ pub(crate) fn read_group(
     let names = core.storage.names(id).map_err(|e| at.storage(e))?;
     let mut out = IndexMap::with_capacity(names.len());
     for name in names {
-        let path = child_path(at.path, &name);
-        let here = At { path: &path, ..*at };
+        let here = at.member(&name);
         let (cid, kind) = core
             .lookup(id, &name)
             .map_err(|e| here.storage(e))?

@@ -1,0 +1,118 @@
+//! Item paths: walking `a/b/x` (or `/a/b/x`) to the group that holds its
+//! last component, under the caller's lock, with cached lookups and no
+//! string built unless an error is returned.
+
+use super::child_path;
+use crate::backend::{Kind, NodeId};
+use crate::error::{At, Result};
+use crate::file::FileState;
+
+/// Where a path leads: the group holding its last component, and that
+/// component (`""` for the group itself).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Walked<'p> {
+    /// The group holding the last component.
+    pub group: NodeId,
+    /// The last component, `""` when the path names a group itself.
+    pub name: &'p str,
+    /// The part of the path naming `group` (relative to where the walk
+    /// started, or absolute when it begins with `/`).
+    pub group_path: &'p str,
+}
+
+impl Walked<'_> {
+    /// The item path of the group reached, from the path `base` of the
+    /// group the walk started at.
+    pub fn group_path(&self, base: &str) -> String {
+        join(base, self.group_path)
+    }
+}
+
+/// `base` joined with the components of `rel` (an absolute `rel` starts
+/// from the root), empty components left out, as the tree spells paths.
+pub(crate) fn join(base: &str, rel: &str) -> String {
+    let (mut out, rel) = match rel.strip_prefix('/') {
+        Some(rest) => (String::from("/"), rest),
+        None => (base.to_string(), rel),
+    };
+    for part in rel.split('/').filter(|p| !p.is_empty()) {
+        out = child_path(&out, part);
+    }
+    out
+}
+
+/// Walk `path` from group `from` (from `root` when it starts with `/`):
+/// every component but the last must be a group. `at` names `from` in
+/// errors; `goto` is the walking handle's goto (which decides how a
+/// record variable in the way is described).
+///
+/// # Errors
+/// [`Error::NoItem`](crate::Error::NoItem) for a missing component,
+/// [`Error::Mismatch`](crate::Error::Mismatch) for one that is not a group,
+/// and backend errors.
+pub(crate) fn walk<'p>(
+    core: &mut FileState,
+    root: NodeId,
+    from: NodeId,
+    at: &At,
+    path: &'p str,
+    goto: Option<isize>,
+) -> Result<Walked<'p>> {
+    let (mut group, rest, skip) = match path.strip_prefix('/') {
+        Some(rest) => (root, rest, 1),
+        None => (from, path, 0),
+    };
+    let rest = rest.trim_end_matches('/');
+    let Some((dirs, last)) = rest.rsplit_once('/') else {
+        return Ok(Walked {
+            group,
+            name: rest,
+            group_path: &path[..skip],
+        });
+    };
+    let mut end = skip;
+    for part in dirs.split('/') {
+        let here = end + part.len();
+        if !part.is_empty() {
+            let named = at.member(&path[..here]);
+            let (node, kind) = core
+                .lookup(group, part)
+                .map_err(|e| named.storage(e))?
+                .ok_or_else(|| named.no_item())?;
+            if kind != Kind::Group {
+                return Err(named.mismatch("a group", in_the_way(kind, goto)));
+            }
+            group = node;
+        }
+        end = here + 1;
+    }
+    Ok(Walked {
+        group,
+        name: last,
+        group_path: &path[..skip + dirs.len()],
+    })
+}
+
+/// How an item that is not a group is described when a path goes through
+/// it (what getting it as a handle would give).
+fn in_the_way(kind: Kind, goto: Option<isize>) -> &'static str {
+    match (kind, goto) {
+        (Kind::Records, Some(_)) => "a leaf",
+        (Kind::Records, None) => "a list",
+        (other, _) => super::group::kind_name(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join;
+
+    #[test]
+    fn join_spells_paths_as_the_tree_does() {
+        assert_eq!(join("/", "a/b"), "/a/b");
+        assert_eq!(join("/g", "a//b/"), "/g/a/b");
+        assert_eq!(join("/g", "/x/y"), "/x/y");
+        assert_eq!(join("/g", ""), "/g");
+        assert_eq!(join("/g", "/"), "/");
+    }
+}
