@@ -22,6 +22,7 @@
 //! that text (to profile one), and prints no ratios.
 
 use qnd_hdf5::hdf5;
+use qnd_netcdf::netcdf;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::values::ValueError;
+use crate::selection::SelectionError;
+use crate::values::{describe, Array, DType, ValueError};
 
 pub use qnd_storage::{BoxError, StorageError};
 
@@ -183,17 +184,6 @@ impl<'a> At<'a> {
         }
     }
 
-    /// The same place with another spelled-out path.
-    pub fn with_path<'b>(&self, path: &'b str) -> At<'b>
-    where
-        'a: 'b,
-    {
-        At {
-            path: ItemPath::Spelled(path),
-            ..*self
-        }
-    }
-
     /// Member `name` (a name, or a relative or absolute path) of this
     /// group.
     pub fn member<'b>(&'b self, name: &'b str) -> At<'b> {
@@ -255,6 +245,25 @@ impl At<'_> {
             path: self.path(),
             expected: expected.into(),
             got: got.into(),
+        }
+    }
+    /// A value that does not fit an item of `dtype` and `shape` (see
+    /// [`Array::fit`](crate::Array::fit)).
+    pub fn misfit(&self, dtype: DType, shape: &[usize], got: &Array) -> Error {
+        self.mismatch(describe(dtype, shape), describe(got.dtype(), got.shape()))
+    }
+    /// A selection that does not fit: an index out of bounds names the
+    /// axis.
+    pub fn selection(&self, e: SelectionError) -> Error {
+        match e {
+            SelectionError::OutOfBounds { axis, index, len } => Error::OutOfBounds {
+                file: self.file.into(),
+                path: self.path(),
+                axis,
+                index,
+                len,
+            },
+            other => self.invalid(other.to_string()),
         }
     }
     pub fn value(&self, e: ValueError) -> Error {

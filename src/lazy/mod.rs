@@ -33,7 +33,7 @@ use std::sync::Arc;
 pub use self::r#virtual::{VirtualLayout, VirtualSource, VirtualStack};
 pub use self::slice::Sliced;
 pub use self::views::{Or, Scaled, Stacked, Sum};
-use crate::error::{Error, Result};
+use crate::error::{At, Error, Result};
 use crate::selection::{Region, SelectRegion, Selection, SelectionError};
 use crate::tree::QLeaf;
 use crate::values::{Array, DType, FromValue, Value};
@@ -99,25 +99,18 @@ pub(crate) fn not_writable<A: LazyArray + ?Sized>(a: &A, why: &str) -> Error {
 
 /// An error about lazy array `a` that is not tied to one file.
 pub(crate) fn invalid<A: LazyArray + ?Sized>(a: &A, reason: impl Into<String>) -> Error {
-    Error::Invalid {
-        file: PathBuf::from("<lazy>"),
-        path: a.describe(),
-        reason: reason.into(),
-    }
+    lazy_at(&a.describe()).invalid(reason)
+}
+
+/// Errors about lazy array `a`, which is not tied to one file: the file
+/// is `<lazy>`, the path what `a` describes itself as.
+fn lazy_at(path: &str) -> At<'_> {
+    At::new(std::path::Path::new("<lazy>"), "lazy", path)
 }
 
 /// A selection error on lazy array `a`: out of bounds names the axis.
 pub(crate) fn selection_error<A: LazyArray + ?Sized>(a: &A, e: SelectionError) -> Error {
-    match e {
-        SelectionError::OutOfBounds { axis, index, len } => Error::OutOfBounds {
-            file: PathBuf::from("<lazy>"),
-            path: a.describe(),
-            axis,
-            index,
-            len,
-        },
-        other => invalid(a, other.to_string()),
-    }
+    lazy_at(&a.describe()).selection(e)
 }
 
 /// Reads, writes and views on every [`LazyArray`].
@@ -259,24 +252,8 @@ pub(crate) fn fit<A: LazyArray + ?Sized>(
     dtype: DType,
     shape: &[usize],
 ) -> Result<Array> {
-    let mismatch = |a: &Array| Error::Mismatch {
-        file: PathBuf::from("<lazy>"),
-        path: lazy.describe(),
-        expected: crate::values::describe(dtype, shape),
-        got: crate::values::describe(a.dtype(), a.shape()),
-    };
-    if !a.dtype().widens_to(dtype) {
-        return Err(mismatch(&a));
-    }
-    let a = if a.size() == 1 && a.shape() != shape {
-        a.broadcast_first(shape)
-    } else {
-        a
-    };
-    if a.shape() != shape {
-        return Err(mismatch(&a));
-    }
-    a.cast(dtype).map_err(|a| mismatch(&a))
+    a.fit(dtype, shape, true)
+        .map_err(|a| lazy_at(&lazy.describe()).misfit(dtype, shape, &a))
 }
 
 // ------------------------------------------------------------ implementations

@@ -8,7 +8,7 @@ use crate::backend::Kind;
 use crate::file::FileState;
 use crate::backend::{LeafSpec, NodeId, Run, Storage};
 use crate::error::{At, Error, Result};
-use crate::selection::{Region, Selection, SelectionError};
+use crate::selection::{Region, Selection};
 use crate::values::{describe, map_array, split_records, Array, DType, Value};
 
 /// The storage spec for a leaf holding `a` (or records shaped like it).
@@ -195,36 +195,6 @@ pub(crate) fn element(core: &mut FileState, at: &At, id: NodeId, i: usize) -> Re
         .ok_or_else(|| at.no_item())
 }
 
-/// Check that `a` can be stored in an item of `dtype` (exactly, or by a
-/// lossless widening) and `shape`, converting it if needed.
-pub(crate) fn fit(at: &At, a: &Array, dtype: DType, shape: &[usize]) -> Result<Array> {
-    if a.shape() != shape || !a.dtype().widens_to(dtype) {
-        return Err(at.mismatch(describe(dtype, shape), describe(a.dtype(), a.shape())));
-    }
-    if a.dtype() == dtype {
-        return Ok(a.clone());
-    }
-    Ok(convert_to(a.clone(), dtype))
-}
-
-fn convert_to(a: Array, dtype: DType) -> Array {
-    a.cast(dtype).expect("widening checked")
-}
-
-/// Turn a selection error into an [`Error`] for `at`.
-pub(crate) fn selection_error(at: &At, e: SelectionError) -> Error {
-    match e {
-        SelectionError::OutOfBounds { axis, index, len } => Error::OutOfBounds {
-            file: at.file.into(),
-            path: at.path(),
-            axis,
-            index,
-            len,
-        },
-        other => at.invalid(other.to_string()),
-    }
-}
-
 /// A leaf's or record's dtype and shape (for a record, the record shape).
 pub(crate) fn leaf_shape(
     core: &mut FileState,
@@ -279,7 +249,7 @@ pub(crate) fn read_leaf(
     sel: &Selection,
 ) -> Result<Array> {
     let (_, shape) = leaf_shape(core, at, id, record)?;
-    let region = sel.resolve(&shape).map_err(|e| selection_error(at, e))?;
+    let region = sel.resolve(&shape).map_err(|e| at.selection(e))?;
     let region = match record {
         Some(r) => region.with_leading_index(r),
         None => region,
@@ -314,15 +284,13 @@ pub(crate) fn write_leaf(
     };
     check_text(at, a)?;
     let (dtype, shape) = leaf_shape(core, at, id, record)?;
-    let region = sel.resolve(&shape).map_err(|e| selection_error(at, e))?;
+    let region = sel.resolve(&shape).map_err(|e| at.selection(e))?;
     let out = region.out_shape();
     // With `fill`, a single value fills the whole selection, as in numpy.
-    let a = if fill && a.size() == 1 && a.shape() != out.as_slice() {
-        a.broadcast_first(&out)
-    } else {
-        a.clone()
-    };
-    let a = fit(at, &a, dtype, &out)?;
+    let a = a
+        .clone()
+        .fit(dtype, &out, fill)
+        .map_err(|a| at.misfit(dtype, &out, &a))?;
     let region = match record {
         Some(r) => region.with_leading_index(r),
         None => region,
@@ -359,7 +327,7 @@ pub(crate) fn append_record(core: &mut FileState, at: &At, id: NodeId, value: &V
     let pushed = if a.dtype() == dtype {
         core.append(id, a)
     } else {
-        let a = convert_to(a.clone(), dtype);
+        let a = a.clone().cast(dtype).map_err(|a| at.misfit(dtype, a.shape(), &a))?;
         core.append(id, &a)
     };
     pushed.map_err(|e| at.record(n).storage(e))?;

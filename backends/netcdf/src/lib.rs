@@ -31,6 +31,10 @@
 //! move the data. Every node looked up or created keeps its (group id,
 //! variable id) in a table, so a record write is one library call.
 
+/// The netCDF crates this backend is built on, for code that also calls
+/// netCDF directly (qnd's benchmarks), so that it links the same library.
+pub use {netcdf, netcdf_sys};
+
 mod classic;
 mod raw;
 
