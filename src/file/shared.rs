@@ -295,9 +295,17 @@ impl FileRef {
     /// # Errors
     /// As [`FileRef::lock`], and [`Error::ReadOnly`].
     pub fn lock_mut(&self, path: &str) -> Result<MutexGuard<'_, FileState>> {
+        self.lock_for_write(&self.at(path))
+    }
+
+    /// Lock for a write to the item `at` names: the file must be writable.
+    ///
+    /// # Errors
+    /// As [`FileRef::lock`], and [`Error::ReadOnly`].
+    pub fn lock_for_write(&self, at: &At) -> Result<MutexGuard<'_, FileState>> {
         let core = self.lock()?;
         if !core.writable {
-            return Err(self.at(path).read_only());
+            return Err(at.read_only());
         }
         Ok(core)
     }

@@ -819,19 +819,22 @@ impl QGroup {
         Ok(())
     }
 
-    /// Returns the record written, if a record was appended.
+    /// Returns the record written, if a record was appended. The hot path
+    /// of recording: one lock, a cached lookup, no string built unless an
+    /// error is returned.
     fn set_member(&self, name: &str, value: &Value, state: State) -> Result<Option<usize>> {
-        let path = child_path(&self.path, name);
-        let at = self.at(&path);
+        let here_group = self.at(&self.path);
+        let at = here_group.member(name);
         ops::check_group_member(&at, name)?;
         ops::validate(&at, value)?;
-        let mut core = self.file.lock_mut(&path)?;
-        let found = self.lookup(&mut core, name, &path)?;
+        let mut core = self.file.lock_for_write(&at)?;
+        let found = core
+            .lookup(self.id, name)
+            .map_err(|e| at.storage(e))?;
         let Some((id, kind)) = found else {
-            let here = self.at(&self.path);
             return match (state.recording, value) {
                 (Recording::Off, _) => {
-                    ops::create(&mut core, &here, self.id, name, value).map(|_| None)
+                    ops::create(&mut core, &here_group, self.id, name, value).map(|_| None)
                 }
                 (Recording::Uniform, Value::Array(a)) => {
                     let spec = ops::spec_of(a, true);
@@ -858,13 +861,11 @@ impl QGroup {
                 }
                 if let Some(r) = state.goto {
                     return if kind == Kind::Records {
-                        let info = core.storage.info(id).map_err(|e| at.storage(e))?;
-                        let r =
-                            ops::record_index(&at, r, info.shape.first().copied().unwrap_or(0))?;
-                        let rpath = super::elem_path(&path, r);
+                        let count = core.shape(id).map_err(|e| at.storage(e))?.records();
+                        let r = ops::record_index(&at, r, count)?;
                         ops::write_leaf(
                             &mut core,
-                            &self.at(&rpath),
+                            &at.record(r),
                             id,
                             Some(r),
                             &Selection::all(),
@@ -876,8 +877,7 @@ impl QGroup {
                         let n = ops::list_len(&mut core, &at, id)?;
                         let r = ops::record_index(&at, r, n)?;
                         drop(core);
-                        let list =
-                            QList::new(self.file.clone(), id, false, path.clone(), state.auto);
+                        let list = QList::new(self.file.clone(), id, false, at.path(), state.auto);
                         list.set(r as isize, value.clone()).map(|_| None)
                     };
                 }
