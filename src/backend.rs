@@ -5,8 +5,8 @@
 //! everything else sees [`Storage`] and asks [`Storage::capabilities`].
 
 pub use qnd_storage::{
-    chunks, Array, Capabilities, DType, DTypeSet, LeafInfo, LeafSpec, MemoryStorage, NcFormat,
-    NodeId, Kind, Probe, RecordDims, SResult, Run, Storage, StorageError, VirtualMap,
+    chunks, Array, Capabilities, DType, DTypeSet, Kind, LeafInfo, LeafSpec, MemoryStorage,
+    NcFormat, NodeId, Probe, RecordDims, Run, SResult, Storage, StorageError, VirtualMap,
 };
 
 qnd_storage::dispatch_storage! {

@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use ndarray::{array, s, ArrayD, Axis as NdAxis, Dimension, IxDyn};
 use proptest::prelude::*;
-use qnd::selection::SelectRegion;
 use qnd::backend::{Run, VirtualMap};
 use qnd::lazy::{Lazy, LazyArray, LazyExt, Or, Scaled, Stacked, Sum};
 use qnd::selection::Region;
+use qnd::selection::SelectRegion;
 use qnd::{Array, Axis, DType, Element, Error, QGroup, Selection};
 
 // ------------------------------------------------------------------ helpers

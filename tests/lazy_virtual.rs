@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use ndarray::{s, ArrayD, Axis as NdAxis, IxDyn};
 use proptest::prelude::*;
-use qnd::selection::SelectRegion;
 use qnd::backend::{Run, VirtualMap};
 use qnd::lazy::{Lazy, LazyArray, LazyExt, VirtualLayout, VirtualStack};
 use qnd::selection::Region;
+use qnd::selection::SelectRegion;
 use qnd::{Array, Axis, DType, Error, Result, Selection};
 
 // ------------------------------------------------------------ helpers
@@ -583,13 +583,7 @@ fn stack_maps_offset_each_source() {
     let s2 =
         Lazy::new(VirtualStack::new([mapped("p", p.clone()), mapped("p", p.clone())], -1).unwrap());
     let maps = s2.virtual_maps().unwrap().unwrap();
-    assert_eq!(
-        maps[1].dest,
-        vec![
-            Run::all(2),
-            Run::strided(3, 3, 1)
-        ]
-    );
+    assert_eq!(maps[1].dest, vec![Run::all(2), Run::strided(3, 3, 1)]);
     assert!(check_maps(&s2, &files));
     // in-memory arrays have none, nor a stack holding one
     let mixed = VirtualStack::new([mapped("p", p.clone()), lazy(p.clone())], 0).unwrap();
@@ -607,31 +601,19 @@ fn selection_maps_restrict_the_base() {
     assert_eq!(maps.len(), 2);
     assert_eq!(
         maps[0].dest,
-        vec![
-            Run::strided(0, 1, 1),
-            Run::strided(0, 2, 1)
-        ]
+        vec![Run::strided(0, 1, 1), Run::strided(0, 2, 1)]
     );
     assert_eq!(
         maps[0].src,
-        vec![
-            Run::strided(1, 1, 1),
-            Run::strided(1, 2, 2)
-        ]
+        vec![Run::strided(1, 1, 1), Run::strided(1, 2, 2)]
     );
     assert_eq!(
         maps[1].dest,
-        vec![
-            Run::strided(1, 3, 1),
-            Run::strided(0, 2, 1)
-        ]
+        vec![Run::strided(1, 3, 1), Run::strided(0, 2, 1)]
     );
     assert_eq!(
         maps[1].src,
-        vec![
-            Run::strided(0, 3, 2),
-            Run::strided(1, 2, 2)
-        ]
+        vec![Run::strided(0, 3, 2), Run::strided(1, 2, 2)]
     );
     assert!(check_maps(&v, &files));
     // an integer index: a one-element slab on the source side, no axis on
@@ -639,17 +621,8 @@ fn selection_maps_restrict_the_base() {
     let w = stack.select(s![4, 1..3]).unwrap();
     let maps = w.virtual_maps().unwrap().unwrap();
     assert_eq!(maps.len(), 1);
-    assert_eq!(
-        maps[0].dest,
-        vec![Run::strided(0, 2, 1)]
-    );
-    assert_eq!(
-        maps[0].src,
-        vec![
-            Run::one(1),
-            Run::strided(1, 2, 1)
-        ]
-    );
+    assert_eq!(maps[0].dest, vec![Run::strided(0, 2, 1)]);
+    assert_eq!(maps[0].src, vec![Run::one(1), Run::strided(1, 2, 1)]);
     assert!(check_maps(&w, &files));
     // a selection of a selection
     let x = v.select(s![1.., 1]).unwrap();
@@ -676,18 +649,9 @@ fn layout_maps_place_each_source() {
     let maps = layout.virtual_maps().unwrap().unwrap();
     assert_eq!(
         maps[0].dest,
-        vec![
-            Run::strided(1, 2, 2),
-            Run::strided(1, 3, 2)
-        ]
+        vec![Run::strided(1, 2, 2), Run::strided(1, 3, 2)]
     );
-    assert_eq!(
-        maps[1].dest,
-        vec![
-            Run::one(4),
-            Run::strided(4, 3, 1)
-        ]
-    );
+    assert_eq!(maps[1].dest, vec![Run::one(4), Run::strided(4, 3, 1)]);
     assert_eq!(maps[1].src, vec![Run::all(3)]);
     let layout = Lazy::new(layout);
     assert!(check_maps(&layout, &files));
@@ -767,17 +731,8 @@ mod files {
         let v = src.select(s![1..6;2, 3]).unwrap();
         let maps = v.virtual_maps().unwrap().unwrap();
         assert_eq!(maps.len(), 1);
-        assert_eq!(
-            maps[0].dest,
-            vec![Run::strided(0, 3, 1)]
-        );
-        assert_eq!(
-            maps[0].src,
-            vec![
-                Run::strided(1, 3, 2),
-                Run::one(3)
-            ]
-        );
+        assert_eq!(maps[0].dest, vec![Run::strided(0, 3, 1)]);
+        assert_eq!(maps[0].src, vec![Run::strided(1, 3, 2), Run::one(3)]);
         assert_eq!(v.read::<Vec<i64>>().unwrap(), [8, 18, 28]);
         // not writable
         assert!(src.write_part(s![0, 0], 1i64).is_err());

@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use common::python::Python;
-use qnd_hdf5::hdf5;
 use ndarray::{array, s, Array1, Array2, ArrayD, IxDyn};
 use qnd::backend::{Run, VirtualMap};
 use qnd::lazy::{Lazy, LazyArray, LazyExt, VirtualLayout, VirtualSource, VirtualStack};
 use qnd::selection::Region;
 use qnd::{Array, DType, Error, Kind, QGroup, Result};
+use qnd_hdf5::hdf5;
 
 /// Three source files `a.h5`, `b.h5`, `c.h5` in `dir`, each with `/x`
 /// (i32, 2, 3 and 1 rows of 3), and their concatenation.

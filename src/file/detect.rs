@@ -83,4 +83,3 @@ fn signatures(format: Format) -> &'static str {
         Format::NetCdf => r"CDF\x01, CDF\x02, CDF\x05 or HDF5's \x89HDF\r\n\x1a\n",
     }
 }
-

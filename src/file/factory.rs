@@ -77,4 +77,3 @@ pub(super) fn open_storage(
         }),
     }
 }
-

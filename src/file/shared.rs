@@ -62,11 +62,7 @@ pub(crate) struct FileState {
 }
 
 impl FileState {
-    pub(super) fn share(
-        storage: RecordBuffer<AnyStorage>,
-        path: &Path,
-        writable: bool,
-    ) -> FileRef {
+    pub(super) fn share(storage: RecordBuffer<AnyStorage>, path: &Path, writable: bool) -> FileRef {
         let backend = storage.backend_name();
         let capabilities = storage.capabilities();
         let root = storage.root();
@@ -131,12 +127,7 @@ impl FileState {
         parent: NodeId,
         name: &str,
     ) -> Result<Option<(NodeId, Kind)>, StorageError> {
-        if let Some(found) = self
-            .caches
-            .members
-            .get(&parent)
-            .and_then(|m| m.get(name))
-        {
+        if let Some(found) = self.caches.members.get(&parent).and_then(|m| m.get(name)) {
             return Ok(Some(*found));
         }
         let Some((node, kind)) = self.storage.lookup(parent, name)? else {

@@ -1,7 +1,7 @@
 use ndarray::{s, ArrayD, IxDyn};
 
-use crate::selection::SelectRegion;
 use super::*;
+use crate::selection::SelectRegion;
 
 fn arange(shape: &[usize]) -> Array {
     let n: usize = shape.iter().product();

@@ -226,10 +226,7 @@ impl Region {
     /// Put `index` in front (a record index on a record variable's leading
     /// axis).
     pub fn with_leading_index(mut self, index: usize) -> Region {
-        self.axes.insert(
-            0,
-            Resolved::dropped(index),
-        );
+        self.axes.insert(0, Resolved::dropped(index));
         self
     }
 }

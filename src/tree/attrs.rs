@@ -2,11 +2,11 @@
 
 use std::fmt;
 
+use super::read;
 use crate::backend::Kind;
-use crate::file::FileRef;
-use super::ops;
 use crate::backend::{NodeId, Storage};
 use crate::error::Result;
+use crate::file::FileRef;
 use crate::values::{Array, FromValue, Value};
 
 /// Names that always give a property of the item instead of a stored
@@ -100,7 +100,7 @@ impl QAttrs {
         }
         let mut core = self.file.lock()?;
         let at = self.file.at(&self.path);
-        let (dtype, shape) = ops::leaf_shape(&mut core, &at, self.id, None)?;
+        let (dtype, shape) = read::leaf_shape(&mut core, &at, self.id, None)?;
         let info = core.storage.info(self.id).map_err(|e| at.storage(e))?;
         let ints = |v: Vec<i64>| Array::I64(ndarray::Array1::from(v).into_dyn());
         Ok(Some(match name {
@@ -139,7 +139,7 @@ impl QAttrs {
         let Value::Array(a) = value.into() else {
             return Err(at.invalid(format!("attribute {name:?} must be an array or scalar")));
         };
-        super::ops::check_text(&at, &a)?;
+        super::write::check_text(&at, &a)?;
         let mut core = self.file.lock_mut(&self.path)?;
         core.storage
             .set_attr(self.id, name, &a)

@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
+use super::{child_path, elem_path, read, write, QAttrs, QGroup, QLeaf, QList};
 use crate::backend::Kind;
-use super::{child_path, elem_path, ops, QAttrs, QGroup, QLeaf, QList};
 use crate::backend::{LeafSpec, NodeId, Storage};
 use crate::error::Result;
 use crate::state::{Auto, Recording};
@@ -130,7 +130,7 @@ fn copy_records(records: &QList, dst: &QGroup, name: &str) -> Result<()> {
     };
     let path = child_path(&dst.path, name);
     let at = dst.file.at(&path);
-    ops::check_name(&at, name)?;
+    write::check_name(&at, name)?;
     let id = {
         let mut core = dst.file.lock_mut(&path)?;
         if core
@@ -174,14 +174,14 @@ impl<'a> ListNode<'a> {
 
     fn len(&self) -> Result<usize> {
         let mut core = self.owner.file.lock()?;
-        ops::list_len(&mut core, &self.owner.file.at(&self.path), self.id)
+        read::list_len(&mut core, &self.owner.file.at(&self.path), self.id)
     }
 
     /// Element `i`: its node, kind and path.
     fn element(&self, i: usize) -> Result<(NodeId, Kind, String)> {
         let path = elem_path(&self.path, i);
         let mut core = self.owner.file.lock()?;
-        let (id, kind) = ops::element(&mut core, &self.owner.file.at(&path), self.id, i)?;
+        let (id, kind) = read::element(&mut core, &self.owner.file.at(&path), self.id, i)?;
         Ok((id, kind, path))
     }
 
@@ -189,9 +189,9 @@ impl<'a> ListNode<'a> {
     fn append(&self, value: &Value) -> Result<(NodeId, String)> {
         let at = self.owner.file.at(&self.path);
         let mut core = self.owner.file.lock_mut(&self.path)?;
-        let i = ops::append_element(&mut core, &at, self.id, value)?;
+        let i = write::append_element(&mut core, &at, self.id, value)?;
         let path = elem_path(&self.path, i);
-        let (id, _) = ops::element(&mut core, &self.owner.file.at(&path), self.id, i)?;
+        let (id, _) = read::element(&mut core, &self.owner.file.at(&path), self.id, i)?;
         Ok((id, path))
     }
 

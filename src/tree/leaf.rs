@@ -2,12 +2,12 @@
 
 use std::fmt;
 
-use crate::backend::Kind;
-use crate::file::FileRef;
-use super::ops;
 use super::QAttrs;
+use super::{read, write};
+use crate::backend::Kind;
 use crate::backend::{NodeId, Storage};
 use crate::error::Result;
+use crate::file::FileRef;
 use crate::selection::Selection;
 use crate::values::{DType, FromValue, Value};
 
@@ -73,7 +73,7 @@ impl QLeaf {
 
     fn info(&self) -> Result<(DType, Vec<usize>)> {
         let mut core = self.file.lock()?;
-        ops::leaf_shape(&mut core, &self.file.at(&self.path), self.id, self.record)
+        read::leaf_shape(&mut core, &self.file.at(&self.path), self.id, self.record)
     }
 
     /// The element type.
@@ -157,7 +157,7 @@ impl QLeaf {
         let at = self.file.at(&self.path);
         let a = {
             let mut core = self.file.lock()?;
-            ops::read_leaf(&mut core, &at, self.id, self.record, &sel.into())?
+            read::read_leaf(&mut core, &at, self.id, self.record, &sel.into())?
         };
         T::from_value(Value::Array(a)).map_err(|e| at.value(e))
     }
@@ -185,7 +185,7 @@ impl QLeaf {
     fn write_sel(&self, sel: Selection, value: Value, fill: bool) -> Result<()> {
         let at = self.file.at(&self.path);
         let mut core = self.file.lock_mut(&self.path)?;
-        ops::write_leaf(&mut core, &at, self.id, self.record, &sel, &value, fill)
+        write::write_leaf(&mut core, &at, self.id, self.record, &sel, &value, fill)
     }
 
     /// The attributes of this leaf (of its record variable, for a record).

@@ -3,13 +3,13 @@
 use std::cell::Cell;
 use std::fmt;
 
-use crate::backend::Kind;
-use crate::file::FileRef;
 use super::group::kind_name;
-use super::ops;
 use super::{elem_path, Item, QAttrs, QGroup, QLeaf};
+use super::{read, write};
+use crate::backend::Kind;
 use crate::backend::{NodeId, Storage};
 use crate::error::{Error, Result};
+use crate::file::FileRef;
 use crate::selection::{Axis, Selection};
 use crate::state::{Auto, State};
 use crate::values::{FromValue, Value};
@@ -95,7 +95,7 @@ impl QList {
             let info = core.storage.info(self.id).map_err(|e| at.storage(e))?;
             Ok(info.shape.first().copied().unwrap_or(0))
         } else {
-            ops::list_len(&mut core, &at, self.id)
+            read::list_len(&mut core, &at, self.id)
         }
     }
 
@@ -130,7 +130,7 @@ impl QList {
         }
         let path = elem_path(&self.path, i);
         let mut core = self.file.lock()?;
-        Ok(ops::element(&mut core, &self.file.at(&path), self.id, i)?.1)
+        Ok(read::element(&mut core, &self.file.at(&path), self.id, i)?.1)
     }
 
     /// Element `i` (negative from the end) as the list's auto mode says.
@@ -154,13 +154,13 @@ impl QList {
         }
         let at = self.file.at(&path);
         let mut core = self.file.lock()?;
-        let (id, kind) = ops::element(&mut core, &at, self.id, i)?;
+        let (id, kind) = read::element(&mut core, &at, self.id, i)?;
         match kind {
             Kind::None => Ok(Item::Value(Value::None)),
             Kind::Leaf if auto == Auto::Off => {
                 Ok(Item::Leaf(QLeaf::new(self.file.clone(), id, None, path)))
             }
-            Kind::Leaf => ops::read_item(&mut core, &at, id, kind, None).map(Item::Value),
+            Kind::Leaf => read::read_item(&mut core, &at, id, kind, None).map(Item::Value),
             Kind::Group => {
                 let state = State {
                     auto,
@@ -240,7 +240,7 @@ impl QList {
         } else {
             Kind::List
         };
-        ops::read_item(&mut core, &at, self.id, kind, None)
+        read::read_item(&mut core, &at, self.id, kind, None)
     }
 
     /// Read every element and convert.
@@ -252,7 +252,7 @@ impl QList {
         if self.records {
             // one read, converted whole
             let mut core = self.file.lock()?;
-            let a = ops::read_leaf(&mut core, &at, self.id, None, &Selection::all())?;
+            let a = read::read_leaf(&mut core, &at, self.id, None, &Selection::all())?;
             drop(core);
             return T::from_records(a).map_err(|e| at.value(e));
         }
@@ -269,9 +269,9 @@ impl QList {
         let at = self.file.at(&self.path);
         let mut core = self.file.lock_mut(&self.path)?;
         if self.records {
-            ops::append_record(&mut core, &at, self.id, &value)?;
+            write::append_record(&mut core, &at, self.id, &value)?;
         } else {
-            ops::append_element(&mut core, &at, self.id, &value)?;
+            write::append_element(&mut core, &at, self.id, &value)?;
         }
         Ok(())
     }
@@ -300,7 +300,7 @@ impl QList {
         let at = self.file.at(&path);
         let mut core = self.file.lock_mut(&path)?;
         if self.records {
-            return ops::write_leaf(
+            return write::write_leaf(
                 &mut core,
                 &at,
                 self.id,
@@ -310,10 +310,10 @@ impl QList {
                 false,
             );
         }
-        let (id, kind) = ops::element(&mut core, &at, self.id, i)?;
+        let (id, kind) = read::element(&mut core, &at, self.id, i)?;
         match (kind, &value) {
             (Kind::Leaf, _) => {
-                ops::write_leaf(&mut core, &at, id, None, &Selection::all(), &value, false)
+                write::write_leaf(&mut core, &at, id, None, &Selection::all(), &value, false)
             }
             (Kind::None, Value::None) => Ok(()),
             (Kind::Group, Value::Group(m)) if m.is_empty() => Ok(()),

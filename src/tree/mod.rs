@@ -9,9 +9,10 @@ mod copy;
 mod group;
 mod leaf;
 mod list;
-mod ops;
 mod path;
+mod read;
 mod store;
+mod write;
 
 pub use attrs::QAttrs;
 pub use group::{GotoIter, ModeGuard, QGroup};

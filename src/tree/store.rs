@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use crate::file::Format;
-use super::{child_path, ops, QGroup, QLeaf};
+use super::{child_path, write, QGroup, QLeaf};
 use crate::backend::{Run, Storage, VirtualMap};
 use crate::error::{Error, Result};
+use crate::file::Format;
 use crate::lazy::LazyArray;
 use crate::selection::{Region, Resolved};
 use crate::state::Recording;
@@ -147,7 +147,7 @@ impl QGroup {
         };
         let path = child_path(&group.path, last);
         let at = self.file.at(&path);
-        ops::check_group_member(&at, last)?;
+        write::check_group_member(&at, last)?;
         let mut core = self.file.lock_mut(&path)?;
         if core
             .lookup(group.id, last)

@@ -1,0 +1,595 @@
+//! [`QGroup`]: named members, like a dict, with qnd's modes: getting and
+//! reading members here, the modes and goto in [`modes`], setting and
+//! declaring members in [`set`].
+
+mod modes;
+mod set;
+
+pub use modes::{GotoIter, ModeGuard};
+
+use std::cell::Cell;
+use std::fmt;
+use std::path::PathBuf;
+
+use super::path;
+use super::{child_path, Item, QAttrs, QLeaf, QList};
+use super::{read, write};
+use crate::backend::Kind;
+use crate::backend::{NodeId, Storage};
+use crate::error::{At, Error, Result};
+use crate::file::{FileRef, FileState};
+use crate::selection::Selection;
+use crate::state::{Auto, GotoIndex, Recording, State};
+use crate::values::{DType, FromValue, Value};
+
+/// A group: named members (groups, lists, leaves, None) in order, plus the
+/// modes that decide what getting and setting them does.
+///
+/// The root group of a file is what [`open`](crate::open) returns. A
+/// subgroup handle starts with the modes of the group it came from; after
+/// that the two are independent.
+///
+/// Handles are cheap to clone. A clone shares the file but has its own
+/// copy of the modes.
+pub struct QGroup {
+    pub(crate) file: FileRef,
+    pub(crate) id: NodeId,
+    pub(crate) path: String,
+    state: Cell<State>,
+}
+
+impl Clone for QGroup {
+    fn clone(&self) -> QGroup {
+        QGroup {
+            file: self.file.clone(),
+            id: self.id,
+            path: self.path.clone(),
+            state: Cell::new(self.state.get()),
+        }
+    }
+}
+
+impl fmt::Debug for QGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QGroup")
+            .field("file", &self.file.file)
+            .field("path", &self.path)
+            .field("state", &self.state.get())
+            .finish()
+    }
+}
+
+/// Where a path leads: the group holding the last component, and its name.
+struct Target {
+    group: QGroup,
+    name: String,
+}
+
+impl QGroup {
+    pub(crate) fn root_of(file: FileRef, state: State) -> QGroup {
+        let id = file.root;
+        QGroup {
+            file,
+            id,
+            path: "/".into(),
+            state: Cell::new(state),
+        }
+    }
+
+    /// A handle on group node `id` (takes no lock).
+    pub(crate) fn at_node(file: FileRef, id: NodeId, path: String, state: State) -> QGroup {
+        QGroup {
+            file,
+            id,
+            path,
+            state: Cell::new(state),
+        }
+    }
+
+    pub(crate) fn sub(&self, id: NodeId, path: String) -> QGroup {
+        QGroup {
+            file: self.file.clone(),
+            id,
+            path,
+            state: Cell::new(self.state.get()),
+        }
+    }
+
+    fn at<'a>(&'a self, path: &'a str) -> At<'a> {
+        self.file.at(path)
+    }
+
+    // ------------------------------------------------------------ paths
+
+    /// Split `name` (which may be a path `a/b/x` or `/a/b/x`) into the group
+    /// holding its last component and that component, under one lock.
+    fn target(&self, name: &str) -> Result<Target> {
+        if !name.contains('/') {
+            return Ok(Target {
+                group: self.clone(),
+                name: name.to_string(),
+            });
+        }
+        let walked = {
+            let mut core = self.file.lock()?;
+            path::walk(
+                &mut core,
+                self.file.root,
+                self.id,
+                &self.at(&self.path),
+                name,
+                self.state.get().goto,
+            )?
+        };
+        Ok(Target {
+            group: self.sub(walked.group, walked.group_path(&self.path)),
+            name: walked.name.to_string(),
+        })
+    }
+
+    /// Member `name` (or a path) under the caller's lock: its node and
+    /// kind, resolved with cached lookups and no string built unless an
+    /// error is returned. `None` for a path naming a group itself.
+    pub(crate) fn resolve(
+        &self,
+        core: &mut FileState,
+        at: &At,
+        name: &str,
+    ) -> Result<Option<(NodeId, Kind)>> {
+        let walked = path::walk(
+            core,
+            self.file.root,
+            self.id,
+            at,
+            name,
+            self.state.get().goto,
+        )?;
+        if walked.name.is_empty() {
+            return Ok(None);
+        }
+        let here = at.member(name);
+        let found = core
+            .lookup(walked.group, walked.name)
+            .map_err(|e| here.storage(e))?
+            .ok_or_else(|| here.no_item())?;
+        Ok(Some(found))
+    }
+
+    /// Look up a direct member.
+    fn lookup(
+        &self,
+        core: &mut FileState,
+        name: &str,
+        path: &str,
+    ) -> Result<Option<(NodeId, Kind)>> {
+        core.lookup(self.id, name)
+            .map_err(|e| self.at(path).storage(e))
+    }
+
+    fn member(&self, core: &mut FileState, name: &str, path: &str) -> Result<(NodeId, Kind)> {
+        self.lookup(core, name, path)?
+            .ok_or_else(|| self.at(path).no_item())
+    }
+
+    // ------------------------------------------------------------ file
+
+    /// The root group of the file (with this group's modes).
+    pub fn root(&self) -> QGroup {
+        QGroup::root_of(self.file.clone(), self.state.get())
+    }
+
+    /// True for the root group.
+    pub fn is_root(&self) -> bool {
+        self.path == "/"
+    }
+
+    /// The path of this group in the file (`/` for the root).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The file's name.
+    pub fn file_path(&self) -> PathBuf {
+        self.file.file_path()
+    }
+
+    /// Write everything to the file (the file stays open).
+    ///
+    /// # Errors
+    /// [`Error::Backend`] when the library fails, [`Error::Closed`].
+    pub fn flush(&self) -> Result<()> {
+        self.file.flush()
+    }
+
+    /// Close the file. Every handle of it then gives [`Error::Closed`].
+    /// Dropping the last handle also closes the file, but only `close`
+    /// reports errors.
+    ///
+    /// # Errors
+    /// [`Error::Backend`] when the library fails to close the file.
+    pub fn close(&self) -> Result<()> {
+        self.file.close()
+    }
+
+    // ------------------------------------------------------------ dict
+
+    /// Names of the members, in order.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn names(&self) -> Result<Vec<String>> {
+        let mut core = self.file.lock()?;
+        core.storage
+            .names(self.id)
+            .map_err(|e| self.at(&self.path).storage(e))
+    }
+
+    /// The number of members.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn len(&self) -> Result<usize> {
+        Ok(self.names()?.len())
+    }
+
+    /// True when the group has no members.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// True when `name` (a member or a path) exists.
+    ///
+    /// # Errors
+    /// When the file cannot be read (a missing intermediate group is just
+    /// `false`).
+    pub fn contains(&self, name: &str) -> Result<bool> {
+        let t = match self.target(name) {
+            Ok(t) => t,
+            Err(Error::NoItem { .. } | Error::Mismatch { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        if t.name.is_empty() {
+            return Ok(true);
+        }
+        let path = child_path(&t.group.path, &t.name);
+        let mut core = self.file.lock()?;
+        Ok(t.group.lookup(&mut core, &t.name, &path)?.is_some())
+    }
+
+    /// What member `name` (or a path) is, without reading it.
+    ///
+    /// # Errors
+    /// [`Error::NoItem`], and when the file cannot be read.
+    pub fn kind(&self, name: &str) -> Result<Kind> {
+        let t = self.target(name)?;
+        if t.name.is_empty() {
+            return Ok(Kind::Group);
+        }
+        let path = child_path(&t.group.path, &t.name);
+        let mut core = self.file.lock()?;
+        Ok(t.group.member(&mut core, &t.name, &path)?.1)
+    }
+
+    /// Get member `name` (or a path such as `g/x`, `/g/x`) as the auto-read
+    /// and goto modes say (see [`Auto`], [`QGroup::goto`]).
+    ///
+    /// # Errors
+    /// [`Error::NoItem`], [`Error::NoRecord`] when goto points past a record
+    /// variable's records, and read errors.
+    pub fn get(&self, name: &str) -> Result<Item> {
+        let t = self.target(name)?;
+        t.group.get_member(&t.name, self.state.get())
+    }
+
+    /// Like [`QGroup::get`], but `default` when there is no such member.
+    ///
+    /// # Errors
+    /// As [`QGroup::get`], except [`Error::NoItem`].
+    pub fn get_or(&self, name: &str, default: impl Into<Value>) -> Result<Item> {
+        match self.get(name) {
+            Err(Error::NoItem { .. }) => Ok(Item::Value(default.into())),
+            other => other,
+        }
+    }
+
+    /// Get a member with auto mode 0: a handle, nothing read (qnd's
+    /// `f(0, name)`).
+    ///
+    /// # Errors
+    /// As [`QGroup::get`].
+    pub fn item(&self, name: &str) -> Result<Item> {
+        let t = self.target(name)?;
+        let state = State {
+            auto: Auto::Off,
+            ..self.state.get()
+        };
+        t.group.get_member(&t.name, state)
+    }
+
+    fn get_member(&self, name: &str, state: State) -> Result<Item> {
+        if name.is_empty() {
+            return Ok(if state.auto == Auto::All {
+                Item::Value(self.to_value()?)
+            } else {
+                Item::Group(self.clone())
+            });
+        }
+        let path = child_path(&self.path, name);
+        let at = self.at(&path);
+        let mut core = self.file.lock()?;
+        let (id, kind) = self.member(&mut core, name, &path)?;
+        match kind {
+            Kind::Group => {
+                let mut g = self.sub(id, path);
+                g.state = Cell::new(state);
+                if state.auto == Auto::All {
+                    drop(core);
+                    return g.to_value().map(Item::Value);
+                }
+                Ok(Item::Group(g))
+            }
+            Kind::None => Ok(Item::Value(Value::None)),
+            Kind::Leaf => {
+                if state.auto == Auto::Off {
+                    Ok(Item::Leaf(QLeaf::new(self.file.clone(), id, None, path)))
+                } else {
+                    read::read_item(&mut core, &at, id, kind, None).map(Item::Value)
+                }
+            }
+            Kind::Records | Kind::List => match state.goto {
+                None => {
+                    let list = QList::new(
+                        self.file.clone(),
+                        id,
+                        kind == Kind::Records,
+                        path,
+                        state.auto,
+                    );
+                    if state.auto == Auto::All {
+                        drop(core);
+                        list.to_value().map(Item::Value)
+                    } else {
+                        Ok(Item::List(list))
+                    }
+                }
+                Some(r) => {
+                    let count = if kind == Kind::Records {
+                        let info = core.storage.info(id).map_err(|e| at.storage(e))?;
+                        info.shape.first().copied().unwrap_or(0)
+                    } else {
+                        read::list_len(&mut core, &at, id)?
+                    };
+                    let r = read::record_index(&at, r, count)?;
+                    let list = QList::new(
+                        self.file.clone(),
+                        id,
+                        kind == Kind::Records,
+                        path,
+                        state.auto,
+                    );
+                    drop(core);
+                    list.get(r as isize)
+                }
+            },
+        }
+    }
+
+    /// Read member `name` (or a path) whole, whatever the auto mode, and
+    /// convert it to `T`. Record variables honour goto: one record with
+    /// goto on, the list of all records with goto off.
+    ///
+    /// ```
+    /// let f = qnd::memory();
+    /// f.set("x", vec![1.0, 2.0])?;
+    /// let x: Vec<f64> = f.read("x")?;
+    /// assert_eq!(x, [1.0, 2.0]);
+    /// # Ok::<(), qnd::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`QGroup::get`], and [`Error::Mismatch`] when the value is not a
+    /// `T`.
+    pub fn read<T: FromValue>(&self, name: &str) -> Result<T> {
+        let goto = self.state.get().goto;
+        let at = self.at(&self.path);
+        let here = at.member(name);
+        let mut core = self.file.lock()?;
+        let Some((id, kind)) = self.resolve(&mut core, &at, name)? else {
+            // the path names a group itself
+            drop(core);
+            return self.target(name)?.group.read_all();
+        };
+        let value = match (kind, goto) {
+            // a whole record variable: one read, converted whole
+            (Kind::Records, None) => {
+                let a = read::read_leaf(&mut core, &here, id, None, &Selection::all())?;
+                drop(core);
+                return T::from_records(a).map_err(|e| here.value(e));
+            }
+            // one record: the hot path of reading under goto
+            (Kind::Records, Some(r)) => read::read_record(&mut core, &here, id, r)?,
+            _ => read::read_item(&mut core, &here, id, kind, goto)?,
+        };
+        drop(core);
+        T::from_value(value).map_err(|e| here.value(e))
+    }
+
+    /// Read part of leaf `name` (qnd's `f['x', idx]`), reading only that
+    /// part. For a record variable with goto on, the selection applies to
+    /// the current record; with goto off, its first axis is the record
+    /// axis.
+    ///
+    /// # Errors
+    /// As [`QGroup::read`], and [`Error::OutOfBounds`] for an index outside
+    /// the leaf.
+    pub fn read_part<T: FromValue>(&self, name: &str, sel: impl Into<Selection>) -> Result<T> {
+        let leaf = self.leaf(name)?;
+        leaf.read_part(sel)
+    }
+
+    /// Write part of leaf `name` (qnd's `f['x', idx] = v`). The value must
+    /// have the selection's shape (or be a single value, which fills it).
+    ///
+    /// # Errors
+    /// [`Error::ReadOnly`], [`Error::OutOfBounds`], [`Error::Mismatch`] for
+    /// a dtype or shape that does not fit.
+    pub fn write_part(
+        &self,
+        name: &str,
+        sel: impl Into<Selection>,
+        value: impl Into<Value>,
+    ) -> Result<()> {
+        let leaf = self.leaf(name)?;
+        leaf.write_part(sel, value)
+    }
+
+    /// A handle on leaf `name` without reading it (qnd's `f(0, name)`).
+    /// With goto on, a record variable gives its current record.
+    ///
+    /// # Errors
+    /// [`Error::NoItem`]; [`Error::Mismatch`] when `name` is not a leaf;
+    /// [`Error::NoRecord`].
+    pub fn leaf(&self, name: &str) -> Result<QLeaf> {
+        let t = self.target(name)?;
+        let path = child_path(&t.group.path, &t.name);
+        let at = self.at(&path);
+        let mut core = self.file.lock()?;
+        let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
+        let goto = t.group.state.get().goto;
+        match (kind, goto) {
+            (Kind::Leaf, _) => Ok(QLeaf::new(self.file.clone(), id, None, path)),
+            (Kind::Records, Some(r)) => {
+                let info = core.storage.info(id).map_err(|e| at.storage(e))?;
+                let r = read::record_index(&at, r, info.shape.first().copied().unwrap_or(0))?;
+                Ok(QLeaf::new(self.file.clone(), id, Some(r), path))
+            }
+            (Kind::Records, None) => Ok(QLeaf::new(self.file.clone(), id, None, path)),
+            (Kind::List, Some(r)) => {
+                let n = read::list_len(&mut core, &at, id)?;
+                let r = read::record_index(&at, r, n)?;
+                let epath = super::elem_path(&path, r);
+                let (eid, ekind) = read::element(&mut core, &self.at(&epath), id, r)?;
+                if ekind != Kind::Leaf {
+                    return Err(self.at(&epath).mismatch("a leaf", kind_name(ekind)));
+                }
+                Ok(QLeaf::new(self.file.clone(), eid, None, epath))
+            }
+            (other, _) => Err(at.mismatch("a leaf", kind_name(other))),
+        }
+    }
+
+    /// A handle on subgroup `name`, whatever the auto mode.
+    ///
+    /// # Errors
+    /// [`Error::NoItem`]; [`Error::Mismatch`] when it is not a group.
+    pub fn group(&self, name: &str) -> Result<QGroup> {
+        match self.item(name)? {
+            Item::Group(g) => {
+                g.set_auto(self.auto());
+                Ok(g)
+            }
+            other => Err(self
+                .at(&child_path(&self.path, name))
+                .mismatch("a group", item_name(&other))),
+        }
+    }
+
+    /// A handle on list `name` (a list, or a record variable with goto
+    /// off), whatever the auto mode.
+    ///
+    /// # Errors
+    /// [`Error::NoItem`]; [`Error::Mismatch`] when it is not a list.
+    pub fn list(&self, name: &str) -> Result<QList> {
+        let _guard = self.push();
+        self.goto_off();
+        match self.item(name)? {
+            Item::List(l) => {
+                l.set_auto(self.auto());
+                Ok(l)
+            }
+            other => Err(self
+                .at(&child_path(&self.path, name))
+                .mismatch("a list", item_name(&other))),
+        }
+    }
+
+    /// Read the whole group recursively into a [`Value::Group`] (qnd's
+    /// `f(2)`), honouring goto for record variables.
+    ///
+    /// # Errors
+    /// Read errors, [`Error::NoRecord`].
+    pub fn to_value(&self) -> Result<Value> {
+        let mut core = self.file.lock()?;
+        read::read_group(
+            &mut core,
+            &self.at(&self.path),
+            self.id,
+            self.state.get().goto,
+        )
+    }
+
+    /// Read the whole group and convert it.
+    ///
+    /// # Errors
+    /// As [`QGroup::to_value`], and [`Error::Mismatch`].
+    pub fn read_all<T: FromValue>(&self) -> Result<T> {
+        T::from_value(self.to_value()?).map_err(|e| self.at(&self.path).value(e))
+    }
+
+    /// The members as (name, item) pairs, each got as the modes say.
+    ///
+    /// # Errors
+    /// When the names cannot be listed; each item may fail on its own.
+    pub fn items(&self) -> Result<impl Iterator<Item = Result<(String, Item)>> + '_> {
+        let names = self.names()?;
+        Ok(names.into_iter().map(move |n| {
+            let item = self.get_member(&n, self.state.get())?;
+            Ok((n, item))
+        }))
+    }
+
+    // ------------------------------------------------------------ attributes
+
+    /// The attributes of member `name` (or a path); `""` for this group
+    /// itself (qnd's `f.attrs().x`, `f.attrs()._`).
+    ///
+    /// # Errors
+    /// [`Error::NoItem`].
+    pub fn attrs(&self, name: &str) -> Result<QAttrs> {
+        if name.is_empty() {
+            return Ok(QAttrs::new(
+                self.file.clone(),
+                self.id,
+                Kind::Group,
+                self.path.clone(),
+            ));
+        }
+        let t = self.target(name)?;
+        let path = child_path(&t.group.path, &t.name);
+        let mut core = self.file.lock()?;
+        let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
+        Ok(QAttrs::new(self.file.clone(), id, kind, path))
+    }
+}
+
+pub(crate) fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Group => "a group",
+        Kind::List => "a list",
+        Kind::Leaf => "a leaf",
+        Kind::Records => "a record variable",
+        Kind::None => "None",
+    }
+}
+
+fn item_name(item: &Item) -> String {
+    match item {
+        Item::Group(_) => "a group".into(),
+        Item::List(_) => "a list".into(),
+        Item::Leaf(_) => "a leaf".into(),
+        Item::Value(v) => v.describe(),
+    }
+}

@@ -1,0 +1,253 @@
+//! Writing under the caller's lock: checking names and values whole
+//! before anything is written, creating members, writing leaves and
+//! appending records and list elements.
+
+use super::read::{flip, leaf_shape, list_len, slab_of};
+use crate::backend::{LeafSpec, NodeId, Run, Storage};
+use crate::error::{At, Result};
+use crate::file::FileState;
+use crate::selection::Selection;
+use crate::values::{describe, Array, Value};
+
+/// The storage spec for a leaf holding `a` (or records shaped like it).
+pub(crate) fn spec_of(a: &Array, records: bool) -> LeafSpec {
+    LeafSpec {
+        dtype: a.dtype(),
+        shape: a.shape().to_vec(),
+        records,
+        text_len: text_len(a),
+    }
+}
+
+/// The longest string of a text array in bytes (at least 1).
+fn text_len(a: &Array) -> usize {
+    match a {
+        Array::Str(s) => s.iter().map(String::len).max().unwrap_or(0).max(1),
+        _ => 1,
+    }
+}
+
+/// A member name must be a single, non-empty path component with no NUL
+/// (HDF5 and netCDF names end at the first NUL).
+pub(crate) fn check_name(at: &At, name: &str) -> Result<()> {
+    if name.is_empty() || name.contains(['/', '\0']) || name == "." || name == ".." {
+        return Err(at.invalid(format!("{name:?} is not a valid member name")));
+    }
+    Ok(())
+}
+
+/// True for `_` and `_0`, `_1`, ...: the names that make a group a list.
+pub(crate) fn is_list_name(name: &str) -> bool {
+    name.strip_prefix('_')
+        .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A name a user may give a member of a group: valid, and not one that
+/// would make the group read back as a list.
+pub(crate) fn check_group_member(at: &At, name: &str) -> Result<()> {
+    check_name(at, name)?;
+    if is_list_name(name) {
+        return Err(at.invalid(format!(
+            "{name:?} is reserved: a group holding `_` or `_<n>` is a list on disk"
+        )));
+    }
+    Ok(())
+}
+
+/// Text must not hold NUL: fixed-width storage would end the string there.
+pub(crate) fn check_text(at: &At, a: &Array) -> Result<()> {
+    if let Array::Str(s) = a {
+        if s.iter().any(|t| t.contains('\0')) {
+            return Err(at.invalid("text holding a NUL character cannot be stored"));
+        }
+    }
+    Ok(())
+}
+
+/// Check a whole value before anything is written, so that a bad name or
+/// text deep inside it leaves the file untouched.
+pub(crate) fn validate(at: &At, value: &Value) -> Result<()> {
+    match value {
+        Value::None => Ok(()),
+        Value::Array(a) => check_text(at, a),
+        Value::Group(members) => members.iter().try_for_each(|(k, v)| {
+            let here = at.member(k);
+            check_group_member(&here, k)?;
+            validate(&here, v)
+        }),
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| validate(&at.record(i), v)),
+    }
+}
+
+/// Create member `name` of group `parent` holding `value`, after checking
+/// the name and the whole value.
+pub(crate) fn create(
+    core: &mut FileState,
+    at: &At,
+    parent: NodeId,
+    name: &str,
+    value: &Value,
+) -> Result<NodeId> {
+    let here = at.member(name);
+    check_group_member(&here, name)?;
+    validate(&here, value)?;
+    build(core, at, parent, name, value)
+}
+
+/// Create member `name` of `parent` holding a validated `value`.
+fn build(
+    core: &mut FileState,
+    at: &At,
+    parent: NodeId,
+    name: &str,
+    value: &Value,
+) -> Result<NodeId> {
+    let here = at.member(name);
+    let err = |e| here.storage(e);
+    match value {
+        Value::None => core.storage.create_none(parent, name).map_err(err),
+        Value::Array(a) => {
+            let id = core
+                .storage
+                .create_leaf(parent, name, &spec_of(a, false))
+                .map_err(err)?;
+            if a.size() > 0 {
+                let slab: Vec<Run> = a.shape().iter().map(|&n| Run::all(n)).collect();
+                core.write(id, &slab, a).map_err(err)?;
+            }
+            Ok(id)
+        }
+        Value::Group(members) => {
+            let id = core.storage.create_group(parent, name).map_err(err)?;
+            core.set_list_len(id, None);
+            for (k, v) in members {
+                build(core, &here, id, k, v)?;
+            }
+            Ok(id)
+        }
+        Value::List(items) => {
+            let id = create_list(core, &here, parent, name)?;
+            for v in items {
+                push_element(core, &here, id, v)?;
+            }
+            Ok(id)
+        }
+    }
+}
+
+/// Create an empty list: a group with the None marker `_`.
+pub(crate) fn create_list(
+    core: &mut FileState,
+    at: &At,
+    parent: NodeId,
+    name: &str,
+) -> Result<NodeId> {
+    let id = core
+        .storage
+        .create_group(parent, name)
+        .map_err(|e| at.storage(e))?;
+    core.storage
+        .create_none(id, "_")
+        .map_err(|e| at.storage(e))?;
+    core.set_list_len(id, Some(0));
+    Ok(id)
+}
+
+/// Append `value` as the next element of list `id`, after checking the
+/// whole value; returns its index.
+pub(crate) fn append_element(
+    core: &mut FileState,
+    at: &At,
+    id: NodeId,
+    value: &Value,
+) -> Result<usize> {
+    validate(at, value)?;
+    push_element(core, at, id, value)
+}
+
+fn push_element(core: &mut FileState, at: &At, id: NodeId, value: &Value) -> Result<usize> {
+    let n = list_len(core, at, id)?;
+    let built = build(core, at, id, &format!("_{n}"), value);
+    // Whatever happened, the length is recounted from storage next time.
+    core.forget(id);
+    built?;
+    core.set_list_len(id, Some(n + 1));
+    Ok(n)
+}
+
+/// Write `value` to `sel` of a leaf (or of record `record`); with `fill`
+/// a single value fills the selection.
+pub(crate) fn write_leaf(
+    core: &mut FileState,
+    at: &At,
+    id: NodeId,
+    record: Option<usize>,
+    sel: &Selection,
+    value: &Value,
+    fill: bool,
+) -> Result<()> {
+    let Value::Array(a) = value else {
+        return Err(at.mismatch("an array", value.describe()));
+    };
+    check_text(at, a)?;
+    let (dtype, shape) = leaf_shape(core, at, id, record)?;
+    let region = sel.resolve(&shape).map_err(|e| at.selection(e))?;
+    let out = region.out_shape();
+    // With `fill`, a single value fills the whole selection, as in numpy.
+    let a = a
+        .clone()
+        .fit(dtype, &out, fill)
+        .map_err(|a| at.misfit(dtype, &out, &a))?;
+    let region = match record {
+        Some(r) => region.with_leading_index(r),
+        None => region,
+    };
+    if region.size() == 0 {
+        return Ok(());
+    }
+    let slab_shape = region.slab_shape();
+    let mut a = a.into_shape(&slab_shape).expect("same size");
+    if region.has_reversal() {
+        a = flip(a, &region);
+    }
+    let slab = slab_of(&region);
+    core.write(id, &slab, &a).map_err(|e| at.storage(e))
+}
+
+/// Append one record to record node `id` after checking it fits. This is
+/// the hot path of recording: no lookup, no copy of the node's shape, and
+/// the record's path is only spelled out for an error.
+pub(crate) fn append_record(
+    core: &mut FileState,
+    at: &At,
+    id: NodeId,
+    value: &Value,
+) -> Result<usize> {
+    let Value::Array(a) = value else {
+        return Err(at.mismatch("an array record", value.describe()));
+    };
+    check_text(at, a)?;
+    let info = core.shape(id).map_err(|e| at.storage(e))?;
+    let (n, dtype) = (info.records(), info.dtype);
+    let rec_shape = info.record_shape();
+    if a.shape() != rec_shape || !a.dtype().widens_to(dtype) {
+        return Err(at.mismatch(
+            format!("a record of {}", describe(dtype, rec_shape)),
+            describe(a.dtype(), a.shape()),
+        ));
+    }
+    let pushed = if a.dtype() == dtype {
+        core.append(id, a)
+    } else {
+        let a = a
+            .clone()
+            .cast(dtype)
+            .map_err(|a| at.misfit(dtype, a.shape(), &a))?;
+        core.append(id, &a)
+    };
+    pushed.map_err(|e| at.record(n).storage(e))?;
+    Ok(n)
+}
