@@ -256,14 +256,20 @@ impl At<'_> {
     /// axis.
     pub fn selection(&self, e: SelectionError) -> Error {
         match e {
-            SelectionError::OutOfBounds { axis, index, len } => Error::OutOfBounds {
-                file: self.file.into(),
-                path: self.path(),
-                axis,
-                index,
-                len,
-            },
+            SelectionError::OutOfBounds { axis, index, len } => {
+                self.out_of_bounds(axis, index, len)
+            }
             other => self.invalid(other.to_string()),
+        }
+    }
+    /// Index `index` outside axis `axis` of length `len`.
+    pub fn out_of_bounds(&self, axis: usize, index: isize, len: usize) -> Error {
+        Error::OutOfBounds {
+            file: self.file.into(),
+            path: self.path(),
+            axis,
+            index,
+            len,
         }
     }
     pub fn value(&self, e: ValueError) -> Error {

@@ -3,8 +3,9 @@
 //! data.
 //!
 //! [`LazyArray`] is the one "dataset-like" interface. It is implemented by
-//! [`QLeaf`] (a record variable seen with goto off is a leaf whose first
-//! axis is the record), by in-memory [`Array`]s, by [`Sliced`] (a composed
+//! [`QLeaf`](crate::QLeaf) (a record variable seen with goto off is a leaf
+//! whose first axis is the record; the tree builds on this module, never
+//! the other way), by in-memory [`Array`]s, by [`Sliced`] (a composed
 //! selection of another lazy array) and by the virtual and view types of
 //! this module. [`Lazy`] shares one (views and stacks are built from it);
 //! reads and writes go through [`LazyExt`], which every lazy array has:
@@ -22,20 +23,47 @@
 //! assert_eq!(v, [3, 6]);
 //! # Ok::<(), qnd::Error>(())
 //! ```
+//!
+//! The types, one room each:
+//!
+//! - virtual arrays, which hold no data and read each part only for the
+//!   elements they need (a part that cannot be read is an error, never
+//!   fill values): [`VirtualSource`] (`source`, a dataset in a file),
+//!   [`VirtualStack`] (`concat`, lazy arrays concatenated along an axis
+//!   they have) and [`VirtualLayout`] (`layout`, lazy arrays placed in
+//!   regions of a larger shape). When every part is a region of a dataset
+//!   in a file they describe themselves as the mappings of an HDF5 virtual
+//!   dataset ([`LazyArray::virtual_maps`]);
+//! - views computed from their parts one selection at a time:
+//!   [`Scaled`], [`Sum`] and [`Or`] (`elementwise`) and [`Stacked`]
+//!   (`stacked`, lazy arrays stacked along a new axis);
+//! - [`Sliced`] (`slice`), a selection of a lazy array.
+//!
+//! Below them: `runs` (arithmetic on index runs), `assemble` (joining and
+//! cutting in-memory arrays along runs) and `parts` (the checks views make
+//! of their parts).
 
+mod assemble;
+mod concat;
+mod elementwise;
+mod layout;
+mod parts;
+mod runs;
 mod slice;
-mod views;
-mod r#virtual;
+mod source;
+mod stacked;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use self::r#virtual::{VirtualLayout, VirtualSource, VirtualStack};
+pub use self::concat::VirtualStack;
+pub use self::elementwise::{Or, Scaled, Sum};
+pub use self::layout::VirtualLayout;
 pub use self::slice::Sliced;
-pub use self::views::{Or, Scaled, Stacked, Sum};
+pub use self::source::VirtualSource;
+pub use self::stacked::Stacked;
+use crate::backend::VirtualMap;
 use crate::error::{At, Error, Result};
 use crate::selection::{Region, SelectRegion, Selection, SelectionError};
-use crate::tree::QLeaf;
 use crate::values::{Array, DType, FromValue, Value};
 
 /// The "dataset-like" interface: a shape, a dtype, and reads (maybe
@@ -83,18 +111,14 @@ pub trait LazyArray: Send + Sync {
     ///
     /// # Errors
     /// When a source cannot be asked.
-    fn virtual_maps(&self) -> Option<Result<Vec<crate::backend::VirtualMap>>> {
+    fn virtual_maps(&self) -> Option<Result<Vec<VirtualMap>>> {
         None
     }
 }
 
 /// The error for a write to something that cannot be written.
 pub(crate) fn not_writable<A: LazyArray + ?Sized>(a: &A, why: &str) -> Error {
-    Error::Invalid {
-        file: PathBuf::from("<lazy>"),
-        path: a.describe(),
-        reason: format!("not writable: {why}"),
-    }
+    lazy_at(&a.describe()).invalid(format!("not writable: {why}"))
 }
 
 /// An error about lazy array `a` that is not tied to one file.
@@ -104,7 +128,7 @@ pub(crate) fn invalid<A: LazyArray + ?Sized>(a: &A, reason: impl Into<String>) -
 
 /// Errors about lazy array `a`, which is not tied to one file: the file
 /// is `<lazy>`, the path what `a` describes itself as.
-fn lazy_at(path: &str) -> At<'_> {
+pub(crate) fn lazy_at(path: &str) -> At<'_> {
     At::new(std::path::Path::new("<lazy>"), "lazy", path)
 }
 
@@ -157,12 +181,7 @@ pub trait LazyExt: LazyArray {
     fn read_part<T: FromValue>(&self, sel: impl Into<Selection>) -> Result<T> {
         let region = self.resolve(&sel.into())?;
         let a = self.read_region(&region)?;
-        T::from_value(Value::Array(a)).map_err(|e| Error::Mismatch {
-            file: PathBuf::from("<lazy>"),
-            path: self.describe(),
-            expected: e.expected,
-            got: e.got,
-        })
+        T::from_value(Value::Array(a)).map_err(|e| lazy_at(&self.describe()).value(e))
     }
 
     /// Write a selection: `value` has its shape (or is one value, which
@@ -239,7 +258,7 @@ impl LazyArray for Lazy {
     fn write_region(&self, region: &Region, data: &Array) -> Result<()> {
         self.0.write_region(region, data)
     }
-    fn virtual_maps(&self) -> Option<Result<Vec<crate::backend::VirtualMap>>> {
+    fn virtual_maps(&self) -> Option<Result<Vec<VirtualMap>>> {
         self.0.virtual_maps()
     }
 }
@@ -276,22 +295,63 @@ impl LazyArray for Array {
     }
 }
 
-impl LazyArray for QLeaf {
-    fn shape(&self) -> Result<Vec<usize>> {
-        QLeaf::shape(self)
+// ------------------------------------------------------------ shared checks
+
+/// A mismatch about the lazy array described as `what`.
+fn mismatch(what: impl Into<String>, expected: impl Into<String>, got: impl Into<String>) -> Error {
+    lazy_at(&what.into()).mismatch(expected, got)
+}
+
+/// Checks that `region` has one axis per dimension of `a` (`ndim`).
+fn check_rank<A: LazyArray + ?Sized>(a: &A, region: &Region, ndim: usize) -> Result<()> {
+    if region.axes.len() != ndim {
+        return Err(invalid(
+            a,
+            format!(
+                "a region of {} axes for an array of {ndim} dimensions",
+                region.axes.len()
+            ),
+        ));
     }
-    fn dtype(&self) -> Result<DType> {
-        QLeaf::dtype(self)
+    Ok(())
+}
+
+/// Checks that `data`, to be written to a region of `a` that reads as
+/// `out`, has that shape.
+fn check_data<A: LazyArray + ?Sized>(a: &A, data: &Array, out: &[usize]) -> Result<()> {
+    if data.shape() != out {
+        return Err(mismatch(
+            a.describe(),
+            crate::values::describe(a.dtype()?, out),
+            crate::values::describe(data.dtype(), data.shape()),
+        ));
     }
-    fn describe(&self) -> String {
-        format!("{}: {}", self.file_path().display(), self.path())
+    Ok(())
+}
+
+/// The position of axis `axis` of `region` among the axes it reads
+/// (dropped axes before it do not count).
+fn out_axis(region: &Region, axis: usize) -> usize {
+    region.axes[..axis].iter().filter(|a| a.keep).count()
+}
+
+/// The mappings of `part`, a part of `whole`, checked to have `ndim` dest
+/// axes each: `None` when `part` has none ([`LazyArray::virtual_maps`]).
+fn part_maps<A: LazyArray + ?Sized>(
+    whole: &A,
+    part: &Lazy,
+    ndim: usize,
+) -> Result<Option<Vec<VirtualMap>>> {
+    let Some(maps) = part.virtual_maps().transpose()? else {
+        return Ok(None);
+    };
+    if maps.iter().any(|m| m.dest.len() != ndim) {
+        return Err(invalid(
+            whole,
+            format!("{} gave mappings of the wrong rank", part.describe()),
+        ));
     }
-    fn read_region(&self, region: &Region) -> Result<Array> {
-        self.read_part(region.to_selection())
-    }
-    fn write_region(&self, region: &Region, data: &Array) -> Result<()> {
-        self.write_part(region.to_selection(), data.clone())
-    }
+    Ok(Some(maps))
 }
 
 #[cfg(test)]

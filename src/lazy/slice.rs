@@ -1,7 +1,7 @@
 //! [`Sliced`]: a selection of a lazy array, composed without reading.
 
-use super::r#virtual::{intersect, restrict_src, Run};
-use super::{invalid, Lazy, LazyArray};
+use super::runs::{compose, intersect, restrict_src};
+use super::{invalid, part_maps, selection_error, Lazy, LazyArray};
 use crate::backend::VirtualMap;
 use crate::error::Result;
 use crate::selection::{Region, Resolved, Selection};
@@ -36,9 +36,7 @@ impl Sliced {
     /// [`Error::Invalid`](crate::Error::Invalid).
     pub fn new(base: Lazy, sel: &Selection) -> Result<Sliced> {
         let shape = base.shape()?;
-        let region = sel
-            .resolve(&shape)
-            .map_err(|e| super::selection_error(&base, e))?;
+        let region = sel.resolve(&shape).map_err(|e| selection_error(&base, e))?;
         let out = region.out_shape();
         Ok(Sliced {
             base,
@@ -56,7 +54,7 @@ impl Sliced {
     ///
     /// # Errors
     /// [`Error::Invalid`](crate::Error::Invalid) when `region` does not fit
-    /// this view, or the steps overflow.
+    /// this view, or the indices or steps overflow.
     pub fn base_region(&self, region: &Region) -> Result<Region> {
         let mut view = region.axes.iter();
         let mut axes = Vec::with_capacity(self.axes.len());
@@ -68,18 +66,56 @@ impl Sliced {
             let r = view
                 .next()
                 .ok_or_else(|| invalid(self, "a region with too few axes"))?;
-            let overflow = || invalid(self, "selection steps overflow");
-            let first = if r.count == 0 { 0 } else { a.index(r.first) };
-            let step = a.step.checked_mul(r.step).ok_or_else(overflow)?;
-            axes.push(Resolved {
-                run: crate::backend::Run::new(first, r.count, if r.count <= 1 { 1 } else { step }),
-                keep: r.keep,
-            });
+            let run = compose(a, r).ok_or_else(|| {
+                invalid(
+                    self,
+                    format!("region axis {r:?} does not fit or its step overflows"),
+                )
+            })?;
+            axes.push(Resolved { run, keep: r.keep });
         }
         if view.next().is_some() {
             return Err(invalid(self, "a region with too many axes"));
         }
         Ok(Region { axes })
+    }
+}
+
+impl Sliced {
+    /// The base's mappings restricted to this selection (see
+    /// [`LazyArray::virtual_maps`]).
+    fn maps(&self) -> Result<Option<Vec<VirtualMap>>> {
+        let Some(maps) = part_maps(self, &self.base, self.axes.len())? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(maps.len());
+        'maps: for map in maps {
+            let mut dest = Vec::new();
+            let mut keep = Vec::with_capacity(map.dest.len());
+            for (slab, sel) in map.dest.iter().zip(&self.axes) {
+                // positions i in the slab and k in the selection's run
+                let Some((i, k)) = intersect(*slab, sel.run) else {
+                    continue 'maps;
+                };
+                if sel.keep {
+                    if !k.is_ascending() {
+                        return Ok(None);
+                    }
+                    dest.push(k);
+                }
+                keep.push(i);
+            }
+            let Some(src) = restrict_src(&map, &keep) else {
+                return Ok(None);
+            };
+            out.push(VirtualMap {
+                dest,
+                file: map.file,
+                dataset: map.dataset,
+                src,
+            });
+        }
+        Ok(Some(out))
     }
 }
 
@@ -104,41 +140,6 @@ impl LazyArray for Sliced {
     /// elements, or a mapping pairs its axes in a way a restriction cannot
     /// follow).
     fn virtual_maps(&self) -> Option<Result<Vec<VirtualMap>>> {
-        let maps = match self.base.virtual_maps()? {
-            Ok(m) => m,
-            Err(e) => return Some(Err(e)),
-        };
-        let mut out = Vec::with_capacity(maps.len());
-        'maps: for map in maps {
-            if map.dest.len() != self.axes.len() {
-                return Some(Err(invalid(
-                    self,
-                    format!("{} gave mappings of the wrong rank", self.base.describe()),
-                )));
-            }
-            let mut dest = Vec::new();
-            let mut keep = Vec::with_capacity(map.dest.len());
-            for (slab, sel) in map.dest.iter().zip(&self.axes) {
-                // positions i in the slab and k in the selection's run
-                let Some((i, k)) = intersect(Run::of_slab(slab), Run::of(sel)) else {
-                    continue 'maps;
-                };
-                if sel.keep {
-                    if k.step < 0 {
-                        return None;
-                    }
-                    dest.push(k.slab());
-                }
-                keep.push(i);
-            }
-            let src = restrict_src(&map, &keep)?;
-            out.push(VirtualMap {
-                dest,
-                file: map.file,
-                dataset: map.dataset,
-                src,
-            });
-        }
-        Some(Ok(out))
+        self.maps().transpose()
     }
 }

@@ -7,6 +7,7 @@
 mod attrs;
 mod copy;
 mod group;
+mod lazy_leaf;
 mod leaf;
 mod list;
 mod path;
