@@ -658,11 +658,7 @@ mod tests {
                 for count in 0..=(n - start).div_ceil(stride) {
                     for (c0, c1) in [(0, 3), (1, 2), (2, 1)] {
                         let slab = [
-                            Run {
-                                start,
-                                count,
-                                stride,
-                            },
+                            Run::strided(start, count, stride),
                             Run::strided(c0, c1, 1),
                         ];
                         let got = b.read(id, &slab).unwrap();

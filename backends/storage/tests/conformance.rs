@@ -11,8 +11,11 @@ impl Maker for Memory {
     fn create(&mut self) -> MemoryStorage {
         MemoryStorage::new()
     }
-    fn reopen(&mut self, _: MemoryStorage) -> Option<MemoryStorage> {
-        None
+    fn has_files(&self) -> bool {
+        false
+    }
+    fn reopen(&mut self, s: MemoryStorage) -> MemoryStorage {
+        s
     }
 }
 
@@ -23,8 +26,11 @@ impl Maker for Buffered {
     fn create(&mut self) -> Self::Storage {
         RecordBuffer::new(MemoryStorage::new(), self.0)
     }
-    fn reopen(&mut self, _: Self::Storage) -> Option<Self::Storage> {
-        None
+    fn has_files(&self) -> bool {
+        false
+    }
+    fn reopen(&mut self, s: Self::Storage) -> Self::Storage {
+        s
     }
 }
 
