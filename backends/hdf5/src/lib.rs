@@ -39,12 +39,20 @@
 //! hyperslab touches is found as HDF5 finds it (an absolute name, then
 //! its last component in `HDF5_VDS_PREFIX`, next to the file, in the
 //! working directory) and checked first. Looking one up always works.
+//!
+//! Code layout: this file keeps the node table and implements
+//! [`Storage`] on it; `types` says which dtype an HDF5 datatype reads as,
+//! `data` moves arrays through typed buffers, `attrs` reads and writes
+//! attributes, `vds` makes and checks virtual datasets. Every raw HDF5
+//! call, the only `unsafe` code, is in `raw` and its submodules, behind
+//! safe wrappers.
 
 /// The HDF5 crates this backend is built on, for code that also calls
 /// HDF5 directly (qnd's benchmarks and tests), so that it links the same
 /// library.
 pub use {hdf5, hdf5_sys};
 
+mod attrs;
 mod data;
 mod raw;
 mod types;
@@ -54,7 +62,7 @@ mod vds;
 mod tests;
 
 use std::collections::HashMap;
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 use std::path::Path;
 
 use hdf5::plist::file_create::{AttrCreationOrder, LinkCreationOrder};
@@ -63,13 +71,13 @@ use hdf5::{
 };
 use ndarray::{ArrayD, IxDyn};
 
-use self::data::Target;
-use self::raw::{lib, ObjClass, Plists, Space};
-use self::types::{Elem, Text};
+use self::attrs::{read_attr, shape_from, write_attr, NONE_ATTR, SHAPE_ATTR};
+use self::raw::{lib, ObjClass, Plists, Space, Target};
+use self::types::Elem;
 use qnd_storage::chunks::record_chunk;
 use qnd_storage::{
-    Array, Capabilities, DType, FastMap, LeafInfo, LeafSpec, NodeId, Kind, RecordDims,
-    SResult, Run, Storage, StorageError, VirtualMap,
+    Array, Capabilities, DType, FastMap, Kind, LeafInfo, LeafSpec, NodeId, RecordDims, Run,
+    SResult, Storage, StorageError, VirtualMap,
 };
 
 /// What HDF5 files hold: everything, virtual datasets too.
@@ -78,9 +86,6 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     record_dims: RecordDims::PerVariable,
     ..Capabilities::ALL
 };
-
-const NONE_ATTR: &CStr = c"__none__";
-const SHAPE_ATTR: &CStr = c"__shape__";
 
 /// An open object of the file.
 enum Obj {
@@ -326,7 +331,7 @@ impl Hdf5Storage {
     #[cfg(test)]
     fn open_objects(&self) -> SResult<usize> {
         match &self.file {
-            Some(f) => raw::open_objects(f),
+            Some(f) => raw::file::open_objects(f),
             None => Ok(0),
         }
     }
@@ -335,76 +340,6 @@ impl Hdf5Storage {
 /// True for a name that is one member of a group (no path).
 fn plain_name(name: &str) -> bool {
     !name.is_empty() && name != "." && !name.contains('/') && !name.contains('\0')
-}
-
-/// The shape held by a `__shape__` attribute (integers, any type).
-fn shape_from(a: &Array) -> SResult<Vec<usize>> {
-    let bad = || StorageError::Layout(format!("bad __shape__ attribute {a:?}"));
-    if !a.dtype().is_numeric() || a.dtype().is_float() {
-        return Err(bad());
-    }
-    let f = a.to_f64().ok_or_else(bad)?;
-    f.iter()
-        .map(|&x| {
-            if x >= 0.0 && x.fract() == 0.0 && x < 9.0e15 {
-                Ok(x as usize)
-            } else {
-                Err(bad())
-            }
-        })
-        .collect()
-}
-
-/// Reads attribute `name` of object `obj`.
-fn read_attr(obj: hdf5_sys::h5i::hid_t, name: &CStr) -> SResult<Array> {
-    let a = raw::attr_open(obj, name)?;
-    let elem = types::classify(&raw::attr_type(&a)?)?;
-    let shape = match raw::attr_space(&a)? {
-        Space::Null => {
-            return Err(StorageError::Layout(
-                "attribute with a null dataspace".into(),
-            ))
-        }
-        s => s.dims(),
-    };
-    data::read_array(&Target::Attr(&a), &elem, &shape)
-}
-
-/// Writes attribute `name` of object `obj`, replacing it if it exists (in
-/// place when the dtype and shape are the same, so that it keeps its
-/// position; else it is deleted and created again, last).
-fn write_attr(
-    obj: hdf5_sys::h5i::hid_t,
-    name: &CStr,
-    value: &Array,
-    plists: &Plists,
-) -> SResult<()> {
-    if raw::attr_exists(obj, name)? {
-        // Same dtype and shape: overwrite in place, keeping its position.
-        let a = raw::attr_open(obj, name)?;
-        let elem = types::classify(&raw::attr_type(&a)?).ok();
-        let space = raw::attr_space(&a)?;
-        if let Some(elem) = elem {
-            let fits = elem.dtype == value.dtype()
-                && space != Space::Null
-                && space.dims() == value.shape()
-                && matches!(elem.text, Text::No | Text::VarLen);
-            if fits {
-                return data::write_array(&Target::Attr(&a), &elem, value);
-            }
-        }
-        drop(a);
-        raw::attr_delete(obj, name)?;
-    }
-    let ftype = types::attr_file_type(value.dtype())?;
-    let elem = types::classify(&ftype)?;
-    let a = raw::attr_create(obj, name, &ftype, value.shape(), plists)?;
-    if let Err(e) = data::write_array(&Target::Attr(&a), &elem, value) {
-        drop(a);
-        let _ = raw::attr_delete(obj, name);
-        return Err(e);
-    }
-    Ok(())
 }
 
 fn check_shape(data: &Array, counts: &[usize]) -> SResult<()> {
@@ -611,8 +546,8 @@ impl Storage for Hdf5Storage {
             return Ok(());
         }
         let slab: Vec<Run> = std::iter::once(Run::strided(count, added, 1))
-        .chain(record_shape.iter().map(|&d| Run::all(d)))
-        .collect();
+            .chain(record_shape.iter().map(|&d| Run::all(d)))
+            .collect();
         let written = raw::select(ds, &slab)
             .and_then(|sel| data::write_array(&Target::Dataset(ds, &sel), e, records));
         if let Err(err) = written {

@@ -5,9 +5,9 @@ use hdf5::types::{FloatSize, IntSize, TypeDescriptor as TD};
 use hdf5::Datatype;
 
 use super::raw::{is_nullterm, is_small_float, lib};
+use qnd_storage::DType;
 use qnd_storage::SResult;
 use qnd_storage::StorageError;
-use qnd_storage::DType;
 
 /// How text is laid out in memory for the library.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

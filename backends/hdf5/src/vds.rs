@@ -45,33 +45,17 @@
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
-use std::ffi::{c_char, c_uint, CString};
+use std::ffi::{CStr, CString};
 use std::path::{Path, PathBuf};
-use std::ptr;
 
 use hdf5::{Dataset, Datatype, File, Group};
 use hdf5_sys::h5::hsize_t;
-use hdf5_sys::h5d::{
-    H5D_layout_t, H5Dclose, H5Dget_create_plist, H5Dget_space, H5Dget_type, H5Dopen2,
-};
-use hdf5_sys::h5f::{H5Fclose, H5Fopen, H5F_ACC_RDONLY, H5F_ACC_RDWR};
 use hdf5_sys::h5i::hid_t;
-use hdf5_sys::h5p::{
-    H5Pclose, H5Pcreate, H5Pget_layout, H5Pget_virtual_count, H5Pget_virtual_dsetname,
-    H5Pget_virtual_filename, H5Pget_virtual_srcspace, H5Pget_virtual_vspace,
-    H5Pset_attr_creation_order, H5Pset_virtual, H5P_DEFAULT,
-};
-use hdf5_sys::h5s::{
-    H5S_sel_type, H5S_seloper_t, H5Sclose, H5Scopy, H5Sget_select_bounds, H5Sget_select_npoints,
-    H5Sget_select_type, H5Sget_simple_extent_ndims,
-};
-use hdf5_sys::h5t::H5Tequal;
 
-use super::raw::{self, ck, ck_id, lib, locked, Hid, Plists, Space};
+use super::raw::vds::{self as raw_vds, Mappings, NewMappings};
+use super::raw::{self, Hid, Plists, Space};
 use super::types;
-use qnd_storage::{SResult, Run, VirtualMap};
-use qnd_storage::StorageError;
-use qnd_storage::DType;
+use qnd_storage::{DType, Run, SResult, StorageError, VirtualMap};
 
 /// Where the file holding virtual datasets is, for finding their sources
 /// as HDF5 does.
@@ -104,13 +88,9 @@ impl Place {
         self.actual.is_some() && path.canonicalize().ok() == self.actual
     }
 
-    /// The flags HDF5 opens sources with when reading.
-    fn intent(&self) -> c_uint {
-        if self.writable {
-            H5F_ACC_RDWR
-        } else {
-            H5F_ACC_RDONLY
-        }
+    /// Whether HDF5 opens sources read-write when reading.
+    fn intent(&self) -> bool {
+        self.writable
     }
 }
 
@@ -207,19 +187,15 @@ fn c_path(path: &Path) -> SResult<CString> {
     })
 }
 
-/// Opens HDF5 file `path` with `flags`.
-fn open_file(path: &Path, flags: c_uint) -> SResult<Hid> {
-    let c = c_path(path)?;
-    // SAFETY: a NUL-terminated name and the default access list.
-    let file = locked(|| Hid::new(unsafe { H5Fopen(c.as_ptr(), flags, H5P_DEFAULT) }, H5Fclose))?;
-    // as every file this backend opens: never inherited by a child process
-    super::raw::close_on_exec(file.id());
-    Ok(file)
+/// Opens HDF5 file `path`, read-write or read-only.
+fn open_file(path: &Path, writable: bool) -> SResult<Hid> {
+    raw_vds::open_file(&c_path(path)?, writable)
 }
 
-/// Finds source file `name` as HDF5 will and opens it with `flags`; the
-/// error says why it cannot be, listing where it was looked for.
-fn find(name: &str, place: &Place, flags: c_uint) -> Result<Found, String> {
+/// Finds source file `name` as HDF5 will and opens it, read-write or
+/// read-only; the error says why it cannot be, listing where it was looked
+/// for.
+fn find(name: &str, place: &Place, writable: bool) -> Result<Found, String> {
     if name == "." {
         return Ok(Found::This);
     }
@@ -232,7 +208,7 @@ fn find(name: &str, place: &Place, flags: c_uint) -> Result<Found, String> {
         if place.is_this(path) {
             return Ok(Found::This);
         }
-        match open_file(path, flags) {
+        match open_file(path, writable) {
             Ok(file) => {
                 return Ok(Found::Other {
                     file,
@@ -246,7 +222,7 @@ fn find(name: &str, place: &Place, flags: c_uint) -> Result<Found, String> {
         let list: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
         Err(format!("no such file (looked for {})", list.join(", ")))
     } else {
-        let how = if flags == H5F_ACC_RDWR {
+        let how = if writable {
             " read-write (HDF5 opens the sources of a virtual dataset in a file open \
              for writing read-write; open the file read-only to read them)"
         } else {
@@ -261,16 +237,7 @@ fn find(name: &str, place: &Place, flags: c_uint) -> Result<Found, String> {
 
 /// Opens dataset `name` from location `loc`.
 fn open_dataset(loc: hid_t, name: &str) -> SResult<Hid> {
-    let c = raw::c_name(name)?;
-    // SAFETY: a valid location and a NUL-terminated name.
-    locked(|| Hid::new(unsafe { H5Dopen2(loc, c.as_ptr(), H5P_DEFAULT) }, H5Dclose))
-}
-
-/// The dataspace of an open dataset.
-fn dataset_dims(ds: &Hid) -> SResult<Space> {
-    // SAFETY: `ds` is an open dataset.
-    let space = locked(|| Hid::new(unsafe { H5Dget_space(ds.id()) }, H5Sclose))?;
-    raw::space_of(&space)
+    raw_vds::open_dataset(loc, &raw::c_name(name)?)
 }
 
 // ------------------------------------------------------------ reading
@@ -301,8 +268,7 @@ struct Detail {
 /// read when it is looked up; where each mapping lies is read at the first
 /// read or write, and a mapping's source when a read first touches it.
 pub(super) struct Sources {
-    dcpl: Hid,
-    count: usize,
+    maps: Mappings,
     placed: OnceCell<Vec<Placed>>,
     details: Vec<OnceCell<Detail>>,
 }
@@ -313,18 +279,11 @@ impl Sources {
         if let Some(p) = self.placed.get() {
             return Ok(p);
         }
-        let mut placed = Vec::with_capacity(self.count);
-        for i in 0..self.count {
-            // SAFETY: `i` is below the mapping count; the new identifier
-            // is owned by the `Hid`.
-            let vspace = locked(|| {
-                Hid::new(
-                    unsafe { H5Pget_virtual_vspace(self.dcpl.id(), i) },
-                    H5Sclose,
-                )
-            })?;
+        let mut placed = Vec::with_capacity(self.maps.count());
+        for i in 0..self.maps.count() {
+            let vspace = self.maps.vspace(i)?;
             placed.push(Placed {
-                bounds: select_bounds(&vspace),
+                bounds: raw::select_bounds(&vspace),
                 vspace,
             });
         }
@@ -336,69 +295,20 @@ impl Sources {
         if let Some(d) = self.details[i].get() {
             return Ok(d);
         }
-        let dcpl = self.dcpl.id();
-        // SAFETY: `i` is below the mapping count; each call returns a new
-        // identifier owned by the `Hid`, or writes at most `size` bytes.
-        let (srcspace, file, dataset) = locked(|| unsafe {
-            let srcspace = Hid::new(H5Pget_virtual_srcspace(dcpl, i), H5Sclose)?;
-            let file = get_string(|b, n| H5Pget_virtual_filename(dcpl, i, b, n))?;
-            let dataset = get_string(|b, n| H5Pget_virtual_dsetname(dcpl, i, b, n))?;
-            SResult::Ok((srcspace, file, dataset))
-        })?;
-        // SAFETY: `srcspace` is a dataspace.
-        let (all, src_rank) = locked(|| unsafe {
-            (
-                H5Sget_select_type(srcspace.id()) == H5S_sel_type::H5S_SEL_ALL,
-                H5Sget_simple_extent_ndims(srcspace.id()),
-            )
-        });
-        let known = !all && src_rank >= 0;
+        let source = self.maps.source(i)?;
+        let src_rank = if raw_vds::selects_all(&source.srcspace) {
+            None
+        } else {
+            raw_vds::rank(&source.srcspace)
+        };
         let detail = Detail {
-            file,
-            dataset,
-            src_rank: known.then_some(src_rank as usize),
-            src_end: known
-                .then(|| select_bounds(&srcspace).map(|(_, hi)| hi))
-                .flatten(),
+            file: source.file,
+            dataset: source.dataset,
+            src_rank,
+            src_end: src_rank.and_then(|_| raw::select_bounds(&source.srcspace).map(|(_, hi)| hi)),
         };
         Ok(self.details[i].get_or_init(|| detail))
     }
-}
-
-/// A string the library writes into a buffer: asked once for its length.
-fn get_string(f: impl Fn(*mut c_char, usize) -> isize) -> SResult<String> {
-    let n = f(ptr::null_mut(), 0);
-    if n < 0 {
-        return Err(StorageError::Layout(
-            "cannot read a virtual dataset mapping's name".into(),
-        ));
-    }
-    let mut buf = vec![0u8; n as usize + 1];
-    let m = f(buf.as_mut_ptr().cast(), buf.len());
-    if m < 0 {
-        return Err(StorageError::Layout(
-            "cannot read a virtual dataset mapping's name".into(),
-        ));
-    }
-    buf.truncate(m as usize);
-    Ok(String::from_utf8_lossy(&buf).into_owned())
-}
-
-/// The first and last index per axis of a dataspace's selection.
-fn select_bounds(space: &Hid) -> Option<(Vec<hsize_t>, Vec<hsize_t>)> {
-    locked(|| {
-        // SAFETY: `space` is a dataspace; the buffers hold its rank.
-        unsafe {
-            let n = H5Sget_simple_extent_ndims(space.id());
-            if n < 0 {
-                return None;
-            }
-            let mut lo = vec![0 as hsize_t; n as usize];
-            let mut hi = vec![0 as hsize_t; n as usize];
-            (H5Sget_select_bounds(space.id(), lo.as_mut_ptr(), hi.as_mut_ptr()) >= 0)
-                .then_some((lo, hi))
-        }
-    })
 }
 
 /// The mappings of `ds` when it is a virtual dataset.
@@ -406,21 +316,10 @@ fn select_bounds(space: &Hid) -> Option<(Vec<hsize_t>, Vec<hsize_t>)> {
 /// # Errors
 /// When the library cannot read its creation property list.
 pub(super) fn sources_of(ds: &Dataset) -> SResult<Option<Sources>> {
-    // SAFETY: `ds` is an open dataset.
-    let dcpl = locked(|| Hid::new(unsafe { H5Dget_create_plist(ds.id()) }, H5Pclose))?;
-    // SAFETY: `dcpl` is a dataset creation property list.
-    let layout = locked(|| unsafe { H5Pget_layout(dcpl.id()) });
-    if layout != H5D_layout_t::H5D_VIRTUAL {
-        return Ok(None);
-    }
-    let mut count = 0usize;
-    // SAFETY: as above.
-    locked(|| ck(unsafe { H5Pget_virtual_count(dcpl.id(), &mut count) }))?;
-    Ok(Some(Sources {
-        dcpl,
-        count,
+    Ok(Mappings::of(ds)?.map(|maps| Sources {
+        details: (0..maps.count()).map(|_| OnceCell::new()).collect(),
+        maps,
         placed: OnceCell::new(),
-        details: (0..count).map(|_| OnceCell::new()).collect(),
     }))
 }
 
@@ -442,17 +341,9 @@ fn touches(m: &Placed, slab: &[Run]) -> bool {
         }
     }
     // Exactly: intersect a copy of the mapping's selection with the slab.
-    // SAFETY: `m.vspace` is a dataspace.
-    let Ok(copy) = locked(|| Hid::new(unsafe { H5Scopy(m.vspace.id()) }, H5Sclose)) else {
-        return true;
-    };
     // `m.vspace` has the dataset's rank, one axis per slab entry; when the
-    // library cannot tell, check the source anyway
-    if raw::select_slab(&copy, slab, H5S_seloper_t::H5S_SELECT_AND).is_err() {
-        return true;
-    }
-    // SAFETY: `copy` is a dataspace.
-    locked(|| unsafe { H5Sget_select_npoints(copy.id()) }) != 0
+    // library cannot tell, check the source anyway.
+    raw::selection_meets(&m.vspace, slab).unwrap_or(true)
 }
 
 /// True for a printf-style source name (unlimited virtual datasets).
@@ -507,7 +398,7 @@ pub(super) fn check(sources: &Sources, slab: &[Run], place: &Place, this: &File)
                 m.dataset
             ))
         })?;
-        let dims = dataset_dims(&ds)?.dims();
+        let dims = raw_vds::source_space(&ds)?.dims();
         let fits = m.src_rank.is_none_or(|r| r == dims.len())
             && m.src_end.as_ref().is_none_or(|end| {
                 end.len() == dims.len() && end.iter().zip(&dims).all(|(&e, &d)| (e as usize) < d)
@@ -537,13 +428,6 @@ pub(super) fn check(sources: &Sources, slab: &[Run], place: &Place, this: &File)
 struct SourceInfo {
     dims: Vec<usize>,
     ftype: Datatype,
-}
-
-/// A hyperslab selection `slab` of a new dataspace of shape `dims`.
-fn slab_space(dims: &[usize], slab: &[Run]) -> SResult<Hid> {
-    let space = raw::new_space(dims, None)?;
-    raw::select_slab(&space, slab, H5S_seloper_t::H5S_SELECT_SET)?;
-    Ok(space)
 }
 
 /// Checks that `slab` has one entry per axis of `dims` and lies inside.
@@ -580,7 +464,7 @@ fn check_slab(slab: &[Run], dims: &[usize], what: &str) -> SResult<()> {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn create(
     parent: &Group,
-    name: &std::ffi::CStr,
+    name: &CStr,
     dtype: DType,
     shape: &[usize],
     maps: &[VirtualMap],
@@ -624,7 +508,7 @@ pub(super) fn create(
                     m.file.display()
                 ))
             })?;
-            let found = find(given, place, H5F_ACC_RDONLY).map_err(|why| {
+            let found = find(given, place, false).map_err(|why| {
                 StorageError::Unsupported(format!(
                     "virtual dataset source file {}: {why}",
                     m.file.display()
@@ -646,7 +530,7 @@ pub(super) fn create(
                     m.dataset
                 ))
             })?;
-            let dims = match dataset_dims(&ds)? {
+            let dims = match raw_vds::source_space(&ds)? {
                 Space::Simple { dims, .. } => dims,
                 _ => {
                     return unsupported(format!(
@@ -654,12 +538,7 @@ pub(super) fn create(
                     ))
                 }
             };
-            // SAFETY: `ds` is an open dataset; the new identifier is handed
-            // to the `Datatype` that owns it.
-            let ftype = locked(|| unsafe {
-                let id = ck_id(H5Dget_type(ds.id()))?;
-                hdf5::from_id::<Datatype>(id).map_err(lib)
-            })?;
+            let ftype = raw_vds::source_type(&ds)?;
             let got = types::classify(&ftype)?.dtype;
             if got != dtype {
                 return unsupported(format!(
@@ -675,10 +554,7 @@ pub(super) fn create(
     // The stored type: the sources' own when they all agree.
     let mut types_seen = infos.values().map(|s| &s.ftype);
     let first = types_seen.next().expect("at least one mapping");
-    let same = types_seen.all(|t| {
-        // SAFETY: both are valid datatypes.
-        locked(|| unsafe { H5Tequal(first.id(), t.id()) }) > 0
-    });
+    let same = types_seen.all(|t| raw_vds::same_type(first, t));
     let own;
     let ftype = if same {
         first
@@ -689,29 +565,16 @@ pub(super) fn create(
         &own
     };
     // One H5Pset_virtual per mapping.
-    use hdf5::globals::H5P_DATASET_CREATE;
-    // SAFETY: creates a property list of the dataset creation class.
-    let dcpl = locked(|| Hid::new(unsafe { H5Pcreate(*H5P_DATASET_CREATE) }, H5Pclose))?;
-    // SAFETY: `dcpl` is a dataset creation property list.
-    locked(|| ck(unsafe { H5Pset_attr_creation_order(dcpl.id(), raw::ORDER) }))?;
+    let mut dcpl = NewMappings::new()?;
     for m in &maps {
         let (stored, _) = &files[m.file.as_path()];
         let info = &infos[&(stored.clone(), m.dataset.clone())];
-        let vspace = slab_space(shape, &m.dest)?;
-        let srcspace = slab_space(&info.dims, &m.src)?;
+        let vspace = raw::slab_space(shape, &m.dest)?;
+        let srcspace = raw::slab_space(&info.dims, &m.src)?;
         let f = raw::c_name(stored)?;
         let d = raw::c_name(&m.dataset)?;
-        // SAFETY: valid identifiers and NUL-terminated names.
-        locked(|| unsafe {
-            ck(H5Pset_virtual(
-                dcpl.id(),
-                vspace.id(),
-                f.as_ptr(),
-                d.as_ptr(),
-                srcspace.id(),
-            ))
-        })?;
+        dcpl.add(&vspace, &f, &d, &srcspace)?;
     }
     drop(files);
-    raw::create_dataset_with(parent, name, ftype, shape, &dcpl, pl)
+    dcpl.create(parent, name, ftype, shape, pl)
 }

@@ -1,0 +1,82 @@
+//! Attributes: reading and writing them whole (replacing in place where
+//! the type and shape stay), and the reserved ones that mark a None node
+//! and an empty leaf.
+
+use std::ffi::CStr;
+
+use hdf5_sys::h5i::hid_t;
+
+use super::data;
+use super::raw::{self, Plists, Space, Target};
+use super::types::{self, Text};
+use qnd_storage::{Array, SResult, StorageError};
+
+/// Marks a committed datatype that is a None node.
+pub(super) const NONE_ATTR: &CStr = c"__none__";
+/// Holds the shape of an empty leaf (a committed datatype).
+pub(super) const SHAPE_ATTR: &CStr = c"__shape__";
+
+/// The shape held by a `__shape__` attribute (integers, any type).
+pub(super) fn shape_from(a: &Array) -> SResult<Vec<usize>> {
+    let bad = || StorageError::Layout(format!("bad __shape__ attribute {a:?}"));
+    if !a.dtype().is_numeric() || a.dtype().is_float() {
+        return Err(bad());
+    }
+    let f = a.to_f64().ok_or_else(bad)?;
+    f.iter()
+        .map(|&x| {
+            if x >= 0.0 && x.fract() == 0.0 && x < 9.0e15 {
+                Ok(x as usize)
+            } else {
+                Err(bad())
+            }
+        })
+        .collect()
+}
+
+/// Reads attribute `name` of object `obj`.
+pub(super) fn read_attr(obj: hid_t, name: &CStr) -> SResult<Array> {
+    let a = raw::attr_open(obj, name)?;
+    let elem = types::classify(&raw::attr_type(&a)?)?;
+    let shape = match raw::attr_space(&a)? {
+        Space::Null => {
+            return Err(StorageError::Layout(
+                "attribute with a null dataspace".into(),
+            ))
+        }
+        s => s.dims(),
+    };
+    data::read_array(&Target::Attr(&a), &elem, &shape)
+}
+
+/// Writes attribute `name` of object `obj`, replacing it if it exists (in
+/// place when the dtype and shape are the same, so that it keeps its
+/// position; else it is deleted and created again, last).
+pub(super) fn write_attr(obj: hid_t, name: &CStr, value: &Array, plists: &Plists) -> SResult<()> {
+    if raw::attr_exists(obj, name)? {
+        // Same dtype and shape: overwrite in place, keeping its position.
+        let a = raw::attr_open(obj, name)?;
+        let elem = types::classify(&raw::attr_type(&a)?).ok();
+        let space = raw::attr_space(&a)?;
+        if let Some(elem) = elem {
+            let fits = elem.dtype == value.dtype()
+                && space != Space::Null
+                && space.dims() == value.shape()
+                && matches!(elem.text, Text::No | Text::VarLen);
+            if fits {
+                return data::write_array(&Target::Attr(&a), &elem, value);
+            }
+        }
+        drop(a);
+        raw::attr_delete(obj, name)?;
+    }
+    let ftype = types::attr_file_type(value.dtype())?;
+    let elem = types::classify(&ftype)?;
+    let a = raw::attr_create(obj, name, &ftype, value.shape(), plists)?;
+    if let Err(e) = data::write_array(&Target::Attr(&a), &elem, value) {
+        drop(a);
+        let _ = raw::attr_delete(obj, name);
+        return Err(e);
+    }
+    Ok(())
+}
