@@ -1,95 +1,17 @@
 //! The storage conformance kit on HDF5 files, bare and behind a record
-//! buffer.
+//! buffer (with and without buffering).
 
 use std::path::PathBuf;
 
 use qnd_hdf5::Hdf5Storage;
 use qnd_storage::conformance::{run_all, Maker};
-use qnd_storage::{
-    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NodeId, RecordBuffer, Run, SResult,
-    Storage, VirtualMap, DEFAULT_RECORD_BUFFER,
-};
-
-/// An HDF5 file and where it is, so that [`Maker::reopen`] opens that
-/// file again, whatever other files were made since (the kit makes one to
-/// learn whether the backend has files at all). Every call goes to the
-/// file as it is.
-struct Placed {
-    file: Hdf5Storage,
-    path: PathBuf,
-}
-
-impl Storage for Placed {
-    fn backend_name(&self) -> &'static str {
-        self.file.backend_name()
-    }
-    fn capabilities(&self) -> Capabilities {
-        self.file.capabilities()
-    }
-    fn root(&self) -> NodeId {
-        self.file.root()
-    }
-    fn names(&mut self, group: NodeId) -> SResult<Vec<String>> {
-        self.file.names(group)
-    }
-    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, Kind)>> {
-        self.file.lookup(group, name)
-    }
-    fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
-        self.file.create_group(parent, name)
-    }
-    fn create_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
-        self.file.create_none(parent, name)
-    }
-    fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
-        self.file.create_leaf(parent, name, spec)
-    }
-    fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
-        self.file.info(node)
-    }
-    fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
-        self.file.read(node, slab)
-    }
-    fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
-        self.file.write(node, slab, data)
-    }
-    fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
-        self.file.append_records(node, records)
-    }
-    fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
-        self.file.append(node, record)
-    }
-    fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
-        self.file.attr_names(node)
-    }
-    fn get_attr(&mut self, node: NodeId, name: &str) -> SResult<Option<Array>> {
-        self.file.get_attr(node, name)
-    }
-    fn set_attr(&mut self, node: NodeId, name: &str, value: &Array) -> SResult<()> {
-        self.file.set_attr(node, name, value)
-    }
-    fn create_virtual(
-        &mut self,
-        parent: NodeId,
-        name: &str,
-        dtype: DType,
-        shape: &[usize],
-        maps: &[VirtualMap],
-    ) -> SResult<NodeId> {
-        self.file.create_virtual(parent, name, dtype, shape, maps)
-    }
-    fn flush(&mut self) -> SResult<()> {
-        self.file.flush()
-    }
-    fn close(&mut self) -> SResult<()> {
-        self.file.close()
-    }
-}
+use qnd_storage::{RecordBuffer, Storage, DEFAULT_RECORD_BUFFER};
 
 /// New files `f0.h5`, `f1.h5`, ... in a temporary folder.
 struct Files {
     dir: tempfile::TempDir,
     made: usize,
+    last: Option<PathBuf>,
 }
 
 impl Files {
@@ -97,50 +19,51 @@ impl Files {
         Files {
             dir: tempfile::tempdir().unwrap(),
             made: 0,
+            last: None,
         }
     }
 
     fn next(&mut self) -> PathBuf {
         let path = self.dir.path().join(format!("f{}.h5", self.made));
         self.made += 1;
+        self.last = Some(path.clone());
         path
     }
-}
 
-/// Closes `s` and opens its file again, writable.
-fn again(mut s: Placed) -> Placed {
-    s.close().unwrap();
-    let file = Hdf5Storage::open(&s.path, true).unwrap();
-    Placed { file, path: s.path }
+    fn last(&self) -> PathBuf {
+        self.last.clone().expect("a file was made")
+    }
 }
 
 impl Maker for Files {
-    type Storage = Placed;
-    fn create(&mut self) -> Placed {
-        let path = self.next();
-        let file = Hdf5Storage::create(&path).unwrap();
-        Placed { file, path }
+    type Storage = Hdf5Storage;
+    fn create(&mut self) -> Hdf5Storage {
+        Hdf5Storage::create(&self.next()).unwrap()
     }
-    fn reopen(&mut self, s: Placed) -> Option<Placed> {
-        Some(again(s))
+    fn has_files(&self) -> bool {
+        true
+    }
+    fn reopen(&mut self, mut s: Hdf5Storage) -> Hdf5Storage {
+        s.close().unwrap();
+        Hdf5Storage::open(&self.last(), true).unwrap()
     }
 }
 
-struct Buffered(Files);
+/// Files behind a record buffer of that many bytes.
+struct Buffered(Files, usize);
 
 impl Maker for Buffered {
-    type Storage = RecordBuffer<Placed>;
+    type Storage = RecordBuffer<Hdf5Storage>;
     fn create(&mut self) -> Self::Storage {
-        RecordBuffer::new(self.0.create(), DEFAULT_RECORD_BUFFER)
+        RecordBuffer::new(self.0.create(), self.1)
     }
-    fn reopen(&mut self, mut s: Self::Storage) -> Option<Self::Storage> {
-        let path = s.inner().path.clone();
+    fn has_files(&self) -> bool {
+        true
+    }
+    fn reopen(&mut self, mut s: Self::Storage) -> Self::Storage {
         s.close().unwrap();
-        let file = Hdf5Storage::open(&path, true).unwrap();
-        Some(RecordBuffer::new(
-            Placed { file, path },
-            DEFAULT_RECORD_BUFFER,
-        ))
+        let inner = Hdf5Storage::open(&self.0.last(), true).unwrap();
+        RecordBuffer::new(inner, self.1)
     }
 }
 
@@ -151,5 +74,6 @@ fn hdf5() {
 
 #[test]
 fn hdf5_behind_a_record_buffer() {
-    run_all(&mut Buffered(Files::new()));
+    run_all(&mut Buffered(Files::new(), DEFAULT_RECORD_BUFFER));
+    run_all(&mut Buffered(Files::new(), 0));
 }
