@@ -1025,25 +1025,43 @@ mod netcdf {
         assert_same_json(&dump(&dst), &dump(&src), "attrs.h5 -> netCDF-4");
     }
 
-    /// What only the netCDF-3 writer itself refuses (a bool attribute) fails
-    /// the copy: exit 1, the refusal on stderr, and the partial DST removed.
+    /// What the capabilities do not describe and only the netCDF writer
+    /// itself refuses (a name with a trailing space, which netCDF-C calls
+    /// illegal) fails the copy: exit 1, the refusal on stderr, and the
+    /// partial DST removed. What the capabilities describe (a bool
+    /// attribute in netCDF-3) is refused before DST is touched.
     #[test]
-    fn convert_to_classic_removes_a_half_written_dst() {
+    fn convert_to_netcdf_removes_a_half_written_dst() {
         let dir = tempfile::tempdir().expect("tempdir");
         let src = dir.path().join("src.h5");
         {
             let f = qnd::open(&src, "w").expect("create");
             f.set("a", 1.0).expect("a");
+            f.set("b ", 2.0).expect("b");
+            f.close().expect("close");
+        }
+        for flag in [None, Some("--classic")] {
+            let dst = dir.path().join("dst.nc");
+            let run = convert_fails(flag, &src, &dst);
+            assert_eq!(run.code, Some(1), "{run:?}");
+            assert!(run.stderr.contains("illegal"), "{}", run.stderr);
+            assert!(run.stderr.contains("removed"), "{}", run.stderr);
+            assert!(!dst.exists(), "half-written DST left behind");
+        }
+        let bools = dir.path().join("bools.h5");
+        {
+            let f = qnd::open(&bools, "w").expect("create");
             f.set("b", 2.0).expect("b");
             f.attrs("b").expect("attrs").set("ok", true).expect("ok");
             f.close().expect("close");
         }
-        let dst = dir.path().join("dst.nc");
-        let run = convert_fails(Some("--classic"), &src, &dst);
+        let dst = dir.path().join("bools.nc");
+        let run = convert_fails(Some("--classic"), &bools, &dst);
         assert_eq!(run.code, Some(1), "{run:?}");
         assert!(run.stderr.contains("netCDF-3"), "{}", run.stderr);
-        assert!(run.stderr.contains("removed"), "{}", run.stderr);
-        assert!(!dst.exists(), "half-written DST left behind");
+        assert!(run.stderr.contains("attribute \"ok\" of dtype b1"), "{}", run.stderr);
+        assert!(run.stderr.contains("nothing written"), "{}", run.stderr);
+        assert!(!dst.exists(), "DST made");
     }
 
     #[test]

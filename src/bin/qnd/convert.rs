@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use qnd::{Auto, DType, Format, Kind, Mode, NcFormat, OpenOptions, QAttrs, QGroup};
+use qnd::{Auto, Capabilities, DType, Format, Kind, Mode, NcFormat, OpenOptions, QAttrs, QGroup};
 
 use crate::cli::{self, Args, Failure};
 
@@ -30,9 +30,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             )));
         }
     }
-    if netcdf.is_classic() {
-        refuse_unless_classic(&src, &to, netcdf)?;
-    }
+    let format = Format::from_extension(&to).unwrap_or(Format::Hdf5);
+    refuse_what_dst_cannot_hold(&src, &to, format, netcdf)?;
     let options = OpenOptions {
         netcdf,
         ..OpenOptions::new(Mode::Create)
@@ -78,49 +77,44 @@ fn netcdf_format(args: &Args, to: &Path) -> Result<NcFormat, Failure> {
     Ok(netcdf)
 }
 
-fn format_name(netcdf: NcFormat) -> &'static str {
-    match netcdf {
-        NcFormat::Classic => "netCDF-3 classic",
-        NcFormat::Offset64 => "netCDF-3 64-bit offset",
+fn format_name(format: Format, netcdf: NcFormat) -> &'static str {
+    match (format, netcdf) {
+        (Format::Hdf5, _) => "HDF5",
+        (_, NcFormat::Classic) => "netCDF-3 classic",
+        (_, NcFormat::Offset64) => "netCDF-3 64-bit offset",
         _ => "netCDF-4",
     }
 }
 
-/// Refuse, before DST is touched, a tree that netCDF-3 cannot hold: groups
-/// and lists (netCDF-3 has no groups), and unsigned or 64-bit integers in
-/// leaves, record variables or attributes. The message lists the items.
-/// Whatever else the netCDF-3 backend refuses fails the copy itself, which
-/// then removes DST.
-fn refuse_unless_classic(src: &QGroup, to: &Path, netcdf: NcFormat) -> Result<(), Failure> {
+/// Refuse, before DST is touched, a tree that DST's format cannot hold, as
+/// its [`Capabilities`] say: groups and lists where it has no groups,
+/// element types it lacks in leaves, record variables and attributes, and
+/// attributes of shapes it cannot store. The message lists the items.
+/// Whatever else the backend refuses fails the copy itself, which then
+/// removes DST.
+fn refuse_what_dst_cannot_hold(
+    src: &QGroup,
+    to: &Path,
+    format: Format,
+    netcdf: NcFormat,
+) -> Result<(), Failure> {
+    let Some(caps) = qnd::capabilities(format, netcdf) else {
+        return Ok(()); // opening DST says this build cannot write it
+    };
     let src = src.push();
     src.goto_off();
     src.set_auto(Auto::Off);
     let mut found = Vec::new();
-    attr_problems(&src.attrs("")?, "/", &mut found)?;
-    for name in src.names()? {
-        let path = format!("/{name}");
-        match src.kind(&name)? {
-            Kind::Group => found.push(format!("{path}: a group")),
-            Kind::List => found.push(format!("{path}: a list")),
-            Kind::Leaf => dtype_problem(src.leaf(&name)?.dtype()?, &path, &mut found),
-            Kind::Records => {
-                let whole = src.list(&name)?.as_array()?;
-                dtype_problem(whole.dtype()?, &path, &mut found);
-            }
-            Kind::None => {}
-        }
-        attr_problems(&src.attrs(&name)?, &path, &mut found)?;
-    }
+    problems(&src, &caps, &mut found)?;
     if found.is_empty() {
         return Ok(());
     }
     let more = found.len().saturating_sub(SHOWN);
     let mut text = format!(
-        "{}: {} cannot be written as {}, which has no groups, no lists and \
-         no unsigned or 64-bit integers:",
+        "{}: {} cannot be written as {}, which cannot hold:",
         to.display(),
         src.file_path().display(),
-        format_name(netcdf)
+        format_name(format, netcdf)
     );
     for item in found.iter().take(SHOWN) {
         text.push_str("\n  ");
@@ -129,33 +123,66 @@ fn refuse_unless_classic(src: &QGroup, to: &Path, netcdf: NcFormat) -> Result<()
     if more > 0 {
         text.push_str(&format!("\n  and {more} more"));
     }
+    let hint = if netcdf.is_classic() {
+        "leave out --classic/--64bit-offset for netCDF-4, or convert to .h5"
+    } else {
+        "convert to .h5"
+    };
     text.push_str(&format!(
-        "\nqnd: {}: nothing written (leave out --classic/--64bit-offset for \
-         netCDF-4, or convert to .h5)",
+        "\nqnd: {}: nothing written ({hint})",
         to.display()
     ));
     Err(Failure::Error(text))
 }
 
-/// True for the number types netCDF-3 lacks.
-fn not_classic(dtype: DType) -> bool {
-    matches!(
-        dtype,
-        DType::U8 | DType::U16 | DType::U32 | DType::U64 | DType::I64
-    )
+/// What of group `g` (recursively) `caps` cannot hold, one line an item.
+fn problems(g: &QGroup, caps: &Capabilities, found: &mut Vec<String>) -> Result<(), Failure> {
+    let path = |name: &str| {
+        if g.path() == "/" {
+            format!("/{name}")
+        } else {
+            format!("{}/{name}", g.path())
+        }
+    };
+    attr_problems(&g.attrs("")?, g.path(), caps, found)?;
+    for name in g.names()? {
+        let here = path(&name);
+        match g.kind(&name)? {
+            Kind::Group if !caps.groups => found.push(format!("{here}: a group")),
+            Kind::List if !caps.groups => found.push(format!("{here}: a list")),
+            Kind::Group => problems(&g.group(&name)?, caps, found)?,
+            Kind::Leaf => dtype_problem(g.leaf(&name)?.dtype()?, &here, caps, found),
+            Kind::Records => {
+                let whole = g.list(&name)?.as_array()?;
+                dtype_problem(whole.dtype()?, &here, caps, found);
+            }
+            Kind::List | Kind::None => {}
+        }
+        attr_problems(&g.attrs(&name)?, &here, caps, found)?;
+    }
+    Ok(())
 }
 
-fn dtype_problem(dtype: DType, path: &str, found: &mut Vec<String>) {
-    if not_classic(dtype) {
+fn dtype_problem(dtype: DType, path: &str, caps: &Capabilities, found: &mut Vec<String>) {
+    if !caps.holds_leaf(dtype) {
         found.push(format!("{path}: dtype {dtype}"));
     }
 }
 
-fn attr_problems(attrs: &QAttrs, path: &str, found: &mut Vec<String>) -> Result<(), Failure> {
+fn attr_problems(
+    attrs: &QAttrs,
+    path: &str,
+    caps: &Capabilities,
+    found: &mut Vec<String>,
+) -> Result<(), Failure> {
     for name in attrs.names()? {
         if let Some(a) = attrs.get(&name)? {
-            if not_classic(a.dtype()) {
-                found.push(format!("{path}: attribute {name:?} of dtype {}", a.dtype()));
+            if !caps.holds_attr(a.dtype(), a.shape()) {
+                found.push(format!(
+                    "{path}: attribute {name:?} of dtype {} and shape {:?}",
+                    a.dtype(),
+                    a.shape()
+                ));
             }
         }
     }
