@@ -144,6 +144,7 @@ struct Node {
 /// An open netCDF file.
 pub struct NetcdfStorage {
     ncid: Option<c_int>,
+    path: std::path::PathBuf,
     format: NcFormat,
     writable: bool,
     /// netCDF-3 only: true while in define mode.
@@ -187,7 +188,7 @@ impl NetcdfStorage {
             NcFormat::Offset64 => nc::NC_64BIT_OFFSET,
         };
         let ncid = raw::create(path, cmode)?;
-        let mut s = NetcdfStorage::with(ncid, format, true);
+        let mut s = NetcdfStorage::with(ncid, path, format, true);
         s.define = format.is_classic();
         Ok(s)
     }
@@ -215,12 +216,13 @@ impl NetcdfStorage {
                 return Err(e);
             }
         }
-        Ok(NetcdfStorage::with(ncid, format, writable))
+        Ok(NetcdfStorage::with(ncid, path, format, writable))
     }
 
-    fn with(ncid: c_int, format: NcFormat, writable: bool) -> NetcdfStorage {
+    fn with(ncid: c_int, path: &Path, format: NcFormat, writable: bool) -> NetcdfStorage {
         NetcdfStorage {
             ncid: Some(ncid),
+            path: path.to_path_buf(),
             format,
             writable,
             define: false,
@@ -236,6 +238,12 @@ impl NetcdfStorage {
             record_len: HashMap::new(),
             bool_type: None,
         }
+    }
+
+    /// The file's path, as given to [`create`](Self::create) or
+    /// [`open`](Self::open).
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// The file's format.
