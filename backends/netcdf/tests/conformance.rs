@@ -30,14 +30,28 @@ impl Maker for Files {
         let path = self.dir.path().join(format!("f{}.nc", self.made));
         self.made += 1;
         let s = NetcdfStorage::create(&path, self.format).unwrap();
-        RecordBuffer::new(s, if self.buffered { DEFAULT_RECORD_BUFFER } else { 0 })
+        RecordBuffer::new(
+            s,
+            if self.buffered {
+                DEFAULT_RECORD_BUFFER
+            } else {
+                0
+            },
+        )
     }
     fn reopen(&mut self, mut s: Self::Storage) -> Option<Self::Storage> {
         // the kit may have made other files since: reopen this one's
         let path = s.inner().path().to_path_buf();
         s.close().unwrap();
         let s = NetcdfStorage::open(&path, true).unwrap();
-        Some(RecordBuffer::new(s, if self.buffered { DEFAULT_RECORD_BUFFER } else { 0 }))
+        Some(RecordBuffer::new(
+            s,
+            if self.buffered {
+                DEFAULT_RECORD_BUFFER
+            } else {
+                0
+            },
+        ))
     }
 }
 
