@@ -2,6 +2,32 @@
 //! variable's data ends: the C library reads past the end of a truncated
 //! file as zeros, so a short file must be caught before any data is read.
 
+use std::path::Path;
+
+use qnd_storage::{SResult, StorageError};
+
+/// netCDF-3 reads past the end of a file as zeros: refuse a file too short
+/// to hold the data its header describes.
+pub(super) fn check_size(path: &Path) -> SResult<()> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(StorageError::library)?;
+    let len = file.metadata().map_err(StorageError::library)?.len();
+    // headers are small; a header longer than this is not checked
+    let mut head = Vec::new();
+    file.take(1 << 20)
+        .read_to_end(&mut head)
+        .map_err(StorageError::library)?;
+    match required(&head) {
+        Size::Needs(need) if len < need => Err(StorageError::Layout(format!(
+            "truncated netCDF-3 file: {len} bytes, but its variables need {need}"
+        ))),
+        Size::HeaderCut if len == head.len() as u64 => Err(StorageError::Layout(format!(
+            "truncated netCDF-3 file: {len} bytes end inside its header"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// What a netCDF-3 header says of the file's size.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Size {

@@ -1,8 +1,20 @@
-//! Safe wrappers over the netCDF C calls this backend makes. Every call runs
-//! under the one library lock that netcdf-sys and hdf5-metno share (netCDF-4
-//! is HDF5 underneath), and every return code is checked.
+//! Safe wrappers over the netCDF C calls this backend makes: the one module
+//! of the crate with `unsafe` code (the crate root denies it everywhere
+//! else). Here: the lock, files, groups, dimensions and types; in `vars`
+//! the variables and their data calls; in `attrs` the attributes.
+//!
+//! Every call runs under the one library lock that netcdf-sys and
+//! hdf5-metno share (netCDF-4 is HDF5 underneath), every return code is
+//! checked, and every buffer handed to the library is checked here, against
+//! what the library itself says of the variable or attribute, to be exactly
+//! as large as what the call reads or writes. Callers cannot get that
+//! wrong: a mismatch is an error, never undefined behaviour. Each `unsafe`
+//! block says why it holds in its `SAFETY:` comment (a lint checks that
+//! there is one).
+#![allow(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
-use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::ffi::{c_char, c_int, CStr, CString};
 use std::path::Path;
 
 use netcdf_sys as nc;
@@ -16,12 +28,12 @@ pub(super) fn locked<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// A library error code as an error.
-pub(super) fn nc_err(code: c_int) -> StorageError {
+fn nc_err(code: c_int) -> StorageError {
     StorageError::library(netcdf::Error::Netcdf(code))
 }
 
 /// Checks a status return.
-pub(super) fn ck(code: c_int) -> SResult<()> {
+fn ck(code: c_int) -> SResult<()> {
     if code == nc::NC_NOERR {
         Ok(())
     } else {
@@ -29,11 +41,28 @@ pub(super) fn ck(code: c_int) -> SResult<()> {
     }
 }
 
-/// Runs one C call under the lock and checks its status.
+/// Runs one C call (an `unsafe` block, with its `SAFETY:` comment at the
+/// call site) under the lock and checks its status.
 macro_rules! call {
     ($e:expr) => {
-        $crate::raw::ck($crate::raw::locked(|| unsafe { $e }))
+        $crate::raw::ck($crate::raw::locked(|| $e))
     };
+}
+
+// (after the macro, which they use)
+mod attrs;
+mod vars;
+
+pub(super) use self::attrs::{
+    att, att_name, del_att, get_att, get_att_strings, natts, put_att, put_att_strings,
+};
+pub(super) use self::vars::{
+    def_chunking, def_var, deflate_records, direct_records, get, get_strings, put, put_strings,
+    var, var_name, varid, varids, VarRef,
+};
+
+fn layout(msg: String) -> StorageError {
+    StorageError::Layout(msg)
 }
 
 /// A name as a C string (netCDF names hold no NUL).
@@ -48,7 +77,8 @@ fn path_c(path: &Path) -> SResult<CString> {
     c_name(s)
 }
 
-/// A name buffer the library fills.
+/// A name buffer the library fills: `NC_MAX_NAME` bytes and a NUL, the
+/// most any call that returns a name writes.
 fn name_buf() -> Vec<u8> {
     vec![0u8; nc::NC_MAX_NAME as usize + 1]
 }
@@ -57,6 +87,13 @@ fn name_from(buf: &[u8]) -> String {
     let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
     String::from_utf8_lossy(&buf[..end]).into_owned()
 }
+
+/// A count the library returned, as a length.
+fn len(n: c_int) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
+
+// ------------------------------------------------------------ files
 
 /// Open an existing file; returns its ncid.
 pub(super) fn open(path: &Path, writable: bool) -> SResult<c_int> {
@@ -67,7 +104,20 @@ pub(super) fn open(path: &Path, writable: bool) -> SResult<c_int> {
         nc::NC_NOWRITE
     };
     let mut ncid = 0;
-    call!(nc::nc_open(c.as_ptr(), mode, &mut ncid))?;
+    // SAFETY: `c` is a NUL-terminated path and `ncid` a live int for the
+    // id the call writes.
+    call!(unsafe { nc::nc_open(c.as_ptr(), mode, &mut ncid) })?;
+    close_on_exec(path);
+    Ok(ncid)
+}
+
+/// Create (truncate) a file with creation flags `cmode`; returns its ncid
+/// (in define mode).
+pub(super) fn create(path: &Path, cmode: c_int) -> SResult<c_int> {
+    let c = path_c(path)?;
+    let mut ncid = 0;
+    // SAFETY: as in `open`.
+    call!(unsafe { nc::nc_create(c.as_ptr(), cmode | nc::NC_CLOBBER, &mut ncid) })?;
     close_on_exec(path);
     Ok(ncid)
 }
@@ -81,26 +131,10 @@ fn close_on_exec(path: &Path) {
     let Ok(target) = std::fs::canonicalize(path) else {
         return;
     };
-    let Ok(fds) = std::fs::read_dir("/proc/self/fd") else {
-        return;
-    };
-    for entry in fds.flatten() {
-        let Some(fd) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<c_int>().ok())
-        else {
-            continue;
-        };
-        if std::fs::read_link(entry.path()).is_ok_and(|l| l == target) {
-            // SAFETY: fcntl on a descriptor number only reads and sets its
-            // flags.
-            unsafe {
-                let flags = libc::fcntl(fd, libc::F_GETFD);
-                if flags >= 0 {
-                    libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
-                }
-            }
+    for fd in descriptors_on(&target) {
+        if let Some(flags) = fd_flags(fd) {
+            // SAFETY: fcntl on a descriptor number only sets its flags.
+            unsafe { libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC) };
         }
     }
 }
@@ -108,61 +142,87 @@ fn close_on_exec(path: &Path) {
 #[cfg(not(unix))]
 fn close_on_exec(_path: &Path) {}
 
-/// Create (truncate) a file with creation flags `cmode`; returns its ncid
-/// (in define mode).
-pub(super) fn create(path: &Path, cmode: c_int) -> SResult<c_int> {
-    let c = path_c(path)?;
-    let mut ncid = 0;
-    call!(nc::nc_create(c.as_ptr(), cmode | nc::NC_CLOBBER, &mut ncid))?;
-    close_on_exec(path);
-    Ok(ncid)
+/// The descriptors this process holds open on `target` (a canonical path),
+/// where `/proc/self/fd` lists them (Linux; none elsewhere).
+#[cfg(unix)]
+pub(super) fn descriptors_on(target: &Path) -> Vec<c_int> {
+    let Ok(fds) = std::fs::read_dir("/proc/self/fd") else {
+        return Vec::new();
+    };
+    fds.flatten()
+        .filter(|entry| std::fs::read_link(entry.path()).is_ok_and(|l| l == target))
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<c_int>().ok())
+        .collect()
+}
+
+/// The flags (`F_GETFD`) of descriptor `fd`, `None` when it is not open.
+#[cfg(unix)]
+pub(super) fn fd_flags(fd: c_int) -> Option<c_int> {
+    // SAFETY: fcntl on a descriptor number only reads its flags (an
+    // error for a number that is not open).
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    (flags >= 0).then_some(flags)
 }
 
 pub(super) fn close(ncid: c_int) -> SResult<()> {
-    call!(nc::nc_close(ncid))
+    // SAFETY: a plain call on an id; a stale id is an error code.
+    call!(unsafe { nc::nc_close(ncid) })
 }
 
 pub(super) fn sync(ncid: c_int) -> SResult<()> {
-    call!(nc::nc_sync(ncid))
+    // SAFETY: a plain call on an id.
+    call!(unsafe { nc::nc_sync(ncid) })
 }
 
 pub(super) fn redef(ncid: c_int) -> SResult<()> {
-    call!(nc::nc_redef(ncid))
+    // SAFETY: a plain call on an id.
+    call!(unsafe { nc::nc_redef(ncid) })
 }
 
 /// Leave define mode, keeping `header_free` bytes free after the header so
 /// that later definitions rarely move the data.
 pub(super) fn enddef(ncid: c_int, header_free: usize) -> SResult<()> {
-    call!(nc::nc__enddef(ncid, header_free, 4, 0, 4))
+    // SAFETY: a plain call on an id and numbers.
+    call!(unsafe { nc::nc__enddef(ncid, header_free, 4, 0, 4) })
 }
 
 /// The file's format (`NC_FORMAT_*`).
 pub(super) fn format(ncid: c_int) -> SResult<c_int> {
     let mut f = 0;
-    call!(nc::nc_inq_format(ncid, &mut f))?;
+    // SAFETY: `f` is a live int for the one value the call writes.
+    call!(unsafe { nc::nc_inq_format(ncid, &mut f) })?;
     Ok(f)
 }
 
+// ------------------------------------------------------------ groups
+
 /// Subgroups of a group: (name, ncid), in the library's order.
 pub(super) fn groups(ncid: c_int) -> SResult<Vec<(String, c_int)>> {
-    let mut n = 0;
-    call!(nc::nc_inq_grps(ncid, &mut n, std::ptr::null_mut()))?;
-    let mut ids = vec![0; n.max(0) as usize];
-    if n > 0 {
-        call!(nc::nc_inq_grps(ncid, &mut n, ids.as_mut_ptr()))?;
-    }
-    ids.into_iter()
-        .map(|g| {
-            let mut buf = name_buf();
-            call!(nc::nc_inq_grpname(g, buf.as_mut_ptr().cast()))?;
-            Ok((name_from(&buf), g))
-        })
-        .collect()
+    // counted and listed under one hold of the lock
+    locked(|| {
+        let mut n = 0;
+        // SAFETY: `n` is a live int; a null list asks for the count only.
+        call!(unsafe { nc::nc_inq_grps(ncid, &mut n, std::ptr::null_mut()) })?;
+        let mut ids = vec![0; len(n)];
+        if n > 0 {
+            // SAFETY: `ids` has room for the `n` ids just counted.
+            call!(unsafe { nc::nc_inq_grps(ncid, &mut n, ids.as_mut_ptr()) })?;
+        }
+        ids.into_iter()
+            .map(|g| {
+                let mut buf = name_buf();
+                // SAFETY: `buf` holds the longest name and its NUL.
+                call!(unsafe { nc::nc_inq_grpname(g, buf.as_mut_ptr().cast()) })?;
+                Ok((name_from(&buf), g))
+            })
+            .collect()
+    })
 }
 
 /// Subgroup `name` of a group, if any.
 pub(super) fn group(ncid: c_int, name: &CStr) -> SResult<Option<c_int>> {
     let mut g = 0;
+    // SAFETY: `name` is NUL-terminated and `g` a live int for the id.
     let code = locked(|| unsafe { nc::nc_inq_grp_ncid(ncid, name.as_ptr(), &mut g) });
     match code {
         nc::NC_NOERR => Ok(Some(g)),
@@ -175,180 +235,120 @@ pub(super) fn group(ncid: c_int, name: &CStr) -> SResult<Option<c_int>> {
 
 pub(super) fn def_grp(ncid: c_int, name: &CStr) -> SResult<c_int> {
     let mut g = 0;
-    call!(nc::nc_def_grp(ncid, name.as_ptr(), &mut g))?;
+    // SAFETY: `name` is NUL-terminated and `g` a live int for the id.
+    call!(unsafe { nc::nc_def_grp(ncid, name.as_ptr(), &mut g) })?;
     Ok(g)
 }
 
-/// Variable ids of a group, in definition order.
-pub(super) fn varids(ncid: c_int) -> SResult<Vec<c_int>> {
-    let mut n = 0;
-    call!(nc::nc_inq_nvars(ncid, &mut n))?;
-    let mut ids = vec![0; n.max(0) as usize];
-    if n > 0 {
-        call!(nc::nc_inq_varids(ncid, &mut n, ids.as_mut_ptr()))?;
-    }
-    Ok(ids)
-}
-
-/// Variable `name` of a group, if any.
-pub(super) fn varid(ncid: c_int, name: &CStr) -> SResult<Option<c_int>> {
-    let mut v = 0;
-    let code = locked(|| unsafe { nc::nc_inq_varid(ncid, name.as_ptr(), &mut v) });
-    match code {
-        nc::NC_NOERR => Ok(Some(v)),
-        nc::NC_ENOTVAR => Ok(None),
-        other => Err(nc_err(other)),
-    }
-}
-
-/// What a variable is: name, type and dimension ids.
-pub(super) struct VarInq {
-    pub xtype: nc_type,
-    pub dimids: Vec<c_int>,
-}
-
-pub(super) fn var(ncid: c_int, varid: c_int) -> SResult<VarInq> {
-    let mut xtype = 0;
-    let mut ndims = 0;
-    call!(nc::nc_inq_var(
-        ncid,
-        varid,
-        std::ptr::null_mut(),
-        &mut xtype,
-        &mut ndims,
-        std::ptr::null_mut(),
-        std::ptr::null_mut()
-    ))?;
-    let mut dimids = vec![0; ndims.max(0) as usize];
-    if ndims > 0 {
-        call!(nc::nc_inq_vardimid(ncid, varid, dimids.as_mut_ptr()))?;
-    }
-    Ok(VarInq { xtype, dimids })
-}
-
-pub(super) fn var_name(ncid: c_int, varid: c_int) -> SResult<String> {
-    let mut buf = name_buf();
-    call!(nc::nc_inq_varname(ncid, varid, buf.as_mut_ptr().cast()))?;
-    Ok(name_from(&buf))
-}
+// ------------------------------------------------------------ dimensions
 
 /// Name and current length of a dimension.
 pub(super) fn dim(ncid: c_int, dimid: c_int) -> SResult<(String, usize)> {
     let mut buf = name_buf();
     let mut len = 0;
-    call!(nc::nc_inq_dim(
-        ncid,
-        dimid,
-        buf.as_mut_ptr().cast(),
-        &mut len
-    ))?;
+    // SAFETY: `buf` holds the longest name and its NUL; `len` is live.
+    call!(unsafe { nc::nc_inq_dim(ncid, dimid, buf.as_mut_ptr().cast(), &mut len) })?;
     Ok((name_from(&buf), len))
 }
 
 pub(super) fn dim_len(ncid: c_int, dimid: c_int) -> SResult<usize> {
     let mut len = 0;
-    call!(nc::nc_inq_dimlen(ncid, dimid, &mut len))?;
+    // SAFETY: `len` is a live size_t for the one value the call writes.
+    call!(unsafe { nc::nc_inq_dimlen(ncid, dimid, &mut len) })?;
     Ok(len)
 }
 
 /// Dimension ids defined in this group itself (not its parents).
 pub(super) fn own_dimids(ncid: c_int) -> SResult<Vec<c_int>> {
-    let mut n = 0;
-    call!(nc::nc_inq_dimids(ncid, &mut n, std::ptr::null_mut(), 0))?;
-    let mut ids = vec![0; n.max(0) as usize];
-    if n > 0 {
-        call!(nc::nc_inq_dimids(ncid, &mut n, ids.as_mut_ptr(), 0))?;
-    }
-    Ok(ids)
+    locked(|| {
+        let mut n = 0;
+        // SAFETY: `n` is a live int; a null list asks for the count only.
+        call!(unsafe { nc::nc_inq_dimids(ncid, &mut n, std::ptr::null_mut(), 0) })?;
+        let mut ids = vec![0; len(n)];
+        if n > 0 {
+            // SAFETY: `ids` has room for the `n` ids just counted.
+            call!(unsafe { nc::nc_inq_dimids(ncid, &mut n, ids.as_mut_ptr(), 0) })?;
+        }
+        Ok(ids)
+    })
 }
 
 /// Unlimited dimension ids visible in a group (its own and its parents').
 pub(super) fn unlimited_dimids(ncid: c_int) -> SResult<Vec<c_int>> {
-    let mut out = Vec::new();
-    let mut g = ncid;
-    loop {
-        let mut n = 0;
-        call!(nc::nc_inq_unlimdims(g, &mut n, std::ptr::null_mut()))?;
-        if n > 0 {
-            let mut ids = vec![0; n as usize];
-            call!(nc::nc_inq_unlimdims(g, &mut n, ids.as_mut_ptr()))?;
-            out.extend(ids);
+    locked(|| {
+        let mut out = Vec::new();
+        let mut g = ncid;
+        loop {
+            let mut n = 0;
+            // SAFETY: `n` is a live int; a null list asks for the count.
+            call!(unsafe { nc::nc_inq_unlimdims(g, &mut n, std::ptr::null_mut()) })?;
+            if n > 0 {
+                let mut ids = vec![0; len(n)];
+                // SAFETY: `ids` has room for the `n` ids just counted.
+                call!(unsafe { nc::nc_inq_unlimdims(g, &mut n, ids.as_mut_ptr()) })?;
+                out.extend(ids);
+            }
+            let mut parent = 0;
+            // SAFETY: `parent` is a live int for the id the call writes.
+            let code = unsafe { nc::nc_inq_grp_parent(g, &mut parent) };
+            if code != nc::NC_NOERR {
+                // the root (NC_ENOGRP), or a netCDF-3 file (NC_ENOTNC4)
+                break;
+            }
+            g = parent;
         }
-        let mut parent = 0;
-        let code = locked(|| unsafe { nc::nc_inq_grp_parent(g, &mut parent) });
-        if code != nc::NC_NOERR {
-            // the root (NC_ENOGRP), or a netCDF-3 file (NC_ENOTNC4)
-            break;
-        }
-        g = parent;
-    }
-    Ok(out)
+        Ok(out)
+    })
 }
 
 pub(super) fn def_dim(ncid: c_int, name: &CStr, len: usize) -> SResult<c_int> {
     let mut id = 0;
-    call!(nc::nc_def_dim(ncid, name.as_ptr(), len, &mut id))?;
+    // SAFETY: `name` is NUL-terminated and `id` a live int for the id.
+    call!(unsafe { nc::nc_def_dim(ncid, name.as_ptr(), len, &mut id) })?;
     Ok(id)
 }
 
-pub(super) fn def_var(
-    ncid: c_int,
-    name: &CStr,
-    xtype: nc_type,
-    dimids: &[c_int],
-) -> SResult<c_int> {
+/// The id of dimension `name` (tests build foreign files with it).
+#[cfg(test)]
+pub(super) fn dimid(ncid: c_int, name: &CStr) -> SResult<c_int> {
     let mut id = 0;
-    call!(nc::nc_def_var(
-        ncid,
-        name.as_ptr(),
-        xtype,
-        dimids.len() as c_int,
-        dimids.as_ptr(),
-        &mut id
-    ))?;
+    // SAFETY: `name` is NUL-terminated and `id` a live int for the id.
+    call!(unsafe { nc::nc_inq_dimid(ncid, name.as_ptr(), &mut id) })?;
     Ok(id)
 }
 
-pub(super) fn def_chunking(ncid: c_int, varid: c_int, chunk: &[usize]) -> SResult<()> {
-    call!(nc::nc_def_var_chunking(
-        ncid,
-        varid,
-        nc::NC_CHUNKED,
-        chunk.as_ptr()
-    ))
+// ------------------------------------------------------------ types
+
+/// What a user-defined type (`NC_ENUM`, ...) is.
+pub(super) struct UserType {
+    pub class: c_int,
+    pub base: nc_type,
+    pub size: usize,
+    pub members: usize,
 }
 
-/// Chunks of 32 KiB or more: no fill value written before the data and
-/// no chunk cache, so that each record goes straight to the file.
-pub(super) fn direct_records(ncid: c_int, varid: c_int) -> SResult<()> {
-    call!(nc::nc_def_var_fill(ncid, varid, 1, std::ptr::null()))?;
-    // (a size of 0 would mean "the default": 1 byte is below any chunk)
-    call!(nc::nc_set_var_chunk_cache(ncid, varid, 1, 1, 0.75))
-}
-
-/// Small records, many per chunk: shuffled and deflated (level 1), so
-/// that the unwritten rest of a short history's one chunk takes no room.
-pub(super) fn deflate_records(ncid: c_int, varid: c_int) -> SResult<()> {
-    call!(nc::nc_def_var_deflate(ncid, varid, 1, 1, 1))
-}
-
-/// The class and base type of a user-defined type (`NC_ENUM`, ...).
-pub(super) fn user_type(ncid: c_int, xtype: nc_type) -> SResult<(c_int, nc_type, usize)> {
+pub(super) fn user_type(ncid: c_int, xtype: nc_type) -> SResult<UserType> {
     let mut buf = name_buf();
-    let mut size = 0;
-    let mut base = 0;
-    let mut nfields = 0;
-    let mut class = 0;
-    call!(nc::nc_inq_user_type(
-        ncid,
-        xtype,
-        buf.as_mut_ptr().cast(),
-        &mut size,
-        &mut base,
-        &mut nfields,
-        &mut class
-    ))?;
-    Ok((class, base, nfields))
+    let (mut size, mut base, mut members, mut class) = (0, 0, 0, 0);
+    // SAFETY: `buf` holds the longest name and its NUL; the other
+    // pointers are to live locals, one value each.
+    call!(unsafe {
+        nc::nc_inq_user_type(
+            ncid,
+            xtype,
+            buf.as_mut_ptr().cast(),
+            &mut size,
+            &mut base,
+            &mut members,
+            &mut class,
+        )
+    })?;
+    Ok(UserType {
+        class,
+        base,
+        size,
+        members,
+    })
 }
 
 /// The (name, value) members of an enum type with an 8-bit base.
@@ -358,14 +358,19 @@ pub(super) fn enum_members_i8(ncid: c_int, xtype: nc_type, n: usize) -> SResult<
             let mut buf = name_buf();
             // room for any base type; an 8-bit base writes the first byte
             let mut v = [0u8; 8];
-            call!(nc::nc_inq_enum_member(
-                ncid,
-                xtype,
-                i as c_int,
-                buf.as_mut_ptr().cast(),
-                v.as_mut_ptr().cast()
-            ))?;
-            Ok((name_from(&buf), v[0] as i8))
+            let i = c_int::try_from(i).map_err(|_| layout(format!("enum member {i}")))?;
+            // SAFETY: `buf` holds the longest name and its NUL, `v` the
+            // widest base type (8 bytes).
+            call!(unsafe {
+                nc::nc_inq_enum_member(
+                    ncid,
+                    xtype,
+                    i,
+                    buf.as_mut_ptr().cast(),
+                    v.as_mut_ptr().cast(),
+                )
+            })?;
+            Ok((name_from(&buf), i8::from_ne_bytes([v[0]])))
         })
         .collect()
 }
@@ -373,14 +378,12 @@ pub(super) fn enum_members_i8(ncid: c_int, xtype: nc_type, n: usize) -> SResult<
 /// Define the enum type `name` over `NC_BYTE` with `members`.
 pub(super) fn def_enum_i8(ncid: c_int, name: &CStr, members: &[(&CStr, i8)]) -> SResult<nc_type> {
     let mut t = 0;
-    call!(nc::nc_def_enum(ncid, nc::NC_BYTE, name.as_ptr(), &mut t))?;
+    // SAFETY: `name` is NUL-terminated and `t` a live int for the id.
+    call!(unsafe { nc::nc_def_enum(ncid, nc::NC_BYTE, name.as_ptr(), &mut t) })?;
     for (m, v) in members {
-        call!(nc::nc_insert_enum(
-            ncid,
-            t,
-            m.as_ptr(),
-            (v as *const i8).cast()
-        ))?;
+        // SAFETY: `m` is NUL-terminated and `v` one value of the base
+        // type, NC_BYTE (one byte).
+        call!(unsafe { nc::nc_insert_enum(ncid, t, m.as_ptr(), (v as *const i8).cast()) })?;
     }
     Ok(t)
 }
@@ -388,6 +391,7 @@ pub(super) fn def_enum_i8(ncid: c_int, name: &CStr, members: &[(&CStr, i8)]) -> 
 /// A type id by name, searching the group and its parents.
 pub(super) fn typeid(ncid: c_int, name: &CStr) -> SResult<Option<nc_type>> {
     let mut t = 0;
+    // SAFETY: `name` is NUL-terminated and `t` a live int for the id.
     let code = locked(|| unsafe { nc::nc_inq_typeid(ncid, name.as_ptr(), &mut t) });
     match code {
         nc::NC_NOERR => Ok(Some(t)),
@@ -396,146 +400,97 @@ pub(super) fn typeid(ncid: c_int, name: &CStr) -> SResult<Option<nc_type>> {
     }
 }
 
-/// Read a hyperslab into `buf` (memory type = the variable's type).
+/// How the elements of a type sit in memory for a get or put.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Elem {
+    /// Plain values of this many bytes (numbers, chars, enums).
+    Plain(usize),
+    /// `NC_STRING`: one pointer per element.
+    Strings,
+    /// Anything else (compound, opaque, variable-length): not moved here.
+    Other,
+}
+
+fn elem(ncid: c_int, xtype: nc_type) -> SResult<Elem> {
+    if xtype == nc::NC_STRING {
+        return Ok(Elem::Strings);
+    }
+    if (nc::NC_BYTE..nc::NC_STRING).contains(&xtype) {
+        let mut size = 0;
+        // SAFETY: a null name asks for none; `size` is a live size_t.
+        call!(unsafe { nc::nc_inq_type(ncid, xtype, std::ptr::null_mut(), &mut size) })?;
+        return Ok(Elem::Plain(size));
+    }
+    if xtype > nc::NC_STRING {
+        let t = user_type(ncid, xtype)?;
+        if t.class == nc::NC_ENUM {
+            return Ok(Elem::Plain(t.size));
+        }
+    }
+    Ok(Elem::Other)
+}
+
+/// Element types the library may read as the bytes they are made of.
 ///
 /// # Safety
-/// `buf` must hold `count.product()` elements of the variable's type.
-pub(super) unsafe fn get(
-    ncid: c_int,
-    varid: c_int,
-    start: &[usize],
-    count: &[usize],
-    stride: &[isize],
-    buf: *mut c_void,
-) -> SResult<()> {
-    if stride.iter().all(|&s| s == 1) {
-        call!(nc::nc_get_vara(
-            ncid,
-            varid,
-            start.as_ptr(),
-            count.as_ptr(),
-            buf
-        ))
+/// A value has no padding: each of its bytes is initialised.
+pub(super) unsafe trait AsBytes: Copy {}
+
+/// Element types the library may also write into.
+///
+/// # Safety
+/// Every bit pattern of the type's size is a value of it.
+pub(super) unsafe trait FromBytes: AsBytes + Default {}
+
+macro_rules! plain {
+    ($($t:ty),*) => {$(
+        // SAFETY: a primitive number: no padding, and any bits are one.
+        unsafe impl AsBytes for $t {}
+        // SAFETY: as above.
+        unsafe impl FromBytes for $t {}
+    )*};
+}
+plain!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+// SAFETY: a bool is one byte, 0 or 1, with no padding (but not every byte
+// is a bool: no `FromBytes`).
+unsafe impl AsBytes for bool {}
+
+/// `len` elements of `size` bytes fill exactly `bytes` bytes.
+fn fits(len: usize, size: usize, bytes: usize, what: &str) -> SResult<()> {
+    if len.checked_mul(size) == Some(bytes) {
+        Ok(())
     } else {
-        call!(nc::nc_get_vars(
-            ncid,
-            varid,
-            start.as_ptr(),
-            count.as_ptr(),
-            stride.as_ptr(),
-            buf
-        ))
+        Err(layout(format!(
+            "a buffer of {bytes} bytes for {len} elements of {size} bytes ({what})"
+        )))
     }
 }
 
-/// Write a hyperslab from `buf` (memory type = the variable's type).
+// ------------------------------------------------------------ strings
+
+/// Strings from the pointers one successful read filled in, which are
+/// then freed.
 ///
 /// # Safety
-/// `buf` must hold `count.product()` elements of the variable's type.
-pub(super) unsafe fn put(
-    ncid: c_int,
-    varid: c_int,
-    start: &[usize],
-    count: &[usize],
-    stride: &[isize],
-    buf: *const c_void,
-) -> SResult<()> {
-    if stride.iter().all(|&s| s == 1) {
-        call!(nc::nc_put_vara(
-            ncid,
-            varid,
-            start.as_ptr(),
-            count.as_ptr(),
-            buf
-        ))
-    } else {
-        call!(nc::nc_put_vars(
-            ncid,
-            varid,
-            start.as_ptr(),
-            count.as_ptr(),
-            stride.as_ptr(),
-            buf
-        ))
+/// Every pointer is null or a NUL-terminated string the library allocated
+/// for that read, held by nothing else.
+unsafe fn take_strings(mut ptrs: Vec<*mut c_char>) -> Vec<String> {
+    let strings = ptrs
+        .iter()
+        .map(|&p| {
+            if p.is_null() {
+                return String::new();
+            }
+            // SAFETY: not null, so a NUL-terminated string (the caller's
+            // promise), alive until freed below.
+            unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+        })
+        .collect();
+    if !ptrs.is_empty() {
+        // SAFETY: every pointer is null or a string the library allocated
+        // for the read and that nothing else holds (the caller's promise).
+        let _ = locked(|| unsafe { nc::nc_free_string(ptrs.len(), ptrs.as_mut_ptr()) });
     }
-}
-
-/// Free strings the library allocated for an `NC_STRING` read.
-pub(super) fn free_strings(ptrs: &mut [*mut c_char]) {
-    let len = ptrs.len();
-    if len > 0 {
-        let _ = locked(|| unsafe { nc::nc_free_string(len, ptrs.as_mut_ptr()) });
-    }
-}
-
-/// Number of attributes of a variable (`NC_GLOBAL` for a group).
-pub(super) fn natts(ncid: c_int, varid: c_int) -> SResult<usize> {
-    let mut n = 0;
-    if varid == nc::NC_GLOBAL {
-        call!(nc::nc_inq_natts(ncid, &mut n))?;
-    } else {
-        call!(nc::nc_inq_varnatts(ncid, varid, &mut n))?;
-    }
-    Ok(n.max(0) as usize)
-}
-
-pub(super) fn att_name(ncid: c_int, varid: c_int, i: usize) -> SResult<String> {
-    let mut buf = name_buf();
-    call!(nc::nc_inq_attname(
-        ncid,
-        varid,
-        i as c_int,
-        buf.as_mut_ptr().cast()
-    ))?;
-    Ok(name_from(&buf))
-}
-
-/// Type and length of attribute `name`, if it exists.
-pub(super) fn att(ncid: c_int, varid: c_int, name: &CStr) -> SResult<Option<(nc_type, usize)>> {
-    let mut t = 0;
-    let mut len = 0;
-    let code = locked(|| unsafe { nc::nc_inq_att(ncid, varid, name.as_ptr(), &mut t, &mut len) });
-    match code {
-        nc::NC_NOERR => Ok(Some((t, len))),
-        nc::NC_ENOTATT => Ok(None),
-        other => Err(nc_err(other)),
-    }
-}
-
-/// Read an attribute's values into `buf`.
-///
-/// # Safety
-/// `buf` must hold the attribute's length in elements of its type.
-pub(super) unsafe fn get_att(
-    ncid: c_int,
-    varid: c_int,
-    name: &CStr,
-    buf: *mut c_void,
-) -> SResult<()> {
-    call!(nc::nc_get_att(ncid, varid, name.as_ptr(), buf))
-}
-
-/// Write an attribute of type `xtype` from `len` elements at `buf`.
-///
-/// # Safety
-/// `buf` must hold `len` elements of `xtype`.
-pub(super) unsafe fn put_att(
-    ncid: c_int,
-    varid: c_int,
-    name: &CStr,
-    xtype: nc_type,
-    len: usize,
-    buf: *const c_void,
-) -> SResult<()> {
-    call!(nc::nc_put_att(ncid, varid, name.as_ptr(), xtype, len, buf))
-}
-
-pub(super) fn del_att(ncid: c_int, varid: c_int, name: &CStr) -> SResult<()> {
-    call!(nc::nc_del_att(ncid, varid, name.as_ptr()))
-}
-
-/// The id of dimension `name` (tests build foreign files with it).
-#[cfg(test)]
-pub(super) fn call_inq_dimid(ncid: c_int, name: &CStr, id: &mut c_int) {
-    call!(nc::nc_inq_dimid(ncid, name.as_ptr(), id)).unwrap();
+    strings
 }

@@ -1,8 +1,6 @@
 //! The storage conformance kit on netCDF-4 and netCDF-3 files (classic and
 //! 64-bit offset), bare and behind a record buffer.
 
-use std::path::PathBuf;
-
 use qnd_netcdf::NetcdfStorage;
 use qnd_storage::conformance::{run_all, Maker};
 use qnd_storage::{NcFormat, RecordBuffer, Storage, DEFAULT_RECORD_BUFFER};
@@ -12,7 +10,6 @@ struct Files {
     format: NcFormat,
     dir: tempfile::TempDir,
     made: usize,
-    last: Option<PathBuf>,
     buffered: bool,
 }
 
@@ -22,7 +19,6 @@ impl Files {
             format,
             dir: tempfile::tempdir().unwrap(),
             made: 0,
-            last: None,
             buffered,
         }
     }
@@ -34,14 +30,30 @@ impl Maker for Files {
         let path = self.dir.path().join(format!("f{}.nc", self.made));
         self.made += 1;
         let s = NetcdfStorage::create(&path, self.format).unwrap();
-        self.last = Some(path);
-        RecordBuffer::new(s, if self.buffered { DEFAULT_RECORD_BUFFER } else { 0 })
+        RecordBuffer::new(
+            s,
+            if self.buffered {
+                DEFAULT_RECORD_BUFFER
+            } else {
+                0
+            },
+        )
     }
-    fn reopen(&mut self, mut s: Self::Storage) -> Option<Self::Storage> {
+    fn has_files(&self) -> bool {
+        true
+    }
+    fn reopen(&mut self, mut s: Self::Storage) -> Self::Storage {
+        let path = s.inner().path().to_path_buf();
         s.close().unwrap();
-        let path = self.last.clone().unwrap();
         let s = NetcdfStorage::open(&path, true).unwrap();
-        Some(RecordBuffer::new(s, if self.buffered { DEFAULT_RECORD_BUFFER } else { 0 }))
+        RecordBuffer::new(
+            s,
+            if self.buffered {
+                DEFAULT_RECORD_BUFFER
+            } else {
+                0
+            },
+        )
     }
 }
 

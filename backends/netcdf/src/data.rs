@@ -1,0 +1,338 @@
+//! Moving data: hyperslabs of a variable read and written, records
+//! appended, zeros and record counts stored before a flush or close, and
+//! the conversions between arrays and the library's buffers: numbers and
+//! bool as plain elements (bool as bytes 0 and 1), text as `NC_STRING`
+//! strings or NUL-padded `NC_CHAR` bytes.
+
+use std::borrow::Cow;
+use std::ffi::CString;
+
+use ndarray::{ArrayD, IxDyn};
+use netcdf_sys as nc;
+
+use qnd_storage::{Array, DType, Kind, LeafInfo, NodeId, Run, SResult};
+
+use crate::nodes::Body;
+use crate::raw::{self, c_name, AsBytes, FromBytes, VarRef};
+use crate::types::Text;
+use crate::vars::Var;
+use crate::{layout, unsupported, NetcdfStorage, RECORDS_ATTR};
+
+/// Where plain elements of any type come from (a hyperslab, an attribute).
+pub(crate) trait Source {
+    /// Fill `buf`, which holds exactly the elements to read.
+    fn fill<T: FromBytes>(&self, buf: &mut [T]) -> SResult<()>;
+}
+
+/// Where plain elements of any type go.
+pub(crate) trait Sink {
+    /// Write `values`, exactly the elements to write.
+    fn take<T: AsBytes>(&self, values: &[T]) -> SResult<()>;
+}
+
+/// A hyperslab of a variable.
+struct Slab<'a> {
+    at: &'a VarRef,
+    start: &'a [usize],
+    count: &'a [usize],
+    stride: &'a [isize],
+}
+
+impl Source for Slab<'_> {
+    fn fill<T: FromBytes>(&self, buf: &mut [T]) -> SResult<()> {
+        raw::get(self.at, self.start, self.count, self.stride, buf)
+    }
+}
+
+impl Sink for Slab<'_> {
+    fn take<T: AsBytes>(&self, values: &[T]) -> SResult<()> {
+        raw::put(self.at, self.start, self.count, self.stride, values)
+    }
+}
+
+/// Read `shape` elements of `dtype` (not text) from `src`, which fills a
+/// buffer of the file type (bool as bytes).
+pub(crate) fn read_numbers(dtype: DType, shape: &[usize], src: &impl Source) -> SResult<Array> {
+    fn typed<T: FromBytes, S: Source>(shape: &[usize], src: &S) -> SResult<ArrayD<T>> {
+        let n: usize = shape.iter().product();
+        let mut buf = vec![T::default(); n];
+        if n > 0 {
+            src.fill(&mut buf)?;
+        }
+        ArrayD::from_shape_vec(IxDyn(shape), buf).map_err(|e| layout(e.to_string()))
+    }
+    Ok(match dtype {
+        DType::I8 => Array::I8(typed(shape, src)?),
+        DType::I16 => Array::I16(typed(shape, src)?),
+        DType::I32 => Array::I32(typed(shape, src)?),
+        DType::I64 => Array::I64(typed(shape, src)?),
+        DType::U8 => Array::U8(typed(shape, src)?),
+        DType::U16 => Array::U16(typed(shape, src)?),
+        DType::U32 => Array::U32(typed(shape, src)?),
+        DType::U64 => Array::U64(typed(shape, src)?),
+        DType::F32 => Array::F32(typed(shape, src)?),
+        DType::F64 => Array::F64(typed(shape, src)?),
+        DType::Bool => Array::Bool(typed::<i8, _>(shape, src)?.mapv(|x| x != 0)),
+        DType::Str => return unsupported("text is not read through a number buffer"),
+    })
+}
+
+/// Write the elements of a numeric or bool array, in C order, to `sink`
+/// (bool as bytes: Rust stores `false`/`true` as 0/1). A standard-layout
+/// array is borrowed, not copied.
+pub(crate) fn write_numbers(a: &Array, sink: &impl Sink) -> SResult<()> {
+    fn c_order<T: Copy>(x: &ArrayD<T>) -> Cow<'_, [T]> {
+        match x.as_slice() {
+            Some(v) => Cow::Borrowed(v),
+            None => Cow::Owned(x.iter().copied().collect()),
+        }
+    }
+    match a {
+        Array::I8(x) => sink.take(&c_order(x)),
+        Array::I16(x) => sink.take(&c_order(x)),
+        Array::I32(x) => sink.take(&c_order(x)),
+        Array::I64(x) => sink.take(&c_order(x)),
+        Array::U8(x) => sink.take(&c_order(x)),
+        Array::U16(x) => sink.take(&c_order(x)),
+        Array::U32(x) => sink.take(&c_order(x)),
+        Array::U64(x) => sink.take(&c_order(x)),
+        Array::F32(x) => sink.take(&c_order(x)),
+        Array::F64(x) => sink.take(&c_order(x)),
+        Array::Bool(x) => sink.take(&c_order(x)),
+        Array::Str(_) => unsupported("text is not written through a number buffer"),
+    }
+}
+
+/// Text from `NC_CHAR` bytes: up to the first NUL, UTF-8 (lossy).
+pub(crate) fn text_from(bytes: &[u8]) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+/// `NC_CHAR` bytes of `width` per string, NUL padded.
+fn char_bytes(s: &ArrayD<String>, width: usize) -> SResult<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * width);
+    for t in s.iter() {
+        if t.len() > width {
+            return unsupported(format!(
+                "text of {} bytes is wider than the {width} bytes stored",
+                t.len()
+            ));
+        }
+        out.extend_from_slice(t.as_bytes());
+        out.resize(out.len() + width - t.len(), 0);
+    }
+    Ok(out)
+}
+
+fn check_shape(data: &Array, counts: &[usize]) -> SResult<()> {
+    if data.shape() != counts {
+        return Err(layout(format!(
+            "data of shape {:?} for a selection of shape {counts:?}",
+            data.shape()
+        )));
+    }
+    Ok(())
+}
+
+/// start, count and stride vectors of a slab.
+fn split(slab: &[Run]) -> (Vec<usize>, Vec<usize>, Vec<isize>) {
+    (
+        slab.iter().map(|s| s.first).collect(),
+        slab.iter().map(|s| s.count).collect(),
+        slab.iter().map(|s| s.stride() as isize).collect(),
+    )
+}
+
+impl Var {
+    /// Read a hyperslab (`slab` over the variable's dimensions, records
+    /// included, without the `NC_CHAR` length).
+    pub(crate) fn read(&self, slab: &[Run]) -> SResult<Array> {
+        let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
+        if self.empty_shape.is_some() || self.fresh || counts.contains(&0) {
+            return Ok(Array::zeros(self.dtype, &counts));
+        }
+        let (mut start, mut count, mut stride) = split(slab);
+        let n: usize = counts.iter().product();
+        let strings = match self.text {
+            Text::No => {
+                let src = Slab {
+                    at: &self.at,
+                    start: &start,
+                    count: &count,
+                    stride: &stride,
+                };
+                return read_numbers(self.dtype, &counts, &src);
+            }
+            Text::Strings => raw::get_strings(&self.at, &start, &count, &stride)?,
+            Text::Chars(0) => vec![String::new(); n],
+            Text::Chars(width) => {
+                start.push(0);
+                count.push(width);
+                stride.push(1);
+                let mut buf = vec![0u8; n * width];
+                raw::get(&self.at, &start, &count, &stride, &mut buf)?;
+                buf.chunks(width).map(text_from).collect()
+            }
+        };
+        Ok(Array::Str(
+            ArrayD::from_shape_vec(IxDyn(&counts), strings).map_err(|e| layout(e.to_string()))?,
+        ))
+    }
+
+    /// Write `data` (of the slab's shape and this variable's dtype).
+    pub(crate) fn write(&self, slab: &[Run], data: &Array) -> SResult<()> {
+        let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
+        check_shape(data, &counts)?;
+        if data.size() == 0 || self.empty_shape.is_some() {
+            return Ok(());
+        }
+        let (mut start, mut count, mut stride) = split(slab);
+        if data.dtype() != self.dtype {
+            return Err(layout(format!(
+                "data of {} for a {} variable",
+                data.dtype(),
+                self.dtype
+            )));
+        }
+        match (data, self.text) {
+            (Array::Str(s), Text::Strings) => {
+                let owned: Vec<CString> = s.iter().map(|t| c_name(t)).collect::<SResult<_>>()?;
+                raw::put_strings(&self.at, &start, &count, &stride, &owned)
+            }
+            (Array::Str(s), Text::Chars(width)) => {
+                let bytes = char_bytes(s, width)?;
+                start.push(0);
+                count.push(width);
+                stride.push(1);
+                raw::put(&self.at, &start, &count, &stride, &bytes)
+            }
+            (a, Text::No) => {
+                let sink = Slab {
+                    at: &self.at,
+                    start: &start,
+                    count: &count,
+                    stride: &stride,
+                };
+                write_numbers(a, &sink)
+            }
+            (a, _) => Err(layout(format!("{} data for a text variable", a.dtype()))),
+        }
+    }
+}
+
+impl NetcdfStorage {
+    /// Type and shape of a leaf or record node.
+    pub(crate) fn leaf_info(&self, node: NodeId) -> SResult<LeafInfo> {
+        let n = self.node(node)?;
+        let v = self.var(node)?;
+        let (shape, dims) = if let Some(s) = &v.empty_shape {
+            (s.clone(), vec![None; s.len()])
+        } else {
+            let mut shape = v.shape.clone();
+            let dims: Vec<Option<String>> = v.dims.iter().cloned().map(Some).collect();
+            if n.kind == Kind::Records {
+                shape.insert(0, v.records);
+            }
+            (shape, dims)
+        };
+        Ok(LeafInfo {
+            dtype: v.dtype,
+            shape,
+            dims,
+        })
+    }
+
+    pub(crate) fn read_slab(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
+        self.data_mode()?;
+        self.var(node)?.read(slab)
+    }
+
+    /// Write a hyperslab; zeros first over the rest of a fresh leaf.
+    pub(crate) fn write_slab(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
+        self.data_mode()?;
+        let v = self.var(node)?;
+        let whole = slab.len() == v.shape.len()
+            && slab
+                .iter()
+                .zip(&v.shape)
+                .all(|(s, &n)| s.first == 0 && s.count == n && (s.stride() == 1 || n <= 1));
+        if v.fresh && !whole {
+            self.write_zeros(node)?;
+        }
+        self.var(node)?.write(slab, data)?;
+        self.var_mut(node)?.fresh = false;
+        Ok(())
+    }
+
+    /// Append records (`[n, record shape...]`) with one library call.
+    pub(crate) fn append_rows(&mut self, node: NodeId, records: &Array) -> SResult<()> {
+        self.data_mode()?;
+        if self.node(node)?.kind != Kind::Records {
+            return Err(layout("not a record node"));
+        }
+        let v = self.var(node)?;
+        let Some((&added, shape)) = records.shape().split_first() else {
+            return Err(layout("records of rank 0"));
+        };
+        if shape != v.shape.as_slice() {
+            return Err(layout(format!(
+                "records of shape {shape:?} for a variable of records {:?}",
+                v.shape
+            )));
+        }
+        let slab: Vec<Run> = std::iter::once(Run::strided(v.records, added, 1))
+            .chain(v.shape.iter().map(|&d| Run::all(d)))
+            .collect();
+        v.write(&slab, records)?;
+        let v = self.var_mut(node)?;
+        v.records += added;
+        v.records_dirty = true;
+        Ok(())
+    }
+
+    /// Write zeros over a fresh leaf.
+    fn write_zeros(&mut self, node: NodeId) -> SResult<()> {
+        let v = self.var(node)?;
+        let slab: Vec<Run> = v.shape.iter().map(|&n| Run::all(n)).collect();
+        v.write(&slab, &Array::zeros(v.dtype, &v.shape))?;
+        self.var_mut(node)?.fresh = false;
+        Ok(())
+    }
+
+    /// Before a flush or close: zeros into fresh leaves, and the record
+    /// count of each record variable that holds fewer records than its
+    /// record dimension (attribute `__records__`).
+    pub(crate) fn store_pending(&mut self) -> SResult<()> {
+        if !self.writable || self.ncid.is_none() {
+            return Ok(());
+        }
+        for i in 0..self.nodes.len() {
+            let id = NodeId(i);
+            let (fresh, dirty) = match &self.nodes[i].body {
+                Body::Var(v) => (v.fresh, v.records_dirty),
+                _ => continue,
+            };
+            if fresh {
+                self.data_mode()?;
+                self.write_zeros(id)?;
+            }
+            if dirty {
+                let v = self.var(id)?;
+                let (ncid, varid, records) = (v.at.ncid(), v.at.varid(), v.records);
+                let Some(dimid) = v.record_dim else { continue };
+                let len = raw::dim_len(ncid, dimid)?;
+                let stored = raw::att(ncid, varid, RECORDS_ATTR)?.is_some();
+                if records < len {
+                    self.define_mode()?;
+                    raw::put_att(ncid, varid, RECORDS_ATTR, nc::NC_INT, &[records as i32])?;
+                } else if stored {
+                    self.define_mode()?;
+                    raw::del_att(ncid, varid, RECORDS_ATTR)?;
+                }
+                self.var_mut(id)?.records_dirty = false;
+            }
+        }
+        Ok(())
+    }
+}

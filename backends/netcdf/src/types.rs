@@ -1,0 +1,214 @@
+//! netCDF types: the file type of each dtype and the dtype each file type
+//! reads as (bool as an enum or a flagged byte, text as strings or chars),
+//! and the refusals of what the file's format cannot hold. Those are
+//! decided by [`capabilities`](crate::capabilities) alone, which states
+//! netCDF-3's rules once; here they only become messages.
+
+use std::ffi::c_int;
+
+use netcdf_sys as nc;
+use netcdf_sys::nc_type;
+
+use qnd_storage::{Array, DType, DTypeSet, NcFormat, SResult};
+
+use crate::raw;
+use crate::{layout, unsupported, NetcdfStorage, BOOL_TYPE};
+
+/// How text is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Text {
+    /// Not text.
+    No,
+    /// `NC_STRING`: one variable-length string per element.
+    Strings,
+    /// `NC_CHAR` with a trailing dimension of this many bytes.
+    Chars(usize),
+}
+
+/// The format's name in messages.
+fn format_name(format: NcFormat) -> &'static str {
+    if format.is_classic() {
+        "netCDF-3"
+    } else {
+        "netCDF-4"
+    }
+}
+
+/// A dtype's name in messages.
+fn dtype_name(dtype: DType) -> &'static str {
+    match dtype {
+        DType::Bool => "bool",
+        DType::Str => "text",
+        d => d.code(),
+    }
+}
+
+/// The dtypes of `set`, as in "i1, i2, f8 and text".
+fn listing(set: DTypeSet) -> String {
+    let names: Vec<&str> = DType::ALL
+        .into_iter()
+        .filter(|&d| set.contains(d))
+        .map(dtype_name)
+        .collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => (*last).to_string(),
+        None => "nothing".to_string(),
+    }
+}
+
+impl NetcdfStorage {
+    /// Refuse a group (or list) `name` where the format has no groups.
+    pub(crate) fn check_groups(&self, name: &str) -> SResult<()> {
+        if self.caps().groups {
+            return Ok(());
+        }
+        unsupported(format!(
+            "{} has no groups: cannot create group or list {name:?} (use netCDF-4 or HDF5)",
+            format_name(self.format)
+        ))
+    }
+
+    /// Refuse a leaf or record variable of `dtype` the format cannot hold.
+    fn check_leaf(&self, dtype: DType) -> SResult<()> {
+        let caps = self.caps();
+        if caps.holds_leaf(dtype) {
+            return Ok(());
+        }
+        unsupported(format!(
+            "{} has no {} type (only {}){}",
+            format_name(self.format),
+            dtype_name(dtype),
+            listing(caps.leaf_dtypes),
+            if self.classic() { "; use netCDF-4" } else { "" }
+        ))
+    }
+
+    /// Refuse attribute `name` of `value` when the format cannot hold it,
+    /// saying what it lacks.
+    pub(crate) fn check_attr(&self, name: &str, value: &Array) -> SResult<()> {
+        let caps = self.caps();
+        let (dtype, shape) = (value.dtype(), value.shape());
+        if caps.holds_attr(dtype, shape) {
+            return Ok(());
+        }
+        let format = format_name(self.format);
+        if shape.len() > caps.attr_rank {
+            let axes = match caps.attr_rank {
+                1 => "1-d".to_string(),
+                r => format!("at most {r}-d"),
+            };
+            unsupported(format!(
+                "netCDF attributes are {axes}; attribute {name:?} has shape {shape:?}"
+            ))
+        } else if !caps.attr_dtypes.contains(dtype) {
+            unsupported(format!(
+                "{format} has no {} attributes (only {}): attribute {name:?}",
+                dtype_name(dtype),
+                listing(caps.attr_dtypes)
+            ))
+        } else {
+            unsupported(format!(
+                "{format} has no arrays of strings: attribute {name:?}"
+            ))
+        }
+    }
+
+    /// The netCDF-4 enum type for bool (defined in the root on first use).
+    fn bool_type(&mut self) -> SResult<nc_type> {
+        if let Some(t) = self.bool_type {
+            return Ok(t);
+        }
+        let root = self.file()?;
+        let t = match raw::typeid(root, BOOL_TYPE)? {
+            Some(t) if self.is_bool_enum(root, t)? => t,
+            Some(_) => {
+                return unsupported("the file has a type named `__bool__` that is not a bool enum")
+            }
+            None => raw::def_enum_i8(root, BOOL_TYPE, &[(c"FALSE", 0), (c"TRUE", 1)])?,
+        };
+        self.bool_type = Some(t);
+        Ok(t)
+    }
+
+    fn is_bool_enum(&self, ncid: c_int, xtype: nc_type) -> SResult<bool> {
+        let t = raw::user_type(ncid, xtype)?;
+        if t.class != nc::NC_ENUM
+            || (t.base != nc::NC_BYTE && t.base != nc::NC_UBYTE)
+            || t.members != 2
+        {
+            return Ok(false);
+        }
+        let mut m = raw::enum_members_i8(ncid, xtype, t.members)?;
+        m.sort_by_key(|(_, v)| *v);
+        Ok(m.len() == 2 && m[0] == ("FALSE".into(), 0) && m[1] == ("TRUE".into(), 1))
+    }
+
+    /// The file type of `dtype` and how text is laid out (`text_len`
+    /// bytes per string in netCDF-3); refused where the format cannot
+    /// hold a variable of `dtype`.
+    pub(crate) fn file_type(&mut self, dtype: DType, text_len: usize) -> SResult<(nc_type, Text)> {
+        self.check_leaf(dtype)?;
+        let t = match dtype {
+            DType::I8 => nc::NC_BYTE,
+            DType::I16 => nc::NC_SHORT,
+            DType::I32 => nc::NC_INT,
+            DType::I64 => nc::NC_INT64,
+            DType::U8 => nc::NC_UBYTE,
+            DType::U16 => nc::NC_USHORT,
+            DType::U32 => nc::NC_UINT,
+            DType::U64 => nc::NC_UINT64,
+            DType::F32 => nc::NC_FLOAT,
+            DType::F64 => nc::NC_DOUBLE,
+            // netCDF-3 has no enums: a byte with attribute `__bool__`
+            DType::Bool if self.classic() => nc::NC_BYTE,
+            DType::Bool => self.bool_type()?,
+            // netCDF-3 has no strings: characters
+            DType::Str if self.classic() => return Ok((nc::NC_CHAR, Text::Chars(text_len.max(1)))),
+            DType::Str => return Ok((nc::NC_STRING, Text::Strings)),
+        };
+        Ok((t, Text::No))
+    }
+
+    /// The dtype a file type reads as.
+    pub(crate) fn dtype_of(&self, ncid: c_int, xtype: nc_type) -> SResult<(DType, Text)> {
+        let d = match xtype {
+            nc::NC_BYTE => DType::I8,
+            nc::NC_UBYTE => DType::U8,
+            nc::NC_SHORT => DType::I16,
+            nc::NC_USHORT => DType::U16,
+            nc::NC_INT => DType::I32,
+            nc::NC_UINT => DType::U32,
+            nc::NC_INT64 => DType::I64,
+            nc::NC_UINT64 => DType::U64,
+            nc::NC_FLOAT => DType::F32,
+            nc::NC_DOUBLE => DType::F64,
+            nc::NC_STRING => return Ok((DType::Str, Text::Strings)),
+            nc::NC_CHAR => return Ok((DType::Str, Text::Chars(0))),
+            t if t > nc::NC_STRING && self.is_bool_enum(ncid, t)? => DType::Bool,
+            t => {
+                return Err(layout(format!(
+                    "a netCDF type ({t}) that is not a number, bool or text"
+                )))
+            }
+        };
+        Ok((d, Text::No))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listings_read_as_english() {
+        let classic = crate::capabilities(NcFormat::Classic);
+        assert_eq!(
+            listing(classic.leaf_dtypes),
+            "i1, i2, i4, f4, f8, bool and text"
+        );
+        assert_eq!(listing(classic.attr_dtypes), "i1, i2, i4, f4, f8 and text");
+        assert_eq!(listing(DTypeSet::of(&[DType::F64])), "f8");
+        assert_eq!(listing(DTypeSet::of(&[])), "nothing");
+    }
+}

@@ -1,0 +1,235 @@
+//! Variables: the [`Var`] each leaf and record node keeps, defining one for
+//! a new node (its dimensions, chunking, and the conventions' attributes)
+//! and telling what an existing one is.
+
+use std::ffi::{c_int, CStr};
+
+use qnd_storage::chunks::{deflate_records, direct_records, record_chunk};
+use qnd_storage::{DType, Kind, LeafSpec, NodeId, SResult, StorageError};
+
+use crate::attrs::shape_from;
+use crate::nodes::{Body, Node};
+use crate::raw::{self, VarRef};
+use crate::types::Text;
+use crate::{layout, unsupported, NetcdfStorage, BOOL_ATTR, NONE_ATTR, RECORDS_ATTR, SHAPE_ATTR};
+
+/// A variable: where it is and how to move its data.
+#[derive(Clone, Debug)]
+pub(crate) struct Var {
+    /// The variable, for the data calls.
+    pub(crate) at: VarRef,
+    pub(crate) dtype: DType,
+    pub(crate) text: Text,
+    /// Dimension names (the record dimension's first, for records) and
+    /// lengths (without the record axis), both without a trailing
+    /// `NC_CHAR` length.
+    pub(crate) dims: Vec<String>,
+    pub(crate) shape: Vec<usize>,
+    /// Records written so far (record nodes only).
+    pub(crate) records: usize,
+    /// The record count changed since it was last stored.
+    pub(crate) records_dirty: bool,
+    /// The record dimension (record nodes only).
+    pub(crate) record_dim: Option<c_int>,
+    /// The shape of an empty leaf (a scalar variable with `__shape__`).
+    pub(crate) empty_shape: Option<Vec<usize>>,
+    /// A leaf declared but never written: it reads as zeros, and zeros are
+    /// written before any partial write, flush or close (netCDF would
+    /// otherwise keep its fill values, which read as 9.97e36, not 0).
+    pub(crate) fresh: bool,
+}
+
+impl NetcdfStorage {
+    /// Create a leaf or record node (zero records): a variable over the
+    /// dimensions of its group's dimension home.
+    pub(crate) fn new_leaf(
+        &mut self,
+        parent: NodeId,
+        name: &str,
+        spec: &LeafSpec,
+    ) -> SResult<NodeId> {
+        let (g, c) = self.new_member(parent, name)?;
+        let (xtype, text) = self.file_type(spec.dtype, spec.text_len)?;
+        let home = self.dim_home(parent)?;
+        let home_ncid = self.group_ncid(home)?;
+        let empty = !spec.records && spec.shape.contains(&0);
+        if spec.records && spec.shape.contains(&0) {
+            return unsupported(format!(
+                "netCDF cannot hold records of shape {:?} (a zero-length axis)",
+                spec.shape
+            ));
+        }
+        let mut dimids = Vec::new();
+        if spec.records {
+            let d = self.record_dim(home_ncid)?;
+            let now = raw::dim_len(home_ncid, d)?;
+            self.record_len.entry(d).or_insert(now);
+            dimids.push(d);
+        }
+        if !empty {
+            for &n in &spec.shape {
+                dimids.push(self.fixed_dim(home_ncid, n)?);
+            }
+            if let Text::Chars(w) = text {
+                dimids.push(self.fixed_dim(home_ncid, w)?);
+            }
+        }
+        self.define_mode()?;
+        let at = raw::def_var(g, &c, xtype, &dimids)?;
+        let v = at.varid();
+        if spec.records && !self.classic() {
+            let elem = match text {
+                Text::Strings => std::mem::size_of::<usize>(),
+                _ => spec.dtype.size().max(1),
+            };
+            let chunk = record_chunk(&spec.shape, elem);
+            raw::def_chunking(&at, &chunk)?;
+            let record_bytes = chunk[1..].iter().product::<usize>().saturating_mul(elem);
+            if text != Text::Strings && deflate_records(record_bytes) {
+                raw::deflate_records(&at)?;
+            } else if text == Text::No && direct_records(record_bytes) {
+                raw::direct_records(&at)?;
+            }
+        }
+        if spec.dtype == DType::Bool && self.classic() {
+            raw::put_att(g, v, BOOL_ATTR, netcdf_sys::NC_BYTE, &[1i8])?;
+        }
+        if empty {
+            let shape: Vec<i32> = spec
+                .shape
+                .iter()
+                .map(|&d| i32::try_from(d))
+                .collect::<Result<_, _>>()
+                .map_err(|_| StorageError::Unsupported("an axis too long for netCDF".into()))?;
+            raw::put_att(g, v, SHAPE_ATTR, netcdf_sys::NC_INT, &shape)?;
+        }
+        let dims = spec
+            .shape
+            .iter()
+            .map(|n| {
+                if empty {
+                    String::new()
+                } else {
+                    format!("_{n}")
+                }
+            })
+            .collect();
+        self.note_order(parent, name)?;
+        let node = Node {
+            ncid: g,
+            varid: v,
+            kind: if spec.records {
+                Kind::Records
+            } else {
+                Kind::Leaf
+            },
+            body: Body::Var(Box::new(Var {
+                at,
+                dtype: spec.dtype,
+                text,
+                dims,
+                shape: spec.shape.clone(),
+                records: 0,
+                // stored at close when other variables have records
+                records_dirty: spec.records,
+                record_dim: spec.records.then(|| dimids[0]),
+                empty_shape: empty.then(|| spec.shape.clone()),
+                fresh: !spec.records && !empty,
+            })),
+            parent,
+        };
+        Ok(self.push(parent, name, node))
+    }
+
+    /// Classify variable `varid` of group `ncid`, a member of `parent`.
+    pub(crate) fn var_node(&mut self, parent: NodeId, ncid: c_int, varid: c_int) -> SResult<Node> {
+        let inq = raw::var(ncid, varid)?;
+        let has = |name: &CStr| raw::att(ncid, varid, name).map(|a| a.is_some());
+        let node = |kind, body| Node {
+            ncid,
+            varid,
+            kind,
+            body,
+            parent,
+        };
+        if has(NONE_ATTR)? {
+            return Ok(node(Kind::None, Body::None));
+        }
+        let (mut dtype, mut text) = self.dtype_of(ncid, inq.xtype)?;
+        if dtype == DType::I8 && has(BOOL_ATTR)? {
+            dtype = DType::Bool;
+        }
+        let unlimited = raw::unlimited_dimids(ncid)?;
+        let mut dims = Vec::with_capacity(inq.dimids.len());
+        let mut shape = Vec::with_capacity(inq.dimids.len());
+        for &d in &inq.dimids {
+            let (name, len) = raw::dim(ncid, d)?;
+            dims.push(name);
+            shape.push(len);
+        }
+        if let Text::Chars(_) = text {
+            // the last dimension is the string length
+            let width = match shape.pop() {
+                Some(w) => {
+                    dims.pop();
+                    w
+                }
+                None => 1,
+            };
+            text = Text::Chars(width);
+        }
+        let records = match inq.dimids.split_first() {
+            Some((first, rest)) => {
+                unlimited.contains(first) && !rest.iter().any(|d| unlimited.contains(d))
+            }
+            None => false,
+        };
+        let empty_shape = if !records && has(SHAPE_ATTR)? {
+            let a = self.read_attr(ncid, varid, SHAPE_ATTR)?;
+            let shape = shape_from(&a)?;
+            if qnd_storage::checked_len(&shape) != Some(0) {
+                return Err(layout(format!(
+                    "__shape__ {shape:?} of a netCDF variable has elements"
+                )));
+            }
+            Some(shape)
+        } else {
+            None
+        };
+        if empty_shape.is_none() && qnd_storage::checked_len(&shape).is_none() {
+            return Err(layout(format!(
+                "variable of shape {shape:?} has too many elements to address"
+            )));
+        }
+        let (kind, count) = if records {
+            // `dims` keeps the record dimension's name
+            let now = shape.remove(0);
+            let len = *self.record_len.entry(inq.dimids[0]).or_insert(now);
+            // fewer records than the shared record dimension holds
+            let own = if has(RECORDS_ATTR)? {
+                let a = self.read_attr(ncid, varid, RECORDS_ATTR)?;
+                shape_from(&a)?.first().copied().unwrap_or(len).min(len)
+            } else {
+                len
+            };
+            (Kind::Records, own)
+        } else {
+            (Kind::Leaf, 0)
+        };
+        Ok(node(
+            kind,
+            Body::Var(Box::new(Var {
+                at: inq.at,
+                dtype,
+                text,
+                dims,
+                shape,
+                records: count,
+                records_dirty: false,
+                record_dim: records.then(|| inq.dimids[0]),
+                empty_shape,
+                fresh: false,
+            })),
+        ))
+    }
+}
