@@ -32,15 +32,18 @@ deps:
 demo: deps
 	$(CARGO) run --quiet --example history
 
-# Everything: the full build (HDF5 + netCDF), the C-free core alone,
-# the examples, and the lints.
+# Everything: every crate of the workspace with the full build (HDF5 +
+# netCDF; each backend crate runs the storage conformance kit), the C-free
+# core alone, the examples, and the lints.
 test: deps
-	$(CARGO) test
+	$(CARGO) test --workspace
 	$(MAKE) test-core examples lint
 
-# The core and the in-memory backend with no C library.
+# The core (qnd-storage and qnd without default features: the tree, the
+# in-memory backend, lazy arrays) with no C library.
 test-core:
-	$(CARGO) test --no-default-features --lib --tests
+	$(CARGO) test -p qnd-storage
+	$(CARGO) test -p qnd --no-default-features --lib --tests
 
 examples:
 	$(CARGO) run --quiet --example history
@@ -48,5 +51,5 @@ examples:
 
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --all-targets -- -D warnings
-	$(CARGO) clippy --no-default-features --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p qnd-storage -p qnd --no-default-features --all-targets -- -D warnings

@@ -1059,7 +1059,11 @@ mod netcdf {
         let run = convert_fails(Some("--classic"), &bools, &dst);
         assert_eq!(run.code, Some(1), "{run:?}");
         assert!(run.stderr.contains("netCDF-3"), "{}", run.stderr);
-        assert!(run.stderr.contains("attribute \"ok\" of dtype b1"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("attribute \"ok\" of dtype b1"),
+            "{}",
+            run.stderr
+        );
         assert!(run.stderr.contains("nothing written"), "{}", run.stderr);
         assert!(!dst.exists(), "DST made");
     }

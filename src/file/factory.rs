@@ -6,9 +6,9 @@ use std::path::Path;
 
 use qnd_storage::MemoryStorage;
 
-use super::{detect, Format};
+use super::Format;
 use crate::backend::{Capabilities, NcFormat};
-use crate::error::{At, Error, Result};
+use crate::error::{Error, Result};
 
 qnd_storage::dispatch_storage! {
     /// Every backend built into this crate, dispatched with one `match`.
@@ -46,9 +46,9 @@ pub(super) fn open_storage(
     match format {
         #[cfg(feature = "hdf5")]
         Format::Hdf5 => {
-            let at = At::new(path, "hdf5", "/");
+            let at = crate::error::At::new(path, "hdf5", "/");
             if !create {
-                detect::check_magic(path, Format::Hdf5)?;
+                super::detect::check_magic(path, Format::Hdf5)?;
             }
             let s = if create {
                 qnd_hdf5::Hdf5Storage::create(path)
@@ -59,9 +59,9 @@ pub(super) fn open_storage(
         }
         #[cfg(feature = "netcdf")]
         Format::NetCdf => {
-            let at = At::new(path, "netcdf", "/");
+            let at = crate::error::At::new(path, "netcdf", "/");
             if !create {
-                detect::check_magic(path, Format::NetCdf)?;
+                super::detect::check_magic(path, Format::NetCdf)?;
             }
             let s = if create {
                 qnd_netcdf::NetcdfStorage::create(path, netcdf)

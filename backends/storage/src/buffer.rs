@@ -23,7 +23,7 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
 use crate::chunks::records_per_chunk;
 use crate::{
-    slice_info, Array, Capabilities, DType, LeafInfo, LeafSpec, NodeId, Kind, SResult, Run,
+    slice_info, Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NodeId, Run, SResult,
     Storage, StorageError, VirtualMap,
 };
 
@@ -444,7 +444,11 @@ impl<S: Storage> Storage for RecordBuffer<S> {
         }
         // indices k.. of the record axis lie in the buffer
         let mut in_buffer = Vec::with_capacity(slab.len());
-        in_buffer.push(Run::strided(first.first + k * first.stride() - stored, first.count - k, first.stride()));
+        in_buffer.push(Run::strided(
+            first.first + k * first.stride() - stored,
+            first.count - k,
+            first.stride(),
+        ));
         in_buffer.extend_from_slice(rest);
         let buf = self.get(node).expect("buffered");
         let rows = buf.rows.as_ref().expect("buffered records have rows");
@@ -657,10 +661,7 @@ mod tests {
             for stride in 1..5 {
                 for count in 0..=(n - start).div_ceil(stride) {
                     for (c0, c1) in [(0, 3), (1, 2), (2, 1)] {
-                        let slab = [
-                            Run::strided(start, count, stride),
-                            Run::strided(c0, c1, 1),
-                        ];
+                        let slab = [Run::strided(start, count, stride), Run::strided(c0, c1, 1)];
                         let got = b.read(id, &slab).unwrap();
                         assert_eq!(got, whole.take_slab(&slab), "{slab:?}");
                     }

@@ -52,7 +52,5 @@ pub fn deflate_records(record_bytes: usize) -> bool {
 /// only.
 pub fn direct_records(record_bytes: usize) -> bool {
     !deflate_records(record_bytes)
-        && records_per_chunk(record_bytes).saturating_mul(record_bytes)
-            >= DIRECT_CHUNK_BYTES
+        && records_per_chunk(record_bytes).saturating_mul(record_bytes) >= DIRECT_CHUNK_BYTES
 }
-

@@ -127,8 +127,14 @@ pub fn groups_and_names<M: Maker>(maker: &mut M) {
     let mut s = maker.create();
     let b = s.backend_name();
     let root = s.root();
-    assert!(s.names(root).unwrap().is_empty(), "{b}: a new file is empty");
-    assert!(s.lookup(root, "nothing").unwrap().is_none(), "{b}: missing member");
+    assert!(
+        s.names(root).unwrap().is_empty(),
+        "{b}: a new file is empty"
+    );
+    assert!(
+        s.lookup(root, "nothing").unwrap().is_none(),
+        "{b}: missing member"
+    );
     let caps = s.capabilities();
     let order = ["zeta", "alpha", "mid"];
     for name in order {
@@ -151,7 +157,11 @@ pub fn groups_and_names<M: Maker>(maker: &mut M) {
     if has_files(maker) {
         let mut s = again(maker, s);
         let root = s.root();
-        assert_eq!(&s.names(root).unwrap()[..3], order, "{b}: order kept in the file");
+        assert_eq!(
+            &s.names(root).unwrap()[..3],
+            order,
+            "{b}: order kept in the file"
+        );
         if caps.groups {
             let (g, _) = lookup(&mut s, root, "g");
             let (inner, _) = lookup(&mut s, g, "inner");
@@ -173,7 +183,11 @@ pub fn none_members<M: Maker>(maker: &mut M) {
     if has_files(maker) {
         let mut s = again(maker, s);
         let root = s.root();
-        assert_eq!(lookup(&mut s, root, "nothing").1, Kind::None, "{b}: None kept");
+        assert_eq!(
+            lookup(&mut s, root, "nothing").1,
+            Kind::None,
+            "{b}: None kept"
+        );
         s.close().unwrap();
     } else {
         s.close().unwrap();
@@ -194,7 +208,9 @@ pub fn leaves_of_every_dtype<M: Maker>(maker: &mut M) {
     for &d in &held {
         let name = format!("x_{}", d.code());
         let a = sample(d, &[2, 3]);
-        let id = s.create_leaf(root, &name, &spec(d, &[2, 3], false)).unwrap();
+        let id = s
+            .create_leaf(root, &name, &spec(d, &[2, 3], false))
+            .unwrap();
         s.write(id, &whole(&[2, 3]), &a)
             .unwrap_or_else(|e| panic!("{b}: write {name}: {e}"));
         let info = s.info(id).unwrap();
@@ -231,10 +247,7 @@ pub fn hyperslabs<M: Maker>(maker: &mut M) {
         .create_leaf(root, "m", &spec(DType::F64, &[5, 6], false))
         .unwrap();
     s.write(id, &whole(&[5, 6]), &full).unwrap();
-    let slab = [
-        Run::strided(1, 2, 2),
-        Run::strided(0, 2, 3),
-    ];
+    let slab = [Run::strided(1, 2, 2), Run::strided(0, 2, 3)];
     let got = s.read(id, &slab).unwrap();
     assert_eq!(got, full.take_slab(&slab), "{b}: strided read");
     let patch = sample(DType::F64, &[2, 2]);
@@ -269,7 +282,11 @@ pub fn empty_and_scalar_leaves<M: Maker>(maker: &mut M) {
             "{b}: empty read"
         );
         assert_eq!(s.info(x).unwrap().shape, Vec::<usize>::new(), "{b}");
-        assert_eq!(s.read(x, &[]).unwrap(), Array::scalar(2.5f64), "{b}: scalar");
+        assert_eq!(
+            s.read(x, &[]).unwrap(),
+            Array::scalar(2.5f64),
+            "{b}: scalar"
+        );
     };
     check(&mut s, e, x);
     if has_files(maker) {
@@ -305,10 +322,7 @@ pub fn records<M: Maker>(maker: &mut M) {
     want.append_rows(&one.clone().into_shape(&[1, 2]).unwrap())
         .unwrap();
     assert_eq!(all, want, "{b}: records read whole");
-    let rows = [
-        Run::strided(1, 2, 2),
-        Run::one(1),
-    ];
+    let rows = [Run::strided(1, 2, 2), Run::one(1)];
     assert_eq!(s.read(id, &rows).unwrap(), want.take_slab(&rows), "{b}");
     let new = Array::F64(ArrayD::from_elem(IxDyn(&[1, 2]), -1.0));
     s.write(id, &[Run::one(0), Run::all(2)], &new).unwrap();
@@ -325,7 +339,11 @@ pub fn records<M: Maker>(maker: &mut M) {
         assert_eq!(kind, Kind::Records, "{b}");
         assert_eq!(s.info(id).unwrap().shape, [4, 2], "{b}: records kept");
         s.append(id, &one).unwrap();
-        assert_eq!(s.info(id).unwrap().shape, [5, 2], "{b}: appended after reopening");
+        assert_eq!(
+            s.info(id).unwrap().shape,
+            [5, 2],
+            "{b}: appended after reopening"
+        );
         s.close().unwrap();
     } else {
         s.close().unwrap();
@@ -424,7 +442,8 @@ pub fn refusals<M: Maker>(maker: &mut M) {
     let id = s
         .create_leaf(root, "after", &spec(DType::F64, &[2], false))
         .unwrap();
-    s.write(id, &whole(&[2]), &sample(DType::F64, &[2])).unwrap();
+    s.write(id, &whole(&[2]), &sample(DType::F64, &[2]))
+        .unwrap();
     s.flush().unwrap();
     s.close().unwrap();
 }

@@ -26,4 +26,3 @@ impl std::hash::Hasher for Fnv {
 
 /// A hash map with the [`Fnv`] hasher.
 pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
-

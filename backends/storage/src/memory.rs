@@ -6,8 +6,7 @@ use indexmap::IndexMap;
 use ndarray::ArrayD;
 
 use crate::{
-    Array, Capabilities, LeafInfo, LeafSpec, NodeId, Kind, SResult, Run, Storage,
-    StorageError,
+    Array, Capabilities, Kind, LeafInfo, LeafSpec, NodeId, Run, SResult, Storage, StorageError,
 };
 
 #[derive(Debug)]
@@ -118,8 +117,7 @@ fn put<T: Clone>(a: &mut ArrayD<T>, slab: &[Run], data: &ArrayD<T>) {
     if slab.iter().any(|s| s.count == 0) {
         return;
     }
-    a.slice_mut(crate::slice_info(slab).as_slice())
-        .assign(data);
+    a.slice_mut(crate::slice_info(slab).as_slice()).assign(data);
 }
 
 impl Storage for MemoryStorage {
