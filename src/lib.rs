@@ -239,10 +239,10 @@ pub mod values;
 
 pub use backend::{Capabilities, Kind, NcFormat};
 pub use error::{BoxError, Error, Result, StorageError};
-pub use file::{
-    capabilities, memory, open, open_with, AsMode, Format, Mode, OpenOptions, UnknownMode,
-};
+pub use file::{capabilities, AsMode, Format, Mode, OpenOptions, UnknownMode};
 pub use selection::{Axis, Selection};
 pub use state::{Auto, GotoIndex, Recording, State};
-pub use tree::{Dim, GotoIter, Item, ModeGuard, QAttrs, QGroup, QLeaf, QList};
+pub use tree::{
+    memory, open, open_with, Dim, GotoIter, Item, ModeGuard, QAttrs, QGroup, QLeaf, QList,
+};
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};

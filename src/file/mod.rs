@@ -9,7 +9,10 @@
 
 mod detect;
 mod factory;
+mod path;
+pub(crate) mod read;
 mod shared;
+pub(crate) mod write;
 
 use std::fmt;
 use std::path::Path;
@@ -20,9 +23,9 @@ use qnd_storage::{MemoryStorage, RecordBuffer, DEFAULT_RECORD_BUFFER};
 use crate::backend::{Capabilities, NcFormat};
 use crate::error::{Error, Result};
 use crate::state::{Auto, Recording, State};
-use crate::tree::QGroup;
 
 pub(crate) use factory::AnyStorage;
+pub(crate) use path::{child_path, elem_path, join, kind_name, walk};
 pub(crate) use shared::{FileRef, FileState};
 
 /// How to open a file: the h5py modes.
@@ -159,7 +162,7 @@ pub struct OpenOptions {
     pub netcdf: NcFormat,
     /// The most bytes of records held in memory before they are written
     /// (64 MiB by default): records are written many at a time, in whole
-    /// chunks, and on [`QGroup::flush`], [`QGroup::close`] and drop. Reads
+    /// chunks, and on [`QGroup::flush`](crate::QGroup::flush), [`QGroup::close`](crate::QGroup::close) and drop. Reads
     /// through the file's handles see buffered records. `0` writes every
     /// record as it comes.
     pub record_buffer: usize,
@@ -200,31 +203,27 @@ impl AsMode for &str {
     }
 }
 
-/// Open a file and return its root group.
-///
-/// `mode` is a [`Mode`] or its h5py spelling (`"r"`, `"r+"`, `"a"`, `"w"`,
-/// `"w-"`). The format comes from the extension, else from the first bytes.
+/// The mode a mode string names, as an error naming `path` when it names
+/// none.
 ///
 /// # Errors
-/// [`Error::NoFile`], [`Error::FileExists`], [`Error::Format`] (not an HDF5
-/// or netCDF file, or a format this build lacks), [`Error::Invalid`] for an
-/// unknown mode string, [`Error::Backend`] when the library cannot open it.
-pub fn open(path: impl AsRef<Path>, mode: impl AsMode) -> Result<QGroup> {
-    let path = path.as_ref();
-    let mode = mode.as_mode().map_err(|e| Error::Invalid {
+/// [`Error::Invalid`] for an unknown mode string.
+pub(crate) fn mode_of(path: &Path, mode: impl AsMode) -> Result<Mode> {
+    mode.as_mode().map_err(|e| Error::Invalid {
         file: path.into(),
         path: "/".into(),
         reason: e.to_string(),
-    })?;
-    open_with(path, &OpenOptions::new(mode))
+    })
 }
 
-/// Open a file with [`OpenOptions`].
+/// Open the file at `path` as `options` say: the file's shared state, and
+/// the modes its root starts with.
 ///
 /// # Errors
-/// As [`open`].
-pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<QGroup> {
-    let path = path.as_ref();
+/// [`Error::NoFile`], [`Error::FileExists`], [`Error::Format`] (not an HDF5
+/// or netCDF file, or a format this build lacks), [`Error::Backend`] when
+/// the library cannot open it.
+pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, State)> {
     let exists = path.exists();
     let mode = options.mode;
     match mode {
@@ -239,7 +238,7 @@ pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<QGroup
         None => detect::detect(path, create)?,
     };
     let storage = factory::open_storage(path, format, create, mode.writable(), options.netcdf)?;
-    let core = FileState::share(
+    let file = FileState::share(
         RecordBuffer::new(storage, options.record_buffer),
         path,
         mode.writable(),
@@ -249,21 +248,19 @@ pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<QGroup
         recording: options.recording,
         goto: None,
     };
-    Ok(QGroup::root_of(core, state))
+    Ok((file, state))
 }
 
-/// A new, empty file held in memory (no C library involved): what the
-/// examples in these docs use.
-pub fn memory() -> QGroup {
-    let core = FileState::share(
+/// A new, empty file held in memory (no C library involved).
+pub(crate) fn memory_file() -> FileRef {
+    FileState::share(
         RecordBuffer::new(
             AnyStorage::from(MemoryStorage::new()),
             DEFAULT_RECORD_BUFFER,
         ),
         Path::new("<memory>"),
         true,
-    );
-    QGroup::root_of(core, State::default())
+    )
 }
 
 /// What a file of `format` (for netCDF, of `netcdf`'s flavour) can hold,

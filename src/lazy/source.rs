@@ -3,10 +3,34 @@
 use std::path::{Path, PathBuf};
 
 use super::{check_rank, LazyArray};
-use crate::backend::{Run, VirtualMap};
+use crate::backend::{Kind, NodeId, Run, VirtualMap};
 use crate::error::{Error, Result};
+use crate::file::{self, join, kind_name, read, walk, FileRef, Mode, OpenOptions};
 use crate::selection::Region;
 use crate::values::{describe, Array, DType};
+
+/// Leaf `dataset` of the file at `path`, opened read-only: the open file,
+/// the leaf's node, dtype and shape.
+fn open_leaf(path: &Path, dataset: &str) -> Result<(FileRef, NodeId, DType, Vec<usize>)> {
+    let (f, _) = file::open_file(path, &OpenOptions::new(Mode::Read))?;
+    let root = f.at("/");
+    let here = root.member(dataset);
+    let found = {
+        let mut core = f.lock()?;
+        let walked = walk(&mut core, f.root, f.root, &root, dataset, None)?;
+        let (id, kind) = core
+            .lookup(walked.group, walked.name)
+            .map_err(|e| here.storage(e))?
+            .filter(|_| !walked.name.is_empty())
+            .ok_or_else(|| here.no_item())?;
+        if !matches!(kind, Kind::Leaf | Kind::Records) {
+            return Err(here.mismatch("a leaf", kind_name(kind)));
+        }
+        let shape = core.shape(id).map_err(|e| here.storage(e))?;
+        (id, shape.dtype, shape.shape.clone())
+    };
+    Ok((f, found.0, found.1, found.2))
+}
 
 /// A dataset in a file, read on demand: only the file's path and the
 /// dataset's path are kept (with its shape and dtype, learned once), and
@@ -36,12 +60,9 @@ impl VirtualSource {
     /// is no such dataset, [`Error::Mismatch`] when it is not a leaf).
     pub fn new(file: impl AsRef<Path>, dataset: &str) -> Result<VirtualSource> {
         let file = file.as_ref().to_path_buf();
-        let f = crate::open(&file, "r")?;
-        let leaf = f.leaf(dataset)?;
-        let (shape, dtype) = (leaf.shape()?, leaf.dtype()?);
-        let dataset = leaf.path().to_string();
-        drop(leaf);
+        let (f, _, dtype, shape) = open_leaf(&file, dataset)?;
         f.close()?;
+        let dataset = join("/", dataset);
         Ok(VirtualSource {
             file,
             dataset,
@@ -73,9 +94,7 @@ impl LazyArray for VirtualSource {
     }
     fn read_region(&self, region: &Region) -> Result<Array> {
         check_rank(self, region, self.shape.len())?;
-        let f = crate::open(&self.file, "r")?;
-        let leaf = f.leaf(&self.dataset)?;
-        let (shape, dtype) = (leaf.shape()?, leaf.dtype()?);
+        let (f, id, dtype, shape) = open_leaf(&self.file, &self.dataset)?;
         if shape != self.shape || dtype != self.dtype {
             return Err(Error::Mismatch {
                 file: self.file.clone(),
@@ -87,8 +106,11 @@ impl LazyArray for VirtualSource {
                 got: describe(dtype, &shape),
             });
         }
-        let a: Array = leaf.read_part(region.to_selection())?;
-        drop(leaf);
+        let at = f.at(&self.dataset);
+        let a = {
+            let mut core = f.lock()?;
+            read::read_region(&mut core, &at, id, region)?
+        };
         f.close()?;
         Ok(a)
     }

@@ -2,10 +2,10 @@
 
 use std::fmt;
 
-use super::read;
 use crate::backend::Kind;
 use crate::backend::{NodeId, Storage};
 use crate::error::Result;
+use crate::file::read;
 use crate::file::FileRef;
 use crate::values::{Array, FromValue, Value};
 
@@ -139,7 +139,7 @@ impl QAttrs {
         let Value::Array(a) = value.into() else {
             return Err(at.invalid(format!("attribute {name:?} must be an array or scalar")));
         };
-        super::write::check_text(&at, &a)?;
+        crate::file::write::check_text(&at, &a)?;
         let mut core = self.file.lock_mut(&self.path)?;
         core.storage
             .set_attr(self.id, name, &a)

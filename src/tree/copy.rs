@@ -6,10 +6,11 @@
 
 use std::sync::Arc;
 
-use super::{child_path, elem_path, read, write, QAttrs, QGroup, QLeaf, QList};
+use super::{child_path, elem_path, QAttrs, QGroup, QLeaf, QList};
 use crate::backend::Kind;
 use crate::backend::{LeafSpec, NodeId, Storage};
 use crate::error::Result;
+use crate::file::{read, write};
 use crate::state::{Auto, Recording};
 use crate::values::{Array, DType, Value};
 

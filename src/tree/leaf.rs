@@ -3,11 +3,10 @@
 use std::fmt;
 
 use super::QAttrs;
-use super::{read, write};
 use crate::backend::Kind;
 use crate::backend::{NodeId, Storage};
 use crate::error::Result;
-use crate::file::FileRef;
+use crate::file::{read, write, FileRef};
 use crate::selection::Selection;
 use crate::values::{DType, FromValue, Value};
 

@@ -3,13 +3,11 @@
 use std::cell::Cell;
 use std::fmt;
 
-use super::group::kind_name;
 use super::{elem_path, Item, QAttrs, QGroup, QLeaf};
-use super::{read, write};
 use crate::backend::Kind;
 use crate::backend::{NodeId, Storage};
 use crate::error::{Error, Result};
-use crate::file::FileRef;
+use crate::file::{kind_name, read, write, FileRef};
 use crate::selection::{Axis, Selection};
 use crate::state::{Auto, State};
 use crate::values::{FromValue, Value};

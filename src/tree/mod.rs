@@ -10,17 +10,18 @@ mod group;
 mod lazy_leaf;
 mod leaf;
 mod list;
-mod path;
-mod read;
 mod store;
-mod write;
 
 pub use attrs::QAttrs;
 pub use group::{GotoIter, ModeGuard, QGroup};
 pub use leaf::{Dim, QLeaf};
 pub use list::QList;
 
+use std::path::Path;
+
 use crate::error::Result;
+use crate::file::{self, AsMode, OpenOptions};
+use crate::state::State;
 use crate::values::{FromValue, Value};
 
 /// What getting a member gives: a handle or a value, depending on the
@@ -104,21 +105,38 @@ impl Item {
     }
 }
 
-/// `parent/name` as an item path.
-pub(crate) fn child_path(parent: &str, name: &str) -> String {
-    // built by hand: this runs on every record write
-    let mut path = String::with_capacity(parent.len() + name.len() + 1);
-    path.push_str(parent);
-    if !parent.ends_with('/') {
-        path.push('/');
-    }
-    path.push_str(name);
-    path
+pub(crate) use crate::file::{child_path, elem_path};
+
+/// Open a file and return its root group.
+///
+/// `mode` is a [`Mode`] or its h5py spelling (`"r"`, `"r+"`, `"a"`, `"w"`,
+/// `"w-"`). The format comes from the extension, else from the first bytes.
+///
+/// # Errors
+/// [`Error::NoFile`](crate::Error::NoFile),
+/// [`Error::FileExists`](crate::Error::FileExists),
+/// [`Error::Format`](crate::Error::Format) (not an HDF5 or netCDF file, or
+/// a format this build lacks), [`Error::Invalid`](crate::Error::Invalid)
+/// for an unknown mode string, [`Error::Backend`](crate::Error::Backend)
+/// when the library cannot open it.
+pub fn open(path: impl AsRef<Path>, mode: impl AsMode) -> Result<QGroup> {
+    let path = path.as_ref();
+    open_with(path, &OpenOptions::new(file::mode_of(path, mode)?))
 }
 
-/// `parent[i]`: element `i` of a list or record `i` of a record variable.
-pub(crate) fn elem_path(parent: &str, i: usize) -> String {
-    format!("{parent}[{i}]")
+/// Open a file with [`OpenOptions`].
+///
+/// # Errors
+/// As [`open`].
+pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<QGroup> {
+    let (file, state) = file::open_file(path.as_ref(), options)?;
+    Ok(QGroup::root_of(file, state))
+}
+
+/// A new, empty file held in memory (no C library involved): what the
+/// examples in these docs use.
+pub fn memory() -> QGroup {
+    QGroup::root_of(file::memory_file(), State::default())
 }
 
 #[cfg(test)]

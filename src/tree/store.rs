@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use super::{child_path, write, QGroup, QLeaf};
+use super::{child_path, QGroup, QLeaf};
 use crate::backend::{Run, Storage, VirtualMap};
 use crate::error::{Error, Result};
-use crate::file::Format;
+use crate::file::{write, Format};
 use crate::lazy::LazyArray;
 use crate::selection::{Region, Resolved};
 use crate::state::Recording;

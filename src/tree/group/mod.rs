@@ -11,13 +11,11 @@ use std::cell::Cell;
 use std::fmt;
 use std::path::PathBuf;
 
-use super::path;
 use super::{child_path, Item, QAttrs, QLeaf, QList};
-use super::{read, write};
 use crate::backend::Kind;
 use crate::backend::{NodeId, Storage};
 use crate::error::{At, Error, Result};
-use crate::file::{FileRef, FileState};
+use crate::file::{kind_name, read, walk, write, FileRef, FileState};
 use crate::selection::Selection;
 use crate::state::{Auto, GotoIndex, Recording, State};
 use crate::values::{DType, FromValue, Value};
@@ -112,7 +110,7 @@ impl QGroup {
         }
         let walked = {
             let mut core = self.file.lock()?;
-            path::walk(
+            walk(
                 &mut core,
                 self.file.root,
                 self.id,
@@ -136,7 +134,7 @@ impl QGroup {
         at: &At,
         name: &str,
     ) -> Result<Option<(NodeId, Kind)>> {
-        let walked = path::walk(
+        let walked = walk(
             core,
             self.file.root,
             self.id,
@@ -572,16 +570,6 @@ impl QGroup {
         let mut core = self.file.lock()?;
         let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
         Ok(QAttrs::new(self.file.clone(), id, kind, path))
-    }
-}
-
-pub(crate) fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Group => "a group",
-        Kind::List => "a list",
-        Kind::Leaf => "a leaf",
-        Kind::Records => "a record variable",
-        Kind::None => "None",
     }
 }
 

@@ -2,7 +2,6 @@
 //! last component, under the caller's lock, with cached lookups and no
 //! string built unless an error is returned.
 
-use super::child_path;
 use crate::backend::{Kind, NodeId};
 use crate::error::{At, Result};
 use crate::file::FileState;
@@ -99,7 +98,35 @@ fn in_the_way(kind: Kind, goto: Option<isize>) -> &'static str {
     match (kind, goto) {
         (Kind::Records, Some(_)) => "a leaf",
         (Kind::Records, None) => "a list",
-        (other, _) => super::group::kind_name(other),
+        (other, _) => kind_name(other),
+    }
+}
+
+/// `parent/name` as an item path.
+pub(crate) fn child_path(parent: &str, name: &str) -> String {
+    // built by hand: this runs on every record write
+    let mut path = String::with_capacity(parent.len() + name.len() + 1);
+    path.push_str(parent);
+    if !parent.ends_with('/') {
+        path.push('/');
+    }
+    path.push_str(name);
+    path
+}
+
+/// `parent[i]`: element `i` of a list or record `i` of a record variable.
+pub(crate) fn elem_path(parent: &str, i: usize) -> String {
+    format!("{parent}[{i}]")
+}
+
+/// How a kind is named in messages ("a group", "None").
+pub(crate) fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Group => "a group",
+        Kind::List => "a list",
+        Kind::Leaf => "a leaf",
+        Kind::Records => "a record variable",
+        Kind::None => "None",
     }
 }
 
