@@ -8,7 +8,8 @@ use hdf5_sys::h5i::hid_t;
 
 use super::data;
 use super::raw::{self, Plists, Space, Target};
-use super::types::{self, Text};
+use super::types;
+use qnd_storage::TextLayout;
 use qnd_storage::{Array, SResult, StorageError};
 
 /// Marks a committed datatype that is a None node.
@@ -62,7 +63,7 @@ pub(super) fn write_attr(obj: hid_t, name: &CStr, value: &Array, plists: &Plists
             let fits = elem.dtype == value.dtype()
                 && space != Space::Null
                 && space.dims() == value.shape()
-                && matches!(elem.text, Text::No | Text::VarLen);
+                && matches!(elem.text, TextLayout::NotText | TextLayout::Variable);
             if fits {
                 return data::write_array(&Target::Attr(&a), &elem, value);
             }

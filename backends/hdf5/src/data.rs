@@ -6,7 +6,8 @@ use std::ffi::CString;
 use ndarray::{ArrayD, IxDyn};
 
 use super::raw::Target;
-use super::types::{Elem, Text};
+use super::types::Elem;
+use qnd_storage::TextLayout;
 use qnd_storage::{Array, DType, SResult, StorageError};
 
 fn shaped<T>(shape: &[usize], v: Vec<T>) -> SResult<ArrayD<T>> {
@@ -20,7 +21,7 @@ fn text(bytes: &[u8]) -> String {
 
 fn read_text(t: &Target, e: &Elem, n: usize) -> SResult<Vec<String>> {
     match e.text {
-        Text::Fixed { size, .. } => {
+        TextLayout::Fixed { size, .. } => {
             let buf = t.read_fixed(&e.mem, n, size)?;
             Ok(buf
                 .chunks(size.max(1))
@@ -31,14 +32,14 @@ fn read_text(t: &Target, e: &Elem, n: usize) -> SResult<Vec<String>> {
                 })
                 .collect())
         }
-        Text::VarLen => t.read_varlen(&e.mem, n, text),
-        Text::No => Err(StorageError::Layout("text without a string type".into())),
+        TextLayout::Variable => t.read_varlen(&e.mem, n, text),
+        TextLayout::NotText => Err(StorageError::Layout("text without a string type".into())),
     }
 }
 
 fn write_text(t: &Target, e: &Elem, strings: &[&String]) -> SResult<()> {
     match e.text {
-        Text::Fixed { size, width } => {
+        TextLayout::Fixed { size, width } => {
             let mut buf = vec![0u8; strings.len() * size];
             for (k, s) in strings.iter().enumerate() {
                 let b = s.as_bytes();
@@ -52,7 +53,7 @@ fn write_text(t: &Target, e: &Elem, strings: &[&String]) -> SResult<()> {
             }
             t.write_fixed(&e.mem, &buf, size)
         }
-        Text::VarLen => {
+        TextLayout::Variable => {
             let owned = strings
                 .iter()
                 .map(|s| {
@@ -65,7 +66,7 @@ fn write_text(t: &Target, e: &Elem, strings: &[&String]) -> SResult<()> {
                 .collect::<SResult<Vec<CString>>>()?;
             t.write_varlen(&e.mem, &owned)
         }
-        Text::No => Err(StorageError::Layout("text without a string type".into())),
+        TextLayout::NotText => Err(StorageError::Layout("text without a string type".into())),
     }
 }
 

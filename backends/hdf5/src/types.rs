@@ -7,19 +7,7 @@ use hdf5::Datatype;
 use super::raw::{is_nullterm, is_small_float, lib};
 use qnd_storage::DType;
 use qnd_storage::SResult;
-use qnd_storage::StorageError;
-
-/// How text is laid out in memory for the library.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Text {
-    /// Not text.
-    No,
-    /// Fixed-length strings of `size` bytes each, holding at most `width`
-    /// bytes of text (one less than `size` for NUL-terminated types).
-    Fixed { size: usize, width: usize },
-    /// Variable-length strings (`char *` in memory).
-    VarLen,
-}
+use qnd_storage::{StorageError, TextLayout};
 
 /// An element type as stored: its [`DType`], the memory type to read and
 /// write it with (the library converts byte order, string padding and enum
@@ -28,7 +16,7 @@ pub(super) enum Text {
 pub(super) struct Elem {
     pub dtype: DType,
     pub mem: Datatype,
-    pub text: Text,
+    pub text: TextLayout,
 }
 
 fn int_size(n: usize) -> IntSize {
@@ -91,7 +79,7 @@ pub(super) fn classify(ftype: &Datatype) -> SResult<Elem> {
         Ok(Elem {
             dtype,
             mem: from_desc(&d)?,
-            text: Text::No,
+            text: TextLayout::NotText,
         })
     };
     match desc {
@@ -106,7 +94,7 @@ pub(super) fn classify(ftype: &Datatype) -> SResult<Elem> {
         TD::Enum(e) => Ok(Elem {
             dtype: int_dtype(e.size, e.signed),
             mem: from_desc(&TD::Enum(e))?,
-            text: Text::No,
+            text: TextLayout::NotText,
         }),
         TD::FixedAscii(size) | TD::FixedUnicode(size) => {
             let width = if is_nullterm(ftype) {
@@ -118,13 +106,13 @@ pub(super) fn classify(ftype: &Datatype) -> SResult<Elem> {
                 dtype: DType::Str,
                 // same size and character set, NUL padded
                 mem: from_desc(&desc)?,
-                text: Text::Fixed { size, width },
+                text: TextLayout::Fixed { size, width },
             })
         }
         TD::VarLenAscii | TD::VarLenUnicode => Ok(Elem {
             dtype: DType::Str,
             mem: from_desc(&desc)?,
-            text: Text::VarLen,
+            text: TextLayout::Variable,
         }),
         other => Err(StorageError::Layout(format!(
             "unsupported HDF5 datatype: {other:?}"

@@ -12,8 +12,8 @@ use qnd_storage::{Array, NodeId, SResult, StorageError};
 
 use crate::data::{read_numbers, text_from, write_numbers, Sink, Source};
 use crate::raw::{self, c_name, AsBytes, FromBytes};
-use crate::types::Text;
 use crate::{layout, NetcdfStorage};
+use qnd_storage::TextLayout;
 
 /// One attribute, as a source or sink of plain elements of `xtype`.
 struct Att<'a> {
@@ -65,13 +65,13 @@ impl NetcdfStorage {
         };
         let (dtype, text) = self.dtype_of(ncid, xtype)?;
         let a = match text {
-            Text::Chars(_) => {
+            TextLayout::Fixed { .. } => {
                 let mut buf = vec![0u8; len];
                 raw::get_att(ncid, varid, name, &mut buf)?;
                 return Ok(Array::scalar(text_from(&buf)));
             }
-            Text::Strings => Array::Str(vec1(raw::get_att_strings(ncid, varid, name)?)?),
-            Text::No => {
+            TextLayout::Variable => Array::Str(vec1(raw::get_att_strings(ncid, varid, name)?)?),
+            TextLayout::NotText => {
                 let src = Att {
                     ncid,
                     varid,

@@ -14,9 +14,9 @@ use qnd_storage::{Array, DType, Kind, LeafInfo, NodeId, Run, SResult};
 
 use crate::nodes::Body;
 use crate::raw::{self, c_name, AsBytes, FromBytes, VarRef};
-use crate::types::Text;
 use crate::vars::Var;
 use crate::{layout, unsupported, NetcdfStorage, RECORDS_ATTR};
+use qnd_storage::TextLayout;
 
 /// Where plain elements of any type come from (a hyperslab, an attribute).
 pub(crate) trait Source {
@@ -155,7 +155,7 @@ impl Var {
         let (mut start, mut count, mut stride) = split(slab);
         let n: usize = counts.iter().product();
         let strings = match self.text {
-            Text::No => {
+            TextLayout::NotText => {
                 let src = Slab {
                     at: &self.at,
                     start: &start,
@@ -164,9 +164,9 @@ impl Var {
                 };
                 return read_numbers(self.dtype, &counts, &src);
             }
-            Text::Strings => raw::get_strings(&self.at, &start, &count, &stride)?,
-            Text::Chars(0) => vec![String::new(); n],
-            Text::Chars(width) => {
+            TextLayout::Variable => raw::get_strings(&self.at, &start, &count, &stride)?,
+            TextLayout::Fixed { width: 0, .. } => vec![String::new(); n],
+            TextLayout::Fixed { width, .. } => {
                 start.push(0);
                 count.push(width);
                 stride.push(1);
@@ -196,18 +196,18 @@ impl Var {
             )));
         }
         match (data, self.text) {
-            (Array::Str(s), Text::Strings) => {
+            (Array::Str(s), TextLayout::Variable) => {
                 let owned: Vec<CString> = s.iter().map(|t| c_name(t)).collect::<SResult<_>>()?;
                 raw::put_strings(&self.at, &start, &count, &stride, &owned)
             }
-            (Array::Str(s), Text::Chars(width)) => {
+            (Array::Str(s), TextLayout::Fixed { width, .. }) => {
                 let bytes = char_bytes(s, width)?;
                 start.push(0);
                 count.push(width);
                 stride.push(1);
                 raw::put(&self.at, &start, &count, &stride, &bytes)
             }
-            (a, Text::No) => {
+            (a, TextLayout::NotText) => {
                 let sink = Slab {
                     at: &self.at,
                     start: &start,

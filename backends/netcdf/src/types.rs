@@ -13,17 +13,7 @@ use qnd_storage::{Array, DType, DTypeSet, NcFormat, SResult};
 
 use crate::raw;
 use crate::{layout, unsupported, NetcdfStorage, BOOL_TYPE};
-
-/// How text is stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Text {
-    /// Not text.
-    No,
-    /// `NC_STRING`: one variable-length string per element.
-    Strings,
-    /// `NC_CHAR` with a trailing dimension of this many bytes.
-    Chars(usize),
-}
+use qnd_storage::TextLayout;
 
 /// The format's name in messages.
 fn format_name(format: NcFormat) -> &'static str {
@@ -147,7 +137,11 @@ impl NetcdfStorage {
     /// The file type of `dtype` and how text is laid out (`text_len`
     /// bytes per string in netCDF-3); refused where the format cannot
     /// hold a variable of `dtype`.
-    pub(crate) fn file_type(&mut self, dtype: DType, text_len: usize) -> SResult<(nc_type, Text)> {
+    pub(crate) fn file_type(
+        &mut self,
+        dtype: DType,
+        text_len: usize,
+    ) -> SResult<(nc_type, TextLayout)> {
         self.check_leaf(dtype)?;
         let t = match dtype {
             DType::I8 => nc::NC_BYTE,
@@ -164,14 +158,16 @@ impl NetcdfStorage {
             DType::Bool if self.classic() => nc::NC_BYTE,
             DType::Bool => self.bool_type()?,
             // netCDF-3 has no strings: characters
-            DType::Str if self.classic() => return Ok((nc::NC_CHAR, Text::Chars(text_len.max(1)))),
-            DType::Str => return Ok((nc::NC_STRING, Text::Strings)),
+            DType::Str if self.classic() => {
+                return Ok((nc::NC_CHAR, TextLayout::padded(text_len.max(1))))
+            }
+            DType::Str => return Ok((nc::NC_STRING, TextLayout::Variable)),
         };
-        Ok((t, Text::No))
+        Ok((t, TextLayout::NotText))
     }
 
     /// The dtype a file type reads as.
-    pub(crate) fn dtype_of(&self, ncid: c_int, xtype: nc_type) -> SResult<(DType, Text)> {
+    pub(crate) fn dtype_of(&self, ncid: c_int, xtype: nc_type) -> SResult<(DType, TextLayout)> {
         let d = match xtype {
             nc::NC_BYTE => DType::I8,
             nc::NC_UBYTE => DType::U8,
@@ -183,8 +179,8 @@ impl NetcdfStorage {
             nc::NC_UINT64 => DType::U64,
             nc::NC_FLOAT => DType::F32,
             nc::NC_DOUBLE => DType::F64,
-            nc::NC_STRING => return Ok((DType::Str, Text::Strings)),
-            nc::NC_CHAR => return Ok((DType::Str, Text::Chars(0))),
+            nc::NC_STRING => return Ok((DType::Str, TextLayout::Variable)),
+            nc::NC_CHAR => return Ok((DType::Str, TextLayout::padded(0))),
             t if t > nc::NC_STRING && self.is_bool_enum(ncid, t)? => DType::Bool,
             t => {
                 return Err(layout(format!(
@@ -192,7 +188,7 @@ impl NetcdfStorage {
                 )))
             }
         };
-        Ok((d, Text::No))
+        Ok((d, TextLayout::NotText))
     }
 }
 

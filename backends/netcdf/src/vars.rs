@@ -10,8 +10,8 @@ use qnd_storage::{DType, Kind, LeafSpec, NodeId, SResult, StorageError};
 use crate::attrs::shape_from;
 use crate::nodes::{Body, Node};
 use crate::raw::{self, VarRef};
-use crate::types::Text;
 use crate::{layout, unsupported, NetcdfStorage, BOOL_ATTR, NONE_ATTR, RECORDS_ATTR, SHAPE_ATTR};
+use qnd_storage::TextLayout;
 
 /// A variable: where it is and how to move its data.
 #[derive(Clone, Debug)]
@@ -19,7 +19,7 @@ pub(crate) struct Var {
     /// The variable, for the data calls.
     pub(crate) at: VarRef,
     pub(crate) dtype: DType,
-    pub(crate) text: Text,
+    pub(crate) text: TextLayout,
     /// Dimension names (the record dimension's first, for records) and
     /// lengths (without the record axis), both without a trailing
     /// `NC_CHAR` length.
@@ -70,7 +70,7 @@ impl NetcdfStorage {
             for &n in &spec.shape {
                 dimids.push(self.fixed_dim(home_ncid, n)?);
             }
-            if let Text::Chars(w) = text {
+            if let TextLayout::Fixed { width: w, .. } = text {
                 dimids.push(self.fixed_dim(home_ncid, w)?);
             }
         }
@@ -79,15 +79,15 @@ impl NetcdfStorage {
         let v = at.varid();
         if spec.records && !self.classic() {
             let elem = match text {
-                Text::Strings => std::mem::size_of::<usize>(),
+                TextLayout::Variable => std::mem::size_of::<usize>(),
                 _ => spec.dtype.size().max(1),
             };
             let chunk = record_chunk(&spec.shape, elem);
             raw::def_chunking(&at, &chunk)?;
             let record_bytes = chunk[1..].iter().product::<usize>().saturating_mul(elem);
-            if text != Text::Strings && deflate_records(record_bytes) {
+            if text != TextLayout::Variable && deflate_records(record_bytes) {
                 raw::deflate_records(&at)?;
-            } else if text == Text::No && direct_records(record_bytes) {
+            } else if text == TextLayout::NotText && direct_records(record_bytes) {
                 raw::direct_records(&at)?;
             }
         }
@@ -167,7 +167,7 @@ impl NetcdfStorage {
             dims.push(name);
             shape.push(len);
         }
-        if let Text::Chars(_) = text {
+        if let TextLayout::Fixed { .. } = text {
             // the last dimension is the string length
             let width = match shape.pop() {
                 Some(w) => {
@@ -176,7 +176,7 @@ impl NetcdfStorage {
                 }
                 None => 1,
             };
-            text = Text::Chars(width);
+            text = TextLayout::padded(width);
         }
         let records = match inq.dimids.split_first() {
             Some((first, rest)) => {

@@ -51,6 +51,7 @@ mod error;
 mod fnv;
 mod memory;
 mod runs;
+mod text;
 mod value;
 
 pub use array::{checked_len, slice_info, Array, Element, FromNumber};
@@ -61,6 +62,7 @@ pub use error::{BoxError, SResult, StorageError};
 pub use fnv::{FastMap, Fnv};
 pub use memory::{MemoryStorage, Probe};
 pub use runs::Run;
+pub use text::TextLayout;
 pub use value::{describe, split_records, FromValue, Value, ValueError};
 
 /// A node of an open file, as numbered by its backend.
