@@ -134,9 +134,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Where an error happened: the file, the backend and the item path.
 /// The path is spelled out only when an error is made: the hot paths
 /// (recording, reads under goto) describe where they are with
-/// [`At::member`] and [`At::record`], which build no string.
+/// [`Where::member`] and [`Where::record`], which build no string.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct At<'a> {
+pub(crate) struct Where<'a> {
     pub file: &'a std::path::Path,
     pub backend: &'static str,
     path: ItemPath<'a>,
@@ -174,10 +174,10 @@ impl ItemPath<'_> {
     }
 }
 
-impl<'a> At<'a> {
+impl<'a> Where<'a> {
     /// Errors about `path` of `file`.
-    pub fn new(file: &'a std::path::Path, backend: &'static str, path: &'a str) -> At<'a> {
-        At {
+    pub fn new(file: &'a std::path::Path, backend: &'static str, path: &'a str) -> Where<'a> {
+        Where {
             file,
             backend,
             path: ItemPath::Spelled(path),
@@ -186,8 +186,8 @@ impl<'a> At<'a> {
 
     /// Member `name` (a name, or a relative or absolute path) of this
     /// group.
-    pub fn member<'b>(&'b self, name: &'b str) -> At<'b> {
-        At {
+    pub fn member<'b>(&'b self, name: &'b str) -> Where<'b> {
+        Where {
             file: self.file,
             backend: self.backend,
             path: ItemPath::Member(&self.path, name),
@@ -195,8 +195,8 @@ impl<'a> At<'a> {
     }
 
     /// Element or record `i` of this list or record variable.
-    pub fn record(&self, i: usize) -> At<'_> {
-        At {
+    pub fn record(&self, i: usize) -> Where<'_> {
+        Where {
             file: self.file,
             backend: self.backend,
             path: ItemPath::Record(&self.path, i),
@@ -211,7 +211,7 @@ impl<'a> At<'a> {
     }
 }
 
-impl At<'_> {
+impl Where<'_> {
     pub fn storage(&self, e: StorageError) -> Error {
         match e {
             StorageError::Library(source) => Error::Backend {

@@ -46,7 +46,7 @@ pub(super) fn open_storage(
     match format {
         #[cfg(feature = "hdf5")]
         Format::Hdf5 => {
-            let at = crate::error::At::new(path, "hdf5", "/");
+            let at = crate::error::Where::new(path, "hdf5", "/");
             if !create {
                 super::detect::check_magic(path, Format::Hdf5)?;
             }
@@ -59,7 +59,7 @@ pub(super) fn open_storage(
         }
         #[cfg(feature = "netcdf")]
         Format::NetCdf => {
-            let at = crate::error::At::new(path, "netcdf", "/");
+            let at = crate::error::Where::new(path, "netcdf", "/");
             if !create {
                 super::detect::check_magic(path, Format::NetCdf)?;
             }

@@ -131,7 +131,7 @@ impl Format {
     }
 }
 
-/// Options for [`open_with`]: the mode, the format, and the initial modes
+/// Options for [`open_with`](crate::open_with): the mode, the format, and the initial modes
 /// of the root.
 ///
 /// ```no_run

@@ -3,7 +3,7 @@
 //! string built unless an error is returned.
 
 use crate::backend::{Kind, NodeId};
-use crate::error::{At, Result};
+use crate::error::{Result, Where};
 use crate::file::FileState;
 
 /// Where a path leads: the group holding its last component, and that
@@ -53,7 +53,7 @@ pub(crate) fn walk<'p>(
     core: &mut FileState,
     root: NodeId,
     from: NodeId,
-    at: &At,
+    at: &Where,
     path: &'p str,
     goto: Option<isize>,
 ) -> Result<Walked<'p>> {

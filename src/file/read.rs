@@ -1,17 +1,17 @@
 //! Reading under the caller's lock: leaves, records, lists and groups,
-//! from a node and an [`At`] naming it (spelled out only for an error).
+//! from a node and a [`Where`] naming it (spelled out only for an error).
 
 use indexmap::IndexMap;
 use ndarray::Axis as NdAxis;
 
 use crate::backend::{Kind, NodeId, Run, Storage};
-use crate::error::{At, Error, Result};
+use crate::error::{Error, Result, Where};
 use crate::file::FileState;
 use crate::selection::{Region, Selection};
 use crate::values::{map_array, split_records, Array, DType, Value};
 
 /// Resolve a record index (negative from the end) against `count`.
-pub(crate) fn record_index(at: &At, index: isize, count: usize) -> Result<usize> {
+pub(crate) fn record_index(at: &Where, index: isize, count: usize) -> Result<usize> {
     let i = if index < 0 {
         index + count as isize
     } else {
@@ -29,7 +29,7 @@ pub(crate) fn record_index(at: &At, index: isize, count: usize) -> Result<usize>
 }
 
 /// The length of list `id`.
-pub(crate) fn list_len(core: &mut FileState, at: &At, id: NodeId) -> Result<usize> {
+pub(crate) fn list_len(core: &mut FileState, at: &Where, id: NodeId) -> Result<usize> {
     core.list_len(id)
         .map_err(|e| at.storage(e))?
         .ok_or_else(|| at.invalid("not a list"))
@@ -38,7 +38,7 @@ pub(crate) fn list_len(core: &mut FileState, at: &At, id: NodeId) -> Result<usiz
 /// Element `i` of list `id`: its node and kind.
 pub(crate) fn element(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     id: NodeId,
     i: usize,
 ) -> Result<(NodeId, Kind)> {
@@ -50,7 +50,7 @@ pub(crate) fn element(
 /// A leaf's or record's dtype and shape (for a record, the record shape).
 pub(crate) fn leaf_shape(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     id: NodeId,
     record: Option<usize>,
 ) -> Result<(DType, Vec<usize>)> {
@@ -70,7 +70,7 @@ const STACK_RANK: usize = 8;
 /// Record `r` (negative from the end) of record node `id`, whole: the hot
 /// path of reading under goto. The hyperslab is built on the stack; only
 /// the array read is allocated.
-pub(crate) fn read_record(core: &mut FileState, at: &At, id: NodeId, r: isize) -> Result<Value> {
+pub(crate) fn read_record(core: &mut FileState, at: &Where, id: NodeId, r: isize) -> Result<Value> {
     let info = core.shape(id).map_err(|e| at.storage(e))?;
     let r = record_index(at, r, info.records())?;
     let rank = info.shape.len();
@@ -95,7 +95,7 @@ pub(crate) fn read_record(core: &mut FileState, at: &At, id: NodeId, r: isize) -
 /// Read `sel` of a leaf (or of record `record` of a record node).
 pub(crate) fn read_leaf(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     id: NodeId,
     record: Option<usize>,
     sel: &Selection,
@@ -112,7 +112,7 @@ pub(crate) fn read_leaf(
 /// Read a resolved region of node `id`.
 pub(crate) fn read_region(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     id: NodeId,
     region: &Region,
 ) -> Result<Array> {
@@ -129,7 +129,7 @@ pub(crate) fn read_region(
 /// variable gives only that element.
 pub(crate) fn read_item(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     id: NodeId,
     kind: Kind,
     goto: Option<isize>,
@@ -162,7 +162,12 @@ pub(crate) fn read_item(
 }
 
 /// Read element `i` of list `id` (lists inside lists ignore goto).
-pub(crate) fn read_element(core: &mut FileState, at: &At, id: NodeId, i: usize) -> Result<Value> {
+pub(crate) fn read_element(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    i: usize,
+) -> Result<Value> {
     let here = at.record(i);
     let (eid, kind) = element(core, &here, id, i)?;
     read_item(core, &here, eid, kind, None)
@@ -171,7 +176,7 @@ pub(crate) fn read_element(core: &mut FileState, at: &At, id: NodeId, i: usize) 
 /// Read group `id` whole; record variables inside honour `goto`.
 pub(crate) fn read_group(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     id: NodeId,
     goto: Option<isize>,
 ) -> Result<Value> {

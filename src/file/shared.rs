@@ -21,7 +21,7 @@ use qnd_storage::{FastMap, RecordBuffer};
 
 use super::AnyStorage;
 use crate::backend::{Array, Capabilities, DType, Kind, NodeId, Storage, StorageError};
-use crate::error::{At, Error, Result};
+use crate::error::{Error, Result, Where};
 use crate::state::GotoIndex;
 
 /// The dtype and shape of a leaf or record node (for records, the leading
@@ -293,7 +293,7 @@ impl FileRef {
     ///
     /// # Errors
     /// As [`FileRef::lock`], and [`Error::ReadOnly`].
-    pub fn lock_for_write(&self, at: &At) -> Result<MutexGuard<'_, FileState>> {
+    pub fn lock_for_write(&self, at: &Where) -> Result<MutexGuard<'_, FileState>> {
         let core = self.lock()?;
         if !core.writable {
             return Err(at.read_only());
@@ -302,8 +302,8 @@ impl FileRef {
     }
 
     /// Error context for `path`.
-    pub fn at<'a>(&'a self, path: &'a str) -> At<'a> {
-        At::new(&self.file, self.backend, path)
+    pub fn at<'a>(&'a self, path: &'a str) -> Where<'a> {
+        Where::new(&self.file, self.backend, path)
     }
 
     pub fn file_path(&self) -> PathBuf {

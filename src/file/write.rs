@@ -4,7 +4,7 @@
 
 use super::read::{flip, leaf_shape, list_len, slab_of};
 use crate::backend::{LeafSpec, NodeId, Run, Storage};
-use crate::error::{At, Result};
+use crate::error::{Result, Where};
 use crate::file::FileState;
 use crate::selection::Selection;
 use crate::values::{describe, Array, Value};
@@ -29,7 +29,7 @@ fn text_len(a: &Array) -> usize {
 
 /// A member name must be a single, non-empty path component with no NUL
 /// (HDF5 and netCDF names end at the first NUL).
-pub(crate) fn check_name(at: &At, name: &str) -> Result<()> {
+pub(crate) fn check_name(at: &Where, name: &str) -> Result<()> {
     if name.is_empty() || name.contains(['/', '\0']) || name == "." || name == ".." {
         return Err(at.invalid(format!("{name:?} is not a valid member name")));
     }
@@ -44,7 +44,7 @@ pub(crate) fn is_list_name(name: &str) -> bool {
 
 /// A name a user may give a member of a group: valid, and not one that
 /// would make the group read back as a list.
-pub(crate) fn check_group_member(at: &At, name: &str) -> Result<()> {
+pub(crate) fn check_group_member(at: &Where, name: &str) -> Result<()> {
     check_name(at, name)?;
     if is_list_name(name) {
         return Err(at.invalid(format!(
@@ -55,7 +55,7 @@ pub(crate) fn check_group_member(at: &At, name: &str) -> Result<()> {
 }
 
 /// Text must not hold NUL: fixed-width storage would end the string there.
-pub(crate) fn check_text(at: &At, a: &Array) -> Result<()> {
+pub(crate) fn check_text(at: &Where, a: &Array) -> Result<()> {
     if let Array::Str(s) = a {
         if s.iter().any(|t| t.contains('\0')) {
             return Err(at.invalid("text holding a NUL character cannot be stored"));
@@ -66,7 +66,7 @@ pub(crate) fn check_text(at: &At, a: &Array) -> Result<()> {
 
 /// Check a whole value before anything is written, so that a bad name or
 /// text deep inside it leaves the file untouched.
-pub(crate) fn validate(at: &At, value: &Value) -> Result<()> {
+pub(crate) fn validate(at: &Where, value: &Value) -> Result<()> {
     match value {
         Value::None => Ok(()),
         Value::Array(a) => check_text(at, a),
@@ -86,7 +86,7 @@ pub(crate) fn validate(at: &At, value: &Value) -> Result<()> {
 /// the name and the whole value.
 pub(crate) fn create(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     parent: NodeId,
     name: &str,
     value: &Value,
@@ -100,7 +100,7 @@ pub(crate) fn create(
 /// Create member `name` of `parent` holding a validated `value`.
 fn build(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     parent: NodeId,
     name: &str,
     value: &Value,
@@ -141,7 +141,7 @@ fn build(
 /// Create an empty list: a group with the None marker `_`.
 pub(crate) fn create_list(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     parent: NodeId,
     name: &str,
 ) -> Result<NodeId> {
@@ -160,7 +160,7 @@ pub(crate) fn create_list(
 /// whole value; returns its index.
 pub(crate) fn append_element(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     id: NodeId,
     value: &Value,
 ) -> Result<usize> {
@@ -168,7 +168,7 @@ pub(crate) fn append_element(
     push_element(core, at, id, value)
 }
 
-fn push_element(core: &mut FileState, at: &At, id: NodeId, value: &Value) -> Result<usize> {
+fn push_element(core: &mut FileState, at: &Where, id: NodeId, value: &Value) -> Result<usize> {
     let n = list_len(core, at, id)?;
     let built = build(core, at, id, &format!("_{n}"), value);
     // Whatever happened, the length is recounted from storage next time.
@@ -182,7 +182,7 @@ fn push_element(core: &mut FileState, at: &At, id: NodeId, value: &Value) -> Res
 /// a single value fills the selection.
 pub(crate) fn write_leaf(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     id: NodeId,
     record: Option<usize>,
     sel: &Selection,
@@ -222,7 +222,7 @@ pub(crate) fn write_leaf(
 /// the record's path is only spelled out for an error.
 pub(crate) fn append_record(
     core: &mut FileState,
-    at: &At,
+    at: &Where,
     id: NodeId,
     value: &Value,
 ) -> Result<usize> {

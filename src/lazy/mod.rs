@@ -62,7 +62,7 @@ pub use self::slice::Sliced;
 pub use self::source::VirtualSource;
 pub use self::stacked::Stacked;
 use crate::backend::VirtualMap;
-use crate::error::{At, Error, Result};
+use crate::error::{Error, Result, Where};
 use crate::selection::{Region, SelectRegion, Selection, SelectionError};
 use crate::values::{Array, DType, FromValue, Value};
 
@@ -128,8 +128,8 @@ pub(crate) fn invalid<A: LazyArray + ?Sized>(a: &A, reason: impl Into<String>) -
 
 /// Errors about lazy array `a`, which is not tied to one file: the file
 /// is `<lazy>`, the path what `a` describes itself as.
-pub(crate) fn lazy_at(path: &str) -> At<'_> {
-    At::new(std::path::Path::new("<lazy>"), "lazy", path)
+pub(crate) fn lazy_at(path: &str) -> Where<'_> {
+    Where::new(std::path::Path::new("<lazy>"), "lazy", path)
 }
 
 /// A selection error on lazy array `a`: out of bounds names the axis.

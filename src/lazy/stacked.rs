@@ -77,8 +77,8 @@ impl Stacked {
     /// new axis at position `axis` (negative: from the end).
     ///
     /// # Errors
-    /// [`Error::Mismatch`] naming the part when there are no parts, or a
-    /// part's shape or dtype differs from part 0's; [`Error::Invalid`]
+    /// [`Error::Mismatch`](crate::Error::Mismatch) naming the part when there are no parts, or a
+    /// part's shape or dtype differs from part 0's; [`Error::Invalid`](crate::Error::Invalid)
     /// when `axis` is out of range; errors asking the parts their shapes
     /// and dtypes.
     pub fn new(parts: impl IntoIterator<Item = Lazy>, axis: isize) -> Result<Stacked> {
@@ -122,7 +122,7 @@ impl Stacked {
     /// result is a stack along the same axis, to select from further.
     ///
     /// # Errors
-    /// [`Error::OutOfBounds`] naming the stacked axis for a member out of
+    /// [`Error::OutOfBounds`](crate::Error::OutOfBounds) naming the stacked axis for a member out of
     /// range.
     pub fn take(&self, members: &[isize]) -> Result<Stacked> {
         let n = self.parts.len();

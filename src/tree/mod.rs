@@ -10,7 +10,7 @@ mod group;
 mod lazy_leaf;
 mod leaf;
 mod list;
-mod store;
+mod materialize;
 
 pub use attrs::QAttrs;
 pub use group::{GotoIter, ModeGuard, QGroup};
@@ -109,7 +109,7 @@ pub(crate) use crate::file::{child_path, elem_path};
 
 /// Open a file and return its root group.
 ///
-/// `mode` is a [`Mode`] or its h5py spelling (`"r"`, `"r+"`, `"a"`, `"w"`,
+/// `mode` is a [`Mode`](crate::Mode) or its h5py spelling (`"r"`, `"r+"`, `"a"`, `"w"`,
 /// `"w-"`). The format comes from the extension, else from the first bytes.
 ///
 /// # Errors

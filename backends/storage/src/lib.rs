@@ -40,7 +40,7 @@
 #![warn(missing_docs)]
 
 mod array;
-mod buffer;
+pub mod buffer;
 mod capabilities;
 pub mod chunks;
 #[cfg(feature = "conformance")]

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use super::{child_path, Item, QAttrs, QLeaf, QList};
 use crate::backend::Kind;
 use crate::backend::{NodeId, Storage};
-use crate::error::{At, Error, Result};
+use crate::error::{Error, Result, Where};
 use crate::file::{kind_name, read, walk, write, FileRef, FileState};
 use crate::selection::Selection;
 use crate::state::{Auto, GotoIndex, Recording, State};
@@ -93,7 +93,7 @@ impl QGroup {
         }
     }
 
-    fn at<'a>(&'a self, path: &'a str) -> At<'a> {
+    fn at<'a>(&'a self, path: &'a str) -> Where<'a> {
         self.file.at(path)
     }
 
@@ -131,7 +131,7 @@ impl QGroup {
     pub(crate) fn resolve(
         &self,
         core: &mut FileState,
-        at: &At,
+        at: &Where,
         name: &str,
     ) -> Result<Option<(NodeId, Kind)>> {
         let walked = walk(

@@ -132,7 +132,7 @@ impl QGroup {
         core: &mut FileState,
         id: NodeId,
         kind: Kind,
-        at: &At,
+        at: &Where,
     ) -> Result<GotoIndex> {
         let at = *at;
         let core = &mut *core;

@@ -1,6 +1,6 @@
-//! Storing a lazy array as a leaf of a group: as an HDF5 virtual dataset
-//! when it is made of regions of datasets in files, otherwise copied block
-//! by block ([`QGroup::store`], [`QGroup::store_virtual`],
+//! Materializing a lazy array as a leaf of a group: as a virtual dataset
+//! when the file's format has them and the array is made of regions of
+//! datasets in files, otherwise copied block by block ([`QGroup::store`], [`QGroup::store_virtual`],
 //! [`QGroup::store_copy`]).
 
 use std::path::Path;

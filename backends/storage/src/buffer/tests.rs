@@ -1,0 +1,208 @@
+//! Tests of the record buffer on the in-memory backend.
+use super::*;
+use crate::MemoryStorage;
+use ndarray::{ArrayD, IxDyn};
+
+/// A record node of f64 records of `shape` in a fresh in-memory file,
+/// buffered with `cap`.
+fn records(cap: usize, shape: &[usize]) -> (Buffered, NodeId) {
+    let mut memory = MemoryStorage::new();
+    memory.probe.log = true;
+    let mut b = RecordBuffer::new(memory, cap);
+    let spec = LeafSpec {
+        dtype: DType::F64,
+        shape: shape.to_vec(),
+        records: true,
+        text_len: 1,
+    };
+    let root = b.root();
+    let id = b.create_leaf(root, "x", &spec).unwrap();
+    (b, id)
+}
+
+type Buffered = RecordBuffer<MemoryStorage>;
+
+fn rec(k: usize, len: usize) -> Array {
+    let v: Vec<f64> = (0..len).map(|i| (k * 100 + i) as f64).collect();
+    Array::F64(ArrayD::from_shape_vec(IxDyn(&[len]), v).unwrap())
+}
+
+fn stored(b: &mut Buffered, id: NodeId) -> usize {
+    b.inner_mut().info(id).unwrap().shape[0]
+}
+
+#[test]
+fn batches_are_whole_chunks_of_about_a_mebibyte() {
+    assert_eq!(records_per_chunk(8), 1024);
+    assert_eq!(records_per_chunk(80_000), 3);
+    assert_eq!(records_per_chunk(128 << 10), 2);
+    assert_eq!(records_per_chunk(200 << 10), 1);
+    assert_eq!(records_per_chunk(0), 1024);
+    // 1 MiB of 8-byte records is 131072, a multiple of 1024
+    assert_eq!(records_per_write(8, DEFAULT_RECORD_BUFFER), 131_072);
+    // 80 kB records: 13 of them make a mebibyte, 15 whole chunks
+    assert_eq!(records_per_write(80_000, DEFAULT_RECORD_BUFFER), 15);
+    // a small cap: whole chunks that fit, else what fits, at least 1
+    assert_eq!(records_per_write(8, 16 << 10), 2048);
+    assert_eq!(records_per_write(8, 4 << 10), 512);
+    assert_eq!(records_per_write(80_000, 1000), 1);
+    assert_eq!(records_per_write(usize::MAX, usize::MAX), 1);
+}
+
+#[test]
+fn records_wait_for_a_full_batch_then_go_in_one_append() {
+    // 10 f64 per record: 80 bytes, 1024 per chunk, 13 chunks to reach 1 MiB
+    let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[10]);
+    let batch = records_per_write(80, DEFAULT_RECORD_BUFFER);
+    assert_eq!(batch, 1024 * 13);
+    for k in 0..batch - 1 {
+        b.push_record(id, &rec(k, 10)).unwrap();
+    }
+    assert_eq!(
+        stored(&mut b, id),
+        0,
+        "nothing written before the batch is full"
+    );
+    assert_eq!(b.info(id).unwrap().shape, [batch - 1, 10]);
+    b.push_record(id, &rec(batch - 1, 10)).unwrap();
+    assert_eq!(stored(&mut b, id), batch);
+    assert_eq!(b.inner_mut().probe.appends, [(id, batch)]);
+    assert_eq!(b.held, 0);
+}
+
+#[test]
+fn the_cap_bounds_what_is_held() {
+    let cap = 1000;
+    let (mut b, id) = records(cap, &[10]);
+    for k in 0..100 {
+        b.push_record(id, &rec(k, 10)).unwrap();
+        assert!(b.held <= cap, "{} bytes held", b.held);
+    }
+    // 12 records of 80 bytes fit in 1000: written 12 at a time
+    assert_eq!(stored(&mut b, id), 96);
+    assert!(b.inner_mut().probe.appends.iter().all(|&(_, n)| n == 12));
+    b.flush().unwrap();
+    assert_eq!(stored(&mut b, id), 100);
+}
+
+#[test]
+fn two_nodes_share_the_cap() {
+    let (mut b, x) = records(2000, &[10]);
+    let spec = LeafSpec {
+        dtype: DType::F64,
+        shape: vec![10],
+        records: true,
+        text_len: 1,
+    };
+    let root = b.root();
+    let y = b.create_leaf(root, "y", &spec).unwrap();
+    for k in 0..30 {
+        b.push_record(x, &rec(k, 10)).unwrap();
+        b.push_record(y, &rec(k, 10)).unwrap();
+        assert!(b.held <= 2000);
+    }
+    b.close().unwrap();
+}
+
+#[test]
+fn no_buffer_writes_each_record_through() {
+    let (mut b, id) = records(0, &[3]);
+    for k in 0..5 {
+        b.push_record(id, &rec(k, 3)).unwrap();
+        assert_eq!(stored(&mut b, id), k + 1);
+    }
+    assert_eq!(b.inner_mut().probe.appends.len(), 5);
+}
+
+#[test]
+fn reads_see_buffered_records_in_any_hyperslab() {
+    let (mut b, id) = records(24 * 7, &[3]);
+    let mut all = Vec::new();
+    for k in 0..23 {
+        b.push_record(id, &rec(k, 3)).unwrap();
+        all.push(rec(k, 3));
+    }
+    let n = b.info(id).unwrap().shape[0];
+    assert_eq!(n, 23);
+    let s = stored(&mut b, id);
+    assert!(s > 0 && s < n, "some records stored ({s}), some buffered");
+    let whole = {
+        let mut a = Array::zeros(DType::F64, &[0, 3]);
+        for r in &all {
+            a.append_rows(&r.clone().into_shape(&[1, 3]).unwrap())
+                .unwrap();
+        }
+        a
+    };
+    for start in 0..n {
+        for stride in 1..5 {
+            for count in 0..=(n - start).div_ceil(stride) {
+                for (c0, c1) in [(0, 3), (1, 2), (2, 1)] {
+                    let slab = [Run::strided(start, count, stride), Run::strided(c0, c1, 1)];
+                    let got = b.read(id, &slab).unwrap();
+                    assert_eq!(got, whole.take_slab(&slab), "{slab:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_write_to_a_buffered_record_writes_the_buffer_first() {
+    let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[2]);
+    for k in 0..4 {
+        b.push_record(id, &rec(k, 2)).unwrap();
+    }
+    assert_eq!(stored(&mut b, id), 0);
+    let slab = [Run::one(2), Run::all(2)];
+    let data = Array::F64(ArrayD::from_elem(IxDyn(&[1, 2]), -1.0));
+    b.write(id, &slab, &data).unwrap();
+    assert_eq!(stored(&mut b, id), 4);
+    assert_eq!(b.read(id, &slab).unwrap(), data);
+    // a write before the buffered records leaves them buffered
+    b.push_record(id, &rec(4, 2)).unwrap();
+    b.write(id, &[Run::one(0), Run::all(2)], &data).unwrap();
+    assert_eq!(stored(&mut b, id), 4);
+    assert_eq!(b.info(id).unwrap().shape, [5, 2]);
+}
+
+#[test]
+fn flush_errors_are_returned_and_the_records_kept() {
+    let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[2]);
+    for k in 0..5 {
+        b.push_record(id, &rec(k, 2)).unwrap();
+    }
+    b.inner_mut().probe.fail_appends = true;
+    let e = b.flush().unwrap_err();
+    assert!(e.to_string().contains("appends fail"), "{e}");
+    // still buffered, still readable, written by the next flush
+    assert_eq!(b.info(id).unwrap().shape, [5, 2]);
+    assert_eq!(b.read(id, &[Run::one(4), Run::all(2)]).unwrap(), {
+        rec(4, 2).into_shape(&[1, 2]).unwrap()
+    });
+    b.inner_mut().probe.fail_appends = false;
+    b.flush().unwrap();
+    assert_eq!(stored(&mut b, id), 5);
+}
+
+#[test]
+fn close_returns_the_error_of_a_failed_write() {
+    let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[2]);
+    b.push_record(id, &rec(0, 2)).unwrap();
+    b.inner_mut().probe.fail_appends = true;
+    assert!(b.close().is_err());
+}
+
+#[test]
+fn a_full_buffer_that_cannot_be_written_fails_the_append() {
+    let (mut b, id) = records(32, &[2]);
+    b.push_record(id, &rec(0, 2)).unwrap();
+    b.inner_mut().probe.fail_appends = true;
+    let e = b.push_record(id, &rec(1, 2)).unwrap_err();
+    assert!(e.to_string().contains("appends fail"), "{e}");
+    b.inner_mut().probe.fail_appends = false;
+    b.push_record(id, &rec(2, 2)).unwrap();
+    b.flush().unwrap();
+    // the record of the failed append was buffered: nothing is lost
+    assert_eq!(stored(&mut b, id), 3);
+}
