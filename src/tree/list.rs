@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::{elem_path, Item, QAttrs, QGroup, QLeaf};
 use crate::backend::Kind;
-use crate::backend::{NodeId, Storage};
+use crate::backend::NodeId;
 use crate::error::{Error, Result};
 use crate::file::{kind_name, read, write, FileRef};
 use crate::selection::{Axis, Selection};
@@ -90,8 +90,7 @@ impl QList {
         let mut core = self.file.lock()?;
         let at = self.file.at(&self.path);
         if self.records {
-            let info = core.storage.info(self.id).map_err(|e| at.storage(e))?;
-            Ok(info.shape.first().copied().unwrap_or(0))
+            Ok(core.shape(self.id).map_err(|e| at.storage(e))?.records())
         } else {
             read::list_len(&mut core, &at, self.id)
         }
@@ -141,7 +140,6 @@ impl QList {
     }
 
     fn get_at(&self, i: usize, auto: Auto) -> Result<Item> {
-        let path = elem_path(&self.path, i);
         if self.records {
             let leaf = QLeaf::new(self.file.clone(), self.id, Some(i), self.path.clone());
             return if auto == Auto::Off {
@@ -150,6 +148,7 @@ impl QList {
                 leaf.read().map(Item::Value)
             };
         }
+        let path = elem_path(&self.path, i);
         let at = self.file.at(&path);
         let mut core = self.file.lock()?;
         let (id, kind) = read::element(&mut core, &at, self.id, i)?;

@@ -353,10 +353,13 @@ impl QGroup {
                         Ok(Item::List(list))
                     }
                 }
+                // one record, read under this lock unless a handle is asked for
+                Some(r) if kind == Kind::Records && state.auto != Auto::Off => {
+                    read::read_record(&mut core, &at, id, r).map(Item::Value)
+                }
                 Some(r) => {
                     let count = if kind == Kind::Records {
-                        let info = core.storage.info(id).map_err(|e| at.storage(e))?;
-                        info.shape.first().copied().unwrap_or(0)
+                        core.shape(id).map_err(|e| at.storage(e))?.records()
                     } else {
                         read::list_len(&mut core, &at, id)?
                     };
@@ -460,8 +463,8 @@ impl QGroup {
         match (kind, goto) {
             (Kind::Leaf, _) => Ok(QLeaf::new(self.file.clone(), id, None, path)),
             (Kind::Records, Some(r)) => {
-                let info = core.storage.info(id).map_err(|e| at.storage(e))?;
-                let r = read::record_index(&at, r, info.shape.first().copied().unwrap_or(0))?;
+                let count = core.shape(id).map_err(|e| at.storage(e))?.records();
+                let r = read::record_index(&at, r, count)?;
                 Ok(QLeaf::new(self.file.clone(), id, Some(r), path))
             }
             (Kind::Records, None) => Ok(QLeaf::new(self.file.clone(), id, None, path)),

@@ -138,7 +138,7 @@ impl QGroup {
         let core = &mut *core;
         let values: Vec<f64> = match kind {
             Kind::Records => {
-                let info = core.storage.info(id).map_err(|e| at.storage(e))?;
+                let info = core.shape(id).map_err(|e| at.storage(e))?;
                 if info.shape.len() != 1 {
                     return Err(at.invalid(format!(
                         "goto needs a scalar record variable; records have shape {:?}",
@@ -198,8 +198,7 @@ impl QGroup {
             let here = self.at(&path);
             match self.lookup(&mut core, &name, &path)? {
                 Some((id, Kind::Records)) => {
-                    let info = core.storage.info(id).map_err(|e| here.storage(e))?;
-                    n = n.max(info.shape.first().copied().unwrap_or(0));
+                    n = n.max(core.shape(id).map_err(|e| here.storage(e))?.records());
                 }
                 Some((id, Kind::List)) => n = n.max(read::list_len(&mut core, &here, id)?),
                 _ => {}
