@@ -46,6 +46,7 @@
 //! attributes, `vds` makes and checks virtual datasets. Every raw HDF5
 //! call, the only `unsafe` code, is in `raw` and its submodules, behind
 //! safe wrappers.
+#![deny(unsafe_code)]
 
 /// The HDF5 crates this backend is built on, for code that also calls
 /// HDF5 directly (qnd's benchmarks and tests), so that it links the same

@@ -10,6 +10,8 @@
 //! - [`data`]: moving typed buffers in and out of datasets and attributes;
 //! - [`vds`]: the mappings of virtual datasets and opening their sources;
 //! - [`file`]: file descriptors (close-on-exec), and probes for the tests.
+#![allow(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 pub(crate) mod data;
 pub(crate) mod file;

@@ -31,13 +31,11 @@ pub(crate) fn open_file(path: &CStr, writable: bool) -> SResult<Hid> {
     } else {
         H5F_ACC_RDONLY
     };
-    // SAFETY: `path` is NUL-terminated; the new identifier is owned by the
-    // `Hid`.
     let file = locked(|| {
-        Hid::new(
-            unsafe { H5Fopen(path.as_ptr(), flags, H5P_DEFAULT) },
-            H5Fclose,
-        )
+        // SAFETY: `path` is NUL-terminated; the new identifier is owned by the
+        // `Hid`.
+        let id = unsafe { H5Fopen(path.as_ptr(), flags, H5P_DEFAULT) };
+        Hid::new(id, H5Fclose)
     })?;
     close_on_exec(file.id());
     Ok(file)
@@ -45,13 +43,11 @@ pub(crate) fn open_file(path: &CStr, writable: bool) -> SResult<Hid> {
 
 /// Opens dataset `name` from location `loc` (a file or group identifier).
 pub(crate) fn open_dataset(loc: hid_t, name: &CStr) -> SResult<Hid> {
-    // SAFETY: `name` is NUL-terminated; the library checks `loc`; the new
-    // identifier is owned by the `Hid`.
     locked(|| {
-        Hid::new(
-            unsafe { H5Dopen2(loc, name.as_ptr(), H5P_DEFAULT) },
-            H5Dclose,
-        )
+        // SAFETY: `name` is NUL-terminated; the library checks `loc`; the new
+        // identifier is owned by the `Hid`.
+        let id = unsafe { H5Dopen2(loc, name.as_ptr(), H5P_DEFAULT) };
+        Hid::new(id, H5Dclose)
     })
 }
 
@@ -151,26 +147,22 @@ impl Mappings {
     /// The selection of the virtual dataspace mapping `i` fills.
     pub(crate) fn vspace(&self, i: usize) -> SResult<Hid> {
         self.check(i)?;
-        // SAFETY: no memory is handed over; the new identifier is owned by
-        // the `Hid`.
         locked(|| {
-            Hid::new(
-                unsafe { H5Pget_virtual_vspace(self.dcpl.id(), i) },
-                H5Sclose,
-            )
+            // SAFETY: no memory is handed over; the new identifier is owned by
+            // the `Hid`.
+            let id = unsafe { H5Pget_virtual_vspace(self.dcpl.id(), i) };
+            Hid::new(id, H5Sclose)
         })
     }
 
     /// The source of mapping `i`.
     pub(crate) fn source(&self, i: usize) -> SResult<Mapped> {
         self.check(i)?;
-        // SAFETY: no memory is handed over; the new identifier is owned by
-        // the `Hid`.
         let srcspace = locked(|| {
-            Hid::new(
-                unsafe { H5Pget_virtual_srcspace(self.dcpl.id(), i) },
-                H5Sclose,
-            )
+            // SAFETY: no memory is handed over; the new identifier is owned by
+            // the `Hid`.
+            let id = unsafe { H5Pget_virtual_srcspace(self.dcpl.id(), i) };
+            Hid::new(id, H5Sclose)
         })?;
         Ok(Mapped {
             srcspace,
