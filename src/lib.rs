@@ -226,6 +226,28 @@
 //! Every fallible call returns [`Error`], which names the file and the item
 //! (`/g/x`, `/time[3]`) and, for mismatches, what was expected and what was
 //! given. Bad input never panics and never leaves a damaged file.
+//!
+//! ## How it is built
+//!
+//! Each layer imports only the layers below it:
+//!
+//! - `qnd-storage` (re-exported as [`backend`]): values ([`DType`],
+//!   [`Array`], [`Value`], index runs [`backend::Run`]), the
+//!   [`Storage`](backend::Storage) trait every backend implements and its
+//!   [`Capabilities`], the record buffer, and the in-memory backend;
+//!   `qnd-hdf5` and `qnd-netcdf` implement the trait over the C libraries.
+//! - [`values`], [`selection`], [`state`]: conversions, numpy indexing
+//!   resolved to runs, the modes and goto indexes.
+//! - the file layer: opening and format detection, the one factory that
+//!   names a backend, and the state of an open file, which owns every
+//!   cache (member lookups, list lengths, shapes, goto indexes); a read or
+//!   a write resolves its path once, under one lock.
+//! - [`lazy`]: lazy and virtual arrays, over the file layer.
+//! - the tree: [`QGroup`], [`QList`], [`QLeaf`], [`QAttrs`], thin handles
+//!   over the file layer; [`open`], [`memory`].
+//!
+//! What a file can hold is asked of its capabilities
+//! ([`capabilities`] before it exists), never of its backend's name.
 #![warn(missing_docs)]
 
 pub mod backend;
