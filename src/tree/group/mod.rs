@@ -427,8 +427,27 @@ impl QGroup {
     /// As [`QGroup::read`], and [`Error::OutOfBounds`] for an index outside
     /// the leaf.
     pub fn read_part<T: FromValue>(&self, name: &str, sel: impl Into<Selection>) -> Result<T> {
-        let leaf = self.leaf(name)?;
-        leaf.read_part(sel)
+        let goto = self.state.get().goto;
+        let at = self.at(&self.path);
+        let here = at.member(name);
+        let mut core = self.file.lock()?;
+        let record = match self.resolve(&mut core, &at, name)? {
+            Some((id, Kind::Leaf)) | Some((id, Kind::Records)) if goto.is_none() => (id, None),
+            Some((id, Kind::Records)) => {
+                let count = core.shape(id).map_err(|e| here.storage(e))?.records();
+                let r = read::record_index(&here, goto.unwrap_or(0), count)?;
+                (id, Some(r))
+            }
+            Some((id, Kind::Leaf)) => (id, None),
+            // lists under goto, and what is no leaf: through the handle
+            _ => {
+                drop(core);
+                return self.leaf(name)?.read_part(sel);
+            }
+        };
+        let a = read::read_leaf(&mut core, &here, record.0, record.1, &sel.into())?;
+        drop(core);
+        T::from_value(Value::Array(a)).map_err(|e| here.value(e))
     }
 
     /// Write part of leaf `name` (qnd's `f['x', idx] = v`). The value must
