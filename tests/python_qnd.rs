@@ -171,6 +171,6 @@ mod netcdf {
 fn python_qnd_needs_the_hdf5_backend() {
     println!("skipped: writing files needs the hdf5 feature");
     let null = serde_json::Value::Null;
-    assert!(common::python::first_difference(&null, &null, "").is_none());
+    assert!(common::fixtures::first_difference(&null, &null, "").is_none());
     let _ = python_qnd;
 }

@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests: the backends a case runs on
 //! ([`Maker`]), handles out of an [`Item`], ordered tree comparison and
-//! error checks; [`python`] runs Python for the optional interop tests.
+//! error checks; [`fixtures`] finds the shared fixture files, [`python`]
+//! runs Python for the optional interop tests.
 #![allow(dead_code)] // each test crate uses its own part of this
 
+pub mod fixtures;
 pub mod python;
 
 use std::cell::RefCell;
