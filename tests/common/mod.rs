@@ -1,11 +1,13 @@
 //! Helpers shared by the integration tests: the backends a case runs on
 //! ([`Maker`]), handles out of an [`Item`], ordered tree comparison and
 //! error checks; [`fixtures`] finds the shared fixture files, [`python`]
-//! runs Python for the optional interop tests.
+//! runs Python for the optional interop tests, [`samples`] writes what
+//! their scripts check.
 #![allow(dead_code)] // each test crate uses its own part of this
 
 pub mod fixtures;
 pub mod python;
+pub mod samples;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -183,6 +185,12 @@ pub fn item_kind(item: &Item) -> String {
         Item::Leaf(l) => format!("Item::Leaf({})", l.path()),
         Item::Value(v) => format!("Item::Value({})", v.describe()),
     }
+}
+
+/// The text attribute `name` of `item` in `f`, if it has one.
+#[track_caller]
+pub fn text_attr(f: &QGroup, item: &str, name: &str) -> Option<String> {
+    f.attrs(item).unwrap().read::<String>(name).unwrap()
 }
 
 // ------------------------------------------------------------ trees
