@@ -11,11 +11,7 @@ use common::fixtures::{self, first_difference};
 /// A fixture, if the folder and the file are there.
 #[cfg(feature = "hdf5")]
 fn fixture(name: &str) -> Option<qnd::QGroup> {
-    let p = fixtures::dir()?.join(name);
-    if !p.exists() {
-        println!("skipped: no fixture {}", p.display());
-        return None;
-    }
+    let p = fixtures::path(name)?;
     Some(qnd::open(&p, "r").unwrap_or_else(|e| panic!("{e}")))
 }
 

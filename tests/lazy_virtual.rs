@@ -156,7 +156,7 @@ impl LazyArray for Mapped {
         Ok(self.data.select_region(region))
     }
     fn virtual_maps(&self) -> Option<Result<Vec<VirtualMap>>> {
-        let whole: Vec<Run> = self.data.shape().iter().map(|&n| Run::all(n)).collect();
+        let whole = Run::whole(self.data.shape());
         Some(Ok(vec![VirtualMap {
             dest: whole.clone(),
             file: PathBuf::from(&self.name),

@@ -448,7 +448,7 @@ impl Maps {
     /// One mapping: all of `dataset` of `file`, of `shape`, to all of the
     /// array.
     fn whole(file: PathBuf, dataset: &str, shape: &[usize]) -> Maps {
-        let runs: Vec<Run> = shape.iter().map(|&n| Run::all(n)).collect();
+        let runs = Run::whole(shape);
         let map = VirtualMap {
             dest: runs.clone(),
             file,

@@ -115,7 +115,7 @@ fn build(
                 .create_leaf(parent, name, &spec_of(a, false))
                 .map_err(err)?;
             if a.size() > 0 {
-                let slab: Vec<Run> = a.shape().iter().map(|&n| Run::all(n)).collect();
+                let slab = Run::whole(a.shape());
                 core.write(id, &slab, a).map_err(err)?;
             }
             Ok(id)

@@ -20,6 +20,18 @@ pub fn dir() -> Option<PathBuf> {
     }
 }
 
+/// Fixture `name`, if the folder and the file are there; otherwise print
+/// "skipped: ..." and `None`.
+pub fn path(name: &str) -> Option<PathBuf> {
+    let p = dir()?.join(name);
+    if p.is_file() {
+        Some(p)
+    } else {
+        println!("skipped: no fixture {}", p.display());
+        None
+    }
+}
+
 /// Every fixture named `*.ext`, in name order: none without the folder,
 /// at least one with it.
 pub fn with_ext(ext: &str) -> Vec<PathBuf> {

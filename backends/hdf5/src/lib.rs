@@ -547,7 +547,7 @@ impl Storage for Hdf5Storage {
             return Ok(());
         }
         let slab: Vec<Run> = std::iter::once(Run::strided(count, added, 1))
-            .chain(record_shape.iter().map(|&d| Run::all(d)))
+            .chain(Run::whole(record_shape))
             .collect();
         let written = raw::select(ds, &slab)
             .and_then(|sel| data::write_array(&Target::Dataset(ds, &sel), e, records));

@@ -12,10 +12,6 @@ use qnd_storage::{Array, DType, Kind, LeafSpec, NcFormat, NodeId, Run, Storage};
 
 use crate::{classic, raw, NetcdfStorage};
 
-fn all(shape: &[usize]) -> Vec<Run> {
-    shape.iter().map(|&n| Run::all(n)).collect()
-}
-
 fn spec(dtype: DType, shape: &[usize], records: bool) -> LeafSpec {
     LeafSpec {
         dtype,
@@ -35,7 +31,7 @@ fn member(s: &mut NetcdfStorage, group: NodeId, name: &str) -> (NodeId, Kind) {
 /// The whole of a leaf or record node.
 fn read_whole(s: &mut NetcdfStorage, node: NodeId) -> Array {
     let shape = s.info(node).unwrap().shape;
-    s.read(node, &all(&shape)).unwrap()
+    s.read(node, &Run::whole(&shape)).unwrap()
 }
 
 /// Every dtype as leaf and records, in both formats, read back after
@@ -79,7 +75,8 @@ fn round_trip_backend() {
                 let x = s
                     .create_leaf(root, &format!("x_{d}"), &spec(d, &[2, 3], false))
                     .unwrap();
-                s.write(x, &all(&[2, 3]), &sample(d, &[2, 3])).unwrap();
+                s.write(x, &Run::whole(&[2, 3]), &sample(d, &[2, 3]))
+                    .unwrap();
                 let r = s
                     .create_leaf(root, &format!("r_{d}"), &spec(d, &[3], true))
                     .unwrap();
@@ -103,7 +100,7 @@ fn round_trip_backend() {
             assert_eq!(k, Kind::Leaf);
             assert_eq!(s.info(x).unwrap().dtype, d, "{format:?} {d}");
             assert_eq!(
-                s.read(x, &all(&[2, 3])).unwrap(),
+                s.read(x, &Run::whole(&[2, 3])).unwrap(),
                 sample(d, &[2, 3]),
                 "{format:?} {d}"
             );
@@ -160,8 +157,12 @@ fn classic_refusals_and_define_mode() {
         let x = s
             .create_leaf(root, "x", &spec(DType::F64, &[2], false))
             .unwrap();
-        s.write(x, &all(&[2]), &Array::F64(array![1.0, 2.0].into_dyn()))
-            .unwrap();
+        s.write(
+            x,
+            &Run::whole(&[2]),
+            &Array::F64(array![1.0, 2.0].into_dyn()),
+        )
+        .unwrap();
         // define after data, then data again
         let t = s
             .create_leaf(root, "t", &spec(DType::Str, &[], true))
@@ -178,14 +179,18 @@ fn classic_refusals_and_define_mode() {
         let b = s
             .create_leaf(root, "b", &spec(DType::Bool, &[2], false))
             .unwrap();
-        s.write(b, &all(&[2]), &Array::Bool(array![true, false].into_dyn()))
-            .unwrap();
+        s.write(
+            b,
+            &Run::whole(&[2]),
+            &Array::Bool(array![true, false].into_dyn()),
+        )
+        .unwrap();
         let y = s
             .create_leaf(root, "y", &spec(DType::I16, &[2], false))
             .unwrap();
         // declared, never written: zeros, not fill values
         assert_eq!(
-            s.read(y, &all(&[2])).unwrap(),
+            s.read(y, &Run::whole(&[2])).unwrap(),
             Array::I16(array![0, 0].into_dyn())
         );
         s.close().unwrap();
@@ -195,7 +200,7 @@ fn classic_refusals_and_define_mode() {
     assert_eq!(s.names(root).unwrap(), ["x", "t", "b", "y"]);
     let (x, _) = s.lookup(root, "x").unwrap().unwrap();
     assert_eq!(
-        s.read(x, &all(&[2])).unwrap(),
+        s.read(x, &Run::whole(&[2])).unwrap(),
         Array::F64(array![1.0, 2.0].into_dyn())
     );
     assert_eq!(
@@ -206,17 +211,17 @@ fn classic_refusals_and_define_mode() {
     assert_eq!(k, Kind::Records);
     assert_eq!(s.info(t).unwrap().shape, vec![1]);
     assert_eq!(
-        s.read(t, &all(&[1])).unwrap(),
+        s.read(t, &Run::whole(&[1])).unwrap(),
         Array::Str(array!["ab".to_string()].into_dyn())
     );
     let (b, _) = s.lookup(root, "b").unwrap().unwrap();
     assert_eq!(
-        s.read(b, &all(&[2])).unwrap(),
+        s.read(b, &Run::whole(&[2])).unwrap(),
         Array::Bool(array![true, false].into_dyn())
     );
     let (y, _) = s.lookup(root, "y").unwrap().unwrap();
     assert_eq!(
-        s.read(y, &all(&[2])).unwrap(),
+        s.read(y, &Run::whole(&[2])).unwrap(),
         Array::I16(array![0, 0].into_dyn())
     );
     assert!(s.attr_names(b).unwrap().is_empty(), "__bool__ is hidden");
@@ -299,22 +304,26 @@ fn lists_use_the_enclosing_groups_dimensions() {
             let x = s
                 .create_leaf(l, &format!("_{i}"), &spec(a.dtype(), a.shape(), false))
                 .unwrap();
-            s.write(x, &all(a.shape()), a).unwrap();
+            s.write(x, &Run::whole(a.shape()), a).unwrap();
         }
         let inner = s.create_group(l, "_4").unwrap();
         s.create_none(inner, "_").unwrap();
         let u = s
             .create_leaf(inner, "_0", &spec(DType::U8, &[3], false))
             .unwrap();
-        s.write(u, &all(&[3]), &Array::U8(array![5, 5, 5].into_dyn()))
+        s.write(u, &Run::whole(&[3]), &Array::U8(array![5, 5, 5].into_dyn()))
             .unwrap();
         s.create_none(inner, "_1").unwrap();
         let g = s.create_group(root, "g").unwrap();
         let a = s
             .create_leaf(g, "a", &spec(DType::F64, &[2], false))
             .unwrap();
-        s.write(a, &all(&[2]), &Array::F64(array![0.5, 0.5].into_dyn()))
-            .unwrap();
+        s.write(
+            a,
+            &Run::whole(&[2]),
+            &Array::F64(array![0.5, 0.5].into_dyn()),
+        )
+        .unwrap();
         s.close().unwrap();
     }
     let mut s = NetcdfStorage::open(&file, false).unwrap();
@@ -454,7 +463,7 @@ fn header_reader_takes_any_bytes() {
             .unwrap();
         s.write(
             x,
-            &all(&[7]),
+            &Run::whole(&[7]),
             &Array::I16(ArrayD::from_elem(IxDyn(&[7]), 1)),
         )
         .unwrap();

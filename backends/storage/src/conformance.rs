@@ -102,10 +102,6 @@ fn spec(dtype: DType, shape: &[usize], records: bool) -> LeafSpec {
     }
 }
 
-fn whole(shape: &[usize]) -> Vec<Run> {
-    shape.iter().map(|&n| Run::all(n)).collect()
-}
-
 /// Close `s` and open its file again.
 fn again<M: Maker>(maker: &mut M, s: M::Storage) -> M::Storage {
     maker.reopen(s)
@@ -211,11 +207,11 @@ pub fn leaves_of_every_dtype<M: Maker>(maker: &mut M) {
         let id = s
             .create_leaf(root, &name, &spec(d, &[2, 3], false))
             .unwrap();
-        s.write(id, &whole(&[2, 3]), &a)
+        s.write(id, &Run::whole(&[2, 3]), &a)
             .unwrap_or_else(|e| panic!("{b}: write {name}: {e}"));
         let info = s.info(id).unwrap();
         assert_eq!((info.dtype, info.shape), (d, vec![2, 3]), "{b}: {name}");
-        assert_eq!(s.read(id, &whole(&[2, 3])).unwrap(), a, "{b}: {name}");
+        assert_eq!(s.read(id, &Run::whole(&[2, 3])).unwrap(), a, "{b}: {name}");
     }
     if has_files(maker) {
         let mut s = again(maker, s);
@@ -226,7 +222,7 @@ pub fn leaves_of_every_dtype<M: Maker>(maker: &mut M) {
             assert_eq!(kind, Kind::Leaf, "{b}: {name}");
             assert_eq!(s.info(id).unwrap().dtype, d, "{b}: {name} dtype kept");
             assert_eq!(
-                s.read(id, &whole(&[2, 3])).unwrap(),
+                s.read(id, &Run::whole(&[2, 3])).unwrap(),
                 sample(d, &[2, 3]),
                 "{b}: {name} kept"
             );
@@ -246,7 +242,7 @@ pub fn hyperslabs<M: Maker>(maker: &mut M) {
     let id = s
         .create_leaf(root, "m", &spec(DType::F64, &[5, 6], false))
         .unwrap();
-    s.write(id, &whole(&[5, 6]), &full).unwrap();
+    s.write(id, &Run::whole(&[5, 6]), &full).unwrap();
     let slab = [Run::strided(1, 2, 2), Run::strided(0, 2, 3)];
     let got = s.read(id, &slab).unwrap();
     assert_eq!(got, full.take_slab(&slab), "{b}: strided read");
@@ -277,7 +273,7 @@ pub fn empty_and_scalar_leaves<M: Maker>(maker: &mut M) {
     let check = |s: &mut M::Storage, e: NodeId, x: NodeId| {
         assert_eq!(s.info(e).unwrap().shape, [0, 3], "{b}: empty shape");
         assert_eq!(
-            s.read(e, &whole(&[0, 3])).unwrap().shape(),
+            s.read(e, &Run::whole(&[0, 3])).unwrap().shape(),
             [0, 3],
             "{b}: empty read"
         );
@@ -317,7 +313,7 @@ pub fn records<M: Maker>(maker: &mut M) {
     let one = Array::F64(ArrayD::from_elem(IxDyn(&[2]), 9.0));
     s.append(id, &one).unwrap();
     assert_eq!(s.info(id).unwrap().shape, [4, 2], "{b}: four records");
-    let all = s.read(id, &whole(&[4, 2])).unwrap();
+    let all = s.read(id, &Run::whole(&[4, 2])).unwrap();
     let mut want = three.clone();
     want.append_rows(&one.clone().into_shape(&[1, 2]).unwrap())
         .unwrap();
@@ -442,7 +438,7 @@ pub fn refusals<M: Maker>(maker: &mut M) {
     let id = s
         .create_leaf(root, "after", &spec(DType::F64, &[2], false))
         .unwrap();
-    s.write(id, &whole(&[2]), &sample(DType::F64, &[2]))
+    s.write(id, &Run::whole(&[2]), &sample(DType::F64, &[2]))
         .unwrap();
     s.flush().unwrap();
     s.close().unwrap();
