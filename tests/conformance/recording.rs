@@ -273,10 +273,7 @@ pub fn set_leaf_stays_plain(m: &dyn Maker) {
 /// an overwrite of the current record with goto on.
 pub fn record_variable_recording_off(m: &dyn Maker) {
     let f = m.create();
-    f.set_recording(Recording::Uniform);
-    for k in 0..3 {
-        f.set("t", k as f64).unwrap();
-    }
+    crate::record_t(&f);
     f.set_recording(Recording::Any);
     f.set("l", 1.0).unwrap();
     f.set("l", vec![2.0, 3.0]).unwrap();
