@@ -309,8 +309,8 @@ impl NetcdfStorage {
         }
         for i in 0..self.nodes.len() {
             let id = NodeId(i);
-            let (fresh, dirty) = match &self.nodes[i].body {
-                Body::Var(v) => (v.fresh, v.records_dirty),
+            let (fresh, dirty) = match self.nodes.get(id).map(|n| &n.body) {
+                Some(Body::Var(v)) => (v.fresh, v.records_dirty),
                 _ => continue,
             };
             if fresh {
