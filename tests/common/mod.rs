@@ -274,6 +274,21 @@ pub fn assert_names(e: &Error, file: &Path, path: &str) {
     );
 }
 
+/// The item path, what the item takes and what was given, of an
+/// [`Error::Mismatch`]; a panic for any other error.
+#[track_caller]
+pub fn mismatch(e: &Error) -> (&str, &str, &str) {
+    match e {
+        Error::Mismatch {
+            path,
+            expected,
+            got,
+            ..
+        } => (path, expected, got),
+        other => panic!("expected Error::Mismatch, got {other:?} ({other})"),
+    }
+}
+
 /// The item path an error carries, for the variants that have one.
 pub fn error_path(e: &Error) -> Option<&str> {
     match e {

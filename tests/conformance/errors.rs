@@ -157,14 +157,10 @@ pub fn mismatch(m: &dyn Maker) {
     let file = f.file_path();
     let e = expect_err!(f.set("x", vec![1.0, 2.0]), Error::Mismatch { .. });
     names(&e, &file, "/x");
-    let Error::Mismatch { expected, got, .. } = &e else {
-        unreachable!()
-    };
+    let (_, expected, got) = crate::common::mismatch(&e);
     assert!(expected.contains("[3]") && got.contains("[2]"), "{e}");
     let e = expect_err!(f.set("x", vec!["a", "b", "c"]), Error::Mismatch { .. });
-    let Error::Mismatch { expected, got, .. } = &e else {
-        unreachable!()
-    };
+    let (_, expected, got) = crate::common::mismatch(&e);
     assert!(expected.contains("f8") && got.contains("str"), "{e}");
     assert!(
         e.to_string().contains("f8") && e.to_string().contains("str"),
