@@ -21,6 +21,15 @@ fn spec(dtype: DType, shape: &[usize], records: bool) -> LeafSpec {
     }
 }
 
+/// A new leaf `name` of `parent` holding `a` (written whole).
+fn leaf_of(s: &mut NetcdfStorage, parent: NodeId, name: &str, a: &Array) -> NodeId {
+    let x = s
+        .create_leaf(parent, name, &spec(a.dtype(), a.shape(), false))
+        .unwrap();
+    s.write(x, &Run::whole(a.shape()), a).unwrap();
+    x
+}
+
 /// Member `name` of `group`, which must exist.
 fn member(s: &mut NetcdfStorage, group: NodeId, name: &str) -> (NodeId, Kind) {
     s.lookup(group, name)
@@ -72,11 +81,7 @@ fn round_trip_backend() {
             let mut s = NetcdfStorage::create(&file, format).unwrap();
             let root = s.root();
             for &d in &dtypes {
-                let x = s
-                    .create_leaf(root, &format!("x_{d}"), &spec(d, &[2, 3], false))
-                    .unwrap();
-                s.write(x, &Run::whole(&[2, 3]), &sample(d, &[2, 3]))
-                    .unwrap();
+                leaf_of(&mut s, root, &format!("x_{d}"), &sample(d, &[2, 3]));
                 let r = s
                     .create_leaf(root, &format!("r_{d}"), &spec(d, &[3], true))
                     .unwrap();
@@ -154,15 +159,7 @@ fn classic_refusals_and_define_mode() {
             let e = s.create_leaf(root, "u", &spec(d, &[2], false)).unwrap_err();
             assert!(e.to_string().contains("netCDF-3 has no"), "{e}");
         }
-        let x = s
-            .create_leaf(root, "x", &spec(DType::F64, &[2], false))
-            .unwrap();
-        s.write(
-            x,
-            &Run::whole(&[2]),
-            &Array::F64(array![1.0, 2.0].into_dyn()),
-        )
-        .unwrap();
+        let x = leaf_of(&mut s, root, "x", &Array::F64(array![1.0, 2.0].into_dyn()));
         // define after data, then data again
         let t = s
             .create_leaf(root, "t", &spec(DType::Str, &[], true))
@@ -176,15 +173,12 @@ fn classic_refusals_and_define_mode() {
             .unwrap();
         let e = s.set_attr(x, "flag", &Array::scalar(true)).unwrap_err();
         assert!(e.to_string().contains("netCDF-3"), "{e}");
-        let b = s
-            .create_leaf(root, "b", &spec(DType::Bool, &[2], false))
-            .unwrap();
-        s.write(
-            b,
-            &Run::whole(&[2]),
+        leaf_of(
+            &mut s,
+            root,
+            "b",
             &Array::Bool(array![true, false].into_dyn()),
-        )
-        .unwrap();
+        );
         let y = s
             .create_leaf(root, "y", &spec(DType::I16, &[2], false))
             .unwrap();
@@ -301,29 +295,14 @@ fn lists_use_the_enclosing_groups_dimensions() {
             Array::I32(array![1, 2].into_dyn()),
         ];
         for (i, a) in elements.iter().enumerate() {
-            let x = s
-                .create_leaf(l, &format!("_{i}"), &spec(a.dtype(), a.shape(), false))
-                .unwrap();
-            s.write(x, &Run::whole(a.shape()), a).unwrap();
+            leaf_of(&mut s, l, &format!("_{i}"), a);
         }
         let inner = s.create_group(l, "_4").unwrap();
         s.create_none(inner, "_").unwrap();
-        let u = s
-            .create_leaf(inner, "_0", &spec(DType::U8, &[3], false))
-            .unwrap();
-        s.write(u, &Run::whole(&[3]), &Array::U8(array![5, 5, 5].into_dyn()))
-            .unwrap();
+        leaf_of(&mut s, inner, "_0", &Array::U8(array![5, 5, 5].into_dyn()));
         s.create_none(inner, "_1").unwrap();
         let g = s.create_group(root, "g").unwrap();
-        let a = s
-            .create_leaf(g, "a", &spec(DType::F64, &[2], false))
-            .unwrap();
-        s.write(
-            a,
-            &Run::whole(&[2]),
-            &Array::F64(array![0.5, 0.5].into_dyn()),
-        )
-        .unwrap();
+        leaf_of(&mut s, g, "a", &Array::F64(array![0.5, 0.5].into_dyn()));
         s.close().unwrap();
     }
     let mut s = NetcdfStorage::open(&file, false).unwrap();
@@ -458,15 +437,12 @@ fn header_reader_takes_any_bytes() {
     {
         let mut s = NetcdfStorage::create(&p, NcFormat::Offset64).unwrap();
         let root = s.root();
-        let x = s
-            .create_leaf(root, "x", &spec(DType::I16, &[7], false))
-            .unwrap();
-        s.write(
-            x,
-            &Run::whole(&[7]),
+        let x = leaf_of(
+            &mut s,
+            root,
+            "x",
             &Array::I16(ArrayD::from_elem(IxDyn(&[7]), 1)),
-        )
-        .unwrap();
+        );
         s.set_attr(x, "units", &Array::scalar("m".to_string()))
             .unwrap();
         let t = s
