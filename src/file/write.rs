@@ -42,6 +42,19 @@ pub(crate) fn is_list_name(name: &str) -> bool {
         .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Member `name` of `parent` does not exist yet (to be created).
+pub(crate) fn check_absent(
+    core: &mut FileState,
+    at: &Where,
+    parent: NodeId,
+    name: &str,
+) -> Result<()> {
+    match core.lookup(parent, name).map_err(|e| at.storage(e))? {
+        Some(_) => Err(at.invalid("already exists")),
+        None => Ok(()),
+    }
+}
+
 /// A name a user may give a member of a group: valid, and not one that
 /// would make the group read back as a list.
 pub(crate) fn check_group_member(at: &Where, name: &str) -> Result<()> {
