@@ -955,20 +955,12 @@ fn layout_case() -> impl Strategy<Value = LayoutCase> {
         })
 }
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 64,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 fn fail(e: impl std::fmt::Display) -> TestCaseError {
     TestCaseError::fail(e.to_string())
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config(64))]
 
     #[test]
     fn random_stack_selections(case in stack_case()) {

@@ -139,6 +139,16 @@ pub fn reopened(m: &dyn Maker, f: QGroup, mode: &str) -> QGroup {
     m.reopen(&f, mode).unwrap_or(f)
 }
 
+/// Property tests of `cases` cases each, failures shown (not saved in the
+/// source tree).
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
+
 // ------------------------------------------------------------ items
 
 /// The value of an item that must have been read.
