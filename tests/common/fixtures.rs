@@ -12,22 +12,22 @@ use serde_json::Value as Json;
 /// no fixtures folder at PATH" and `None`.
 pub fn dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: no fixtures folder at {}", dir.display());
-        None
-    }
+    found(dir, Path::is_dir, "fixtures folder at")
 }
 
 /// Fixture `name`, if the folder and the file are there; otherwise print
 /// "skipped: ..." and `None`.
 pub fn path(name: &str) -> Option<PathBuf> {
-    let p = dir()?.join(name);
-    if p.is_file() {
+    found(dir()?.join(name), Path::is_file, "fixture")
+}
+
+/// `p` when it `is` (a folder, a file); otherwise print "skipped: no WHAT
+/// PATH" and `None`.
+fn found(p: PathBuf, is: fn(&Path) -> bool, what: &str) -> Option<PathBuf> {
+    if is(&p) {
         Some(p)
     } else {
-        println!("skipped: no fixture {}", p.display());
+        println!("skipped: no {what} {}", p.display());
         None
     }
 }
