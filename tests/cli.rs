@@ -93,8 +93,26 @@ fn fixture(name: &str) -> Option<PathBuf> {
     fixtures::dir().map(|d| d.join(name))
 }
 
+/// `qnd dump --json file`.
+fn dump_run(file: &Path) -> Run {
+    qnd(&[OsStr::new("dump"), OsStr::new("--json"), file.as_os_str()])
+}
+
+/// `qnd convert [flag] src dst`, and its arguments.
+fn convert_run(flag: Option<&str>, src: &Path, dst: &Path) -> (Run, Vec<OsString>) {
+    let mut args = vec![OsString::from("convert")];
+    args.extend(flag.map(OsString::from));
+    args.extend([src.into(), dst.into()]);
+    (qnd(&args), args)
+}
+
+/// `qnd convert [flag] src dst`, which must succeed.
+fn convert(flag: Option<&str>, src: &Path, dst: &Path) {
+    convert_run(flag, src, dst).0.ok();
+}
+
 fn dump(file: &Path) -> Json {
-    let run = qnd(&[OsStr::new("dump"), OsStr::new("--json"), file.as_os_str()]).ok();
+    let run = dump_run(file).ok();
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
         panic!(
             "dump of {} is not JSON ({e}):\n{}",
@@ -204,7 +222,7 @@ fn dump_is_pretty_json_ending_in_a_newline() {
     let Some(file) = fixture("tree.h5") else {
         return;
     };
-    let run = qnd(&[OsStr::new("dump"), OsStr::new("--json"), file.as_os_str()]).ok();
+    let run = dump_run(&file).ok();
     assert!(run.stdout.ends_with("}\n"));
     assert!(run.stdout.lines().count() > 10);
     // The flag may come after the file.
@@ -347,7 +365,7 @@ fn convert_keeps_every_fixture() {
     for file in h5_fixtures() {
         let name = file.file_name().expect("a file name");
         let out = dir.path().join(name);
-        qnd(&[OsStr::new("convert"), file.as_os_str(), out.as_os_str()]).ok();
+        convert(None, &file, &out);
         let what = format!("converted {}", file.display());
         assert_same_json(&dump(&out), &expected_json(&file), &what);
         // Every member is still what it was.
@@ -367,7 +385,7 @@ fn convert_keeps_record_variables() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("copy.h5");
-    qnd(&[OsStr::new("convert"), file.as_os_str(), out.as_os_str()]).ok();
+    convert(None, &file, &out);
     let f = qnd::open(&out, "r").expect("open the copy");
     assert_eq!(f.kind("time").expect("kind"), Kind::Records);
     assert!(f.list("time").expect("list").is_records());
@@ -405,7 +423,7 @@ fn convert_keeps_attributes_and_odd_items() {
         f.close().expect("close");
     }
     let out = dir.path().join("out.h5");
-    qnd(&[OsStr::new("convert"), src.as_os_str(), out.as_os_str()]).ok();
+    convert(None, &src, &out);
     assert_same_json(&dump(&out), &dump(&src), "attributes copy");
     let f = qnd::open(&out, "r").expect("open the copy");
     assert_eq!(attr(&f, "", "title"), Some(Value::from("run 1")));
@@ -435,13 +453,13 @@ fn convert_refuses_the_same_file_and_cleans_up() {
     let dir = tempfile::tempdir().expect("tempdir");
     let copy = dir.path().join("t.h5");
     std::fs::copy(&file, &copy).expect("copy the fixture");
-    let run = qnd(&[OsStr::new("convert"), copy.as_os_str(), copy.as_os_str()]);
+    let (run, _) = convert_run(None, &copy, &copy);
     run.fails_with(&["same file"]);
     assert_same_json(&dump(&copy), &expected_json(&file), "untouched");
     // A missing SRC creates no DST.
     let out = dir.path().join("never.h5");
     let missing = dir.path().join("missing.h5");
-    let run = qnd(&[OsStr::new("convert"), missing.as_os_str(), out.as_os_str()]);
+    let (run, _) = convert_run(None, &missing, &out);
     run.fails_with(&["missing.h5"]);
     assert!(!out.exists());
 }
@@ -622,7 +640,7 @@ fn vstack_of_three_files() {
 
     // a source gone: reading is an error naming it, never fill values
     std::fs::remove_file(&files[1]).expect("remove s1");
-    let run = qnd(&[OsStr::new("dump"), OsStr::new("--json"), out.as_os_str()]);
+    let run = dump_run(&out);
     run.fails_with(&["s1.h5", "missing"]);
 }
 
@@ -718,19 +736,6 @@ mod netcdf {
             .into_iter()
             .take(8)
             .collect()
-    }
-
-    /// `qnd convert [flag] src dst`, and its arguments.
-    fn convert_run(flag: Option<&str>, src: &Path, dst: &Path) -> (Run, Vec<OsString>) {
-        let mut args = vec![OsString::from("convert")];
-        args.extend(flag.map(OsString::from));
-        args.extend([src.into(), dst.into()]);
-        (qnd(&args), args)
-    }
-
-    /// `qnd convert [flag] src dst`, which must succeed.
-    fn convert(flag: Option<&str>, src: &Path, dst: &Path) {
-        convert_run(flag, src, dst).0.ok();
     }
 
     /// `qnd convert [flag] src dst`, which must fail.
