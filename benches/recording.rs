@@ -68,6 +68,16 @@ fn scalar_of(k: usize, v: usize) -> f64 {
     (k * 31 + v) as f64 * 0.5
 }
 
+/// Variable `v` of record `k` where variable 0 is the time and the others
+/// the scalars: what the naive writers store, one dataset per variable.
+fn variable_of(k: usize, v: usize) -> f64 {
+    if v == 0 {
+        time_of(k)
+    } else {
+        scalar_of(k, v - 1)
+    }
+}
+
 /// The wide array of record `k`: one buffer, changed in place each record,
 /// as a simulation's state is.
 fn step_wide(x: &mut Array1<f64>, k: usize) {
@@ -132,11 +142,7 @@ fn naive_h5(path: &Path, w: Workload) -> Res<()> {
             }
             for k in 0..w.records() {
                 for (v, ds) in sets.iter().enumerate() {
-                    let x = if v == 0 {
-                        time_of(k)
-                    } else {
-                        scalar_of(k, v - 1)
-                    };
+                    let x = variable_of(k, v);
                     ds.resize(k + 1)?;
                     ds.write_slice(&[x], k..k + 1)?;
                 }
@@ -179,11 +185,7 @@ fn naive_nc(path: &Path, w: Workload) -> Res<()> {
             }
             for k in 0..w.records() {
                 for (v, name) in names.iter().enumerate() {
-                    let x = if v == 0 {
-                        time_of(k)
-                    } else {
-                        scalar_of(k, v - 1)
-                    };
+                    let x = variable_of(k, v);
                     let mut var = file.variable_mut(name).ok_or("no variable")?;
                     var.put_value(x, [k])?;
                 }

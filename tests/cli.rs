@@ -3,6 +3,8 @@
 //! must print for it).
 #![cfg(feature = "hdf5")]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::io::Read;
@@ -11,7 +13,8 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use qnd::{Kind, Recording, Value};
+use common::fixtures::{self, expected_json, first_difference};
+use qnd::{Kind, QGroup, Recording, Value};
 use serde_json::Value as Json;
 
 /// Longest a single run of the program may take.
@@ -29,6 +32,15 @@ impl Run {
     fn ok(self) -> Run {
         assert_eq!(self.code, Some(0), "qnd failed: {}", self.stderr);
         self
+    }
+
+    /// The run failed (exit 1) with each of `words` on stderr.
+    #[track_caller]
+    fn fails_with(&self, words: &[&str]) {
+        assert_eq!(self.code, Some(1), "{self:?}");
+        for word in words {
+            assert!(self.stderr.contains(word), "{word:?}: {}", self.stderr);
+        }
     }
 }
 
@@ -72,50 +84,35 @@ fn qnd<S: AsRef<OsStr>>(args: &[S]) -> Run {
     }
 }
 
-fn fixture_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: no fixtures at {}", dir.display());
-        None
-    }
-}
-
 /// Every `.h5` fixture, in name order.
 fn h5_fixtures() -> Vec<PathBuf> {
-    fixtures_with("h5")
-}
-
-/// Every fixture named `*.EXT`, in name order.
-fn fixtures_with(ext: &str) -> Vec<PathBuf> {
-    let Some(dir) = fixture_dir() else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("read the fixture folder")
-        .map(|e| e.expect("fixture entry").path())
-        .filter(|p| p.extension() == Some(OsStr::new(ext)))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no .{ext} fixtures in {}", dir.display());
-    files
+    fixtures::with_ext("h5")
 }
 
 fn fixture(name: &str) -> Option<PathBuf> {
-    fixture_dir().map(|d| d.join(name))
+    fixtures::dir().map(|d| d.join(name))
 }
 
-/// What `qnd dump --json` must print for `file`.
-fn expected_json(file: &Path) -> Json {
-    let mut json = file.as_os_str().to_owned();
-    json.push(".json");
-    let text = std::fs::read_to_string(&json).expect("read the fixture's .json");
-    serde_json::from_str(&text).expect("the fixture's .json parses")
+/// `qnd dump --json file`.
+fn dump_run(file: &Path) -> Run {
+    qnd(&[OsStr::new("dump"), OsStr::new("--json"), file.as_os_str()])
+}
+
+/// `qnd convert [flag] src dst`, and its arguments.
+fn convert_run(flag: Option<&str>, src: &Path, dst: &Path) -> (Run, Vec<OsString>) {
+    let mut args = vec![OsString::from("convert")];
+    args.extend(flag.map(OsString::from));
+    args.extend([src.into(), dst.into()]);
+    (qnd(&args), args)
+}
+
+/// `qnd convert [flag] src dst`, which must succeed.
+fn convert(flag: Option<&str>, src: &Path, dst: &Path) {
+    convert_run(flag, src, dst).0.ok();
 }
 
 fn dump(file: &Path) -> Json {
-    let run = qnd(&[OsStr::new("dump"), OsStr::new("--json"), file.as_os_str()]).ok();
+    let run = dump_run(file).ok();
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
         panic!(
             "dump of {} is not JSON ({e}):\n{}",
@@ -125,35 +122,9 @@ fn dump(file: &Path) -> Json {
     })
 }
 
-/// Where two JSON trees first differ, for a readable failure.
-fn difference(a: &Json, b: &Json, at: &str) -> Option<String> {
-    match (a, b) {
-        (Json::Object(x), Json::Object(y)) => {
-            for k in x.keys().chain(y.keys()) {
-                match (x.get(k), y.get(k)) {
-                    (Some(u), Some(v)) => {
-                        if let Some(d) = difference(u, v, &format!("{at}/{k}")) {
-                            return Some(d);
-                        }
-                    }
-                    (u, v) => return Some(format!("{at}/{k}: {u:?} vs {v:?}")),
-                }
-            }
-            None
-        }
-        (Json::Array(x), Json::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find_map(|(i, (u, v))| difference(u, v, &format!("{at}[{i}]"))),
-        _ if a == b => None,
-        _ => Some(format!("{at}: {a} vs {b}")),
-    }
-}
-
 fn assert_same_json(got: &Json, want: &Json, what: &str) {
     if got != want {
-        let d = difference(got, want, "").unwrap_or_default();
+        let d = first_difference(got, want, "").unwrap_or_default();
         panic!("{what}: output differs from the fixture's .json at {d}");
     }
 }
@@ -181,14 +152,69 @@ fn line<'a>(rows: &'a BTreeMap<String, String>, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no line for {name} in {rows:?}"))
 }
 
+/// The line of each name in `rows` is the one given.
+#[track_caller]
+fn assert_lines(rows: &BTreeMap<String, String>, want: &[(&str, &str)]) {
+    for (name, details) in want {
+        assert_eq!(line(rows, name), *details, "{name}");
+    }
+}
+
+/// `qnd dump --json` of every fixture `*.ext` prints its `.json`.
+fn dump_matches_fixtures(ext: &str) {
+    for file in fixtures::with_ext(ext) {
+        let what = file.display().to_string();
+        assert_same_json(&dump(&file), &expected_json(&file), &what);
+    }
+}
+
+/// Set attribute `name` of `item` in `f` to `value`.
+fn set_attr(f: &QGroup, item: &str, name: &str, value: impl Into<Value>) {
+    f.attrs(item)
+        .expect("attrs")
+        .set(name, value)
+        .unwrap_or_else(|e| panic!("set {item} {name}: {e}"));
+}
+
+/// Attribute `name` of `item` in `f`, if it has one.
+fn attr(f: &QGroup, item: &str, name: &str) -> Option<Value> {
+    f.attrs(item)
+        .expect("attrs")
+        .get(name)
+        .expect("get")
+        .map(Value::Array)
+}
+
+/// Three records of `t` (f64) and `word` (text, the first record the
+/// longest) in `f`, with `s` as the units of `t`.
+fn record_t_and_word(f: &QGroup) {
+    {
+        let f = f.push();
+        f.set_recording(Recording::Uniform);
+        for (t, w) in [(0.0, "ccc"), (0.5, "a"), (1.0, "bb")] {
+            f.set("t", t).expect("t");
+            f.set("word", w).expect("word");
+        }
+    }
+    set_attr(f, "t", "units", "s");
+}
+
+/// `qnd ARGS FILES...`, which must fail with exit 1; and the first line
+/// of its stderr.
+fn fails_on(args: &[&str], files: &[&Path]) -> (Run, String) {
+    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    all.extend(files.iter().map(|f| f.as_os_str()));
+    let run = qnd(&all);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let first = run.stderr.lines().next().unwrap_or_default().to_string();
+    (run, first)
+}
+
 // ------------------------------------------------------------------ dump
 
 #[test]
 fn dump_matches_every_fixture() {
-    for file in h5_fixtures() {
-        let what = file.display().to_string();
-        assert_same_json(&dump(&file), &expected_json(&file), &what);
-    }
+    dump_matches_fixtures("h5");
 }
 
 #[test]
@@ -196,7 +222,7 @@ fn dump_is_pretty_json_ending_in_a_newline() {
     let Some(file) = fixture("tree.h5") else {
         return;
     };
-    let run = qnd(&[OsStr::new("dump"), OsStr::new("--json"), file.as_os_str()]).ok();
+    let run = dump_run(&file).ok();
     assert!(run.stdout.ends_with("}\n"));
     assert!(run.stdout.lines().count() > 10);
     // The flag may come after the file.
@@ -212,11 +238,16 @@ fn ls_tree() {
         return;
     };
     let rows = ls(&[&file]);
-    assert_eq!(line(&rows, "g"), "group 3 members");
-    assert_eq!(line(&rows, "lst"), "list 5 elements");
-    assert_eq!(line(&rows, "top"), "leaf i8 []");
-    assert_eq!(line(&rows, "empty_group"), "group 0 members");
-    assert_eq!(line(&rows, "empty_list"), "list 0 elements");
+    assert_lines(
+        &rows,
+        &[
+            ("g", "group 3 members"),
+            ("lst", "list 5 elements"),
+            ("top", "leaf i8 []"),
+            ("empty_group", "group 0 members"),
+            ("empty_list", "list 0 elements"),
+        ],
+    );
     assert_eq!(rows.len(), 5);
     // PATH `/` is the default.
     assert_eq!(ls(&[file.as_os_str(), OsStr::new("/")]), rows);
@@ -251,17 +282,27 @@ fn ls_a_path() {
     };
     let f = file.as_os_str();
     let g = ls(&[f, OsStr::new("g")]);
-    assert_eq!(line(&g, "a"), "leaf f8 []");
-    assert_eq!(line(&g, "b"), "leaf str []");
-    assert_eq!(line(&g, "inner"), "group 1 member");
+    assert_lines(
+        &g,
+        &[
+            ("a", "leaf f8 []"),
+            ("b", "leaf str []"),
+            ("inner", "group 1 member"),
+        ],
+    );
     assert_eq!(ls(&[f, OsStr::new("/g/")]), g);
     let deep = ls(&[f, OsStr::new("/g/inner/deep")]);
     assert_eq!(line(&deep, "deep"), "leaf i8 [3]");
     let lst = ls(&[f, OsStr::new("lst")]);
-    assert_eq!(line(&lst, "[0]"), "leaf i8 []");
-    assert_eq!(line(&lst, "[2]"), "group 1 member");
-    assert_eq!(line(&lst, "[3]"), "none");
-    assert_eq!(line(&lst, "[4]"), "leaf i8 [2]");
+    assert_lines(
+        &lst,
+        &[
+            ("[0]", "leaf i8 []"),
+            ("[2]", "group 1 member"),
+            ("[3]", "none"),
+            ("[4]", "leaf i8 [2]"),
+        ],
+    );
     let q = ls(&[f, OsStr::new("lst[2]")]);
     assert_eq!(line(&q, "q"), "leaf f8 []");
     let q = ls(&[f, OsStr::new("lst[-3]/q")]);
@@ -275,13 +316,18 @@ fn ls_recursive() {
     };
     for flag in ["-r", "--recursive"] {
         let rows = ls(&[file.as_os_str(), OsStr::new(flag)]);
-        assert_eq!(line(&rows, "/g"), "group 3 members");
-        assert_eq!(line(&rows, "/g/inner"), "group 1 member");
-        assert_eq!(line(&rows, "/g/inner/deep"), "leaf i8 [3]");
-        assert_eq!(line(&rows, "/lst[2]"), "group 1 member");
-        assert_eq!(line(&rows, "/lst[2]/q"), "leaf f8 []");
-        assert_eq!(line(&rows, "/lst[3]"), "none");
-        assert_eq!(line(&rows, "/top"), "leaf i8 []");
+        assert_lines(
+            &rows,
+            &[
+                ("/g", "group 3 members"),
+                ("/g/inner", "group 1 member"),
+                ("/g/inner/deep", "leaf i8 [3]"),
+                ("/lst[2]", "group 1 member"),
+                ("/lst[2]/q", "leaf f8 []"),
+                ("/lst[3]", "none"),
+                ("/top", "leaf i8 []"),
+            ],
+        );
         assert_eq!(rows.len(), 15, "{rows:?}");
     }
     let g = ls(&[file.as_os_str(), OsStr::new("-r"), OsStr::new("g")]);
@@ -294,12 +340,16 @@ fn ls_history() {
     let Some(file) = fixture("history.h5") else {
         return;
     };
-    let rows = ls(&[&file]);
-    assert_eq!(line(&rows, "time"), "records f8 [] x 5");
-    assert_eq!(line(&rows, "energy"), "records f8 [] x 5");
-    assert_eq!(line(&rows, "u"), "records f8 [3] x 5");
-    assert_eq!(line(&rows, "mesh"), "list 3 elements");
-    assert_eq!(line(&rows, "nx"), "leaf i8 []");
+    assert_lines(
+        &ls(&[&file]),
+        &[
+            ("time", "records f8 [] x 5"),
+            ("energy", "records f8 [] x 5"),
+            ("u", "records f8 [3] x 5"),
+            ("mesh", "list 3 elements"),
+            ("nx", "leaf i8 []"),
+        ],
+    );
     // A record variable as PATH is one line; one of its records, a leaf.
     let t = ls(&[file.as_os_str(), OsStr::new("time")]);
     assert_eq!(line(&t, "time"), "records f8 [] x 5");
@@ -315,7 +365,7 @@ fn convert_keeps_every_fixture() {
     for file in h5_fixtures() {
         let name = file.file_name().expect("a file name");
         let out = dir.path().join(name);
-        qnd(&[OsStr::new("convert"), file.as_os_str(), out.as_os_str()]).ok();
+        convert(None, &file, &out);
         let what = format!("converted {}", file.display());
         assert_same_json(&dump(&out), &expected_json(&file), &what);
         // Every member is still what it was.
@@ -335,7 +385,7 @@ fn convert_keeps_record_variables() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("copy.h5");
-    qnd(&[OsStr::new("convert"), file.as_os_str(), out.as_os_str()]).ok();
+    convert(None, &file, &out);
     let f = qnd::open(&out, "r").expect("open the copy");
     assert_eq!(f.kind("time").expect("kind"), Kind::Records);
     assert!(f.list("time").expect("list").is_records());
@@ -355,26 +405,14 @@ fn convert_keeps_attributes_and_odd_items() {
         f.set("nothing", Value::None).expect("None");
         f.set("empty", Value::from(Vec::<i32>::new()))
             .expect("empty");
-        f.attrs("")
-            .expect("attrs")
-            .set("title", "run 1")
-            .expect("title");
-        f.attrs("x")
-            .expect("attrs")
-            .set("units", "cm")
-            .expect("units");
+        set_attr(&f, "", "title", "run 1");
+        set_attr(&f, "x", "units", "cm");
         let g = f.create_group("g").expect("g");
-        g.attrs("")
-            .expect("attrs")
-            .set("level", 1i64)
-            .expect("level");
+        set_attr(&g, "", "level", 1i64);
+        record_t_and_word(&f);
         {
             let f = f.push();
             f.set_recording(Recording::Uniform);
-            for (t, w) in [(0.0, "ccc"), (0.5, "a"), (1.0, "bb")] {
-                f.set("t", t).expect("t");
-                f.set("word", w).expect("word");
-            }
             f.declare("later", qnd::DType::I16, &[2]).expect("later");
             // Text records 3 bytes wide whose first record is shorter:
             // the copy must not size them by the first record.
@@ -382,27 +420,16 @@ fn convert_keeps_attributes_and_odd_items() {
             f.goto(0);
             f.set("word", "a").expect("overwrite word[0]");
         }
-        f.attrs("t")
-            .expect("attrs")
-            .set("units", "s")
-            .expect("units");
         f.close().expect("close");
     }
     let out = dir.path().join("out.h5");
-    qnd(&[OsStr::new("convert"), src.as_os_str(), out.as_os_str()]).ok();
+    convert(None, &src, &out);
     assert_same_json(&dump(&out), &dump(&src), "attributes copy");
     let f = qnd::open(&out, "r").expect("open the copy");
-    let attr = |item: &str, name: &str| {
-        f.attrs(item)
-            .expect("attrs")
-            .get(name)
-            .expect("get")
-            .map(Value::Array)
-    };
-    assert_eq!(attr("", "title"), Some(Value::from("run 1")));
-    assert_eq!(attr("x", "units"), Some(Value::from("cm")));
-    assert_eq!(attr("g", "level"), Some(Value::from(1i64)));
-    assert_eq!(attr("t", "units"), Some(Value::from("s")));
+    assert_eq!(attr(&f, "", "title"), Some(Value::from("run 1")));
+    assert_eq!(attr(&f, "x", "units"), Some(Value::from("cm")));
+    assert_eq!(attr(&f, "g", "level"), Some(Value::from(1i64)));
+    assert_eq!(attr(&f, "t", "units"), Some(Value::from("s")));
     assert_eq!(f.kind("nothing").expect("kind"), Kind::None);
     assert_eq!(f.kind("word").expect("kind"), Kind::Records);
     let words: Vec<String> = (0..3)
@@ -426,16 +453,14 @@ fn convert_refuses_the_same_file_and_cleans_up() {
     let dir = tempfile::tempdir().expect("tempdir");
     let copy = dir.path().join("t.h5");
     std::fs::copy(&file, &copy).expect("copy the fixture");
-    let run = qnd(&[OsStr::new("convert"), copy.as_os_str(), copy.as_os_str()]);
-    assert_eq!(run.code, Some(1));
-    assert!(run.stderr.contains("same file"), "{}", run.stderr);
+    let (run, _) = convert_run(None, &copy, &copy);
+    run.fails_with(&["same file"]);
     assert_same_json(&dump(&copy), &expected_json(&file), "untouched");
     // A missing SRC creates no DST.
     let out = dir.path().join("never.h5");
     let missing = dir.path().join("missing.h5");
-    let run = qnd(&[OsStr::new("convert"), missing.as_os_str(), out.as_os_str()]);
-    assert_eq!(run.code, Some(1));
-    assert!(run.stderr.contains("missing.h5"), "{}", run.stderr);
+    let (run, _) = convert_run(None, &missing, &out);
+    run.fails_with(&["missing.h5"]);
     assert!(!out.exists());
 }
 
@@ -444,13 +469,11 @@ fn convert_refuses_the_same_file_and_cleans_up() {
 #[test]
 fn missing_file() {
     let run = qnd(&["ls", "no/such/file.h5"]);
-    assert_eq!(run.code, Some(1));
+    run.fails_with(&["no/such/file.h5"]);
     assert!(run.stderr.starts_with("qnd: "), "{}", run.stderr);
-    assert!(run.stderr.contains("no/such/file.h5"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
     let run = qnd(&["dump", "--json", "no/such/file.h5"]);
-    assert_eq!(run.code, Some(1));
-    assert!(run.stderr.contains("no/such/file.h5"), "{}", run.stderr);
+    run.fails_with(&["no/such/file.h5"]);
 }
 
 #[test]
@@ -460,11 +483,7 @@ fn not_an_hdf5_file() {
         let x = dir.path().join("x.h5");
         std::fs::write(&x, text).expect("write x.h5");
         for args in [vec!["ls"], vec!["dump", "--json"]] {
-            let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-            all.push(x.as_os_str());
-            let run = qnd(&all);
-            assert_eq!(run.code, Some(1), "{run:?}");
-            let first = run.stderr.lines().next().unwrap_or_default();
+            let (run, first) = fails_on(&args, &[&x]);
             assert!(first.starts_with("qnd: "), "{}", run.stderr);
             assert!(first.contains("x.h5"), "{}", run.stderr);
             assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
@@ -542,20 +561,26 @@ fn vstack_sources(dir: &Path, width: usize) -> (Vec<PathBuf>, ndarray::Array2<f6
     (files, whole)
 }
 
-/// `qnd vstack out name src:/x...` plus `extra` arguments.
-fn vstack(out: &Path, name: &str, files: &[PathBuf], extra: &[&str]) -> Run {
-    let mut args = vec![
-        OsString::from("vstack"),
-        out.as_os_str().to_owned(),
-        OsString::from(name),
-    ];
-    for f in files {
-        let mut spec = f.as_os_str().to_owned();
-        spec.push(":/x");
-        args.push(spec);
-    }
+/// The vstack source `file:path`.
+fn spec(file: &Path, path: &str) -> OsString {
+    let mut spec = file.as_os_str().to_owned();
+    spec.push(":");
+    spec.push(path);
+    spec
+}
+
+/// `qnd vstack out name sources...` plus `extra` arguments.
+fn vstack_specs(out: &Path, name: &str, sources: &[OsString], extra: &[&str]) -> Run {
+    let mut args = vec![OsString::from("vstack"), out.into(), OsString::from(name)];
+    args.extend_from_slice(sources);
     args.extend(extra.iter().map(OsString::from));
     qnd(&args)
+}
+
+/// `qnd vstack out name src:/x...` plus `extra` arguments.
+fn vstack(out: &Path, name: &str, files: &[PathBuf], extra: &[&str]) -> Run {
+    let sources: Vec<OsString> = files.iter().map(|f| spec(f, "/x")).collect();
+    vstack_specs(out, name, &sources, extra)
 }
 
 #[test]
@@ -588,8 +613,7 @@ fn vstack_of_three_files() {
     // OUT is appended to: along the last axis, negative, into a new group
     vstack(&out, "g/h/side", &files, &["--axis", "-2"]).ok();
     let run = vstack(&out, "g/h/side", &files, &["--axis", "-2"]);
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+    run.fails_with(&["already exists"]);
     let rows2 = vstack(
         &out,
         "cols",
@@ -616,10 +640,8 @@ fn vstack_of_three_files() {
 
     // a source gone: reading is an error naming it, never fill values
     std::fs::remove_file(&files[1]).expect("remove s1");
-    let run = qnd(&[OsStr::new("dump"), OsStr::new("--json"), out.as_os_str()]);
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert!(run.stderr.contains("s1.h5"), "{}", run.stderr);
-    assert!(run.stderr.contains("missing"), "{}", run.stderr);
+    let run = dump_run(&out);
+    run.fails_with(&["s1.h5", "missing"]);
 }
 
 #[test]
@@ -629,24 +651,12 @@ fn vstack_missing_source() {
     files.insert(1, dir.path().join("nope.h5"));
     let out = dir.path().join("out.h5");
     let run = vstack(&out, "v", &files, &[]);
-    assert_eq!(run.code, Some(1), "{run:?}");
+    run.fails_with(&["nope.h5", "no such file"]);
     assert!(run.stderr.starts_with("qnd: "), "{}", run.stderr);
-    assert!(run.stderr.contains("nope.h5"), "{}", run.stderr);
-    assert!(run.stderr.contains("no such file"), "{}", run.stderr);
     assert!(!out.exists(), "a failed vstack left OUT behind");
     // a dataset that is not there
-    let run = qnd(&[
-        OsString::from("vstack"),
-        out.clone().into_os_string(),
-        OsString::from("v"),
-        {
-            let mut s = files[0].clone().into_os_string();
-            s.push(":/nope");
-            s
-        },
-    ]);
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert!(run.stderr.contains("/nope"), "{}", run.stderr);
+    let run = vstack_specs(&out, "v", &[spec(&files[0], "/nope")], &[]);
+    run.fails_with(&["/nope"]);
     assert!(!out.exists());
 }
 
@@ -669,31 +679,14 @@ fn vstack_mismatched_sources() {
         &[files[0].clone(), files[1].clone(), odd.clone()],
         &[],
     );
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert!(run.stderr.contains("odd.h5"), "{}", run.stderr);
-    assert!(run.stderr.contains("axis 1"), "{}", run.stderr);
-    assert!(run.stderr.contains("source 2"), "{}", run.stderr);
+    run.fails_with(&["odd.h5", "axis 1", "source 2"]);
     assert!(!run.stderr.contains("<lazy>"), "{}", run.stderr);
     // another dtype
-    let mut spec = odd.clone().into_os_string();
-    spec.push(":/i");
-    let run = qnd(&[
-        OsString::from("vstack"),
-        out.clone().into_os_string(),
-        OsString::from("v"),
-        {
-            let mut s = files[0].clone().into_os_string();
-            s.push(":/x");
-            s
-        },
-        spec,
-    ]);
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert!(run.stderr.contains("dtype"), "{}", run.stderr);
+    let sources = [spec(&files[0], "/x"), spec(&odd, "/i")];
+    vstack_specs(&out, "v", &sources, &[]).fails_with(&["dtype"]);
     // an axis the sources do not have
     let run = vstack(&out, "v", &files, &["--axis", "2"]);
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert!(run.stderr.contains("axis 2"), "{}", run.stderr);
+    run.fails_with(&["axis 2"]);
     assert!(!out.exists());
 }
 
@@ -745,20 +738,9 @@ mod netcdf {
             .collect()
     }
 
-    /// `qnd convert [flag] src dst`, which must succeed.
-    fn convert(flag: Option<&str>, src: &Path, dst: &Path) {
-        let mut args = vec![OsStr::new("convert")];
-        args.extend(flag.map(OsStr::new));
-        args.extend([src.as_os_str(), dst.as_os_str()]);
-        qnd(&args).ok();
-    }
-
     /// `qnd convert [flag] src dst`, which must fail.
     fn convert_fails(flag: Option<&str>, src: &Path, dst: &Path) -> Run {
-        let mut args = vec![OsStr::new("convert")];
-        args.extend(flag.map(OsStr::new));
-        args.extend([src.as_os_str(), dst.as_os_str()]);
-        let run = qnd(&args);
+        let (run, args) = convert_run(flag, src, dst);
         assert_ne!(run.code, Some(0), "convert {args:?} succeeded");
         assert!(run.stderr.starts_with("qnd: "), "{}", run.stderr);
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
@@ -783,10 +765,7 @@ mod netcdf {
 
     #[test]
     fn dump_matches_every_nc_fixture() {
-        for file in fixtures_with("nc") {
-            let what = file.display().to_string();
-            assert_same_json(&dump(&file), &expected_json(&file), &what);
-        }
+        dump_matches_fixtures("nc");
     }
 
     #[test]
@@ -795,11 +774,16 @@ mod netcdf {
             return;
         };
         let rows = ls(&[&file]);
-        assert_eq!(line(&rows, "x"), "leaf f8 []");
-        assert_eq!(line(&rows, "n"), "leaf i4 []");
-        assert_eq!(line(&rows, "grid"), "leaf f8 [2, 3] (_2, _3)");
-        assert_eq!(line(&rows, "t"), "records f8 [] x 3 (_0)");
-        assert_eq!(line(&rows, "y"), "records f8 [3] x 3 (_0, _3)");
+        assert_lines(
+            &rows,
+            &[
+                ("x", "leaf f8 []"),
+                ("n", "leaf i4 []"),
+                ("grid", "leaf f8 [2, 3] (_2, _3)"),
+                ("t", "records f8 [] x 3 (_0)"),
+                ("y", "records f8 [3] x 3 (_0, _3)"),
+            ],
+        );
         assert_eq!(rows.len(), 5, "{rows:?}");
         let y1 = ls(&[file.as_os_str(), OsStr::new("y[1]")]);
         assert_eq!(line(&y1, "y[1]"), "leaf f8 [3] (_3)");
@@ -837,7 +821,7 @@ mod netcdf {
     fn convert_every_direction() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut all = h5_fixtures();
-        all.extend(fixtures_with("nc"));
+        all.extend(fixtures::with_ext("nc"));
         for file in all {
             let want = expected_json(&file);
             let want_kinds = kinds(&file);
@@ -900,34 +884,11 @@ mod netcdf {
             f.set("nothing", Value::None).expect("None");
             f.set("empty", Value::from(Vec::<f64>::new()))
                 .expect("empty");
-            f.attrs("")
-                .expect("attrs")
-                .set("title", "run 1")
-                .expect("title");
-            f.attrs("x")
-                .expect("attrs")
-                .set("units", "cm")
-                .expect("units");
-            f.attrs("x")
-                .expect("attrs")
-                .set("scale", 2.5)
-                .expect("scale");
-            f.attrs("x")
-                .expect("attrs")
-                .set("range", vec![0i32, 10])
-                .expect("range");
-            {
-                let f = f.push();
-                f.set_recording(Recording::Uniform);
-                for (t, w) in [(0.0, "ccc"), (0.5, "a"), (1.0, "bb")] {
-                    f.set("t", t).expect("t");
-                    f.set("word", w).expect("word");
-                }
-            }
-            f.attrs("t")
-                .expect("attrs")
-                .set("units", "s")
-                .expect("units");
+            set_attr(&f, "", "title", "run 1");
+            set_attr(&f, "x", "units", "cm");
+            set_attr(&f, "x", "scale", 2.5);
+            set_attr(&f, "x", "range", vec![0i32, 10]);
+            record_t_and_word(&f);
             f.close().expect("close");
         }
         let want = dump(&src);
@@ -942,13 +903,7 @@ mod netcdf {
             let what = format!("src.h5 -> {}", out.display());
             assert_same_json(&dump(out), &want, &what);
             let f = qnd::open(out, "r").expect("open");
-            let attr = |item: &str, name: &str| {
-                f.attrs(item)
-                    .expect("attrs")
-                    .get(name)
-                    .expect("get")
-                    .map(Value::Array)
-            };
+            let attr = |item: &str, name: &str| attr(&f, item, name);
             assert_eq!(attr("", "title"), Some(Value::from("run 1")), "{what}");
             assert_eq!(attr("x", "units"), Some(Value::from("cm")), "{what}");
             assert_eq!(attr("x", "scale"), Some(Value::from(2.5)), "{what}");
@@ -987,12 +942,8 @@ mod netcdf {
             for flag in ["--classic", "--64bit-offset"] {
                 let dst = dir.path().join("out.nc");
                 let run = convert_fails(Some(flag), &file, &dst);
-                assert_eq!(run.code, Some(1), "{run:?}");
-                assert!(run.stderr.contains("netCDF-3"), "{}", run.stderr);
-                assert!(run.stderr.contains("out.nc"), "{}", run.stderr);
-                for item in items {
-                    assert!(run.stderr.contains(item), "{item}: {}", run.stderr);
-                }
+                run.fails_with(&["netCDF-3", "out.nc"]);
+                run.fails_with(items);
                 assert!(!dst.exists(), "{fixture_name} {flag}: DST left behind");
                 // an existing DST is left as it was
                 std::fs::write(&dst, b"precious").expect("write");
@@ -1007,18 +958,13 @@ mod netcdf {
         {
             let f = qnd::open(&src, "w").expect("create");
             f.set("x", 1.0).expect("x");
-            f.attrs("x")
-                .expect("attrs")
-                .set("count", 3u32)
-                .expect("count");
-            f.attrs("").expect("attrs").set("big", 1i64).expect("big");
+            set_attr(&f, "x", "count", 3u32);
+            set_attr(&f, "", "big", 1i64);
             f.close().expect("close");
         }
         let dst = dir.path().join("attrs.nc");
         let run = convert_fails(Some("--classic"), &src, &dst);
-        assert_eq!(run.code, Some(1), "{run:?}");
-        assert!(run.stderr.contains("attribute \"count\""), "{}", run.stderr);
-        assert!(run.stderr.contains("attribute \"big\""), "{}", run.stderr);
+        run.fails_with(&["attribute \"count\"", "attribute \"big\""]);
         assert!(!dst.exists());
         // and the same source converts to netCDF-4
         convert(None, &src, &dst);
@@ -1043,28 +989,23 @@ mod netcdf {
         for flag in [None, Some("--classic")] {
             let dst = dir.path().join("dst.nc");
             let run = convert_fails(flag, &src, &dst);
-            assert_eq!(run.code, Some(1), "{run:?}");
-            assert!(run.stderr.contains("illegal"), "{}", run.stderr);
-            assert!(run.stderr.contains("removed"), "{}", run.stderr);
+            run.fails_with(&["illegal", "removed"]);
             assert!(!dst.exists(), "half-written DST left behind");
         }
         let bools = dir.path().join("bools.h5");
         {
             let f = qnd::open(&bools, "w").expect("create");
             f.set("b", 2.0).expect("b");
-            f.attrs("b").expect("attrs").set("ok", true).expect("ok");
+            set_attr(&f, "b", "ok", true);
             f.close().expect("close");
         }
         let dst = dir.path().join("bools.nc");
         let run = convert_fails(Some("--classic"), &bools, &dst);
-        assert_eq!(run.code, Some(1), "{run:?}");
-        assert!(run.stderr.contains("netCDF-3"), "{}", run.stderr);
-        assert!(
-            run.stderr.contains("attribute \"ok\" of dtype b1"),
-            "{}",
-            run.stderr
-        );
-        assert!(run.stderr.contains("nothing written"), "{}", run.stderr);
+        run.fails_with(&[
+            "netCDF-3",
+            "attribute \"ok\" of dtype b1",
+            "nothing written",
+        ]);
         assert!(!dst.exists(), "DST made");
     }
 
@@ -1111,15 +1052,13 @@ mod netcdf {
         let x = dir.path().join("x.nc");
         std::fs::write(&x, "this is a text file, not netCDF\n").expect("write x.nc");
         for args in [vec!["ls"], vec!["dump", "--json"], vec!["convert"]] {
-            let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-            all.push(x.as_os_str());
             let out = dir.path().join("out.h5");
-            if args == ["convert"] {
-                all.push(out.as_os_str());
-            }
-            let run = qnd(&all);
-            assert_eq!(run.code, Some(1), "{run:?}");
-            let first = run.stderr.lines().next().unwrap_or_default();
+            let files = if args == ["convert"] {
+                vec![x.as_path(), out.as_path()]
+            } else {
+                vec![x.as_path()]
+            };
+            let (run, first) = fails_on(&args, &files);
             assert!(first.contains("x.nc"), "{}", run.stderr);
             assert!(first.contains("no netCDF signature"), "{}", run.stderr);
             assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);

@@ -347,22 +347,19 @@ mod hdf5 {
         let p = dir.join("data");
         write_sample(&p, "w");
         check_sample(&qnd::open(&p, "r").unwrap());
+        // `bytes` in file `name` do not open: a format error naming it
+        let refused = |name: &str, bytes: &[u8]| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let e = expect_err!(qnd::open(&path, "r"), Error::Format { .. });
+            assert!(e.to_string().contains(&path.display().to_string()), "{e}");
+        };
         // not a known format
-        let junk = dir.join("junk.dat");
-        std::fs::write(&junk, b"just some text, no magic here").unwrap();
-        let e = expect_err!(qnd::open(&junk, "r"), Error::Format { .. });
-        assert!(e.to_string().contains(&junk.display().to_string()), "{e}");
-        let empty = dir.join("empty.dat");
-        std::fs::write(&empty, b"").unwrap();
-        expect_err!(qnd::open(&empty, "r"), Error::Format { .. });
+        refused("junk.dat", b"just some text, no magic here");
+        refused("empty.dat", b"");
         // an .h5 name on bytes that are not HDF5
-        let short = dir.join("short.h5");
-        std::fs::write(&short, b"abc").unwrap();
-        let e = expect_err!(qnd::open(&short, "r"), Error::Format { .. });
-        assert!(e.to_string().contains(&short.display().to_string()), "{e}");
-        let cdf = dir.join("netcdf.h5");
-        std::fs::write(&cdf, b"CDF\x01\0\0\0\0\0\0\0\0").unwrap();
-        expect_err!(qnd::open(&cdf, "r"), Error::Format { .. });
+        refused("short.h5", b"abc");
+        refused("netcdf.h5", b"CDF\x01\0\0\0\0\0\0\0\0");
         let garbage = dir.join("garbage.h5");
         std::fs::write(&garbage, vec![7u8; 4096]).unwrap();
         let e = qnd::open(&garbage, "r").unwrap_err();

@@ -4,53 +4,14 @@
 //! `qnd::to_json` equals `X.h5.json` / `X.nc.json`. Skipped, with a
 //! message, when the folder is absent.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use serde_json::Value as Json;
-
-/// The shared fixtures folder, if it is there.
-fn fixtures() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: no fixtures folder at {}", dir.display());
-        None
-    }
-}
-
-/// Where two JSON trees first differ (`None` when equal).
-fn first_difference(got: &Json, want: &Json, at: &str) -> Option<String> {
-    match (got, want) {
-        (Json::Object(a), Json::Object(b)) => {
-            let mut ka: Vec<&String> = a.keys().collect();
-            let mut kb: Vec<&String> = b.keys().collect();
-            ka.sort();
-            kb.sort();
-            if ka != kb {
-                return Some(format!("{at}: members {ka:?} != {kb:?}"));
-            }
-            a.iter()
-                .find_map(|(k, v)| first_difference(v, &b[k], &format!("{at}/{k}")))
-        }
-        (Json::Array(a), Json::Array(b)) if a.len() == b.len() => a
-            .iter()
-            .zip(b)
-            .enumerate()
-            .find_map(|(i, (x, y))| first_difference(x, y, &format!("{at}[{i}]"))),
-        (a, b) if a == b => None,
-        (a, b) => Some(format!("{at}: got {a}, want {b}")),
-    }
-}
+use common::fixtures::{self, first_difference};
 
 /// A fixture, if the folder and the file are there.
 #[cfg(feature = "hdf5")]
 fn fixture(name: &str) -> Option<qnd::QGroup> {
-    let p = fixtures()?.join(name);
-    if !p.exists() {
-        println!("skipped: no fixture {}", p.display());
-        return None;
-    }
+    let p = fixtures::path(name)?;
     Some(qnd::open(&p, "r").unwrap_or_else(|e| panic!("{e}")))
 }
 
@@ -58,20 +19,9 @@ fn fixture(name: &str) -> Option<qnd::QGroup> {
 /// be at least one.
 #[cfg(feature = "hdf5")]
 fn every_fixture_reads_as_its_json(ext: &str) {
-    let Some(dir) = fixtures() else { return };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == ext))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no *.{ext} in {}", dir.display());
     let mut failures = Vec::new();
-    for path in &files {
-        let json_path = PathBuf::from(format!("{}.json", path.display()));
-        let text = std::fs::read_to_string(&json_path)
-            .unwrap_or_else(|e| panic!("{}: {e}", json_path.display()));
-        let want: Json = serde_json::from_str(&text).unwrap();
+    for path in &fixtures::with_ext(ext) {
+        let want = fixtures::expected_json(path);
         let f = match qnd::open(path, "r") {
             Ok(f) => f,
             Err(e) => {
@@ -296,8 +246,9 @@ mod netcdf {
 #[cfg(not(feature = "hdf5"))]
 #[test]
 fn fixtures_need_the_hdf5_backend() {
-    if fixtures().is_some() {
+    if fixtures::dir().is_some() {
         println!("skipped: the HDF5 fixtures need the hdf5 feature");
     }
-    assert!(first_difference(&Json::Null, &Json::Null, "").is_none());
+    let null = serde_json::Value::Null;
+    assert!(first_difference(&null, &null, "").is_none());
 }

@@ -7,8 +7,12 @@
 mod common;
 
 use common::python::Python;
+use common::samples::{
+    write_list, write_mat_and_cube, write_none_and_empty, write_scalars, write_text, Scalars,
+};
+use common::text_attr;
 use ndarray::array;
-use qnd::{Array, DType, Kind, Recording, Value};
+use qnd::{DType, Kind, Recording, Value};
 
 const CHECK_QND_FILE: &str = r#"
 import sys
@@ -93,37 +97,13 @@ fn h5py_reads_what_qnd_writes() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("qnd.h5");
     let f = qnd::open(&p, "w").unwrap();
-    f.update([
-        ("i1", Value::from(-3i8)),
-        ("i2", Value::from(-300i16)),
-        ("i4", Value::from(-70000i32)),
-        ("i8", Value::from(-(1i64 << 40))),
-        ("u1", Value::from(200u8)),
-        ("u2", Value::from(60000u16)),
-        ("u4", Value::from(4_000_000_000u32)),
-        ("u8", Value::from((1u64 << 63) + 5)),
-        ("f4", Value::from(1.5f32)),
-        ("f8", Value::from(2.25)),
-    ])
-    .unwrap();
-    f.set("mat", array![[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])
-        .unwrap();
-    let cube = ndarray::Array::from_shape_fn((2, 3, 4), |(i, j, k)| (i * 12 + j * 4 + k) as i16);
-    f.set("cube", cube).unwrap();
-    f.set("text", "héllo wörld").unwrap();
-    f.set("words", vec!["a", "bb", "日本語"]).unwrap();
+    write_scalars(&f, Scalars::All);
+    write_mat_and_cube(&f);
+    write_text(&f);
     f.set("flag", true).unwrap();
     f.set("flags", vec![true, false, true]).unwrap();
-    f.set("nothing", Value::None).unwrap();
-    f.set("empty", Array::zeros(DType::F64, &[2, 0])).unwrap();
-    let l = f.create_list("lst").unwrap();
-    l.extend([
-        Value::from(1i64),
-        Value::from("two"),
-        Value::None,
-        Value::Group([("q".to_string(), Value::from(2.5))].into()),
-    ])
-    .unwrap();
+    write_none_and_empty(&f);
+    let l = write_list(&f);
     l.attrs().set("kind", "parts").unwrap();
     f.set("g", Value::group()).unwrap();
     f.set("g/y", 7i32).unwrap();
@@ -199,11 +179,7 @@ fn qnd_reads_what_h5py_writes() {
     assert_eq!(l.len().unwrap(), 2);
     assert_eq!(l.read::<i64>(0).unwrap(), 5);
     assert_eq!(l.group(1).unwrap().read::<f64>("a").unwrap(), 1.0);
-    let a = f.attrs("").unwrap();
-    assert_eq!(
-        a.read::<String>("title").unwrap().as_deref(),
-        Some("from h5py")
-    );
+    assert_eq!(text_attr(&f, "", "title").as_deref(), Some("from h5py"));
     assert_eq!(
         f.attrs("vlen")
             .unwrap()

@@ -6,34 +6,19 @@
 //! (`cargo test -p qnd-hdf5`).
 #![cfg(feature = "hdf5")]
 
-use std::path::{Path, PathBuf};
+mod common;
+#[path = "../backends/hdf5/src/tests/odd_file.rs"]
+mod odd_file;
 
+use common::fixtures;
 use ndarray::ArrayD;
 use qnd::backend::{NodeId, Run, Storage};
 use qnd::{Kind, Recording, Value};
 use qnd_hdf5::{hdf5, Hdf5Storage};
 
-/// A fixture written by LLNL's Python qnd (`../shared/fixtures`), if it
-/// is there.
-fn fixture(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures")
-        .join(name);
-    if p.is_file() {
-        Some(p)
-    } else {
-        println!("skipped: no fixture {}", p.display());
-        None
-    }
-}
-
-fn all(shape: &[usize]) -> Vec<Run> {
-    shape.iter().map(|&d| Run::all(d)).collect()
-}
-
 fn whole(s: &mut Hdf5Storage, id: NodeId) -> qnd::Array {
     let info = s.info(id).unwrap();
-    let a = s.read(id, &all(&info.shape)).unwrap();
+    let a = s.read(id, &Run::whole(&info.shape)).unwrap();
     assert_eq!(a.shape(), &info.shape[..]);
     a
 }
@@ -58,7 +43,7 @@ fn dump(s: &mut Hdf5Storage, id: NodeId, kind: Kind) -> Value {
                 (0..info.shape[0])
                     .map(|i| {
                         let mut slab = vec![Run::one(i)];
-                        slab.extend(all(&info.shape[1..]));
+                        slab.extend(Run::whole(&info.shape[1..]));
                         let a = s.read(id, &slab).unwrap();
                         Value::Array(a.into_shape(&info.shape[1..]).unwrap())
                     })
@@ -93,12 +78,10 @@ fn dump(s: &mut Hdf5Storage, id: NodeId, kind: Kind) -> Value {
 
 /// Fixture `name` dumped through the storage is its JSON (`X.h5.json`).
 fn check_against_json(name: &str) {
-    let Some(p) = fixture(name) else {
+    let Some(p) = fixtures::path(name) else {
         return;
     };
-    let want: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(p.with_extension("h5.json")).unwrap())
-            .unwrap();
+    let want = fixtures::expected_json(&p);
     let mut s = Hdf5Storage::open(&p, false).unwrap();
     let root = s.root();
     let got = qnd::to_json(&dump(&mut s, root, Kind::Group));
@@ -130,33 +113,7 @@ fn fixture_history_json() {
 fn odd_shapes_and_gaps() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("odd.h5");
-    {
-        let f = hdf5::File::create(&file).unwrap();
-        f.new_dataset::<f64>()
-            .shape((0.., 0..))
-            .chunk((2, 2))
-            .create("two_unlimited")
-            .unwrap();
-        f.new_dataset::<f64>()
-            .shape((2, 0..))
-            .chunk((2, 2))
-            .create("late_unlimited")
-            .unwrap();
-        f.new_dataset::<u8>()
-            .shape((1usize << 31, 1usize << 31))
-            .chunk((1, 1))
-            .create("huge")
-            .unwrap();
-        let g = f.create_group("gappy").unwrap();
-        for name in ["_", "_0", "_2"] {
-            g.new_dataset::<i32>()
-                .shape(())
-                .create(name)
-                .unwrap()
-                .write_scalar(&7)
-                .unwrap();
-        }
-    }
+    odd_file::write_odd_file(&file);
     let f = qnd::open(&file, "r").unwrap();
     assert_eq!(f.kind("gappy").unwrap(), Kind::Group);
     let g = f.group("gappy").unwrap();

@@ -4,6 +4,8 @@
 //! independently of the library), writes read back through the leaves of
 //! a memory file, the errors, and property tests of random selections.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -1015,17 +1017,8 @@ fn check_sum(c: SumCase) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// 64 cases, failures shown (not saved in the source tree).
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 64,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config(64))]
 
     #[test]
     fn stacked_matches_materialized(c in stack_case()) {

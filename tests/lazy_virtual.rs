@@ -2,6 +2,8 @@
 //! the same selection applied to the fully materialized array; mappings
 //! (`virtual_maps`) are checked by building the array they describe.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -156,7 +158,7 @@ impl LazyArray for Mapped {
         Ok(self.data.select_region(region))
     }
     fn virtual_maps(&self) -> Option<Result<Vec<VirtualMap>>> {
-        let whole: Vec<Run> = self.data.shape().iter().map(|&n| Run::all(n)).collect();
+        let whole = Run::whole(self.data.shape());
         Some(Ok(vec![VirtualMap {
             dest: whole.clone(),
             file: PathBuf::from(&self.name),
@@ -211,6 +213,14 @@ fn build(maps: &[VirtualMap], shape: &[usize], files: &HashMap<PathBuf, ArrayD<i
         }
     }
     Array::from(out)
+}
+
+/// Mapping `map` places runs `src` of its source at runs `dest` of the
+/// array.
+#[track_caller]
+fn assert_map(map: &VirtualMap, dest: &[Run], src: &[Run]) {
+    assert_eq!(map.dest, dest, "dest");
+    assert_eq!(map.src, src, "src");
 }
 
 /// When `a` has mappings, they describe what it reads.
@@ -342,15 +352,7 @@ fn mismatched_sources_are_named() {
     let mut stack = VirtualStack::new([a.clone()], 0).unwrap();
     // another length on the other axis
     let e = stack.push(lazy(arange(&[2, 4], 0))).unwrap_err();
-    let Error::Mismatch {
-        path,
-        expected,
-        got,
-        ..
-    } = &e
-    else {
-        panic!("{e}")
-    };
+    let (path, expected, got) = common::mismatch(&e);
     assert!(path.contains("source 1"), "{e}");
     assert!(expected.contains("length 3 on axis 1"), "{e}");
     assert!(got.contains("length 4 on axis 1"), "{e}");
@@ -599,21 +601,15 @@ fn selection_maps_restrict_the_base() {
     let v = stack.select(s![1..8;2, 1..;2]).unwrap();
     let maps = v.virtual_maps().unwrap().unwrap();
     assert_eq!(maps.len(), 2);
-    assert_eq!(
-        maps[0].dest,
-        vec![Run::strided(0, 1, 1), Run::strided(0, 2, 1)]
+    assert_map(
+        &maps[0],
+        &[Run::strided(0, 1, 1), Run::strided(0, 2, 1)],
+        &[Run::strided(1, 1, 1), Run::strided(1, 2, 2)],
     );
-    assert_eq!(
-        maps[0].src,
-        vec![Run::strided(1, 1, 1), Run::strided(1, 2, 2)]
-    );
-    assert_eq!(
-        maps[1].dest,
-        vec![Run::strided(1, 3, 1), Run::strided(0, 2, 1)]
-    );
-    assert_eq!(
-        maps[1].src,
-        vec![Run::strided(0, 3, 2), Run::strided(1, 2, 2)]
+    assert_map(
+        &maps[1],
+        &[Run::strided(1, 3, 1), Run::strided(0, 2, 1)],
+        &[Run::strided(0, 3, 2), Run::strided(1, 2, 2)],
     );
     assert!(check_maps(&v, &files));
     // an integer index: a one-element slab on the source side, no axis on
@@ -621,8 +617,11 @@ fn selection_maps_restrict_the_base() {
     let w = stack.select(s![4, 1..3]).unwrap();
     let maps = w.virtual_maps().unwrap().unwrap();
     assert_eq!(maps.len(), 1);
-    assert_eq!(maps[0].dest, vec![Run::strided(0, 2, 1)]);
-    assert_eq!(maps[0].src, vec![Run::one(1), Run::strided(1, 2, 1)]);
+    assert_map(
+        &maps[0],
+        &[Run::strided(0, 2, 1)],
+        &[Run::one(1), Run::strided(1, 2, 1)],
+    );
     assert!(check_maps(&w, &files));
     // a selection of a selection
     let x = v.select(s![1.., 1]).unwrap();
@@ -651,8 +650,11 @@ fn layout_maps_place_each_source() {
         maps[0].dest,
         vec![Run::strided(1, 2, 2), Run::strided(1, 3, 2)]
     );
-    assert_eq!(maps[1].dest, vec![Run::one(4), Run::strided(4, 3, 1)]);
-    assert_eq!(maps[1].src, vec![Run::all(3)]);
+    assert_map(
+        &maps[1],
+        &[Run::one(4), Run::strided(4, 3, 1)],
+        &[Run::all(3)],
+    );
     let layout = Lazy::new(layout);
     assert!(check_maps(&layout, &files));
     assert!(check_maps(&layout.select(s![1.., 2..]).unwrap(), &files));
@@ -731,8 +733,11 @@ mod files {
         let v = src.select(s![1..6;2, 3]).unwrap();
         let maps = v.virtual_maps().unwrap().unwrap();
         assert_eq!(maps.len(), 1);
-        assert_eq!(maps[0].dest, vec![Run::strided(0, 3, 1)]);
-        assert_eq!(maps[0].src, vec![Run::strided(1, 3, 2), Run::one(3)]);
+        assert_map(
+            &maps[0],
+            &[Run::strided(0, 3, 1)],
+            &[Run::strided(1, 3, 2), Run::one(3)],
+        );
         assert_eq!(v.read::<Vec<i64>>().unwrap(), [8, 18, 28]);
         // not writable
         assert!(src.write_part(s![0, 0], 1i64).is_err());
@@ -950,20 +955,12 @@ fn layout_case() -> impl Strategy<Value = LayoutCase> {
         })
 }
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 64,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 fn fail(e: impl std::fmt::Display) -> TestCaseError {
     TestCaseError::fail(e.to_string())
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config(64))]
 
     #[test]
     fn random_stack_selections(case in stack_case()) {

@@ -11,8 +11,12 @@ mod common;
 
 use common::create_netcdf as create;
 use common::python::{Python, QndRef};
+use common::samples::{
+    write_list, write_mat_and_cube, write_none_and_empty, write_scalars, write_text, Scalars,
+};
+use common::text_attr;
 use ndarray::array;
-use qnd::{Array, DType, Kind, NcFormat, Recording, Value};
+use qnd::{DType, Kind, NcFormat, Recording, Value};
 
 /// The Python interpreter to use, if it has netCDF4, xarray and numpy.
 fn python() -> Option<Python> {
@@ -22,21 +26,10 @@ fn python() -> Option<Python> {
 /// What both netCDF flavours hold: numbers of the netCDF-3 types, text,
 /// bool, records, attributes.
 fn write_common(f: &qnd::QGroup) {
-    f.update([
-        ("i1", Value::from(-3i8)),
-        ("i2", Value::from(-300i16)),
-        ("i4", Value::from(-70000i32)),
-        ("f4", Value::from(1.5f32)),
-        ("f8", Value::from(2.25)),
-    ])
-    .unwrap();
-    f.set("mat", array![[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])
-        .unwrap();
-    let cube = ndarray::Array::from_shape_fn((2, 3, 4), |(i, j, k)| (i * 12 + j * 4 + k) as i16);
-    f.set("cube", cube).unwrap();
+    write_scalars(f, Scalars::Netcdf3);
+    write_mat_and_cube(f);
     f.set("vec", vec![1.0f32, 2.0, 3.0]).unwrap();
-    f.set("text", "héllo wörld").unwrap();
-    f.set("words", vec!["a", "bb", "日本語"]).unwrap();
+    write_text(f);
     f.set("flags", vec![true, false, true]).unwrap();
     f.attrs("").unwrap().set("version", 3i32).unwrap();
     f.attrs("").unwrap().set("title", "a qnd file").unwrap();
@@ -104,6 +97,19 @@ def check_common(ds):
     assert text(v["mat"].units) == "cm"
     assert list(v["mat"].range) == [0.0, 5.0]
     assert text(v["time"].units) == "s"
+
+def open_xarray(path):
+    """The file at path in xarray, with what both flavours hold checked."""
+    import xarray as xr
+    x = xr.open_dataset(path, decode_times=False)
+    assert x["mat"].dims == ("_2", "_3"), x["mat"].dims
+    assert x["u"].dims == ("_0", "_3"), x["u"].dims
+    assert x.sizes["_0"] == 3
+    assert x["u"].values[1].tolist() == [0.0, 1.0, 2.0]
+    assert x["time"].values.tolist() == [0.0, 0.5, 1.0]
+    assert x.attrs["version"] == 3
+    assert x["mat"].attrs["units"] == "cm"
+    return x
 "#;
 
 const CHECK_NETCDF4: &str = r#"
@@ -157,20 +163,13 @@ assert h.variables["w"].dimensions == ("_0",)
 assert h.variables["w"][:].tolist() == [10, 20]
 ds.close()
 
-import xarray as xr
-x = xr.open_dataset(sys.argv[1], decode_times=False)
-assert x["mat"].dims == ("_2", "_3"), x["mat"].dims
-assert x["u"].dims == ("_0", "_3"), x["u"].dims
-assert x.sizes["_0"] == 3
-assert x["u"].values[1].tolist() == [0.0, 1.0, 2.0]
-assert x["time"].values.tolist() == [0.0, 0.5, 1.0]
+x = open_xarray(sys.argv[1])
 assert x["cube"].values.sum() == sum(range(24))
 assert text(x["words"].values) == ["a", "bb", "日本語"], x["words"].values
 assert text(x["text"].values) == "héllo wörld"
 assert x["u8"].values == 2**63 + 5
-assert x.attrs["version"] == 3
-assert x["mat"].attrs["units"] == "cm"
 x.close()
+import xarray as xr
 xg = xr.open_dataset(sys.argv[1], group="g")
 assert xg["z"].dims == ("_2",) and xg["z"].values.tolist() == [1.0, 2.0]
 xg.close()
@@ -191,28 +190,13 @@ fn netcdf4_python_and_xarray_read_netcdf4_from_qnd() {
     let p = dir.path().join("qnd4.nc");
     let f = create(&p, NcFormat::Netcdf4);
     write_common(&f);
-    f.update([
-        ("i8", Value::from(-(1i64 << 40))),
-        ("u1", Value::from(200u8)),
-        ("u2", Value::from(60000u16)),
-        ("u4", Value::from(4_000_000_000u32)),
-        ("u8", Value::from((1u64 << 63) + 5)),
-    ])
-    .unwrap();
-    f.set("nothing", Value::None).unwrap();
-    f.set("empty", Array::zeros(DType::F64, &[2, 0])).unwrap();
+    write_scalars(&f, Scalars::NotNetcdf3);
+    write_none_and_empty(&f);
     let g = f.create_group("g").unwrap();
     g.set("y", 7i32).unwrap();
     g.set("z", vec![1.0, 2.0]).unwrap();
     g.attrs("").unwrap().set("level", 1i32).unwrap();
-    let l = f.create_list("lst").unwrap();
-    l.extend([
-        Value::from(1i64),
-        Value::from("two"),
-        Value::None,
-        Value::Group([("q".to_string(), Value::from(2.5))].into()),
-    ])
-    .unwrap();
+    let l = write_list(&f);
     l.attrs().set("kind", "parts").unwrap();
     let h = f.create_group("h").unwrap();
     h.set_recording(Recording::Uniform);
@@ -250,16 +234,8 @@ r.set_auto_chartostring(False)
 assert text(r[:]) == ["ccc", "a", "bb"], r[:]
 ds.close()
 
-import xarray as xr
-x = xr.open_dataset(sys.argv[1], decode_times=False)
-assert x["mat"].dims == ("_2", "_3"), x["mat"].dims
-assert x["u"].dims == ("_0", "_3"), x["u"].dims
-assert x.sizes["_0"] == 3
-assert x["u"].values[1].tolist() == [0.0, 1.0, 2.0]
-assert x["time"].values.tolist() == [0.0, 0.5, 1.0]
+x = open_xarray(sys.argv[1])
 assert x["i2"].values == -300
-assert x.attrs["version"] == 3
-assert x["mat"].attrs["units"] == "cm"
 x.close()
 print("ok")
 "#;
@@ -402,42 +378,27 @@ fn qnd_reads_netcdf4_from_netcdf4_python() {
         array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     );
     // attributes
-    let a = f.attrs("").unwrap();
     assert_eq!(
-        a.read::<String>("title").unwrap().as_deref(),
+        text_attr(&f, "", "title").as_deref(),
         Some("from netCDF4-python")
     );
-    let ma = f.attrs("mat").unwrap();
     assert_eq!(
-        ma.read::<String>("long_name").unwrap().as_deref(),
+        text_attr(&f, "mat", "long_name").as_deref(),
         Some("a matrix")
     );
+    let ma = f.attrs("mat").unwrap();
     assert_eq!(
         ma.read::<Vec<f64>>("valid_range").unwrap(),
         Some(vec![0.0, 10.0])
     );
-    assert_eq!(
-        f.attrs("time")
-            .unwrap()
-            .read::<String>("units")
-            .unwrap()
-            .as_deref(),
-        Some("s")
-    );
+    assert_eq!(text_attr(&f, "time", "units").as_deref(), Some("s"));
     // groups, and no dimension internals among the members
     assert_eq!(f.kind("grp").unwrap(), Kind::Group);
     let g = f.group("grp").unwrap();
     assert_eq!(g.names().unwrap(), ["a", "sub"]);
     assert_eq!(g.read::<Vec<f64>>("a").unwrap(), [7.0, 8.0]);
     assert_eq!(g.read::<i16>("sub/b").unwrap(), -5);
-    assert_eq!(
-        g.attrs("")
-            .unwrap()
-            .read::<String>("note")
-            .unwrap()
-            .as_deref(),
-        Some("inside")
-    );
+    assert_eq!(text_attr(&g, "", "note").as_deref(), Some("inside"));
     f.close().unwrap();
 
     // and qnd can add to it, which netCDF4-python then reads
@@ -492,22 +453,8 @@ fn qnd_reads_files_xarray_writes() {
         f.goto_off();
         assert_eq!(f.read::<Vec<f64>>("x").unwrap(), [10.0, 20.0, 30.0]);
         assert_eq!(f.read::<Vec<i32>>("count").unwrap(), [1, 2, 3]);
-        assert_eq!(
-            f.attrs("temp")
-                .unwrap()
-                .read::<String>("units")
-                .unwrap()
-                .as_deref(),
-            Some("K")
-        );
-        assert_eq!(
-            f.attrs("")
-                .unwrap()
-                .read::<String>("source")
-                .unwrap()
-                .as_deref(),
-            Some("xarray")
-        );
+        assert_eq!(text_attr(&f, "temp", "units").as_deref(), Some("K"));
+        assert_eq!(text_attr(&f, "", "source").as_deref(), Some("xarray"));
         f.close().unwrap();
     }
 }

@@ -35,8 +35,11 @@ fn python_qnd(modules: &[&str]) -> Option<QndRef> {
 #[cfg(feature = "hdf5")]
 mod hdf5 {
     use super::*;
+    use crate::common::samples::{
+        write_list, write_mat_and_cube, write_none_and_empty, write_scalars, write_text, Scalars,
+    };
     use ndarray::array;
-    use qnd::{Array, DType, Recording, Value};
+    use qnd::{Recording, Value};
 
     /// Every kind of member: scalars of each dtype, arrays, text, bools,
     /// None, a zero-sized array, groups, a list, and record variables.
@@ -48,43 +51,18 @@ mod hdf5 {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("for_python_qnd.h5");
         let f = qnd::open(&p, "w").unwrap();
-        f.update([
-            ("i1", Value::from(-3i8)),
-            ("i2", Value::from(-300i16)),
-            ("i4", Value::from(-70000i32)),
-            ("i8", Value::from(-(1i64 << 40))),
-            ("u1", Value::from(200u8)),
-            ("u2", Value::from(60000u16)),
-            ("u4", Value::from(4_000_000_000u32)),
-            ("u8", Value::from((1u64 << 63) + 5)),
-            ("f4", Value::from(1.5f32)),
-            ("f8", Value::from(2.25)),
-        ])
-        .unwrap();
-        f.set("mat", array![[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])
-            .unwrap();
-        let cube =
-            ndarray::Array::from_shape_fn((2, 3, 4), |(i, j, k)| (i * 12 + j * 4 + k) as i16);
-        f.set("cube", cube).unwrap();
+        write_scalars(&f, Scalars::All);
+        write_mat_and_cube(&f);
         f.set(
             "odd",
             vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0],
         )
         .unwrap();
-        f.set("text", "héllo wörld").unwrap();
-        f.set("words", vec!["a", "bb", "日本語"]).unwrap();
+        write_text(&f);
         f.set("flag", true).unwrap();
         f.set("flags", vec![true, false, true]).unwrap();
-        f.set("nothing", Value::None).unwrap();
-        f.set("empty", Array::zeros(DType::F64, &[2, 0])).unwrap();
-        let l = f.create_list("lst").unwrap();
-        l.extend([
-            Value::from(1i64),
-            Value::from("two"),
-            Value::None,
-            Value::Group([("q".to_string(), Value::from(2.5))].into()),
-        ])
-        .unwrap();
+        write_none_and_empty(&f);
+        write_list(&f);
         f.create_list("empty_list").unwrap();
         f.set("g", Value::group()).unwrap();
         f.set("g/y", 7i32).unwrap();
@@ -142,26 +120,25 @@ mod netcdf {
         f.close().unwrap();
     }
 
-    #[test]
-    fn python_qnd_reads_classic_from_qnd() {
+    /// [`write_netcdf3`] as `name` in `netcdf` reads in Python qnd as here.
+    fn python_qnd_reads_netcdf3(netcdf: NcFormat, name: &str) {
         let Some(pq) = python_qnd(&["numpy"]) else {
             return;
         };
         let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("classic.nc");
-        write_netcdf3(&p, NcFormat::Classic);
+        let p = dir.path().join(name);
+        write_netcdf3(&p, netcdf);
         pq.assert_same_tree(&p);
     }
 
     #[test]
+    fn python_qnd_reads_classic_from_qnd() {
+        python_qnd_reads_netcdf3(NcFormat::Classic, "classic.nc");
+    }
+
+    #[test]
     fn python_qnd_reads_64bit_offset_from_qnd() {
-        let Some(pq) = python_qnd(&["numpy"]) else {
-            return;
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("offset64.nc");
-        write_netcdf3(&p, NcFormat::Offset64);
-        pq.assert_same_tree(&p);
+        python_qnd_reads_netcdf3(NcFormat::Offset64, "offset64.nc");
     }
 }
 
@@ -171,6 +148,6 @@ mod netcdf {
 fn python_qnd_needs_the_hdf5_backend() {
     println!("skipped: writing files needs the hdf5 feature");
     let null = serde_json::Value::Null;
-    assert!(common::python::first_difference(&null, &null, "").is_none());
+    assert!(common::fixtures::first_difference(&null, &null, "").is_none());
     let _ = python_qnd;
 }

@@ -148,6 +148,25 @@ fn record(f: &QGroup, k: usize, t: f64) {
     f.set("n", count(k)).unwrap();
 }
 
+/// A new file at `path` (see [`create`]), [`start`]ed, with a
+/// [`record`] at each of `times`.
+fn recorded(path: &Path, format: Format, buffer: Option<usize>, times: &[f64]) -> QGroup {
+    let f = create(path, format, buffer);
+    start(&f);
+    for (k, &t) in times.iter().enumerate() {
+        record(&f, k, t);
+    }
+    f
+}
+
+/// The file at `path`, opened read-only, holds `want` (see
+/// [`check_history`]).
+fn check_file(path: &Path, want: &Expected, context: &str) {
+    let g = open_read(path);
+    check_history(&g, want, context);
+    g.close().unwrap();
+}
+
 /// What a file holds after recording.
 #[derive(Clone, Debug)]
 struct Expected {
@@ -297,12 +316,8 @@ fn close_writes_buffered_records() {
     let want = Expected::new(&times);
     for format in FORMATS {
         let path = files.path(format, "close");
-        let f = create(&path, format, None);
-        start(&f);
+        let f = recorded(&path, format, None, &times);
         let other = f.clone();
-        for (k, &t) in times.iter().enumerate() {
-            record(&f, k, t);
-        }
         check_history(&f, &want, &format!("{format:?} before close"));
         f.close().unwrap();
         expect_err!(f.read::<f64>("time"), Error::Closed { .. });
@@ -310,9 +325,7 @@ fn close_writes_buffered_records() {
         expect_err!(f.set("time", 1.0), Error::Closed { .. });
         f.close().expect("a second close does nothing");
 
-        let g = open_read(&path);
-        check_history(&g, &want, &format!("{format:?} reopened"));
-        g.close().unwrap();
+        check_file(&path, &want, &format!("{format:?} reopened"));
     }
 }
 
@@ -329,11 +342,7 @@ fn drop_writes_buffered_records() {
     for format in FORMATS {
         let path = files.path(format, "drop");
         {
-            let f = create(&path, format, None);
-            start(&f);
-            for (k, &t) in times.iter().enumerate() {
-                record(&f, k, t);
-            }
+            let f = recorded(&path, format, None, &times);
             let l = f.list("time").unwrap();
             drop(f);
             // the list handle keeps the file open, records and all
@@ -392,11 +401,7 @@ fn small_buffers_write_as_they_fill() {
         for buffer in [Some(0), Some(1), Some(256), None] {
             let context = format!("{format:?}, buffer {buffer:?}");
             let path = files.path(format, &format!("buffer{buffer:?}"));
-            let f = create(&path, format, buffer);
-            start(&f);
-            for (k, &t) in times.iter().enumerate() {
-                record(&f, k, t);
-            }
+            let f = recorded(&path, format, buffer, &times);
             check_history(&f, &want, &format!("{context}: same handle"));
             if format == Format::Hdf5 {
                 // A second reader sees what reached the library: with a
@@ -418,9 +423,7 @@ fn small_buffers_write_as_they_fill() {
                 g.close().unwrap();
             }
             f.close().unwrap();
-            let g = open_read(&path);
-            check_history(&g, &want, &format!("{context}: reopened"));
-            g.close().unwrap();
+            check_file(&path, &want, &format!("{context}: reopened"));
         }
     }
 }
@@ -733,19 +736,17 @@ fn flush_puts_records_on_disk() {
     let all = Expected::new(&times);
     for format in FORMATS {
         let path = files.path(format, "flush");
-        let f = create(&path, format, None);
-        start(&f);
-        for (k, &t) in times[..n].iter().enumerate() {
-            record(&f, k, t);
-        }
+        let f = recorded(&path, format, None, &times[..n]);
         f.flush().unwrap();
         let copy = open_copy(&path, "first-flush");
         check_history(&copy, &first, &format!("{format:?} copy after flush"));
         copy.close().unwrap();
         if format == Format::Hdf5 {
-            let g = open_read(&path);
-            check_history(&g, &first, &format!("{format:?} second open after flush"));
-            g.close().unwrap();
+            check_file(
+                &path,
+                &first,
+                &format!("{format:?} second open after flush"),
+            );
         }
 
         // recording goes on after a flush, and a second flush adds the rest
@@ -758,14 +759,10 @@ fn flush_puts_records_on_disk() {
         check_history(&copy, &all, &format!("{format:?} copy after 2nd flush"));
         copy.close().unwrap();
         if format == Format::Hdf5 {
-            let g = open_read(&path);
-            check_history(&g, &all, &format!("{format:?} second open, 2nd flush"));
-            g.close().unwrap();
+            check_file(&path, &all, &format!("{format:?} second open, 2nd flush"));
         }
         f.close().unwrap();
-        let g = open_read(&path);
-        check_history(&g, &all, &format!("{format:?} after close"));
-        g.close().unwrap();
+        check_file(&path, &all, &format!("{format:?} after close"));
     }
 }
 

@@ -145,17 +145,8 @@ fn nested(m: &dyn Maker, tree: IndexMap<String, Value>) -> Result<(), TestCaseEr
     Ok(())
 }
 
-/// 32 cases, failures shown (not saved in the source tree).
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 32,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config(32))]
 
     #[test]
     fn memory_roundtrip(tree in root()) {
@@ -170,7 +161,7 @@ proptest! {
 
 #[cfg(feature = "hdf5")]
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config(32))]
 
     #[test]
     fn hdf5_roundtrip(tree in root()) {

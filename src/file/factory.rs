@@ -45,35 +45,49 @@ pub(super) fn open_storage(
 ) -> Result<AnyStorage> {
     match format {
         #[cfg(feature = "hdf5")]
-        Format::Hdf5 => {
-            let at = crate::error::Where::new(path, "hdf5", "/");
-            if !create {
-                super::detect::check_magic(path, Format::Hdf5)?;
-            }
-            let s = if create {
-                qnd_hdf5::Hdf5Storage::create(path)
-            } else {
-                qnd_hdf5::Hdf5Storage::open(path, writable)
-            };
-            s.map(AnyStorage::from).map_err(|e| at.storage(e))
-        }
+        Format::Hdf5 => create_or_open(
+            path,
+            Format::Hdf5,
+            "hdf5",
+            create,
+            || qnd_hdf5::Hdf5Storage::create(path),
+            || qnd_hdf5::Hdf5Storage::open(path, writable),
+        ),
         #[cfg(feature = "netcdf")]
-        Format::NetCdf => {
-            let at = crate::error::Where::new(path, "netcdf", "/");
-            if !create {
-                super::detect::check_magic(path, Format::NetCdf)?;
-            }
-            let s = if create {
-                qnd_netcdf::NetcdfStorage::create(path, netcdf)
-            } else {
-                qnd_netcdf::NetcdfStorage::open(path, writable)
-            };
-            s.map(AnyStorage::from).map_err(|e| at.storage(e))
-        }
+        Format::NetCdf => create_or_open(
+            path,
+            Format::NetCdf,
+            "netcdf",
+            create,
+            || qnd_netcdf::NetcdfStorage::create(path, netcdf),
+            || qnd_netcdf::NetcdfStorage::open(path, writable),
+        ),
         #[allow(unreachable_patterns)] // with every backend built in
         other => Err(Error::Format {
             file: path.into(),
             found: format!("a {other} file, which this build of qnd cannot open"),
         }),
     }
+}
+
+/// The storage `make` creates (with `create`) or `open` opens at `path`,
+/// a file of `format` (checked by its first bytes before opening); errors
+/// name the file and `backend`.
+#[cfg(feature = "hdf5")]
+fn create_or_open<S: Into<AnyStorage>>(
+    path: &Path,
+    format: Format,
+    backend: &'static str,
+    create: bool,
+    make: impl FnOnce() -> qnd_storage::SResult<S>,
+    open: impl FnOnce() -> qnd_storage::SResult<S>,
+) -> Result<AnyStorage> {
+    let at = crate::error::Where::new(path, backend, "/");
+    let s = if create {
+        make()
+    } else {
+        super::detect::check_magic(path, format)?;
+        open()
+    };
+    s.map(Into::into).map_err(|e| at.storage(e))
 }

@@ -42,6 +42,19 @@ pub(crate) fn is_list_name(name: &str) -> bool {
         .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Member `name` of `parent` does not exist yet (to be created).
+pub(crate) fn check_absent(
+    core: &mut FileState,
+    at: &Where,
+    parent: NodeId,
+    name: &str,
+) -> Result<()> {
+    match core.lookup(parent, name).map_err(|e| at.storage(e))? {
+        Some(_) => Err(at.invalid("already exists")),
+        None => Ok(()),
+    }
+}
+
 /// A name a user may give a member of a group: valid, and not one that
 /// would make the group read back as a list.
 pub(crate) fn check_group_member(at: &Where, name: &str) -> Result<()> {
@@ -115,7 +128,7 @@ fn build(
                 .create_leaf(parent, name, &spec_of(a, false))
                 .map_err(err)?;
             if a.size() > 0 {
-                let slab: Vec<Run> = a.shape().iter().map(|&n| Run::all(n)).collect();
+                let slab = Run::whole(a.shape());
                 core.write(id, &slab, a).map_err(err)?;
             }
             Ok(id)

@@ -115,7 +115,7 @@ impl LazyArray for VirtualSource {
         Ok(a)
     }
     fn virtual_maps(&self) -> Option<Result<Vec<VirtualMap>>> {
-        let whole: Vec<Run> = self.shape.iter().map(|&n| Run::all(n)).collect();
+        let whole = Run::whole(&self.shape);
         Some(Ok(vec![VirtualMap {
             dest: whole.clone(),
             file: self.file.clone(),

@@ -134,13 +134,7 @@ fn copy_records(records: &QList, dst: &QGroup, name: &str) -> Result<()> {
     write::check_name(&at, name)?;
     let id = {
         let mut core = dst.file.lock_mut(&path)?;
-        if core
-            .lookup(dst.id, name)
-            .map_err(|e| at.storage(e))?
-            .is_some()
-        {
-            return Err(at.invalid("already exists"));
-        }
+        write::check_absent(&mut core, &at, dst.id, name)?;
         core.storage
             .create_leaf(dst.id, name, &spec)
             .map_err(|e| at.storage(e))?

@@ -326,10 +326,7 @@ impl QList {
     pub fn leaf(&self, i: isize) -> Result<QLeaf> {
         match self.get_at(self.index(i)?, Auto::Off)? {
             Item::Leaf(l) => Ok(l),
-            other => Err(self
-                .file
-                .at(&self.path)
-                .mismatch("a leaf element", describe(&other))),
+            other => Err(self.not_a("a leaf element", &other)),
         }
     }
 
@@ -340,10 +337,7 @@ impl QList {
     pub fn group(&self, i: isize) -> Result<QGroup> {
         match self.get_at(self.index(i)?, Auto::Off)? {
             Item::Group(g) => Ok(g),
-            other => Err(self
-                .file
-                .at(&self.path)
-                .mismatch("a group element", describe(&other))),
+            other => Err(self.not_a("a group element", &other)),
         }
     }
 
@@ -354,11 +348,13 @@ impl QList {
     pub fn list(&self, i: isize) -> Result<QList> {
         match self.get_at(self.index(i)?, Auto::Off)? {
             Item::List(l) => Ok(l),
-            other => Err(self
-                .file
-                .at(&self.path)
-                .mismatch("a list element", describe(&other))),
+            other => Err(self.not_a("a list element", &other)),
         }
+    }
+
+    /// The [`Error::Mismatch`] of an element that is `other`, not `what`.
+    fn not_a(&self, what: &str, other: &Item) -> Error {
+        self.file.at(&self.path).mismatch(what, describe(other))
     }
 
     /// A leaf handle on the whole record variable as one array whose first

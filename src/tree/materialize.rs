@@ -149,13 +149,7 @@ impl QGroup {
         let at = self.file.at(&path);
         write::check_group_member(&at, last)?;
         let mut core = self.file.lock_mut(&path)?;
-        if core
-            .lookup(group.id, last)
-            .map_err(|e| at.storage(e))?
-            .is_some()
-        {
-            return Err(at.invalid("already exists"));
-        }
+        write::check_absent(&mut core, &at, group.id, last)?;
         drop(core);
         Ok(NewLeaf {
             name: last.to_string(),

@@ -1,9 +1,13 @@
 //! Helpers shared by the integration tests: the backends a case runs on
 //! ([`Maker`]), handles out of an [`Item`], ordered tree comparison and
-//! error checks; [`python`] runs Python for the optional interop tests.
+//! error checks; [`fixtures`] finds the shared fixture files, [`python`]
+//! runs Python for the optional interop tests, [`samples`] writes what
+//! their scripts check.
 #![allow(dead_code)] // each test crate uses its own part of this
 
+pub mod fixtures;
 pub mod python;
+pub mod samples;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -135,6 +139,16 @@ pub fn reopened(m: &dyn Maker, f: QGroup, mode: &str) -> QGroup {
     m.reopen(&f, mode).unwrap_or(f)
 }
 
+/// Property tests of `cases` cases each, failures shown (not saved in the
+/// source tree).
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
+
 // ------------------------------------------------------------ items
 
 /// The value of an item that must have been read.
@@ -181,6 +195,12 @@ pub fn item_kind(item: &Item) -> String {
         Item::Leaf(l) => format!("Item::Leaf({})", l.path()),
         Item::Value(v) => format!("Item::Value({})", v.describe()),
     }
+}
+
+/// The text attribute `name` of `item` in `f`, if it has one.
+#[track_caller]
+pub fn text_attr(f: &QGroup, item: &str, name: &str) -> Option<String> {
+    f.attrs(item).unwrap().read::<String>(name).unwrap()
 }
 
 // ------------------------------------------------------------ trees
@@ -262,6 +282,21 @@ pub fn assert_names(e: &Error, file: &Path, path: &str) {
         msg.contains(path),
         "message {msg:?} does not name the item {path:?}"
     );
+}
+
+/// The item path, what the item takes and what was given, of an
+/// [`Error::Mismatch`]; a panic for any other error.
+#[track_caller]
+pub fn mismatch(e: &Error) -> (&str, &str, &str) {
+    match e {
+        Error::Mismatch {
+            path,
+            expected,
+            got,
+            ..
+        } => (path, expected, got),
+        other => panic!("expected Error::Mismatch, got {other:?} ({other})"),
+    }
 }
 
 /// The item path an error carries, for the variants that have one.

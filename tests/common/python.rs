@@ -14,6 +14,8 @@ use std::process::Command;
 
 use serde_json::Value as Json;
 
+use super::fixtures::{self, first_difference};
+
 /// What a skip message suggests by default.
 pub const HINT: &str = "set QND_PYTHON to one";
 
@@ -106,15 +108,9 @@ pub struct QndRef {
 
 impl QndRef {
     /// `../shared/fixtures/qnd_ref.py`, if it is there; otherwise print
-    /// "skipped: no PATH" and `None`.
+    /// why not ("skipped: ...") and `None`.
     pub fn script() -> Option<PathBuf> {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/qnd_ref.py");
-        if script.is_file() {
-            Some(script)
-        } else {
-            println!("skipped: no {}", script.display());
-            None
-        }
+        fixtures::path("qnd_ref.py")
     }
 
     /// The tree Python qnd reads from `path`.
@@ -144,30 +140,4 @@ pub fn our_json(path: &Path) -> Json {
     let json = qnd::to_json(&f.to_value().unwrap());
     f.close().unwrap();
     json
-}
-
-/// Where two JSON trees first differ (`None` when equal): `got` is ours,
-/// `want` Python qnd's. Members are compared by name, whatever their
-/// order.
-pub fn first_difference(got: &Json, want: &Json, at: &str) -> Option<String> {
-    match (got, want) {
-        (Json::Object(a), Json::Object(b)) => {
-            let mut ka: Vec<&String> = a.keys().collect();
-            let mut kb: Vec<&String> = b.keys().collect();
-            ka.sort();
-            kb.sort();
-            if ka != kb {
-                return Some(format!("{at}: members {ka:?} != {kb:?}"));
-            }
-            a.iter()
-                .find_map(|(k, v)| first_difference(v, &b[k], &format!("{at}/{k}")))
-        }
-        (Json::Array(a), Json::Array(b)) if a.len() == b.len() => a
-            .iter()
-            .zip(b)
-            .enumerate()
-            .find_map(|(i, (x, y))| first_difference(x, y, &format!("{at}[{i}]"))),
-        (a, b) if a == b => None,
-        (a, b) => Some(format!("{at}: ours {a}, Python qnd {b}")),
-    }
 }

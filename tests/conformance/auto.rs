@@ -2,39 +2,26 @@
 //! `item()` always gives handles and `to_value()` always reads.
 
 use ndarray::array;
-use qnd::{Auto, DType, Item, QGroup, Recording, Value};
+use qnd::{Auto, DType, Item, QGroup, Value};
 
 use crate::common::{assert_same_tree, group, item_kind, leaf, list, stored, tree, value, Maker};
 
-/// x (leaf), g (group with y), l (list), n (None), t (3 records).
-fn sample(m: &dyn Maker) -> QGroup {
-    let f = m.create();
-    f.set("x", array![[1i32, 2], [3, 4]]).unwrap();
-    f.set("g", tree([("y", Value::from(2.5)), ("h", Value::group())]))
-        .unwrap();
-    f.set("l", Value::List(vec![Value::from("a"), tree([("z", 1u8)])]))
-        .unwrap();
-    f.set("n", Value::None).unwrap();
-    f.set_recording(Recording::Uniform);
-    for k in 0..3 {
-        f.set("t", k as f64).unwrap();
-    }
-    f.set_recording(Recording::Off);
-    f.goto_off();
-    f
-}
-
-fn expected() -> Value {
-    tree([
+/// x (leaf), g (group with y), l (list); the sample adds n (None) and t
+/// (3 records).
+fn members() -> [(&'static str, Value); 3] {
+    [
         ("x", Value::from(array![[1i32, 2], [3, 4]])),
         ("g", tree([("y", Value::from(2.5)), ("h", Value::group())])),
         ("l", Value::List(vec![Value::from("a"), tree([("z", 1u8)])])),
-        ("n", Value::None),
-        (
-            "t",
-            Value::List(vec![Value::from(0.0), Value::from(1.0), Value::from(2.0)]),
-        ),
-    ])
+    ]
+}
+
+fn sample(m: &dyn Maker) -> QGroup {
+    crate::sample_file(m, &members())
+}
+
+fn expected() -> Value {
+    crate::sample_tree(&members())
 }
 
 pub fn auto0_gives_handles(m: &dyn Maker) {

@@ -6,36 +6,23 @@ use qnd::{DType, Error, QGroup, Recording, Selection, Value};
 
 use crate::common::{assert_names, assert_same_tree, error_path, reopened, stored, tree, Maker};
 
-/// x, m, g/y, l, n, and a record variable t with 3 records.
-fn content(m: &dyn Maker) -> QGroup {
-    let f = m.create();
-    f.set("x", vec![1.0, 2.0, 3.0]).unwrap();
-    f.set("m", array![[1i32, 2, 3], [4, 5, 6]]).unwrap();
-    f.set("g", tree([("y", "why")])).unwrap();
-    f.set("l", Value::List(vec![Value::from(1i64), Value::None]))
-        .unwrap();
-    f.set("n", Value::None).unwrap();
-    f.set_recording(Recording::Uniform);
-    for k in 0..3 {
-        f.set("t", k as f64).unwrap();
-    }
-    f.set_recording(Recording::Off);
-    f.goto_off();
-    f
-}
-
-fn expected() -> Value {
-    tree([
+/// x, m, g/y, l; the content adds n (None) and a record variable t with 3
+/// records.
+fn members() -> [(&'static str, Value); 4] {
+    [
         ("x", Value::from(vec![1.0, 2.0, 3.0])),
         ("m", Value::from(array![[1i32, 2, 3], [4, 5, 6]])),
         ("g", tree([("y", "why")])),
         ("l", Value::List(vec![Value::from(1i64), Value::None])),
-        ("n", Value::None),
-        (
-            "t",
-            Value::List(vec![Value::from(0.0), Value::from(1.0), Value::from(2.0)]),
-        ),
-    ])
+    ]
+}
+
+fn content(m: &dyn Maker) -> QGroup {
+    crate::sample_file(m, &members())
+}
+
+fn expected() -> Value {
+    crate::sample_tree(&members())
 }
 
 /// The content reads as it was written.
@@ -170,14 +157,10 @@ pub fn mismatch(m: &dyn Maker) {
     let file = f.file_path();
     let e = expect_err!(f.set("x", vec![1.0, 2.0]), Error::Mismatch { .. });
     names(&e, &file, "/x");
-    let Error::Mismatch { expected, got, .. } = &e else {
-        unreachable!()
-    };
+    let (_, expected, got) = crate::common::mismatch(&e);
     assert!(expected.contains("[3]") && got.contains("[2]"), "{e}");
     let e = expect_err!(f.set("x", vec!["a", "b", "c"]), Error::Mismatch { .. });
-    let Error::Mismatch { expected, got, .. } = &e else {
-        unreachable!()
-    };
+    let (_, expected, got) = crate::common::mismatch(&e);
     assert!(expected.contains("f8") && got.contains("str"), "{e}");
     assert!(
         e.to_string().contains("f8") && e.to_string().contains("str"),

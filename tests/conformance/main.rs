@@ -34,6 +34,7 @@ mod values;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use common::Maker;
+use qnd::{QGroup, Recording, Value};
 
 /// Run case `name` (`topic::case`) on `maker`. A case listed in `refused`
 /// (name, text) must panic with a message holding `text` (the error the
@@ -74,6 +75,39 @@ fn run(maker: &dyn Maker, refused: &[(&str, &str)], name: &str, case: fn(&dyn Ma
             );
         }
     }
+}
+
+/// A new file of `m` holding `members` in order, then `n` = None and a
+/// record variable `t` of three records (see [`record_t`]); recording and
+/// goto off.
+fn sample_file(m: &dyn Maker, members: &[(&str, Value)]) -> QGroup {
+    let f = m.create();
+    for (name, value) in members {
+        f.set(name, value.clone()).unwrap();
+    }
+    f.set("n", Value::None).unwrap();
+    record_t(&f);
+    f.goto_off();
+    f
+}
+
+/// The tree a [`sample_file`] of `members` reads as whole.
+fn sample_tree(members: &[(&str, Value)]) -> Value {
+    let mut all = members.to_vec();
+    all.push(("n", Value::None));
+    let t = Value::List(vec![Value::from(0.0), Value::from(1.0), Value::from(2.0)]);
+    all.push(("t", t));
+    common::tree(all)
+}
+
+/// Three records of `t` (0.0, 1.0, 2.0) written in `f`, recording
+/// `Uniform`; then recording off.
+fn record_t(f: &QGroup) {
+    f.set_recording(Recording::Uniform);
+    for k in 0..3 {
+        f.set("t", k as f64).unwrap();
+    }
+    f.set_recording(Recording::Off);
 }
 
 /// One `#[test]` per case: `$topic::$case` run by [`run`] with the maker

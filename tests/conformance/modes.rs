@@ -11,11 +11,7 @@ fn modes(f: &qnd::QGroup) -> (Auto, Recording, Option<isize>) {
 
 pub fn push_restores_modes(m: &dyn Maker) {
     let f = m.create();
-    f.set_recording(Recording::Uniform);
-    for k in 0..3 {
-        f.set("t", k as f64).unwrap();
-    }
-    f.set_recording(Recording::Off);
+    crate::record_t(&f);
     f.goto_off();
     let start = modes(&f);
     assert_eq!(start, (Auto::Leaves, Recording::Off, None));
@@ -40,11 +36,7 @@ pub fn push_restores_modes(m: &dyn Maker) {
 
 pub fn push_nested(m: &dyn Maker) {
     let f = m.create();
-    f.set_recording(Recording::Uniform);
-    for k in 0..3 {
-        f.set("t", k as f64).unwrap();
-    }
-    f.set_recording(Recording::Off);
+    crate::record_t(&f);
     f.goto(0);
     {
         let a = f.push();

@@ -4,25 +4,11 @@
 use ndarray::{array, Array1, Array2};
 use qnd::{DType, Error, Kind, QGroup, Recording, Value};
 
-use crate::common::{assert_same_tree, reopened, stored, tree, Maker};
+use crate::common::{assert_same_tree, mismatch, reopened, stored, tree, Maker};
 
 /// The number of records of record variable `name`.
 fn count(f: &QGroup, name: &str) -> usize {
     f.list(name).unwrap().len().unwrap()
-}
-
-/// The fields of a mismatch error.
-#[track_caller]
-fn mismatch(e: &Error) -> (&str, &str, &str) {
-    match e {
-        Error::Mismatch {
-            path,
-            expected,
-            got,
-            ..
-        } => (path, expected, got),
-        other => panic!("expected Error::Mismatch, got {other:?}"),
-    }
 }
 
 fn u(k: usize) -> Array1<f64> {
@@ -273,10 +259,7 @@ pub fn set_leaf_stays_plain(m: &dyn Maker) {
 /// an overwrite of the current record with goto on.
 pub fn record_variable_recording_off(m: &dyn Maker) {
     let f = m.create();
-    f.set_recording(Recording::Uniform);
-    for k in 0..3 {
-        f.set("t", k as f64).unwrap();
-    }
+    crate::record_t(&f);
     f.set_recording(Recording::Any);
     f.set("l", 1.0).unwrap();
     f.set("l", vec![2.0, 3.0]).unwrap();

@@ -384,15 +384,7 @@ pub fn narrowing_refused_on_read(m: &dyn Maker) {
     let file = f.file_path();
     stored(m, &f, |f| {
         let e = expect_err!(f.read::<i32>("x"), Error::Mismatch { .. });
-        let Error::Mismatch {
-            path,
-            expected,
-            got,
-            ..
-        } = &e
-        else {
-            unreachable!()
-        };
+        let (path, expected, got) = crate::common::mismatch(&e);
         assert_eq!(path, "/x");
         assert!(expected.contains("i4"), "expected: {expected}");
         assert!(got.contains("f8"), "got: {got}");

@@ -77,7 +77,7 @@ use self::raw::{lib, ObjClass, Plists, Space, Target};
 use self::types::Elem;
 use qnd_storage::chunks::record_chunk;
 use qnd_storage::{
-    Array, Capabilities, DType, FastMap, Kind, LeafInfo, LeafSpec, NodeId, RecordDims, Run,
+    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NodeId, NodeTable, RecordDims, Run,
     SResult, Storage, StorageError, VirtualMap,
 };
 
@@ -156,8 +156,7 @@ const CHUNK_INDEX_K: u32 = 8;
 /// the open dataset.
 pub struct Hdf5Storage {
     // dropped in this order: handles first, then the file
-    nodes: Vec<Node>,
-    children: FastMap<NodeId, FastMap<String, NodeId>>,
+    nodes: NodeTable<Node>,
     /// The mappings of the virtual datasets among the nodes.
     virtuals: HashMap<NodeId, vds::Sources>,
     /// Where the file is, to find the sources of virtual datasets.
@@ -203,8 +202,7 @@ impl Hdf5Storage {
         raw::close_on_exec(file.id());
         let root = file.group("/").map_err(lib)?;
         Ok(Hdf5Storage {
-            nodes: vec![Node::group(root)],
-            children: FastMap::default(),
+            nodes: NodeTable::new(Node::group(root)),
             virtuals: HashMap::new(),
             place: vds::Place::new(path, writable),
             plists: Plists::new()?,
@@ -214,9 +212,7 @@ impl Hdf5Storage {
     }
 
     fn node(&self, id: NodeId) -> SResult<&Node> {
-        self.nodes
-            .get(id.0)
-            .ok_or_else(|| StorageError::Layout(format!("no node {} (file closed?)", id.0)))
+        self.nodes.node(id)
     }
 
     fn group(&self, id: NodeId) -> SResult<&Group> {
@@ -232,16 +228,6 @@ impl Hdf5Storage {
             Some(e) => Ok((n, e)),
             None => Err(StorageError::Layout("not a leaf or record node".into())),
         }
-    }
-
-    fn push(&mut self, parent: NodeId, name: &str, node: Node) -> NodeId {
-        let id = NodeId(self.nodes.len());
-        self.nodes.push(node);
-        self.children
-            .entry(parent)
-            .or_default()
-            .insert(name.to_string(), id);
-        id
     }
 
     /// The C name of a new member of `parent`, which must not exist yet.
@@ -381,7 +367,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, Kind)>> {
-        if let Some(&id) = self.children.get(&group).and_then(|m| m.get(name)) {
+        if let Some(id) = self.nodes.member(group, name) {
             return Ok(Some((id, self.node(id)?.kind)));
         }
         let g = self.group(group)?;
@@ -412,7 +398,7 @@ impl Storage for Hdf5Storage {
             }
         };
         let kind = node.kind;
-        let id = self.push(group, name, node);
+        let id = self.nodes.push(group, name, node);
         if let Some(s) = sources {
             self.virtuals.insert(id, s);
         }
@@ -422,7 +408,7 @@ impl Storage for Hdf5Storage {
     fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
         let c = self.new_member(parent, name)?;
         let g = raw::create_group(self.group(parent)?, &c, &self.plists)?;
-        Ok(self.push(parent, name, Node::group(g)))
+        Ok(self.nodes.push(parent, name, Node::group(g)))
     }
 
     fn create_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
@@ -436,7 +422,7 @@ impl Storage for Hdf5Storage {
             elem: None,
             empty_shape: None,
         };
-        Ok(self.push(parent, name, node))
+        Ok(self.nodes.push(parent, name, node))
     }
 
     fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
@@ -482,7 +468,7 @@ impl Storage for Hdf5Storage {
                 empty_shape: None,
             }
         };
-        Ok(self.push(parent, name, node))
+        Ok(self.nodes.push(parent, name, node))
     }
 
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
@@ -547,7 +533,7 @@ impl Storage for Hdf5Storage {
             return Ok(());
         }
         let slab: Vec<Run> = std::iter::once(Run::strided(count, added, 1))
-            .chain(record_shape.iter().map(|&d| Run::all(d)))
+            .chain(Run::whole(record_shape))
             .collect();
         let written = raw::select(ds, &slab)
             .and_then(|sel| data::write_array(&Target::Dataset(ds, &sel), e, records));
@@ -614,7 +600,7 @@ impl Storage for Hdf5Storage {
         let ds = vds::create(g, &c, dtype, shape, maps, &self.place, file, &self.plists)?;
         let sources = vds::sources_of(&ds)?;
         let node = Hdf5Storage::dataset_node(ds)?;
-        let id = self.push(parent, name, node);
+        let id = self.nodes.push(parent, name, node);
         if let Some(s) = sources {
             self.virtuals.insert(id, s);
         }
@@ -631,7 +617,6 @@ impl Storage for Hdf5Storage {
     fn close(&mut self) -> SResult<()> {
         self.virtuals.clear();
         self.nodes.clear();
-        self.children.clear();
         match self.file.take() {
             Some(f) => f.close().map_err(lib),
             None => Ok(()),

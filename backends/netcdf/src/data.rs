@@ -282,7 +282,7 @@ impl NetcdfStorage {
             )));
         }
         let slab: Vec<Run> = std::iter::once(Run::strided(v.records, added, 1))
-            .chain(v.shape.iter().map(|&d| Run::all(d)))
+            .chain(Run::whole(&v.shape))
             .collect();
         v.write(&slab, records)?;
         let v = self.var_mut(node)?;
@@ -294,7 +294,7 @@ impl NetcdfStorage {
     /// Write zeros over a fresh leaf.
     fn write_zeros(&mut self, node: NodeId) -> SResult<()> {
         let v = self.var(node)?;
-        let slab: Vec<Run> = v.shape.iter().map(|&n| Run::all(n)).collect();
+        let slab = Run::whole(&v.shape);
         v.write(&slab, &Array::zeros(v.dtype, &v.shape))?;
         self.var_mut(node)?.fresh = false;
         Ok(())
@@ -309,8 +309,8 @@ impl NetcdfStorage {
         }
         for i in 0..self.nodes.len() {
             let id = NodeId(i);
-            let (fresh, dirty) = match &self.nodes[i].body {
-                Body::Var(v) => (v.fresh, v.records_dirty),
+            let (fresh, dirty) = match self.nodes.get(id).map(|n| &n.body) {
+                Some(Body::Var(v)) => (v.fresh, v.records_dirty),
                 _ => continue,
             };
             if fresh {

@@ -70,7 +70,7 @@ use netcdf_sys as nc;
 use netcdf_sys::nc_type;
 
 use qnd_storage::{
-    Array, Capabilities, DType, DTypeSet, FastMap, Kind, LeafInfo, LeafSpec, NcFormat, NodeId,
+    Array, Capabilities, DType, DTypeSet, Kind, LeafInfo, LeafSpec, NcFormat, NodeId, NodeTable,
     RecordDims, Run, SResult, Storage, StorageError,
 };
 
@@ -120,8 +120,7 @@ pub struct NetcdfStorage {
     writable: bool,
     /// netCDF-3 only: true while in define mode.
     define: bool,
-    nodes: Vec<Node>,
-    children: FastMap<NodeId, FastMap<String, NodeId>>,
+    nodes: NodeTable<Node>,
     /// Per group ncid: fixed dimension length -> dimid, and the record
     /// dimension, as defined in that group.
     dims: HashMap<c_int, GroupDims>,
@@ -190,8 +189,7 @@ impl NetcdfStorage {
             format,
             writable,
             define: false,
-            nodes: vec![Node::group(ncid, NodeId(0))],
-            children: FastMap::default(),
+            nodes: NodeTable::new(Node::group(ncid, NodeId(0))),
             dims: HashMap::new(),
             record_len: HashMap::new(),
             bool_type: None,
@@ -314,7 +312,6 @@ impl Storage for NetcdfStorage {
     fn close(&mut self) -> SResult<()> {
         let pending = self.store_pending();
         self.nodes.clear();
-        self.children.clear();
         self.dims.clear();
         match self.ncid.take() {
             // netCDF-3 leaves define mode on close by itself

@@ -47,9 +47,7 @@ impl Node {
 
 impl NetcdfStorage {
     pub(crate) fn node(&self, id: NodeId) -> SResult<&Node> {
-        self.nodes
-            .get(id.0)
-            .ok_or_else(|| layout(format!("no node {} (file closed?)", id.0)))
+        self.nodes.node(id)
     }
 
     pub(crate) fn var(&self, id: NodeId) -> SResult<&Var> {
@@ -60,7 +58,7 @@ impl NetcdfStorage {
     }
 
     pub(crate) fn var_mut(&mut self, id: NodeId) -> SResult<&mut Var> {
-        match self.nodes.get_mut(id.0).map(|n| &mut n.body) {
+        match self.nodes.get_mut(id).map(|n| &mut n.body) {
             Some(Body::Var(v)) => Ok(v),
             _ => Err(layout("not a leaf or record node")),
         }
@@ -72,17 +70,6 @@ impl NetcdfStorage {
             Body::Group => Ok(n.ncid),
             _ => Err(layout("not a group")),
         }
-    }
-
-    /// Keep `node` as member `name` of `parent`.
-    pub(crate) fn push(&mut self, parent: NodeId, name: &str, node: Node) -> NodeId {
-        let id = NodeId(self.nodes.len());
-        self.nodes.push(node);
-        self.children
-            .entry(parent)
-            .or_default()
-            .insert(name.to_string(), id);
-        id
     }
 
     /// A name not yet used in `parent`, as a C string, and the group's ncid.
@@ -131,7 +118,7 @@ impl NetcdfStorage {
 
     /// Member `name` of `group`, from the table or else from the file.
     pub(crate) fn find(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, Kind)>> {
-        if let Some(&id) = self.children.get(&group).and_then(|m| m.get(name)) {
+        if let Some(id) = self.nodes.member(group, name) {
             return Ok(Some((id, self.node(id)?.kind)));
         }
         let g = self.group_ncid(group)?;
@@ -155,7 +142,7 @@ impl NetcdfStorage {
             return Ok(None);
         };
         let kind = node.kind;
-        Ok(Some((self.push(group, name, node), kind)))
+        Ok(Some((self.nodes.push(group, name, node), kind)))
     }
 
     /// Create an empty subgroup, where the format has groups.
@@ -164,7 +151,7 @@ impl NetcdfStorage {
         let (g, c) = self.new_member(parent, name)?;
         let sub = raw::def_grp(g, &c)?;
         self.note_order(parent, name)?;
-        Ok(self.push(parent, name, Node::group(sub, parent)))
+        Ok(self.nodes.push(parent, name, Node::group(sub, parent)))
     }
 
     /// Create a None member: a scalar byte variable flagged `__none__`
@@ -180,7 +167,7 @@ impl NetcdfStorage {
         let v = raw::def_var(g, &c, xtype, &[])?.varid();
         raw::put_att(g, v, NONE_ATTR, xtype, &[1u8])?;
         self.note_order(parent, name)?;
-        Ok(self.push(
+        Ok(self.nodes.push(
             parent,
             name,
             Node {

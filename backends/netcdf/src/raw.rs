@@ -41,6 +41,17 @@ fn ck(code: c_int) -> SResult<()> {
     }
 }
 
+/// What a lookup by name wrote (an id, a type and length): `None` when
+/// `code` is one of `absent` (the library's "no such ..." answers), an
+/// error for any other failure.
+fn found<T>(code: c_int, id: T, absent: &[c_int]) -> SResult<Option<T>> {
+    match code {
+        nc::NC_NOERR => Ok(Some(id)),
+        c if absent.contains(&c) => Ok(None),
+        other => Err(nc_err(other)),
+    }
+}
+
 /// Runs one C call (an `unsafe` block, with its `SAFETY:` comment at the
 /// call site) under the lock and checks its status.
 macro_rules! call {
@@ -224,13 +235,8 @@ pub(super) fn group(ncid: c_int, name: &CStr) -> SResult<Option<c_int>> {
     let mut g = 0;
     // SAFETY: `name` is NUL-terminated and `g` a live int for the id.
     let code = locked(|| unsafe { nc::nc_inq_grp_ncid(ncid, name.as_ptr(), &mut g) });
-    match code {
-        nc::NC_NOERR => Ok(Some(g)),
-        nc::NC_ENOGRP => Ok(None),
-        // netCDF-3 files have no groups at all
-        nc::NC_ENOTNC4 => Ok(None),
-        other => Err(nc_err(other)),
-    }
+    // netCDF-3 files have no groups at all
+    found(code, g, &[nc::NC_ENOGRP, nc::NC_ENOTNC4])
 }
 
 pub(super) fn def_grp(ncid: c_int, name: &CStr) -> SResult<c_int> {
@@ -393,11 +399,7 @@ pub(super) fn typeid(ncid: c_int, name: &CStr) -> SResult<Option<nc_type>> {
     let mut t = 0;
     // SAFETY: `name` is NUL-terminated and `t` a live int for the id.
     let code = locked(|| unsafe { nc::nc_inq_typeid(ncid, name.as_ptr(), &mut t) });
-    match code {
-        nc::NC_NOERR => Ok(Some(t)),
-        nc::NC_EBADTYPE | nc::NC_ENOTNC4 => Ok(None),
-        other => Err(nc_err(other)),
-    }
+    found(code, t, &[nc::NC_EBADTYPE, nc::NC_ENOTNC4])
 }
 
 /// How the elements of a type sit in memory for a get or put.

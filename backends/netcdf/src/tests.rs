@@ -12,10 +12,6 @@ use qnd_storage::{Array, DType, Kind, LeafSpec, NcFormat, NodeId, Run, Storage};
 
 use crate::{classic, raw, NetcdfStorage};
 
-fn all(shape: &[usize]) -> Vec<Run> {
-    shape.iter().map(|&n| Run::all(n)).collect()
-}
-
 fn spec(dtype: DType, shape: &[usize], records: bool) -> LeafSpec {
     LeafSpec {
         dtype,
@@ -23,6 +19,15 @@ fn spec(dtype: DType, shape: &[usize], records: bool) -> LeafSpec {
         records,
         text_len: 5,
     }
+}
+
+/// A new leaf `name` of `parent` holding `a` (written whole).
+fn leaf_of(s: &mut NetcdfStorage, parent: NodeId, name: &str, a: &Array) -> NodeId {
+    let x = s
+        .create_leaf(parent, name, &spec(a.dtype(), a.shape(), false))
+        .unwrap();
+    s.write(x, &Run::whole(a.shape()), a).unwrap();
+    x
 }
 
 /// Member `name` of `group`, which must exist.
@@ -35,7 +40,7 @@ fn member(s: &mut NetcdfStorage, group: NodeId, name: &str) -> (NodeId, Kind) {
 /// The whole of a leaf or record node.
 fn read_whole(s: &mut NetcdfStorage, node: NodeId) -> Array {
     let shape = s.info(node).unwrap().shape;
-    s.read(node, &all(&shape)).unwrap()
+    s.read(node, &Run::whole(&shape)).unwrap()
 }
 
 /// Every dtype as leaf and records, in both formats, read back after
@@ -76,10 +81,7 @@ fn round_trip_backend() {
             let mut s = NetcdfStorage::create(&file, format).unwrap();
             let root = s.root();
             for &d in &dtypes {
-                let x = s
-                    .create_leaf(root, &format!("x_{d}"), &spec(d, &[2, 3], false))
-                    .unwrap();
-                s.write(x, &all(&[2, 3]), &sample(d, &[2, 3])).unwrap();
+                leaf_of(&mut s, root, &format!("x_{d}"), &sample(d, &[2, 3]));
                 let r = s
                     .create_leaf(root, &format!("r_{d}"), &spec(d, &[3], true))
                     .unwrap();
@@ -103,7 +105,7 @@ fn round_trip_backend() {
             assert_eq!(k, Kind::Leaf);
             assert_eq!(s.info(x).unwrap().dtype, d, "{format:?} {d}");
             assert_eq!(
-                s.read(x, &all(&[2, 3])).unwrap(),
+                s.read(x, &Run::whole(&[2, 3])).unwrap(),
                 sample(d, &[2, 3]),
                 "{format:?} {d}"
             );
@@ -157,11 +159,7 @@ fn classic_refusals_and_define_mode() {
             let e = s.create_leaf(root, "u", &spec(d, &[2], false)).unwrap_err();
             assert!(e.to_string().contains("netCDF-3 has no"), "{e}");
         }
-        let x = s
-            .create_leaf(root, "x", &spec(DType::F64, &[2], false))
-            .unwrap();
-        s.write(x, &all(&[2]), &Array::F64(array![1.0, 2.0].into_dyn()))
-            .unwrap();
+        let x = leaf_of(&mut s, root, "x", &Array::F64(array![1.0, 2.0].into_dyn()));
         // define after data, then data again
         let t = s
             .create_leaf(root, "t", &spec(DType::Str, &[], true))
@@ -175,17 +173,18 @@ fn classic_refusals_and_define_mode() {
             .unwrap();
         let e = s.set_attr(x, "flag", &Array::scalar(true)).unwrap_err();
         assert!(e.to_string().contains("netCDF-3"), "{e}");
-        let b = s
-            .create_leaf(root, "b", &spec(DType::Bool, &[2], false))
-            .unwrap();
-        s.write(b, &all(&[2]), &Array::Bool(array![true, false].into_dyn()))
-            .unwrap();
+        leaf_of(
+            &mut s,
+            root,
+            "b",
+            &Array::Bool(array![true, false].into_dyn()),
+        );
         let y = s
             .create_leaf(root, "y", &spec(DType::I16, &[2], false))
             .unwrap();
         // declared, never written: zeros, not fill values
         assert_eq!(
-            s.read(y, &all(&[2])).unwrap(),
+            s.read(y, &Run::whole(&[2])).unwrap(),
             Array::I16(array![0, 0].into_dyn())
         );
         s.close().unwrap();
@@ -195,7 +194,7 @@ fn classic_refusals_and_define_mode() {
     assert_eq!(s.names(root).unwrap(), ["x", "t", "b", "y"]);
     let (x, _) = s.lookup(root, "x").unwrap().unwrap();
     assert_eq!(
-        s.read(x, &all(&[2])).unwrap(),
+        s.read(x, &Run::whole(&[2])).unwrap(),
         Array::F64(array![1.0, 2.0].into_dyn())
     );
     assert_eq!(
@@ -206,17 +205,17 @@ fn classic_refusals_and_define_mode() {
     assert_eq!(k, Kind::Records);
     assert_eq!(s.info(t).unwrap().shape, vec![1]);
     assert_eq!(
-        s.read(t, &all(&[1])).unwrap(),
+        s.read(t, &Run::whole(&[1])).unwrap(),
         Array::Str(array!["ab".to_string()].into_dyn())
     );
     let (b, _) = s.lookup(root, "b").unwrap().unwrap();
     assert_eq!(
-        s.read(b, &all(&[2])).unwrap(),
+        s.read(b, &Run::whole(&[2])).unwrap(),
         Array::Bool(array![true, false].into_dyn())
     );
     let (y, _) = s.lookup(root, "y").unwrap().unwrap();
     assert_eq!(
-        s.read(y, &all(&[2])).unwrap(),
+        s.read(y, &Run::whole(&[2])).unwrap(),
         Array::I16(array![0, 0].into_dyn())
     );
     assert!(s.attr_names(b).unwrap().is_empty(), "__bool__ is hidden");
@@ -296,25 +295,14 @@ fn lists_use_the_enclosing_groups_dimensions() {
             Array::I32(array![1, 2].into_dyn()),
         ];
         for (i, a) in elements.iter().enumerate() {
-            let x = s
-                .create_leaf(l, &format!("_{i}"), &spec(a.dtype(), a.shape(), false))
-                .unwrap();
-            s.write(x, &all(a.shape()), a).unwrap();
+            leaf_of(&mut s, l, &format!("_{i}"), a);
         }
         let inner = s.create_group(l, "_4").unwrap();
         s.create_none(inner, "_").unwrap();
-        let u = s
-            .create_leaf(inner, "_0", &spec(DType::U8, &[3], false))
-            .unwrap();
-        s.write(u, &all(&[3]), &Array::U8(array![5, 5, 5].into_dyn()))
-            .unwrap();
+        leaf_of(&mut s, inner, "_0", &Array::U8(array![5, 5, 5].into_dyn()));
         s.create_none(inner, "_1").unwrap();
         let g = s.create_group(root, "g").unwrap();
-        let a = s
-            .create_leaf(g, "a", &spec(DType::F64, &[2], false))
-            .unwrap();
-        s.write(a, &all(&[2]), &Array::F64(array![0.5, 0.5].into_dyn()))
-            .unwrap();
+        leaf_of(&mut s, g, "a", &Array::F64(array![0.5, 0.5].into_dyn()));
         s.close().unwrap();
     }
     let mut s = NetcdfStorage::open(&file, false).unwrap();
@@ -449,15 +437,12 @@ fn header_reader_takes_any_bytes() {
     {
         let mut s = NetcdfStorage::create(&p, NcFormat::Offset64).unwrap();
         let root = s.root();
-        let x = s
-            .create_leaf(root, "x", &spec(DType::I16, &[7], false))
-            .unwrap();
-        s.write(
-            x,
-            &all(&[7]),
+        let x = leaf_of(
+            &mut s,
+            root,
+            "x",
             &Array::I16(ArrayD::from_elem(IxDyn(&[7]), 1)),
-        )
-        .unwrap();
+        );
         s.set_attr(x, "units", &Array::scalar("m".to_string()))
             .unwrap();
         let t = s

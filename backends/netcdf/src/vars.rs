@@ -138,7 +138,7 @@ impl NetcdfStorage {
             })),
             parent,
         };
-        Ok(self.push(parent, name, node))
+        Ok(self.nodes.push(parent, name, node))
     }
 
     /// Classify variable `varid` of group `ncid`, a member of `parent`.

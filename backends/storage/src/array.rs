@@ -353,6 +353,18 @@ impl Array {
         }))
     }
 
+    /// This array with a new leading axis of length 1 (in standard
+    /// layout, as [`Array::into_shape`] makes it): one record as a batch of
+    /// one record (for [`crate::Storage::append_records`]).
+    pub fn to_batch_of_one(&self) -> Array {
+        let shape: Vec<usize> = std::iter::once(1)
+            .chain(self.shape().iter().copied())
+            .collect();
+        self.clone()
+            .into_shape(&shape)
+            .unwrap_or_else(|_| unreachable!("a leading axis of 1 keeps the size"))
+    }
+
     /// Append `rows` along the leading axis: `rows` has this array's
     /// element type and shape `[n, rest...]` where this array has shape
     /// `[m, rest...]`.
@@ -512,5 +524,14 @@ mod tests {
             .unwrap();
         assert_eq!(r.shape(), &[2, 2]);
         assert!(r.into_shape(&[3]).is_err());
+    }
+
+    #[test]
+    fn a_record_as_a_batch_of_one() {
+        let r = Array::I32(array![[1, 2], [3, 4]].reversed_axes().into_dyn());
+        let b = r.to_batch_of_one();
+        assert_eq!(b.shape(), &[1, 2, 2]);
+        assert_eq!(b, Array::I32(array![[[1, 3], [2, 4]]].into_dyn()));
+        assert_eq!(Array::scalar(2.5).to_batch_of_one().shape(), &[1]);
     }
 }

@@ -102,17 +102,21 @@ fn spec(dtype: DType, shape: &[usize], records: bool) -> LeafSpec {
     }
 }
 
-fn whole(shape: &[usize]) -> Vec<Run> {
-    shape.iter().map(|&n| Run::all(n)).collect()
-}
-
-/// Close `s` and open its file again.
-fn again<M: Maker>(maker: &mut M, s: M::Storage) -> M::Storage {
-    maker.reopen(s)
-}
-
-fn has_files<M: Maker>(maker: &mut M) -> bool {
-    maker.has_files()
+/// Close `s`; for a maker with files, open its file again first and run
+/// `check` on it and its root (then close it again).
+fn reopened<M: Maker>(
+    maker: &mut M,
+    mut s: M::Storage,
+    check: impl FnOnce(&mut M::Storage, NodeId),
+) {
+    if maker.has_files() {
+        let mut s = maker.reopen(s);
+        let root = s.root();
+        check(&mut s, root);
+        s.close().unwrap();
+    } else {
+        s.close().unwrap();
+    }
 }
 
 fn lookup<S: Storage>(s: &mut S, group: NodeId, name: &str) -> (NodeId, Kind) {
@@ -154,23 +158,18 @@ pub fn groups_and_names<M: Maker>(maker: &mut M) {
     assert_eq!(&names[..3], order, "{b}: names come back in creation order");
     assert_eq!(lookup(&mut s, root, "alpha").1, Kind::Leaf, "{b}");
     s.flush().unwrap();
-    if has_files(maker) {
-        let mut s = again(maker, s);
-        let root = s.root();
+    reopened(maker, s, |s, root| {
         assert_eq!(
             &s.names(root).unwrap()[..3],
             order,
             "{b}: order kept in the file"
         );
         if caps.groups {
-            let (g, _) = lookup(&mut s, root, "g");
-            let (inner, _) = lookup(&mut s, g, "inner");
-            assert_eq!(lookup(&mut s, inner, "x").1, Kind::Leaf, "{b}");
+            let (g, _) = lookup(s, root, "g");
+            let (inner, _) = lookup(s, g, "inner");
+            assert_eq!(lookup(s, inner, "x").1, Kind::Leaf, "{b}");
         }
-        s.close().unwrap();
-    } else {
-        s.close().unwrap();
-    }
+    });
 }
 
 /// None members.
@@ -180,18 +179,9 @@ pub fn none_members<M: Maker>(maker: &mut M) {
     let root = s.root();
     let id = s.create_none(root, "nothing").unwrap();
     assert_eq!(lookup(&mut s, root, "nothing"), (id, Kind::None), "{b}");
-    if has_files(maker) {
-        let mut s = again(maker, s);
-        let root = s.root();
-        assert_eq!(
-            lookup(&mut s, root, "nothing").1,
-            Kind::None,
-            "{b}: None kept"
-        );
-        s.close().unwrap();
-    } else {
-        s.close().unwrap();
-    }
+    reopened(maker, s, |s, root| {
+        assert_eq!(lookup(s, root, "nothing").1, Kind::None, "{b}: None kept");
+    });
 }
 
 /// A leaf of every element type the backend holds: written whole, read
@@ -211,30 +201,25 @@ pub fn leaves_of_every_dtype<M: Maker>(maker: &mut M) {
         let id = s
             .create_leaf(root, &name, &spec(d, &[2, 3], false))
             .unwrap();
-        s.write(id, &whole(&[2, 3]), &a)
+        s.write(id, &Run::whole(&[2, 3]), &a)
             .unwrap_or_else(|e| panic!("{b}: write {name}: {e}"));
         let info = s.info(id).unwrap();
         assert_eq!((info.dtype, info.shape), (d, vec![2, 3]), "{b}: {name}");
-        assert_eq!(s.read(id, &whole(&[2, 3])).unwrap(), a, "{b}: {name}");
+        assert_eq!(s.read(id, &Run::whole(&[2, 3])).unwrap(), a, "{b}: {name}");
     }
-    if has_files(maker) {
-        let mut s = again(maker, s);
-        let root = s.root();
+    reopened(maker, s, |s, root| {
         for &d in &held {
             let name = format!("x_{}", d.code());
-            let (id, kind) = lookup(&mut s, root, &name);
+            let (id, kind) = lookup(s, root, &name);
             assert_eq!(kind, Kind::Leaf, "{b}: {name}");
             assert_eq!(s.info(id).unwrap().dtype, d, "{b}: {name} dtype kept");
             assert_eq!(
-                s.read(id, &whole(&[2, 3])).unwrap(),
+                s.read(id, &Run::whole(&[2, 3])).unwrap(),
                 sample(d, &[2, 3]),
                 "{b}: {name} kept"
             );
         }
-        s.close().unwrap();
-    } else {
-        s.close().unwrap();
-    }
+    });
 }
 
 /// Hyperslabs with strides and single indices, read and written.
@@ -246,7 +231,7 @@ pub fn hyperslabs<M: Maker>(maker: &mut M) {
     let id = s
         .create_leaf(root, "m", &spec(DType::F64, &[5, 6], false))
         .unwrap();
-    s.write(id, &whole(&[5, 6]), &full).unwrap();
+    s.write(id, &Run::whole(&[5, 6]), &full).unwrap();
     let slab = [Run::strided(1, 2, 2), Run::strided(0, 2, 3)];
     let got = s.read(id, &slab).unwrap();
     assert_eq!(got, full.take_slab(&slab), "{b}: strided read");
@@ -277,7 +262,7 @@ pub fn empty_and_scalar_leaves<M: Maker>(maker: &mut M) {
     let check = |s: &mut M::Storage, e: NodeId, x: NodeId| {
         assert_eq!(s.info(e).unwrap().shape, [0, 3], "{b}: empty shape");
         assert_eq!(
-            s.read(e, &whole(&[0, 3])).unwrap().shape(),
+            s.read(e, &Run::whole(&[0, 3])).unwrap().shape(),
             [0, 3],
             "{b}: empty read"
         );
@@ -289,16 +274,11 @@ pub fn empty_and_scalar_leaves<M: Maker>(maker: &mut M) {
         );
     };
     check(&mut s, e, x);
-    if has_files(maker) {
-        let mut s = again(maker, s);
-        let root = s.root();
-        let (e, _) = lookup(&mut s, root, "empty");
-        let (x, _) = lookup(&mut s, root, "x");
-        check(&mut s, e, x);
-        s.close().unwrap();
-    } else {
-        s.close().unwrap();
-    }
+    reopened(maker, s, |s, root| {
+        let (e, _) = lookup(s, root, "empty");
+        let (x, _) = lookup(s, root, "x");
+        check(s, e, x);
+    });
 }
 
 /// Record nodes: created with no records, appended to many at a time and
@@ -317,7 +297,7 @@ pub fn records<M: Maker>(maker: &mut M) {
     let one = Array::F64(ArrayD::from_elem(IxDyn(&[2]), 9.0));
     s.append(id, &one).unwrap();
     assert_eq!(s.info(id).unwrap().shape, [4, 2], "{b}: four records");
-    let all = s.read(id, &whole(&[4, 2])).unwrap();
+    let all = s.read(id, &Run::whole(&[4, 2])).unwrap();
     let mut want = three.clone();
     want.append_rows(&one.clone().into_shape(&[1, 2]).unwrap())
         .unwrap();
@@ -332,10 +312,8 @@ pub fn records<M: Maker>(maker: &mut M) {
         "{b}: record rewritten"
     );
     s.flush().unwrap();
-    if has_files(maker) {
-        let mut s = again(maker, s);
-        let root = s.root();
-        let (id, kind) = lookup(&mut s, root, "r");
+    reopened(maker, s, |s, root| {
+        let (id, kind) = lookup(s, root, "r");
         assert_eq!(kind, Kind::Records, "{b}");
         assert_eq!(s.info(id).unwrap().shape, [4, 2], "{b}: records kept");
         s.append(id, &one).unwrap();
@@ -344,10 +322,7 @@ pub fn records<M: Maker>(maker: &mut M) {
             [5, 2],
             "{b}: appended after reopening"
         );
-        s.close().unwrap();
-    } else {
-        s.close().unwrap();
-    }
+    });
 }
 
 /// Attributes of the root and of a leaf: every type and shape the
@@ -391,15 +366,10 @@ pub fn attributes<M: Maker>(maker: &mut M) {
         }
     };
     check(&mut s, x);
-    if has_files(maker) {
-        let mut s = again(maker, s);
-        let root = s.root();
-        let (x, _) = lookup(&mut s, root, "x");
-        check(&mut s, x);
-        s.close().unwrap();
-    } else {
-        s.close().unwrap();
-    }
+    reopened(maker, s, |s, root| {
+        let (x, _) = lookup(s, root, "x");
+        check(s, x);
+    });
 }
 
 /// What the capabilities say a backend cannot hold is refused with an
@@ -442,7 +412,7 @@ pub fn refusals<M: Maker>(maker: &mut M) {
     let id = s
         .create_leaf(root, "after", &spec(DType::F64, &[2], false))
         .unwrap();
-    s.write(id, &whole(&[2]), &sample(DType::F64, &[2]))
+    s.write(id, &Run::whole(&[2]), &sample(DType::F64, &[2]))
         .unwrap();
     s.flush().unwrap();
     s.close().unwrap();

@@ -50,6 +50,7 @@ mod dtype;
 mod error;
 mod fnv;
 mod memory;
+mod nodes;
 mod runs;
 mod text;
 mod value;
@@ -61,6 +62,7 @@ pub use dtype::DType;
 pub use error::{BoxError, SResult, StorageError};
 pub use fnv::{FastMap, Fnv};
 pub use memory::{MemoryStorage, Probe};
+pub use nodes::NodeTable;
 pub use runs::Run;
 pub use text::TextLayout;
 pub use value::{describe, split_records, FromValue, Value, ValueError};
@@ -195,14 +197,7 @@ pub trait Storage {
     /// # Errors
     /// When the library fails.
     fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
-        let shape: Vec<usize> = std::iter::once(1)
-            .chain(record.shape().iter().copied())
-            .collect();
-        let one = record
-            .clone()
-            .into_shape(&shape)
-            .map_err(|_| StorageError::Layout("a record that cannot be reshaped".into()))?;
-        self.append_records(node, &one)
+        self.append_records(node, &record.to_batch_of_one())
     }
     /// Names of the attributes of a node (reserved `__` names left out).
     ///

@@ -46,6 +46,11 @@ impl Run {
         Run::span(0, len)
     }
 
+    /// The whole of an array of `shape`: [`Run::all`] along each axis.
+    pub fn whole(shape: &[usize]) -> Vec<Run> {
+        shape.iter().map(|&n| Run::all(n)).collect()
+    }
+
     /// One index.
     pub const fn one(i: usize) -> Run {
         Run::span(i, 1)

@@ -337,44 +337,36 @@ impl QGroup {
                     read::read_item(&mut core, &at, id, kind, None).map(Item::Value)
                 }
             }
-            Kind::Records | Kind::List => match state.goto {
-                None => {
-                    let list = QList::new(
-                        self.file.clone(),
-                        id,
-                        kind == Kind::Records,
-                        path,
-                        state.auto,
-                    );
-                    if state.auto == Auto::All {
+            Kind::Records | Kind::List => {
+                let records = kind == Kind::Records;
+                let handle = |path| QList::new(self.file.clone(), id, records, path, state.auto);
+                match state.goto {
+                    None => {
+                        let list = handle(path);
+                        if state.auto == Auto::All {
+                            drop(core);
+                            list.to_value().map(Item::Value)
+                        } else {
+                            Ok(Item::List(list))
+                        }
+                    }
+                    // one record, read under this lock unless a handle is asked for
+                    Some(r) if records && state.auto != Auto::Off => {
+                        read::read_record(&mut core, &at, id, r).map(Item::Value)
+                    }
+                    Some(r) => {
+                        let count = if records {
+                            core.shape(id).map_err(|e| at.storage(e))?.records()
+                        } else {
+                            read::list_len(&mut core, &at, id)?
+                        };
+                        let r = read::record_index(&at, r, count)?;
+                        let list = handle(path);
                         drop(core);
-                        list.to_value().map(Item::Value)
-                    } else {
-                        Ok(Item::List(list))
+                        list.get(r as isize)
                     }
                 }
-                // one record, read under this lock unless a handle is asked for
-                Some(r) if kind == Kind::Records && state.auto != Auto::Off => {
-                    read::read_record(&mut core, &at, id, r).map(Item::Value)
-                }
-                Some(r) => {
-                    let count = if kind == Kind::Records {
-                        core.shape(id).map_err(|e| at.storage(e))?.records()
-                    } else {
-                        read::list_len(&mut core, &at, id)?
-                    };
-                    let r = read::record_index(&at, r, count)?;
-                    let list = QList::new(
-                        self.file.clone(),
-                        id,
-                        kind == Kind::Records,
-                        path,
-                        state.auto,
-                    );
-                    drop(core);
-                    list.get(r as isize)
-                }
-            },
+            }
         }
     }
 
@@ -511,9 +503,7 @@ impl QGroup {
                 g.set_auto(self.auto());
                 Ok(g)
             }
-            other => Err(self
-                .at(&child_path(&self.path, name))
-                .mismatch("a group", item_name(&other))),
+            other => Err(self.not_a(name, "a group", &other)),
         }
     }
 
@@ -530,10 +520,15 @@ impl QGroup {
                 l.set_auto(self.auto());
                 Ok(l)
             }
-            other => Err(self
-                .at(&child_path(&self.path, name))
-                .mismatch("a list", item_name(&other))),
+            other => Err(self.not_a(name, "a list", &other)),
         }
+    }
+
+    /// The [`Error::Mismatch`] of member `name` when it is `other`, not
+    /// `what` ("a group", ...).
+    fn not_a(&self, name: &str, what: &str, other: &Item) -> Error {
+        self.at(&child_path(&self.path, name))
+            .mismatch(what, item_name(other))
     }
 
     /// Read the whole group recursively into a [`Value::Group`] (qnd's

@@ -8,9 +8,10 @@ use std::mem::size_of;
 use std::ptr;
 
 use hdf5::{Dataset, Datatype};
-use hdf5_sys::h5::H5free_memory;
+use hdf5_sys::h5::{herr_t, H5free_memory};
 use hdf5_sys::h5a::{H5Aread, H5Awrite};
 use hdf5_sys::h5d::{H5Dread, H5Dwrite};
+use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5p::H5P_DEFAULT;
 
 use qnd_storage::{SResult, StorageError};
@@ -72,30 +73,39 @@ impl Target<'_> {
         Ok(())
     }
 
+    /// One transfer to or from the target with memory type `mem`, under
+    /// the lock, its status checked: `dataset` is given the dataset, the
+    /// memory type and the memory and file spaces, `attr` the attribute
+    /// and the memory type.
+    fn transfer(
+        &self,
+        mem: &Datatype,
+        dataset: impl FnOnce(hid_t, hid_t, hid_t, hid_t) -> herr_t,
+        attr: impl FnOnce(hid_t, hid_t) -> herr_t,
+    ) -> SResult<()> {
+        locked(|| {
+            ck(match self {
+                Target::Dataset(ds, sel) => dataset(ds.id(), mem.id(), sel.mem_id(), sel.file_id()),
+                Target::Attr(a) => attr(a.id(), mem.id()),
+            })
+        })
+        .map(|_| ())
+    }
+
     /// Raw read of the target into `buf`.
     ///
     /// # Safety
     /// `buf` must hold as many elements of `mem` as the target has (see
     /// [`Target::check`]).
     unsafe fn read_raw(&self, mem: &Datatype, buf: *mut c_void) -> SResult<()> {
-        locked(|| {
+        self.transfer(
+            mem,
             // SAFETY: `buf` is large enough (the caller's contract); every
             // other argument is an identifier.
-            ck(unsafe {
-                match self {
-                    Target::Dataset(ds, sel) => H5Dread(
-                        ds.id(),
-                        mem.id(),
-                        sel.mem_id(),
-                        sel.file_id(),
-                        H5P_DEFAULT,
-                        buf,
-                    ),
-                    Target::Attr(a) => H5Aread(a.id(), mem.id(), buf),
-                }
-            })
-        })
-        .map(|_| ())
+            |ds, mem, ms, fs| unsafe { H5Dread(ds, mem, ms, fs, H5P_DEFAULT, buf) },
+            // SAFETY: as above.
+            |a, mem| unsafe { H5Aread(a, mem, buf) },
+        )
     }
 
     /// Raw write of the target from `buf`.
@@ -105,24 +115,14 @@ impl Target<'_> {
     /// [`Target::check`]), each valid for `mem` (a variable-length string:
     /// a pointer to a NUL-terminated string).
     unsafe fn write_raw(&self, mem: &Datatype, buf: *const c_void) -> SResult<()> {
-        locked(|| {
+        self.transfer(
+            mem,
             // SAFETY: `buf` is large enough and valid (the caller's
             // contract); every other argument is an identifier.
-            ck(unsafe {
-                match self {
-                    Target::Dataset(ds, sel) => H5Dwrite(
-                        ds.id(),
-                        mem.id(),
-                        sel.mem_id(),
-                        sel.file_id(),
-                        H5P_DEFAULT,
-                        buf,
-                    ),
-                    Target::Attr(a) => H5Awrite(a.id(), mem.id(), buf),
-                }
-            })
-        })
-        .map(|_| ())
+            |ds, mem, ms, fs| unsafe { H5Dwrite(ds, mem, ms, fs, H5P_DEFAULT, buf) },
+            // SAFETY: as above.
+            |a, mem| unsafe { H5Awrite(a, mem, buf) },
+        )
     }
 
     /// Reads the `n` elements of the target as `T`s, with memory type

@@ -111,10 +111,8 @@ pub(crate) fn create_dataset(
     let space = new_space(dims, max)?;
     locked(|| {
         // SAFETY: `c` holds the `c.len()` entries passed as the chunk rank;
-        // `name` is NUL-terminated; every other argument is an identifier.
-        // The new dataset identifier, checked, is owned by nothing else and
-        // handed to the `Dataset` that owns it.
-        unsafe {
+        // every other argument is an identifier.
+        let (dcpl, dapl) = unsafe {
             let dcpl = Hid::new(H5Pcreate(*H5P_DATASET_CREATE), H5Pclose)?;
             ck(H5Pset_attr_creation_order(dcpl.id(), ORDER))?;
             let dapl = Hid::new(H5Pcreate(*H5P_DATASET_ACCESS), H5Pclose)?;
@@ -144,17 +142,9 @@ pub(crate) fn create_dataset(
                     ))?;
                 }
             }
-            let id = ck_id(H5Dcreate2(
-                parent.id(),
-                name.as_ptr(),
-                ftype.id(),
-                space.id(),
-                pl.lcpl.id(),
-                dcpl.id(),
-                dapl.id(),
-            ))?;
-            hdf5::from_id::<Dataset>(id).map_err(lib)
-        }
+            (dcpl, dapl)
+        };
+        dcreate(parent, name, ftype, &space, pl, dcpl.id(), dapl.id())
     })
 }
 
@@ -177,6 +167,21 @@ pub(super) fn create_dataset_with(
     pl: &Plists,
 ) -> SResult<Dataset> {
     let space = new_space(dims, None)?;
+    dcreate(parent, name, ftype, &space, pl, dcpl.id(), H5P_DEFAULT)
+}
+
+/// `H5Dcreate2`: dataset `name` in `parent` of file type `ftype` over the
+/// dataspace `space`, with the creation and access property lists `dcpl`
+/// and `dapl`.
+fn dcreate(
+    parent: &Group,
+    name: &CStr,
+    ftype: &Datatype,
+    space: &Hid,
+    pl: &Plists,
+    dcpl: hid_t,
+    dapl: hid_t,
+) -> SResult<Dataset> {
     locked(|| {
         // SAFETY: `name` is NUL-terminated; every other argument is an
         // identifier. The new dataset identifier, checked, is owned by
@@ -188,8 +193,8 @@ pub(super) fn create_dataset_with(
                 ftype.id(),
                 space.id(),
                 pl.lcpl.id(),
-                dcpl.id(),
-                H5P_DEFAULT,
+                dcpl,
+                dapl,
             ))?;
             hdf5::from_id::<Dataset>(id).map_err(lib)
         }

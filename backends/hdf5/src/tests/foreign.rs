@@ -132,33 +132,7 @@ fn foreign_file() {
 fn odd_shapes_and_gaps() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("odd.h5");
-    {
-        let f = hdf5::File::create(&file).unwrap();
-        f.new_dataset::<f64>()
-            .shape((0.., 0..))
-            .chunk((2, 2))
-            .create("two_unlimited")
-            .unwrap();
-        f.new_dataset::<f64>()
-            .shape((2, 0..))
-            .chunk((2, 2))
-            .create("late_unlimited")
-            .unwrap();
-        f.new_dataset::<u8>()
-            .shape((1usize << 31, 1usize << 31))
-            .chunk((1, 1))
-            .create("huge")
-            .unwrap();
-        let g = f.create_group("gappy").unwrap();
-        for name in ["_", "_0", "_2"] {
-            g.new_dataset::<i32>()
-                .shape(())
-                .create(name)
-                .unwrap()
-                .write_scalar(&7)
-                .unwrap();
-        }
-    }
+    super::odd_file::write_odd_file(&file);
     let mut s = Hdf5Storage::open(&file, false).unwrap();
     let root = s.root();
     assert_eq!(path(&mut s, "two_unlimited").1, Kind::Leaf);

@@ -53,7 +53,7 @@ fn step<S: Storage>(s: &mut S, r: &Recorded, k: usize) {
         .unwrap();
     s.write(
         item,
-        &all(&[n]),
+        &Run::whole(&[n]),
         &Array::U8(ArrayD::from_elem(IxDyn(&[n]), 1)),
     )
     .unwrap();
@@ -108,9 +108,12 @@ fn record<S: Storage>(s: &mut S, counts: impl Fn(&S) -> (usize, usize)) {
         "nothing new for records many at a time"
     );
     let time = ArrayD::from_shape_fn(IxDyn(&[400]), |i| i[0] as f64);
-    assert_eq!(s.read(r.time, &all(&[400])).unwrap(), Array::F64(time));
+    assert_eq!(
+        s.read(r.time, &Run::whole(&[400])).unwrap(),
+        Array::F64(time)
+    );
     let e = ArrayD::from_shape_fn(IxDyn(&[400]), |i| i[0] as i64);
-    assert_eq!(s.read(r.e, &all(&[400])).unwrap(), Array::I64(e));
+    assert_eq!(s.read(r.e, &Run::whole(&[400])).unwrap(), Array::I64(e));
     let xy = s.read(r.xy, &[Run::one(399), Run::all(4)]).unwrap();
     assert_eq!(xy, Array::F32(array![[399.0f32; 4]].into_dyn()));
     assert_eq!(s.names(r.any).unwrap().len(), 201);

@@ -6,12 +6,14 @@
 //! - this module: helpers, lookups, bad files, close-on-exec;
 //! - [`fixtures`]: files written by LLNL's Python qnd;
 //! - [`round_trip`]: everything this backend writes, read back;
-//! - [`foreign`]: files as other tools write them;
+//! - [`foreign`]: files as other tools write them ([`odd_file`]: one
+//!   qnd's tree tests read too);
 //! - [`hot_path`]: recording opens nothing per record.
 
 mod fixtures;
 mod foreign;
 mod hot_path;
+mod odd_file;
 mod round_trip;
 
 use std::path::{Path, PathBuf};
@@ -34,13 +36,9 @@ fn fixture(name: &str) -> Option<PathBuf> {
     }
 }
 
-fn all(shape: &[usize]) -> Vec<Run> {
-    shape.iter().map(|&d| Run::all(d)).collect()
-}
-
 fn whole(s: &mut Hdf5Storage, id: NodeId) -> Array {
     let info = s.info(id).unwrap();
-    let a = s.read(id, &all(&info.shape)).unwrap();
+    let a = s.read(id, &Run::whole(&info.shape)).unwrap();
     assert_eq!(a.shape(), &info.shape[..]);
     a
 }

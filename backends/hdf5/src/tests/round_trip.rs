@@ -22,7 +22,7 @@ fn round_trip() {
                 .create_leaf(root, &format!("{d}_{k}"), &spec(d, shape, false))
                 .unwrap();
             let v = sample(d, shape, k);
-            s.write(id, &all(shape), &v).unwrap();
+            s.write(id, &Run::whole(shape), &v).unwrap();
             assert!(same(&whole(&mut s, id), &v), "{d} {shape:?}");
         }
     }
@@ -50,7 +50,7 @@ fn round_trip() {
     let e2 = s
         .create_leaf(root, "empty_str", &spec(DType::Str, &[2, 0], false))
         .unwrap();
-    s.write(e2, &all(&[2, 0]), &Array::zeros(DType::Str, &[2, 0]))
+    s.write(e2, &Run::whole(&[2, 0]), &Array::zeros(DType::Str, &[2, 0]))
         .unwrap();
     assert_eq!(s.info(e1).unwrap().shape, vec![0]);
 

@@ -9,7 +9,7 @@ use netcdf_sys::nc_type;
 
 use qnd_storage::{SResult, StorageError};
 
-use super::{elem, fits, layout, len, locked, name_buf, name_from, nc_err, take_strings};
+use super::{elem, fits, found, layout, len, locked, name_buf, name_from, take_strings};
 use super::{AsBytes, Elem, FromBytes};
 
 /// Number of attributes of a variable (`NC_GLOBAL` for a group).
@@ -40,11 +40,7 @@ pub(crate) fn att(ncid: c_int, varid: c_int, name: &CStr) -> SResult<Option<(nc_
     // SAFETY: `name` is NUL-terminated; `t` and `len` are live, one
     // value each.
     let code = locked(|| unsafe { nc::nc_inq_att(ncid, varid, name.as_ptr(), &mut t, &mut len) });
-    match code {
-        nc::NC_NOERR => Ok(Some((t, len))),
-        nc::NC_ENOTATT => Ok(None),
-        other => Err(nc_err(other)),
-    }
+    found(code, (t, len), &[nc::NC_ENOTATT])
 }
 
 /// The length of attribute `name`, which must be of plain elements of

@@ -2,14 +2,14 @@
 //! the data calls, each checked against the [`VarRef`] the library's own
 //! answers made.
 
-use std::ffi::{c_char, c_int, CStr, CString};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
 
 use netcdf_sys as nc;
 use netcdf_sys::nc_type;
 
 use qnd_storage::SResult;
 
-use super::{elem, fits, layout, len, locked, name_buf, name_from, nc_err, take_strings};
+use super::{elem, fits, found, layout, len, locked, name_buf, name_from, take_strings};
 use super::{AsBytes, Elem, FromBytes};
 
 /// Variable ids of a group, in definition order.
@@ -32,11 +32,7 @@ pub(crate) fn varid(ncid: c_int, name: &CStr) -> SResult<Option<c_int>> {
     let mut v = 0;
     // SAFETY: `name` is NUL-terminated and `v` a live int for the id.
     let code = locked(|| unsafe { nc::nc_inq_varid(ncid, name.as_ptr(), &mut v) });
-    match code {
-        nc::NC_NOERR => Ok(Some(v)),
-        nc::NC_ENOTVAR => Ok(None),
-        other => Err(nc_err(other)),
-    }
+    found(code, v, &[nc::NC_ENOTVAR])
 }
 
 pub(crate) fn var_name(ncid: c_int, varid: c_int) -> SResult<String> {
@@ -83,6 +79,24 @@ impl VarRef {
             .iter()
             .try_fold(1usize, |acc, &c| acc.checked_mul(c))
             .ok_or_else(|| layout(format!("a selection of {count:?} elements")))
+    }
+
+    /// As [`VarRef::elements`], for a variable of plain elements (numbers,
+    /// chars, enums) and a buffer of `bytes` bytes that must hold exactly
+    /// the selected elements (`what`: "read" or "write", for the error).
+    fn plain(
+        &self,
+        start: &[usize],
+        count: &[usize],
+        stride: &[isize],
+        bytes: usize,
+        what: &str,
+    ) -> SResult<()> {
+        let n = self.elements(start, count, stride)?;
+        let Elem::Plain(size) = self.elem else {
+            return Err(layout("not a variable of plain elements".into()));
+        };
+        fits(n, size, bytes, what)
     }
 }
 
@@ -177,25 +191,22 @@ pub(crate) fn deflate_records(v: &VarRef) -> SResult<()> {
     call!(unsafe { nc::nc_def_var_deflate(v.ncid, v.varid, 1, 1, 1) })
 }
 
-/// Read a hyperslab of plain elements (numbers, chars, enums) into `buf`,
-/// which holds exactly the selected elements.
-pub(crate) fn get<T: FromBytes>(
+/// Read the hyperslab `start`, `count`, `stride` of `v` into `p`:
+/// `nc_get_vara`, or `nc_get_vars` when a stride is not 1.
+///
+/// # Safety
+/// `start`, `count` and `stride` hold one entry per dimension of `v`, and
+/// `p` has room for the selected elements as the call writes them.
+unsafe fn get_slab(
     v: &VarRef,
     start: &[usize],
     count: &[usize],
     stride: &[isize],
-    buf: &mut [T],
+    p: *mut c_void,
 ) -> SResult<()> {
-    let n = v.elements(start, count, stride)?;
-    let Elem::Plain(size) = v.elem else {
-        return Err(layout("not a variable of plain elements".into()));
-    };
-    fits(n, size, std::mem::size_of_val(buf), "read")?;
-    let p = buf.as_mut_ptr().cast();
     if stride.iter().all(|&s| s == 1) {
-        // SAFETY: start and count hold one entry per dimension; `buf` is
-        // exactly the `n` elements of `size` bytes the call writes, and
-        // any bytes are a `T`.
+        // SAFETY: start and count hold one entry per dimension and `p`
+        // has room for what the call writes (the caller's promise).
         call!(unsafe { nc::nc_get_vara(v.ncid, v.varid, start.as_ptr(), count.as_ptr(), p) })
     } else {
         // SAFETY: as above, and stride holds one entry per dimension.
@@ -212,25 +223,22 @@ pub(crate) fn get<T: FromBytes>(
     }
 }
 
-/// Write a hyperslab of plain elements from `buf`, which holds exactly
-/// the selected elements.
-pub(crate) fn put<T: AsBytes>(
+/// Write the hyperslab `start`, `count`, `stride` of `v` from `p`:
+/// `nc_put_vara`, or `nc_put_vars` when a stride is not 1.
+///
+/// # Safety
+/// `start`, `count` and `stride` hold one entry per dimension of `v`, and
+/// `p` holds the selected elements as the call reads them, initialised.
+unsafe fn put_slab(
     v: &VarRef,
     start: &[usize],
     count: &[usize],
     stride: &[isize],
-    buf: &[T],
+    p: *const c_void,
 ) -> SResult<()> {
-    let n = v.elements(start, count, stride)?;
-    let Elem::Plain(size) = v.elem else {
-        return Err(layout("not a variable of plain elements".into()));
-    };
-    fits(n, size, std::mem::size_of_val(buf), "write")?;
-    let p = buf.as_ptr().cast();
     if stride.iter().all(|&s| s == 1) {
-        // SAFETY: start and count hold one entry per dimension; `buf` is
-        // exactly the `n` initialised elements of `size` bytes the call
-        // reads.
+        // SAFETY: start and count hold one entry per dimension and `p`
+        // holds what the call reads (the caller's promise).
         call!(unsafe { nc::nc_put_vara(v.ncid, v.varid, start.as_ptr(), count.as_ptr(), p) })
     } else {
         // SAFETY: as above, and stride holds one entry per dimension.
@@ -247,6 +255,38 @@ pub(crate) fn put<T: AsBytes>(
     }
 }
 
+/// Read a hyperslab of plain elements (numbers, chars, enums) into `buf`,
+/// which holds exactly the selected elements.
+pub(crate) fn get<T: FromBytes>(
+    v: &VarRef,
+    start: &[usize],
+    count: &[usize],
+    stride: &[isize],
+    buf: &mut [T],
+) -> SResult<()> {
+    v.plain(start, count, stride, std::mem::size_of_val(buf), "read")?;
+    // SAFETY: just checked: start, count and stride hold one entry per
+    // dimension, and `buf` is exactly the selected elements, whose bytes
+    // the call writes; any bytes are a `T`.
+    unsafe { get_slab(v, start, count, stride, buf.as_mut_ptr().cast()) }
+}
+
+/// Write a hyperslab of plain elements from `buf`, which holds exactly
+/// the selected elements.
+pub(crate) fn put<T: AsBytes>(
+    v: &VarRef,
+    start: &[usize],
+    count: &[usize],
+    stride: &[isize],
+    buf: &[T],
+) -> SResult<()> {
+    v.plain(start, count, stride, std::mem::size_of_val(buf), "write")?;
+    // SAFETY: just checked: start, count and stride hold one entry per
+    // dimension, and `buf` is exactly the selected elements, initialised,
+    // whose bytes the call reads.
+    unsafe { put_slab(v, start, count, stride, buf.as_ptr().cast()) }
+}
+
 /// Read a hyperslab of an `NC_STRING` variable.
 pub(crate) fn get_strings(
     v: &VarRef,
@@ -259,24 +299,10 @@ pub(crate) fn get_strings(
         return Err(layout("not a variable of strings".into()));
     }
     let mut ptrs: Vec<*mut c_char> = vec![std::ptr::null_mut(); n];
-    let p = ptrs.as_mut_ptr().cast();
-    let got = if stride.iter().all(|&s| s == 1) {
-        // SAFETY: start and count hold one entry per dimension; `ptrs` has
-        // room for the `n` string pointers the call writes.
-        call!(unsafe { nc::nc_get_vara(v.ncid, v.varid, start.as_ptr(), count.as_ptr(), p) })
-    } else {
-        // SAFETY: as above, and stride holds one entry per dimension.
-        call!(unsafe {
-            nc::nc_get_vars(
-                v.ncid,
-                v.varid,
-                start.as_ptr(),
-                count.as_ptr(),
-                stride.as_ptr(),
-                p,
-            )
-        })
-    };
+    // SAFETY: start, count and stride hold one entry per dimension (just
+    // checked); `ptrs` has room for the `n` string pointers the call
+    // writes.
+    let got = unsafe { get_slab(v, start, count, stride, ptrs.as_mut_ptr().cast()) };
     // after a failed read the pointers are not trusted (nor freed)
     got?;
     // SAFETY: the read succeeded: each pointer is null or a string it
@@ -300,23 +326,8 @@ pub(crate) fn put_strings(
         )));
     }
     let ptrs: Vec<*const c_char> = strings.iter().map(|c| c.as_ptr()).collect();
-    let p = ptrs.as_ptr().cast();
-    if stride.iter().all(|&s| s == 1) {
-        // SAFETY: start and count hold one entry per dimension; `ptrs`
-        // holds the `n` NUL-terminated strings the call reads, alive in
-        // `strings` for the call.
-        call!(unsafe { nc::nc_put_vara(v.ncid, v.varid, start.as_ptr(), count.as_ptr(), p) })
-    } else {
-        // SAFETY: as above, and stride holds one entry per dimension.
-        call!(unsafe {
-            nc::nc_put_vars(
-                v.ncid,
-                v.varid,
-                start.as_ptr(),
-                count.as_ptr(),
-                stride.as_ptr(),
-                p,
-            )
-        })
-    }
+    // SAFETY: start, count and stride hold one entry per dimension (just
+    // checked); `ptrs` holds the `n` NUL-terminated strings the call reads,
+    // alive in `strings` for the call.
+    unsafe { put_slab(v, start, count, stride, ptrs.as_ptr().cast()) }
 }

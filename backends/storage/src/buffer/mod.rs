@@ -297,13 +297,7 @@ impl<S: Storage> RecordBuffer<S> {
         let buf = self.get_mut(node).expect("made above");
         let Some(rows) = buf.rows.as_mut() else {
             // text, or no buffering: write through
-            let mut shape = buf.info.shape.clone();
-            shape[0] = 1;
-            let one = record
-                .clone()
-                .into_shape(&shape)
-                .map_err(|_| StorageError::Layout("record of the wrong size".into()))?;
-            return self.append_through(node, &one);
+            return self.append_through(node, &record.to_batch_of_one());
         };
         // the first record since the last write makes room for a batch
         let room = buf.batch.saturating_mul(buf.record_elems);
