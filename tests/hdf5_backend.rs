@@ -7,13 +7,11 @@
 #![cfg(feature = "hdf5")]
 
 mod common;
-#[path = "../backends/hdf5/src/tests/odd_file.rs"]
-mod odd_file;
 
 use common::fixtures;
 use ndarray::ArrayD;
 use qnd::backend::{NodeId, Run, Storage};
-use qnd::{Kind, Recording, Value};
+use qnd::{Array, DType, Kind, Recording, Value};
 use qnd_hdf5::{hdf5, Hdf5Storage};
 
 fn whole(s: &mut Hdf5Storage, id: NodeId) -> qnd::Array {
@@ -108,12 +106,12 @@ fn fixture_history_json() {
 /// has a gap, so it is a plain group and every member stays readable; a
 /// dataset too large to address is an error naming it; a dataset with two
 /// unlimited axes is a plain (empty) leaf. (What the storage makes of the
-/// same file is `qnd-hdf5`'s `odd_shapes_and_gaps`.)
+/// same file is `odd_shapes_through_the_storage`.)
 #[test]
 fn odd_shapes_and_gaps() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("odd.h5");
-    odd_file::write_odd_file(&file);
+    write_odd_file(&file);
     let f = qnd::open(&file, "r").unwrap();
     assert_eq!(f.kind("gappy").unwrap(), Kind::Group);
     let g = f.group("gappy").unwrap();
@@ -123,6 +121,79 @@ fn odd_shapes_and_gaps() {
     assert!(e.to_string().contains("/huge"), "{e}");
     let two = f.read::<ArrayD<f64>>("two_unlimited").unwrap();
     assert_eq!(two.shape(), [0, 0]);
+}
+
+/// Odd shapes from other tools: only a dataset whose leading axis alone is
+/// unlimited is a record variable; a dataset too large to address is an
+/// error on lookup (no overflow, no abort); a group `_`, `_0`, `_2` is a
+/// group like any other, every member readable. (That the tree sees the
+/// gap, so it is a plain group and not a list, is `odd_shapes_and_gaps`.)
+#[test]
+fn odd_shapes_through_the_storage() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("odd.h5");
+    write_odd_file(&file);
+    let mut s = Hdf5Storage::open(&file, false).unwrap();
+    let root = s.root();
+    assert_eq!(member(&mut s, "two_unlimited").1, Kind::Leaf);
+    assert_eq!(member(&mut s, "late_unlimited").1, Kind::Leaf);
+    let (late, _) = member(&mut s, "late_unlimited");
+    assert_eq!(s.info(late).unwrap().shape, vec![2, 0]);
+    let e = s.lookup(root, "huge").unwrap_err();
+    assert!(e.to_string().contains("too many elements"), "{e}");
+    let (two, _) = member(&mut s, "two_unlimited");
+    assert_eq!(whole(&mut s, two), Array::zeros(DType::F64, &[0, 0]));
+    let (g, kind) = member(&mut s, "gappy");
+    assert_eq!(kind, Kind::Group);
+    assert_eq!(s.names(g).unwrap(), ["_", "_0", "_2"]);
+    let (x, _) = member(&mut s, "gappy/_2");
+    assert_eq!(whole(&mut s, x), Array::scalar(7i32));
+    s.close().unwrap();
+}
+
+/// Node and kind of path `p`, looked up through the storage alone.
+fn member(s: &mut Hdf5Storage, p: &str) -> (NodeId, Kind) {
+    let mut at = (s.root(), Kind::Group);
+    for part in p.split('/').filter(|x| !x.is_empty()) {
+        at = s
+            .lookup(at.0, part)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {part} in {p}"));
+    }
+    at
+}
+
+/// Write at `file`, with the hdf5 crate, what other tools may: f64
+/// datasets `two_unlimited` (both axes unlimited, empty) and
+/// `late_unlimited` (2 rows, the second axis unlimited), `huge` (u8,
+/// 2^31 x 2^31, too large to address), and a group `gappy` holding the
+/// i32 scalars `_`, `_0` and `_2` (7 each): a list's names with a gap.
+fn write_odd_file(file: &std::path::Path) {
+    let f = hdf5::File::create(file).unwrap();
+    f.new_dataset::<f64>()
+        .shape((0.., 0..))
+        .chunk((2, 2))
+        .create("two_unlimited")
+        .unwrap();
+    f.new_dataset::<f64>()
+        .shape((2, 0..))
+        .chunk((2, 2))
+        .create("late_unlimited")
+        .unwrap();
+    f.new_dataset::<u8>()
+        .shape((1usize << 31, 1usize << 31))
+        .chunk((1, 1))
+        .create("huge")
+        .unwrap();
+    let g = f.create_group("gappy").unwrap();
+    for name in ["_", "_0", "_2"] {
+        g.new_dataset::<i32>()
+            .shape(())
+            .create(name)
+            .unwrap()
+            .write_scalar(&7)
+            .unwrap();
+    }
 }
 
 /// Recording through the tree in mode 1 (record variables) and mode 2

@@ -121,32 +121,3 @@ fn foreign_file() {
     );
     s.close().unwrap();
 }
-
-/// Odd shapes from other tools: only a dataset whose leading axis alone is
-/// unlimited is a record variable; a dataset too large to address is an
-/// error on lookup (no overflow, no abort); a group `_`, `_0`, `_2` is a
-/// group like any other, every member readable. (That the tree sees the
-/// gap, so it is a plain group and not a list, is checked by qnd's
-/// `tests/hdf5_backend.rs` on the same file.)
-#[test]
-fn odd_shapes_and_gaps() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("odd.h5");
-    super::odd_file::write_odd_file(&file);
-    let mut s = Hdf5Storage::open(&file, false).unwrap();
-    let root = s.root();
-    assert_eq!(path(&mut s, "two_unlimited").1, Kind::Leaf);
-    assert_eq!(path(&mut s, "late_unlimited").1, Kind::Leaf);
-    let (late, _) = path(&mut s, "late_unlimited");
-    assert_eq!(s.info(late).unwrap().shape, vec![2, 0]);
-    let e = s.lookup(root, "huge").unwrap_err();
-    assert!(e.to_string().contains("too many elements"), "{e}");
-    let (two, _) = path(&mut s, "two_unlimited");
-    assert_eq!(whole(&mut s, two), Array::zeros(DType::F64, &[0, 0]));
-    let (g, kind) = path(&mut s, "gappy");
-    assert_eq!(kind, Kind::Group);
-    assert_eq!(s.names(g).unwrap(), ["_", "_0", "_2"]);
-    let (x, _) = path(&mut s, "gappy/_2");
-    assert_eq!(whole(&mut s, x), Array::scalar(7i32));
-    s.close().unwrap();
-}

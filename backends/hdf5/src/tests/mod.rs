@@ -6,14 +6,14 @@
 //! - this module: helpers, lookups, bad files, close-on-exec;
 //! - [`fixtures`]: files written by LLNL's Python qnd;
 //! - [`round_trip`]: everything this backend writes, read back;
-//! - [`foreign`]: files as other tools write them ([`odd_file`]: one
-//!   qnd's tree tests read too);
+//! - [`foreign`]: files as other tools write them (odd shapes and gaps
+//!   are in qnd's `tests/hdf5_backend.rs`, through the storage and the
+//!   tree, on one file);
 //! - [`hot_path`]: recording opens nothing per record.
 
 mod fixtures;
 mod foreign;
 mod hot_path;
-mod odd_file;
 mod round_trip;
 
 use std::path::{Path, PathBuf};
