@@ -15,7 +15,7 @@ use super::{child_path, Item, QAttrs, QLeaf, QList};
 use crate::backend::Kind;
 use crate::backend::{NodeId, Storage};
 use crate::error::{Error, Result, Where};
-use crate::file::{kind_name, read, walk, write, FileRef, FileState};
+use crate::file::{elem_path, join, kind_name, read, walk, write, FileRef, FileState};
 use crate::selection::Selection;
 use crate::state::{Auto, GotoIndex, Recording, State};
 use crate::values::{DType, FromValue, Value};
@@ -153,6 +153,13 @@ impl QGroup {
         Ok(Some(found))
     }
 
+    /// As [`QGroup::resolve`], but a path naming a group itself is no
+    /// member: [`Error::NoItem`].
+    fn found(&self, core: &mut FileState, at: &Where, name: &str) -> Result<(NodeId, Kind)> {
+        self.resolve(core, at, name)?
+            .ok_or_else(|| at.member(name).no_item())
+    }
+
     /// Look up a direct member.
     fn lookup(
         &self,
@@ -162,11 +169,6 @@ impl QGroup {
     ) -> Result<Option<(NodeId, Kind)>> {
         core.lookup(self.id, name)
             .map_err(|e| self.at(path).storage(e))
-    }
-
-    fn member(&self, core: &mut FileState, name: &str, path: &str) -> Result<(NodeId, Kind)> {
-        self.lookup(core, name, path)?
-            .ok_or_else(|| self.at(path).no_item())
     }
 
     // ------------------------------------------------------------ file
@@ -244,17 +246,13 @@ impl QGroup {
     /// When the file cannot be read (a missing intermediate group is just
     /// `false`).
     pub fn contains(&self, name: &str) -> Result<bool> {
-        let t = match self.target(name) {
-            Ok(t) => t,
-            Err(Error::NoItem { .. } | Error::Mismatch { .. }) => return Ok(false),
-            Err(e) => return Err(e),
-        };
-        if t.name.is_empty() {
-            return Ok(true);
-        }
-        let path = child_path(&t.group.path, &t.name);
+        let at = self.at(&self.path);
         let mut core = self.file.lock()?;
-        Ok(t.group.lookup(&mut core, &t.name, &path)?.is_some())
+        match self.resolve(&mut core, &at, name) {
+            Ok(_) => Ok(true),
+            Err(Error::NoItem { .. } | Error::Mismatch { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// What member `name` (or a path) is, without reading it.
@@ -262,13 +260,11 @@ impl QGroup {
     /// # Errors
     /// [`Error::NoItem`], and when the file cannot be read.
     pub fn kind(&self, name: &str) -> Result<Kind> {
-        let t = self.target(name)?;
-        if t.name.is_empty() {
-            return Ok(Kind::Group);
-        }
-        let path = child_path(&t.group.path, &t.name);
+        let at = self.at(&self.path);
         let mut core = self.file.lock()?;
-        Ok(t.group.member(&mut core, &t.name, &path)?.1)
+        Ok(self
+            .resolve(&mut core, &at, name)?
+            .map_or(Kind::Group, |(_, kind)| kind))
     }
 
     /// Get member `name` (or a path such as `g/x`, `/g/x`) as the auto-read
@@ -278,8 +274,7 @@ impl QGroup {
     /// [`Error::NoItem`], [`Error::NoRecord`] when goto points past a record
     /// variable's records, and read errors.
     pub fn get(&self, name: &str) -> Result<Item> {
-        let t = self.target(name)?;
-        t.group.get_member(&t.name, self.state.get())
+        self.get_member(name, self.state.get())
     }
 
     /// Like [`QGroup::get`], but `default` when there is no such member.
@@ -299,26 +294,35 @@ impl QGroup {
     /// # Errors
     /// As [`QGroup::get`].
     pub fn item(&self, name: &str) -> Result<Item> {
-        let t = self.target(name)?;
         let state = State {
             auto: Auto::Off,
             ..self.state.get()
         };
-        t.group.get_member(&t.name, state)
+        self.get_member(name, state)
     }
 
+    /// Member `name` (or a path) as `state` says: resolved under one lock,
+    /// read there when a value is asked for; the item path is spelled out
+    /// only for a handle or an error.
     fn get_member(&self, name: &str, state: State) -> Result<Item> {
-        if name.is_empty() {
-            return Ok(if state.auto == Auto::All {
-                Item::Value(self.to_value()?)
-            } else {
-                Item::Group(self.clone())
-            });
-        }
-        let path = child_path(&self.path, name);
-        let at = self.at(&path);
+        let group_at = self.at(&self.path);
+        let at = group_at.member(name);
         let mut core = self.file.lock()?;
-        let (id, kind) = self.member(&mut core, name, &path)?;
+        let Some((id, kind)) = self.resolve(&mut core, &group_at, name)? else {
+            // the path names a group itself
+            drop(core);
+            let g = if name.is_empty() {
+                self.clone()
+            } else {
+                self.target(name)?.group
+            };
+            return Ok(if state.auto == Auto::All {
+                Item::Value(g.to_value()?)
+            } else {
+                Item::Group(g)
+            });
+        };
+        let path = join(&self.path, name);
         match kind {
             Kind::Group => {
                 let mut g = self.sub(id, path);
@@ -465,29 +469,33 @@ impl QGroup {
     /// [`Error::NoItem`]; [`Error::Mismatch`] when `name` is not a leaf;
     /// [`Error::NoRecord`].
     pub fn leaf(&self, name: &str) -> Result<QLeaf> {
-        let t = self.target(name)?;
-        let path = child_path(&t.group.path, &t.name);
-        let at = self.at(&path);
+        let group_at = self.at(&self.path);
+        let at = group_at.member(name);
         let mut core = self.file.lock()?;
-        let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
-        let goto = t.group.state.get().goto;
-        match (kind, goto) {
-            (Kind::Leaf, _) => Ok(QLeaf::new(self.file.clone(), id, None, path)),
+        let (id, kind) = self.found(&mut core, &group_at, name)?;
+        let path = || join(&self.path, name);
+        match (kind, self.state.get().goto) {
+            (Kind::Leaf, _) | (Kind::Records, None) => {
+                Ok(QLeaf::new(self.file.clone(), id, None, path()))
+            }
             (Kind::Records, Some(r)) => {
                 let count = core.shape(id).map_err(|e| at.storage(e))?.records();
                 let r = read::record_index(&at, r, count)?;
-                Ok(QLeaf::new(self.file.clone(), id, Some(r), path))
+                Ok(QLeaf::new(self.file.clone(), id, Some(r), path()))
             }
-            (Kind::Records, None) => Ok(QLeaf::new(self.file.clone(), id, None, path)),
             (Kind::List, Some(r)) => {
                 let n = read::list_len(&mut core, &at, id)?;
                 let r = read::record_index(&at, r, n)?;
-                let epath = super::elem_path(&path, r);
-                let (eid, ekind) = read::element(&mut core, &self.at(&epath), id, r)?;
+                let (eid, ekind) = read::element(&mut core, &at.record(r), id, r)?;
                 if ekind != Kind::Leaf {
-                    return Err(self.at(&epath).mismatch("a leaf", kind_name(ekind)));
+                    return Err(at.record(r).mismatch("a leaf", kind_name(ekind)));
                 }
-                Ok(QLeaf::new(self.file.clone(), eid, None, epath))
+                Ok(QLeaf::new(
+                    self.file.clone(),
+                    eid,
+                    None,
+                    elem_path(&path(), r),
+                ))
             }
             (other, _) => Err(at.mismatch("a leaf", kind_name(other))),
         }
@@ -582,11 +590,15 @@ impl QGroup {
                 self.path.clone(),
             ));
         }
-        let t = self.target(name)?;
-        let path = child_path(&t.group.path, &t.name);
+        let group_at = self.at(&self.path);
         let mut core = self.file.lock()?;
-        let (id, kind) = t.group.member(&mut core, &t.name, &path)?;
-        Ok(QAttrs::new(self.file.clone(), id, kind, path))
+        let (id, kind) = self.found(&mut core, &group_at, name)?;
+        Ok(QAttrs::new(
+            self.file.clone(),
+            id,
+            kind,
+            join(&self.path, name),
+        ))
     }
 }
 
