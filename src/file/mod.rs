@@ -268,6 +268,3 @@ pub(crate) fn memory_file() -> FileRef {
 pub fn capabilities(format: Format, netcdf: NcFormat) -> Option<Capabilities> {
     factory::capabilities(format, netcdf)
 }
-
-#[cfg(test)]
-mod tests;

@@ -20,8 +20,8 @@
 
 use ndarray::{SliceInfo, SliceInfoElem};
 
-use crate::backend::Run;
 use crate::values::{map_array, Array};
+use qnd_storage::Run;
 
 /// One axis of a [`Selection`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -140,6 +140,9 @@ pub fn memory() -> QGroup {
 }
 
 #[cfg(test)]
+mod file_state_tests;
+
+#[cfg(test)]
 mod tests {
     /// Handles can move to another thread (the file is shared behind a
     /// lock); they are not `Sync` because each handle's modes are its own.

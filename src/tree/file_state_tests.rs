@@ -1,5 +1,5 @@
-//! Tests of the file state: record buffers seen through the tree, and the
-//! caches (what is read from storage, and when).
+//! Tests of the file layer's state driven through the tree: record
+//! buffers, and the caches (what is read from storage, and when).
 
 use crate::backend::Run;
 use crate::{Recording, Selection};
