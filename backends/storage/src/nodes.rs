@@ -7,6 +7,12 @@ use crate::{FastMap, NodeId, SResult, StorageError};
 /// found so far: a lookup finds the same id again, and per-record writes
 /// look nothing up. Nodes stay until [`NodeTable::clear`] (the file
 /// closing).
+///
+/// This is the identity of nodes, not a cache of what the tree knows:
+/// a `NodeId` handed out stays valid while the file is open, so the table
+/// is never invalidated. What the tree learns of nodes (kinds, list
+/// lengths, shapes, goto indexes) is cached by qnd's file layer alone,
+/// which drops it in one place.
 #[derive(Debug)]
 pub struct NodeTable<N> {
     nodes: Vec<N>,
