@@ -147,8 +147,10 @@ pub(crate) struct Where<'a> {
 enum ItemPath<'a> {
     /// A path spelled out (`/`, `/g/x`).
     Spelled(&'a str),
-    /// Member (or relative path, or absolute path) `name` of a group.
-    Member(&'a ItemPath<'a>, &'a str),
+    /// Member (or relative path, or absolute path) `name` of a group;
+    /// with `Some((end, r))`, the path went through record `r` of the list
+    /// whose component ends at byte `end` of `name`.
+    Member(&'a ItemPath<'a>, &'a str, Option<(usize, usize)>),
     /// Element or record `i`.
     Record(&'a ItemPath<'a>, usize),
 }
@@ -157,13 +159,37 @@ impl ItemPath<'_> {
     fn write(&self, out: &mut String) {
         match *self {
             ItemPath::Spelled(p) => out.push_str(p),
-            ItemPath::Member(_, name) if name.starts_with('/') => out.push_str(name),
-            ItemPath::Member(parent, name) => {
-                parent.write(out);
-                if !out.ends_with('/') {
-                    out.push('/');
+            ItemPath::Member(parent, name, through) => {
+                // components joined as the tree spells paths: an absolute
+                // path from the root, empty components left out
+                let rest = match name.strip_prefix('/') {
+                    Some(rest) => {
+                        out.push('/');
+                        rest
+                    }
+                    None => {
+                        parent.write(out);
+                        name
+                    }
+                };
+                let skip = name.len() - rest.len();
+                let mut start = skip;
+                for part in rest.split('/') {
+                    let end = start + part.len();
+                    if !part.is_empty() {
+                        if !out.ends_with('/') {
+                            out.push('/');
+                        }
+                        out.push_str(part);
+                        if let Some((at, r)) = through {
+                            if at == end {
+                                use std::fmt::Write;
+                                let _ = write!(out, "[{r}]");
+                            }
+                        }
+                    }
+                    start = end + 1;
                 }
-                out.push_str(name);
             }
             ItemPath::Record(parent, i) => {
                 use std::fmt::Write;
@@ -187,10 +213,21 @@ impl<'a> Where<'a> {
     /// Member `name` (a name, or a relative or absolute path) of this
     /// group.
     pub fn member<'b>(&'b self, name: &'b str) -> Where<'b> {
+        self.member_through(name, None)
+    }
+
+    /// Member `name` of this group, reached through record `r` of the list
+    /// whose component of `name` ends at byte `end` (`through` is
+    /// `Some((end, r))`), as a walk under goto goes.
+    pub fn member_through<'b>(
+        &'b self,
+        name: &'b str,
+        through: Option<(usize, usize)>,
+    ) -> Where<'b> {
         Where {
             file: self.file,
             backend: self.backend,
-            path: ItemPath::Member(&self.path, name),
+            path: ItemPath::Member(&self.path, name, through),
         }
     }
 

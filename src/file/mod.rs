@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::state::{Auto, Recording, State};
 
 pub(crate) use factory::AnyStorage;
-pub(crate) use path::{child_path, elem_path, join, kind_name, walk};
+pub(crate) use path::{child_path, elem_path, join, kind_name, walk, Through};
 pub(crate) use shared::{FileRef, FileState};
 
 /// How to open a file: the h5py modes.

@@ -6,6 +6,11 @@ use crate::backend::{Kind, NodeId};
 use crate::error::{Result, Where};
 use crate::file::FileState;
 
+/// Where a walk went through the current record of a list under goto:
+/// `Some((end, r))`, record `r` of the list whose component ends at byte
+/// `end` of the path.
+pub(crate) type Through = Option<(usize, usize)>;
+
 /// Where a path leads: the group holding its last component, and that
 /// component (`""` for the group itself).
 #[derive(Clone, Copy, Debug)]
@@ -17,13 +22,16 @@ pub(crate) struct Walked<'p> {
     /// The part of the path naming `group` (relative to where the walk
     /// started, or absolute when it begins with `/`).
     pub group_path: &'p str,
+    /// `Some((end, r))` when the walk went through record `r` of the list
+    /// (under goto) whose component ends at byte `end` of the path.
+    pub through: Through,
 }
 
 impl Walked<'_> {
-    /// The item path of the group reached, from the path `base` of the
-    /// group the walk started at.
-    pub fn group_path(&self, base: &str) -> String {
-        join(base, self.group_path)
+    /// Where the group reached is, from `at` naming the group the walk
+    /// started at.
+    pub fn group_at<'a>(&'a self, at: &'a Where) -> Where<'a> {
+        at.member_through(self.group_path, self.through)
     }
 }
 
@@ -41,9 +49,10 @@ pub(crate) fn join(base: &str, rel: &str) -> String {
 }
 
 /// Walk `path` from group `from` (from `root` when it starts with `/`):
-/// every component but the last must be a group. `at` names `from` in
-/// errors; `goto` is the walking handle's goto (which decides how a
-/// record variable in the way is described).
+/// every component but the last must be a group, or, the first time with
+/// goto on, a list whose current record is a group (a recording-2 list of
+/// groups: `g/a` is member `a` of record `goto` of `g`). `at` names `from`
+/// in errors; `goto` is the walking handle's goto.
 ///
 /// # Errors
 /// [`Error::NoItem`](crate::Error::NoItem) for a missing component,
@@ -67,21 +76,37 @@ pub(crate) fn walk<'p>(
             group,
             name: rest,
             group_path: &path[..skip],
+            through: None,
         });
     };
+    let mut through = None;
     let mut end = skip;
     for part in dirs.split('/') {
         let here = end + part.len();
         if !part.is_empty() {
-            let named = at.member(&path[..here]);
+            let named = at.member_through(&path[..here], through);
             let (node, kind) = core
                 .lookup(group, part)
                 .map_err(|e| named.storage(e))?
                 .ok_or_else(|| named.no_item())?;
-            if kind != Kind::Group {
-                return Err(named.mismatch("a group", in_the_way(kind, goto)));
-            }
-            group = node;
+            group = match (kind, goto) {
+                (Kind::Group, _) => node,
+                // the first list on the way, under goto: its current record
+                (Kind::List, Some(r)) if through.is_none() => {
+                    let n = super::read::list_len(core, &named, node)?;
+                    let r = super::read::record_index(&named, r, n)?;
+                    let (element, ekind) = super::read::element(core, &named.record(r), node, r)?;
+                    if ekind != Kind::Group {
+                        return Err(named.record(r).mismatch("a group", kind_name(ekind)));
+                    }
+                    through = Some((here, r));
+                    element
+                }
+                _ => {
+                    let goto = if through.is_some() { None } else { goto };
+                    return Err(named.mismatch("a group", in_the_way(kind, goto)));
+                }
+            };
         }
         end = here + 1;
     }
@@ -89,6 +114,7 @@ pub(crate) fn walk<'p>(
         group,
         name: last,
         group_path: &path[..skip + dirs.len()],
+        through,
     })
 }
 

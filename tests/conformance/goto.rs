@@ -327,3 +327,49 @@ pub fn goto_in_subgroup(m: &dyn Maker) {
         assert_eq!(f.current_record(), Some(2));
     });
 }
+
+/// A path goes through the current record of a recording-2 list of
+/// groups: with goto on, `g/a` is member `a` of that record (read, get,
+/// contains, kind, set, leaf handles and error paths naming `g[r]`); with
+/// goto off, or past the records, it is an error naming the list.
+pub fn goto_paths_through_list_records(m: &dyn Maker) {
+    let f = m.create();
+    f.set_recording(Recording::Any);
+    let record = |a: f64| Value::Group([("a".to_string(), Value::from(a))].into());
+    f.set("g", record(1.0)).unwrap();
+    f.set("g", record(2.0)).unwrap();
+    f.set_recording(Recording::Off);
+    // set through the current record
+    f.goto(1);
+    f.set("g/a", 5.0).unwrap();
+    assert_eq!(f.read::<f64>("g/a").unwrap(), 5.0);
+    stored(m, &f, |f| {
+        f.goto(0);
+        assert_eq!(f.read::<f64>("g/a").unwrap(), 1.0);
+        assert_eq!(f.read::<f64>("/g/a").unwrap(), 1.0);
+        assert!(f.contains("g/a").unwrap());
+        assert_eq!(f.kind("g/a").unwrap(), qnd::Kind::Leaf);
+        assert_eq!(value(f.get("g/a").unwrap()), Value::from(1.0));
+        assert_eq!(f.leaf("g/a").unwrap().path(), "/g[0]/a");
+        f.goto(-1);
+        assert_eq!(f.read::<f64>("g/a").unwrap(), 5.0);
+        let e = f.read::<f64>("g/b").unwrap_err();
+        assert!(
+            matches!(&e, Error::NoItem { path, .. } if path == "/g[1]/b"),
+            "{e}"
+        );
+        f.goto(5);
+        let e = f.read::<f64>("g/a").unwrap_err();
+        assert!(
+            matches!(&e, Error::NoRecord { path, .. } if path == "/g"),
+            "{e}"
+        );
+        f.goto_off();
+        let e = f.read::<f64>("g/a").unwrap_err();
+        assert!(
+            matches!(&e, Error::Mismatch { got, .. } if got == "a list"),
+            "{e}"
+        );
+        assert!(!f.contains("g/a").unwrap());
+    });
+}

@@ -41,6 +41,7 @@ pub const REFUSED: &[(&str, &str)] = &[
     ("goto::goto_follows_recorded_writes", NO_GROUPS),
     ("goto::goto_in_subgroup", NO_GROUPS),
     ("goto::goto_nearest_list_records", NO_GROUPS),
+    ("goto::goto_paths_through_list_records", NO_GROUPS),
     ("leaves::handles_share_the_file", NO_GROUPS),
     ("leaves::list_element_leaf", NO_GROUPS),
     ("lists::append_extend_get", NO_GROUPS),

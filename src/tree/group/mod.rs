@@ -15,7 +15,7 @@ use super::{child_path, Item, QAttrs, QLeaf, QList};
 use crate::backend::Kind;
 use crate::backend::{NodeId, Storage};
 use crate::error::{Error, Result, Where};
-use crate::file::{elem_path, join, kind_name, read, walk, write, FileRef, FileState};
+use crate::file::{elem_path, kind_name, read, walk, write, FileRef, FileState, Through};
 use crate::selection::Selection;
 use crate::state::{Auto, GotoIndex, Recording, State};
 use crate::values::{DType, FromValue, Value};
@@ -119,21 +119,24 @@ impl QGroup {
                 self.state.get().goto,
             )?
         };
+        let at = self.at(&self.path);
         Ok(Target {
-            group: self.sub(walked.group, walked.group_path(&self.path)),
+            group: self.sub(walked.group, walked.group_at(&at).path()),
             name: walked.name.to_string(),
         })
     }
 
-    /// Member `name` (or a path) under the caller's lock: its node and
-    /// kind, resolved with cached lookups and no string built unless an
-    /// error is returned. `None` for a path naming a group itself.
+    /// Member `name` (or a path) under the caller's lock: its node, its
+    /// kind, and where the path went through a list's current record (see
+    /// [`Where::member_through`]), resolved with cached lookups and no
+    /// string built unless an error is returned. `None` for a path naming
+    /// a group itself.
     pub(crate) fn resolve(
         &self,
         core: &mut FileState,
         at: &Where,
         name: &str,
-    ) -> Result<Option<(NodeId, Kind)>> {
+    ) -> Result<Option<(NodeId, Kind, Through)>> {
         let walked = walk(
             core,
             self.file.root,
@@ -145,17 +148,22 @@ impl QGroup {
         if walked.name.is_empty() {
             return Ok(None);
         }
-        let here = at.member(name);
-        let found = core
+        let here = at.member_through(name, walked.through);
+        let (node, kind) = core
             .lookup(walked.group, walked.name)
             .map_err(|e| here.storage(e))?
             .ok_or_else(|| here.no_item())?;
-        Ok(Some(found))
+        Ok(Some((node, kind, walked.through)))
     }
 
     /// As [`QGroup::resolve`], but a path naming a group itself is no
     /// member: [`Error::NoItem`].
-    fn found(&self, core: &mut FileState, at: &Where, name: &str) -> Result<(NodeId, Kind)> {
+    fn found(
+        &self,
+        core: &mut FileState,
+        at: &Where,
+        name: &str,
+    ) -> Result<(NodeId, Kind, Through)> {
         self.resolve(core, at, name)?
             .ok_or_else(|| at.member(name).no_item())
     }
@@ -264,7 +272,7 @@ impl QGroup {
         let mut core = self.file.lock()?;
         Ok(self
             .resolve(&mut core, &at, name)?
-            .map_or(Kind::Group, |(_, kind)| kind))
+            .map_or(Kind::Group, |(_, kind, _)| kind))
     }
 
     /// Get member `name` (or a path such as `g/x`, `/g/x`) as the auto-read
@@ -306,9 +314,8 @@ impl QGroup {
     /// only for a handle or an error.
     fn get_member(&self, name: &str, state: State) -> Result<Item> {
         let group_at = self.at(&self.path);
-        let at = group_at.member(name);
         let mut core = self.file.lock()?;
-        let Some((id, kind)) = self.resolve(&mut core, &group_at, name)? else {
+        let Some((id, kind, through)) = self.resolve(&mut core, &group_at, name)? else {
             // the path names a group itself
             drop(core);
             let g = if name.is_empty() {
@@ -322,10 +329,12 @@ impl QGroup {
                 Item::Group(g)
             });
         };
-        let path = join(&self.path, name);
+        let at = group_at.member_through(name, through);
+        // the item path, spelled out for a handle only
+        let path = || at.path();
         match kind {
             Kind::Group => {
-                let mut g = self.sub(id, path);
+                let mut g = self.sub(id, path());
                 g.state = Cell::new(state);
                 if state.auto == Auto::All {
                     drop(core);
@@ -336,7 +345,7 @@ impl QGroup {
             Kind::None => Ok(Item::Value(Value::None)),
             Kind::Leaf => {
                 if state.auto == Auto::Off {
-                    Ok(Item::Leaf(QLeaf::new(self.file.clone(), id, None, path)))
+                    Ok(Item::Leaf(QLeaf::new(self.file.clone(), id, None, path())))
                 } else {
                     read::read_item(&mut core, &at, id, kind, None).map(Item::Value)
                 }
@@ -346,7 +355,7 @@ impl QGroup {
                 let handle = |path| QList::new(self.file.clone(), id, records, path, state.auto);
                 match state.goto {
                     None => {
-                        let list = handle(path);
+                        let list = handle(path());
                         if state.auto == Auto::All {
                             drop(core);
                             list.to_value().map(Item::Value)
@@ -365,7 +374,7 @@ impl QGroup {
                             read::list_len(&mut core, &at, id)?
                         };
                         let r = read::record_index(&at, r, count)?;
-                        let list = handle(path);
+                        let list = handle(path());
                         drop(core);
                         list.get(r as isize)
                     }
@@ -392,13 +401,13 @@ impl QGroup {
     pub fn read<T: FromValue>(&self, name: &str) -> Result<T> {
         let goto = self.state.get().goto;
         let at = self.at(&self.path);
-        let here = at.member(name);
         let mut core = self.file.lock()?;
-        let Some((id, kind)) = self.resolve(&mut core, &at, name)? else {
+        let Some((id, kind, through)) = self.resolve(&mut core, &at, name)? else {
             // the path names a group itself
             drop(core);
             return self.target(name)?.group.read_all();
         };
+        let here = at.member_through(name, through);
         let value = match (kind, goto) {
             // a whole record variable: one read, converted whole
             (Kind::Records, None) => {
@@ -425,23 +434,29 @@ impl QGroup {
     pub fn read_part<T: FromValue>(&self, name: &str, sel: impl Into<Selection>) -> Result<T> {
         let goto = self.state.get().goto;
         let at = self.at(&self.path);
-        let here = at.member(name);
         let mut core = self.file.lock()?;
-        let record = match self.resolve(&mut core, &at, name)? {
-            Some((id, Kind::Leaf)) | Some((id, Kind::Records)) if goto.is_none() => (id, None),
-            Some((id, Kind::Records)) => {
-                let count = core.shape(id).map_err(|e| here.storage(e))?.records();
-                let r = read::record_index(&here, goto.unwrap_or(0), count)?;
-                (id, Some(r))
-            }
-            Some((id, Kind::Leaf)) => (id, None),
+        let (id, kind, through) = match self.resolve(&mut core, &at, name)? {
+            Some(found @ (_, Kind::Leaf | Kind::Records, _)) => found,
             // lists under goto, and what is no leaf: through the handle
             _ => {
                 drop(core);
                 return self.leaf(name)?.read_part(sel);
             }
         };
-        let a = read::read_leaf(&mut core, &here, record.0, record.1, &sel.into())?;
+        let member = at.member_through(name, through);
+        let record = match (kind, goto) {
+            (Kind::Records, Some(r)) => {
+                let count = core.shape(id).map_err(|e| member.storage(e))?.records();
+                Some(read::record_index(&member, r, count)?)
+            }
+            _ => None,
+        };
+        // a record's errors name it, as its leaf handle does: `/x[3]`
+        let here = match record {
+            Some(r) => member.record(r),
+            None => member,
+        };
+        let a = read::read_leaf(&mut core, &here, id, record, &sel.into())?;
         drop(core);
         T::from_value(Value::Array(a)).map_err(|e| here.value(e))
     }
@@ -470,10 +485,10 @@ impl QGroup {
     /// [`Error::NoRecord`].
     pub fn leaf(&self, name: &str) -> Result<QLeaf> {
         let group_at = self.at(&self.path);
-        let at = group_at.member(name);
         let mut core = self.file.lock()?;
-        let (id, kind) = self.found(&mut core, &group_at, name)?;
-        let path = || join(&self.path, name);
+        let (id, kind, through) = self.found(&mut core, &group_at, name)?;
+        let at = group_at.member_through(name, through);
+        let path = || at.path();
         match (kind, self.state.get().goto) {
             (Kind::Leaf, _) | (Kind::Records, None) => {
                 Ok(QLeaf::new(self.file.clone(), id, None, path()))
@@ -592,12 +607,12 @@ impl QGroup {
         }
         let group_at = self.at(&self.path);
         let mut core = self.file.lock()?;
-        let (id, kind) = self.found(&mut core, &group_at, name)?;
+        let (id, kind, through) = self.found(&mut core, &group_at, name)?;
         Ok(QAttrs::new(
             self.file.clone(),
             id,
             kind,
-            join(&self.path, name),
+            group_at.member_through(name, through).path(),
         ))
     }
 }

@@ -78,9 +78,10 @@ impl QGroup {
             return Err(here.invalid("goto to the record nearest NaN: no record is nearest NaN"));
         }
         let mut core = self.file.lock()?;
-        let Some((id, kind)) = self.resolve(&mut core, &at, name)? else {
+        let Some((id, kind, through)) = self.resolve(&mut core, &at, name)? else {
             return Err(here.invalid("goto needs a record variable"));
         };
+        let here = at.member_through(name, through);
         let found = match core.goto_index(id) {
             Some(index) => index.nearest(value),
             None => {
@@ -113,9 +114,10 @@ impl QGroup {
         let at = self.at(&self.path);
         let here = at.member(name);
         let mut core = self.file.lock()?;
-        let Some((id, kind)) = self.resolve(&mut core, &at, name)? else {
+        let Some((id, kind, through)) = self.resolve(&mut core, &at, name)? else {
             return Err(here.invalid("goto needs a record variable"));
         };
+        let here = at.member_through(name, through);
         if let Some(index) = core.goto_index(id) {
             return Ok(index.clone());
         }
