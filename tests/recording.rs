@@ -868,3 +868,33 @@ fn other_record_types() {
         }
     }
 }
+
+/// Two handles of one HDF5 file in one process: records that the writing
+/// handle has flushed are seen by the reading one (its record counts are
+/// asked of the file, never kept from before), whole, under goto and by
+/// goto-by-value.
+#[test]
+fn a_second_handle_sees_flushed_records() {
+    let files = Files::new();
+    let path = files.path(Format::Hdf5, "shared");
+    let writer = create(&path, Format::Hdf5, Some(0));
+    writer.set("time", 1.0).unwrap();
+    writer.flush().unwrap();
+    let reader = open_read(&path);
+    assert_eq!(reader.list("time").unwrap().len().unwrap(), 1);
+    reader.goto(-1);
+    assert_eq!(reader.read::<f64>("time").unwrap(), 1.0);
+    writer.set("time", 2.0).unwrap();
+    writer.flush().unwrap();
+    assert_eq!(reader.list("time").unwrap().len().unwrap(), 2);
+    assert_eq!(
+        reader.read::<f64>("time").unwrap(),
+        2.0,
+        "goto -1 is the newest"
+    );
+    reader.goto_off();
+    assert_eq!(reader.read::<Vec<f64>>("time").unwrap(), [1.0, 2.0]);
+    assert_eq!(reader.record_count().unwrap(), 2);
+    drop(reader);
+    writer.close().unwrap();
+}

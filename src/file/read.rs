@@ -54,11 +54,19 @@ pub(crate) fn leaf_shape(
     id: NodeId,
     record: Option<usize>,
 ) -> Result<(DType, Vec<usize>)> {
-    let info = core.shape(id).map_err(|e| at.storage(e))?;
     match record {
-        None => Ok((info.dtype, info.shape.clone())),
+        None => {
+            let info = core.shape(id).map_err(|e| at.storage(e))?;
+            let (dtype, mut shape, records) = (info.dtype, info.shape.clone(), info.records);
+            if records {
+                shape[0] = core.records(id).map_err(|e| at.storage(e))?;
+            }
+            Ok((dtype, shape))
+        }
         Some(r) => {
-            record_index(at, r as isize, info.records())?;
+            let count = core.records(id).map_err(|e| at.storage(e))?;
+            record_index(at, r as isize, count)?;
+            let info = core.shape(id).map_err(|e| at.storage(e))?;
             Ok((info.dtype, info.record_shape().to_vec()))
         }
     }
@@ -71,8 +79,9 @@ const STACK_RANK: usize = 8;
 /// path of reading under goto. The hyperslab is built on the stack; only
 /// the array read is allocated.
 pub(crate) fn read_record(core: &mut FileState, at: &Where, id: NodeId, r: isize) -> Result<Value> {
+    let count = core.records(id).map_err(|e| at.storage(e))?;
+    let r = record_index(at, r, count)?;
     let info = core.shape(id).map_err(|e| at.storage(e))?;
-    let r = record_index(at, r, info.records())?;
     let rank = info.shape.len();
     if rank > STACK_RANK {
         return read_leaf(core, &at.record(r), id, Some(r), &Selection::all()).map(Value::Array);

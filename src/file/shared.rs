@@ -7,7 +7,7 @@
 //! | --- | --- | --- |
 //! | members | `(group, name) -> (node, kind)` | creating members |
 //! | lists | group -> list length, or not a list | appending to a list |
-//! | shapes | leaf or record node -> dtype and shape | appending records |
+//! | shapes | leaf or record node -> dtype and shape (not record counts) | never changes |
 //! | goto | scalar record node -> goto-by-value index | appending records |
 //!
 //! [`FileState::invalidate`] drops them all (a file changed by another
@@ -20,36 +20,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use qnd_storage::{FastMap, RecordBuffer};
 
 use super::AnyStorage;
-use crate::backend::{Array, Capabilities, DType, Kind, NodeId, Storage, StorageError};
+use crate::backend::{Array, Capabilities, Kind, LeafInfo, NodeId, Storage, StorageError};
 use crate::error::{Error, Result, Where};
 use crate::state::GotoIndex;
-
-/// The dtype and shape of a leaf or record node (for records, the leading
-/// axis is the record count).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Shape {
-    pub dtype: DType,
-    pub shape: Vec<usize>,
-}
-
-impl Shape {
-    /// The record count of a record node (the leading axis).
-    pub fn records(&self) -> usize {
-        self.shape.first().copied().unwrap_or(0)
-    }
-
-    /// The shape of one record of a record node.
-    pub fn record_shape(&self) -> &[usize] {
-        self.shape.get(1..).unwrap_or(&[])
-    }
-}
 
 /// What the tree has learnt about nodes (see the [module docs](self)).
 #[derive(Default)]
 struct Caches {
     members: FastMap<NodeId, FastMap<Box<str>, (NodeId, Kind)>>,
     lists: FastMap<NodeId, Option<usize>>,
-    shapes: FastMap<NodeId, Shape>,
+    shapes: FastMap<NodeId, LeafInfo>,
     goto: FastMap<NodeId, GotoIndex>,
 }
 
@@ -152,29 +132,32 @@ impl FileState {
         Ok(Some(found))
     }
 
-    /// The dtype and shape of leaf or record node `node` (cached; the
-    /// record count of a record node is kept up to date by
-    /// [`FileState::append`]).
+    /// The dtype and shape of leaf or record node `node` as first seen
+    /// (cached: they do not change, but for the record count of a record
+    /// node, which [`FileState::records`] gives as it is now).
     ///
     /// # Errors
     /// When the backend fails.
-    pub fn shape(&mut self, node: NodeId) -> Result<&Shape, StorageError> {
+    pub fn shape(&mut self, node: NodeId) -> Result<&LeafInfo, StorageError> {
         if !self.caches.shapes.contains_key(&node) {
             let info = self.storage.info(node)?;
-            self.caches.shapes.insert(
-                node,
-                Shape {
-                    dtype: info.dtype,
-                    shape: info.shape,
-                },
-            );
+            self.caches.shapes.insert(node, info);
         }
         Ok(&self.caches.shapes[&node])
     }
 
+    /// The record count of record node `node` now, from storage (never
+    /// cached: another handle of the same file may have appended).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn records(&mut self, node: NodeId) -> Result<usize, StorageError> {
+        self.storage.records(node)
+    }
+
     /// Append one `record` (of the node's dtype and record shape, checked
-    /// by the caller) to record node `node`, keeping its record count and
-    /// goto index up to date.
+    /// by the caller) to record node `node`, keeping its goto index up to
+    /// date.
     ///
     /// # Errors
     /// When the backend fails; what is known of the node is then read
@@ -183,11 +166,6 @@ impl FileState {
         if let Err(e) = self.storage.append(node, record) {
             self.forget(node);
             return Err(e);
-        }
-        if let Some(s) = self.caches.shapes.get_mut(&node) {
-            if let Some(n) = s.shape.first_mut() {
-                *n += 1;
-            }
         }
         if let Some(index) = self.caches.goto.get_mut(&node) {
             match record.to_f64() {

@@ -243,8 +243,9 @@ pub(crate) fn append_record(
         return Err(at.mismatch("an array record", value.describe()));
     };
     check_text(at, a)?;
+    let n = core.records(id).map_err(|e| at.storage(e))?;
     let info = core.shape(id).map_err(|e| at.storage(e))?;
-    let (n, dtype) = (info.records(), info.dtype);
+    let dtype = info.dtype;
     let rec_shape = info.record_shape();
     if a.shape() != rec_shape || !a.dtype().widens_to(dtype) {
         return Err(at.mismatch(

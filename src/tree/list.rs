@@ -90,7 +90,7 @@ impl QList {
         let mut core = self.file.lock()?;
         let at = self.file.at(&self.path);
         if self.records {
-            Ok(core.shape(self.id).map_err(|e| at.storage(e))?.records())
+            Ok(core.records(self.id).map_err(|e| at.storage(e))?)
         } else {
             read::list_len(&mut core, &at, self.id)
         }

@@ -482,7 +482,16 @@ impl Storage for Hdf5Storage {
             dtype: e.dtype,
             dims: vec![None; shape.len()],
             shape,
+            records: n.kind == Kind::Records,
         })
+    }
+
+    fn records(&mut self, node: NodeId) -> SResult<usize> {
+        let (n, _) = self.leaf(node)?;
+        match &n.obj {
+            Obj::Dataset(ds) => raw::dataset_len(ds),
+            _ => Ok(0),
+        }
     }
 
     fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {

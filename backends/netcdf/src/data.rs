@@ -240,6 +240,18 @@ impl NetcdfStorage {
             dtype: v.dtype,
             shape,
             dims,
+            records: n.kind == Kind::Records,
+        })
+    }
+
+    /// The record count of a record node (0 for a leaf).
+    pub(crate) fn record_count(&self, node: NodeId) -> SResult<usize> {
+        let n = self.node(node)?;
+        let v = self.var(node)?;
+        Ok(if n.kind == Kind::Records {
+            v.records
+        } else {
+            0
         })
     }
 

@@ -276,6 +276,10 @@ impl Storage for NetcdfStorage {
         self.leaf_info(node)
     }
 
+    fn records(&mut self, node: NodeId) -> SResult<usize> {
+        self.record_count(node)
+    }
+
     fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
         self.read_slab(node, slab)
     }

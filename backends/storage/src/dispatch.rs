@@ -68,6 +68,9 @@ macro_rules! dispatch_storage {
             fn info(&mut self, node: $crate::NodeId) -> $crate::SResult<$crate::LeafInfo> {
                 $crate::dispatch_storage!(@each self, $name, s => s.info(node), $( $(#[$vmeta])* $variant )+)
             }
+            fn records(&mut self, node: $crate::NodeId) -> $crate::SResult<usize> {
+                $crate::dispatch_storage!(@each self, $name, s => s.records(node), $( $(#[$vmeta])* $variant )+)
+            }
             fn read(&mut self, node: $crate::NodeId, slab: &[$crate::Run]) -> $crate::SResult<$crate::Array> {
                 $crate::dispatch_storage!(@each self, $name, s => s.read(node, slab), $( $(#[$vmeta])* $variant )+)
             }

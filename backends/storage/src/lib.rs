@@ -100,6 +100,16 @@ pub struct LeafInfo {
     pub shape: Vec<usize>,
     /// Dimension names where the format has them (netCDF), else `None`s.
     pub dims: Vec<Option<String>>,
+    /// True for a record node: the leading axis is the record count.
+    pub records: bool,
+}
+
+impl LeafInfo {
+    /// The shape of one record of a record node (the shape after the
+    /// record axis).
+    pub fn record_shape(&self) -> &[usize] {
+        self.shape.get(1..).unwrap_or(&[])
+    }
 }
 
 /// What to create: the element type, the shape (of one record, for a record
@@ -174,6 +184,16 @@ pub trait Storage {
     /// # Errors
     /// When the library fails.
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo>;
+    /// The record count of a record node, as the file has it now (another
+    /// handle of the same file may have appended since this one last
+    /// looked). The default asks [`Storage::info`]; backends answer it more
+    /// cheaply.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn records(&mut self, node: NodeId) -> SResult<usize> {
+        Ok(self.info(node)?.shape.first().copied().unwrap_or(0))
+    }
     /// Read a hyperslab (one [`Run`] per axis, record axis included) into
     /// an array of shape `counts`.
     ///

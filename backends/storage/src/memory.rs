@@ -177,12 +177,18 @@ impl Storage for MemoryStorage {
     }
 
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
+        let records = matches!(self.node(node)?.body, Body::Records(_));
         let a = self.array(node)?;
         Ok(LeafInfo {
             dtype: a.dtype(),
             shape: a.shape().to_vec(),
             dims: vec![None; a.ndim()],
+            records,
         })
+    }
+
+    fn records(&mut self, node: NodeId) -> SResult<usize> {
+        Ok(self.array(node)?.shape().first().copied().unwrap_or(0))
     }
 
     fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {

@@ -369,7 +369,7 @@ impl QGroup {
                     }
                     Some(r) => {
                         let count = if records {
-                            core.shape(id).map_err(|e| at.storage(e))?.records()
+                            core.records(id).map_err(|e| at.storage(e))?
                         } else {
                             read::list_len(&mut core, &at, id)?
                         };
@@ -446,7 +446,7 @@ impl QGroup {
         let member = at.member_through(name, through);
         let record = match (kind, goto) {
             (Kind::Records, Some(r)) => {
-                let count = core.shape(id).map_err(|e| member.storage(e))?.records();
+                let count = core.records(id).map_err(|e| member.storage(e))?;
                 Some(read::record_index(&member, r, count)?)
             }
             _ => None,
@@ -494,7 +494,7 @@ impl QGroup {
                 Ok(QLeaf::new(self.file.clone(), id, None, path()))
             }
             (Kind::Records, Some(r)) => {
-                let count = core.shape(id).map_err(|e| at.storage(e))?.records();
+                let count = core.records(id).map_err(|e| at.storage(e))?;
                 let r = read::record_index(&at, r, count)?;
                 Ok(QLeaf::new(self.file.clone(), id, Some(r), path()))
             }

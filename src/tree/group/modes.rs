@@ -200,7 +200,7 @@ impl QGroup {
             let here = self.at(&path);
             match self.lookup(&mut core, &name, &path)? {
                 Some((id, Kind::Records)) => {
-                    n = n.max(core.shape(id).map_err(|e| here.storage(e))?.records());
+                    n = n.max(core.records(id).map_err(|e| here.storage(e))?);
                 }
                 Some((id, Kind::List)) => n = n.max(read::list_len(&mut core, &here, id)?),
                 _ => {}

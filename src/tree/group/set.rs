@@ -91,7 +91,7 @@ impl QGroup {
                 }
                 if let Some(r) = state.goto {
                     return if kind == Kind::Records {
-                        let count = core.shape(id).map_err(|e| at.storage(e))?.records();
+                        let count = core.records(id).map_err(|e| at.storage(e))?;
                         let r = read::record_index(&at, r, count)?;
                         write::write_leaf(
                             &mut core,

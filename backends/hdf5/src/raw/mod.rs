@@ -180,6 +180,37 @@ pub(crate) fn dataset_space(ds: &Dataset) -> SResult<Space> {
     space_of(&dataset_space_hid(ds.id())?)
 }
 
+/// HDF5's largest rank (`H5S_MAX_RANK`).
+const MAX_RANK: usize = 32;
+
+/// The length of a dataset's leading axis now (0 for a scalar or null
+/// dataspace): the record count of a record node, asked on every read
+/// under goto, so it allocates nothing.
+pub(crate) fn dataset_len(ds: &Dataset) -> SResult<usize> {
+    let space = dataset_space_hid(ds.id())?;
+    locked(|| {
+        // SAFETY: `space` is an open dataspace identifier; the rank is
+        // checked to be at most `MAX_RANK` before the library writes that
+        // many entries into `dims`.
+        unsafe {
+            let n = ck(H5Sget_simple_extent_ndims(space.id()))? as usize;
+            if n == 0 {
+                return Ok(0);
+            }
+            if n > MAX_RANK {
+                return Err(StorageError::Layout(format!("a dataspace of rank {n}")));
+            }
+            let mut dims = [0 as hsize_t; MAX_RANK];
+            ck(H5Sget_simple_extent_dims(
+                space.id(),
+                dims.as_mut_ptr(),
+                std::ptr::null_mut(),
+            ))?;
+            Ok(dims[0] as usize)
+        }
+    })
+}
+
 /// A new dataspace: scalar for shape `[]`, else simple with `max` (all
 /// fixed when `None`; `None` entries unlimited).
 fn new_space(dims: &[usize], max: Option<&[Option<usize>]>) -> SResult<Hid> {

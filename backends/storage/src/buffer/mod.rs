@@ -428,6 +428,13 @@ impl<S: Storage> Storage for RecordBuffer<S> {
         }
     }
 
+    fn records(&mut self, node: NodeId) -> SResult<usize> {
+        match self.get(node) {
+            Some(b) => Ok(b.info.shape[0]),
+            None => self.inner.records(node),
+        }
+    }
+
     fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
         let (Some(stored), Some((first, rest))) = (self.buffered(node), slab.split_first()) else {
             return self.inner.read(node, slab);
