@@ -354,7 +354,7 @@ impl QList {
 
     /// The [`Error::Mismatch`] of an element that is `other`, not `what`.
     fn not_a(&self, what: &str, other: &Item) -> Error {
-        self.file.at(&self.path).mismatch(what, describe(other))
+        self.file.at(&self.path).mismatch(what, other.describe())
     }
 
     /// A leaf handle on the whole record variable as one array whose first
@@ -387,14 +387,5 @@ impl QList {
             Kind::List
         };
         QAttrs::new(self.file.clone(), self.id, kind, self.path.clone())
-    }
-}
-
-fn describe(item: &Item) -> String {
-    match item {
-        Item::Group(_) => "a group".into(),
-        Item::List(_) => "a list".into(),
-        Item::Leaf(_) => "a leaf".into(),
-        Item::Value(v) => v.describe(),
     }
 }

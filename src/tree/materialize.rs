@@ -204,9 +204,6 @@ impl QGroup {
             .storage
             .create_virtual(target.group.id, &target.name, dtype, shape, maps)
             .map_err(|e| at.storage(e))?;
-        // the tree caches what each node is
-        core.lookup(target.group.id, &target.name)
-            .map_err(|e| at.storage(e))?;
         drop(core);
         Ok(QLeaf::new(self.file.clone(), id, None, target.path.clone()))
     }

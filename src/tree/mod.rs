@@ -96,6 +96,17 @@ impl Item {
         }
     }
 
+    /// What this is, for messages: "a group", "a list", "a leaf", or the
+    /// value's dtype and shape.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Item::Group(_) => "a group".into(),
+            Item::List(_) => "a list".into(),
+            Item::Leaf(_) => "a leaf".into(),
+            Item::Value(v) => v.describe(),
+        }
+    }
+
     /// The value, if this is one.
     pub fn as_value(&self) -> Option<&Value> {
         match self {

@@ -79,6 +79,16 @@ impl Capabilities {
         record_dims: RecordDims::PerVariable,
     };
 
+    /// Whether every tree qnd makes can be stored: groups, every element
+    /// type in leaves and attributes, attributes of any shape.
+    pub fn holds_every_tree(&self) -> bool {
+        self.groups
+            && self.leaf_dtypes == DTypeSet::ALL
+            && self.attr_dtypes == DTypeSet::ALL
+            && self.text_attr_arrays
+            && self.attr_rank == usize::MAX
+    }
+
     /// Whether a leaf or record variable of `dtype` can be stored.
     pub fn holds_leaf(&self, dtype: DType) -> bool {
         self.leaf_dtypes.contains(dtype)
@@ -116,6 +126,8 @@ mod tests {
         assert!(!c.holds_attr(DType::Str, &[2]));
         assert!(c.holds_attr(DType::F64, &[2]));
         assert!(c.holds_attr(DType::F64, &[2, 3]));
+        assert!(!c.holds_every_tree());
+        assert!(Capabilities::ALL.holds_every_tree());
         c.attr_rank = 1;
         assert!(!c.holds_attr(DType::F64, &[2, 3]));
     }

@@ -101,6 +101,9 @@ fn refuse_what_dst_cannot_hold(
     let Some(caps) = qnd::capabilities(format, netcdf) else {
         return Ok(()); // opening DST says this build cannot write it
     };
+    if caps.holds_every_tree() {
+        return Ok(());
+    }
     let src = src.push();
     src.goto_off();
     src.set_auto(Auto::Off);

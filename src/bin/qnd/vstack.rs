@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use qnd::lazy::{Lazy, VirtualSource, VirtualStack};
-use qnd::{Error, Format, Mode};
+use qnd::{Error, Format, Mode, NcFormat};
 
 use crate::cli::{self, Args, Failure};
 
@@ -26,9 +26,12 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         .iter()
         .map(source)
         .collect::<Result<Vec<_>, _>>()?;
-    if Format::from_extension(&out) == Some(Format::NetCdf) {
+    let format = Format::from_extension(&out).unwrap_or(Format::Hdf5);
+    let holds_virtual =
+        qnd::capabilities(format, NcFormat::default()).is_some_and(|c| c.virtual_datasets);
+    if !holds_virtual {
         return Err(Failure::Error(format!(
-            "{}: vstack writes an HDF5 virtual dataset; a netCDF file cannot hold one",
+            "{}: vstack writes a virtual dataset; a {format} file cannot hold one",
             out.display()
         )));
     }

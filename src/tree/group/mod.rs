@@ -551,7 +551,7 @@ impl QGroup {
     /// `what` ("a group", ...).
     fn not_a(&self, name: &str, what: &str, other: &Item) -> Error {
         self.at(&child_path(&self.path, name))
-            .mismatch(what, item_name(other))
+            .mismatch(what, other.describe())
     }
 
     /// Read the whole group recursively into a [`Value::Group`] (qnd's
@@ -614,14 +614,5 @@ impl QGroup {
             kind,
             group_at.member_through(name, through).path(),
         ))
-    }
-}
-
-fn item_name(item: &Item) -> String {
-    match item {
-        Item::Group(_) => "a group".into(),
-        Item::List(_) => "a list".into(),
-        Item::Leaf(_) => "a leaf".into(),
-        Item::Value(v) => v.describe(),
     }
 }

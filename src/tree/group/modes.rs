@@ -79,7 +79,7 @@ impl QGroup {
         }
         let mut core = self.file.lock()?;
         let Some((id, kind, through)) = self.resolve(&mut core, &at, name)? else {
-            return Err(here.invalid("goto needs a record variable"));
+            return Err(here.no_item()); // the path names a group itself
         };
         let here = at.member_through(name, through);
         let found = match core.goto_index(id) {
@@ -115,7 +115,7 @@ impl QGroup {
         let here = at.member(name);
         let mut core = self.file.lock()?;
         let Some((id, kind, through)) = self.resolve(&mut core, &at, name)? else {
-            return Err(here.invalid("goto needs a record variable"));
+            return Err(here.no_item()); // the path names a group itself
         };
         let here = at.member_through(name, through);
         if let Some(index) = core.goto_index(id) {
