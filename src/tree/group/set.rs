@@ -29,53 +29,65 @@ impl QGroup {
     /// [`Error::Invalid`], [`Error::NoItem`] for a missing group in a path.
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
         let value = value.into();
-        if !name.is_empty() && !name.contains('/') {
+        let state = self.state.get();
+        let at = self.at(&self.path);
+        let record = if !name.is_empty() && !name.contains('/') {
             // a direct member: the hot path of recording
-            let record = self.set_member(name, &value, self.state.get())?;
-            if let Some(r) = record {
-                self.goto(r as isize);
+            self.set_member(self.id, &at, name, &value, state)?
+        } else {
+            // a path: walked under one lock, then set (which locks again
+            // only to write); no string is built unless an error is made
+            let walked = {
+                let mut core = self.file.lock()?;
+                walk(&mut core, self.file.root, self.id, &at, name, state.goto)?
+            };
+            if walked.name.is_empty() {
+                return Err(at.invalid("cannot set a group itself; use update"));
             }
-            return Ok(());
-        }
-        let t = self.target(name)?;
-        if t.name.is_empty() {
-            return Err(self
-                .at(&self.path)
-                .invalid("cannot set a group itself; use update"));
-        }
-        let record = t.group.set_member(&t.name, &value, self.state.get())?;
-        if let (Some(r), true) = (record, t.group.id == self.id) {
+            let group_at = walked.group_at(&at);
+            let record = self.set_member(walked.group, &group_at, walked.name, &value, state)?;
+            record.filter(|_| walked.group == self.id)
+        };
+        if let Some(r) = record {
             // qnd leaves goto at the record just written.
             self.goto(r as isize);
         }
         Ok(())
     }
 
-    /// Returns the record written, if a record was appended. The hot path
+    /// Set member `name` of group `group` (named `group_at` in errors);
+    /// returns the record written, if a record was appended. The hot path
     /// of recording: one lock, a cached lookup, no string built unless an
     /// error is returned.
-    fn set_member(&self, name: &str, value: &Value, state: State) -> Result<Option<usize>> {
-        let here_group = self.at(&self.path);
+    fn set_member(
+        &self,
+        group: NodeId,
+        group_at: &Where,
+        name: &str,
+        value: &Value,
+        state: State,
+    ) -> Result<Option<usize>> {
+        let here_group = group_at;
         let at = here_group.member(name);
         write::check_group_member(&at, name)?;
         write::validate(&at, value)?;
         let mut core = self.file.lock_for_write(&at)?;
-        let found = core.lookup(self.id, name).map_err(|e| at.storage(e))?;
+        let found = core.lookup(group, name).map_err(|e| at.storage(e))?;
         let Some((id, kind)) = found else {
             return match (state.recording, value) {
                 (Recording::Off, _) => {
-                    write::create(&mut core, &here_group, self.id, name, value).map(|_| None)
+                    write::create(&mut core, here_group, group, name, value).map(|_| None)
                 }
                 (Recording::Uniform, Value::Array(a)) => {
                     let spec = write::spec_of(a, true);
                     let id = core
                         .storage
-                        .create_leaf(self.id, name, &spec)
+                        .create_leaf(group, name, &spec)
                         .map_err(|e| at.storage(e))?;
                     write::append_record(&mut core, &at, id, value).map(Some)
                 }
                 _ => {
-                    let id = write::create_list(&mut core, &at, self.id, name)?;
+                    let id = write::create_list(&mut core, &at, group, name)?;
                     write::append_element(&mut core, &at, id, value).map(Some)
                 }
             };
