@@ -93,3 +93,30 @@ fn reads_of_record_variables_read_only_what_they_need() {
     assert_eq!(f.goto_nearest("t", 40.0).unwrap(), 40);
     assert_eq!(reads(&f).len(), before + 2);
 }
+
+/// `FileState::invalidate` is the one place that drops what the tree has
+/// learnt: afterwards the goto index is built again from storage, lookups
+/// and shapes are asked again, and every read gives what it gave before.
+#[test]
+fn invalidate_drops_every_cache_in_one_place() {
+    let f = crate::memory();
+    f.create_group("g").unwrap();
+    f.set_recording(Recording::Uniform);
+    for k in 0..10 {
+        f.set("t", k as f64).unwrap();
+        f.set("g/x", vec![k as f64; 2]).unwrap();
+    }
+    f.flush().unwrap();
+    f.file.with_memory(|m| m.probe.log = true);
+    let reads = |f: &crate::QGroup| f.file.with_memory(|m| m.probe.reads.len());
+    assert_eq!(f.goto_nearest("t", 4.2).unwrap(), 4);
+    assert_eq!(f.goto_nearest("t", 6.9).unwrap(), 7);
+    assert_eq!(reads(&f), 1, "one read builds the index");
+    f.file.lock().unwrap().invalidate();
+    assert_eq!(f.goto_nearest("t", 6.9).unwrap(), 7);
+    assert_eq!(reads(&f), 2, "the index was built again");
+    assert_eq!(f.read::<Vec<f64>>("g/x").unwrap(), [7.0, 7.0]);
+    f.goto_off();
+    assert_eq!(f.read::<Vec<f64>>("t").unwrap().len(), 10);
+    assert_eq!(f.list("g/x").unwrap().len().unwrap(), 10);
+}
