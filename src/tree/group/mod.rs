@@ -168,17 +168,6 @@ impl QGroup {
             .ok_or_else(|| at.member(name).no_item())
     }
 
-    /// Look up a direct member.
-    fn lookup(
-        &self,
-        core: &mut FileState,
-        name: &str,
-        path: &str,
-    ) -> Result<Option<(NodeId, Kind)>> {
-        core.lookup(self.id, name)
-            .map_err(|e| self.at(path).storage(e))
-    }
-
     // ------------------------------------------------------------ file
 
     /// The root group of the file (with this group's modes).

@@ -196,9 +196,8 @@ impl QGroup {
         let names = core.storage.names(self.id).map_err(|e| at.storage(e))?;
         let mut n = 0;
         for name in names {
-            let path = child_path(&self.path, &name);
-            let here = self.at(&path);
-            match self.lookup(&mut core, &name, &path)? {
+            let here = at.member(&name);
+            match core.lookup(self.id, &name).map_err(|e| here.storage(e))? {
                 Some((id, Kind::Records)) => {
                     n = n.max(core.records(id).map_err(|e| here.storage(e))?);
                 }

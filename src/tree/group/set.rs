@@ -203,7 +203,11 @@ impl QGroup {
             return Err(at.invalid(format!("shape {shape:?} has too many elements")));
         }
         let mut core = self.file.lock_mut(&path)?;
-        if g.lookup(&mut core, &t.name, &path)?.is_some() {
+        if core
+            .lookup(g.id, &t.name)
+            .map_err(|e| at.storage(e))?
+            .is_some()
+        {
             return Err(at.invalid("already exists"));
         }
         let spec = crate::backend::LeafSpec {
