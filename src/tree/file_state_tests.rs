@@ -4,6 +4,24 @@
 use crate::backend::Run;
 use crate::{Recording, Selection};
 
+/// An in-memory file holding `n` records of `t` (k) and of `x` (`len`
+/// copies of k; a path in a group `g` works), flushed, whose backend then
+/// logs the reads it gets.
+fn logged_history(n: usize, x: &str, len: usize) -> crate::QGroup {
+    let f = crate::memory();
+    if x.starts_with("g/") {
+        f.create_group("g").unwrap();
+    }
+    f.set_recording(Recording::Uniform);
+    for k in 0..n {
+        f.set("t", k as f64).unwrap();
+        f.set(x, vec![k as f64; len]).unwrap();
+    }
+    f.flush().unwrap();
+    f.file.with_memory(|m| m.probe.log = true);
+    f
+}
+
 /// Through the tree: closing, dropping and flushing a file write its
 /// buffered records, and an error on the way is returned, not lost.
 #[test]
@@ -38,14 +56,7 @@ fn drop_with_a_failing_write_does_not_panic() {
 /// once, then never again while records are appended.
 #[test]
 fn reads_of_record_variables_read_only_what_they_need() {
-    let f = crate::memory();
-    f.set_recording(Recording::Uniform);
-    for k in 0..50 {
-        f.set("t", k as f64).unwrap();
-        f.set("x", vec![k as f64; 4]).unwrap();
-    }
-    f.flush().unwrap();
-    f.file.with_memory(|m| m.probe.log = true);
+    let f = logged_history(50, "x", 4);
     let reads = |f: &crate::QGroup| f.file.with_memory(|m| m.probe.reads.clone());
     let x_id = |f: &crate::QGroup| {
         let mut core = f.file.lock().unwrap();
@@ -99,15 +110,7 @@ fn reads_of_record_variables_read_only_what_they_need() {
 /// and shapes are asked again, and every read gives what it gave before.
 #[test]
 fn invalidate_drops_every_cache_in_one_place() {
-    let f = crate::memory();
-    f.create_group("g").unwrap();
-    f.set_recording(Recording::Uniform);
-    for k in 0..10 {
-        f.set("t", k as f64).unwrap();
-        f.set("g/x", vec![k as f64; 2]).unwrap();
-    }
-    f.flush().unwrap();
-    f.file.with_memory(|m| m.probe.log = true);
+    let f = logged_history(10, "g/x", 2);
     let reads = |f: &crate::QGroup| f.file.with_memory(|m| m.probe.reads.len());
     assert_eq!(f.goto_nearest("t", 4.2).unwrap(), 4);
     assert_eq!(f.goto_nearest("t", 6.9).unwrap(), 7);
