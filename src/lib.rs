@@ -253,6 +253,7 @@
 pub mod backend;
 mod error;
 mod file;
+mod recover;
 pub mod lazy;
 pub mod selection;
 pub mod state;
@@ -262,6 +263,7 @@ pub mod values;
 pub use backend::{Capabilities, Kind, NcFormat};
 pub use error::{BoxError, Error, Result, StorageError};
 pub use file::{capabilities, AsMode, Format, Mode, OpenOptions, UnknownMode};
+pub use recover::{recover, Recovery};
 pub use selection::{Axis, Selection};
 pub use state::{Auto, GotoIndex, Recording, State};
 pub use tree::{

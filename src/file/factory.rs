@@ -7,6 +7,10 @@ use std::path::Path;
 use qnd_storage::MemoryStorage;
 
 use super::Format;
+
+/// The HDF5 superblock reader and patcher, for recovery.
+#[cfg(feature = "hdf5")]
+pub(crate) use qnd_hdf5::superblock;
 use crate::backend::{Capabilities, NcFormat};
 use crate::error::{Error, Result};
 
@@ -90,4 +94,60 @@ fn create_or_open<S: Into<AnyStorage>>(
         open()
     };
     s.map(Into::into).map_err(|e| at.storage(e))
+}
+
+/// Refuse to open the existing file at `path` (of `format`, opened without
+/// being replaced) when it was left unclosed by a writer, or when it is
+/// being written and cannot be read meanwhile. `live` says whether a live
+/// writer holds qnd's writer lock on it (never for an open for writing,
+/// which holds the lock itself).
+///
+/// Only files with an HDF5 superblock (HDF5 and netCDF-4) are looked at;
+/// a superblock that cannot be read is left for the library to report.
+///
+/// # Errors
+/// [`Error::NeedsRecovery`] for HDF5 status flags set, or a file shorter
+/// than its superblock says, with no live writer; [`Error::BeingWritten`]
+/// for a netCDF-4 file with a live writer.
+#[allow(unused_variables)] // without HDF5 there is nothing to look at
+pub(super) fn check_closed(path: &Path, format: Format, live: bool) -> Result<()> {
+    #[cfg(feature = "hdf5")]
+    {
+        let Ok(Some(sb)) = qnd_hdf5::superblock::Superblock::read_path(path) else {
+            return Ok(());
+        };
+        if live {
+            return match format {
+                Format::NetCdf => Err(Error::BeingWritten { file: path.into() }),
+                _ => Ok(()),
+            };
+        }
+        if let Some(reason) = unclosed(path, &sb) {
+            return Err(Error::NeedsRecovery {
+                file: path.into(),
+                reason,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What says that the HDF5 file at `path`, with superblock `sb`, was not
+/// closed by its writer: its status flags, or a length short of its
+/// end-of-file address.
+#[cfg(feature = "hdf5")]
+pub(crate) fn unclosed(path: &Path, sb: &qnd_hdf5::superblock::Superblock) -> Option<String> {
+    if sb.flagged() {
+        return Some(format!(
+            "its HDF5 status flags say it is open for writing ({}), but no qnd writer has it open",
+            sb.describe_flags()
+        ));
+    }
+    let len = std::fs::metadata(path).ok()?.len();
+    match sb.end_of_file() {
+        Some(eof) if len < eof => Some(format!(
+            "the file is {len} bytes long but its HDF5 superblock says {eof}"
+        )),
+        _ => None,
+    }
 }

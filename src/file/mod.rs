@@ -9,6 +9,7 @@
 
 mod detect;
 mod factory;
+pub(crate) mod lock;
 mod path;
 pub(crate) mod read;
 mod shared;
@@ -25,6 +26,8 @@ use crate::error::{Error, Result};
 use crate::state::{Auto, Recording, State};
 
 pub(crate) use factory::AnyStorage;
+#[cfg(feature = "hdf5")]
+pub(crate) use factory::superblock;
 pub(crate) use path::{child_path, elem_path, join, kind_name, walk, Through};
 pub(crate) use shared::{FileRef, FileState};
 
@@ -166,6 +169,11 @@ pub struct OpenOptions {
     /// through the file's handles see buffered records. `0` writes every
     /// record as it comes.
     pub record_buffer: usize,
+    /// fsync the file at every [`QGroup::flush`](crate::QGroup::flush) and
+    /// at close (false by default), so that what was flushed survives a
+    /// crash of the machine, not only of the process. It costs a wait for
+    /// the disk at each flush (see the README for measured times).
+    pub sync: bool,
 }
 
 impl OpenOptions {
@@ -178,6 +186,7 @@ impl OpenOptions {
             recording: Recording::default(),
             netcdf: NcFormat::default(),
             record_buffer: DEFAULT_RECORD_BUFFER,
+            sync: false,
         }
     }
 }
@@ -219,10 +228,17 @@ pub(crate) fn mode_of(path: &Path, mode: impl AsMode) -> Result<Mode> {
 /// Open the file at `path` as `options` say: the file's shared state, and
 /// the modes its root starts with.
 ///
+/// An open for writing first takes qnd's writer lock (see [`lock`]), before
+/// the backend creates, truncates or opens the file. An existing file that
+/// is not replaced is checked for a writer that did not close it (see
+/// [`factory::check_closed`]).
+///
 /// # Errors
-/// [`Error::NoFile`], [`Error::FileExists`], [`Error::Format`] (not an HDF5
-/// or netCDF file, or a format this build lacks), [`Error::Backend`] when
-/// the library cannot open it.
+/// [`Error::NoFile`], [`Error::FileExists`], [`Error::InUse`] (another
+/// writer has the file), [`Error::NeedsRecovery`] (left unclosed by a
+/// writer), [`Error::BeingWritten`] (a netCDF-4 file being written),
+/// [`Error::Format`] (not an HDF5 or netCDF file, or a format this build
+/// lacks), [`Error::Io`], [`Error::Backend`] when the library cannot open it.
 pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, State)> {
     let exists = path.exists();
     let mode = options.mode;
@@ -237,18 +253,50 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         Some(f) => f,
         None => detect::detect(path, create)?,
     };
-    let storage = factory::open_storage(path, format, create, mode.writable(), options.netcdf)?;
+    let lock = if mode.writable() {
+        Some(lock::WriterLock::acquire(path, mode)?.with_sync(options.sync))
+    } else {
+        None
+    };
+    let opened = (|| {
+        if !create {
+            let live = lock.is_none() && lock::writer_active(path);
+            factory::check_closed(path, format, live)?;
+        }
+        factory::open_storage(path, format, create, mode.writable(), options.netcdf)
+    })();
+    let storage = match opened {
+        Ok(s) => s,
+        Err(e) => {
+            if !exists && lock.is_some() {
+                // the lock made this file: leave no empty file behind
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
+        }
+    };
     let file = FileState::share(
         RecordBuffer::new(storage, options.record_buffer),
         path,
         mode.writable(),
     );
+    if let Some(lock) = lock {
+        file.hold(lock);
+    }
     let state = State {
         auto: options.auto,
         recording: options.recording,
         goto: None,
     };
     Ok((file, state))
+}
+
+/// The format of the existing file at `path` (extension, then first bytes).
+///
+/// # Errors
+/// As format detection: [`Error::Format`], [`Error::Io`].
+pub(crate) fn detect_format(path: &Path) -> Result<Format> {
+    detect::detect(path, false)
 }
 
 /// A new, empty file held in memory (no C library involved).

@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use qnd_storage::{FastMap, RecordBuffer};
 
+use super::lock::WriterLock;
 use super::AnyStorage;
 use crate::backend::{Array, Capabilities, Kind, LeafInfo, NodeId, Storage, StorageError};
 use crate::error::{Error, Result, Where};
@@ -39,6 +40,9 @@ pub(crate) struct FileState {
     pub open: bool,
     pub writable: bool,
     caches: Caches,
+    /// qnd's writer lock (for a file open for writing), released only
+    /// once the backend has closed the file: dropped after `storage`.
+    guard: Option<WriterLock>,
 }
 
 impl FileState {
@@ -53,6 +57,7 @@ impl FileState {
                 open: true,
                 writable,
                 caches: Caches::default(),
+                guard: None,
             })),
             file: Arc::from(path),
             backend,
@@ -288,13 +293,20 @@ impl FileRef {
         self.file.to_path_buf()
     }
 
-    /// Flush the file.
+    /// Hold qnd's writer `lock` until the file is closed.
+    pub(super) fn hold(&self, lock: WriterLock) {
+        let mut core = self.core.lock().unwrap_or_else(|p| p.into_inner());
+        core.guard = Some(lock);
+    }
+
+    /// Flush the file (and fsync it, with [`OpenOptions::sync`](super::OpenOptions::sync)).
     ///
     /// # Errors
-    /// When the backend fails.
+    /// When the backend or fsync fails.
     pub fn flush(&self) -> Result<()> {
         let mut core = self.lock()?;
-        core.storage.flush().map_err(|e| self.at("/").storage(e))
+        core.storage.flush().map_err(|e| self.at("/").storage(e))?;
+        core.synced(&self.file)
     }
 
     /// Close the file; later calls through any handle get [`Error::Closed`].
@@ -308,7 +320,10 @@ impl FileRef {
         }
         core.open = false;
         core.invalidate();
-        core.storage.close().map_err(|e| self.at("/").storage(e))
+        let closed = core.storage.close().map_err(|e| self.at("/").storage(e));
+        let synced = core.synced(&self.file);
+        core.guard = None; // the backend has closed the file: unlock
+        closed.and(synced)
     }
 
     /// The in-memory backend under this file, for tests.
@@ -323,6 +338,19 @@ impl FileRef {
     }
 }
 
+impl FileState {
+    /// fsync the file after a flush or close, if asked for.
+    fn synced(&self, file: &Path) -> Result<()> {
+        match &self.guard {
+            Some(g) => g.flushed().map_err(|source| Error::Io {
+                file: file.into(),
+                source,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
 impl Drop for FileState {
     fn drop(&mut self) {
         if self.open {
@@ -331,6 +359,9 @@ impl Drop for FileState {
             // in a failed write at drop do not go unnoticed.
             if let Err(e) = self.storage.close() {
                 eprintln!("qnd: error writing buffered records or closing the file at drop: {e}");
+            }
+            if let Some(Err(e)) = self.guard.as_ref().map(WriterLock::flushed) {
+                eprintln!("qnd: error syncing the file to disk at drop: {e}");
             }
         }
     }
