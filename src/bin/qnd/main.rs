@@ -4,6 +4,7 @@
 mod cli;
 mod convert;
 mod ls;
+mod recover;
 mod vstack;
 
 use std::ffi::OsString;
@@ -24,6 +25,9 @@ Usage:
                              join datasets PATH of files SRC along axis N
                              into virtual dataset NAME of OUT, copying
                              no data
+  qnd recover FILE           check and repair a file its writer did not
+                             close (crashed or killed); see
+                             `qnd recover --help`
   qnd help                   print this help (also -h, --help)
   qnd --version              print the version
 
@@ -102,6 +106,7 @@ fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
         Some("dump") => dump(&Args::parse(args, &["--json"])?),
         Some("convert") => convert::run(&Args::parse(args, convert::FLAGS)?),
         Some("vstack") => vstack::run(args),
+        Some("recover") => recover::run(&Args::parse(args, &[])?),
         _ => Err(Failure::Usage(format!(
             "unknown command {}",
             command.to_string_lossy()
