@@ -253,8 +253,8 @@
 pub mod backend;
 mod error;
 mod file;
-mod recover;
 pub mod lazy;
+mod recover;
 pub mod selection;
 pub mod state;
 mod tree;

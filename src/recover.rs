@@ -382,7 +382,13 @@ mod classic {
                 b"CDF\x05" => (true, true),
                 _ => return None,
             };
-            let count = |r: &mut Reader<'_>| if cdf5 { r.u64() } else { r.u32().map(u64::from) };
+            let count = |r: &mut Reader<'_>| {
+                if cdf5 {
+                    r.u64()
+                } else {
+                    r.u32().map(u64::from)
+                }
+            };
             let numrecs = count(&mut r)?;
             if (!cdf5 && numrecs == u64::from(u32::MAX)) || numrecs == u64::MAX {
                 return None;
@@ -406,7 +412,11 @@ mod classic {
                 r.attrs(cdf5)?;
                 let size = type_size(r.u32()?)?;
                 count(&mut r)?; // vsize: not trusted
-                let begin = if offset64 { r.u64()? } else { u64::from(r.u32()?) };
+                let begin = if offset64 {
+                    r.u64()?
+                } else {
+                    u64::from(r.u32()?)
+                };
                 let is_record = lens.first() == Some(&0);
                 let n = lens
                     .iter()
@@ -491,7 +501,11 @@ mod classic {
             Some(u64::from_be_bytes(self.take(8)?.try_into().ok()?))
         }
         fn len(&mut self, cdf5: bool) -> Option<usize> {
-            let n = if cdf5 { self.u64()? } else { u64::from(self.u32()?) };
+            let n = if cdf5 {
+                self.u64()?
+            } else {
+                u64::from(self.u32()?)
+            };
             usize::try_from(n).ok()
         }
         fn padded(&mut self, n: usize) -> Option<()> {

@@ -134,7 +134,10 @@ fn a_killed_hdf5_writer_leaves_flags_that_recover_clears() {
 
     let (ok, out, err) = qnd(&[&"recover", &path]);
     assert!(ok, "qnd recover failed: {out}{err}");
-    assert!(out.contains("found: status flags set (write access"), "{out}");
+    assert!(
+        out.contains("found: status flags set (write access"),
+        "{out}"
+    );
     assert!(
         out.contains("repaired: cleared the status flags and rewrote the superblock checksum"),
         "{out}"
@@ -187,7 +190,10 @@ fn a_file_shorter_than_its_superblock_says_is_extended() {
     needs_recovery(&path, "r", &format!("is {cut} bytes long"));
 
     let report = qnd::recover(&path).unwrap();
-    assert!(report.format.starts_with("HDF5 (superblock version"), "{report}");
+    assert!(
+        report.format.starts_with("HDF5 (superblock version"),
+        "{report}"
+    );
     assert_eq!(report.repairs.len(), 1, "{report}");
     assert!(
         report.repairs[0].starts_with(&format!("extended the file from {cut} to {len} bytes")),
@@ -241,7 +247,10 @@ fn a_netcdf3_record_count_past_the_data_is_lowered() {
         out.contains("found: the header counts 10 records but the file holds only 9 complete ones"),
         "{out}"
     );
-    assert!(out.contains("repaired: set the record count from 10 to 9"), "{out}");
+    assert!(
+        out.contains("repaired: set the record count from 10 to 9"),
+        "{out}"
+    );
     let f = qnd::open(&path, "r").unwrap();
     check_records(&f, 9);
     f.close().unwrap();

@@ -8,11 +8,11 @@ use qnd_storage::MemoryStorage;
 
 use super::Format;
 
+use crate::backend::{Capabilities, NcFormat};
+use crate::error::{Error, Result};
 /// The HDF5 superblock reader and patcher, for recovery.
 #[cfg(feature = "hdf5")]
 pub(crate) use qnd_hdf5::superblock;
-use crate::backend::{Capabilities, NcFormat};
-use crate::error::{Error, Result};
 
 qnd_storage::dispatch_storage! {
     /// Every backend built into this crate, dispatched with one `match`.

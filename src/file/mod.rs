@@ -25,9 +25,9 @@ use crate::backend::{Capabilities, NcFormat};
 use crate::error::{Error, Result};
 use crate::state::{Auto, Recording, State};
 
-pub(crate) use factory::AnyStorage;
 #[cfg(feature = "hdf5")]
 pub(crate) use factory::superblock;
+pub(crate) use factory::AnyStorage;
 pub(crate) use path::{child_path, elem_path, join, kind_name, walk, Through};
 pub(crate) use shared::{FileRef, FileState};
 

@@ -39,7 +39,13 @@ impl Child {
     pub fn start(test: &str, job: &str) -> Child {
         let exe = std::env::current_exe().expect("the test executable");
         let mut proc = Command::new(exe)
-            .args([test, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                test,
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(ENV, job)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -164,7 +164,8 @@ impl Superblock {
     /// False when a version 2 or 3 superblock's stored checksum is not that
     /// of its bytes.
     pub fn checksum_ok(&self) -> bool {
-        self.checksum.is_none_or(|(stored, computed)| stored == computed)
+        self.checksum
+            .is_none_or(|(stored, computed)| stored == computed)
     }
 }
 
@@ -410,7 +411,10 @@ mod tests {
         assert_eq!(after.flags, 0);
         assert!(after.checksum_ok());
         let h = hdf5::File::open(&copy).unwrap();
-        assert_eq!(h.dataset("x").unwrap().read_raw::<f64>().unwrap(), [1.0, 2.0, 3.0]);
+        assert_eq!(
+            h.dataset("x").unwrap().read_raw::<f64>().unwrap(),
+            [1.0, 2.0, 3.0]
+        );
     }
 
     #[test]
@@ -454,7 +458,10 @@ mod tests {
 
     #[test]
     fn not_hdf5_and_cut_short() {
-        assert_eq!(Superblock::read(&mut Cursor::new(b"CDF\x01....".to_vec())).unwrap(), None);
+        assert_eq!(
+            Superblock::read(&mut Cursor::new(b"CDF\x01....".to_vec())).unwrap(),
+            None
+        );
         let cut = Superblock::read(&mut Cursor::new(SIGNATURE.to_vec()));
         assert_eq!(cut.unwrap_err().kind(), io::ErrorKind::InvalidData);
         let mut v9 = SIGNATURE.to_vec();
