@@ -296,16 +296,21 @@ fn a_clean_file_is_left_as_it_is() {
 fn recover_refuses_a_file_with_a_live_writer() {
     let dir = tempfile::tempdir().unwrap();
     let path: PathBuf = dir.path().join("live.h5");
-    let f = qnd::open(&path, "w").unwrap();
-    f.set("x", 1.0).unwrap();
-    f.flush().unwrap();
+    make_v3(&path);
+    let before = std::fs::read(&path).unwrap();
+    let writer = Child::start("child_recorder", path.to_str().unwrap());
+    let during = std::fs::read(&path).unwrap();
+    assert_ne!(during, before, "the writer wrote nothing");
     let e = qnd::recover(&path).unwrap_err();
     assert!(matches!(e, Error::InUse { .. }), "{e}");
     let (ok, _, err) = qnd(&[&"recover", &path]);
     assert!(!ok);
     assert!(err.contains("in use"), "{err}");
-    f.close().unwrap();
-    assert!(qnd::recover(&path).unwrap().is_readable());
+    assert_eq!(std::fs::read(&path).unwrap(), during, "recover changed a live file");
+    writer.finish();
+    let report = qnd::recover(&path).unwrap();
+    assert!(report.found.is_empty() && report.is_readable(), "{report}");
+    check_records(&qnd::open(&path, "r").unwrap(), RECORDS);
 }
 
 #[test]
