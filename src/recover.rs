@@ -122,7 +122,7 @@ pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
     };
     let format = file::detect_format(path)?;
     {
-        let lock = WriterLock::acquire(path, Mode::ReadWrite)?;
+        let lock = WriterLock::acquire(path, Mode::ReadWrite, false)?;
         if !lock.locked() {
             report.found.push(
                 "this file system has no file locks: a live writer could not be ruled out".into(),

@@ -306,7 +306,11 @@ fn recover_refuses_a_file_with_a_live_writer() {
     let (ok, _, err) = qnd(&[&"recover", &path]);
     assert!(!ok);
     assert!(err.contains("in use"), "{err}");
-    assert_eq!(std::fs::read(&path).unwrap(), during, "recover changed a live file");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        during,
+        "recover changed a live file"
+    );
     writer.finish();
     let report = qnd::recover(&path).unwrap();
     assert!(report.found.is_empty() && report.is_readable(), "{report}");

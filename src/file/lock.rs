@@ -28,7 +28,10 @@
 //!
 //! File systems without locks (some NFS and Lustre mounts: `ENOLCK`,
 //! `EOPNOTSUPP`, `ENOSYS`) let the open go ahead, unlocked, with a warning
-//! on stderr.
+//! on stderr. So does NFS for HDF5 and netCDF-4 files: there Linux turns
+//! HDF5's `flock()` into a byte-range lock, which qnd's would block; HDF5's
+//! own lock is then all there is (it does not guard mode `w` before
+//! truncating, nor a file in SWMR mode).
 
 mod raw;
 
@@ -53,7 +56,10 @@ pub(crate) struct WriterLock {
 
 impl WriterLock {
     /// Open (or, as `mode` allows, create without truncating) the file at
-    /// `path` and lock it for writing.
+    /// `path` and lock it for writing. `flocking`: the library will take a
+    /// `flock()` lock of its own on the file (HDF5 and netCDF-4 do); on NFS,
+    /// where that lock is a byte-range lock that would conflict with qnd's,
+    /// qnd's lock is then not taken (with a warning), leaving HDF5's.
     ///
     /// # Errors
     /// [`Error::InUse`] when another writer holds the lock (nothing is
@@ -61,7 +67,7 @@ impl WriterLock {
     /// [`Error::Io`] when the file cannot be opened or the lock fails for
     /// another reason. A file system without locks is no error: the open
     /// goes ahead with a warning on stderr.
-    pub fn acquire(path: &Path, mode: Mode) -> Result<WriterLock> {
+    pub fn acquire(path: &Path, mode: Mode, flocking: bool) -> Result<WriterLock> {
         let mut how = std::fs::OpenOptions::new();
         how.read(true).write(true);
         match mode {
@@ -83,6 +89,18 @@ impl WriterLock {
                 source,
             },
         })?;
+        if flocking && raw::flock_is_byte_range(&file) {
+            eprintln!(
+                "qnd: warning: {}: opened for writing without qnd's lock: on NFS it would \
+                 conflict with the HDF5 library's own lock, which alone keeps other writers out",
+                path.display()
+            );
+            return Ok(WriterLock {
+                file,
+                locked: false,
+                sync: false,
+            });
+        }
         let locked = match raw::lock_write(&file).map_err(classify) {
             Ok(()) => true,
             Err(Refusal::InUse) => return Err(Error::InUse { file: path.into() }),
@@ -201,16 +219,16 @@ mod tests {
         let path = dir.path().join("f.bin");
         std::fs::write(&path, b"data").unwrap();
         assert!(!writer_active(&path));
-        let first = WriterLock::acquire(&path, Mode::Create).unwrap();
+        let first = WriterLock::acquire(&path, Mode::Create, true).unwrap();
         assert!(first.locked());
         assert_eq!(std::fs::read(&path).unwrap(), b"data", "the lock truncated");
         assert!(writer_active(&path));
         for mode in [Mode::ReadWrite, Mode::Append, Mode::Create] {
-            let err = WriterLock::acquire(&path, mode).unwrap_err();
+            let err = WriterLock::acquire(&path, mode, false).unwrap_err();
             assert!(matches!(err, Error::InUse { .. }), "{mode}: {err}");
         }
         assert!(matches!(
-            WriterLock::acquire(&path, Mode::CreateNew).unwrap_err(),
+            WriterLock::acquire(&path, Mode::CreateNew, false).unwrap_err(),
             Error::FileExists { .. }
         ));
         // another descriptor of the file closed in this process: the lock
@@ -219,7 +237,7 @@ mod tests {
         assert!(writer_active(&path));
         drop(first);
         assert!(!writer_active(&path));
-        let again = WriterLock::acquire(&path, Mode::ReadWrite).unwrap();
+        let again = WriterLock::acquire(&path, Mode::ReadWrite, false).unwrap();
         assert!(again.locked());
     }
 
@@ -228,11 +246,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.bin");
         assert!(matches!(
-            WriterLock::acquire(&path, Mode::ReadWrite).unwrap_err(),
+            WriterLock::acquire(&path, Mode::ReadWrite, false).unwrap_err(),
             Error::NoFile { .. }
         ));
         assert!(!path.exists());
-        let l = WriterLock::acquire(&path, Mode::CreateNew).unwrap();
+        let l = WriterLock::acquire(&path, Mode::CreateNew, false).unwrap();
         assert!(path.exists());
         assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
         drop(l);

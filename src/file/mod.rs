@@ -254,7 +254,13 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         None => detect::detect(path, create)?,
     };
     let lock = if mode.writable() {
-        Some(lock::WriterLock::acquire(path, mode)?.with_sync(options.sync))
+        // HDF5 (and so netCDF-4) take a flock() lock of their own
+        let flocking = match format {
+            Format::NetCdf if create => !options.netcdf.is_classic(),
+            Format::NetCdf => !detect::is_classic(path),
+            _ => true,
+        };
+        Some(lock::WriterLock::acquire(path, mode, flocking)?.with_sync(options.sync))
     } else {
         None
     };

@@ -45,6 +45,27 @@ pub(super) fn write_locked(file: &File) -> io::Result<bool> {
     Ok(i32::from(found.l_type) != libc::F_UNLCK)
 }
 
+/// True when `file` is on NFS, where Linux emulates `flock()` with
+/// byte-range locks over the whole file, so that qnd's lock would
+/// conflict with the `flock()` lock HDF5 takes on its own descriptor.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub(super) fn flock_is_byte_range(file: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: `statfs` is a C struct of plain integers, for which all
+    // zero bytes are a valid value.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: the descriptor is `file`'s, open for the whole call, and
+    // `st` a valid `struct statfs` the call writes.
+    let r = unsafe { libc::fstatfs(file.as_raw_fd(), &mut st as *mut libc::statfs) };
+    r == 0 && st.f_type == libc::NFS_SUPER_MAGIC
+}
+
+/// Elsewhere: not known to emulate `flock()` with byte-range locks.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub(super) fn flock_is_byte_range(_file: &File) -> bool {
+    false
+}
+
 /// `fcntl(file, cmd, &lock)` with a lock of type `l_type` over the whole
 /// file (from byte 0, growing with it); the lock as the call left it.
 #[cfg(unix)]
