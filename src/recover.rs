@@ -25,7 +25,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::file::lock::WriterLock;
+use crate::file::lock::{LibraryLock, WriterLock};
 use crate::file::{self, Format, Mode};
 use crate::tree::{Item, QGroup, QList};
 use crate::values::Value;
@@ -123,6 +123,8 @@ pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
     let format = file::detect_format(path)?;
     {
         let lock = WriterLock::acquire(path, Mode::ReadWrite, false)?;
+        // and HDF5's, against programs that do not take qnd's
+        let _library = LibraryLock::acquire(path, &lock)?;
         if !lock.locked() {
             report.found.push(
                 "this file system has no file locks: a live writer could not be ruled out".into(),

@@ -334,3 +334,21 @@ fn recover_of_what_is_not_a_data_file() {
     ));
     assert!(!missing.exists());
 }
+
+#[test]
+fn recover_leaves_alone_a_file_an_hdf5_program_has_open() {
+    // a program that does not take qnd's lock, but HDF5's (h5py, ...):
+    // its file is flagged while open, and must not be "repaired"
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h5py.h5");
+    make_v3(&path);
+    let other = hdf5::File::open_rw(&path).unwrap();
+    assert!(Superblock::read_path(&path).unwrap().unwrap().flagged());
+    let before = std::fs::read(&path).unwrap();
+    let e = qnd::recover(&path).unwrap_err();
+    assert!(matches!(e, Error::InUse { .. }), "{e}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    other.close().unwrap();
+    let report = qnd::recover(&path).unwrap();
+    assert!(report.found.is_empty() && report.is_readable(), "{report}");
+}

@@ -154,6 +154,44 @@ impl WriterLock {
     }
 }
 
+/// A `flock()` lock on a file, as the HDF5 library takes: held by
+/// [`recover`](crate::recover()) while it repairs a file, so that it never
+/// patches a file an HDF5 program (one that does not use qnd's lock) has
+/// open, and no HDF5 program opens it meanwhile.
+#[derive(Debug)]
+pub(crate) struct LibraryLock {
+    _file: File,
+}
+
+impl LibraryLock {
+    /// Take it on the file at `path`, beside `ours` (qnd's lock on it).
+    /// Nothing is taken (and no error) where `flock()` locks are not
+    /// supported, or are byte-range locks that would conflict with `ours`
+    /// (NFS).
+    ///
+    /// # Errors
+    /// [`Error::InUse`] when a program holds HDF5's lock on the file (it
+    /// has the file open, for reading or writing); [`Error::Io`].
+    pub fn acquire(path: &Path, ours: &WriterLock) -> Result<Option<LibraryLock>> {
+        if raw::flock_is_byte_range(&ours.file) {
+            return Ok(None);
+        }
+        let file = File::open(path).map_err(|source| Error::Io {
+            file: path.into(),
+            source,
+        })?;
+        match raw::flock_exclusive(&file).map_err(classify) {
+            Ok(()) => Ok(Some(LibraryLock { _file: file })),
+            Err(Refusal::InUse) => Err(Error::InUse { file: path.into() }),
+            Err(Refusal::NoLocks(_)) => Ok(None),
+            Err(Refusal::Failed(source)) => Err(Error::Io {
+                file: path.into(),
+                source,
+            }),
+        }
+    }
+}
+
 /// True when a live writer holds qnd's lock on the file at `path` (false
 /// when the file cannot be opened, or where locks cannot be tested).
 pub(crate) fn writer_active(path: &Path) -> bool {
@@ -177,7 +215,8 @@ enum Refusal {
 fn classify(e: io::Error) -> Refusal {
     match e.raw_os_error() {
         #[cfg(unix)]
-        Some(libc::EAGAIN | libc::EACCES) => Refusal::InUse,
+        #[allow(unreachable_patterns)] // EWOULDBLOCK is EAGAIN on Linux
+        Some(libc::EAGAIN | libc::EACCES | libc::EWOULDBLOCK) => Refusal::InUse,
         #[cfg(unix)]
         Some(libc::ENOLCK | libc::EOPNOTSUPP | libc::ENOSYS) => Refusal::NoLocks(e),
         #[cfg(unix)]

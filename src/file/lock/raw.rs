@@ -45,6 +45,29 @@ pub(super) fn write_locked(file: &File) -> io::Result<bool> {
     Ok(i32::from(found.l_type) != libc::F_UNLCK)
 }
 
+/// Take a `flock()` exclusive lock on `file` without waiting (released
+/// when `file` is closed): the kind of lock the HDF5 library takes.
+///
+/// # Errors
+/// The OS error: `EWOULDBLOCK` when another descriptor holds a `flock()`
+/// lock on the file.
+#[cfg(unix)]
+pub(super) fn flock_exclusive(file: &File) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor that `file` keeps open for the call.
+    let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if r == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(not(unix))]
+pub(super) fn flock_exclusive(_file: &File) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
 /// True when `file` is on NFS, where Linux emulates `flock()` with
 /// byte-range locks over the whole file, so that qnd's lock would
 /// conflict with the `flock()` lock HDF5 takes on its own descriptor.
