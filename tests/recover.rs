@@ -263,12 +263,27 @@ fn a_killed_netcdf4_writer_is_checked() {
     qnd::open(&path, "w").unwrap().close().unwrap();
     let writer = Child::start("child_recorder", path.to_str().unwrap());
     writer.kill();
+    // netCDF-C's files have a version 2 superblock, whose flags HDF5 sets
+    // but does not check: readers go ahead (with a warning), writers not
+    let sb = Superblock::read_path(&path).unwrap().unwrap();
+    assert_eq!(sb.version, 2);
+    assert!(sb.flagged() && !sb.refused(), "flags {:#x}", sb.flags);
+    check_records(&qnd::open(&path, "r").unwrap(), RECORDS);
+    needs_recovery(&path, "a", "status flags");
+
     let report = qnd::recover(&path).unwrap();
     assert!(report.format.starts_with("netCDF-4"), "{report}");
+    assert_eq!(
+        report.repairs,
+        ["cleared the status flags and rewrote the superblock checksum"],
+        "{report}"
+    );
     // the writer was killed while idle after its flush: everything reads
     assert!(report.is_readable(), "{report}");
     assert_eq!(report.leaves_read, 2, "{report}");
-    check_records(&qnd::open(&path, "r").unwrap(), RECORDS);
+    let f = qnd::open(&path, "a").unwrap();
+    check_records(&f, RECORDS);
+    f.close().unwrap();
 }
 
 #[test]

@@ -97,20 +97,23 @@ fn create_or_open<S: Into<AnyStorage>>(
 }
 
 /// Refuse to open the existing file at `path` (of `format`, opened without
-/// being replaced) when it was left unclosed by a writer, or when it is
-/// being written and cannot be read meanwhile. `live` says whether a live
-/// writer holds qnd's writer lock on it (never for an open for writing,
-/// which holds the lock itself).
+/// being replaced; for writing when `writable`) when it was left unclosed
+/// by a writer, or when it is being written and cannot be read meanwhile.
+/// `live` says whether a live writer holds qnd's writer lock on it (never
+/// for an open for writing, which holds the lock itself).
 ///
 /// Only files with an HDF5 superblock (HDF5 and netCDF-4) are looked at;
 /// a superblock that cannot be read is left for the library to report.
+/// A flagged version 2 superblock (netCDF-4 files have one), which HDF5
+/// itself opens, is only a warning on stderr for a reader: refusing it
+/// would lock out readers without write access; a writer is refused.
 ///
 /// # Errors
 /// [`Error::NeedsRecovery`] for HDF5 status flags set, or a file shorter
 /// than its superblock says, with no live writer; [`Error::BeingWritten`]
 /// for a netCDF-4 file with a live writer.
 #[allow(unused_variables)] // without HDF5 there is nothing to look at
-pub(super) fn check_closed(path: &Path, format: Format, live: bool) -> Result<()> {
+pub(super) fn check_closed(path: &Path, format: Format, writable: bool, live: bool) -> Result<()> {
     #[cfg(feature = "hdf5")]
     {
         let Ok(Some(sb)) = qnd_hdf5::superblock::Superblock::read_path(path) else {
@@ -123,10 +126,19 @@ pub(super) fn check_closed(path: &Path, format: Format, live: bool) -> Result<()
             };
         }
         if let Some(reason) = unclosed(path, &sb) {
-            return Err(Error::NeedsRecovery {
-                file: path.into(),
-                reason,
-            });
+            let short = !sb.flagged(); // the only other reason
+            if writable || short || sb.refused() {
+                return Err(Error::NeedsRecovery {
+                    file: path.into(),
+                    reason,
+                });
+            }
+            eprintln!(
+                "qnd: warning: {}: {reason}: the file was not closed by its writer (crashed or \
+                 killed) and may have lost data; run `qnd recover {}` to check it",
+                path.display(),
+                path.display()
+            );
         }
     }
     Ok(())

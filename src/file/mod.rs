@@ -267,7 +267,7 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
     let opened = (|| {
         if !create {
             let live = lock.is_none() && lock::writer_active(path);
-            factory::check_closed(path, format, live)?;
+            factory::check_closed(path, format, mode.writable(), live)?;
         }
         factory::open_storage(path, format, create, mode.writable(), options.netcdf)
     })();

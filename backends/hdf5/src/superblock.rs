@@ -129,10 +129,18 @@ impl Superblock {
 
     /// True when the flags say a writer has the file open (or had it, and
     /// did not close it): [`WRITE_ACCESS`] or [`SWMR_WRITE_ACCESS`] is set
-    /// in a version 2 or 3 superblock, where HDF5 refuses to open such a
-    /// file. (HDF5 keeps no such flags in versions 0 and 1.)
+    /// in a version 2 or 3 superblock. HDF5 (1.10 to 2.0) refuses to open a
+    /// flagged version 3 file ([`Superblock::refused`]); it writes the
+    /// flags of a version 2 file (netCDF-4 files are) but opens it anyway.
+    /// (HDF5 keeps no such flags in versions 0 and 1.)
     pub fn flagged(&self) -> bool {
         self.version >= 2 && self.flags & (WRITE_ACCESS | SWMR_WRITE_ACCESS) != 0
+    }
+
+    /// True when HDF5 refuses to open the file for its flags: a flagged
+    /// version 3 superblock.
+    pub fn refused(&self) -> bool {
+        self.version >= 3 && self.flagged()
     }
 
     /// The flags in words ("write access, SWMR write access"), for messages.
