@@ -2,7 +2,7 @@
 //! this one) cannot be opened for writing again, in any mode, and is left
 //! untouched by the attempt; every format, netCDF-3 included (which takes
 //! no lock of its own).
-#![cfg(all(feature = "hdf5", feature = "netcdf"))]
+#![cfg(all(unix, feature = "hdf5", feature = "netcdf"))]
 
 mod child;
 
@@ -122,6 +122,33 @@ fn two_writers_in_one_process() {
         assert_eq!(again.read::<f64>("z").unwrap(), 3.5, "{what}");
         drop(again); // the lock goes with the last handle
         qnd::open(&path, "a").unwrap().close().unwrap();
+    }
+}
+
+#[test]
+fn a_writer_that_replaced_the_file_keeps_it_locked() {
+    // mode w replaces the file through the library: the lock must hold
+    // the file the library writes (the same file, not an unlinked one)
+    let dir = tempfile::tempdir().unwrap();
+    for (what, name, flavour) in FORMATS {
+        let path = make(dir.path(), name, flavour);
+        let ino = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&path).unwrap());
+        let first = qnd::open_with(
+            &path,
+            &OpenOptions {
+                netcdf: flavour,
+                ..OpenOptions::new(Mode::Create)
+            },
+        )
+        .unwrap();
+        first.set("w", 4.5).unwrap();
+        first.flush().unwrap();
+        let now = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&path).unwrap());
+        assert_eq!(now, ino, "{what}: mode w made a new file");
+        refused_and_untouched(&path, what);
+        first.close().unwrap();
+        let f = qnd::open(&path, "r").unwrap();
+        assert_eq!(f.names().unwrap(), ["w"], "{what}");
     }
 }
 

@@ -2,7 +2,7 @@
 //! that says so and how to recover; `qnd recover` (and `qnd::recover`)
 //! repairs what is safe, says what it did, and the file then opens (with
 //! h5py too, when Python has it: set `QND_PYTHON`).
-#![cfg(all(feature = "hdf5", feature = "netcdf"))]
+#![cfg(all(unix, feature = "hdf5", feature = "netcdf"))]
 
 mod child;
 mod common;
