@@ -78,6 +78,7 @@ fn refused_and_untouched(path: &Path, what: &str) {
 
 #[test]
 fn a_writer_in_another_process_keeps_every_other_writer_out() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     for (what, name, flavour) in FORMATS {
         let path = make(dir.path(), name, flavour);
@@ -94,6 +95,7 @@ fn a_writer_in_another_process_keeps_every_other_writer_out() {
 
 #[test]
 fn a_killed_writer_leaves_no_lock_behind() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     let (_, name, flavour) = FORMATS[2];
     let path = make(dir.path(), name, flavour);
@@ -107,6 +109,7 @@ fn a_killed_writer_leaves_no_lock_behind() {
 
 #[test]
 fn two_writers_in_one_process() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     for (what, name, flavour) in FORMATS {
         let path = make(dir.path(), name, flavour);
@@ -127,6 +130,7 @@ fn two_writers_in_one_process() {
 
 #[test]
 fn a_writer_that_replaced_the_file_keeps_it_locked() {
+    let _serial = child::serial();
     // mode w replaces the file through the library: the lock must hold
     // the file the library writes (the same file, not an unlinked one)
     let dir = tempfile::tempdir().unwrap();
@@ -154,6 +158,7 @@ fn a_writer_that_replaced_the_file_keeps_it_locked() {
 
 #[test]
 fn readers_take_no_lock() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     for (what, name, flavour) in FORMATS {
         let path = make(dir.path(), name, flavour);
@@ -171,6 +176,7 @@ fn readers_take_no_lock() {
 
 #[test]
 fn netcdf3_is_read_while_it_is_written() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     let (_, name, flavour) = FORMATS[2];
     let path = make(dir.path(), name, flavour);
@@ -184,6 +190,7 @@ fn netcdf3_is_read_while_it_is_written() {
 
 #[test]
 fn netcdf4_being_written_is_refused_to_readers_with_a_reason() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     let (_, name, flavour) = FORMATS[1];
     let path = make(dir.path(), name, flavour);
@@ -204,6 +211,7 @@ fn netcdf4_being_written_is_refused_to_readers_with_a_reason() {
 
 #[test]
 fn sync_flushes_to_disk_and_the_file_reads_back() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     for (what, name, flavour) in FORMATS {
         let path = dir.path().join(name);

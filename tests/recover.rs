@@ -111,6 +111,7 @@ fn h5py_time_len(py: &Python, path: &Path) -> usize {
 
 #[test]
 fn a_killed_hdf5_writer_leaves_flags_that_recover_clears() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("killed.h5");
     make_v3(&path);
@@ -163,6 +164,7 @@ fn a_killed_hdf5_writer_leaves_flags_that_recover_clears() {
 
 #[test]
 fn a_file_shorter_than_its_superblock_says_is_extended() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("short.h5");
     let f = qnd::open(&path, "w").unwrap();
@@ -218,6 +220,7 @@ fn a_file_shorter_than_its_superblock_says_is_extended() {
 
 #[test]
 fn a_netcdf3_record_count_past_the_data_is_lowered() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cut.nc");
     let options = OpenOptions {
@@ -258,6 +261,7 @@ fn a_netcdf3_record_count_past_the_data_is_lowered() {
 
 #[test]
 fn a_killed_netcdf4_writer_is_checked() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("killed.nc");
     qnd::open(&path, "w").unwrap().close().unwrap();
@@ -288,6 +292,7 @@ fn a_killed_netcdf4_writer_is_checked() {
 
 #[test]
 fn a_clean_file_is_left_as_it_is() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     for name in ["clean.h5", "clean.nc"] {
         let path = dir.path().join(name);
@@ -309,6 +314,7 @@ fn a_clean_file_is_left_as_it_is() {
 
 #[test]
 fn recover_refuses_a_file_with_a_live_writer() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     let path: PathBuf = dir.path().join("live.h5");
     make_v3(&path);
@@ -334,6 +340,7 @@ fn recover_refuses_a_file_with_a_live_writer() {
 
 #[test]
 fn recover_of_what_is_not_a_data_file() {
+    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "hello").unwrap();
@@ -352,6 +359,7 @@ fn recover_of_what_is_not_a_data_file() {
 
 #[test]
 fn recover_leaves_alone_a_file_an_hdf5_program_has_open() {
+    let _serial = child::serial();
     // a program that does not take qnd's lock, but HDF5's (h5py, ...):
     // its file is flagged while open, and must not be "repaired"
     let dir = tempfile::tempdir().unwrap();
@@ -366,4 +374,52 @@ fn recover_leaves_alone_a_file_an_hdf5_program_has_open() {
     other.close().unwrap();
     let report = qnd::recover(&path).unwrap();
     assert!(report.found.is_empty() && report.is_readable(), "{report}");
+}
+
+#[test]
+fn records_that_do_not_read_are_named() {
+    let _serial = child::serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("damaged.h5");
+    let n = 3000;
+    let f = qnd::open(&path, "w").unwrap();
+    f.set_recording(Recording::Uniform);
+    for k in 0..n {
+        record(&f, k);
+    }
+    f.close().unwrap();
+    // damage the compressed bytes of the second chunk of `u`
+    let (rows, addr, size) = {
+        let h = hdf5::File::open(&path).unwrap();
+        let u = h.dataset("u").unwrap();
+        let rows = u.chunk().unwrap()[0];
+        let second = (0..u.num_chunks().unwrap())
+            .filter_map(|i| u.chunk_info(i))
+            .find(|c| c.offset[0] == rows as u64)
+            .expect("a second chunk");
+        (rows, second.addr, second.size)
+    };
+    assert!(rows < n && 2 * rows <= n, "chunks of {rows} records");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mid = usize::try_from(addr + size / 2).unwrap();
+    for b in &mut bytes[mid..mid + 16] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    let report = qnd::recover(&path).unwrap();
+    assert!(!report.repaired(), "{report}");
+    assert_eq!(report.leaves_read, 1, "time reads: {report}");
+    assert_eq!(report.unreadable.len(), 1, "{report}");
+    let (item, why) = &report.unreadable[0];
+    assert_eq!(item, "/u");
+    let want = format!(
+        "{rows} of {n} records do not read (records {rows}..={})",
+        2 * rows - 1
+    );
+    assert!(why.starts_with(&want), "{why:?} is not {want:?}...");
+    let (ok, out, err) = qnd(&[&"recover", &path]);
+    assert!(!ok, "qnd recover succeeded on a damaged file: {out}");
+    assert!(out.contains(&format!("does not read: /u: {want}")), "{out}");
+    assert!(err.contains("1 items that do not read"), "{err}");
 }

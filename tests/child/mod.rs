@@ -7,6 +7,16 @@
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
+/// Serialize the tests of one test executable that start children: the
+/// C libraries open files without close-on-exec (the backends mark them
+/// just after), so a child started by one test while another test opens a
+/// file could inherit that descriptor, and HDF5's lock with it, until it
+/// ends. Every test of such an executable holds this while it runs.
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// The environment variable that holds the child's job.
 pub const ENV: &str = "QND_TEST_CHILD_JOB";
 const READY: &str = "QND-TEST-CHILD-READY";
