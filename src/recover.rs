@@ -256,23 +256,23 @@ fn check(path: &Path, format: Format, report: &mut Recovery) {
         Ok(root) => {
             check_group(&root, report);
             if let Err(e) = root.close() {
-                report.unreadable.push(("/".into(), e.to_string()));
+                report.unreadable.push(("/".into(), why(&e)));
             }
         }
-        Err(e) => report.unreadable.push(("/".into(), e.to_string())),
+        Err(e) => report.unreadable.push(("/".into(), why(&e))),
     }
 }
 
 fn check_group(g: &QGroup, report: &mut Recovery) {
     let names = match g.names() {
         Ok(n) => n,
-        Err(e) => return report.unreadable.push((g.path().into(), e.to_string())),
+        Err(e) => return report.unreadable.push((g.path().into(), why(&e))),
     };
     for name in names {
         let path = crate::file::join(g.path(), &name);
         match g.item(&name) {
             Ok(item) => check_item(item, &path, report),
-            Err(e) => report.unreadable.push((path, e.to_string())),
+            Err(e) => report.unreadable.push((path, why(&e))),
         }
     }
 }
@@ -284,7 +284,7 @@ fn check_item(item: Item, path: &str, report: &mut Recovery) {
         Item::List(l) => check_list(&l, path, report),
         Item::Leaf(leaf) => match leaf.read::<Value>() {
             Ok(_) => report.leaves_read += 1,
-            Err(e) => report.unreadable.push((path.into(), e.to_string())),
+            Err(e) => report.unreadable.push((path.into(), why(&e))),
         },
         Item::Value(_) => {}
     }
@@ -294,13 +294,13 @@ fn check_list(l: &QList, path: &str, report: &mut Recovery) {
     l.set_auto(crate::Auto::Off);
     let n = match l.len() {
         Ok(n) => n,
-        Err(e) => return report.unreadable.push((path.into(), e.to_string())),
+        Err(e) => return report.unreadable.push((path.into(), why(&e))),
     };
     for i in 0..n {
         let at = format!("{path}[{i}]");
         match l.get(i as isize) {
             Ok(item) => check_item(item, &at, report),
-            Err(e) => report.unreadable.push((at, e.to_string())),
+            Err(e) => report.unreadable.push((at, why(&e))),
         }
     }
 }
@@ -315,7 +315,7 @@ fn check_records(l: &QList, path: &str, report: &mut Recovery) {
     }
     let n = match l.len() {
         Ok(n) => n,
-        Err(e) => return report.unreadable.push((path.into(), e.to_string())),
+        Err(e) => return report.unreadable.push((path.into(), why(&e))),
     };
     l.set_auto(crate::Auto::Off);
     let mut bad: Vec<(usize, usize, String)> = Vec::new();
@@ -324,14 +324,14 @@ fn check_records(l: &QList, path: &str, report: &mut Recovery) {
         if let Err(e) = r {
             match bad.last_mut() {
                 Some((_, end, _)) if *end + 1 == i => *end = i,
-                _ => bad.push((i, i, e.to_string())),
+                _ => bad.push((i, i, why(&e))),
             }
         }
     }
     if bad.is_empty() {
         // each record reads, but not the whole: say so
         if let Err(e) = whole {
-            report.unreadable.push((path.into(), e.to_string()));
+            report.unreadable.push((path.into(), why(&e)));
         }
         return;
     }
@@ -532,4 +532,20 @@ mod classic {
             Some(())
         }
     }
+}
+
+/// An error and its sources, `: `-separated (a source already spelled out
+/// by the error above it is not repeated): the library's own reason.
+fn why(e: &Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !more.is_empty() && !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
 }

@@ -380,7 +380,16 @@ fn recover_leaves_alone_a_file_an_hdf5_program_has_open() {
 fn records_that_do_not_read_are_named() {
     let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("damaged.h5");
+    // netCDF-4 too: what a kill inside a flush does to it
+    for name in ["damaged.h5", "damaged.nc"] {
+        damaged_chunk(&dir.path().join(name));
+    }
+}
+
+/// A history at `path` with one compressed chunk of `u` damaged: recover
+/// names the records of that chunk.
+fn damaged_chunk(path: &Path) {
+    let path = path.to_path_buf();
     let n = 3000;
     let f = qnd::open(&path, "w").unwrap();
     f.set_recording(Recording::Uniform);
