@@ -92,8 +92,24 @@ impl fmt::Display for Recovery {
 }
 
 /// Check and repair the file at `path`, left by a writer that did not
-/// close it (see the [module docs](self) for what is repaired), and read
-/// every leaf to check it. Every change is listed in the report.
+/// close it (crashed, killed, or out of disk), then read every leaf to
+/// check it. Every change is listed in the report.
+///
+/// Taking qnd's writer lock (and, for HDF5's sake, a `flock()` lock), it
+/// refuses a file that a live writer has open. It repairs only:
+///
+/// - HDF5 and netCDF-4: status flags left set by the writer are cleared
+///   and the superblock checksum rewritten (as HDF5's `h5clear -s` does);
+///   a file shorter than the end-of-file address its superblock stores is
+///   extended to it with zeros: extending it to the stored length
+///   recovers every flushed record.
+/// - netCDF-3: a record count larger than the records the file wholly
+///   holds is lowered to the complete records.
+///
+/// Then the file is opened read-only and every leaf read whole; what does
+/// not read is listed ([`Recovery::unreadable`]), for a record variable
+/// with the records that do not read. A superblock whose checksum is wrong
+/// is left alone ([`Recovery::unrepaired`]).
 ///
 /// ```no_run
 /// let report = qnd::recover("run.h5")?;
