@@ -28,10 +28,18 @@ fn text_len(a: &Array) -> usize {
 }
 
 /// A member name must be a single, non-empty path component with no NUL
-/// (HDF5 and netCDF names end at the first NUL).
+/// (HDF5 and netCDF names end at the first NUL) and no `[` or `]`: paths
+/// spell element `i` of list (or record `i` of record variable) `l` as
+/// `l[i]`, so a member named `l[1]` could never be reached by its path.
 pub(crate) fn check_name(at: &Where, name: &str) -> Result<()> {
     if name.is_empty() || name.contains(['/', '\0']) || name == "." || name == ".." {
         return Err(at.invalid(format!("{name:?} is not a valid member name")));
+    }
+    if name.contains(['[', ']']) {
+        return Err(at.invalid(format!(
+            "{name:?} is not a valid member name: `[` and `]` are path syntax \
+             (`l[1]` is element 1 of list `l`)"
+        )));
     }
     Ok(())
 }
