@@ -137,7 +137,7 @@ fn build(
                 .map_err(err)?;
             if a.size() > 0 {
                 let slab = Run::whole(a.shape());
-                core.write(id, &slab, a).map_err(err)?;
+                core.write(id, &slab, a, &here)?;
             }
             Ok(id)
         }
@@ -235,7 +235,7 @@ pub(crate) fn write_leaf(
         a = flip(a, &region);
     }
     let slab = slab_of(&region);
-    core.write(id, &slab, &a).map_err(|e| at.storage(e))
+    core.write(id, &slab, &a, at)
 }
 
 /// Append one record to record node `id` after checking it fits. This is
@@ -261,15 +261,15 @@ pub(crate) fn append_record(
             describe(a.dtype(), a.shape()),
         ));
     }
-    let pushed = if a.dtype() == dtype {
-        core.append(id, a)
+    let here = at.record(n);
+    if a.dtype() == dtype {
+        core.append(id, a, &here)?;
     } else {
         let a = a
             .clone()
             .cast(dtype)
             .map_err(|a| at.misfit(dtype, a.shape(), &a))?;
-        core.append(id, &a)
-    };
-    pushed.map_err(|e| at.record(n).storage(e))?;
+        core.append(id, &a, &here)?;
+    }
     Ok(n)
 }
