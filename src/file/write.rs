@@ -29,8 +29,9 @@ fn text_len(a: &Array) -> usize {
 
 /// A member name must be a single, non-empty path component with no NUL
 /// (HDF5 and netCDF names end at the first NUL) and no `[` or `]`: paths
-/// spell element `i` of list (or record `i` of record variable) `l` as
-/// `l[i]`, so a member named `l[1]` could never be reached by its path.
+/// (of handles, in messages) spell element `i` of list `l` (or record `i`
+/// of record variable `l`) as `l[i]`, so a member named `l[1]` could not
+/// be told from element 1 of `l`.
 pub(crate) fn check_name(at: &Where, name: &str) -> Result<()> {
     if name.is_empty() || name.contains(['/', '\0']) || name == "." || name == ".." {
         return Err(at.invalid(format!("{name:?} is not a valid member name")));
@@ -273,3 +274,7 @@ pub(crate) fn append_record(
     }
     Ok(n)
 }
+
+#[cfg(test)]
+#[path = "write_tests.rs"]
+mod tests;

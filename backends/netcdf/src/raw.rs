@@ -120,6 +120,8 @@ mod hdf5_errors {
                 Frames { outer: Some(o), .. } => o,
                 _ => return,
             };
+            // one line: HDF5's I/O messages hold a time stamp ending in one
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
             FIRST.with(|f| *f.borrow_mut() = Some(text));
         })
         .map_or(-1, |()| 0)
@@ -154,7 +156,7 @@ mod hdf5_errors {
 /// for an HDF5 error (`NC_EHDFERR`) the cause HDF5 left on its error stack
 /// when it left one ("unable to lock file, errno = 11, ...").
 #[derive(Debug)]
-pub struct NcError {
+pub(crate) struct NcError {
     /// The error code (`NC_E*`, or an errno value).
     pub code: c_int,
     /// HDF5's account of an `NC_EHDFERR`, when its error stack held one.
@@ -338,14 +340,42 @@ pub(super) fn fd_flags(fd: c_int) -> Option<c_int> {
     (flags >= 0).then_some(flags)
 }
 
+/// Close a file. A failed write underneath that netCDF-C did not report
+/// (HDF5 failed with an OS error, say the disk full, and nc_close
+/// returned success) is an error too: closing never says Ok over data
+/// that did not reach the file.
 pub(super) fn close(ncid: c_int) -> SResult<()> {
-    // SAFETY: a plain call on an id; a stale id is an error code.
-    call!(unsafe { nc::nc_close(ncid) })
+    locked(|| {
+        // SAFETY: a plain call on an id; a stale id is an error code.
+        ck(unsafe { nc::nc_close(ncid) })?;
+        unreported_io()
+    })
 }
 
+/// Write a file's data and metadata out; as [`close`], a failed write
+/// underneath that netCDF-C did not report is an error.
 pub(super) fn sync(ncid: c_int) -> SResult<()> {
-    // SAFETY: a plain call on an id.
-    call!(unsafe { nc::nc_sync(ncid) })
+    locked(|| {
+        // SAFETY: a plain call on an id.
+        ck(unsafe { nc::nc_sync(ncid) })?;
+        unreported_io()
+    })
+}
+
+/// An error if HDF5 failed with an OS error ("errno = ..." in its message:
+/// a write, a file extension) during the netCDF call just made, which
+/// returned success.
+fn unreported_io() -> SResult<()> {
+    match hdf5_errors::take() {
+        Some(h) if h.contains("errno =") => Err(StorageError::library(NcError {
+            code: nc::NC_EHDFERR,
+            hdf5: Some(format!(
+                "netCDF-C reported success, but HDF5 failed under it: {h}"
+            )),
+            source: netcdf::Error::Netcdf(nc::NC_EHDFERR),
+        })),
+        _ => Ok(()),
+    }
 }
 
 pub(super) fn redef(ncid: c_int) -> SResult<()> {
