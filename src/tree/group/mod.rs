@@ -29,6 +29,18 @@ use crate::values::{DType, FromValue, Value};
 ///
 /// Handles are cheap to clone. A clone shares the file but has its own
 /// copy of the modes.
+///
+/// # Threads
+///
+/// Every handle ([`QGroup`], [`QList`], [`QLeaf`], [`QAttrs`], [`Item`])
+/// is `Send`: the state of an open file is shared behind a lock, and every
+/// HDF5 and netCDF call is made under the one lock the two libraries share,
+/// so handles of one file, or of different files, may be used from several
+/// threads at once (the calls take turns in the libraries). [`QLeaf`] and
+/// [`QAttrs`] are `Sync` too, as are [`Value`], [`Array`](crate::Array),
+/// lazy arrays and [`Error`]. `QGroup`, `QList` and `Item` are not `Sync`:
+/// each handle keeps its own modes (recording, goto, auto) in a `Cell`;
+/// give each thread its own clone.
 pub struct QGroup {
     pub(crate) file: FileRef,
     pub(crate) id: NodeId,

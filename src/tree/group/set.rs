@@ -26,7 +26,16 @@ impl QGroup {
     /// # Errors
     /// [`Error::ReadOnly`], [`Error::Mismatch`] (a dtype or shape that does
     /// not fit, named with expected and got; nothing is written),
-    /// [`Error::Invalid`], [`Error::NoItem`] for a missing group in a path.
+    /// [`Error::Invalid`], [`Error::NoItem`] for a missing group in a path;
+    /// [`Error::Backend`] when the library fails, [`Error::Failed`] after an
+    /// earlier failure the backend cannot recover from.
+    ///
+    /// A `set` that returns an error has kept nothing of its value: a
+    /// record that could not be written is not kept for a later flush, so a
+    /// retry stores it once. A `set` that created a member and then failed
+    /// to write it leaves the member (no backend can take a variable back):
+    /// a new record variable then has no records, a new leaf holds fill
+    /// values (zeros), and a retry writes to them.
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
         let value = value.into();
         let state = self.state.get();
