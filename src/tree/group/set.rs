@@ -33,9 +33,11 @@ impl QGroup {
     /// A `set` that returns an error has kept nothing of its value: a
     /// record that could not be written is not kept for a later flush, so a
     /// retry stores it once. A `set` that created a member and then failed
-    /// to write it leaves the member (no backend can take a variable back):
-    /// a new record variable then has no records, a new leaf holds fill
-    /// values (zeros), and a retry writes to them.
+    /// to write it leaves the member (netCDF cannot take a variable back):
+    /// a new record variable then has no records and a retry appends to
+    /// it. Failures that leave more than that (a leaf holding fill values,
+    /// a half-written list element) are library failures, after which
+    /// every call fails with [`Error::Failed`].
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
         let value = value.into();
         let state = self.state.get();
