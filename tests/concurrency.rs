@@ -5,13 +5,17 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use ndarray::{Array1, Array2};
 use qnd::lazy::{Lazy, VirtualLayout, VirtualSource, VirtualStack};
 use qnd::{
-    Array, Error, GotoIndex, Item, Mode, NcFormat, OpenOptions, QAttrs, QGroup, QLeaf, QList,
-    Recording, Selection, Value,
+    Array, Error, GotoIndex, Item, QAttrs, QGroup, QLeaf, QList, Recording, Selection, Value,
+};
+#[cfg(feature = "hdf5")]
+use {
+    qnd::{Mode, NcFormat, OpenOptions},
+    std::path::Path,
 };
 
 fn send<T: Send>() {}
@@ -53,6 +57,7 @@ const _: fn() = || {
 
 /// Records per thread, and records between flushes.
 const RECORDS: usize = 600;
+#[cfg(feature = "hdf5")]
 const EVERY: usize = 50;
 
 /// Record `k` of writer `w`: `time` = k, `step` = w * 1000000 + k (i32),
@@ -62,6 +67,7 @@ fn u(w: usize, k: usize) -> Array1<f64> {
 }
 
 /// Record [`RECORDS`] records as writer `w` into a new file at `path`.
+#[cfg(feature = "hdf5")]
 fn record(w: usize, path: &Path, netcdf: NcFormat) -> qnd::Result<()> {
     let f = qnd::open_with(
         path,
@@ -86,6 +92,7 @@ fn record(w: usize, path: &Path, netcdf: NcFormat) -> qnd::Result<()> {
 }
 
 /// The file of writer `w` holds exactly what it recorded.
+#[cfg(feature = "hdf5")]
 fn check(w: usize, path: &Path) {
     let f = qnd::open(path, "r").unwrap();
     f.goto_off();
@@ -105,6 +112,7 @@ fn check(w: usize, path: &Path) {
 
 /// Files of `formats` (`hdf5`, `netcdf4`, `netcdf3`), one per thread,
 /// recorded at once; each then holds what its thread wrote.
+#[cfg(feature = "hdf5")]
 fn record_at_once(formats: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let jobs: Vec<(usize, PathBuf, NcFormat)> = formats
@@ -162,9 +170,8 @@ fn threads_record_every_format_at_once() {
 #[test]
 fn two_threads_share_one_file() {
     let dir = tempfile::tempdir().unwrap();
-    let mut files = vec![None];
-    #[cfg(feature = "hdf5")]
-    files.push(Some(dir.path().join("shared.h5")));
+    let hdf5 = cfg!(feature = "hdf5").then(|| dir.path().join("shared.h5"));
+    let files: Vec<Option<PathBuf>> = std::iter::once(None).chain(hdf5.map(Some)).collect();
     for path in files {
         let f = match &path {
             Some(p) => qnd::open(p, "w").unwrap(),

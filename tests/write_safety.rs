@@ -15,11 +15,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use ndarray::{Array1, Array2};
-use qnd::{DType, Error, Mode, OpenOptions, QGroup, Recording, Value};
+use ndarray::Array1;
+use qnd::{DType, Error, Recording, Value};
 
 // ------------------------------------------------------------ names
 
@@ -70,199 +67,219 @@ fn names_with_brackets_are_refused() {
 
 // ------------------------------------------------------------ disk full
 
-/// The environment variable that makes [`child_process_entry`] work: the
-/// format to record (`hdf5`, `netcdf4`, `netcdf3`).
-const CHILD: &str = "QND_WRITE_SAFETY_CHILD";
-/// The file the child records to.
-const CHILD_PATH: &str = "QND_WRITE_SAFETY_PATH";
-/// The child's file-size limit, in the shell's `ulimit -f` blocks (512
-/// bytes for dash and POSIX sh, 1024 for bash).
-const LIMIT_BLOCKS: usize = 4096;
-/// Records between flushes.
-const EVERY: usize = 10;
+/// Disk full, in a child process under a file-size limit (see the module
+/// docs).
+#[cfg(feature = "hdf5")]
+mod disk_full {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
 
-/// Options for a new file of `format`.
-fn options(format: &str) -> OpenOptions {
-    let mut o = OpenOptions::new(Mode::Create);
-    o.netcdf = match format {
-        "netcdf3" => qnd::NcFormat::Offset64,
-        _ => qnd::NcFormat::default(),
-    };
-    o
-}
+    use ndarray::{Array1, Array2};
+    use qnd::{Error, Mode, OpenOptions, QGroup, Recording};
 
-fn file_name(format: &str) -> &'static str {
-    match format {
-        "hdf5" => "full.h5",
-        _ => "full.nc",
+    /// The environment variable that makes [`child_process_entry`] work: the
+    /// format to record (`hdf5`, `netcdf4`, `netcdf3`).
+    const CHILD: &str = "QND_WRITE_SAFETY_CHILD";
+    /// The file the child records to.
+    const CHILD_PATH: &str = "QND_WRITE_SAFETY_PATH";
+    /// The child's file-size limit, in the shell's `ulimit -f` blocks (512
+    /// bytes for dash and POSIX sh, 1024 for bash).
+    const LIMIT_BLOCKS: usize = 4096;
+    /// Records between flushes.
+    const EVERY: usize = 10;
+
+    /// Options for a new file of `format`.
+    fn options(format: &str) -> OpenOptions {
+        let mut o = OpenOptions::new(Mode::Create);
+        o.netcdf = match format {
+            "netcdf3" => qnd::NcFormat::Offset64,
+            _ => qnd::NcFormat::default(),
+        };
+        o
     }
-}
 
-/// Record `k`: `time` = k * 0.01, `step` = k (i32: netCDF-3 has no i64),
-/// `u` = k .. k + 99.
-fn record(f: &QGroup, k: usize) -> qnd::Result<()> {
-    f.set("time", k as f64 * 0.01)?;
-    f.set("step", k as i32)?;
-    f.set("u", Array1::from_iter((k..k + 100).map(|v| v as f64)))
-}
-
-/// The child's work (run by [`disk_full`] under a file-size limit; does
-/// nothing in an ordinary test run): record and flush every [`EVERY`]
-/// records until a call fails, printing `flushed K` after each flush that
-/// returns; then check that every later call fails naming that first
-/// failure.
-#[test]
-fn child_process_entry() {
-    let Ok(format) = std::env::var(CHILD) else {
-        return;
-    };
-    let path = PathBuf::from(std::env::var(CHILD_PATH).expect("the child's file"));
-    let f = qnd::open_with(&path, &options(&format)).unwrap();
-    f.set_recording(Recording::Uniform);
-    let mut first = None;
-    for k in 0..200_000 {
-        if let Err(e) = record(&f, k) {
-            first = Some(("set", e));
-            break;
+    fn file_name(format: &str) -> &'static str {
+        match format {
+            "hdf5" => "full.h5",
+            _ => "full.nc",
         }
-        if (k + 1) % EVERY == 0 {
-            match f.flush() {
-                Ok(()) => println!("flushed {}", k + 1),
-                Err(e) => {
-                    first = Some(("flush", e));
-                    break;
+    }
+
+    /// Record `k`: `time` = k * 0.01, `step` = k (i32: netCDF-3 has no i64),
+    /// `u` = k .. k + 99.
+    fn record(f: &QGroup, k: usize) -> qnd::Result<()> {
+        f.set("time", k as f64 * 0.01)?;
+        f.set("step", k as i32)?;
+        f.set("u", Array1::from_iter((k..k + 100).map(|v| v as f64)))
+    }
+
+    /// The child's work (run by [`disk_full`] under a file-size limit; does
+    /// nothing in an ordinary test run): record and flush every [`EVERY`]
+    /// records until a call fails, printing `flushed K` after each flush that
+    /// returns; then check that every later call fails naming that first
+    /// failure.
+    #[test]
+    fn child_process_entry() {
+        let Ok(format) = std::env::var(CHILD) else {
+            return;
+        };
+        let path = PathBuf::from(std::env::var(CHILD_PATH).expect("the child's file"));
+        let f = qnd::open_with(&path, &options(&format)).unwrap();
+        f.set_recording(Recording::Uniform);
+        let mut first = None;
+        for k in 0..200_000 {
+            if let Err(e) = record(&f, k) {
+                first = Some(("set", e));
+                break;
+            }
+            if (k + 1) % EVERY == 0 {
+                match f.flush() {
+                    Ok(()) => println!("flushed {}", k + 1),
+                    Err(e) => {
+                        first = Some(("flush", e));
+                        break;
+                    }
                 }
             }
         }
+        let (call, first) = first.expect("a call fails under the file-size limit");
+        println!("failed in {call}: {first}");
+        assert!(matches!(first, Error::Backend { .. }), "{first:?}");
+        let first = first.to_string();
+        let names_first = |what: &str, r: qnd::Result<()>| {
+            let e = r.expect_err(what);
+            assert!(matches!(e, Error::Failed { .. }), "{what}: {e:?}");
+            let text = e.to_string();
+            assert!(
+                text.contains(&first),
+                "{what}: {text} does not name {first}"
+            );
+            println!("then {what}: error");
+        };
+        // the retry, other writes, reads, flush and close all fail
+        names_first("retry", record(&f, 0));
+        names_first("set", f.set("other", 1.0));
+        names_first("read", f.read::<f64>("time").map(|_| ()));
+        names_first("names", f.names().map(|_| ()));
+        names_first("flush", f.flush());
+        names_first("close", f.close());
+        names_first("close again", f.close());
+        println!("checked");
     }
-    let (call, first) = first.expect("a call fails under the file-size limit");
-    println!("failed in {call}: {first}");
-    assert!(matches!(first, Error::Backend { .. }), "{first:?}");
-    let first = first.to_string();
-    let names_first = |what: &str, r: qnd::Result<()>| {
-        let e = r.expect_err(what);
-        assert!(matches!(e, Error::Failed { .. }), "{what}: {e:?}");
-        let text = e.to_string();
-        assert!(text.contains(&first), "{what}: {text} does not name {first}");
-        println!("then {what}: error");
-    };
-    // the retry, other writes, reads, flush and close all fail
-    names_first("retry", record(&f, 0));
-    names_first("set", f.set("other", 1.0));
-    names_first("read", f.read::<f64>("time").map(|_| ()));
-    names_first("names", f.names().map(|_| ()));
-    names_first("flush", f.flush());
-    names_first("close", f.close());
-    names_first("close again", f.close());
-    println!("checked");
-}
 
-/// The end-of-file address an HDF5 superblock (versions 0 to 3) stores.
-fn hdf5_eof(head: &[u8]) -> Option<u64> {
-    let version = *head.get(8)?;
-    let (offsets, at) = match version {
-        0 | 1 => (usize::from(*head.get(13)?), 24 + if version == 1 { 4 } else { 0 }),
-        2 | 3 => (usize::from(*head.get(9)?), 12),
-        _ => return None,
-    };
-    // base address, then (v0/1) free space or (v2/3) extension, then EOF
-    let start = at + 2 * offsets;
-    let bytes = head.get(start..start + offsets)?;
-    Some(bytes.iter().rev().fold(0u64, |n, &b| n << 8 | u64::from(b)))
-}
+    /// The end-of-file address an HDF5 superblock (versions 0 to 3) stores.
+    fn hdf5_eof(head: &[u8]) -> Option<u64> {
+        let version = *head.get(8)?;
+        let (offsets, at) = match version {
+            0 | 1 => (
+                usize::from(*head.get(13)?),
+                24 + if version == 1 { 4 } else { 0 },
+            ),
+            2 | 3 => (usize::from(*head.get(9)?), 12),
+            _ => return None,
+        };
+        // base address, then (v0/1) free space or (v2/3) extension, then EOF
+        let start = at + 2 * offsets;
+        let bytes = head.get(start..start + offsets)?;
+        Some(bytes.iter().rev().fold(0u64, |n, &b| n << 8 | u64::from(b)))
+    }
 
-/// Record under a file-size limit in a child process until the disk is
-/// "full" (`EFBIG`), and check the child's calls and then the file.
-fn disk_full(format: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(file_name(format));
-    let exe = std::env::current_exe().unwrap();
-    let script = format!(
-        "trap '' XFSZ; ulimit -S -f {LIMIT_BLOCKS}; \
-         exec \"$0\" --exact child_process_entry --nocapture --test-threads=1"
-    );
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(&exe)
-        .env(CHILD, format)
-        .env(CHILD_PATH, &path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{format}: child stdout:\n{stdout}\nchild stderr:\n{stderr}");
-    assert!(out.status.success(), "{format}: the child failed");
-    assert!(stdout.contains("checked"), "{format}: the child did not run");
-    let flushed = stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("flushed "))
-        .filter_map(|n| n.trim().parse::<usize>().ok())
-        .last()
-        .unwrap_or(0);
-    let len = std::fs::metadata(&path).unwrap().len();
-    println!("{format}: {flushed} records flushed, file of {len} bytes");
-    if format != "netcdf3" {
-        // HDF5 (and netCDF-4, which is HDF5) may leave a superblock whose
-        // end of file is past the bytes the limit let it write: extend the
-        // file to it (what `qnd recover` does) to read what was flushed.
-        let head = std::fs::read(&path).unwrap();
-        if let Some(eof) = hdf5_eof(&head).filter(|&eof| eof > len) {
-            println!("{format}: superblock end of file {eof} > {len}: extended");
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open(&path)
-                .unwrap()
-                .set_len(eof)
-                .unwrap();
+    /// Record under a file-size limit in a child process until the disk is
+    /// "full" (`EFBIG`), and check the child's calls and then the file.
+    fn disk_full(format: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(file_name(format));
+        let exe = std::env::current_exe().unwrap();
+        let script = format!(
+            "trap '' XFSZ; ulimit -S -f {LIMIT_BLOCKS}; \
+             exec \"$0\" --exact disk_full::child_process_entry --nocapture --test-threads=1"
+        );
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(&exe)
+            .env(CHILD, format)
+            .env(CHILD_PATH, &path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        println!("{format}: child stdout:\n{stdout}\nchild stderr:\n{stderr}");
+        assert!(out.status.success(), "{format}: the child failed");
+        assert!(
+            stdout.contains("checked"),
+            "{format}: the child did not run"
+        );
+        let flushed = stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("flushed "))
+            .filter_map(|n| n.trim().parse::<usize>().ok())
+            .next_back()
+            .unwrap_or(0);
+        let len = std::fs::metadata(&path).unwrap().len();
+        println!("{format}: {flushed} records flushed, file of {len} bytes");
+        if format != "netcdf3" {
+            // HDF5 (and netCDF-4, which is HDF5) may leave a superblock whose
+            // end of file is past the bytes the limit let it write: extend the
+            // file to it (what `qnd recover` does) to read what was flushed.
+            let head = std::fs::read(&path).unwrap();
+            if let Some(eof) = hdf5_eof(&head).filter(|&eof| eof > len) {
+                println!("{format}: superblock end of file {eof} > {len}: extended");
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .unwrap()
+                    .set_len(eof)
+                    .unwrap();
+            }
         }
+        check_records(&path, flushed, format);
     }
-    check_records(&path, flushed, format);
-}
 
-/// The file at `path` holds at least `flushed` records, every one exact.
-fn check_records(path: &Path, flushed: usize, format: &str) {
-    let f = qnd::open(path, "r").unwrap_or_else(|e| panic!("{format}: {e}"));
-    f.goto_off();
-    let time: Vec<f64> = f.read("time").unwrap();
-    let step: Vec<i32> = f.read("step").unwrap();
-    let u: Array2<f64> = f.read("u").unwrap();
-    let n = time.len();
-    println!("{format}: {n} records read back");
-    assert!(n >= flushed, "{format}: {n} records, {flushed} flushed");
-    assert_eq!(step.len(), n, "{format}");
-    assert_eq!(u.nrows(), n, "{format}");
-    let exact = |k: usize| {
-        let want = Array1::from_iter((k..k + 100).map(|v| v as f64));
-        time[k] == k as f64 * 0.01 && step[k] == k as i32 && u.row(k) == want.view()
-    };
-    for k in 0..flushed {
-        assert!(exact(k), "{format}: flushed record {k} is not as written");
+    /// The file at `path` holds at least `flushed` records, every one exact.
+    fn check_records(path: &Path, flushed: usize, format: &str) {
+        let f = qnd::open(path, "r").unwrap_or_else(|e| panic!("{format}: {e}"));
+        f.goto_off();
+        let time: Vec<f64> = f.read("time").unwrap();
+        let step: Vec<i32> = f.read("step").unwrap();
+        let u: Array2<f64> = f.read("u").unwrap();
+        let n = time.len();
+        println!("{format}: {n} records read back");
+        assert!(n >= flushed, "{format}: {n} records, {flushed} flushed");
+        assert_eq!(step.len(), n, "{format}");
+        assert_eq!(u.nrows(), n, "{format}");
+        let exact = |k: usize| {
+            let want = Array1::from_iter((k..k + 100).map(|v| v as f64));
+            time[k] == k as f64 * 0.01 && step[k] == k as i32 && u.row(k) == want.view()
+        };
+        for k in 0..flushed {
+            assert!(exact(k), "{format}: flushed record {k} is not as written");
+        }
+        // records after the last flush that returned may be there or not, and
+        // are not checked: the flush that failed may have stored some of them
+        let wrong = (flushed..n).filter(|&k| !exact(k)).count();
+        println!(
+            "{format}: {} records after the last flush, {wrong} of them not as written",
+            n - flushed
+        );
+        f.close().unwrap();
     }
-    // records after the last flush that returned may be there or not, and
-    // are not checked: the flush that failed may have stored some of them
-    let wrong = (flushed..n).filter(|&k| !exact(k)).count();
-    println!(
-        "{format}: {} records after the last flush, {wrong} of them not as written",
-        n - flushed
-    );
-    f.close().unwrap();
-}
 
-#[cfg(feature = "hdf5")]
-#[test]
-fn disk_full_hdf5() {
-    disk_full("hdf5");
-}
+    #[cfg(feature = "hdf5")]
+    #[test]
+    fn disk_full_hdf5() {
+        disk_full("hdf5");
+    }
 
-#[cfg(feature = "netcdf")]
-#[test]
-fn disk_full_netcdf4() {
-    disk_full("netcdf4");
-}
+    #[cfg(feature = "netcdf")]
+    #[test]
+    fn disk_full_netcdf4() {
+        disk_full("netcdf4");
+    }
 
-#[cfg(feature = "netcdf")]
-#[test]
-fn disk_full_netcdf3() {
-    disk_full("netcdf3");
+    #[cfg(feature = "netcdf")]
+    #[test]
+    fn disk_full_netcdf3() {
+        disk_full("netcdf3");
+    }
 }

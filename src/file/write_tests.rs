@@ -20,7 +20,6 @@ fn memory_with(cap: usize) -> QGroup {
     QGroup::root_of(file, State::default())
 }
 
-
 /// A record append that fails (the memory backend's injected failure, which
 /// leaves the backend as it was) keeps nothing: earlier records stay, and a
 /// retry stores the record once.

@@ -61,8 +61,8 @@ mod hdf5_errors {
         static STARTED: std::sync::Once = std::sync::Once::new();
         // netCDF-C sets its handler as it starts (at the first open): start
         // it first, so that the first open's errors are seen too.
-        // SAFETY: nc_initialize takes no arguments; it runs once.
         STARTED.call_once(|| {
+            // SAFETY: nc_initialize takes no arguments; it runs once.
             let _ = unsafe { netcdf_sys::nc_initialize() };
         });
         FIRST.with(|f| f.borrow_mut().take());

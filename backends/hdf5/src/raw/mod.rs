@@ -67,7 +67,11 @@ impl std::error::Error for Hdf5Error {
 
 /// Wraps an error of the high-level crate.
 pub(crate) fn lib(e: hdf5::Error) -> StorageError {
-    let message = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+    let message = e
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     StorageError::library(Hdf5Error { message, source: e })
 }
 
