@@ -65,6 +65,45 @@ fn names_with_brackets_are_refused() {
 
 // ------------------------------------------------------------ Send, Sync
 
+// ------------------------------------------------------------ causes
+
+/// An error of the storage library shows the library's own account in its
+/// message (and keeps it as its `source()`): HDF5's error stack, netCDF's
+/// message and the system's text for an errno.
+#[cfg(feature = "hdf5")]
+#[test]
+fn library_errors_show_their_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = vec![(
+        "x.h5",
+        qnd::NcFormat::default(),
+        "No such file or directory",
+    )];
+    if cfg!(feature = "netcdf") {
+        // netCDF-4 says "Permission denied" for a missing folder, and HDF5
+        // underneath says what happened
+        cases.push((
+            "x.nc",
+            qnd::NcFormat::default(),
+            "No such file or directory",
+        ));
+        cases.push(("y.nc", qnd::NcFormat::Classic, "No such file or directory"));
+    }
+    for (name, netcdf, cause) in cases {
+        let path = dir.path().join("missing").join(name);
+        let options = qnd::OpenOptions {
+            netcdf,
+            ..qnd::OpenOptions::new(qnd::Mode::Create)
+        };
+        let e = qnd::open_with(&path, &options).unwrap_err();
+        assert!(matches!(e, Error::Backend { .. }), "{e:?}");
+        let text = e.to_string();
+        assert!(text.contains(cause), "{name}: {text}");
+        let source = std::error::Error::source(&e).expect("the library's error");
+        assert!(text.contains(&source.to_string()), "{text} / {source}");
+    }
+}
+
 // ------------------------------------------------------------ disk full
 
 /// Disk full, in a child process under a file-size limit (see the module
@@ -145,6 +184,8 @@ mod disk_full {
         let (call, first) = first.expect("a call fails under the file-size limit");
         println!("failed in {call}: {first}");
         assert!(matches!(first, Error::Backend { .. }), "{first:?}");
+        // the cause, in the message: EFBIG's text
+        assert!(first.to_string().contains("File too large"), "{first}");
         let first = first.to_string();
         let names_first = |what: &str, r: qnd::Result<()>| {
             let e = r.expect_err(what);

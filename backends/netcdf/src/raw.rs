@@ -152,14 +152,14 @@ mod hdf5_errors {
 }
 
 /// A netCDF-C error: the library's message for its code (for codes that
-/// are errno values, the system's text: "No space left on device"), and
-/// for an HDF5 error (`NC_EHDFERR`) the cause HDF5 left on its error stack
-/// when it left one ("unable to lock file, errno = 11, ...").
+/// are errno values, the system's text: "No space left on device"), and,
+/// when HDF5 failed under the call (netCDF-4), HDF5's account of that
+/// failure ("unable to lock file, errno = 11, ...").
 #[derive(Debug)]
 pub(crate) struct NcError {
     /// The error code (`NC_E*`, or an errno value).
     pub code: c_int,
-    /// HDF5's account of an `NC_EHDFERR`, when its error stack held one.
+    /// HDF5's account of its failure under the call, if it failed.
     pub hdf5: Option<String>,
     source: netcdf::Error,
 }
@@ -189,7 +189,9 @@ impl std::error::Error for NcError {
 /// after the failing call, so that HDF5's error stack is still the one that
 /// call left.
 fn nc_err(code: c_int) -> StorageError {
-    let hdf5 = hdf5_errors::take().filter(|_| code == nc::NC_EHDFERR);
+    // netCDF-C also turns some HDF5 failures into errno codes (a missing
+    // folder reads "Permission denied"): HDF5's account goes with any code
+    let hdf5 = hdf5_errors::take();
     StorageError::library(NcError {
         code,
         hdf5,
