@@ -65,6 +65,48 @@ fn names_with_brackets_are_refused() {
 
 // ------------------------------------------------------------ Send, Sync
 
+// ------------------------------------------------------------ refused records
+
+/// On real files, a record the backend refuses (text wider than the stored
+/// width of HDF5 or netCDF-3: text records go straight to the backend)
+/// keeps nothing: the file
+/// goes on, and a retry stores the record once.
+#[cfg(feature = "hdf5")]
+#[test]
+fn a_refused_record_keeps_nothing_on_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = vec![("s.h5", qnd::NcFormat::default())];
+    if cfg!(feature = "netcdf") {
+        // (netCDF-4 stores strings of any length)
+        files.push(("s3.nc", qnd::NcFormat::Classic));
+    }
+    for (name, netcdf) in files {
+        let path = dir.path().join(name);
+        let f = qnd::open_with(
+            &path,
+            &qnd::OpenOptions {
+                netcdf,
+                ..qnd::OpenOptions::new(qnd::Mode::Create)
+            },
+        )
+        .unwrap();
+        f.set_recording(Recording::Uniform);
+        f.declare_text("s", 4, &[]).unwrap();
+        f.set("s", "ab").unwrap();
+        f.set("t", 1.0).unwrap();
+        let e = f.set("s", "much too wide").unwrap_err();
+        assert!(!matches!(e, Error::Failed { .. }), "{name}: {e:?}");
+        assert_eq!(f.list("s").unwrap().len().unwrap(), 1, "{name}");
+        f.set("s", "cd").unwrap();
+        f.set("t", 2.0).unwrap();
+        f.close().unwrap();
+        let f = qnd::open(&path, "r").unwrap();
+        f.goto_off();
+        assert_eq!(f.read::<Vec<String>>("s").unwrap(), ["ab", "cd"], "{name}");
+        assert_eq!(f.read::<Vec<f64>>("t").unwrap(), [1.0, 2.0], "{name}");
+    }
+}
+
 // ------------------------------------------------------------ causes
 
 /// An error of the storage library shows the library's own account in its
