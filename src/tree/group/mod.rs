@@ -205,7 +205,9 @@ impl QGroup {
     /// Write everything to the file (the file stays open).
     ///
     /// # Errors
-    /// [`Error::Backend`] when the library fails, [`Error::Closed`].
+    /// [`Error::Backend`] when the library fails (the records it could not
+    /// write stay buffered, but a library failure makes every later call
+    /// fail with [`Error::Failed`]), [`Error::Closed`].
     pub fn flush(&self) -> Result<()> {
         self.file.flush()
     }
@@ -215,7 +217,10 @@ impl QGroup {
     /// reports errors.
     ///
     /// # Errors
-    /// [`Error::Backend`] when the library fails to close the file.
+    /// [`Error::Backend`] when the library fails to close the file;
+    /// [`Error::Failed`] (the file is closed all the same, and closing
+    /// again gives it again) after an earlier failure the backend cannot
+    /// recover from: `close` never returns `Ok` over lost records.
     pub fn close(&self) -> Result<()> {
         self.file.close()
     }
