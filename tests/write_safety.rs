@@ -166,8 +166,9 @@ mod disk_full {
     /// The child's file-size limit, in the shell's `ulimit -f` blocks (512
     /// bytes for dash and POSIX sh, 1024 for bash).
     const LIMIT_BLOCKS: usize = 4096;
-    /// Records between flushes.
-    const EVERY: usize = 10;
+    /// Records between flushes (`0`: never flush, so that records go out
+    /// in the record buffer's batches, from `set`).
+    const CHILD_EVERY: &str = "QND_WRITE_SAFETY_EVERY";
 
     /// Options for a new file of `format`.
     fn options(format: &str) -> OpenOptions {
@@ -195,8 +196,8 @@ mod disk_full {
     }
 
     /// The child's work (run by [`disk_full`] under a file-size limit; does
-    /// nothing in an ordinary test run): record and flush every [`EVERY`]
-    /// records until a call fails, printing `flushed K` after each flush that
+    /// nothing in an ordinary test run): record and flush every
+    /// [`CHILD_EVERY`] records until a call fails, printing `flushed K` after each flush that
     /// returns; then check that every later call fails naming that first
     /// failure.
     #[test]
@@ -205,6 +206,7 @@ mod disk_full {
             return;
         };
         let path = PathBuf::from(std::env::var(CHILD_PATH).expect("the child's file"));
+        let every: usize = std::env::var(CHILD_EVERY).unwrap().parse().unwrap();
         let f = qnd::open_with(&path, &options(&format)).unwrap();
         f.set_recording(Recording::Uniform);
         let mut first = None;
@@ -213,7 +215,7 @@ mod disk_full {
                 first = Some(("set", e));
                 break;
             }
-            if (k + 1) % EVERY == 0 {
+            if every > 0 && (k + 1) % every == 0 {
                 match f.flush() {
                     Ok(()) => println!("flushed {}", k + 1),
                     Err(e) => {
@@ -268,8 +270,9 @@ mod disk_full {
     }
 
     /// Record under a file-size limit in a child process until the disk is
-    /// "full" (`EFBIG`), and check the child's calls and then the file.
-    fn disk_full(format: &str) {
+    /// "full" (`EFBIG`), flushing every `every` records (or never), and
+    /// check the child's calls and then the file.
+    fn disk_full(format: &str, every: usize) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(file_name(format));
         let exe = std::env::current_exe().unwrap();
@@ -283,6 +286,7 @@ mod disk_full {
             .arg(&exe)
             .env(CHILD, format)
             .env(CHILD_PATH, &path)
+            .env(CHILD_EVERY, every.to_string())
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -315,6 +319,12 @@ mod disk_full {
                     .set_len(eof)
                     .unwrap();
             }
+        }
+        if every == 0 {
+            // with no flush the records went out from `set`, in batches;
+            // a file never flushed promises nothing
+            assert!(stdout.contains("failed in set"), "{format}");
+            return;
         }
         check_records(&path, flushed, format);
     }
@@ -351,18 +361,21 @@ mod disk_full {
     #[cfg(feature = "hdf5")]
     #[test]
     fn disk_full_hdf5() {
-        disk_full("hdf5");
+        disk_full("hdf5", 10);
+        disk_full("hdf5", 0);
     }
 
     #[cfg(feature = "netcdf")]
     #[test]
     fn disk_full_netcdf4() {
-        disk_full("netcdf4");
+        disk_full("netcdf4", 10);
+        disk_full("netcdf4", 0);
     }
 
     #[cfg(feature = "netcdf")]
     #[test]
     fn disk_full_netcdf3() {
-        disk_full("netcdf3");
+        disk_full("netcdf3", 10);
+        disk_full("netcdf3", 0);
     }
 }
