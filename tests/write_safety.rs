@@ -65,6 +65,13 @@ fn names_with_brackets_are_refused() {
 
 // ------------------------------------------------------------ Send, Sync
 
+/// Held by the tests of this process that open files, and by the parent
+/// while it starts a child: a child started while a file is open in another
+/// thread could inherit its descriptor (and with it HDF5's lock on it)
+/// before HDF5 marks it close-on-exec.
+#[cfg(feature = "hdf5")]
+static FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 // ------------------------------------------------------------ refused records
 
 /// On real files, a record the backend refuses (text wider than the stored
@@ -75,6 +82,7 @@ fn names_with_brackets_are_refused() {
 #[test]
 fn a_refused_record_keeps_nothing_on_files() {
     let dir = tempfile::tempdir().unwrap();
+    let _files = FILES.lock().unwrap_or_else(|p| p.into_inner());
     let mut files = vec![("s.h5", qnd::NcFormat::default())];
     if cfg!(feature = "netcdf") {
         // (netCDF-4 stores strings of any length)
@@ -100,7 +108,7 @@ fn a_refused_record_keeps_nothing_on_files() {
         f.set("s", "cd").unwrap();
         f.set("t", 2.0).unwrap();
         f.close().unwrap();
-        let f = qnd::open(&path, "r").unwrap();
+        let f = qnd::open(&path, "r").unwrap_or_else(|e| panic!("{name}: {e}"));
         f.goto_off();
         assert_eq!(f.read::<Vec<String>>("s").unwrap(), ["ab", "cd"], "{name}");
         assert_eq!(f.read::<Vec<f64>>("t").unwrap(), [1.0, 2.0], "{name}");
@@ -116,6 +124,7 @@ fn a_refused_record_keeps_nothing_on_files() {
 #[test]
 fn library_errors_show_their_cause() {
     let dir = tempfile::tempdir().unwrap();
+    let _files = FILES.lock().unwrap_or_else(|p| p.into_inner());
     let mut cases = vec![(
         "x.h5",
         qnd::NcFormat::default(),
@@ -280,6 +289,8 @@ mod disk_full {
             "trap '' XFSZ; ulimit -S -f {LIMIT_BLOCKS}; \
              exec \"$0\" --exact disk_full::child_process_entry --nocapture --test-threads=1"
         );
+        // no other test of this process opens a file while the child starts
+        let _files = super::FILES.lock().unwrap_or_else(|p| p.into_inner());
         let out = Command::new("sh")
             .arg("-c")
             .arg(script)
