@@ -178,6 +178,8 @@ mod disk_full {
     /// Records between flushes (`0`: never flush, so that records go out
     /// in the record buffer's batches, from `set`).
     const CHILD_EVERY: &str = "QND_WRITE_SAFETY_EVERY";
+    /// The text the child's first failure must hold.
+    const CHILD_CAUSE: &str = "QND_WRITE_SAFETY_CAUSE";
 
     /// Options for a new file of `format`.
     fn options(format: &str) -> OpenOptions {
@@ -234,11 +236,12 @@ mod disk_full {
                 }
             }
         }
-        let (call, first) = first.expect("a call fails under the file-size limit");
+        let (call, first) = first.expect("a call fails when the disk is full");
         println!("failed in {call}: {first}");
         assert!(matches!(first, Error::Backend { .. }), "{first:?}");
-        // the cause, in the message: EFBIG's text
-        assert!(first.to_string().contains("File too large"), "{first}");
+        // the cause, in the message: EFBIG's or ENOSPC's text
+        let cause = std::env::var(CHILD_CAUSE).unwrap();
+        assert!(first.to_string().contains(&cause), "{first}");
         let first = first.to_string();
         let names_first = |what: &str, r: qnd::Result<()>| {
             let e = r.expect_err(what);
@@ -283,12 +286,31 @@ mod disk_full {
     /// check the child's calls and then the file.
     fn disk_full(format: &str, every: usize) {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(file_name(format));
+        record_until_full(dir.path(), true, format, every);
+    }
+
+    /// Record in a child process until the disk is full (with `limit`, a
+    /// file-size limit: `EFBIG`; else the file system of `dir` must fill:
+    /// `ENOSPC`), and check the child's calls and then the file, which is
+    /// removed.
+    fn record_until_full(dir: &Path, limit: bool, format: &str, every: usize) {
+        let path = dir.join(file_name(format));
+        let _ = std::fs::remove_file(&path);
         let exe = std::env::current_exe().unwrap();
+        let ulimit = if limit {
+            format!("ulimit -S -f {LIMIT_BLOCKS};")
+        } else {
+            String::new()
+        };
         let script = format!(
-            "trap '' XFSZ; ulimit -S -f {LIMIT_BLOCKS}; \
+            "trap '' XFSZ; {ulimit} \
              exec \"$0\" --exact disk_full::child_process_entry --nocapture --test-threads=1"
         );
+        let cause = if limit {
+            "File too large"
+        } else {
+            "No space left on device"
+        };
         // no other test of this process opens a file while the child starts
         let _files = super::FILES.lock().unwrap_or_else(|p| p.into_inner());
         let out = Command::new("sh")
@@ -298,6 +320,7 @@ mod disk_full {
             .env(CHILD, format)
             .env(CHILD_PATH, &path)
             .env(CHILD_EVERY, every.to_string())
+            .env(CHILD_CAUSE, cause)
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -335,9 +358,30 @@ mod disk_full {
             // with no flush the records went out from `set`, in batches;
             // a file never flushed promises nothing
             assert!(stdout.contains("failed in set"), "{format}");
-            return;
+        } else {
+            check_records(&path, flushed, format);
         }
-        check_records(&path, flushed, format);
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    /// As [`disk_full`] on a file system that really fills (`ENOSPC`): a
+    /// small one named by `QND_FULL_DIR` (say a 2 MiB tmpfs:
+    /// `mount -t tmpfs -o size=2m tmpfs DIR`); skipped without it.
+    #[test]
+    fn disk_full_on_a_full_file_system() {
+        let Some(dir) = std::env::var_os("QND_FULL_DIR") else {
+            println!("skipped: set QND_FULL_DIR to a small, empty file system");
+            return;
+        };
+        let mut formats = vec!["hdf5"];
+        if cfg!(feature = "netcdf") {
+            formats.extend(["netcdf4", "netcdf3"]);
+        }
+        for format in formats {
+            for every in [10, 0] {
+                record_until_full(Path::new(&dir), false, format, every);
+            }
+        }
     }
 
     /// The file at `path` holds at least `flushed` records, every one exact.
