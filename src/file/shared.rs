@@ -40,6 +40,10 @@ pub(crate) struct FileState {
     pub open: bool,
     pub writable: bool,
     caches: Caches,
+    /// The first failure the backend cannot recover from, as displayed:
+    /// once set, every call on the file returns [`Error::Failed`] naming
+    /// it (see [`FileState::note`]).
+    failed: Option<Arc<str>>,
     /// qnd's writer lock (for a file open for writing), released only
     /// once the backend has closed the file: dropped after `storage`.
     guard: Option<WriterLock>,
@@ -57,11 +61,42 @@ impl FileState {
                 open: true,
                 writable,
                 caches: Caches::default(),
+                failed: None,
                 guard: None,
             })),
             file: Arc::from(path),
             backend,
             capabilities,
+        }
+    }
+
+    /// Note the outcome of a call that changes the file (writing data,
+    /// appending records, flushing, closing): a library error there leaves
+    /// the file in a state the backend cannot vouch for (HDF5's and
+    /// netCDF-C's caches may hold data that never reached the disk), so
+    /// the first one is kept and every later call fails naming it. Errors
+    /// the backend raises before touching the file (a refused value, a
+    /// format that cannot hold something) are not failures of the file.
+    fn note<T>(&mut self, done: Result<T, StorageError>, at: &Where) -> Result<T> {
+        done.map_err(|e| {
+            let library = matches!(e, StorageError::Library(_));
+            let e = at.storage(e);
+            if library && self.failed.is_none() {
+                self.failed = Some(e.to_string().into());
+            }
+            e
+        })
+    }
+
+    /// [`Error::Failed`] once a call failed in a way the backend cannot
+    /// recover from.
+    fn check_failed(&self, file: &Path) -> Result<()> {
+        match &self.failed {
+            Some(first) => Err(Error::Failed {
+                file: file.to_path_buf(),
+                first: first.to_string(),
+            }),
+            None => Ok(()),
         }
     }
 
@@ -165,12 +200,15 @@ impl FileState {
     /// date.
     ///
     /// # Errors
-    /// When the backend fails; what is known of the node is then read
-    /// again from storage.
-    pub fn append(&mut self, node: NodeId, record: &Array) -> Result<(), StorageError> {
-        if let Err(e) = self.storage.append(node, record) {
+    /// When the backend fails (named `at`); what is known of the node is
+    /// then read again from storage. The record is not kept: a retry
+    /// stores it once. A library error is a failure of the file (see
+    /// [`FileState::note`]).
+    pub fn append(&mut self, node: NodeId, record: &Array, at: &Where) -> Result<()> {
+        let appended = self.storage.append(node, record);
+        if appended.is_err() {
             self.forget(node);
-            return Err(e);
+            return self.note(appended, at);
         }
         if let Some(index) = self.caches.goto.get_mut(&node) {
             match record.to_f64() {
@@ -187,15 +225,18 @@ impl FileState {
     /// an append drops the node's goto index.
     ///
     /// # Errors
-    /// When the backend fails.
+    /// When the backend fails (named `at`); a library error is a failure
+    /// of the file (see [`FileState::note`]).
     pub fn write(
         &mut self,
         node: NodeId,
         slab: &[crate::backend::Run],
         data: &Array,
-    ) -> Result<(), StorageError> {
+        at: &Where,
+    ) -> Result<()> {
         self.caches.goto.remove(&node);
-        self.storage.write(node, slab, data)
+        let written = self.storage.write(node, slab, data);
+        self.note(written, at)
     }
 
     /// The goto-by-value index of record node `node`, if one is kept.
@@ -251,11 +292,13 @@ impl FileRef {
     /// Lock the state of an open file.
     ///
     /// # Errors
-    /// [`Error::Closed`] once the file is closed.
+    /// [`Error::Failed`] once a call failed in a way the backend cannot
+    /// recover from; [`Error::Closed`] once the file is closed.
     pub fn lock(&self) -> Result<MutexGuard<'_, FileState>> {
         // A panic while the lock was held leaves the data as it was; keep
         // going rather than poisoning every later call.
         let core = self.core.lock().unwrap_or_else(|p| p.into_inner());
+        core.check_failed(&self.file)?;
         if !core.open {
             return Err(Error::Closed {
                 file: self.file.to_path_buf(),
@@ -305,25 +348,32 @@ impl FileRef {
     /// When the backend or fsync fails.
     pub fn flush(&self) -> Result<()> {
         let mut core = self.lock()?;
-        core.storage.flush().map_err(|e| self.at("/").storage(e))?;
+        let flushed = core.storage.flush();
+        core.note(flushed, &self.at("/"))?;
         core.synced(&self.file)
     }
 
     /// Close the file; later calls through any handle get [`Error::Closed`].
     ///
     /// # Errors
-    /// When the backend fails.
+    /// When the backend fails; [`Error::Failed`] (the file is closed all
+    /// the same) after a failure the backend cannot recover from.
     pub fn close(&self) -> Result<()> {
         let mut core = self.core.lock().unwrap_or_else(|p| p.into_inner());
         if !core.open {
-            return Ok(());
+            return core.check_failed(&self.file);
         }
         core.open = false;
         core.invalidate();
-        let closed = core.storage.close().map_err(|e| self.at("/").storage(e));
-        let synced = core.synced(&self.file);
+        let closed = core.storage.close();
+        let synced = match closed {
+            Ok(()) => core.synced(&self.file),
+            Err(_) => Ok(()),
+        };
         core.guard = None; // the backend has closed the file: unlock
-        closed.and(synced)
+        core.check_failed(&self.file)?;
+        core.note(closed, &self.at("/"))?;
+        synced
     }
 
     /// The in-memory backend under this file, for tests.
@@ -339,15 +389,21 @@ impl FileRef {
 }
 
 impl FileState {
-    /// fsync the file after a flush or close, if asked for.
-    fn synced(&self, file: &Path) -> Result<()> {
-        match &self.guard {
-            Some(g) => g.flushed().map_err(|source| Error::Io {
-                file: file.into(),
-                source,
-            }),
-            None => Ok(()),
+    /// fsync the file after a flush or close, if asked for. A failed
+    /// fsync is a failure of the file (see [`FileState::note`]): what the
+    /// disk holds is not known, and a later fsync may not say so again.
+    fn synced(&mut self, file: &Path) -> Result<()> {
+        let Some(Err(source)) = self.guard.as_ref().map(WriterLock::flushed) else {
+            return Ok(());
+        };
+        let e = Error::Io {
+            file: file.into(),
+            source,
+        };
+        if self.failed.is_none() {
+            self.failed = Some(e.to_string().into());
         }
+        Err(e)
     }
 }
 
