@@ -136,7 +136,7 @@ pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
         file: path.into(),
         ..Recovery::default()
     };
-    let format = file::detect_format(path)?;
+    let mut format = file::detect_format(path)?;
     {
         let lock = WriterLock::acquire(path, Mode::ReadWrite, false)?;
         // and HDF5's, against programs that do not take qnd's
@@ -151,6 +151,7 @@ pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
         let n = f.read(&mut head).map_err(io)?;
         if head[..n].starts_with(b"CDF") {
             report.format = "netCDF-3".into();
+            format = Format::NetCdf;
             repair_classic(f, &mut report).map_err(io)?;
         } else {
             report.format = match format {
@@ -171,9 +172,23 @@ pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
 #[cfg(feature = "hdf5")]
 fn repair_hdf5(mut f: &File, report: &mut Recovery) -> std::io::Result<()> {
     use file::superblock::{clear_flags, Superblock};
-    let Some(sb) = Superblock::read(&mut f)? else {
-        report.unrepaired.push("no HDF5 superblock found".into());
-        return Ok(());
+    let sb = match Superblock::read(&mut f) {
+        Ok(Some(sb)) => sb,
+        Ok(None) => {
+            report.format = format!("{} by its name", report.format);
+            report.unrepaired.push(
+                "neither an HDF5 superblock nor a netCDF-3 header was found: nothing to repair"
+                    .into(),
+            );
+            return Ok(());
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            report
+                .unrepaired
+                .push(format!("the HDF5 superblock cannot be read: {e}"));
+            return Ok(());
+        }
+        Err(e) => return Err(e),
     };
     report.format = format!("{} (superblock version {})", report.format, sb.version);
     if !sb.checksum_ok() {

@@ -349,6 +349,26 @@ fn recover_of_what_is_not_a_data_file() {
         Error::Format { .. }
     ));
     assert_eq!(std::fs::read(&text).unwrap(), b"hello");
+    // the name says HDF5, the bytes say nothing: reported, left alone
+    let junk = dir.path().join("junk.h5");
+    std::fs::write(&junk, vec![7u8; 5000]).unwrap();
+    let report = qnd::recover(&junk).unwrap();
+    assert_eq!(report.format, "HDF5 by its name");
+    assert!(!report.repaired() && !report.is_readable(), "{report}");
+    assert_eq!(std::fs::read(&junk).unwrap(), vec![7u8; 5000]);
+    // a netCDF-3 file named .h5 is checked as what it is
+    let classic = dir.path().join("classic.h5");
+    let options = OpenOptions {
+        netcdf: NcFormat::Classic,
+        format: Some(qnd::Format::NetCdf),
+        ..OpenOptions::new(Mode::Create)
+    };
+    let f = qnd::open_with(&classic, &options).unwrap();
+    f.set("x", 1.5).unwrap();
+    f.close().unwrap();
+    let report = qnd::recover(&classic).unwrap();
+    assert_eq!(report.format, "netCDF-3");
+    assert!(report.is_readable() && report.leaves_read == 1, "{report}");
     let missing = dir.path().join("missing.h5");
     assert!(matches!(
         qnd::recover(&missing).unwrap_err(),
