@@ -65,6 +65,19 @@ impl FileState {
         self.caches = Caches::default();
     }
 
+    /// Show what another process has written to the file since it was
+    /// opened: the backend refreshes ([`Storage::refresh`]), then every
+    /// cache is dropped (see [`FileState::invalidate`]), whether or not
+    /// the refresh succeeded.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn refresh(&mut self) -> Result<(), StorageError> {
+        let refreshed = self.storage.refresh();
+        self.invalidate();
+        refreshed
+    }
+
     /// Drop what is known of node `node` (its shape, goto index, list
     /// length), after a write whose effect on it is not known.
     pub fn forget(&mut self, node: NodeId) {
@@ -295,6 +308,15 @@ impl FileRef {
     pub fn flush(&self) -> Result<()> {
         let mut core = self.lock()?;
         core.storage.flush().map_err(|e| self.at("/").storage(e))
+    }
+
+    /// Refresh the file (see [`FileState::refresh`]).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn refresh(&self) -> Result<()> {
+        let mut core = self.lock()?;
+        core.refresh().map_err(|e| self.at("/").storage(e))
     }
 
     /// Close the file; later calls through any handle get [`Error::Closed`].

@@ -313,6 +313,26 @@ impl Storage for NetcdfStorage {
         raw::sync(self.file()?)
     }
 
+    /// Read-only: the library reads the header again (`nc_sync` does so
+    /// on a read-only netCDF-3 file), and every record variable counts its
+    /// records again, so that records and variables a writer in another
+    /// process has added since show. A netCDF-3 writer stores the record
+    /// count in the header only when it syncs (qnd's flush and close),
+    /// after the records' data, so a record shows only once all variables'
+    /// data up to it is written. Nothing for a file open for writing, and
+    /// nothing new shows in a netCDF-4 file (netCDF-C reads it through
+    /// HDF5 without SWMR).
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn refresh(&mut self) -> SResult<()> {
+        if self.writable {
+            return Ok(());
+        }
+        raw::sync(self.file()?)?;
+        self.recount()
+    }
+
     fn close(&mut self) -> SResult<()> {
         let pending = self.store_pending();
         self.nodes.clear();
