@@ -2,7 +2,7 @@
 //! the durability and live-reader tests (`tests/durability.rs`,
 //! `tests/live_readers.rs`).
 //!
-//! `cargo run --example record_forever -- PATH [--every N] [--records M] [--netcdf3]`
+//! `cargo run --example record_forever -- PATH [--every N] [--records M] [--pause MS] [--late K] [--netcdf3]`
 //!
 //! The format comes from the extension: `.h5` HDF5, `.nc` netCDF-4, `.nc3`
 //! (or `--netcdf3`) netCDF-3 classic. Record `k` holds `time` = k * 0.01
@@ -11,6 +11,9 @@
 //! (default 100) it prints `flushing K` before and `flushed K` after
 //! `flush()`, K the number of records written. With `--records M` it stops
 //! after M records and closes the file; otherwise it records until killed.
+//! With `--pause MS` it sleeps that many milliseconds after each flush (a
+//! slow writer, for readers to follow). With `--late K`, records from K on
+//! also hold `w` = k (f8): a variable created while recording.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,11 +26,15 @@ struct Args {
     path: PathBuf,
     every: usize,
     records: Option<usize>,
+    pause: u64,
+    late: Option<usize>,
     netcdf3: bool,
 }
 
 fn usage() -> ! {
-    eprintln!("usage: record_forever PATH [--every N] [--records M] [--netcdf3]");
+    eprintln!(
+        "usage: record_forever PATH [--every N] [--records M] [--pause MS] [--late K] [--netcdf3]"
+    );
     std::process::exit(2)
 }
 
@@ -42,12 +49,16 @@ fn args() -> Args {
     let mut path = None;
     let mut every = 100;
     let mut records = None;
+    let mut pause = 0;
+    let mut late = None;
     let mut netcdf3 = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--every" => every = number(it.next()),
             "--records" => records = Some(number(it.next())),
+            "--pause" => pause = number(it.next()) as u64,
+            "--late" => late = Some(number(it.next())),
             "--netcdf3" => netcdf3 = true,
             _ if path.is_none() && !a.starts_with("--") => path = Some(PathBuf::from(a)),
             _ => usage(),
@@ -59,6 +70,8 @@ fn args() -> Args {
         path,
         every,
         records,
+        pause,
+        late,
         netcdf3,
     }
 }
@@ -83,6 +96,9 @@ fn main() -> qnd::Result<()> {
             f.set("step", k as i64)?;
         }
         f.set("u", Array1::from_shape_fn(100, |i| (k + i) as f64))?;
+        if args.late.is_some_and(|late| k >= late) {
+            f.set("w", k as f64)?;
+        }
         k += 1;
         if k % args.every == 0 {
             let mut o = out.lock();
@@ -90,6 +106,9 @@ fn main() -> qnd::Result<()> {
             let _ = writeln!(o, "flushing {k}").and_then(|()| o.flush());
             f.flush()?;
             let _ = writeln!(o, "flushed {k}").and_then(|()| o.flush());
+            if args.pause > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(args.pause));
+            }
         }
     }
     f.close()

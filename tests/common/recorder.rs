@@ -60,9 +60,16 @@ pub fn example() -> PathBuf {
 
 /// The example recording to `path`, flushing every `every` records.
 pub fn spawn(path: &Path, every: usize) -> (Child, Lines) {
+    spawn_with(path, every, &[])
+}
+
+/// The example recording to `path`, flushing every `every` records, with
+/// more arguments (`--pause MS`).
+pub fn spawn_with(path: &Path, every: usize, more: &[&str]) -> (Child, Lines) {
     let mut child = Command::new(example())
         .arg(path)
         .args(["--every", &every.to_string()])
+        .args(more)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -253,42 +253,50 @@ fn superblock_v3(path: &Path) -> bool {
     }
 }
 
-/// Try `open` until it succeeds or [`OPEN_RETRY`] has passed; the last
-/// error then.
+/// Whether an open failed because a writer holds the file: HDF5's lock,
+/// or the superblock's flags of a file open for writing.
+fn busy(e: &StorageError) -> bool {
+    let msg = e.to_string();
+    msg.contains("lock") || msg.contains("already open for write")
+}
+
+/// Try `open` until it succeeds, fails otherwise than [`busy`], or
+/// [`OPEN_RETRY`] has passed; the last error then.
 fn retrying<T>(mut open: impl FnMut() -> SResult<T>) -> SResult<T> {
     let deadline = Instant::now() + OPEN_RETRY;
     loop {
         match open() {
             Ok(v) => return Ok(v),
-            Err(e) if Instant::now() >= deadline => return Err(e),
+            Err(e) if !busy(&e) || Instant::now() >= deadline => return Err(e),
             Err(_) => std::thread::sleep(OPEN_PAUSE),
         }
     }
 }
 
-/// Open `path` read-only: as usual, or, when that fails and the file has a
-/// v3 superblock (a writer may hold it), for SWMR reading, tried again for
-/// a while (the writer may be in its short window outside SWMR mode).
+/// Open `path` read-only. A file with a v3 superblock is opened for SWMR
+/// reading, which reads a file that a writer in SWMR mode holds; then,
+/// when that fails, as usual (a file this process has open for writing). While a writer holds the file outside SWMR mode (creating a
+/// variable), opening is tried again for a while. Other files are opened
+/// as usual.
 fn open_read(path: &Path) -> SResult<File> {
-    let first = match File::open(path) {
-        Ok(f) => return Ok(f),
-        Err(e) => e,
-    };
     if !superblock_v3(path) {
-        return Err(lib(first));
+        return File::open(path).map_err(lib);
     }
     let fapl = latest(&mut FileAccessBuilder::new())
         .finish()
         .map_err(lib)?;
-    retrying(|| raw::swmr::open_swmr_read(path, &fapl).or_else(|e| File::open(path).map_err(|_| e)))
+    retrying(|| raw::swmr::open_swmr_read(path, &fapl).or_else(|_| File::open(path).map_err(lib)))
 }
 
 /// Open `path` read-write with libver bounds "latest" (what SWMR writing
-/// needs), tried again for a while (a reader may be opening it).
-fn open_rw_latest(path: &Path) -> SResult<File> {
+/// needs) and without HDF5's file lock, to leave SWMR mode: readers in
+/// SWMR mode hold a shared lock on the file, which would keep the writer
+/// out. (This process still holds the file: it has just closed it; qnd's
+/// own lock keeps other writers out.) Tried again for a while.
+fn reopen_rw(path: &Path) -> SResult<File> {
     retrying(|| {
         File::with_options()
-            .with_fapl(latest)
+            .with_fapl(|p| latest(p).file_locking(false))
             .open_rw(path)
             .map_err(lib)
     })
@@ -303,12 +311,14 @@ fn swmr_capable(file: &File) -> SResult<bool> {
 impl Hdf5Storage {
     /// Open an existing file, read-only or read-write.
     ///
-    /// Read-only, a file that a writer in SWMR mode holds (a history being
-    /// recorded by qnd) is opened for SWMR reading: when the usual open
-    /// fails and the superblock is v3, the file is opened with
-    /// `H5F_ACC_SWMR_READ`, tried again for up to 2 s while the writer is
-    /// in its short window outside SWMR mode (creating a variable).
-    /// [`Storage::refresh`] then shows what the writer adds.
+    /// Read-only, a file with a v3 superblock (what qnd creates) is opened
+    /// for SWMR reading (`H5F_ACC_SWMR_READ`): it reads a file that a
+    /// writer in SWMR mode holds (a history being recorded). (HDF5 1.10
+    /// keeps a shared lock on it meanwhile: a writer that opens the file
+    /// later is refused; one that is recording already is not.) While a
+    /// writer holds the file
+    /// outside SWMR mode (creating a variable), opening is tried again for
+    /// up to 2 s. [`Storage::refresh`] shows what the writer adds.
     ///
     /// Read-write, a file whose superblock is v3 is opened with libver
     /// bounds "latest", so that recording can enter SWMR mode.
@@ -477,7 +487,7 @@ impl Hdf5Storage {
             f.close().map_err(lib)?;
         }
         let file = if self.writable {
-            open_rw_latest(&self.path)?
+            reopen_rw(&self.path)?
         } else {
             open_read(&self.path)?
         };
