@@ -95,6 +95,10 @@ enum Obj {
     Group(Group),
     Dataset(Dataset),
     Type(CommittedDatatype),
+    /// A committed datatype closed while SWMR writing starts (which
+    /// refuses while one is open), opened again right after; never seen
+    /// by a caller.
+    Closed,
 }
 
 impl Obj {
@@ -103,6 +107,7 @@ impl Obj {
             Obj::Group(g) => g.id(),
             Obj::Dataset(d) => d.id(),
             Obj::Type(t) => t.id(),
+            Obj::Closed => hdf5_sys::h5i::H5I_INVALID_HID,
         }
     }
 
@@ -110,15 +115,16 @@ impl Obj {
         match self {
             Obj::Group(_) => ObjClass::Group,
             Obj::Dataset(_) => ObjClass::Dataset,
-            Obj::Type(_) => ObjClass::Datatype,
+            Obj::Type(_) | Obj::Closed => ObjClass::Datatype,
         }
     }
 
-    fn location(&self) -> &Location {
+    fn location(&self) -> SResult<&Location> {
         match self {
-            Obj::Group(g) => g,
-            Obj::Dataset(d) => d,
-            Obj::Type(t) => t,
+            Obj::Group(g) => Ok(g),
+            Obj::Dataset(d) => Ok(d),
+            Obj::Type(t) => Ok(t),
+            Obj::Closed => Err(StorageError::Layout("the node is closed".into())),
         }
     }
 }
@@ -402,21 +408,15 @@ impl Hdf5Storage {
     /// leaves) may not be open meanwhile: they are closed first and opened
     /// again after. On error the storage is closed (every call fails).
     fn enter_swmr(&mut self) -> SResult<()> {
-        let root = match &self.nodes.node(NodeId(0))?.obj {
-            Obj::Group(g) => g.clone(),
-            _ => return Err(StorageError::Layout("the root is not a group".into())),
-        };
         let mut types = Vec::new();
         for i in 1..self.nodes.len() {
             if let Some(n) = self.nodes.get_mut(NodeId(i)) {
                 if matches!(n.obj, Obj::Type(_)) {
-                    // the root group stands in while the type is closed
-                    n.obj = Obj::Group(root.clone());
+                    n.obj = Obj::Closed;
                     types.push(NodeId(i));
                 }
             }
         }
-        drop(root);
         let started = match &self.file {
             Some(f) => raw::swmr::start_swmr_write(f),
             None => Ok(()),
@@ -885,7 +885,7 @@ impl Storage for Hdf5Storage {
 
     fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
         let n = self.node(node)?;
-        let loc = n.obj.location();
+        let loc = n.obj.location()?;
         let mut names = None;
         if raw::attr_order_tracked(n.obj.id(), n.obj.class())? {
             names = loc
