@@ -279,14 +279,20 @@ fn retrying<T>(mut open: impl FnMut() -> SResult<T>) -> SResult<T> {
     }
 }
 
-/// Open `path` read-only. A file with a v3 superblock is opened for SWMR
-/// reading, which reads a file that a writer in SWMR mode holds; then,
-/// when that fails, as usual (a file this process has open for writing). While a writer holds the file outside SWMR mode (creating a
-/// variable), opening is tried again for a while. Other files are opened
-/// as usual.
+/// Open `path` read-only: as usual, or, when that fails because a writer
+/// holds the file and its superblock is v3, for SWMR reading (what reads
+/// a file that a writer in SWMR mode holds), tried again for a while (the
+/// writer may be in its short window outside SWMR mode, creating a
+/// variable). SWMR reading comes second: HDF5 opens the sources of
+/// virtual datasets with the file's own flags, and this process may hold
+/// them open without SWMR.
 fn open_read(path: &Path) -> SResult<File> {
-    if !superblock_v3(path) {
-        return File::open(path).map_err(lib);
+    let first = match File::open(path).map_err(lib) {
+        Ok(f) => return Ok(f),
+        Err(e) => e,
+    };
+    if !busy(&first) || !superblock_v3(path) {
+        return Err(first);
     }
     let fapl = latest(&mut FileAccessBuilder::new())
         .finish()
@@ -317,14 +323,14 @@ fn swmr_capable(file: &File) -> SResult<bool> {
 impl Hdf5Storage {
     /// Open an existing file, read-only or read-write.
     ///
-    /// Read-only, a file with a v3 superblock (what qnd creates) is opened
-    /// for SWMR reading (`H5F_ACC_SWMR_READ`): it reads a file that a
-    /// writer in SWMR mode holds (a history being recorded). (HDF5 1.10
-    /// keeps a shared lock on it meanwhile: a writer that opens the file
-    /// later is refused; one that is recording already is not.) While a
-    /// writer holds the file
-    /// outside SWMR mode (creating a variable), opening is tried again for
-    /// up to 2 s. [`Storage::refresh`] shows what the writer adds.
+    /// Read-only, a file that a writer in SWMR mode holds (a history being
+    /// recorded) is opened for SWMR reading: when the usual open fails
+    /// because a writer holds the file and its superblock is v3, it is
+    /// opened with `H5F_ACC_SWMR_READ`, tried again for up to 2 s while the
+    /// writer is in its short window outside SWMR mode (creating a
+    /// variable). [`Storage::refresh`] shows what the writer adds. (HDF5
+    /// 1.10 readers keep a shared lock on the file: a writer that opens it
+    /// later is refused; one already recording is not.)
     ///
     /// Read-write, a file whose superblock is v3 is opened with libver
     /// bounds "latest", so that recording can enter SWMR mode.
