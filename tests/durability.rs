@@ -7,6 +7,7 @@
 //! there. netCDF-4 has no such guarantee: its loss rate is printed, and its
 //! files are read in a child process (`qnd ls`), as netCDF-C can crash on
 //! a damaged file.
+#![cfg(all(feature = "hdf5", feature = "netcdf"))]
 
 #[path = "common/recorder.rs"]
 mod recorder;

@@ -3,6 +3,7 @@
 //! `refresh()` (HDF5 through SWMR, netCDF-3 by reading its header again):
 //! every record it sees is exact, and the counts grow. `qnd ls` and
 //! `qnd dump --json` work on an HDF5 file being recorded.
+#![cfg(all(feature = "hdf5", feature = "netcdf"))]
 
 #[path = "common/recorder.rs"]
 mod recorder;

@@ -35,6 +35,10 @@ fn recording_enters_swmr_at_flush_and_leaves_it_to_create() {
     let g = s.create_group(root, "g").unwrap();
     s.set_attr(g, "units", &Array::scalar(String::from("cm")))
         .unwrap();
+    // declared, written only once in SWMR mode
+    let state = s
+        .create_leaf(root, "state", &spec(DType::F64, &[3], false))
+        .unwrap();
     // no record variable yet: a flush does not enter SWMR
     s.flush().unwrap();
     assert!(!s.swmr_writing().unwrap());
@@ -45,8 +49,10 @@ fn recording_enters_swmr_at_flush_and_leaves_it_to_create() {
     s.flush().unwrap();
     assert!(s.swmr_writing().unwrap(), "in SWMR after the flush");
     assert_eq!(s.swmr, Swmr::On);
-    // appends and flushes stay in SWMR
+    // appends, writes and flushes stay in SWMR
     s.append_records(time, &f8_records(5, 5)).unwrap();
+    s.write(state, &Run::whole(&[3]), &f8_records(7, 3))
+        .unwrap();
     s.flush().unwrap();
     assert!(s.swmr_writing().unwrap());
 
@@ -82,6 +88,8 @@ fn recording_enters_swmr_at_flush_and_leaves_it_to_create() {
     let (u, _) = path(&mut r, "u");
     assert_eq!(whole(&mut r, u), f8_records(0, 3));
     assert_eq!(path(&mut r, "nothing").1, Kind::None);
+    let (state, _) = path(&mut r, "state");
+    assert_eq!(whole(&mut r, state), f8_records(7, 3));
     let (empty, _) = path(&mut r, "empty");
     assert_eq!(r.info(empty).unwrap().shape, [0, 2]);
     assert_eq!(
