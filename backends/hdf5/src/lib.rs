@@ -219,7 +219,9 @@ struct Saved {
 ///
 /// Files with an older superblock (v0/v1: h5py's default, Python qnd)
 /// and other drivers (families) never enter SWMR mode: there a kill
-/// during a flush may make earlier records unreadable.
+/// during a flush may make earlier records unreadable. Nor does a file
+/// when HDF5 refuses to start SWMR writing (another handle of the same
+/// file in this process holds a None member or an empty leaf open).
 pub struct Hdf5Storage {
     // dropped in this order: handles first, then the file
     nodes: NodeTable<Node>,
@@ -412,7 +414,9 @@ impl Hdf5Storage {
 
     /// Enter SWMR writing. Committed datatypes (None members, empty
     /// leaves) may not be open meanwhile: they are closed first and opened
-    /// again after. On error the storage is closed (every call fails).
+    /// again after. When HDF5 refuses, the file stays outside SWMR mode
+    /// for good. On error (a datatype that cannot be opened again) the
+    /// storage is closed (every call fails).
     fn enter_swmr(&mut self) -> SResult<()> {
         let mut types = Vec::new();
         for i in 1..self.nodes.len() {
@@ -431,8 +435,15 @@ impl Hdf5Storage {
         if reopened.is_err() {
             self.shut();
         }
-        started.and(reopened)?;
-        self.swmr = Swmr::On;
+        reopened?;
+        // HDF5 refuses while another handle of this process holds a
+        // committed datatype or an attribute of the file: the file is
+        // written as it is then (everything is flushed), without SWMR
+        self.swmr = if started.is_ok() {
+            Swmr::On
+        } else {
+            Swmr::Never
+        };
         Ok(())
     }
 

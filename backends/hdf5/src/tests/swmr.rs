@@ -123,3 +123,34 @@ fn files_with_an_older_superblock_never_enter_swmr() {
     let (time, _) = path(&mut r, "time");
     assert_eq!(whole(&mut r, time), f8_records(0, 4));
 }
+
+/// A committed datatype open through another handle of the file in this
+/// process keeps HDF5 from starting SWMR writing: the flush still works,
+/// the file stays outside SWMR mode.
+#[test]
+fn a_refused_start_leaves_the_file_outside_swmr() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shared.h5");
+    let mut s = Hdf5Storage::create(&file).unwrap();
+    let root = s.root();
+    s.create_none(root, "nothing").unwrap();
+    let time = s
+        .create_leaf(root, "time", &spec(DType::F64, &[], true))
+        .unwrap();
+    s.append_records(time, &f8_records(0, 3)).unwrap();
+    s.flush().unwrap();
+    s.close().unwrap();
+
+    let mut w = Hdf5Storage::open(&file, true).unwrap();
+    let mut r = Hdf5Storage::open(&file, false).unwrap();
+    assert_eq!(path(&mut r, "nothing").1, Kind::None);
+    let (time, _) = path(&mut w, "time");
+    w.append_records(time, &f8_records(3, 2)).unwrap();
+    w.flush().unwrap();
+    assert_eq!(w.swmr, Swmr::Never);
+    assert!(!w.swmr_writing().unwrap());
+    let (rt, _) = path(&mut r, "time");
+    assert_eq!(whole(&mut r, rt), f8_records(0, 5));
+    r.close().unwrap();
+    w.close().unwrap();
+}
