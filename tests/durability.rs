@@ -1,8 +1,8 @@
 //! The durability contract, proved by killing a recorder: the example
 //! `record_forever` (record k: `time`, `step`, `u`; a flush every N
 //! records, announced by `flushing K` and `flushed K`) is killed with
-//! SIGKILL at random moments (a fixed seed) and as soon as it says a flush
-//! starts. Then, for HDF5 and netCDF-3, the file must open, every record it
+//! SIGKILL at random moments (a fixed seed) and at random moments of a
+//! flush (after it says it starts, before it says it ended). Then, for HDF5 and netCDF-3, the file must open, every record it
 //! holds must be exact, and at least the last `K` flushed records must be
 //! there. netCDF-4 has no such guarantee: its loss rate is printed, and its
 //! files are read in a child process (`qnd ls`), as netCDF-C can crash on
@@ -21,8 +21,8 @@ use recorder::{check_records, spawn, Event, Fmt, Lines};
 
 /// Kills at random moments, per format.
 const RANDOM_KILLS: usize = 20;
-/// Kills as soon as a flush starts that must land inside it (the flush
-/// still running when the process dies), per format.
+/// Kills that must land inside a flush (the flush still running when the
+/// process dies), per format.
 const INSIDE_KILLS: usize = 5;
 /// Most tries to get them.
 const INSIDE_TRIES: usize = 30;
@@ -30,6 +30,10 @@ const INSIDE_TRIES: usize = 30;
 /// for kills inside a flush (a flush long enough to be hit).
 const EVERY_RANDOM: usize = 100;
 const EVERY_INSIDE: usize = 2000;
+/// Kills inside a flush land up to this many microseconds after it
+/// starts (a flush of `EVERY_INSIDE` records takes a few milliseconds in
+/// a debug build), so that they hit its every stage.
+const INSIDE_DELAY_US: u64 = 4000;
 
 /// xorshift64*: a fixed-seed generator, so that a failure happens again.
 struct Rng(u64);
@@ -48,8 +52,9 @@ impl Rng {
 enum Timing {
     /// That many milliseconds after the first flush returned.
     After(u64),
-    /// As soon as flush number n (from 1) says it starts.
-    AtFlush(usize),
+    /// That many microseconds after flush number n (from 1) says it
+    /// starts.
+    InFlush(usize, u64),
 }
 
 /// What the writer said before it died.
@@ -73,7 +78,7 @@ fn run_and_kill(path: &Path, every: usize, timing: Timing) -> Killed {
     let (child, mut lines) = spawn(path, every);
     let child = Arc::new(Mutex::new(child));
     let events = match timing {
-        Timing::AtFlush(n) => {
+        Timing::InFlush(n, us) => {
             let mut events = Vec::new();
             let mut seen = 0;
             while let Some(e) = lines.next_event() {
@@ -81,6 +86,7 @@ fn run_and_kill(path: &Path, every: usize, timing: Timing) -> Killed {
                 if let Event::Flushing(_) = e {
                     seen += 1;
                     if seen == n {
+                        std::thread::sleep(Duration::from_micros(us));
                         kill(&child);
                         break;
                     }
@@ -159,20 +165,23 @@ fn kill_many(fmt: Fmt, seed: u64, mut check: impl FnMut(&Path, &Killed)) -> usiz
         prepare_killed(&path);
         check(&path, &killed);
     }
-    let mut inside = 0;
+    let (mut inside, mut tries) = (0, 0);
     for i in 0..INSIDE_TRIES {
         if inside == INSIDE_KILLS {
             break;
         }
+        tries += 1;
         let path = dir.path().join(format!("inside{i}.{}", fmt.ext()));
         let n = 2 + rng.below(3) as usize;
-        let killed = run_and_kill(&path, EVERY_INSIDE, Timing::AtFlush(n));
+        let us = rng.below(INSIDE_DELAY_US);
+        let killed = run_and_kill(&path, EVERY_INSIDE, Timing::InFlush(n, us));
         inside += usize::from(killed.inside);
         prepare_killed(&path);
         check(&path, &killed);
     }
     println!(
-        "{fmt:?}: {RANDOM_KILLS} kills at random moments, {inside} inside a flush, in {:.1} s",
+        "{fmt:?}: {RANDOM_KILLS} kills at random moments, {inside} inside a flush \
+         (of {tries} tries), in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     inside
