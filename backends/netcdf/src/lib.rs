@@ -317,9 +317,13 @@ impl Storage for NetcdfStorage {
     /// on a read-only netCDF-3 file), and every record variable counts its
     /// records again, so that records and variables a writer in another
     /// process has added since show. A netCDF-3 writer stores the record
-    /// count in the header only when it syncs (qnd's flush and close),
-    /// after the records' data, so a record shows only once all variables'
-    /// data up to it is written. Nothing for a file open for writing, and
+    /// count in the header when it syncs (qnd's flush and close), after
+    /// the records' data (and each shorter variable's `__records__`), so a
+    /// record shows only once its data is written. (A writer that defines
+    /// a variable also writes the header: with records written through,
+    /// unbuffered, a reader may then see the record count of the last
+    /// variable written until the next flush.) Nothing for a file open for
+    /// writing, and
     /// nothing new shows in a netCDF-4 file (netCDF-C reads it through
     /// HDF5 without SWMR).
     ///
