@@ -154,3 +154,40 @@ fn a_refused_start_leaves_the_file_outside_swmr() {
     r.close().unwrap();
     w.close().unwrap();
 }
+
+/// A virtual dataset made while recording (SWMR left for it) stays
+/// readable once SWMR writing starts again with it open.
+#[test]
+fn a_virtual_dataset_stays_readable_in_swmr() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("vds.h5");
+    let mut s = Hdf5Storage::create(&file).unwrap();
+    let root = s.root();
+    let x = s
+        .create_leaf(root, "x", &spec(DType::F64, &[4], false))
+        .unwrap();
+    s.write(x, &Run::whole(&[4]), &f8_records(0, 4)).unwrap();
+    let time = s
+        .create_leaf(root, "time", &spec(DType::F64, &[], true))
+        .unwrap();
+    s.append_records(time, &f8_records(0, 3)).unwrap();
+    s.flush().unwrap();
+    assert_eq!(s.swmr, Swmr::On);
+    let map = VirtualMap {
+        dest: Run::whole(&[4]),
+        file: PathBuf::from("."),
+        dataset: "/x".into(),
+        src: Run::whole(&[4]),
+    };
+    let v = s
+        .create_virtual(root, "v", DType::F64, &[4], &[map])
+        .unwrap();
+    s.append_records(time, &f8_records(3, 1)).unwrap();
+    assert_eq!(s.swmr, Swmr::On, "entered again with the VDS open");
+    assert_eq!(whole(&mut s, v), f8_records(0, 4));
+    s.flush().unwrap();
+    s.close().unwrap();
+    let mut r = Hdf5Storage::open(&file, false).unwrap();
+    let (v, _) = path(&mut r, "v");
+    assert_eq!(whole(&mut r, v), f8_records(0, 4));
+}
