@@ -100,6 +100,19 @@ impl FileState {
         self.caches = Caches::default();
     }
 
+    /// Show what another process has written to the file since it was
+    /// opened: the backend refreshes ([`Storage::refresh`]), then every
+    /// cache is dropped (see [`FileState::invalidate`]), whether or not
+    /// the refresh succeeded.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn refresh(&mut self) -> Result<(), StorageError> {
+        let refreshed = self.storage.refresh();
+        self.invalidate();
+        refreshed
+    }
+
     /// Drop what is known of node `node` (its shape, goto index, list
     /// length), after a write whose effect on it is not known.
     pub fn forget(&mut self, node: NodeId) {
@@ -339,6 +352,15 @@ impl FileRef {
         let mut core = self.lock()?;
         let flushed = core.storage.flush();
         core.note(flushed, &self.at("/"))
+    }
+
+    /// Refresh the file (see [`FileState::refresh`]).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn refresh(&self) -> Result<()> {
+        let mut core = self.lock()?;
+        core.refresh().map_err(|e| self.at("/").storage(e))
     }
 
     /// Close the file; later calls through any handle get [`Error::Closed`].

@@ -141,6 +141,40 @@ impl NetcdfStorage {
         Ok(self.nodes.push(parent, name, node))
     }
 
+    /// The record count of record variable `varid` of group `ncid` over
+    /// record dimension `dimid` of length `len`: `len`, or its attribute
+    /// `__records__` where it has fewer.
+    fn own_records(&self, ncid: c_int, varid: c_int, len: usize) -> SResult<usize> {
+        if raw::att(ncid, varid, RECORDS_ATTR)?.is_none() {
+            return Ok(len);
+        }
+        let a = self.read_attr(ncid, varid, RECORDS_ATTR)?;
+        Ok(shape_from(&a)?.first().copied().unwrap_or(len).min(len))
+    }
+
+    /// After the header was read again (a read-only file another process
+    /// writes): every record variable of the table counts its records
+    /// again, from its record dimension and `__records__`.
+    pub(crate) fn recount(&mut self) -> SResult<()> {
+        self.record_len.clear();
+        self.dims.clear();
+        for i in 0..self.nodes.len() {
+            let id = NodeId(i);
+            let (ncid, varid, dimid) = match self.nodes.get(id).map(|n| &n.body) {
+                Some(Body::Var(v)) => match v.record_dim {
+                    Some(d) => (v.at.ncid(), v.at.varid(), d),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let len = raw::dim_len(ncid, dimid)?;
+            self.record_len.insert(dimid, len);
+            let own = self.own_records(ncid, varid, len)?;
+            self.var_mut(id)?.records = own;
+        }
+        Ok(())
+    }
+
     /// Classify variable `varid` of group `ncid`, a member of `parent`.
     pub(crate) fn var_node(&mut self, parent: NodeId, ncid: c_int, varid: c_int) -> SResult<Node> {
         let inq = raw::var(ncid, varid)?;
@@ -206,12 +240,7 @@ impl NetcdfStorage {
             let now = shape.remove(0);
             let len = *self.record_len.entry(inq.dimids[0]).or_insert(now);
             // fewer records than the shared record dimension holds
-            let own = if has(RECORDS_ATTR)? {
-                let a = self.read_attr(ncid, varid, RECORDS_ATTR)?;
-                shape_from(&a)?.first().copied().unwrap_or(len).min(len)
-            } else {
-                len
-            };
+            let own = self.own_records(ncid, varid, len)?;
             (Kind::Records, own)
         } else {
             (Kind::Leaf, 0)

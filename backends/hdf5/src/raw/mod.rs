@@ -9,13 +9,15 @@
 //!   types, attributes, links and the type and order queries;
 //! - [`data`]: moving typed buffers in and out of datasets and attributes;
 //! - [`vds`]: the mappings of virtual datasets and opening their sources;
-//! - [`file`]: file descriptors (close-on-exec), and probes for the tests.
+//! - [`file`]: file descriptors (close-on-exec), and probes for the tests;
+//! - [`swmr`]: superblock versions, SWMR writing and reading.
 #![allow(unsafe_code)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub(crate) mod data;
 pub(crate) mod file;
 pub(crate) mod objects;
+pub(crate) mod swmr;
 pub(crate) mod vds;
 
 pub(crate) use self::data::Target;
