@@ -38,11 +38,19 @@ pub(crate) struct FileState {
     pub storage: RecordBuffer<AnyStorage>,
     pub open: bool,
     pub writable: bool,
+    /// The most bytes one read may return
+    /// ([`OpenOptions::max_read_bytes`](crate::OpenOptions::max_read_bytes)).
+    pub max_read_bytes: usize,
     caches: Caches,
 }
 
 impl FileState {
-    pub(super) fn share(storage: RecordBuffer<AnyStorage>, path: &Path, writable: bool) -> FileRef {
+    pub(super) fn share(
+        storage: RecordBuffer<AnyStorage>,
+        path: &Path,
+        writable: bool,
+        max_read_bytes: usize,
+    ) -> FileRef {
         let backend = storage.backend_name();
         let capabilities = storage.capabilities();
         let root = storage.root();
@@ -52,6 +60,7 @@ impl FileState {
                 storage,
                 open: true,
                 writable,
+                max_read_bytes,
                 caches: Caches::default(),
             })),
             file: Arc::from(path),
