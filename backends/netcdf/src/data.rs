@@ -1,5 +1,5 @@
 //! Moving data: hyperslabs of a variable read and written, records
-//! appended, zeros and record counts stored before a flush or close, and
+//! appended, record counts stored before a flush or close, and
 //! the conversions between arrays and the library's buffers: numbers and
 //! bool as plain elements (bool as bytes 0 and 1), text as `NC_STRING`
 //! strings or NUL-padded `NC_CHAR` bytes.
@@ -157,7 +157,7 @@ impl Var {
     /// included, without the `NC_CHAR` length).
     pub(crate) fn read(&self, slab: &[Run]) -> SResult<Array> {
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
-        if self.empty_shape.is_some() || self.fresh || counts.contains(&0) {
+        if self.empty_shape.is_some() || counts.contains(&0) {
             return Ok(Array::zeros(self.dtype, &counts));
         }
         let (mut start, mut count, mut stride) = split(slab);
@@ -271,21 +271,10 @@ impl NetcdfStorage {
         self.var(node)?.read(slab)
     }
 
-    /// Write a hyperslab; zeros first over the rest of a fresh leaf.
+    /// Write a hyperslab.
     pub(crate) fn write_slab(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         self.data_mode()?;
-        let v = self.var(node)?;
-        let whole = slab.len() == v.shape.len()
-            && slab
-                .iter()
-                .zip(&v.shape)
-                .all(|(s, &n)| s.first == 0 && s.count == n && (s.stride() == 1 || n <= 1));
-        if v.fresh && !whole {
-            self.write_zeros(node)?;
-        }
-        self.var(node)?.write(slab, data)?;
-        self.var_mut(node)?.fresh = false;
-        Ok(())
+        self.var(node)?.write(slab, data)
     }
 
     /// Append records (`[n, record shape...]`) with one library call.
@@ -314,17 +303,7 @@ impl NetcdfStorage {
         Ok(())
     }
 
-    /// Write zeros over a fresh leaf.
-    fn write_zeros(&mut self, node: NodeId) -> SResult<()> {
-        let v = self.var(node)?;
-        let slab = Run::whole(&v.shape);
-        v.write(&slab, &Array::zeros(v.dtype, &v.shape))?;
-        self.var_mut(node)?.fresh = false;
-        Ok(())
-    }
-
-    /// Before a flush or close: zeros into fresh leaves, and the record
-    /// count of each record variable that holds fewer records than its
+    /// Before a flush or close: the record count of each record variable that holds fewer records than its
     /// record dimension (attribute `__records__`).
     pub(crate) fn store_pending(&mut self) -> SResult<()> {
         if !self.writable || self.ncid.is_none() {
@@ -332,14 +311,10 @@ impl NetcdfStorage {
         }
         for i in 0..self.nodes.len() {
             let id = NodeId(i);
-            let (fresh, dirty) = match self.nodes.get(id).map(|n| &n.body) {
-                Some(Body::Var(v)) => (v.fresh, v.records_dirty),
+            let dirty = match self.nodes.get(id).map(|n| &n.body) {
+                Some(Body::Var(v)) => v.records_dirty,
                 _ => continue,
             };
-            if fresh {
-                self.data_mode()?;
-                self.write_zeros(id)?;
-            }
             if dirty {
                 let v = self.var(id)?;
                 let (ncid, varid, records) = (v.at.ncid(), v.at.varid(), v.records);
