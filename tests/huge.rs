@@ -3,6 +3,16 @@
 //! command line lists and dumps files holding such leaves.
 #![cfg(all(feature = "hdf5", feature = "netcdf"))]
 
+/// Tests run in threads of one process: a child process started by one
+/// test inherits the files another test has open at that moment (HDF5 then
+/// finds them locked). The tests of this file take turns.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Take this file's turn (a test that failed does not stop the others).
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 use std::path::Path;
 use std::process::Command;
 
@@ -36,6 +46,7 @@ fn file_size(path: &Path) -> u64 {
 /// The whole story on one format: declared, closed, small on disk, read in
 /// part (zeros), read whole (TooLarge), written in part and read back.
 fn declared_huge_leaf(ext: &str, netcdf: NcFormat) {
+    let _turn = serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(format!("huge.{ext}"));
     make_huge(&path, netcdf);
@@ -107,6 +118,7 @@ fn declared_huge_leaf_netcdf4() {
 /// that fits reads as zeros until written.
 #[test]
 fn netcdf3_names_its_limits() {
+    let _turn = serial();
     let dir = tempfile::tempdir().unwrap();
     for (netcdf, limit) in [
         (NcFormat::Classic, "2147483644 bytes"),
@@ -141,6 +153,7 @@ fn netcdf3_names_its_limits() {
 /// works, and a group read counts its members together.
 #[test]
 fn max_read_bytes_is_the_limit() {
+    let _turn = serial();
     let dir = tempfile::tempdir().unwrap();
     for ext in ["h5", "nc"] {
         let path = dir.path().join(format!("limit.{ext}"));
@@ -182,6 +195,7 @@ fn max_read_bytes_is_the_limit() {
 /// error.
 #[test]
 fn memory_declare_too_big_is_an_error() {
+    let _turn = serial();
     let f = qnd::memory();
     let e = f.declare("big", DType::F64, &[1 << 60]).unwrap_err();
     assert!(e.to_string().contains("too many elements") || e.to_string().contains("memory"));
@@ -207,6 +221,7 @@ fn qnd(args: &[&str]) -> (Option<i32>, String, String) {
 /// prints every other member, an error for the huge one, and exits 1.
 #[test]
 fn cli_on_huge_leaves() {
+    let _turn = serial();
     let dir = tempfile::tempdir().unwrap();
     for (ext, netcdf) in [("h5", NcFormat::Netcdf4), ("nc", NcFormat::Netcdf4)] {
         let path = dir.path().join(format!("huge.{ext}"));

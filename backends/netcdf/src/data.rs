@@ -1,5 +1,5 @@
 //! Moving data: hyperslabs of a variable read and written, records
-//! appended, record counts stored before a flush or close, and
+//! appended, zeros and record counts stored before a flush or close, and
 //! the conversions between arrays and the library's buffers: numbers and
 //! bool as plain elements (bool as bytes 0 and 1), text as `NC_STRING`
 //! strings or NUL-padded `NC_CHAR` bytes.
@@ -135,6 +135,9 @@ fn check_shape(data: &Array, counts: &[usize]) -> SResult<()> {
     Ok(())
 }
 
+/// Zeros written over a fresh leaf go in blocks of about this many bytes.
+const ZERO_BLOCK: usize = 8 << 20;
+
 /// The number of elements of `shape`, or an error when it overflows.
 fn elements(shape: &[usize]) -> SResult<usize> {
     shape
@@ -157,7 +160,7 @@ impl Var {
     /// included, without the `NC_CHAR` length).
     pub(crate) fn read(&self, slab: &[Run]) -> SResult<Array> {
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
-        if self.empty_shape.is_some() || counts.contains(&0) {
+        if self.empty_shape.is_some() || self.fresh || counts.contains(&0) {
             return Ok(Array::zeros(self.dtype, &counts));
         }
         let (mut start, mut count, mut stride) = split(slab);
@@ -271,10 +274,21 @@ impl NetcdfStorage {
         self.var(node)?.read(slab)
     }
 
-    /// Write a hyperslab.
+    /// Write a hyperslab; zeros first over the rest of a fresh leaf.
     pub(crate) fn write_slab(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         self.data_mode()?;
-        self.var(node)?.write(slab, data)
+        let v = self.var(node)?;
+        let whole = slab.len() == v.shape.len()
+            && slab
+                .iter()
+                .zip(&v.shape)
+                .all(|(s, &n)| s.first == 0 && s.count == n && (s.stride() == 1 || n <= 1));
+        if v.fresh && !whole {
+            self.write_zeros(node)?;
+        }
+        self.var(node)?.write(slab, data)?;
+        self.var_mut(node)?.fresh = false;
+        Ok(())
     }
 
     /// Append records (`[n, record shape...]`) with one library call.
@@ -303,7 +317,34 @@ impl NetcdfStorage {
         Ok(())
     }
 
-    /// Before a flush or close: the record count of each record variable that holds fewer records than its
+    /// Write zeros over a fresh leaf, in blocks of about 8 MiB along its
+    /// first axis (never the whole leaf in memory at once).
+    fn write_zeros(&mut self, node: NodeId) -> SResult<()> {
+        let v = self.var(node)?;
+        let mut slab = Run::whole(&v.shape);
+        if let Some((&rows, rest)) = v.shape.split_first() {
+            let row_bytes = rest
+                .iter()
+                .fold(v.dtype.size().max(8), |acc, &d| acc.saturating_mul(d));
+            let step = (ZERO_BLOCK / row_bytes.max(1)).clamp(1, rows.max(1));
+            let mut shape = v.shape.clone();
+            let mut first = 0;
+            while first < rows {
+                let n = step.min(rows - first);
+                slab[0] = Run::strided(first, n, 1);
+                shape[0] = n;
+                v.write(&slab, &Array::zeros(v.dtype, &shape))?;
+                first += n;
+            }
+        } else {
+            v.write(&slab, &Array::zeros(v.dtype, &v.shape))?;
+        }
+        self.var_mut(node)?.fresh = false;
+        Ok(())
+    }
+
+    /// Before a flush or close: zeros into fresh leaves, and the record
+    /// count of each record variable that holds fewer records than its
     /// record dimension (attribute `__records__`).
     pub(crate) fn store_pending(&mut self) -> SResult<()> {
         if !self.writable || self.ncid.is_none() {
@@ -311,10 +352,14 @@ impl NetcdfStorage {
         }
         for i in 0..self.nodes.len() {
             let id = NodeId(i);
-            let dirty = match self.nodes.get(id).map(|n| &n.body) {
-                Some(Body::Var(v)) => v.records_dirty,
+            let (fresh, dirty) = match self.nodes.get(id).map(|n| &n.body) {
+                Some(Body::Var(v)) => (v.fresh, v.records_dirty),
                 _ => continue,
             };
+            if fresh {
+                self.data_mode()?;
+                self.write_zeros(id)?;
+            }
             if dirty {
                 let v = self.var(id)?;
                 let (ncid, varid, records) = (v.at.ncid(), v.at.varid(), v.records);

@@ -33,6 +33,12 @@ pub(crate) struct Var {
     pub(crate) record_dim: Option<c_int>,
     /// The shape of an empty leaf (a scalar variable with `__shape__`).
     pub(crate) empty_shape: Option<Vec<usize>>,
+    /// A leaf declared but never written, with no fill value of 0: it
+    /// reads as zeros, and zeros are written before any partial write,
+    /// flush or close (netCDF would otherwise keep its default fill values,
+    /// which read as 9.97e36, not 0). Big netCDF-4 leaves have fill value
+    /// 0 instead (see [`NetcdfStorage::new_leaf`]) and are never fresh.
+    pub(crate) fresh: bool,
 }
 
 impl NetcdfStorage {
@@ -90,26 +96,29 @@ impl NetcdfStorage {
                 raw::direct_records(&at)?;
             }
         }
-        if !spec.records && !empty {
-            // A leaf reads as zeros until written: fill value 0 for
-            // numbers (text's default fill, NUL or "", reads as ""); a big
-            // netCDF-4 leaf in chunks, allocated only as they are written.
-            if text == TextLayout::NotText {
-                raw::def_fill_zero(&at)?;
-            }
-            if !self.classic() {
-                let mut lens = spec.shape.clone();
-                let elem = match text {
-                    TextLayout::Fixed { width, .. } => {
-                        lens.push(width);
-                        1
-                    }
-                    TextLayout::Variable => std::mem::size_of::<usize>(),
-                    TextLayout::NotText => spec.dtype.size().max(1),
-                };
-                if let Some(chunk) = leaf_chunk(&lens, elem) {
-                    raw::def_chunking(&at, &chunk)?;
+        // A big netCDF-4 leaf is stored in chunks, allocated as they are
+        // written, with fill value 0 for numbers (text's default fill, NUL
+        // or "", reads as "" already): declaring it writes nothing. Other
+        // leaves get zeros written at the first partial write, flush or
+        // close (`fresh`), so that only big leaves carry a `_FillValue`
+        // (which tools such as xarray read as "missing").
+        let mut filled = false;
+        if !spec.records && !empty && !self.classic() {
+            let mut lens = spec.shape.clone();
+            let elem = match text {
+                TextLayout::Fixed { width, .. } => {
+                    lens.push(width);
+                    1
                 }
+                TextLayout::Variable => std::mem::size_of::<usize>(),
+                TextLayout::NotText => spec.dtype.size().max(1),
+            };
+            if let Some(chunk) = leaf_chunk(&lens, elem) {
+                raw::def_chunking(&at, &chunk)?;
+                if text == TextLayout::NotText {
+                    raw::def_fill_zero(&at)?;
+                }
+                filled = true;
             }
         }
         if spec.dtype == DType::Bool && self.classic() {
@@ -155,6 +164,7 @@ impl NetcdfStorage {
                 records_dirty: spec.records,
                 record_dim: spec.records.then(|| dimids[0]),
                 empty_shape: empty.then(|| spec.shape.clone()),
+                fresh: !spec.records && !empty && !filled,
             })),
             parent,
         };
@@ -248,6 +258,7 @@ impl NetcdfStorage {
                 records_dirty: false,
                 record_dim: records.then(|| inq.dimids[0]),
                 empty_shape,
+                fresh: false,
             })),
         ))
     }

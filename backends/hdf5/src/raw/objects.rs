@@ -121,17 +121,22 @@ pub(crate) fn create_dataset(
             let dcpl = Hid::new(H5Pcreate(*H5P_DATASET_CREATE), H5Pclose)?;
             ck(H5Pset_attr_creation_order(dcpl.id(), ORDER))?;
             let dapl = Hid::new(H5Pcreate(*H5P_DATASET_ACCESS), H5Pclose)?;
-            if chunk.is_none() && max.is_none() {
-                // A leaf: fill value 0, so that what is never written reads
-                // as zeros (and nothing is written until data is); a big
-                // leaf in chunks, allocated as they are written.
+            // A leaf reads as zeros until written: HDF5's default fill
+            // value is 0 and a contiguous dataset takes no room until it
+            // is written. A big leaf is chunked, with fill value 0 (set,
+            // so that every tool sees it), and its chunks are allocated
+            // only as they are written: a partial write takes the room of
+            // the chunks it touches, not of the whole leaf.
+            let big = match (chunk, max) {
+                (None, None) => leaf_chunk(dims, ftype.size()),
+                _ => None,
+            };
+            if let Some(c) = big {
+                let c = to_hsize(&c);
+                ck(H5Pset_chunk(dcpl.id(), c.len() as _, c.as_ptr()))?;
                 if H5Tis_variable_str(ftype.id()) <= 0 {
                     let zero = vec![0u8; ftype.size().max(1)];
                     ck(H5Pset_fill_value(dcpl.id(), ftype.id(), zero.as_ptr().cast()))?;
-                }
-                if let Some(c) = leaf_chunk(dims, ftype.size()) {
-                    let c = to_hsize(&c);
-                    ck(H5Pset_chunk(dcpl.id(), c.len() as _, c.as_ptr()))?;
                 }
             }
             if let Some(chunk) = chunk {
