@@ -121,7 +121,7 @@ pub enum Error {
     /// [`OpenOptions::max_read_bytes`](crate::OpenOptions::max_read_bytes)
     /// allows; nothing was allocated.
     #[error(
-        "{file}: {path}: reading it needs {bytes} bytes, more than the limit of {limit} bytes \
+        "{file}: {path}: this read needs {bytes} bytes, more than the limit of {limit} bytes \
          (OpenOptions::max_read_bytes); read a part instead (a selection, one member, one record)"
     )]
     TooLarge {

@@ -223,7 +223,10 @@ fn check_cli(args: &[&str], file: &str) -> bool {
     match code {
         Some(0) => true,
         Some(1) => {
-            assert!(err.contains("qnd: "), "{args:?}: exit 1 and no message: {err}");
+            assert!(
+                err.contains("qnd: "),
+                "{args:?}: exit 1 and no message: {err}"
+            );
             assert!(!err.contains("panicked"), "{args:?}: {err}");
             if args.first() == Some(&"--safe")
                 && (err.contains("crashed") || err.contains("no answer"))
@@ -248,7 +251,10 @@ fn own_files_read_cleanly() {
             let (code, json, err) = qnd(&["--safe", "dump", "--json", file]);
             // all but the declared leaf of 622 GB
             assert_eq!(code, Some(1), "{name}: {err}");
-            assert!(err.contains("/big") && err.contains("max_read_bytes"), "{err}");
+            assert!(
+                err.contains("/big") && err.contains("max_read_bytes"),
+                "{err}"
+            );
             assert_eq!(err.lines().count(), 2, "{err}");
             assert!(json.contains("hello"), "{name}: {json}");
             continue;
@@ -358,7 +364,10 @@ fn safe_mode_reports_crashes_and_hangs() {
             let (code, _, err) = qnd(&["--safe", "--timeout", "0.5", "ls", f]);
             assert!(t.elapsed() < Duration::from_secs(20));
             assert_eq!(code, Some(1), "{err}");
-            assert!(err.contains("no answer after 0.5 s") && err.contains(f), "{err}");
+            assert!(
+                err.contains("no answer after 0.5 s") && err.contains(f),
+                "{err}"
+            );
         } else {
             println!("skipped: the hang case (no mkfifo)");
         }
@@ -400,7 +409,8 @@ fn write_own(path: &Path, netcdf: NcFormat) {
         ..OpenOptions::new(Mode::Create)
     };
     let f = qnd::open_with(path, &opts).unwrap();
-    f.set("x", ndarray::array![[1i32, 2, 3], [4, 5, 6]]).unwrap();
+    f.set("x", ndarray::array![[1i32, 2, 3], [4, 5, 6]])
+        .unwrap();
     f.set("s", "hello").unwrap();
     f.set("w", vec![0.5f64, 1.5, 2.5]).unwrap();
     f.attrs("x").unwrap().set("units", "m").unwrap();
@@ -620,7 +630,10 @@ fn regenerate_mutants() {
     write("any.empty.nc", b"");
     write("any.wrong-text.h5", b"just some text, not HDF5\n");
     write("any.wrong-text.nc", b"netcdf x { dimensions: a = 1 ; }\n");
-    write("any.wrong-png.h5", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02");
+    write(
+        "any.wrong-png.h5",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02",
+    );
     let mut garbage = Vec::new();
     for _ in 0..512 {
         garbage.push(rng.next() as u8);

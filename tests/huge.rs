@@ -94,7 +94,10 @@ fn declared_huge_leaf(ext: &str, netcdf: NcFormat) {
         .unwrap();
     f.close().unwrap();
     let size = file_size(&path);
-    assert!(size < 10_000_000, "{ext}: one slice written took {size} bytes");
+    assert!(
+        size < 10_000_000,
+        "{ext}: one slice written took {size} bytes"
+    );
     eprintln!("{ext}: and 100 values written: {size} bytes on disk");
     let f = qnd::open_with(&path, &options(Mode::Read, netcdf)).unwrap();
     let back: Vec<f64> = f.read_part("big", s![at - 2..at + 102]).unwrap();
@@ -183,7 +186,11 @@ fn max_read_bytes_is_the_limit() {
         let f = qnd::open_with(&path, &opts).unwrap();
         assert!(matches!(
             f.read::<Vec<f64>>("a").unwrap_err(),
-            Error::TooLarge { bytes: 800, limit: 799, .. }
+            Error::TooLarge {
+                bytes: 800,
+                limit: 799,
+                ..
+            }
         ));
         let part: Vec<f64> = f.read_part("a", s![..10]).unwrap();
         assert_eq!(part, [1.0; 10]);
@@ -229,7 +236,10 @@ fn cli_on_huge_leaves() {
         let file = path.to_str().unwrap();
         let (code, out, err) = qnd(&["ls", file]);
         assert_eq!(code, Some(0), "{err}");
-        assert!(out.contains("big") && out.contains("[68719476736]"), "{out}");
+        assert!(
+            out.contains("big") && out.contains("[68719476736]"),
+            "{out}"
+        );
         assert!(out.contains("small"), "{out}");
 
         for safe in [false, true] {
@@ -239,10 +249,17 @@ fn cli_on_huge_leaves() {
             }
             let (code, out, err) = qnd(&args);
             assert_eq!(code, Some(1), "{args:?}: {out} {err}");
-            assert!(err.contains("/big") && err.contains("max_read_bytes"), "{err}");
+            assert!(
+                err.contains("/big") && err.contains("max_read_bytes"),
+                "{err}"
+            );
             let json: serde_json::Value = serde_json::from_str(&out)
                 .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out}"));
-            assert_eq!(json["small"]["data"], serde_json::json!([1.0, 2.0]), "{out}");
+            assert_eq!(
+                json["small"]["data"],
+                serde_json::json!([1.0, 2.0]),
+                "{out}"
+            );
             assert!(json["big"].is_null(), "{out}");
         }
     }

@@ -153,7 +153,13 @@ fn read_record_in(
         dims[k] = n;
     }
     let dtype = info.dtype;
-    charge(core, &at.record(r), dtype, dims[..rank - 1].iter().copied(), spent)?;
+    charge(
+        core,
+        &at.record(r),
+        dtype,
+        dims[..rank - 1].iter().copied(),
+        spent,
+    )?;
     let a = core
         .storage
         .read(id, &runs[..rank])

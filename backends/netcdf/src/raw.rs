@@ -69,8 +69,7 @@ pub(super) use self::attrs::{
 };
 pub(super) use self::vars::{
     def_chunking, def_fill_zero, def_var, deflate_records, direct_records, get, get_strings, put,
-    put_strings,
-    var, var_name, varid, varids, VarRef,
+    put_strings, var, var_name, varid, varids, VarRef,
 };
 
 fn layout(msg: String) -> StorageError {

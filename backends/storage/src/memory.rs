@@ -6,7 +6,8 @@ use indexmap::IndexMap;
 use ndarray::ArrayD;
 
 use crate::{
-    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NodeId, Run, SResult, Storage, StorageError,
+    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NodeId, Run, SResult, Storage,
+    StorageError,
 };
 
 #[derive(Debug)]

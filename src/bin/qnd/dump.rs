@@ -73,9 +73,7 @@ fn group(g: &QGroup, errors: &mut Vec<String>) -> Value {
                 Ok(l) => list(&l, errors),
                 Err(e) => failed(errors, e),
             },
-            Ok(_) => g
-                .read::<Value>(&name)
-                .unwrap_or_else(|e| failed(errors, e)),
+            Ok(_) => g.read::<Value>(&name).unwrap_or_else(|e| failed(errors, e)),
             Err(e) => failed(errors, e),
         };
         members.insert(name, v);

@@ -39,9 +39,9 @@ pub fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
         .map_err(|e| Failure::Error(format!("{what}: --safe: waiting for the child: {e}")))?;
     match status {
         None => Err(Failure::Error(format!(
-            "{what}: no answer after {} (the child process was killed; \
+            "{what}: no answer after {} s (the child process was killed; \
              change the limit with qnd --safe --timeout SECS)",
-            seconds(timeout)
+            timeout.map_or(0.0, |t| t.as_secs_f64())
         ))),
         Some(status) => pass_through(&what, status),
     }
@@ -86,7 +86,9 @@ fn pass_through(what: &str, status: ExitStatus) -> Result<(), Failure> {
             )));
         }
     }
-    Err(Failure::Error(format!("{what}: ended abnormally ({status})")))
+    Err(Failure::Error(format!(
+        "{what}: ended abnormally ({status})"
+    )))
 }
 
 /// The name of a few signals a crash or a kill gives.
@@ -150,13 +152,5 @@ fn describe(args: &[OsString]) -> String {
     match file {
         Some(f) => format!("{f} (qnd {line})"),
         None => format!("qnd {line}"),
-    }
-}
-
-/// `30 s`, `0.5 s`.
-fn seconds(d: Option<Duration>) -> String {
-    match d {
-        Some(d) => format!("{} s", d.as_secs_f64()),
-        None => "no limit".into(),
     }
 }

@@ -20,8 +20,7 @@ use hdf5_sys::h5p::{
     H5Pclose, H5Pcreate, H5Pget_attr_creation_order, H5Pget_link_creation_order,
     H5Pset_attr_creation_order, H5Pset_char_encoding, H5Pset_chunk, H5Pset_chunk_cache,
     H5Pset_deflate, H5Pset_fill_time, H5Pset_fill_value, H5Pset_link_creation_order,
-    H5Pset_shuffle,
-    H5P_CRT_ORDER_INDEXED, H5P_CRT_ORDER_TRACKED, H5P_DEFAULT,
+    H5Pset_shuffle, H5P_CRT_ORDER_INDEXED, H5P_CRT_ORDER_TRACKED, H5P_DEFAULT,
 };
 use hdf5_sys::h5s::H5Sclose;
 use hdf5_sys::h5t::{
@@ -136,7 +135,11 @@ pub(crate) fn create_dataset(
                 ck(H5Pset_chunk(dcpl.id(), c.len() as _, c.as_ptr()))?;
                 if H5Tis_variable_str(ftype.id()) <= 0 {
                     let zero = vec![0u8; ftype.size().max(1)];
-                    ck(H5Pset_fill_value(dcpl.id(), ftype.id(), zero.as_ptr().cast()))?;
+                    ck(H5Pset_fill_value(
+                        dcpl.id(),
+                        ftype.id(),
+                        zero.as_ptr().cast(),
+                    ))?;
                 }
             }
             if let Some(chunk) = chunk {

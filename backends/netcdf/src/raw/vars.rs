@@ -178,7 +178,9 @@ pub(crate) fn def_chunking(v: &VarRef, chunk: &[usize]) -> SResult<()> {
 /// reads as zeros.
 pub(crate) fn def_fill_zero(v: &VarRef) -> SResult<()> {
     let Elem::Plain(size) = v.elem else {
-        return Err(layout("a fill value of 0 for a variable not of numbers".into()));
+        return Err(layout(
+            "a fill value of 0 for a variable not of numbers".into(),
+        ));
     };
     let zero = [0u8; 16];
     if size > zero.len() {
