@@ -104,8 +104,12 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
-    /// The storage library failed.
-    #[error("{file}: {path}: {backend} error")]
+    /// The storage library failed. The message holds the library's own
+    /// account of it (HDF5's error stack, from the call made to the frame
+    /// that failed; netCDF's message, with HDF5's under netCDF-4; the
+    /// system's text for an errno such as "No space left on device"),
+    /// which is also the error's `source()`.
+    #[error("{file}: {path}: {backend} error: {source}")]
     Backend {
         /// The file.
         file: PathBuf,
@@ -134,6 +138,22 @@ pub enum Error {
         bytes: u128,
         /// The limit.
         limit: usize,
+    },
+    /// An earlier call failed in a way the backend cannot recover from (a
+    /// library error while writing data, flushing or closing: the disk
+    /// full, an I/O error), so what the file holds is not known: every
+    /// later call on the file (through any handle: reads, writes, flush,
+    /// close) returns this error, naming that first failure, rather than
+    /// carry on over lost data. Open the file again to see what it holds.
+    #[error(
+        "{file}: an earlier call failed and the file is in an unknown state \
+         (open it again to see what it holds): {first}"
+    )]
+    Failed {
+        /// The file.
+        file: PathBuf,
+        /// The first failure, as it was displayed.
+        first: String,
     },
     /// An OS error on the file itself.
     #[error("{file}: {source}")]

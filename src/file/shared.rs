@@ -42,6 +42,10 @@ pub(crate) struct FileState {
     /// ([`OpenOptions::max_read_bytes`](crate::OpenOptions::max_read_bytes)).
     pub max_read_bytes: usize,
     caches: Caches,
+    /// The first failure the backend cannot recover from, as displayed:
+    /// once set, every call on the file returns [`Error::Failed`] naming
+    /// it (see [`FileState::note`]).
+    failed: Option<Arc<str>>,
 }
 
 impl FileState {
@@ -62,10 +66,41 @@ impl FileState {
                 writable,
                 max_read_bytes,
                 caches: Caches::default(),
+                failed: None,
             })),
             file: Arc::from(path),
             backend,
             capabilities,
+        }
+    }
+
+    /// Note the outcome of a call that changes the file (writing data,
+    /// appending records, flushing, closing): a library error there leaves
+    /// the file in a state the backend cannot vouch for (HDF5's and
+    /// netCDF-C's caches may hold data that never reached the disk), so
+    /// the first one is kept and every later call fails naming it. Errors
+    /// the backend raises before touching the file (a refused value, a
+    /// format that cannot hold something) are not failures of the file.
+    fn note<T>(&mut self, done: Result<T, StorageError>, at: &Where) -> Result<T> {
+        done.map_err(|e| {
+            let library = matches!(e, StorageError::Library(_));
+            let e = at.storage(e);
+            if library && self.failed.is_none() {
+                self.failed = Some(e.to_string().into());
+            }
+            e
+        })
+    }
+
+    /// [`Error::Failed`] once a call failed in a way the backend cannot
+    /// recover from.
+    fn check_failed(&self, file: &Path) -> Result<()> {
+        match &self.failed {
+            Some(first) => Err(Error::Failed {
+                file: file.to_path_buf(),
+                first: first.to_string(),
+            }),
+            None => Ok(()),
         }
     }
 
@@ -169,12 +204,15 @@ impl FileState {
     /// date.
     ///
     /// # Errors
-    /// When the backend fails; what is known of the node is then read
-    /// again from storage.
-    pub fn append(&mut self, node: NodeId, record: &Array) -> Result<(), StorageError> {
-        if let Err(e) = self.storage.append(node, record) {
+    /// When the backend fails (named `at`); what is known of the node is
+    /// then read again from storage. The record is not kept: a retry
+    /// stores it once. A library error is a failure of the file (see
+    /// [`FileState::note`]).
+    pub fn append(&mut self, node: NodeId, record: &Array, at: &Where) -> Result<()> {
+        let appended = self.storage.append(node, record);
+        if appended.is_err() {
             self.forget(node);
-            return Err(e);
+            return self.note(appended, at);
         }
         if let Some(index) = self.caches.goto.get_mut(&node) {
             match record.to_f64() {
@@ -191,15 +229,18 @@ impl FileState {
     /// an append drops the node's goto index.
     ///
     /// # Errors
-    /// When the backend fails.
+    /// When the backend fails (named `at`); a library error is a failure
+    /// of the file (see [`FileState::note`]).
     pub fn write(
         &mut self,
         node: NodeId,
         slab: &[crate::backend::Run],
         data: &Array,
-    ) -> Result<(), StorageError> {
+        at: &Where,
+    ) -> Result<()> {
         self.caches.goto.remove(&node);
-        self.storage.write(node, slab, data)
+        let written = self.storage.write(node, slab, data);
+        self.note(written, at)
     }
 
     /// The goto-by-value index of record node `node`, if one is kept.
@@ -255,11 +296,13 @@ impl FileRef {
     /// Lock the state of an open file.
     ///
     /// # Errors
-    /// [`Error::Closed`] once the file is closed.
+    /// [`Error::Failed`] once a call failed in a way the backend cannot
+    /// recover from; [`Error::Closed`] once the file is closed.
     pub fn lock(&self) -> Result<MutexGuard<'_, FileState>> {
         // A panic while the lock was held leaves the data as it was; keep
         // going rather than poisoning every later call.
         let core = self.core.lock().unwrap_or_else(|p| p.into_inner());
+        core.check_failed(&self.file)?;
         if !core.open {
             return Err(Error::Closed {
                 file: self.file.to_path_buf(),
@@ -303,21 +346,25 @@ impl FileRef {
     /// When the backend fails.
     pub fn flush(&self) -> Result<()> {
         let mut core = self.lock()?;
-        core.storage.flush().map_err(|e| self.at("/").storage(e))
+        let flushed = core.storage.flush();
+        core.note(flushed, &self.at("/"))
     }
 
     /// Close the file; later calls through any handle get [`Error::Closed`].
     ///
     /// # Errors
-    /// When the backend fails.
+    /// When the backend fails; [`Error::Failed`] (the file is closed all
+    /// the same) after a failure the backend cannot recover from.
     pub fn close(&self) -> Result<()> {
         let mut core = self.core.lock().unwrap_or_else(|p| p.into_inner());
         if !core.open {
-            return Ok(());
+            return core.check_failed(&self.file);
         }
         core.open = false;
         core.invalidate();
-        core.storage.close().map_err(|e| self.at("/").storage(e))
+        let closed = core.storage.close();
+        core.check_failed(&self.file)?;
+        core.note(closed, &self.at("/"))
     }
 
     /// The in-memory backend under this file, for tests.

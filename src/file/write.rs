@@ -28,10 +28,19 @@ fn text_len(a: &Array) -> usize {
 }
 
 /// A member name must be a single, non-empty path component with no NUL
-/// (HDF5 and netCDF names end at the first NUL).
+/// (HDF5 and netCDF names end at the first NUL) and no `[` or `]`: paths
+/// (of handles, in messages) spell element `i` of list `l` (or record `i`
+/// of record variable `l`) as `l[i]`, so a member named `l[1]` could not
+/// be told from element 1 of `l`.
 pub(crate) fn check_name(at: &Where, name: &str) -> Result<()> {
     if name.is_empty() || name.contains(['/', '\0']) || name == "." || name == ".." {
         return Err(at.invalid(format!("{name:?} is not a valid member name")));
+    }
+    if name.contains(['[', ']']) {
+        return Err(at.invalid(format!(
+            "{name:?} is not a valid member name: `[` and `]` are path syntax \
+             (`l[1]` is element 1 of list `l`)"
+        )));
     }
     Ok(())
 }
@@ -129,7 +138,7 @@ fn build(
                 .map_err(err)?;
             if a.size() > 0 {
                 let slab = Run::whole(a.shape());
-                core.write(id, &slab, a).map_err(err)?;
+                core.write(id, &slab, a, &here)?;
             }
             Ok(id)
         }
@@ -227,7 +236,7 @@ pub(crate) fn write_leaf(
         a = flip(a, &region);
     }
     let slab = slab_of(&region);
-    core.write(id, &slab, &a).map_err(|e| at.storage(e))
+    core.write(id, &slab, &a, at)
 }
 
 /// Append one record to record node `id` after checking it fits. This is
@@ -253,15 +262,19 @@ pub(crate) fn append_record(
             describe(a.dtype(), a.shape()),
         ));
     }
-    let pushed = if a.dtype() == dtype {
-        core.append(id, a)
+    let here = at.record(n);
+    if a.dtype() == dtype {
+        core.append(id, a, &here)?;
     } else {
         let a = a
             .clone()
             .cast(dtype)
             .map_err(|a| at.misfit(dtype, a.shape(), &a))?;
-        core.append(id, &a)
-    };
-    pushed.map_err(|e| at.record(n).storage(e))?;
+        core.append(id, &a, &here)?;
+    }
     Ok(n)
 }
+
+#[cfg(test)]
+#[path = "write_tests.rs"]
+mod tests;

@@ -177,7 +177,7 @@ macro_rules! cases {
                 set_leaf_stays_plain, record_variable_recording_off,
                 declare_record_variable, records_after_reopen,
                 update_in_recording_mode, list_append_to_records,
-                text_records, many_records,
+                text_records, many_records, empty_record_shape,
             ],
             goto: [
                 goto_record, goto_follows_recorded_writes,

@@ -457,3 +457,38 @@ pub fn many_records(m: &dyn Maker) {
         assert_eq!(f.read::<i32>("k").unwrap(), 123);
     });
 }
+
+/// A record variable declared with record shape `[4]` and no records keeps
+/// its record shape: it reads as an array of shape `[0, 4]`, before and
+/// after the file is opened again.
+pub fn empty_record_shape(m: &dyn Maker) {
+    let f = m.create();
+    f.set_recording(Recording::Uniform);
+    f.declare("u", DType::F64, &[4]).unwrap();
+    f.declare("m", DType::I16, &[2, 3]).unwrap();
+    f.declare("t", DType::F64, &[]).unwrap();
+    f.goto_off();
+    let check = |f: &QGroup| {
+        let u: ndarray::ArrayD<f64> = f.read("u").unwrap();
+        assert_eq!(u.shape(), [0, 4]);
+        let u: Array2<f64> = f.read("u").unwrap();
+        assert_eq!(u.dim(), (0, 4));
+        let l: ndarray::ArrayD<f64> = f.list("u").unwrap().read_all().unwrap();
+        assert_eq!(l.shape(), [0, 4]);
+        let mm: ndarray::ArrayD<i16> = f.read("m").unwrap();
+        assert_eq!(mm.shape(), [0, 2, 3]);
+        let t: ndarray::ArrayD<f64> = f.read("t").unwrap();
+        assert_eq!(t.shape(), [0]);
+        assert_eq!(f.read::<Vec<f64>>("t").unwrap(), Vec::<f64>::new());
+        assert_eq!(
+            f.list("u").unwrap().as_array().unwrap().shape().unwrap(),
+            [0, 4]
+        );
+        assert_eq!(f.read::<Vec<Value>>("u").unwrap(), vec![]);
+    };
+    check(&f);
+    stored(m, &f, |f| {
+        f.goto_off();
+        check(f)
+    });
+}

@@ -22,14 +22,181 @@ use netcdf_sys::nc_type;
 
 use qnd_storage::{SResult, StorageError};
 
-/// Runs `f` holding the library lock (reentrant, shared with HDF5).
+/// Runs `f` holding the library lock (reentrant, shared with HDF5), with
+/// HDF5's first error during `f` kept for [`nc_err`].
 pub(super) fn locked<T>(f: impl FnOnce() -> T) -> T {
-    hdf5::sync::sync(f)
+    hdf5::sync::sync(|| {
+        hdf5_errors::watch();
+        f()
+    })
 }
 
-/// A library error code as an error.
+/// HDF5's account of its errors under netCDF-C. netCDF-C turns a failed
+/// HDF5 call into `NC_EHDFERR` ("NetCDF: HDF error") and, by the time it
+/// returns, has made other HDF5 calls that cleared HDF5's error stack. So
+/// an HDF5 "automatic" error handler (the one HDF5 calls, in the failing
+/// thread, as an API call fails: by default it prints the stack, which
+/// netCDF-C and hdf5-metno turn off) keeps the description of the first
+/// failure since the netCDF call began, without changing the stack.
+mod hdf5_errors {
+    use std::cell::RefCell;
+    use std::ffi::{c_uint, c_void, CStr};
+
+    use hdf5_sys::h5::herr_t;
+    use hdf5_sys::h5e::{
+        H5E_auto2_t, H5E_direction_t, H5E_error2_t, H5Eget_auto2, H5Eset_auto2, H5Ewalk2,
+        H5E_DEFAULT,
+    };
+    use hdf5_sys::h5i::hid_t;
+
+    thread_local! {
+        /// The first HDF5 failure in this thread since [`watch`].
+        static FIRST: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Forget the last failure and make sure the handler is HDF5's (netCDF-C
+    /// and hdf5-metno set theirs when they start, and HDF5 keeps one per
+    /// thread in thread-safe builds). Called under the library lock.
+    pub(super) fn watch() {
+        static STARTED: std::sync::Once = std::sync::Once::new();
+        // netCDF-C sets its handler as it starts (at the first open): start
+        // it first, so that the first open's errors are seen too.
+        STARTED.call_once(|| {
+            // SAFETY: nc_initialize takes no arguments; it runs once.
+            let _ = unsafe { netcdf_sys::nc_initialize() };
+        });
+        FIRST.with(|f| f.borrow_mut().take());
+        let mut current: H5E_auto2_t = None;
+        let mut data = std::ptr::null_mut();
+        // SAFETY: both out-pointers are live for the one value each gets.
+        let got = unsafe { H5Eget_auto2(H5E_DEFAULT, &mut current, &mut data) };
+        let ours: unsafe extern "C" fn(hid_t, *mut c_void) -> herr_t = keep;
+        if got < 0 || current.map(|f| f as usize) != Some(ours as usize) {
+            // SAFETY: `keep` has the handler's signature, never unwinds
+            // and needs no client data.
+            unsafe { H5Eset_auto2(H5E_DEFAULT, Some(keep), std::ptr::null_mut()) };
+        }
+    }
+
+    /// The first HDF5 failure since the last [`watch`], taken.
+    pub(super) fn take() -> Option<String> {
+        FIRST.with(|f| f.borrow_mut().take())
+    }
+
+    /// What a walk of the stack collects.
+    #[derive(Default)]
+    struct Frames {
+        /// `func(): desc` of the outermost frame.
+        outer: Option<String>,
+        /// `desc` of the innermost frame, when there are several.
+        inner: Option<String>,
+    }
+
+    /// The automatic error handler: the stack's outermost call and
+    /// innermost cause, as hdf5-metno spells an error, kept if it is the
+    /// first since [`watch`].
+    unsafe extern "C" fn keep(estack: hid_t, _: *mut c_void) -> herr_t {
+        std::panic::catch_unwind(|| {
+            if FIRST.with(|f| f.borrow().is_some()) {
+                return;
+            }
+            let mut frames = Frames::default();
+            let data: *mut Frames = &mut frames;
+            // SAFETY: `estack` is the stack HDF5 hands its handler; `frame`
+            // gets `data`, live for the walk. Walking reads the stack only.
+            unsafe {
+                H5Ewalk2(
+                    estack,
+                    H5E_direction_t::H5E_WALK_DOWNWARD,
+                    Some(frame),
+                    data.cast(),
+                )
+            };
+            let text = match frames {
+                Frames {
+                    outer: Some(o),
+                    inner: Some(i),
+                } => format!("{o}: {i}"),
+                Frames { outer: Some(o), .. } => o,
+                _ => return,
+            };
+            // one line: HDF5's I/O messages hold a time stamp ending in one
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            FIRST.with(|f| *f.borrow_mut() = Some(text));
+        })
+        .map_or(-1, |()| 0)
+    }
+
+    /// One frame of a walk: `data` is the walk's [`Frames`].
+    unsafe extern "C" fn frame(n: c_uint, e: *const H5E_error2_t, data: *mut c_void) -> herr_t {
+        std::panic::catch_unwind(|| {
+            // SAFETY: HDF5 hands each frame's live record, and `data` is the
+            // `Frames` the walk was given.
+            let (e, frames) = unsafe { (&*e, &mut *data.cast::<Frames>()) };
+            let text = |p: *const std::ffi::c_char| {
+                if p.is_null() {
+                    String::new()
+                } else {
+                    // SAFETY: HDF5's strings in a frame are NUL-terminated.
+                    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+                }
+            };
+            if n == 0 {
+                frames.outer = Some(format!("{}(): {}", text(e.func_name), text(e.desc)));
+            } else {
+                frames.inner = Some(text(e.desc));
+            }
+        })
+        .map_or(-1, |()| 0)
+    }
+}
+
+/// A netCDF-C error: the library's message for its code (for codes that
+/// are errno values, the system's text: "No space left on device"), and,
+/// when HDF5 failed under the call (netCDF-4), HDF5's account of that
+/// failure ("unable to lock file, errno = 11, ...").
+#[derive(Debug)]
+pub(crate) struct NcError {
+    /// The error code (`NC_E*`, or an errno value).
+    pub code: c_int,
+    /// HDF5's account of its failure under the call, if it failed.
+    pub hdf5: Option<String>,
+    source: netcdf::Error,
+}
+
+impl std::fmt::Display for NcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // netcdf::Error spells it "netcdf error(CODE): MESSAGE"
+        let message = self.source.to_string();
+        let message = message
+            .split_once("): ")
+            .map_or(message.as_str(), |(_, m)| m);
+        write!(f, "{message} (netCDF code {})", self.code)?;
+        if let Some(h) = &self.hdf5 {
+            write!(f, ": {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for NcError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// A library error code as an error. Called under the library lock, right
+/// after the failing call, so that HDF5's error stack is still the one that
+/// call left.
 fn nc_err(code: c_int) -> StorageError {
-    StorageError::library(netcdf::Error::Netcdf(code))
+    // netCDF-C also turns some HDF5 failures into errno codes (a missing
+    // folder reads "Permission denied"): HDF5's account goes with any code
+    let hdf5 = hdf5_errors::take();
+    StorageError::library(NcError {
+        code,
+        hdf5,
+        source: netcdf::Error::Netcdf(code),
+    })
 }
 
 /// Checks a status return.
@@ -56,7 +223,7 @@ fn found<T>(code: c_int, id: T, absent: &[c_int]) -> SResult<Option<T>> {
 /// call site) under the lock and checks its status.
 macro_rules! call {
     ($e:expr) => {
-        $crate::raw::ck($crate::raw::locked(|| $e))
+        $crate::raw::locked(|| $crate::raw::ck($e))
     };
 }
 
@@ -175,14 +342,42 @@ pub(super) fn fd_flags(fd: c_int) -> Option<c_int> {
     (flags >= 0).then_some(flags)
 }
 
+/// Close a file. A failed write underneath that netCDF-C did not report
+/// (HDF5 failed with an OS error, say the disk full, and nc_close
+/// returned success) is an error too: closing never says Ok over data
+/// that did not reach the file.
 pub(super) fn close(ncid: c_int) -> SResult<()> {
-    // SAFETY: a plain call on an id; a stale id is an error code.
-    call!(unsafe { nc::nc_close(ncid) })
+    locked(|| {
+        // SAFETY: a plain call on an id; a stale id is an error code.
+        ck(unsafe { nc::nc_close(ncid) })?;
+        unreported_io()
+    })
 }
 
+/// Write a file's data and metadata out; as [`close`], a failed write
+/// underneath that netCDF-C did not report is an error.
 pub(super) fn sync(ncid: c_int) -> SResult<()> {
-    // SAFETY: a plain call on an id.
-    call!(unsafe { nc::nc_sync(ncid) })
+    locked(|| {
+        // SAFETY: a plain call on an id.
+        ck(unsafe { nc::nc_sync(ncid) })?;
+        unreported_io()
+    })
+}
+
+/// An error if HDF5 failed with an OS error ("errno = ..." in its message:
+/// a write, a file extension) during the netCDF call just made, which
+/// returned success.
+fn unreported_io() -> SResult<()> {
+    match hdf5_errors::take() {
+        Some(h) if h.contains("errno =") => Err(StorageError::library(NcError {
+            code: nc::NC_EHDFERR,
+            hdf5: Some(format!(
+                "netCDF-C reported success, but HDF5 failed under it: {h}"
+            )),
+            source: netcdf::Error::Netcdf(nc::NC_EHDFERR),
+        })),
+        _ => Ok(()),
+    }
 }
 
 pub(super) fn redef(ncid: c_int) -> SResult<()> {

@@ -280,8 +280,11 @@ fn typed<T: Element + FromNumber>(v: Value) -> Result<ArrayD<T>, ValueError> {
 }
 
 impl<T: Element + FromNumber, D: Dimension> FromValue for NdArray<T, D> {
+    /// The records whole, with no record too: no records of shape `[4]`
+    /// read as an array of shape `[0, 4]` (a list of no arrays has no
+    /// record shape, and reads as shape `[0]`).
     fn from_records(records: Array) -> Result<Self, ValueError> {
-        typed_records(records)
+        Self::from_value(Value::Array(records))
     }
 
     fn from_value(v: Value) -> Result<Self, ValueError> {
@@ -442,9 +445,23 @@ mod tests {
                     )
                 };
             }
-            same!(ArrayD<f64>);
-            same!(ArrayD<i32>);
-            same!(ndarray::Array2<i32>);
+            if shape[0] > 0 {
+                same!(ArrayD<f64>);
+                same!(ArrayD<i32>);
+                same!(ndarray::Array2<i32>);
+            } else {
+                // no records keep their record shape, which a list of no
+                // arrays does not have
+                let whole = ArrayD::<f64>::from_records(a.clone()).unwrap();
+                assert_eq!(whole.shape(), shape);
+                let two = ndarray::Array2::<i32>::from_records(a.clone()).unwrap();
+                assert_eq!(two.shape(), shape);
+                assert_eq!(
+                    ArrayD::<f64>::from_value(list()).unwrap().shape(),
+                    [0],
+                    "a list of no arrays"
+                );
+            }
             same!(Vec<i64>);
             same!(i32);
             same!(Value);

@@ -29,6 +29,18 @@ use crate::values::{DType, FromValue, Value};
 ///
 /// Handles are cheap to clone. A clone shares the file but has its own
 /// copy of the modes.
+///
+/// # Threads
+///
+/// Every handle ([`QGroup`], [`QList`], [`QLeaf`], [`QAttrs`], [`Item`])
+/// is `Send`: the state of an open file is shared behind a lock, and every
+/// HDF5 and netCDF call is made under the one lock the two libraries share,
+/// so handles of one file, or of different files, may be used from several
+/// threads at once (the calls take turns in the libraries). [`QLeaf`] and
+/// [`QAttrs`] are `Sync` too, as are [`Value`], [`Array`](crate::Array),
+/// lazy arrays and [`Error`]. `QGroup`, `QList` and `Item` are not `Sync`:
+/// each handle keeps its own modes (recording, goto, auto) in a `Cell`;
+/// give each thread its own clone.
 pub struct QGroup {
     pub(crate) file: FileRef,
     pub(crate) id: NodeId,
@@ -193,7 +205,9 @@ impl QGroup {
     /// Write everything to the file (the file stays open).
     ///
     /// # Errors
-    /// [`Error::Backend`] when the library fails, [`Error::Closed`].
+    /// [`Error::Backend`] when the library fails (the records it could not
+    /// write stay buffered, but a library failure makes every later call
+    /// fail with [`Error::Failed`]), [`Error::Closed`].
     pub fn flush(&self) -> Result<()> {
         self.file.flush()
     }
@@ -203,7 +217,10 @@ impl QGroup {
     /// reports errors.
     ///
     /// # Errors
-    /// [`Error::Backend`] when the library fails to close the file.
+    /// [`Error::Backend`] when the library fails to close the file;
+    /// [`Error::Failed`] (the file is closed all the same, and closing
+    /// again gives it again) after an earlier failure the backend cannot
+    /// recover from: `close` never returns `Ok` over lost records.
     pub fn close(&self) -> Result<()> {
         self.file.close()
     }

@@ -26,7 +26,18 @@ impl QGroup {
     /// # Errors
     /// [`Error::ReadOnly`], [`Error::Mismatch`] (a dtype or shape that does
     /// not fit, named with expected and got; nothing is written),
-    /// [`Error::Invalid`], [`Error::NoItem`] for a missing group in a path.
+    /// [`Error::Invalid`], [`Error::NoItem`] for a missing group in a path;
+    /// [`Error::Backend`] when the library fails, [`Error::Failed`] after an
+    /// earlier failure the backend cannot recover from.
+    ///
+    /// A `set` that returns an error has kept nothing of its value: a
+    /// record that could not be written is not kept for a later flush, so a
+    /// retry stores it once. A `set` that created a member and then failed
+    /// to write it leaves the member (netCDF cannot take a variable back):
+    /// a new record variable then has no records and a retry appends to
+    /// it. Failures that leave more than that (a leaf holding fill values,
+    /// a half-written list element) are library failures, after which
+    /// every call fails with [`Error::Failed`].
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
         let value = value.into();
         let state = self.state.get();

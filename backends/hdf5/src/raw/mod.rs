@@ -42,9 +42,37 @@ pub(crate) fn locked<T>(f: impl FnOnce() -> T) -> T {
     hdf5::sync::sync(f)
 }
 
+/// An HDF5 error, spelled when it is made: the error stack's outermost
+/// call and innermost cause, as hdf5-metno spells them ("H5Fopen(): unable
+/// to open file: unable to lock file, errno = 11, error message = 'Resource
+/// temporarily unavailable'"), on one line (HDF5 puts a line break in the
+/// time stamps of its I/O messages). The stack itself is the `source()`.
+#[derive(Debug)]
+pub(crate) struct Hdf5Error {
+    message: String,
+    source: hdf5::Error,
+}
+
+impl std::fmt::Display for Hdf5Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Hdf5Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
 /// Wraps an error of the high-level crate.
 pub(crate) fn lib(e: hdf5::Error) -> StorageError {
-    StorageError::library(e)
+    let message = e
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    StorageError::library(Hdf5Error { message, source: e })
 }
 
 /// Checks a status return (`herr_t`, `htri_t`: negative is failure).

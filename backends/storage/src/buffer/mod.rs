@@ -13,6 +13,12 @@
 //!   and on flush and close; the first error is returned from
 //!   [`Storage::flush`] / [`Storage::close`], and the records that could not
 //!   be written stay buffered for the next try.
+//! - A call that returns an error keeps nothing of its own: an
+//!   [`Storage::append`] whose record made a buffer write out, and that
+//!   write failed, takes its record back (the buffers of other nodes are
+//!   written first, so that it has not reached the backend), so a retry
+//!   stores it once. Records of earlier appends, which returned `Ok`, stay
+//!   buffered.
 //! - Reads see buffered records: the part of a hyperslab that lies in the
 //!   buffer is served from it, the rest from the backend. A write to a
 //!   buffered record writes the buffer out first.
@@ -160,6 +166,23 @@ impl Rows {
             }
             *v = back;
         }, ())
+    }
+
+    /// Keep the first `len` elements.
+    fn truncate(&mut self, len: usize) {
+        match self {
+            Rows::I8(v) => v.truncate(len),
+            Rows::I16(v) => v.truncate(len),
+            Rows::I32(v) => v.truncate(len),
+            Rows::I64(v) => v.truncate(len),
+            Rows::U8(v) => v.truncate(len),
+            Rows::U16(v) => v.truncate(len),
+            Rows::U32(v) => v.truncate(len),
+            Rows::U64(v) => v.truncate(len),
+            Rows::F32(v) => v.truncate(len),
+            Rows::F64(v) => v.truncate(len),
+            Rows::Bool(v) => v.truncate(len),
+        }
     }
 
     /// Hyperslab `slab` of the rows, which have shape `shape`.
@@ -311,13 +334,44 @@ impl<S: Storage> RecordBuffer<S> {
         buf.info.shape[0] += 1;
         let full = buf.pending >= buf.batch;
         self.held += buf.record_bytes;
-        if full {
-            self.write_out(node)?;
+        let over = self.held > self.cap;
+        // Other buffers first, so that when a write fails this record has
+        // not reached the backend and can be taken back: a call that
+        // returns an error keeps nothing (records of earlier calls, which
+        // returned Ok, stay buffered for the next try).
+        let written = if over {
+            self.write_others(node)
+        } else {
+            Ok(())
+        };
+        let written = written.and_then(|()| {
+            if full || over {
+                self.write_out(node)
+            } else {
+                Ok(())
+            }
+        });
+        if written.is_err() {
+            self.take_back(node);
         }
-        if self.held > self.cap {
-            self.write_all()?;
+        written
+    }
+
+    /// Take back the last buffered record of `node`, after the call that
+    /// appended it failed.
+    fn take_back(&mut self, node: NodeId) {
+        let Some(buf) = self.records.get_mut(node.0).and_then(Option::as_mut) else {
+            return;
+        };
+        if buf.pending == 0 {
+            return;
         }
-        Ok(())
+        if let Some(rows) = buf.rows.as_mut() {
+            rows.truncate((buf.pending - 1) * buf.record_elems);
+        }
+        buf.pending -= 1;
+        buf.info.shape[0] -= 1;
+        self.held -= buf.record_bytes;
     }
 
     /// Write the buffered records of `node` to the backend. On error they
@@ -347,8 +401,14 @@ impl<S: Storage> RecordBuffer<S> {
     /// Write every buffer out; the first error is returned after trying
     /// them all.
     fn write_all(&mut self) -> SResult<()> {
+        self.write_others(NodeId(usize::MAX))
+    }
+
+    /// Write every buffer but that of `node` out; the first error is
+    /// returned after trying them all.
+    fn write_others(&mut self, node: NodeId) -> SResult<()> {
         let mut first = Ok(());
-        for k in 0..self.records.len() {
+        for k in (0..self.records.len()).filter(|&k| k != node.0) {
             if let Err(e) = self.write_out(NodeId(k)) {
                 if first.is_ok() {
                     first = Err(e);

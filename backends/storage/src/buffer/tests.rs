@@ -194,15 +194,72 @@ fn close_returns_the_error_of_a_failed_write() {
 }
 
 #[test]
-fn a_full_buffer_that_cannot_be_written_fails_the_append() {
+fn a_failed_append_keeps_nothing_of_its_own() {
     let (mut b, id) = records(32, &[2]);
     b.push_record(id, &rec(0, 2)).unwrap();
     b.inner_mut().probe.fail_appends = true;
     let e = b.push_record(id, &rec(1, 2)).unwrap_err();
     assert!(e.to_string().contains("appends fail"), "{e}");
+    // the earlier record (its call returned Ok) stays, the failed one not
+    assert_eq!(b.info(id).unwrap().shape, [1, 2]);
+    assert_eq!(b.records(id).unwrap(), 1);
     b.inner_mut().probe.fail_appends = false;
+    // the retry stores the record once
+    b.push_record(id, &rec(1, 2)).unwrap();
     b.push_record(id, &rec(2, 2)).unwrap();
     b.flush().unwrap();
-    // the record of the failed append was buffered: nothing is lost
     assert_eq!(stored(&mut b, id), 3);
+    for k in 0..3 {
+        assert_eq!(
+            b.read(id, &[Run::one(k), Run::all(2)]).unwrap(),
+            rec(k, 2).into_shape(&[1, 2]).unwrap()
+        );
+    }
+    assert_eq!(b.held, 0);
+}
+
+#[test]
+fn a_failed_append_over_the_cap_keeps_nothing_of_its_own() {
+    // two nodes sharing a cap of 3 records: the third record goes over it,
+    // writing the other node's buffer first
+    let (mut b, x) = records(48, &[2]);
+    let spec = LeafSpec {
+        dtype: DType::F64,
+        shape: vec![2],
+        records: true,
+        text_len: 1,
+    };
+    let root = b.root();
+    let y = b.create_leaf(root, "y", &spec).unwrap();
+    b.push_record(x, &rec(0, 2)).unwrap();
+    b.push_record(y, &rec(0, 2)).unwrap();
+    b.push_record(y, &rec(1, 2)).unwrap();
+    b.inner_mut().probe.fail_appends = true;
+    assert!(b.push_record(x, &rec(1, 2)).is_err());
+    assert_eq!(b.records(x).unwrap(), 1, "the failed record is taken back");
+    assert_eq!(b.records(y).unwrap(), 2, "earlier records stay");
+    assert_eq!(stored(&mut b, x), 0);
+    b.inner_mut().probe.fail_appends = false;
+    b.push_record(x, &rec(1, 2)).unwrap();
+    b.flush().unwrap();
+    assert_eq!(stored(&mut b, x), 2);
+    assert_eq!(stored(&mut b, y), 2);
+    for (node, k) in [(x, 0), (x, 1), (y, 0), (y, 1)] {
+        assert_eq!(
+            b.read(node, &[Run::one(k), Run::all(2)]).unwrap(),
+            rec(k, 2).into_shape(&[1, 2]).unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_failed_write_through_keeps_nothing() {
+    let (mut b, id) = records(0, &[2]);
+    b.push_record(id, &rec(0, 2)).unwrap();
+    b.inner_mut().probe.fail_appends = true;
+    assert!(b.push_record(id, &rec(1, 2)).is_err());
+    assert_eq!(b.records(id).unwrap(), 1);
+    b.inner_mut().probe.fail_appends = false;
+    b.push_record(id, &rec(1, 2)).unwrap();
+    assert_eq!(stored(&mut b, id), 2);
 }
