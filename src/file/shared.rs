@@ -38,6 +38,9 @@ pub(crate) struct FileState {
     pub storage: RecordBuffer<AnyStorage>,
     pub open: bool,
     pub writable: bool,
+    /// The most bytes one read may return
+    /// ([`OpenOptions::max_read_bytes`](crate::OpenOptions::max_read_bytes)).
+    pub max_read_bytes: usize,
     caches: Caches,
     /// The first failure the backend cannot recover from, as displayed:
     /// once set, every call on the file returns [`Error::Failed`] naming
@@ -46,7 +49,12 @@ pub(crate) struct FileState {
 }
 
 impl FileState {
-    pub(super) fn share(storage: RecordBuffer<AnyStorage>, path: &Path, writable: bool) -> FileRef {
+    pub(super) fn share(
+        storage: RecordBuffer<AnyStorage>,
+        path: &Path,
+        writable: bool,
+        max_read_bytes: usize,
+    ) -> FileRef {
         let backend = storage.backend_name();
         let capabilities = storage.capabilities();
         let root = storage.root();
@@ -56,6 +64,7 @@ impl FileState {
                 storage,
                 open: true,
                 writable,
+                max_read_bytes,
                 caches: Caches::default(),
                 failed: None,
             })),

@@ -841,7 +841,7 @@ impl Storage for Hdf5Storage {
         let (n, e) = self.leaf(node)?;
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
         match &n.obj {
-            Obj::Dataset(ds) if slab.is_empty() || counts.iter().product::<usize>() > 0 => {
+            Obj::Dataset(ds) if !counts.contains(&0) => {
                 let _held = self.hold_sources(node, slab)?;
                 let sel = raw::select(ds, slab)?;
                 data::read_array(&Target::Dataset(ds, &sel), e, &counts)

@@ -161,7 +161,7 @@ impl Space {
         match self {
             Space::Null => 0,
             Space::Scalar => 1,
-            Space::Simple { dims, .. } => dims.iter().product(),
+            Space::Simple { dims, .. } => dims.iter().fold(1, |a, &d| a.saturating_mul(d)),
         }
     }
 }
@@ -421,7 +421,7 @@ pub(crate) fn select(ds: &Dataset, slab: &[Run]) -> SResult<Selection> {
     Ok(Selection {
         mem: Some(mem),
         file: Some(file),
-        len: count.iter().product(),
+        len: count.iter().fold(1, |a, &d| a.saturating_mul(d)),
     })
 }
 
