@@ -111,6 +111,12 @@ fn new_variable_shows(fmt: Fmt) {
     let late = 1000;
     let _writer = Writer::start_with(&path, 20, &["--late", &late.to_string()]);
     let f = qnd::open(&path, "r").unwrap_or_else(|e| panic!("{fmt:?}: open: {e}"));
+    see_new_variable(fmt, &f, late);
+}
+
+/// Refresh `f` until variable `w`, created by the writer at record `late`,
+/// shows with records, checking every record seen.
+fn see_new_variable(fmt: Fmt, f: &qnd::QGroup, late: usize) {
     let mut seen = None;
     // until `w` shows (a slow machine only takes longer)
     for _ in 0..500 {
@@ -137,9 +143,25 @@ fn hdf5_reader_sees_a_new_variable() {
     new_variable_shows(Fmt::Hdf5);
 }
 
+/// netCDF-3: defining a variable rewrites the record section (every
+/// record's layout changes), so a reader cannot follow the writer across
+/// it; once the writer is done, a refresh shows the new variable and every
+/// record exact.
 #[test]
-fn netcdf3_reader_sees_a_new_variable() {
-    new_variable_shows(Fmt::Netcdf3);
+fn netcdf3_reader_sees_a_new_variable_after_the_writer() {
+    let fmt = Fmt::Netcdf3;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("late.{}", fmt.ext()));
+    let late = 1000;
+    let mut writer = Writer::start_with(&path, 1, &["--late", "1000", "--records", "1500"]);
+    let f = qnd::open(&path, "r").unwrap_or_else(|e| panic!("{fmt:?}: open: {e}"));
+    let before = check_records(&f).unwrap_or_else(|e| panic!("{fmt:?}: {e}"));
+    assert!(before.min() >= 100, "{before:?} after the first flush");
+    let status = writer.child.wait().unwrap();
+    assert!(status.success(), "the writer: {status}");
+    see_new_variable(fmt, &f, late);
+    let after = check_records(&f).unwrap_or_else(|e| panic!("{fmt:?}: {e}"));
+    assert_eq!(after.min(), 1500, "{after:?}");
 }
 
 /// A handle sees nothing new until it refreshes.

@@ -226,8 +226,12 @@ impl QGroup {
     /// opened again (tried for up to 2 s while the writer creates a
     /// variable); records show as the writer writes them out (at its
     /// `flush()`, or when a buffer fills). netCDF-3: the header is read
-    /// again; records show at the writer's `flush()`. netCDF-4 shows
-    /// nothing new. A file open for writing has nothing to refresh:
+    /// again; records show at the writer's `flush()`. A netCDF-3 writer
+    /// that defines a new variable rewrites the whole record section (the
+    /// layout of every record changes): a reader reading while it does may
+    /// see wrong values until its next refresh after the writer's flush;
+    /// create every variable in the first record when readers follow live.
+    /// netCDF-4 shows nothing new. A file open for writing has nothing to refresh:
     /// buffered records are written out.
     ///
     /// # Errors
