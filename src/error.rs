@@ -152,6 +152,24 @@ pub enum Error {
         /// The file.
         file: PathBuf,
     },
+    /// A read whose result would take more memory than
+    /// [`OpenOptions::max_read_bytes`](crate::OpenOptions::max_read_bytes)
+    /// allows; nothing was allocated.
+    #[error(
+        "{file}: {path}: this read needs {bytes} bytes, more than the limit of {limit} bytes \
+         (OpenOptions::max_read_bytes); read a part instead (a selection, one member, one record)"
+    )]
+    TooLarge {
+        /// The file.
+        file: PathBuf,
+        /// The item being read (for a group or list read whole, the member
+        /// where the total passed the limit).
+        path: String,
+        /// The bytes the read needs (saturated at `u128::MAX`).
+        bytes: u128,
+        /// The limit.
+        limit: usize,
+    },
     /// An earlier call failed in a way the backend cannot recover from (a
     /// library error while writing data, flushing or closing: the disk
     /// full, an I/O error), so what the file holds is not known: every
@@ -362,6 +380,15 @@ impl Where<'_> {
     }
     pub fn value(&self, e: ValueError) -> Error {
         self.mismatch(e.expected, e.got)
+    }
+    /// A read of `bytes` bytes over the limit of `limit` bytes.
+    pub fn too_large(&self, bytes: u128, limit: usize) -> Error {
+        Error::TooLarge {
+            file: self.file.into(),
+            path: self.path(),
+            bytes,
+            limit,
+        }
     }
     pub fn read_only(&self) -> Error {
         Error::ReadOnly {

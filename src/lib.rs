@@ -262,7 +262,9 @@ pub mod values;
 
 pub use backend::{Capabilities, Kind, NcFormat};
 pub use error::{BoxError, Error, Result, StorageError};
-pub use file::{capabilities, AsMode, Format, Mode, OpenOptions, UnknownMode};
+pub use file::{
+    capabilities, default_max_read_bytes, AsMode, Format, Mode, OpenOptions, UnknownMode,
+};
 pub use recover::{recover, Recovery};
 pub use selection::{Axis, Selection};
 pub use state::{Auto, GotoIndex, Recording, State};

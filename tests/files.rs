@@ -209,6 +209,7 @@ mod hdf5 {
             netcdf: qnd::NcFormat::Classic, // ignored: not a netCDF file
             record_buffer: 0,               // every record written as it comes
             sync: false,
+            max_read_bytes: qnd::default_max_read_bytes(),
         };
         let f = qnd::open_with(&q, &opts).unwrap();
         assert_eq!((f.auto(), f.recording()), (Auto::Off, Recording::Uniform));

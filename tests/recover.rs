@@ -120,9 +120,16 @@ fn a_killed_hdf5_writer_leaves_flags_that_recover_clears() {
 
     let sb = Superblock::read_path(&path).unwrap().unwrap();
     assert_eq!(sb.version, 3);
-    assert!(sb.flagged(), "flags {:#x} after a kill", sb.flags);
-    needs_recovery(&path, "r", "status flags");
+    assert_eq!(
+        sb.describe_flags(),
+        "write access, SWMR write access",
+        "after a kill of a recorder in SWMR mode"
+    );
+    // readers read what was flushed (in SWMR mode, with a warning); a
+    // writer is refused until the file is recovered
+    check_records(&qnd::open(&path, "r").unwrap(), RECORDS);
     needs_recovery(&path, "a", "status flags");
+    needs_recovery(&path, "r+", "status flags");
     let py = Python::find(&["h5py"]);
     if let Some(py) = &py {
         let opened = py.run(
@@ -451,4 +458,44 @@ fn damaged_chunk(path: &Path) {
     assert!(!ok, "qnd recover succeeded on a damaged file: {out}");
     assert!(out.contains(&format!("does not read: /u: {want}")), "{out}");
     assert!(err.contains("1 items that do not read"), "{err}");
+}
+
+#[test]
+fn flags_of_a_writer_outside_qnd() {
+    let _serial = child::serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("open.h5");
+    make_v3(&path);
+    {
+        let f = hdf5::File::open_rw(&path).unwrap();
+        f.new_dataset::<f64>()
+            .shape([2])
+            .create("x")
+            .unwrap()
+            .write(&[1.0, 2.0])
+            .unwrap();
+        f.flush().unwrap();
+    }
+    // HDF5 in this process has it open for writing (no qnd lock, but the
+    // library's): the library judges, and shares its open file
+    let other = hdf5::File::open_rw(&path).unwrap();
+    let r = qnd::open(&path, "r").unwrap();
+    assert_eq!(r.read::<Vec<f64>>("x").unwrap(), [1.0, 2.0]);
+    r.close().unwrap();
+    // a copy of its bytes: flagged for writing (not SWMR), no writer at
+    // all: HDF5 cannot open it, and qnd says why
+    let copy = dir.path().join("copy.h5");
+    std::fs::copy(&path, &copy).unwrap();
+    other.close().unwrap();
+    let sb = Superblock::read_path(&copy).unwrap().unwrap();
+    assert_eq!(sb.describe_flags(), "write access");
+    needs_recovery(
+        &copy,
+        "r",
+        "status flags say it is open for writing (write access)",
+    );
+    let report = qnd::recover(&copy).unwrap();
+    assert!(report.repaired() && report.is_readable(), "{report}");
+    let r = qnd::open(&copy, "r").unwrap();
+    assert_eq!(r.read::<Vec<f64>>("x").unwrap(), [1.0, 2.0]);
 }

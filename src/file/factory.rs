@@ -104,18 +104,27 @@ fn create_or_open<S: Into<AnyStorage>>(
 ///
 /// Only files with an HDF5 superblock (HDF5 and netCDF-4) are looked at;
 /// a superblock that cannot be read is left for the library to report.
-/// A flagged version 2 superblock (netCDF-4 files have one), which HDF5
-/// itself opens, is only a warning on stderr for a reader: refusing it
-/// would lock out readers without write access; a writer is refused.
+/// Flags set while a program holds the HDF5 library's own write lock (an
+/// HDF5 writer that does not use qnd, or the library in this process) are
+/// left for the library to judge. With no writer at all:
+///
+/// - a writer is refused;
+/// - a reader is refused when the library cannot open the file either: a
+///   version 3 superblock flagged for writing but not for SWMR writing, or
+///   a file shorter than its superblock says;
+/// - a reader goes ahead, with a warning on stderr, where the library
+///   reads such a file: a killed SWMR writer's file (read in SWMR mode:
+///   every flushed record is there), or a flagged version 2 superblock
+///   (netCDF-4 files), whose flags HDF5 does not check.
 ///
 /// # Errors
-/// [`Error::NeedsRecovery`] for HDF5 status flags set, or a file shorter
-/// than its superblock says, with no live writer; [`Error::BeingWritten`]
-/// for a netCDF-4 file with a live writer.
+/// [`Error::NeedsRecovery`] as above; [`Error::BeingWritten`] for a
+/// netCDF-4 file with a live writer.
 #[allow(unused_variables)] // without HDF5 there is nothing to look at
 pub(super) fn check_closed(path: &Path, format: Format, writable: bool, live: bool) -> Result<()> {
     #[cfg(feature = "hdf5")]
     {
+        use qnd_hdf5::superblock::SWMR_WRITE_ACCESS;
         let Ok(Some(sb)) = qnd_hdf5::superblock::Superblock::read_path(path) else {
             return Ok(());
         };
@@ -125,21 +134,27 @@ pub(super) fn check_closed(path: &Path, format: Format, writable: bool, live: bo
                 _ => Ok(()),
             };
         }
-        if let Some(reason) = unclosed(path, &sb) {
-            let short = !sb.flagged(); // the only other reason
-            if writable || short || sb.refused() {
-                return Err(Error::NeedsRecovery {
-                    file: path.into(),
-                    reason,
-                });
-            }
-            eprintln!(
-                "qnd: warning: {}: {reason}: the file was not closed by its writer (crashed or \
-                 killed) and may have lost data; run `qnd recover {}` to check it",
-                path.display(),
-                path.display()
-            );
+        let Some(reason) = unclosed(path, &sb) else {
+            return Ok(());
+        };
+        let flagged = sb.flagged(); // else the file is short
+        if flagged && super::lock::library_writer(path) {
+            return Ok(());
         }
+        let readable = flagged && (!sb.refused() || sb.flags & SWMR_WRITE_ACCESS != 0);
+        if writable || !readable {
+            return Err(Error::NeedsRecovery {
+                file: path.into(),
+                reason,
+            });
+        }
+        eprintln!(
+            "qnd: warning: {}: {reason}: the file was not closed by its writer (crashed or \
+             killed); it is read as it was last flushed, but other tools may refuse it and \
+             writers will: run `qnd recover {}` to check and repair it",
+            path.display(),
+            path.display()
+        );
     }
     Ok(())
 }

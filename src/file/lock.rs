@@ -180,7 +180,7 @@ impl LibraryLock {
             file: path.into(),
             source,
         })?;
-        match raw::flock_exclusive(&file).map_err(classify) {
+        match raw::flock(&file, true).map_err(classify) {
             Ok(()) => Ok(Some(LibraryLock { _file: file })),
             Err(Refusal::InUse) => Err(Error::InUse { file: path.into() }),
             Err(Refusal::NoLocks(_)) => Ok(None),
@@ -190,6 +190,18 @@ impl LibraryLock {
             }),
         }
     }
+}
+
+/// True when a program holds the HDF5 library's write lock (an exclusive
+/// `flock()`) on the file at `path`: an HDF5 writer that does not take
+/// qnd's lock, or the library in this process (which opens the sources of
+/// a virtual dataset itself). Tested with a shared `flock()`, released at
+/// once; false when it cannot be tested.
+pub(crate) fn library_writer(path: &Path) -> bool {
+    File::open(path)
+        .map_err(classify)
+        .and_then(|f| raw::flock(&f, false).map_err(classify))
+        .is_err_and(|r| matches!(r, Refusal::InUse))
 }
 
 /// True when a live writer holds qnd's lock on the file at `path` (false

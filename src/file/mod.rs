@@ -174,6 +174,12 @@ pub struct OpenOptions {
     /// crash of the machine, not only of the process. It costs a wait for
     /// the disk at each flush (see the README for measured times).
     pub sync: bool,
+    /// The most bytes one read may return (a leaf, a selection, a record,
+    /// or a group or list read whole, counted together): a larger read is
+    /// [`Error::TooLarge`], checked before anything is allocated, never an
+    /// abort. By default a quarter of the machine's physical memory (see
+    /// [`default_max_read_bytes`]).
+    pub max_read_bytes: usize,
 }
 
 impl OpenOptions {
@@ -187,8 +193,36 @@ impl OpenOptions {
             netcdf: NcFormat::default(),
             record_buffer: DEFAULT_RECORD_BUFFER,
             sync: false,
+            max_read_bytes: default_max_read_bytes(),
         }
     }
+}
+
+/// Physical memory assumed where it cannot be read (4 GiB, so the default
+/// limit is then 1 GiB).
+const FALLBACK_MEMORY: usize = 4 << 30;
+
+/// The default of [`OpenOptions::max_read_bytes`]: a quarter of the
+/// physical memory, as `MemTotal` of `/proc/meminfo` says on Linux; a
+/// quarter of 4 GiB (1 GiB) elsewhere or when it cannot be read. Computed
+/// once per process.
+pub fn default_max_read_bytes() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| physical_memory().unwrap_or(FALLBACK_MEMORY) / 4)
+}
+
+/// `MemTotal` of `/proc/meminfo`, in bytes.
+fn physical_memory() -> Option<usize> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let mut words = line.split_whitespace().skip(1);
+    let n: usize = words.next()?.parse().ok()?;
+    let unit = match words.next() {
+        Some("kB") | Some("KB") => 1024,
+        None => 1,
+        Some(_) => return None,
+    };
+    n.checked_mul(unit).filter(|&b| b > 0)
 }
 
 /// Anything that names an open mode: a [`Mode`] or a string such as `"r+"`.
@@ -285,6 +319,7 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         RecordBuffer::new(storage, options.record_buffer),
         path,
         mode.writable(),
+        options.max_read_bytes,
     );
     if let Some(lock) = lock {
         file.hold(lock);
@@ -314,6 +349,7 @@ pub(crate) fn memory_file() -> FileRef {
         ),
         Path::new("<memory>"),
         true,
+        default_max_read_bytes(),
     )
 }
 

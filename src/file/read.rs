@@ -10,6 +10,53 @@ use crate::file::FileState;
 use crate::selection::{Region, Selection};
 use crate::values::{map_array, split_records, Array, DType, Value};
 
+/// Bytes an array of `dtype` and `shape` takes in memory (a string
+/// counts its `String`, not its text), computed without overflow
+/// (saturated at `u128::MAX`).
+pub(crate) fn array_bytes(dtype: DType, shape: impl IntoIterator<Item = usize>) -> u128 {
+    let per = match dtype {
+        DType::Str => std::mem::size_of::<String>(),
+        d => d.size(),
+    };
+    shape
+        .into_iter()
+        .try_fold(per as u128, |acc, n| acc.checked_mul(n as u128))
+        .unwrap_or(u128::MAX)
+}
+
+/// Check that a read of `dtype` and `shape`, after `spent` bytes already
+/// read by the same call, stays within the file's
+/// [`max_read_bytes`](crate::OpenOptions::max_read_bytes); add it to
+/// `spent`.
+///
+/// # Errors
+/// [`Error::TooLarge`] naming `at`.
+pub(crate) fn charge(
+    core: &FileState,
+    at: &Where,
+    dtype: DType,
+    shape: impl Iterator<Item = usize> + Clone,
+    spent: &mut u128,
+) -> Result<()> {
+    // an array with a zero-length axis still may not have more elements
+    // along its other axes than an address can count (ndarray's rule)
+    let nonzero = shape
+        .clone()
+        .filter(|&n| n > 0)
+        .try_fold(1usize, |acc, n| acc.checked_mul(n))
+        .filter(|&n| n <= isize::MAX as usize);
+    if nonzero.is_none() {
+        let shape: Vec<usize> = shape.collect();
+        return Err(at.invalid(format!("shape {shape:?} has too many elements")));
+    }
+    let total = array_bytes(dtype, shape).saturating_add(*spent);
+    if total > core.max_read_bytes as u128 {
+        return Err(at.too_large(total, core.max_read_bytes));
+    }
+    *spent = total;
+    Ok(())
+}
+
 /// Resolve a record index (negative from the end) against `count`.
 pub(crate) fn record_index(at: &Where, index: isize, count: usize) -> Result<usize> {
     let i = if index < 0 {
@@ -81,10 +128,23 @@ const STACK_RANK: usize = 8;
 pub(crate) fn read_record(core: &mut FileState, at: &Where, id: NodeId, r: isize) -> Result<Value> {
     let count = core.records(id).map_err(|e| at.storage(e))?;
     let r = record_index(at, r, count)?;
+    read_record_in(core, at, id, r, &mut 0)
+}
+
+/// [`read_record`] of resolved record `r`, as part of a read that has
+/// already read `spent` bytes.
+fn read_record_in(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    r: usize,
+    spent: &mut u128,
+) -> Result<Value> {
     let info = core.shape(id).map_err(|e| at.storage(e))?;
     let rank = info.shape.len();
     if rank > STACK_RANK {
-        return read_leaf(core, &at.record(r), id, Some(r), &Selection::all()).map(Value::Array);
+        return read_leaf_in(core, &at.record(r), id, Some(r), &Selection::all(), spent)
+            .map(Value::Array);
     }
     let mut runs = [Run::one(r); STACK_RANK];
     let mut dims = [0usize; STACK_RANK];
@@ -92,6 +152,14 @@ pub(crate) fn read_record(core: &mut FileState, at: &Where, id: NodeId, r: isize
         runs[k + 1] = Run::all(n);
         dims[k] = n;
     }
+    let dtype = info.dtype;
+    charge(
+        core,
+        &at.record(r),
+        dtype,
+        dims[..rank - 1].iter().copied(),
+        spent,
+    )?;
     let a = core
         .storage
         .read(id, &runs[..rank])
@@ -109,13 +177,25 @@ pub(crate) fn read_leaf(
     record: Option<usize>,
     sel: &Selection,
 ) -> Result<Array> {
+    read_leaf_in(core, at, id, record, sel, &mut 0)
+}
+
+/// [`read_leaf`] as part of a read that has already read `spent` bytes.
+fn read_leaf_in(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    record: Option<usize>,
+    sel: &Selection,
+    spent: &mut u128,
+) -> Result<Array> {
     let (_, shape) = leaf_shape(core, at, id, record)?;
     let region = sel.resolve(&shape).map_err(|e| at.selection(e))?;
     let region = match record {
         Some(r) => region.with_leading_index(r),
         None => region,
     };
-    read_region(core, at, id, &region)
+    read_region_in(core, at, id, &region, spent)
 }
 
 /// Read a resolved region of node `id`.
@@ -125,7 +205,21 @@ pub(crate) fn read_region(
     id: NodeId,
     region: &Region,
 ) -> Result<Array> {
+    read_region_in(core, at, id, region, &mut 0)
+}
+
+/// [`read_region`] as part of a read that has already read `spent` bytes:
+/// the size is checked against the limit before anything is read.
+fn read_region_in(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    region: &Region,
+    spent: &mut u128,
+) -> Result<Array> {
+    let dtype = core.shape(id).map_err(|e| at.storage(e))?.dtype;
     let slab = slab_of(region);
+    charge(core, at, dtype, slab.iter().map(|s| s.count), spent)?;
     let mut a = core.storage.read(id, &slab).map_err(|e| at.storage(e))?;
     if region.has_reversal() {
         a = flip(a, region);
@@ -135,7 +229,8 @@ pub(crate) fn read_region(
 }
 
 /// Read a member of kind `kind` whole. With `goto` set, a list or record
-/// variable gives only that element.
+/// variable gives only that element. Everything it reads counts towards
+/// one [`max_read_bytes`](crate::OpenOptions::max_read_bytes).
 pub(crate) fn read_item(
     core: &mut FileState,
     at: &Where,
@@ -143,14 +238,30 @@ pub(crate) fn read_item(
     kind: Kind,
     goto: Option<isize>,
 ) -> Result<Value> {
+    read_item_in(core, at, id, kind, goto, &mut 0)
+}
+
+/// [`read_item`] as part of a read that has already read `spent` bytes.
+fn read_item_in(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    kind: Kind,
+    goto: Option<isize>,
+    spent: &mut u128,
+) -> Result<Value> {
     match kind {
         Kind::None => Ok(Value::None),
-        Kind::Leaf => read_leaf(core, at, id, None, &Selection::all()).map(Value::Array),
-        Kind::Group => read_group(core, at, id, goto),
+        Kind::Leaf => read_leaf_in(core, at, id, None, &Selection::all(), spent).map(Value::Array),
+        Kind::Group => read_group_in(core, at, id, goto, spent),
         Kind::Records => match goto {
-            Some(r) => read_record(core, at, id, r),
+            Some(r) => {
+                let count = core.records(id).map_err(|e| at.storage(e))?;
+                let r = record_index(at, r, count)?;
+                read_record_in(core, at, id, r, spent)
+            }
             None => {
-                let all = read_leaf(core, at, id, None, &Selection::all())?;
+                let all = read_leaf_in(core, at, id, None, &Selection::all(), spent)?;
                 Ok(Value::List(split_records(all)))
             }
         },
@@ -159,10 +270,10 @@ pub(crate) fn read_item(
             match goto {
                 Some(r) => {
                     let r = record_index(at, r, n)?;
-                    read_element(core, at, id, r)
+                    read_element_in(core, at, id, r, spent)
                 }
                 None => (0..n)
-                    .map(|i| read_element(core, at, id, i))
+                    .map(|i| read_element_in(core, at, id, i, spent))
                     .collect::<Result<_>>()
                     .map(Value::List),
             }
@@ -177,9 +288,20 @@ pub(crate) fn read_element(
     id: NodeId,
     i: usize,
 ) -> Result<Value> {
+    read_element_in(core, at, id, i, &mut 0)
+}
+
+/// [`read_element`] as part of a read that has already read `spent` bytes.
+fn read_element_in(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    i: usize,
+    spent: &mut u128,
+) -> Result<Value> {
     let here = at.record(i);
     let (eid, kind) = element(core, &here, id, i)?;
-    read_item(core, &here, eid, kind, None)
+    read_item_in(core, &here, eid, kind, None, spent)
 }
 
 /// Read group `id` whole; record variables inside honour `goto`.
@@ -189,6 +311,17 @@ pub(crate) fn read_group(
     id: NodeId,
     goto: Option<isize>,
 ) -> Result<Value> {
+    read_group_in(core, at, id, goto, &mut 0)
+}
+
+/// [`read_group`] as part of a read that has already read `spent` bytes.
+fn read_group_in(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    goto: Option<isize>,
+    spent: &mut u128,
+) -> Result<Value> {
     let names = core.storage.names(id).map_err(|e| at.storage(e))?;
     let mut out = IndexMap::with_capacity(names.len());
     for name in names {
@@ -197,7 +330,7 @@ pub(crate) fn read_group(
             .lookup(id, &name)
             .map_err(|e| here.storage(e))?
             .ok_or_else(|| here.no_item())?;
-        let v = read_item(core, &here, cid, kind, goto)?;
+        let v = read_item_in(core, &here, cid, kind, goto, spent)?;
         out.insert(name, v);
     }
     Ok(Value::Group(out))

@@ -39,6 +39,9 @@ pub(crate) struct FileState {
     pub storage: RecordBuffer<AnyStorage>,
     pub open: bool,
     pub writable: bool,
+    /// The most bytes one read may return
+    /// ([`OpenOptions::max_read_bytes`](crate::OpenOptions::max_read_bytes)).
+    pub max_read_bytes: usize,
     caches: Caches,
     /// The first failure the backend cannot recover from, as displayed:
     /// once set, every call on the file returns [`Error::Failed`] naming
@@ -50,7 +53,12 @@ pub(crate) struct FileState {
 }
 
 impl FileState {
-    pub(super) fn share(storage: RecordBuffer<AnyStorage>, path: &Path, writable: bool) -> FileRef {
+    pub(super) fn share(
+        storage: RecordBuffer<AnyStorage>,
+        path: &Path,
+        writable: bool,
+        max_read_bytes: usize,
+    ) -> FileRef {
         let backend = storage.backend_name();
         let capabilities = storage.capabilities();
         let root = storage.root();
@@ -60,6 +68,7 @@ impl FileState {
                 storage,
                 open: true,
                 writable,
+                max_read_bytes,
                 caches: Caches::default(),
                 failed: None,
                 guard: None,
@@ -103,6 +112,19 @@ impl FileState {
     /// Drop every cache: what is known of nodes is read again from storage.
     pub fn invalidate(&mut self) {
         self.caches = Caches::default();
+    }
+
+    /// Show what another process has written to the file since it was
+    /// opened: the backend refreshes ([`Storage::refresh`]), then every
+    /// cache is dropped (see [`FileState::invalidate`]), whether or not
+    /// the refresh succeeded.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn refresh(&mut self) -> Result<(), StorageError> {
+        let refreshed = self.storage.refresh();
+        self.invalidate();
+        refreshed
     }
 
     /// Drop what is known of node `node` (its shape, goto index, list
@@ -351,6 +373,15 @@ impl FileRef {
         let flushed = core.storage.flush();
         core.note(flushed, &self.at("/"))?;
         core.synced(&self.file)
+    }
+
+    /// Refresh the file (see [`FileState::refresh`]).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn refresh(&self) -> Result<()> {
+        let mut core = self.lock()?;
+        core.refresh().map_err(|e| self.at("/").storage(e))
     }
 
     /// Close the file; later calls through any handle get [`Error::Closed`].

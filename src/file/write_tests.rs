@@ -16,6 +16,7 @@ fn memory_with(cap: usize) -> QGroup {
         RecordBuffer::new(AnyStorage::from(MemoryStorage::new()), cap),
         Path::new("<memory>"),
         true,
+        crate::default_max_read_bytes(),
     );
     QGroup::root_of(file, State::default())
 }

@@ -177,9 +177,12 @@ pub trait LazyExt: LazyArray {
     ///
     /// # Errors
     /// [`Error::OutOfBounds`] naming the axis; read errors of the sources;
-    /// [`Error::Mismatch`] when the data does not convert to `T`.
+    /// [`Error::Mismatch`] when the data does not convert to `T`;
+    /// [`Error::TooLarge`] when the result would take more than
+    /// [`default_max_read_bytes`](crate::default_max_read_bytes).
     fn read_part<T: FromValue>(&self, sel: impl Into<Selection>) -> Result<T> {
         let region = self.resolve(&sel.into())?;
+        check_size(self, &region)?;
         let a = self.read_region(&region)?;
         T::from_value(Value::Array(a)).map_err(|e| lazy_at(&self.describe()).value(e))
     }
@@ -203,6 +206,18 @@ pub trait LazyExt: LazyArray {
 }
 
 impl<A: LazyArray + ?Sized> LazyExt for A {}
+
+/// Checks that reading `region` of `a` stays within
+/// [`default_max_read_bytes`](crate::default_max_read_bytes) (a region of a
+/// file is also checked against that file's own limit).
+fn check_size<A: LazyArray + ?Sized>(a: &A, region: &Region) -> Result<()> {
+    let limit = crate::default_max_read_bytes();
+    let bytes = crate::file::read::array_bytes(a.dtype()?, region.out_shape());
+    if bytes > limit as u128 {
+        return Err(lazy_at(&a.describe()).too_large(bytes, limit));
+    }
+    Ok(())
+}
 
 /// A shared lazy array: what views, stacks and layouts are built from.
 /// Cloning shares the array.

@@ -72,7 +72,10 @@ fn write_text(t: &Target, e: &Elem, strings: &[&String]) -> SResult<()> {
 
 /// Reads the whole target, which has `shape`, as an array of `e`'s dtype.
 pub(super) fn read_array(t: &Target, e: &Elem, shape: &[usize]) -> SResult<Array> {
-    let n: usize = shape.iter().product();
+    let n = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| StorageError::Layout(format!("a shape of too many elements: {shape:?}")))?;
     if n == 0 {
         return Ok(Array::zeros(e.dtype, shape));
     }

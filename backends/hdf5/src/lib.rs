@@ -65,8 +65,10 @@ mod tests;
 
 use std::collections::HashMap;
 use std::ffi::CString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use hdf5::plist::file_access::{FileAccessBuilder, LibraryVersion};
 use hdf5::plist::file_create::{AttrCreationOrder, LinkCreationOrder};
 use hdf5::{
     CommittedDatatype, Dataset, File, Group, IndexType, IterationOrder, Location, LocationType,
@@ -94,6 +96,10 @@ enum Obj {
     Group(Group),
     Dataset(Dataset),
     Type(CommittedDatatype),
+    /// A committed datatype closed while SWMR writing starts (which
+    /// refuses while one is open), opened again right after; never seen
+    /// by a caller.
+    Closed,
 }
 
 impl Obj {
@@ -102,6 +108,7 @@ impl Obj {
             Obj::Group(g) => g.id(),
             Obj::Dataset(d) => d.id(),
             Obj::Type(t) => t.id(),
+            Obj::Closed => hdf5_sys::h5i::H5I_INVALID_HID,
         }
     }
 
@@ -109,15 +116,16 @@ impl Obj {
         match self {
             Obj::Group(_) => ObjClass::Group,
             Obj::Dataset(_) => ObjClass::Dataset,
-            Obj::Type(_) => ObjClass::Datatype,
+            Obj::Type(_) | Obj::Closed => ObjClass::Datatype,
         }
     }
 
-    fn location(&self) -> &Location {
+    fn location(&self) -> SResult<&Location> {
         match self {
-            Obj::Group(g) => g,
-            Obj::Dataset(d) => d,
-            Obj::Type(t) => t,
+            Obj::Group(g) => Ok(g),
+            Obj::Dataset(d) => Ok(d),
+            Obj::Type(t) => Ok(t),
+            Obj::Closed => Err(StorageError::Layout("the node is closed".into())),
         }
     }
 }
@@ -149,41 +157,208 @@ impl Node {
 /// quarter of that and a long history's tree one level deeper at most.
 const CHUNK_INDEX_K: u32 = 8;
 
+/// How long opening a file that a writer holds is tried again: the writer
+/// leaves SWMR mode for a moment when it creates a variable, a group or an
+/// attribute, and holds the file alone meanwhile.
+const OPEN_RETRY: Duration = Duration::from_millis(2000);
+/// The pause between two tries.
+const OPEN_PAUSE: Duration = Duration::from_millis(20);
+
+/// Where a file stands with HDF5's single-writer/multiple-reader (SWMR)
+/// mode (see [`Hdf5Storage`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Swmr {
+    /// Open for writing, never in SWMR mode: a superblock older than v3
+    /// (files of h5py or Python qnd), or a driver other than sec2.
+    Never,
+    /// Read-only.
+    Reader,
+    /// Open for writing, not yet in SWMR mode: entered at the next flush
+    /// once the file has a record variable.
+    Off,
+    /// Left for a creation: entered again at the next append or flush.
+    Left,
+    /// Writing in SWMR mode.
+    On,
+}
+
+/// What a node is, kept while the file is closed and opened again.
+struct Saved {
+    class: ObjClass,
+    kind: Kind,
+    elem: Option<Elem>,
+    empty_shape: Option<Vec<usize>>,
+    /// A dataset's access property list (its chunk cache).
+    dapl: Option<raw::Hid>,
+}
+
 /// An open HDF5 file.
 ///
 /// Every node looked up or created stays open in a table indexed by
 /// [`NodeId`] (the root is `NodeId(0)`) until [`Storage::close`], so
 /// repeated lookups return the same id and appending a record touches only
 /// the open dataset.
+///
+/// # Crash safety: SWMR
+///
+/// New files are created with libver bounds "latest" (superblock v3). A
+/// file open for writing whose superblock is v3 (and whose driver is
+/// sec2, the default) enters HDF5's SWMR write mode at the first
+/// [`Storage::flush`] once it has a record variable: from then on HDF5
+/// writes metadata in an order that keeps the file readable at every
+/// moment, so a process killed at any point (inside a later flush too)
+/// leaves every record flushed before readable; and readers in other
+/// processes can open it (see [`Hdf5Storage::open`]).
+///
+/// SWMR mode forbids creating objects and attributes: creating a group, a
+/// leaf, a None, a virtual dataset or writing an attribute first leaves
+/// it (every handle and the file are closed, the file opened again
+/// read-write, every node of the table opened again by its path, so that
+/// every `NodeId` stays valid), and the next append of records or flush
+/// enters it again. From leaving to entering again, a kill may damage the
+/// file's metadata: the short unprotected window of a creation.
+///
+/// Files with an older superblock (v0/v1: h5py's default, Python qnd)
+/// and other drivers (families) never enter SWMR mode: there a kill
+/// during a flush may make earlier records unreadable. Nor does a file
+/// when HDF5 refuses to start SWMR writing (another handle of the same
+/// file in this process holds a None member or an empty leaf open).
 pub struct Hdf5Storage {
     // dropped in this order: handles first, then the file
     nodes: NodeTable<Node>,
+    /// The parent and name of each node (the root: itself and ""), to
+    /// open the nodes again by path.
+    links: Vec<(NodeId, String)>,
     /// The mappings of the virtual datasets among the nodes.
     virtuals: HashMap<NodeId, vds::Sources>,
     /// Where the file is, to find the sources of virtual datasets.
     place: vds::Place,
     plists: Plists,
     writable: bool,
+    /// The file's path, to open it again.
+    path: PathBuf,
+    swmr: Swmr,
+    /// Whether the table holds a record variable (SWMR mode is entered
+    /// only then).
+    has_records: bool,
     file: Option<File>,
+}
+
+/// Libver bounds "latest" on a file access property list: superblock v3
+/// and the object formats SWMR needs.
+fn latest(p: &mut FileAccessBuilder) -> &mut FileAccessBuilder {
+    p.libver_bounds(LibraryVersion::latest(), LibraryVersion::latest())
+}
+
+/// Whether the file at `path` starts with an HDF5 superblock of version 3
+/// or later (read from its first bytes, without the library).
+fn superblock_v3(path: &Path) -> bool {
+    use std::io::Read;
+    const SIGNATURE: &[u8; 8] = b"\x89HDF\r\n\x1a\n";
+    let mut head = [0u8; 9];
+    match std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)) {
+        Ok(()) => &head[..8] == SIGNATURE && head[8] >= 3,
+        Err(_) => false,
+    }
+}
+
+/// Whether an open failed because a writer holds the file: HDF5's lock,
+/// or the superblock's flags of a file open for writing.
+fn busy(e: &StorageError) -> bool {
+    let msg = e.to_string();
+    msg.contains("lock") || msg.contains("already open for write")
+}
+
+/// Try `open` until it succeeds, fails otherwise than [`busy`], or
+/// [`OPEN_RETRY`] has passed; the last error then.
+fn retrying<T>(mut open: impl FnMut() -> SResult<T>) -> SResult<T> {
+    let deadline = Instant::now() + OPEN_RETRY;
+    loop {
+        match open() {
+            Ok(v) => return Ok(v),
+            Err(e) if !busy(&e) || Instant::now() >= deadline => return Err(e),
+            Err(_) => std::thread::sleep(OPEN_PAUSE),
+        }
+    }
+}
+
+/// Open `path` read-only: as usual, or, when that fails because a writer
+/// holds the file and its superblock is v3, for SWMR reading (what reads
+/// a file that a writer in SWMR mode holds), tried again for a while (the
+/// writer may be in its short window outside SWMR mode, creating a
+/// variable). SWMR reading comes second: HDF5 opens the sources of
+/// virtual datasets with the file's own flags, and this process may hold
+/// them open without SWMR.
+fn open_read(path: &Path) -> SResult<File> {
+    let first = match File::open(path).map_err(lib) {
+        Ok(f) => return Ok(f),
+        Err(e) => e,
+    };
+    if !busy(&first) || !superblock_v3(path) {
+        return Err(first);
+    }
+    let fapl = latest(&mut FileAccessBuilder::new())
+        .finish()
+        .map_err(lib)?;
+    retrying(|| raw::swmr::open_swmr_read(path, &fapl).or_else(|_| File::open(path).map_err(lib)))
+}
+
+/// Open `path` read-write with libver bounds "latest" (what SWMR writing
+/// needs) and without HDF5's file lock, to leave SWMR mode: readers in
+/// SWMR mode hold a shared lock on the file, which would keep the writer
+/// out. (This process still holds the file: it has just closed it; qnd's
+/// own lock keeps other writers out.) Tried again for a while.
+fn reopen_rw(path: &Path) -> SResult<File> {
+    retrying(|| {
+        File::with_options()
+            .with_fapl(|p| latest(p).file_locking(false))
+            .open_rw(path)
+            .map_err(lib)
+    })
+}
+
+/// Whether SWMR writing can be used on `file`: superblock v3 or later,
+/// sec2 driver.
+fn swmr_capable(file: &File) -> SResult<bool> {
+    Ok(raw::file::is_sec2(file.id()) && raw::swmr::superblock_version(file)? >= 3)
 }
 
 impl Hdf5Storage {
     /// Open an existing file, read-only or read-write.
     ///
+    /// Read-only, a file that a writer in SWMR mode holds (a history being
+    /// recorded) is opened for SWMR reading: when the usual open fails
+    /// because a writer holds the file and its superblock is v3, it is
+    /// opened with `H5F_ACC_SWMR_READ`, tried again for up to 2 s while the
+    /// writer is in its short window outside SWMR mode (creating a
+    /// variable). [`Storage::refresh`] shows what the writer adds. (HDF5
+    /// 1.10 readers keep a shared lock on the file: a writer that opens it
+    /// later is refused; one already recording is not.)
+    ///
+    /// Read-write, a file whose superblock is v3 is opened with libver
+    /// bounds "latest", so that recording can enter SWMR mode.
+    ///
     /// # Errors
-    /// When the library cannot open it.
+    /// When the library cannot open it (for reading: after the retries).
     pub fn open(path: &Path, writable: bool) -> SResult<Hdf5Storage> {
-        let file = if writable {
-            File::open_rw(path)
-        } else {
-            File::open(path)
+        if !writable {
+            return Hdf5Storage::with_file(open_read(path)?, path, false, Swmr::Reader);
         }
-        .map_err(lib)?;
-        Hdf5Storage::with_file(file, path, writable)
+        let file = File::open_rw(path).map_err(lib)?;
+        if !swmr_capable(&file)? {
+            return Hdf5Storage::with_file(file, path, true, Swmr::Never);
+        }
+        file.close().map_err(lib)?;
+        let file = File::with_options()
+            .with_fapl(latest)
+            .open_rw(path)
+            .map_err(lib)?;
+        Hdf5Storage::with_file(file, path, true, Swmr::Off)
     }
 
-    /// Create a file, truncating an existing one. Its root group tracks the
-    /// creation order of links and attributes.
+    /// Create a file, truncating an existing one, with libver bounds
+    /// "latest" (superblock v3, for SWMR writing). Its root group tracks
+    /// the creation order of links and attributes.
     ///
     /// # Errors
     /// When the library cannot create it.
@@ -194,22 +369,187 @@ impl Hdf5Storage {
                     .attr_creation_order(AttrCreationOrder::Indexed)
                     .istore_k(CHUNK_INDEX_K)
             })
+            .with_fapl(latest)
             .create(path)
             .map_err(lib)?;
-        Hdf5Storage::with_file(file, path, true)
+        let swmr = if swmr_capable(&file)? {
+            Swmr::Off
+        } else {
+            Swmr::Never
+        };
+        Hdf5Storage::with_file(file, path, true, swmr)
     }
 
-    fn with_file(file: File, path: &Path, writable: bool) -> SResult<Hdf5Storage> {
+    fn with_file(file: File, path: &Path, writable: bool, swmr: Swmr) -> SResult<Hdf5Storage> {
         raw::close_on_exec(file.id());
         let root = file.group("/").map_err(lib)?;
         Ok(Hdf5Storage {
             nodes: NodeTable::new(Node::group(root)),
+            links: vec![(NodeId(0), String::new())],
             virtuals: HashMap::new(),
             place: vds::Place::new(path, writable),
             plists: Plists::new()?,
             writable,
+            path: path.to_path_buf(),
+            swmr,
+            has_records: false,
             file: Some(file),
         })
+    }
+
+    /// Keep `node` as member `name` of `parent`; its id.
+    fn keep(&mut self, parent: NodeId, name: &str, node: Node) -> NodeId {
+        self.has_records |= node.kind == Kind::Records;
+        self.links.push((parent, name.to_string()));
+        self.nodes.push(parent, name, node)
+    }
+
+    /// Whether the file is writing in SWMR mode now (for tests).
+    #[cfg(test)]
+    fn swmr_writing(&self) -> SResult<bool> {
+        match &self.file {
+            Some(f) => raw::swmr::in_swmr_write(f),
+            None => Ok(false),
+        }
+    }
+
+    /// Enter SWMR writing. Committed datatypes (None members, empty
+    /// leaves) may not be open meanwhile: they are closed first and opened
+    /// again after. When HDF5 refuses, the file stays outside SWMR mode
+    /// for good. On error (a datatype that cannot be opened again) the
+    /// storage is closed (every call fails).
+    fn enter_swmr(&mut self) -> SResult<()> {
+        let mut types = Vec::new();
+        for i in 1..self.nodes.len() {
+            if let Some(n) = self.nodes.get_mut(NodeId(i)) {
+                if matches!(n.obj, Obj::Type(_)) {
+                    n.obj = Obj::Closed;
+                    types.push(NodeId(i));
+                }
+            }
+        }
+        let started = match &self.file {
+            Some(f) => raw::swmr::start_swmr_write(f),
+            None => Ok(()),
+        };
+        let reopened = self.reopen_types(&types);
+        if reopened.is_err() {
+            self.shut();
+        }
+        reopened?;
+        // HDF5 refuses while another handle of this process holds a
+        // committed datatype or an attribute of the file: the file is
+        // written as it is then (everything is flushed), without SWMR
+        self.swmr = if started.is_ok() {
+            Swmr::On
+        } else {
+            Swmr::Never
+        };
+        Ok(())
+    }
+
+    /// Open the committed datatypes `types` again, by their paths.
+    fn reopen_types(&mut self, types: &[NodeId]) -> SResult<()> {
+        for &id in types {
+            let (parent, name) = self.links[id.0].clone();
+            let t = self.group(parent)?.committed_datatype(&name).map_err(lib)?;
+            if let Some(n) = self.nodes.get_mut(id) {
+                n.obj = Obj::Type(t);
+            }
+        }
+        Ok(())
+    }
+
+    /// Before creating an object or writing an attribute: leave SWMR
+    /// writing (which forbids them) by opening the file again.
+    fn leave_swmr(&mut self) -> SResult<()> {
+        if self.swmr == Swmr::On {
+            self.reopen()?;
+            self.swmr = Swmr::Left;
+        }
+        Ok(())
+    }
+
+    /// Close every handle and the file, open the file again (for writing:
+    /// read-write, outside SWMR mode; otherwise read-only, see
+    /// [`Hdf5Storage::open`]) and every node of the table by its path, so
+    /// that every `NodeId` stays valid. On error the storage is closed
+    /// (every call fails).
+    fn reopen(&mut self) -> SResult<()> {
+        let done = self.try_reopen();
+        if done.is_err() {
+            self.shut();
+        }
+        done
+    }
+
+    fn try_reopen(&mut self) -> SResult<()> {
+        let mut saved = Vec::with_capacity(self.nodes.len());
+        for i in 0..self.nodes.len() {
+            let n = self.nodes.node(NodeId(i))?;
+            let dapl = match &n.obj {
+                Obj::Dataset(ds) => Some(raw::swmr::dataset_access(ds)?),
+                _ => None,
+            };
+            saved.push(Saved {
+                class: n.obj.class(),
+                kind: n.kind,
+                elem: n.elem.clone(),
+                empty_shape: n.empty_shape.clone(),
+                dapl,
+            });
+        }
+        // every handle first, so that closing the file really closes it
+        self.nodes.clear();
+        if let Some(f) = self.file.take() {
+            f.close().map_err(lib)?;
+        }
+        let file = if self.writable {
+            reopen_rw(&self.path)?
+        } else {
+            open_read(&self.path)?
+        };
+        raw::close_on_exec(file.id());
+        let root = file.group("/").map_err(lib)?;
+        let mut nodes = NodeTable::new(Node::group(root));
+        for (i, s) in saved.into_iter().enumerate().skip(1) {
+            let (parent, name) = &self.links[i];
+            let Obj::Group(g) = &nodes.node(*parent)?.obj else {
+                return Err(StorageError::Layout(format!(
+                    "the parent of {name} is not a group"
+                )));
+            };
+            let obj = match s.class {
+                ObjClass::Group => Obj::Group(g.group(name).map_err(lib)?),
+                ObjClass::Dataset => {
+                    let c = raw::c_name(name)?;
+                    Obj::Dataset(raw::swmr::open_dataset(g, &c, s.dapl.as_ref())?)
+                }
+                ObjClass::Datatype => Obj::Type(g.committed_datatype(name).map_err(lib)?),
+            };
+            let node = Node {
+                obj,
+                kind: s.kind,
+                elem: s.elem,
+                empty_shape: s.empty_shape,
+            };
+            nodes.push(*parent, name, node);
+        }
+        self.nodes = nodes;
+        self.file = Some(file);
+        Ok(())
+    }
+
+    /// Close everything, ignoring errors: after a failed reopen, so that
+    /// every later call fails (no node resolves) rather than reaching a
+    /// handle of the wrong object.
+    fn shut(&mut self) {
+        self.virtuals.clear();
+        self.nodes.clear();
+        self.links.clear();
+        if let Some(f) = self.file.take() {
+            let _ = f.close();
+        }
     }
 
     fn node(&self, id: NodeId) -> SResult<&Node> {
@@ -399,7 +739,7 @@ impl Storage for Hdf5Storage {
             }
         };
         let kind = node.kind;
-        let id = self.nodes.push(group, name, node);
+        let id = self.keep(group, name, node);
         if let Some(s) = sources {
             self.virtuals.insert(id, s);
         }
@@ -407,12 +747,14 @@ impl Storage for Hdf5Storage {
     }
 
     fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.leave_swmr()?;
         let c = self.new_member(parent, name)?;
         let g = raw::create_group(self.group(parent)?, &c, &self.plists)?;
-        Ok(self.nodes.push(parent, name, Node::group(g)))
+        Ok(self.keep(parent, name, Node::group(g)))
     }
 
     fn create_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.leave_swmr()?;
         let c = self.new_member(parent, name)?;
         let dtype = types::file_type(DType::U8, 0)?;
         let t = raw::commit_type(self.group(parent)?, &c, dtype, &self.plists)?;
@@ -423,10 +765,11 @@ impl Storage for Hdf5Storage {
             elem: None,
             empty_shape: None,
         };
-        Ok(self.nodes.push(parent, name, node))
+        Ok(self.keep(parent, name, node))
     }
 
     fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
+        self.leave_swmr()?;
         let c = self.new_member(parent, name)?;
         let g = self.group(parent)?;
         let ftype = types::file_type(spec.dtype, spec.text_len)?;
@@ -469,7 +812,7 @@ impl Storage for Hdf5Storage {
                 empty_shape: None,
             }
         };
-        Ok(self.nodes.push(parent, name, node))
+        Ok(self.keep(parent, name, node))
     }
 
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
@@ -499,7 +842,7 @@ impl Storage for Hdf5Storage {
         let (n, e) = self.leaf(node)?;
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
         match &n.obj {
-            Obj::Dataset(ds) if slab.is_empty() || counts.iter().product::<usize>() > 0 => {
+            Obj::Dataset(ds) if !counts.contains(&0) => {
                 let _held = self.hold_sources(node, slab)?;
                 let sel = raw::select(ds, slab)?;
                 data::read_array(&Target::Dataset(ds, &sel), e, &counts)
@@ -523,6 +866,9 @@ impl Storage for Hdf5Storage {
     }
 
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
+        if self.swmr == Swmr::Left {
+            self.enter_swmr()?;
+        }
         let (n, e) = self.leaf(node)?;
         let ds = match (&n.obj, n.kind) {
             (Obj::Dataset(ds), Kind::Records) => ds,
@@ -557,7 +903,7 @@ impl Storage for Hdf5Storage {
 
     fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
         let n = self.node(node)?;
-        let loc = n.obj.location();
+        let loc = n.obj.location()?;
         let mut names = None;
         if raw::attr_order_tracked(n.obj.id(), n.obj.class())? {
             names = loc
@@ -585,6 +931,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn set_attr(&mut self, node: NodeId, name: &str, value: &Array) -> SResult<()> {
+        self.leave_swmr()?;
         let obj = self.node(node)?.obj.id();
         let c = raw::c_name(name)?;
         write_attr(obj, &c, value, &self.plists)
@@ -601,6 +948,7 @@ impl Storage for Hdf5Storage {
         shape: &[usize],
         maps: &[VirtualMap],
     ) -> SResult<NodeId> {
+        self.leave_swmr()?;
         let c = self.new_member(parent, name)?;
         let file = self
             .file
@@ -610,23 +958,53 @@ impl Storage for Hdf5Storage {
         let ds = vds::create(g, &c, dtype, shape, maps, &self.place, file, &self.plists)?;
         let sources = vds::sources_of(&ds)?;
         let node = Hdf5Storage::dataset_node(ds)?;
-        let id = self.nodes.push(parent, name, node);
+        let id = self.keep(parent, name, node);
         if let Some(s) = sources {
             self.virtuals.insert(id, s);
         }
         Ok(id)
     }
 
+    /// Write everything to the file; then, for a file that can (see
+    /// [`Hdf5Storage`]) and has a record variable, enter SWMR writing.
     fn flush(&mut self) -> SResult<()> {
         match &self.file {
-            Some(f) if self.writable => f.flush().map_err(lib),
-            _ => Ok(()),
+            Some(f) if self.writable => f.flush().map_err(lib)?,
+            _ => return Ok(()),
         }
+        if matches!(self.swmr, Swmr::Off | Swmr::Left) && self.has_records {
+            self.enter_swmr()?;
+        }
+        Ok(())
+    }
+
+    /// Read-only: close the file and open it again (for SWMR reading when
+    /// a writer holds it), every node opened again by its path, so that
+    /// records and members a writer in another process has added since
+    /// show (see [`Hdf5Storage::open`]). Opening is tried again for up to
+    /// 2 s while the writer is outside SWMR mode. Nothing for a file open
+    /// for writing (no other process writes it).
+    ///
+    /// What a reader sees: a writer in SWMR mode writes the data of
+    /// records, then the chunk index, then the new extent, so a record of
+    /// a variable shows only once its data is written; variables are
+    /// written one after the other, so one may show more records than
+    /// another (all of a flush show once it returns).
+    ///
+    /// # Errors
+    /// When the file cannot be opened again (the storage is then closed:
+    /// every later call fails).
+    fn refresh(&mut self) -> SResult<()> {
+        if self.writable || self.file.is_none() {
+            return Ok(());
+        }
+        self.reopen()
     }
 
     fn close(&mut self) -> SResult<()> {
         self.virtuals.clear();
         self.nodes.clear();
+        self.links.clear();
         match self.file.take() {
             Some(f) => f.close().map_err(lib),
             None => Ok(()),

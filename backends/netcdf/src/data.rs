@@ -10,7 +10,7 @@ use std::ffi::CString;
 use ndarray::{ArrayD, IxDyn};
 use netcdf_sys as nc;
 
-use qnd_storage::{Array, DType, Kind, LeafInfo, NodeId, Run, SResult};
+use qnd_storage::{Array, DType, Kind, LeafInfo, NodeId, Run, SResult, StorageError};
 
 use crate::nodes::Body;
 use crate::raw::{self, c_name, AsBytes, FromBytes, VarRef};
@@ -54,8 +54,8 @@ impl Sink for Slab<'_> {
 /// buffer of the file type (bool as bytes).
 pub(crate) fn read_numbers(dtype: DType, shape: &[usize], src: &impl Source) -> SResult<Array> {
     fn typed<T: FromBytes, S: Source>(shape: &[usize], src: &S) -> SResult<ArrayD<T>> {
-        let n: usize = shape.iter().product();
-        let mut buf = vec![T::default(); n];
+        let n = elements(shape)?;
+        let mut buf = try_filled(n, T::default())?;
         if n > 0 {
             src.fill(&mut buf)?;
         }
@@ -135,6 +135,17 @@ fn check_shape(data: &Array, counts: &[usize]) -> SResult<()> {
     Ok(())
 }
 
+/// Zeros written over a fresh leaf go in blocks of about this many bytes.
+const ZERO_BLOCK: usize = 8 << 20;
+
+/// The number of elements of `shape`, or an error when it overflows.
+fn elements(shape: &[usize]) -> SResult<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+        .ok_or_else(|| layout(format!("a shape of too many elements: {shape:?}")))
+}
+
 /// start, count and stride vectors of a slab.
 fn split(slab: &[Run]) -> (Vec<usize>, Vec<usize>, Vec<isize>) {
     (
@@ -153,7 +164,7 @@ impl Var {
             return Ok(Array::zeros(self.dtype, &counts));
         }
         let (mut start, mut count, mut stride) = split(slab);
-        let n: usize = counts.iter().product();
+        let n = elements(&counts)?;
         let strings = match self.text {
             TextLayout::NotText => {
                 let src = Slab {
@@ -165,12 +176,15 @@ impl Var {
                 return read_numbers(self.dtype, &counts, &src);
             }
             TextLayout::Variable => raw::get_strings(&self.at, &start, &count, &stride)?,
-            TextLayout::Fixed { width: 0, .. } => vec![String::new(); n],
+            TextLayout::Fixed { width: 0, .. } => try_filled(n, String::new())?,
             TextLayout::Fixed { width, .. } => {
                 start.push(0);
                 count.push(width);
                 stride.push(1);
-                let mut buf = vec![0u8; n * width];
+                let bytes = n
+                    .checked_mul(width)
+                    .ok_or_else(|| layout(format!("{n} strings of {width} bytes")))?;
+                let mut buf = try_filled(bytes, 0u8)?;
                 raw::get(&self.at, &start, &count, &stride, &mut buf)?;
                 buf.chunks(width).map(text_from).collect()
             }
@@ -303,11 +317,28 @@ impl NetcdfStorage {
         Ok(())
     }
 
-    /// Write zeros over a fresh leaf.
+    /// Write zeros over a fresh leaf, in blocks of about 8 MiB along its
+    /// first axis (never the whole leaf in memory at once).
     fn write_zeros(&mut self, node: NodeId) -> SResult<()> {
         let v = self.var(node)?;
-        let slab = Run::whole(&v.shape);
-        v.write(&slab, &Array::zeros(v.dtype, &v.shape))?;
+        let mut slab = Run::whole(&v.shape);
+        if let Some((&rows, rest)) = v.shape.split_first() {
+            let row_bytes = rest
+                .iter()
+                .fold(v.dtype.size().max(8), |acc, &d| acc.saturating_mul(d));
+            let step = (ZERO_BLOCK / row_bytes.max(1)).clamp(1, rows.max(1));
+            let mut shape = v.shape.clone();
+            let mut first = 0;
+            while first < rows {
+                let n = step.min(rows - first);
+                slab[0] = Run::strided(first, n, 1);
+                shape[0] = n;
+                v.write(&slab, &Array::zeros(v.dtype, &shape))?;
+                first += n;
+            }
+        } else {
+            v.write(&slab, &Array::zeros(v.dtype, &v.shape))?;
+        }
         self.var_mut(node)?.fresh = false;
         Ok(())
     }
@@ -347,4 +378,18 @@ impl NetcdfStorage {
         }
         Ok(())
     }
+}
+
+/// `n` copies of `value`, or an error when memory for them cannot be had
+/// (a size read from a damaged file, say): never an abort.
+pub(crate) fn try_filled<T: Clone>(n: usize, value: T) -> SResult<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| {
+        StorageError::Unsupported(format!(
+            "cannot allocate {n} elements of {} bytes: not enough memory",
+            std::mem::size_of::<T>()
+        ))
+    })?;
+    v.resize(n, value);
+    Ok(v)
 }

@@ -313,6 +313,30 @@ impl Storage for NetcdfStorage {
         raw::sync(self.file()?)
     }
 
+    /// Read-only: the library reads the header again (`nc_sync` does so
+    /// on a read-only netCDF-3 file), and every record variable counts its
+    /// records again, so that records and variables a writer in another
+    /// process has added since show. A netCDF-3 writer stores the record
+    /// count in the header when it syncs (qnd's flush and close), after
+    /// the records' data (and each shorter variable's `__records__`), so a
+    /// record shows only once its data is written. (A writer that defines
+    /// a variable also writes the header: with records written through,
+    /// unbuffered, a reader may then see the record count of the last
+    /// variable written until the next flush.) Nothing for a file open for
+    /// writing, and
+    /// nothing new shows in a netCDF-4 file (netCDF-C reads it through
+    /// HDF5 without SWMR).
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn refresh(&mut self) -> SResult<()> {
+        if self.writable {
+            return Ok(());
+        }
+        raw::sync(self.file()?)?;
+        self.recount()
+    }
+
     fn close(&mut self) -> SResult<()> {
         let pending = self.store_pending();
         self.nodes.clear();

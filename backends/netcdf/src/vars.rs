@@ -4,8 +4,8 @@
 
 use std::ffi::{c_int, CStr};
 
-use qnd_storage::chunks::{deflate_records, direct_records, record_chunk};
-use qnd_storage::{DType, Kind, LeafSpec, NodeId, SResult, StorageError};
+use qnd_storage::chunks::{deflate_records, direct_records, leaf_chunk, record_chunk};
+use qnd_storage::{DType, Kind, LeafSpec, NcFormat, NodeId, SResult, StorageError};
 
 use crate::attrs::shape_from;
 use crate::nodes::{Body, Node};
@@ -33,9 +33,11 @@ pub(crate) struct Var {
     pub(crate) record_dim: Option<c_int>,
     /// The shape of an empty leaf (a scalar variable with `__shape__`).
     pub(crate) empty_shape: Option<Vec<usize>>,
-    /// A leaf declared but never written: it reads as zeros, and zeros are
-    /// written before any partial write, flush or close (netCDF would
-    /// otherwise keep its fill values, which read as 9.97e36, not 0).
+    /// A leaf declared but never written, with no fill value of 0: it
+    /// reads as zeros, and zeros are written before any partial write,
+    /// flush or close (netCDF would otherwise keep its default fill values,
+    /// which read as 9.97e36, not 0). Big netCDF-4 leaves have fill value
+    /// 0 instead (see [`NetcdfStorage::new_leaf`]) and are never fresh.
     pub(crate) fresh: bool,
 }
 
@@ -58,6 +60,9 @@ impl NetcdfStorage {
                 "netCDF cannot hold records of shape {:?} (a zero-length axis)",
                 spec.shape
             ));
+        }
+        if self.classic() && !empty {
+            classic_fits(self.format, name, spec)?;
         }
         let mut dimids = Vec::new();
         if spec.records {
@@ -89,6 +94,31 @@ impl NetcdfStorage {
                 raw::deflate_records(&at)?;
             } else if text == TextLayout::NotText && direct_records(record_bytes) {
                 raw::direct_records(&at)?;
+            }
+        }
+        // A big netCDF-4 leaf is stored in chunks, allocated as they are
+        // written, with fill value 0 for numbers (text's default fill, NUL
+        // or "", reads as "" already): declaring it writes nothing. Other
+        // leaves get zeros written at the first partial write, flush or
+        // close (`fresh`), so that only big leaves carry a `_FillValue`
+        // (which tools such as xarray read as "missing").
+        let mut filled = false;
+        if !spec.records && !empty && !self.classic() {
+            let mut lens = spec.shape.clone();
+            let elem = match text {
+                TextLayout::Fixed { width, .. } => {
+                    lens.push(width);
+                    1
+                }
+                TextLayout::Variable => std::mem::size_of::<usize>(),
+                TextLayout::NotText => spec.dtype.size().max(1),
+            };
+            if let Some(chunk) = leaf_chunk(&lens, elem) {
+                raw::def_chunking(&at, &chunk)?;
+                if text == TextLayout::NotText {
+                    raw::def_fill_zero(&at)?;
+                }
+                filled = true;
             }
         }
         if spec.dtype == DType::Bool && self.classic() {
@@ -134,11 +164,45 @@ impl NetcdfStorage {
                 records_dirty: spec.records,
                 record_dim: spec.records.then(|| dimids[0]),
                 empty_shape: empty.then(|| spec.shape.clone()),
-                fresh: !spec.records && !empty,
+                fresh: !spec.records && !empty && !filled,
             })),
             parent,
         };
         Ok(self.nodes.push(parent, name, node))
+    }
+
+    /// The record count of record variable `varid` of group `ncid` over
+    /// record dimension `dimid` of length `len`: `len`, or its attribute
+    /// `__records__` where it has fewer.
+    fn own_records(&self, ncid: c_int, varid: c_int, len: usize) -> SResult<usize> {
+        if raw::att(ncid, varid, RECORDS_ATTR)?.is_none() {
+            return Ok(len);
+        }
+        let a = self.read_attr(ncid, varid, RECORDS_ATTR)?;
+        Ok(shape_from(&a)?.first().copied().unwrap_or(len).min(len))
+    }
+
+    /// After the header was read again (a read-only file another process
+    /// writes): every record variable of the table counts its records
+    /// again, from its record dimension and `__records__`.
+    pub(crate) fn recount(&mut self) -> SResult<()> {
+        self.record_len.clear();
+        self.dims.clear();
+        for i in 0..self.nodes.len() {
+            let id = NodeId(i);
+            let (ncid, varid, dimid) = match self.nodes.get(id).map(|n| &n.body) {
+                Some(Body::Var(v)) => match v.record_dim {
+                    Some(d) => (v.at.ncid(), v.at.varid(), d),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let len = raw::dim_len(ncid, dimid)?;
+            self.record_len.insert(dimid, len);
+            let own = self.own_records(ncid, varid, len)?;
+            self.var_mut(id)?.records = own;
+        }
+        Ok(())
     }
 
     /// Classify variable `varid` of group `ncid`, a member of `parent`.
@@ -206,12 +270,7 @@ impl NetcdfStorage {
             let now = shape.remove(0);
             let len = *self.record_len.entry(inq.dimids[0]).or_insert(now);
             // fewer records than the shared record dimension holds
-            let own = if has(RECORDS_ATTR)? {
-                let a = self.read_attr(ncid, varid, RECORDS_ATTR)?;
-                shape_from(&a)?.first().copied().unwrap_or(len).min(len)
-            } else {
-                len
-            };
+            let own = self.own_records(ncid, varid, len)?;
             (Kind::Records, own)
         } else {
             (Kind::Leaf, 0)
@@ -232,4 +291,49 @@ impl NetcdfStorage {
             })),
         ))
     }
+}
+
+/// The largest variable (for a record variable, the largest record) of
+/// the netCDF-3 formats, in bytes: 2 GiB - 4 for classic, 4 GiB - 4 for
+/// 64-bit offsets; and the longest dimension, 2^31 - 1.
+fn classic_limits(format: NcFormat) -> (u128, usize) {
+    let bytes = match format {
+        NcFormat::Offset64 => (1u128 << 32) - 4,
+        _ => (1u128 << 31) - 4,
+    };
+    (bytes, i32::MAX as usize)
+}
+
+/// Checks that `spec` fits the netCDF-3 format `format`, before anything
+/// is defined: an error naming the limit otherwise.
+fn classic_fits(format: NcFormat, name: &str, spec: &LeafSpec) -> SResult<()> {
+    let (max_bytes, max_dim) = classic_limits(format);
+    let what = match format {
+        NcFormat::Offset64 => "netCDF-3 (64-bit offset)",
+        _ => "netCDF-3 classic",
+    };
+    let elem = match spec.dtype {
+        DType::Str => spec.text_len.max(1),
+        d => d.size().max(1),
+    };
+    if let Some(&d) = spec.shape.iter().find(|&&d| d > max_dim) {
+        return unsupported(format!(
+            "{what} dimensions hold at most {max_dim} elements: {name} has an axis of {d} \
+             (use netCDF-4 or HDF5)"
+        ));
+    }
+    let bytes = spec
+        .shape
+        .iter()
+        .try_fold(elem as u128, |acc, &d| acc.checked_mul(d as u128))
+        .unwrap_or(u128::MAX);
+    if bytes > max_bytes {
+        let of = if spec.records { "records" } else { "variables" };
+        return unsupported(format!(
+            "{what} holds {of} of at most {max_bytes} bytes: {name} of shape {:?} takes {bytes} \
+             bytes (use netCDF-4 or HDF5)",
+            spec.shape
+        ));
+    }
+    Ok(())
 }

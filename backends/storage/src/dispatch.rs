@@ -110,6 +110,9 @@ macro_rules! dispatch_storage {
             fn flush(&mut self) -> $crate::SResult<()> {
                 $crate::dispatch_storage!(@each self, $name, s => s.flush(), $( $(#[$vmeta])* $variant )+)
             }
+            fn refresh(&mut self) -> $crate::SResult<()> {
+                $crate::dispatch_storage!(@each self, $name, s => s.refresh(), $( $(#[$vmeta])* $variant )+)
+            }
             fn close(&mut self) -> $crate::SResult<()> {
                 $crate::dispatch_storage!(@each self, $name, s => s.close(), $( $(#[$vmeta])* $variant )+)
             }

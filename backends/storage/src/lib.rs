@@ -258,6 +258,18 @@ pub trait Storage {
     /// # Errors
     /// When the library fails.
     fn flush(&mut self) -> SResult<()>;
+    /// Make what another process has written to the file since it was
+    /// opened (or last refreshed) visible through this handle: new records
+    /// and new members. Every [`NodeId`] handed out stays valid. Only a
+    /// file open read-only needs it (nothing else writes a file open for
+    /// writing); the default does nothing.
+    ///
+    /// # Errors
+    /// When the library fails; a backend says what state it is then left
+    /// in.
+    fn refresh(&mut self) -> SResult<()> {
+        Ok(())
+    }
     /// Close the file; no other call follows.
     ///
     /// # Errors

@@ -6,7 +6,8 @@ use indexmap::IndexMap;
 use ndarray::ArrayD;
 
 use crate::{
-    Array, Capabilities, Kind, LeafInfo, LeafSpec, NodeId, Run, SResult, Storage, StorageError,
+    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NodeId, Run, SResult, Storage,
+    StorageError,
 };
 
 #[derive(Debug)]
@@ -164,6 +165,20 @@ impl Storage for MemoryStorage {
     }
 
     fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
+        // A leaf held in memory takes its room now: one too big for the
+        // memory there is is an error, never an abort.
+        let elem = match spec.dtype {
+            DType::Str => std::mem::size_of::<String>(),
+            d => d.size(),
+        };
+        let bytes = crate::checked_len(&spec.shape).and_then(|n| n.checked_mul(elem));
+        let room = bytes.filter(|&b| Vec::<u8>::new().try_reserve_exact(b).is_ok());
+        if !spec.records && room.is_none() {
+            return Err(StorageError::Unsupported(format!(
+                "a leaf of shape {:?} and {} does not fit in memory",
+                spec.shape, spec.dtype
+            )));
+        }
         let body = if spec.records {
             let mut shape = vec![0];
             shape.extend_from_slice(&spec.shape);

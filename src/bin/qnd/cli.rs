@@ -16,6 +16,9 @@ pub enum Failure {
     /// stdout was closed by its reader (`qnd dump ... | head`): stop
     /// quietly.
     Closed,
+    /// Exit with this code, saying nothing more (`--safe`: the child
+    /// process already said why).
+    Exit(u8),
 }
 
 impl From<qnd::Error> for Failure {

@@ -3,12 +3,14 @@
 
 mod cli;
 mod convert;
+mod dump;
 mod ls;
 mod recover;
+mod safe;
 mod vstack;
 
 use std::ffi::OsString;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use cli::{Args, Failure};
@@ -28,6 +30,9 @@ Usage:
   qnd recover FILE           check and repair a file its writer did not
                              close (crashed or killed); see
                              `qnd recover --help`
+  qnd --safe [--timeout SECS] COMMAND ...
+                             run COMMAND in a child process: a crash or a
+                             hang there is an error naming the file
   qnd help                   print this help (also -h, --help)
   qnd --version              print the version
 
@@ -51,6 +56,9 @@ ls prints one line per member: its name, its kind, and details.
 dump --json prints the file read whole with goto off, in the schema of
   `qnd dump --json` (spec/dump-json.md): a group is an object, a list or a
   record variable an array, None null, a leaf {\"dtype\", \"shape\", \"data\"}.
+  A member that cannot be read (larger than the read limit, a quarter of
+  the memory, or damaged) is printed as null, its error goes to stderr,
+  the rest is printed, and the exit status is 1.
 
 convert opens SRC read-only and copies every member and attribute into DST,
   which is created (an existing DST is replaced) in the format of its
@@ -75,6 +83,13 @@ vstack stores in OUT (an HDF5 file; created if it does not exist, else
   as an ordinary dataset; here, reading a part whose source file is missing
   is an error naming it.
 
+--safe runs the command in a child process (this program again) and waits
+  at most SECS seconds (default 30; 0: no limit) for it. Its output and
+  exit status pass through; a child killed by a signal (a crash inside
+  the HDF5 or netCDF-C library on a damaged file) or one that runs past
+  the limit (it is killed) is an error naming the file and the signal or
+  the timeout, exit status 1.
+
 Exit status: 0 on success, 1 when a command fails (missing file, not an
 HDF5 or netCDF file, no such PATH, ...), 2 for a wrong command line.
 ";
@@ -86,6 +101,7 @@ fn main() -> ExitCode {
             let _ = writeln!(io::stderr(), "qnd: {message}");
             ExitCode::from(1)
         }
+        Err(Failure::Exit(code)) => ExitCode::from(code),
         Err(Failure::Usage(message)) => {
             let _ = writeln!(io::stderr(), "qnd: {message}\nTry 'qnd --help'.");
             ExitCode::from(2)
@@ -103,7 +119,8 @@ fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
         Some("help" | "-h" | "--help") => cli::print(USAGE),
         Some("-V" | "--version") => cli::print(&format!("qnd {}\n", env!("CARGO_PKG_VERSION"))),
         Some("ls") => ls::run(Args::parse(args, &["-r", "--recursive"])?),
-        Some("dump") => dump(&Args::parse(args, &["--json"])?),
+        Some("dump") => dump::run(&Args::parse(args, &["--json"])?, USAGE),
+        Some("--safe") => safe::run(args),
         Some("convert") => convert::run(&Args::parse(args, convert::FLAGS)?),
         Some("vstack") => vstack::run(args),
         Some("recover") => recover::run(&Args::parse(args, &[])?),
@@ -112,31 +129,4 @@ fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
             command.to_string_lossy()
         ))),
     }
-}
-
-/// `qnd dump --json FILE`.
-fn dump(args: &Args) -> Result<(), Failure> {
-    if args.help() {
-        return cli::print(USAGE);
-    }
-    let files = args.operands("dump", 1, 1)?;
-    if !args.has(&["--json"]) {
-        return Err(Failure::Usage(
-            "dump: say --json (the only output format so far)".into(),
-        ));
-    }
-    let root = cli::open_read(&cli::path(&files[0]))?;
-    root.goto_off();
-    let value = root.to_value()?;
-    root.close()?;
-    let mut out = BufWriter::new(io::stdout().lock());
-    serde_json::to_writer_pretty(&mut out, &qnd::to_json(&value)).map_err(|e| {
-        match e.io_error_kind() {
-            Some(kind) => Failure::from(io::Error::from(kind)),
-            None => Failure::Error(e.to_string()),
-        }
-    })?;
-    writeln!(out)?;
-    out.flush()?;
-    Ok(())
 }

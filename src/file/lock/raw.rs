@@ -45,17 +45,23 @@ pub(super) fn write_locked(file: &File) -> io::Result<bool> {
     Ok(i32::from(found.l_type) != libc::F_UNLCK)
 }
 
-/// Take a `flock()` exclusive lock on `file` without waiting (released
-/// when `file` is closed): the kind of lock the HDF5 library takes.
+/// Take a `flock()` lock on `file` (exclusive, or shared) without waiting
+/// (released when `file` is closed): the kind of lock the HDF5 library
+/// takes (exclusive to write, shared to read).
 ///
 /// # Errors
 /// The OS error: `EWOULDBLOCK` when another descriptor holds a `flock()`
-/// lock on the file.
+/// lock on the file that conflicts.
 #[cfg(unix)]
-pub(super) fn flock_exclusive(file: &File) -> io::Result<()> {
+pub(super) fn flock(file: &File, exclusive: bool) -> io::Result<()> {
     use std::os::fd::AsRawFd;
+    let how = if exclusive {
+        libc::LOCK_EX
+    } else {
+        libc::LOCK_SH
+    };
     // SAFETY: flock on a descriptor that `file` keeps open for the call.
-    let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    let r = unsafe { libc::flock(file.as_raw_fd(), how | libc::LOCK_NB) };
     if r == -1 {
         Err(io::Error::last_os_error())
     } else {
@@ -64,7 +70,7 @@ pub(super) fn flock_exclusive(file: &File) -> io::Result<()> {
 }
 
 #[cfg(not(unix))]
-pub(super) fn flock_exclusive(_file: &File) -> io::Result<()> {
+pub(super) fn flock(_file: &File, _exclusive: bool) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
 }
 

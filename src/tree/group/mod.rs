@@ -212,6 +212,35 @@ impl QGroup {
         self.file.flush()
     }
 
+    /// Show what a writer in another process has added to the file since
+    /// it was opened (or last refreshed): new records and new members.
+    /// Every handle of the file sees them (their node ids stay valid; what
+    /// qnd had learnt of the file is read again).
+    ///
+    /// For a file open read-only while another process records it (HDF5
+    /// files qnd created, netCDF-3): a record of a variable shows only
+    /// once its data is all written, never partly. Variables are written
+    /// one after the other, so one may show more records than another
+    /// (`time` a record or a flush ahead of `u`, say): read each record
+    /// variable up to the smallest count. HDF5: the file is closed and
+    /// opened again (tried for up to 2 s while the writer creates a
+    /// variable); records show as the writer writes them out (at its
+    /// `flush()`, or when a buffer fills). netCDF-3: the header is read
+    /// again; records show at the writer's `flush()`. A netCDF-3 writer
+    /// that defines a new variable rewrites the whole record section (the
+    /// layout of every record changes): a reader reading while it does may
+    /// see wrong values until its next refresh after the writer's flush;
+    /// create every variable in the first record when readers follow live.
+    /// netCDF-4 shows nothing new. A file open for writing has nothing to refresh:
+    /// buffered records are written out.
+    ///
+    /// # Errors
+    /// [`Error::Backend`] when the file cannot be read again (for HDF5 the
+    /// file is then closed: open it again), [`Error::Closed`].
+    pub fn refresh(&self) -> Result<()> {
+        self.file.refresh()
+    }
+
     /// Close the file. Every handle of it then gives [`Error::Closed`].
     /// Dropping the last handle also closes the file, but only `close`
     /// reports errors.

@@ -129,7 +129,7 @@ impl Target<'_> {
     /// `mem` (of `T`'s size).
     pub(crate) fn read_plain<T: Plain>(&self, mem: &Datatype, n: usize) -> SResult<Vec<T>> {
         self.check(mem, n, size_of::<T>())?;
-        let mut v = vec![T::default(); n];
+        let mut v = try_filled(n, T::default())?;
         // SAFETY: `v` holds `n` elements of the memory type's size, `n`
         // being the number of elements of the target (checked above); any
         // bytes are a valid `T` (`Plain`).
@@ -149,7 +149,10 @@ impl Target<'_> {
     /// (memory type `mem`), end to end.
     pub(crate) fn read_fixed(&self, mem: &Datatype, n: usize, size: usize) -> SResult<Vec<u8>> {
         self.check(mem, n, size)?;
-        let mut buf = vec![0u8; n * size];
+        let bytes = n
+            .checked_mul(size)
+            .ok_or_else(|| StorageError::Layout(format!("{n} strings of {size} bytes")))?;
+        let mut buf = try_filled(bytes, 0u8)?;
         // SAFETY: `buf` holds `n` strings of `size` bytes, the memory
         // type's size, `n` being the number of elements of the target
         // (checked above).
@@ -182,7 +185,7 @@ impl Target<'_> {
         mut decode: impl FnMut(&[u8]) -> R,
     ) -> SResult<Vec<R>> {
         self.check(mem, n, size_of::<*mut c_char>())?;
-        let mut ptrs: Vec<*mut c_char> = vec![ptr::null_mut(); n];
+        let mut ptrs: Vec<*mut c_char> = try_filled(n, ptr::null_mut())?;
         // SAFETY: `ptrs` holds `n` string pointers, the memory type's size,
         // `n` being the number of elements of the target (checked above).
         unsafe { self.read_raw(mem, ptrs.as_mut_ptr().cast()) }?;
@@ -218,4 +221,18 @@ impl Target<'_> {
         // call returns.
         unsafe { self.write_raw(mem, ptrs.as_ptr().cast()) }
     }
+}
+
+/// `n` copies of `value`, or an error when memory for them cannot be had
+/// (a size read from a damaged file, say): never an abort.
+pub(crate) fn try_filled<T: Clone>(n: usize, value: T) -> SResult<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| {
+        StorageError::Unsupported(format!(
+            "cannot allocate {n} elements of {} bytes: not enough memory",
+            std::mem::size_of::<T>()
+        ))
+    })?;
+    v.resize(n, value);
+    Ok(v)
 }

@@ -66,6 +66,18 @@ pub(crate) fn close_on_exec(file: hid_t) {
 #[cfg(not(unix))]
 pub(crate) fn close_on_exec(_file: hid_t) {}
 
+/// Whether the file is open through the sec2 driver (the default: not a
+/// family of files, not in memory), the one SWMR writing is used with.
+#[cfg(unix)]
+pub(crate) fn is_sec2(file: hid_t) -> bool {
+    sec2_descriptor(file).is_some()
+}
+
+#[cfg(not(unix))]
+pub(crate) fn is_sec2(_file: hid_t) -> bool {
+    false
+}
+
 /// The descriptor flags (`F_GETFD`) of an open file of the sec2 driver.
 #[cfg(all(test, unix))]
 pub(crate) fn descriptor_flags(file: &hdf5::File) -> SResult<std::ffi::c_int> {

@@ -9,13 +9,15 @@
 //!   types, attributes, links and the type and order queries;
 //! - [`data`]: moving typed buffers in and out of datasets and attributes;
 //! - [`vds`]: the mappings of virtual datasets and opening their sources;
-//! - [`file`]: file descriptors (close-on-exec), and probes for the tests.
+//! - [`file`]: file descriptors (close-on-exec), and probes for the tests;
+//! - [`swmr`]: superblock versions, SWMR writing and reading.
 #![allow(unsafe_code)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub(crate) mod data;
 pub(crate) mod file;
 pub(crate) mod objects;
+pub(crate) mod swmr;
 pub(crate) mod vds;
 
 pub(crate) use self::data::Target;
@@ -159,7 +161,7 @@ impl Space {
         match self {
             Space::Null => 0,
             Space::Scalar => 1,
-            Space::Simple { dims, .. } => dims.iter().product(),
+            Space::Simple { dims, .. } => dims.iter().fold(1, |a, &d| a.saturating_mul(d)),
         }
     }
 }
@@ -419,7 +421,7 @@ pub(crate) fn select(ds: &Dataset, slab: &[Run]) -> SResult<Selection> {
     Ok(Selection {
         mem: Some(mem),
         file: Some(file),
-        len: count.iter().product(),
+        len: count.iter().fold(1, |a, &d| a.saturating_mul(d)),
     })
 }
 

@@ -19,13 +19,15 @@ use hdf5_sys::h5l::H5Lexists;
 use hdf5_sys::h5p::{
     H5Pclose, H5Pcreate, H5Pget_attr_creation_order, H5Pget_link_creation_order,
     H5Pset_attr_creation_order, H5Pset_char_encoding, H5Pset_chunk, H5Pset_chunk_cache,
-    H5Pset_deflate, H5Pset_fill_time, H5Pset_link_creation_order, H5Pset_shuffle,
-    H5P_CRT_ORDER_INDEXED, H5P_CRT_ORDER_TRACKED, H5P_DEFAULT,
+    H5Pset_deflate, H5Pset_fill_time, H5Pset_fill_value, H5Pset_link_creation_order,
+    H5Pset_shuffle, H5P_CRT_ORDER_INDEXED, H5P_CRT_ORDER_TRACKED, H5P_DEFAULT,
 };
 use hdf5_sys::h5s::H5Sclose;
-use hdf5_sys::h5t::{H5T_cset_t, H5T_str_t, H5Tcommit2, H5Tget_create_plist, H5Tget_strpad};
+use hdf5_sys::h5t::{
+    H5T_cset_t, H5T_str_t, H5Tcommit2, H5Tget_create_plist, H5Tget_strpad, H5Tis_variable_str,
+};
 
-use qnd_storage::chunks::{deflate_records, direct_records};
+use qnd_storage::chunks::{deflate_records, direct_records, leaf_chunk};
 use qnd_storage::SResult;
 
 use super::{ck, ck_id, lib, locked, new_space, space_of, to_hsize, Hid, Space};
@@ -111,11 +113,35 @@ pub(crate) fn create_dataset(
     let space = new_space(dims, max)?;
     locked(|| {
         // SAFETY: `c` holds the `c.len()` entries passed as the chunk rank;
-        // every other argument is an identifier.
+        // `zero` holds one element of the file type `ftype` (not a
+        // variable-length string: no pointer in it), which the library
+        // copies; every other argument is an identifier.
         let (dcpl, dapl) = unsafe {
             let dcpl = Hid::new(H5Pcreate(*H5P_DATASET_CREATE), H5Pclose)?;
             ck(H5Pset_attr_creation_order(dcpl.id(), ORDER))?;
             let dapl = Hid::new(H5Pcreate(*H5P_DATASET_ACCESS), H5Pclose)?;
+            // A leaf reads as zeros until written: HDF5's default fill
+            // value is 0 and a contiguous dataset takes no room until it
+            // is written. A big leaf is chunked, with fill value 0 (set,
+            // so that every tool sees it), and its chunks are allocated
+            // only as they are written: a partial write takes the room of
+            // the chunks it touches, not of the whole leaf.
+            let big = match (chunk, max) {
+                (None, None) => leaf_chunk(dims, ftype.size()),
+                _ => None,
+            };
+            if let Some(c) = big {
+                let c = to_hsize(&c);
+                ck(H5Pset_chunk(dcpl.id(), c.len() as _, c.as_ptr()))?;
+                if H5Tis_variable_str(ftype.id()) <= 0 {
+                    let zero = vec![0u8; ftype.size().max(1)];
+                    ck(H5Pset_fill_value(
+                        dcpl.id(),
+                        ftype.id(),
+                        zero.as_ptr().cast(),
+                    ))?;
+                }
+            }
             if let Some(chunk) = chunk {
                 let c = to_hsize(chunk);
                 ck(H5Pset_chunk(dcpl.id(), c.len() as _, c.as_ptr()))?;

@@ -9,12 +9,14 @@
 //! - [`foreign`]: files as other tools write them (odd shapes and gaps
 //!   are in qnd's `tests/hdf5_backend.rs`, through the storage and the
 //!   tree, on one file);
-//! - [`hot_path`]: recording opens nothing per record.
+//! - [`hot_path`]: recording opens nothing per record;
+//! - [`swmr`]: SWMR writing entered, left and entered again.
 
 mod fixtures;
 mod foreign;
 mod hot_path;
 mod round_trip;
+mod swmr;
 
 use std::path::{Path, PathBuf};
 

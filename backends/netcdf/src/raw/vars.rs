@@ -174,6 +174,23 @@ pub(crate) fn def_chunking(v: &VarRef, chunk: &[usize]) -> SResult<()> {
     call!(unsafe { nc::nc_def_var_chunking(v.ncid, v.varid, nc::NC_CHUNKED, chunk.as_ptr()) })
 }
 
+/// Fill value 0 (of the variable's type, a number): what is never written
+/// reads as zeros.
+pub(crate) fn def_fill_zero(v: &VarRef) -> SResult<()> {
+    let Elem::Plain(size) = v.elem else {
+        return Err(layout(
+            "a fill value of 0 for a variable not of numbers".into(),
+        ));
+    };
+    let zero = [0u8; 16];
+    if size > zero.len() {
+        return Err(layout(format!("a fill value of {size} bytes")));
+    }
+    // SAFETY: fill on (0); `zero` holds at least one element of the
+    // variable's type (`size` bytes, checked above), which the call copies.
+    call!(unsafe { nc::nc_def_var_fill(v.ncid, v.varid, 0, zero.as_ptr().cast()) })
+}
+
 /// Chunks of 32 KiB or more: no fill value written before the data and
 /// no chunk cache, so that each record goes straight to the file.
 pub(crate) fn direct_records(v: &VarRef) -> SResult<()> {

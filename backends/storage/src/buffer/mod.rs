@@ -572,6 +572,14 @@ impl<S: Storage> Storage for RecordBuffer<S> {
         written.and(flushed)
     }
 
+    /// Buffered records are written out first, and the buffers forgotten
+    /// (they know record counts), then the backend refreshes.
+    fn refresh(&mut self) -> SResult<()> {
+        self.write_all()?;
+        self.records.clear();
+        self.inner.refresh()
+    }
+
     fn close(&mut self) -> SResult<()> {
         let written = self.write_all();
         self.records.clear();

@@ -1,0 +1,113 @@
+//! `qnd dump --json FILE`: the file read whole, printed as JSON. A member
+//! that cannot be read (larger than the read limit, or damaged) is printed
+//! as `null` with an error on stderr naming it, and the rest still is;
+//! the exit status is then 1.
+
+use std::io::{self, BufWriter, Write};
+
+use indexmap::IndexMap;
+use qnd::{Kind, QGroup, QList, Value};
+
+use crate::cli::{self, Args, Failure};
+
+/// Run `dump` with `args`; `usage` is the program's help.
+pub fn run(args: &Args, usage: &str) -> Result<(), Failure> {
+    if args.help() {
+        return cli::print(usage);
+    }
+    let files = args.operands("dump", 1, 1)?;
+    if !args.has(&["--json"]) {
+        return Err(Failure::Usage(
+            "dump: say --json (the only output format so far)".into(),
+        ));
+    }
+    let root = cli::open_read(&cli::path(&files[0]))?;
+    root.goto_off();
+    let mut errors = Vec::new();
+    // one read of the whole file; when it fails, member by member, so
+    // that one member that cannot be read does not hide the others
+    let value = match root.to_value() {
+        Ok(v) => v,
+        Err(_) => group(&root, &mut errors),
+    };
+    root.close()?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, &qnd::to_json(&value)).map_err(|e| {
+        match e.io_error_kind() {
+            Some(kind) => Failure::from(io::Error::from(kind)),
+            None => Failure::Error(e.to_string()),
+        }
+    })?;
+    writeln!(out)?;
+    out.flush()?;
+    drop(out);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let mut err = io::stderr().lock();
+    for e in &errors {
+        let _ = writeln!(err, "qnd: {e}");
+    }
+    Err(Failure::Error(format!(
+        "dump: {} member{} could not be read (printed as null)",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    )))
+}
+
+/// Group `g` read member by member: a member that cannot be read is None,
+/// its error kept in `errors`.
+fn group(g: &QGroup, errors: &mut Vec<String>) -> Value {
+    let names = match g.names() {
+        Ok(n) => n,
+        Err(e) => return failed(errors, e),
+    };
+    let mut members = IndexMap::with_capacity(names.len());
+    for name in names {
+        let v = match g.kind(&name) {
+            Ok(Kind::Group) => match g.group(&name) {
+                Ok(sub) => group(&sub, errors),
+                Err(e) => failed(errors, e),
+            },
+            Ok(Kind::List) => match g.list(&name) {
+                Ok(l) => list(&l, errors),
+                Err(e) => failed(errors, e),
+            },
+            Ok(_) => g.read::<Value>(&name).unwrap_or_else(|e| failed(errors, e)),
+            Err(e) => failed(errors, e),
+        };
+        members.insert(name, v);
+    }
+    Value::Group(members)
+}
+
+/// List `l` read element by element, as [`group`] does.
+fn list(l: &QList, errors: &mut Vec<String>) -> Value {
+    let n = match l.len() {
+        Ok(n) => n,
+        Err(e) => return failed(errors, e),
+    };
+    let mut out = Vec::with_capacity(n.min(1 << 16));
+    for i in 0..n as isize {
+        let v = match l.kind(i) {
+            Ok(Kind::Group) => match l.group(i) {
+                Ok(g) => group(&g, errors),
+                Err(e) => failed(errors, e),
+            },
+            Ok(Kind::List) => match l.list(i) {
+                Ok(sub) => list(&sub, errors),
+                Err(e) => failed(errors, e),
+            },
+            Ok(_) => l.read::<Value>(i).unwrap_or_else(|e| failed(errors, e)),
+            Err(e) => failed(errors, e),
+        };
+        out.push(v);
+    }
+    Value::List(out)
+}
+
+/// Keep `e` and stand None in for what could not be read.
+fn failed(errors: &mut Vec<String>, e: qnd::Error) -> Value {
+    errors.push(cli::chain(&e));
+    Value::None
+}

@@ -1,0 +1,1 @@
+netcdf x { dimensions: a = 1 ; }
