@@ -197,6 +197,7 @@ impl LibraryLock {
 /// qnd's lock, or the library in this process (which opens the sources of
 /// a virtual dataset itself). Tested with a shared `flock()`, released at
 /// once; false when it cannot be tested.
+#[cfg(feature = "hdf5")]
 pub(crate) fn library_writer(path: &Path) -> bool {
     File::open(path)
         .map_err(classify)
