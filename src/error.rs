@@ -121,6 +121,37 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// Another writer has the file open for writing: qnd's writer lock is
+    /// held (by another process, or another open in this one). Nothing was
+    /// changed.
+    #[error("{file}: in use: another process has it open for writing (file is locked)")]
+    InUse {
+        /// The file.
+        file: PathBuf,
+    },
+    /// The file was not closed by its writer (which crashed or was killed),
+    /// and no live writer has it: HDF5's status flags are still set, or
+    /// the file is shorter than its superblock says. `qnd recover FILE`
+    /// ([`recover`](crate::recover())) checks and repairs it.
+    #[error(
+        "{file}: {reason}: the file was not closed by its writer (crashed or killed); \
+         run `qnd recover {file}` (or qnd::recover) to check and repair it"
+    )]
+    NeedsRecovery {
+        /// The file.
+        file: PathBuf,
+        /// What was found.
+        reason: String,
+    },
+    /// A read-only open of a file that a live writer is recording, in a
+    /// format that cannot be read while it is written (netCDF-4).
+    #[error(
+        "{file} is being written by another process; live reading works for HDF5 and netCDF-3 files"
+    )]
+    BeingWritten {
+        /// The file.
+        file: PathBuf,
+    },
     /// A read whose result would take more memory than
     /// [`OpenOptions::max_read_bytes`](crate::OpenOptions::max_read_bytes)
     /// allows; nothing was allocated.

@@ -254,6 +254,7 @@ pub mod backend;
 mod error;
 mod file;
 pub mod lazy;
+mod recover;
 pub mod selection;
 pub mod state;
 mod tree;
@@ -264,6 +265,7 @@ pub use error::{BoxError, Error, Result, StorageError};
 pub use file::{
     capabilities, default_max_read_bytes, AsMode, Format, Mode, OpenOptions, UnknownMode,
 };
+pub use recover::{recover, Recovery};
 pub use selection::{Axis, Selection};
 pub use state::{Auto, GotoIndex, Recording, State};
 pub use tree::{

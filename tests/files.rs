@@ -208,6 +208,7 @@ mod hdf5 {
             recording: Recording::Uniform,
             netcdf: qnd::NcFormat::Classic, // ignored: not a netCDF file
             record_buffer: 0,               // every record written as it comes
+            sync: false,
             max_read_bytes: qnd::default_max_read_bytes(),
         };
         let f = qnd::open_with(&q, &opts).unwrap();

@@ -122,7 +122,7 @@ fn see_new_variable(fmt: Fmt, f: &qnd::QGroup, late: usize) {
     for _ in 0..500 {
         f.refresh()
             .unwrap_or_else(|e| panic!("{fmt:?}: refresh: {e}"));
-        check_records(&f).unwrap_or_else(|e| panic!("{fmt:?}: {e}"));
+        check_records(f).unwrap_or_else(|e| panic!("{fmt:?}: {e}"));
         if f.contains("w").unwrap() {
             let w: Vec<f64> = f.read("w").unwrap();
             for (j, &v) in w.iter().enumerate() {

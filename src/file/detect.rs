@@ -19,6 +19,15 @@ pub(super) fn detect(path: &Path, create: bool) -> Result<Format> {
     })
 }
 
+/// True when the file at `path` begins as a netCDF-3 file does (`CDF`).
+pub(super) fn is_classic(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 3];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == b"CDF")
+}
+
 /// The format the file's bytes say, and its first (up to 8) bytes. An HDF5
 /// signature may also stand at 512, 1024, 2048, ... (after a user block).
 fn sniff(path: &Path) -> Result<(Option<Format>, Vec<u8>)> {

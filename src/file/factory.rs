@@ -7,8 +7,12 @@ use std::path::Path;
 use qnd_storage::MemoryStorage;
 
 use super::Format;
+
 use crate::backend::{Capabilities, NcFormat};
 use crate::error::{Error, Result};
+/// The HDF5 superblock reader and patcher, for recovery.
+#[cfg(feature = "hdf5")]
+pub(crate) use qnd_hdf5::superblock;
 
 qnd_storage::dispatch_storage! {
     /// Every backend built into this crate, dispatched with one `match`.
@@ -90,4 +94,87 @@ fn create_or_open<S: Into<AnyStorage>>(
         open()
     };
     s.map(Into::into).map_err(|e| at.storage(e))
+}
+
+/// Refuse to open the existing file at `path` (of `format`, opened without
+/// being replaced; for writing when `writable`) when it was left unclosed
+/// by a writer, or when it is being written and cannot be read meanwhile.
+/// `live` says whether a live writer holds qnd's writer lock on it (never
+/// for an open for writing, which holds the lock itself).
+///
+/// Only files with an HDF5 superblock (HDF5 and netCDF-4) are looked at;
+/// a superblock that cannot be read is left for the library to report.
+/// Flags set while a program holds the HDF5 library's own write lock (an
+/// HDF5 writer that does not use qnd, or the library in this process) are
+/// left for the library to judge. With no writer at all:
+///
+/// - a writer is refused;
+/// - a reader is refused when the library cannot open the file either: a
+///   version 3 superblock flagged for writing but not for SWMR writing, or
+///   a file shorter than its superblock says;
+/// - a reader goes ahead, with a warning on stderr, where the library
+///   reads such a file: a killed SWMR writer's file (read in SWMR mode:
+///   every flushed record is there), or a flagged version 2 superblock
+///   (netCDF-4 files), whose flags HDF5 does not check.
+///
+/// # Errors
+/// [`Error::NeedsRecovery`] as above; [`Error::BeingWritten`] for a
+/// netCDF-4 file with a live writer.
+#[allow(unused_variables)] // without HDF5 there is nothing to look at
+pub(super) fn check_closed(path: &Path, format: Format, writable: bool, live: bool) -> Result<()> {
+    #[cfg(feature = "hdf5")]
+    {
+        use qnd_hdf5::superblock::SWMR_WRITE_ACCESS;
+        let Ok(Some(sb)) = qnd_hdf5::superblock::Superblock::read_path(path) else {
+            return Ok(());
+        };
+        if live {
+            return match format {
+                Format::NetCdf => Err(Error::BeingWritten { file: path.into() }),
+                _ => Ok(()),
+            };
+        }
+        let Some(reason) = unclosed(path, &sb) else {
+            return Ok(());
+        };
+        let flagged = sb.flagged(); // else the file is short
+        if flagged && super::lock::library_writer(path) {
+            return Ok(());
+        }
+        let readable = flagged && (!sb.refused() || sb.flags & SWMR_WRITE_ACCESS != 0);
+        if writable || !readable {
+            return Err(Error::NeedsRecovery {
+                file: path.into(),
+                reason,
+            });
+        }
+        eprintln!(
+            "qnd: warning: {}: {reason}: the file was not closed by its writer (crashed or \
+             killed); it is read as it was last flushed, but other tools may refuse it and \
+             writers will: run `qnd recover {}` to check and repair it",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// What says that the HDF5 file at `path`, with superblock `sb`, was not
+/// closed by its writer: its status flags, or a length short of its
+/// end-of-file address.
+#[cfg(feature = "hdf5")]
+pub(crate) fn unclosed(path: &Path, sb: &qnd_hdf5::superblock::Superblock) -> Option<String> {
+    if sb.flagged() {
+        return Some(format!(
+            "its HDF5 status flags say it is open for writing ({}), but no qnd writer has it open",
+            sb.describe_flags()
+        ));
+    }
+    let len = std::fs::metadata(path).ok()?.len();
+    match sb.end_of_file() {
+        Some(eof) if len < eof => Some(format!(
+            "the file is {len} bytes long but its HDF5 superblock says {eof}"
+        )),
+        _ => None,
+    }
 }

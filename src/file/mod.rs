@@ -9,6 +9,7 @@
 
 mod detect;
 mod factory;
+pub(crate) mod lock;
 mod path;
 pub(crate) mod read;
 mod shared;
@@ -24,6 +25,8 @@ use crate::backend::{Capabilities, NcFormat};
 use crate::error::{Error, Result};
 use crate::state::{Auto, Recording, State};
 
+#[cfg(feature = "hdf5")]
+pub(crate) use factory::superblock;
 pub(crate) use factory::AnyStorage;
 pub(crate) use path::{child_path, elem_path, join, kind_name, walk, Through};
 pub(crate) use shared::{FileRef, FileState};
@@ -166,6 +169,11 @@ pub struct OpenOptions {
     /// through the file's handles see buffered records. `0` writes every
     /// record as it comes.
     pub record_buffer: usize,
+    /// fsync the file at every [`QGroup::flush`](crate::QGroup::flush) and
+    /// at close (false by default), so that what was flushed survives a
+    /// crash of the machine, not only of the process. It costs a wait for
+    /// the disk at each flush (see the README for measured times).
+    pub sync: bool,
     /// The most bytes one read may return (a leaf, a selection, a record,
     /// or a group or list read whole, counted together): a larger read is
     /// [`Error::TooLarge`], checked before anything is allocated, never an
@@ -184,6 +192,7 @@ impl OpenOptions {
             recording: Recording::default(),
             netcdf: NcFormat::default(),
             record_buffer: DEFAULT_RECORD_BUFFER,
+            sync: false,
             max_read_bytes: default_max_read_bytes(),
         }
     }
@@ -253,10 +262,17 @@ pub(crate) fn mode_of(path: &Path, mode: impl AsMode) -> Result<Mode> {
 /// Open the file at `path` as `options` say: the file's shared state, and
 /// the modes its root starts with.
 ///
+/// An open for writing first takes qnd's writer lock (see [`lock`]), before
+/// the backend creates, truncates or opens the file. An existing file that
+/// is not replaced is checked for a writer that did not close it (see
+/// [`factory::check_closed`]).
+///
 /// # Errors
-/// [`Error::NoFile`], [`Error::FileExists`], [`Error::Format`] (not an HDF5
-/// or netCDF file, or a format this build lacks), [`Error::Backend`] when
-/// the library cannot open it.
+/// [`Error::NoFile`], [`Error::FileExists`], [`Error::InUse`] (another
+/// writer has the file), [`Error::NeedsRecovery`] (left unclosed by a
+/// writer), [`Error::BeingWritten`] (a netCDF-4 file being written),
+/// [`Error::Format`] (not an HDF5 or netCDF file, or a format this build
+/// lacks), [`Error::Io`], [`Error::Backend`] when the library cannot open it.
 pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, State)> {
     let exists = path.exists();
     let mode = options.mode;
@@ -271,19 +287,57 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         Some(f) => f,
         None => detect::detect(path, create)?,
     };
-    let storage = factory::open_storage(path, format, create, mode.writable(), options.netcdf)?;
+    let lock = if mode.writable() {
+        // HDF5 (and so netCDF-4) take a flock() lock of their own
+        let flocking = match format {
+            Format::NetCdf if create => !options.netcdf.is_classic(),
+            Format::NetCdf => !detect::is_classic(path),
+            _ => true,
+        };
+        Some(lock::WriterLock::acquire(path, mode, flocking)?.with_sync(options.sync))
+    } else {
+        None
+    };
+    let opened = (|| {
+        if !create {
+            let live = lock.is_none() && lock::writer_active(path);
+            factory::check_closed(path, format, mode.writable(), live)?;
+        }
+        factory::open_storage(path, format, create, mode.writable(), options.netcdf)
+    })();
+    let storage = match opened {
+        Ok(s) => s,
+        Err(e) => {
+            if !exists && lock.is_some() {
+                // the lock made this file: leave no empty file behind
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
+        }
+    };
     let file = FileState::share(
         RecordBuffer::new(storage, options.record_buffer),
         path,
         mode.writable(),
         options.max_read_bytes,
     );
+    if let Some(lock) = lock {
+        file.hold(lock);
+    }
     let state = State {
         auto: options.auto,
         recording: options.recording,
         goto: None,
     };
     Ok((file, state))
+}
+
+/// The format of the existing file at `path` (extension, then first bytes).
+///
+/// # Errors
+/// As format detection: [`Error::Format`], [`Error::Io`].
+pub(crate) fn detect_format(path: &Path) -> Result<Format> {
+    detect::detect(path, false)
 }
 
 /// A new, empty file held in memory (no C library involved).

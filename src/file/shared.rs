@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use qnd_storage::{FastMap, RecordBuffer};
 
+use super::lock::WriterLock;
 use super::AnyStorage;
 use crate::backend::{Array, Capabilities, Kind, LeafInfo, NodeId, Storage, StorageError};
 use crate::error::{Error, Result, Where};
@@ -46,6 +47,9 @@ pub(crate) struct FileState {
     /// once set, every call on the file returns [`Error::Failed`] naming
     /// it (see [`FileState::note`]).
     failed: Option<Arc<str>>,
+    /// qnd's writer lock (for a file open for writing), released only
+    /// once the backend has closed the file: dropped after `storage`.
+    guard: Option<WriterLock>,
 }
 
 impl FileState {
@@ -67,6 +71,7 @@ impl FileState {
                 max_read_bytes,
                 caches: Caches::default(),
                 failed: None,
+                guard: None,
             })),
             file: Arc::from(path),
             backend,
@@ -353,14 +358,21 @@ impl FileRef {
         self.file.to_path_buf()
     }
 
-    /// Flush the file.
+    /// Hold qnd's writer `lock` until the file is closed.
+    pub(super) fn hold(&self, lock: WriterLock) {
+        let mut core = self.core.lock().unwrap_or_else(|p| p.into_inner());
+        core.guard = Some(lock);
+    }
+
+    /// Flush the file (and fsync it, with [`OpenOptions::sync`](super::OpenOptions::sync)).
     ///
     /// # Errors
-    /// When the backend fails.
+    /// When the backend or fsync fails.
     pub fn flush(&self) -> Result<()> {
         let mut core = self.lock()?;
         let flushed = core.storage.flush();
-        core.note(flushed, &self.at("/"))
+        core.note(flushed, &self.at("/"))?;
+        core.synced(&self.file)
     }
 
     /// Refresh the file (see [`FileState::refresh`]).
@@ -385,8 +397,14 @@ impl FileRef {
         core.open = false;
         core.invalidate();
         let closed = core.storage.close();
+        let synced = match closed {
+            Ok(()) => core.synced(&self.file),
+            Err(_) => Ok(()),
+        };
+        core.guard = None; // the backend has closed the file: unlock
         core.check_failed(&self.file)?;
-        core.note(closed, &self.at("/"))
+        core.note(closed, &self.at("/"))?;
+        synced
     }
 
     /// The in-memory backend under this file, for tests.
@@ -401,6 +419,25 @@ impl FileRef {
     }
 }
 
+impl FileState {
+    /// fsync the file after a flush or close, if asked for. A failed
+    /// fsync is a failure of the file (see [`FileState::note`]): what the
+    /// disk holds is not known, and a later fsync may not say so again.
+    fn synced(&mut self, file: &Path) -> Result<()> {
+        let Some(Err(source)) = self.guard.as_ref().map(WriterLock::flushed) else {
+            return Ok(());
+        };
+        let e = Error::Io {
+            file: file.into(),
+            source,
+        };
+        if self.failed.is_none() {
+            self.failed = Some(e.to_string().into());
+        }
+        Err(e)
+    }
+}
+
 impl Drop for FileState {
     fn drop(&mut self) {
         if self.open {
@@ -409,6 +446,9 @@ impl Drop for FileState {
             // in a failed write at drop do not go unnoticed.
             if let Err(e) = self.storage.close() {
                 eprintln!("qnd: error writing buffered records or closing the file at drop: {e}");
+            }
+            if let Some(Err(e)) = self.guard.as_ref().map(WriterLock::flushed) {
+                eprintln!("qnd: error syncing the file to disk at drop: {e}");
             }
         }
     }

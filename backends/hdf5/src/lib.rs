@@ -56,6 +56,7 @@ pub use {hdf5, hdf5_sys};
 mod attrs;
 mod data;
 mod raw;
+pub mod superblock;
 mod types;
 mod vds;
 

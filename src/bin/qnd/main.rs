@@ -5,6 +5,7 @@ mod cli;
 mod convert;
 mod dump;
 mod ls;
+mod recover;
 mod safe;
 mod vstack;
 
@@ -26,6 +27,9 @@ Usage:
                              join datasets PATH of files SRC along axis N
                              into virtual dataset NAME of OUT, copying
                              no data
+  qnd recover FILE           check and repair a file its writer did not
+                             close (crashed or killed); see
+                             `qnd recover --help`
   qnd --safe [--timeout SECS] COMMAND ...
                              run COMMAND in a child process: a crash or a
                              hang there is an error naming the file
@@ -119,6 +123,7 @@ fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
         Some("--safe") => safe::run(args),
         Some("convert") => convert::run(&Args::parse(args, convert::FLAGS)?),
         Some("vstack") => vstack::run(args),
+        Some("recover") => recover::run(&Args::parse(args, &[])?),
         _ => Err(Failure::Usage(format!(
             "unknown command {}",
             command.to_string_lossy()

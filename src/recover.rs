@@ -1,0 +1,582 @@
+//! Recovery of a file whose writer did not close it (it crashed, was
+//! killed, or ran out of disk): [`recover`], also `qnd recover FILE`.
+//!
+//! Recovery takes qnd's writer lock (so it refuses a file a live writer
+//! has), checks the file, repairs only what is safe to repair, and says
+//! everything it found and did in the [`Recovery`] report:
+//!
+//! - HDF5 and netCDF-4: status flags left set by the writer are cleared
+//!   and the superblock checksum rewritten (as HDF5's `h5clear -s` does);
+//!   a file shorter than the end-of-file address its superblock stores is
+//!   extended to it (with zeros): extending it to the stored length
+//!   recovers every flushed record.
+//! - netCDF-3: a header whose record count exceeds the records the file
+//!   wholly holds gets the count of complete records (the records cut off
+//!   were never completely written).
+//!
+//! Then the file is opened read-only with its library and every leaf is
+//! read whole (every record of a record variable); what does not read is
+//! listed, and for a record variable, which records do not. Nothing is
+//! deleted or rewritten beyond the fields named above.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::file::lock::{LibraryLock, WriterLock};
+use crate::file::{self, Format, Mode};
+use crate::tree::{Item, QGroup, QList};
+use crate::values::Value;
+
+/// What [`recover`] found in a file and did to it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Recovery {
+    /// The file.
+    pub file: PathBuf,
+    /// Its format as found: `HDF5`, `netCDF-4`, `netCDF-3`.
+    pub format: String,
+    /// What was found wrong (empty for a file closed properly).
+    pub found: Vec<String>,
+    /// What was changed in the file, in order (empty when nothing was).
+    pub repairs: Vec<String>,
+    /// Problems seen and left alone (not safe to repair here).
+    pub unrepaired: Vec<String>,
+    /// How many leaves (and record variables) were read back whole.
+    pub leaves_read: usize,
+    /// What does not read after the repairs: the item path and the error.
+    pub unreadable: Vec<(String, String)>,
+}
+
+impl Recovery {
+    /// True when every leaf of the file reads (after the repairs) and no
+    /// problem was left alone.
+    pub fn is_readable(&self) -> bool {
+        self.unreadable.is_empty() && self.unrepaired.is_empty()
+    }
+
+    /// True when the file was changed.
+    pub fn repaired(&self) -> bool {
+        !self.repairs.is_empty()
+    }
+}
+
+impl fmt::Display for Recovery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: {} file", self.file.display(), self.format)?;
+        if self.found.is_empty() {
+            writeln!(f, "found: nothing wrong in its header")?;
+        }
+        for x in &self.found {
+            writeln!(f, "found: {x}")?;
+        }
+        for x in &self.repairs {
+            writeln!(f, "repaired: {x}")?;
+        }
+        for x in &self.unrepaired {
+            writeln!(f, "not repaired: {x}")?;
+        }
+        writeln!(
+            f,
+            "checked: {} leaves read whole, {} items do not read",
+            self.leaves_read,
+            self.unreadable.len()
+        )?;
+        for (path, e) in &self.unreadable {
+            writeln!(f, "does not read: {path}: {e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Check and repair the file at `path`, left by a writer that did not
+/// close it (crashed, killed, or out of disk), then read every leaf to
+/// check it. Every change is listed in the report.
+///
+/// Taking qnd's writer lock (and, for HDF5's sake, a `flock()` lock), it
+/// refuses a file that a live writer has open. It repairs only:
+///
+/// - HDF5 and netCDF-4: status flags left set by the writer are cleared
+///   and the superblock checksum rewritten (as HDF5's `h5clear -s` does);
+///   a file shorter than the end-of-file address its superblock stores is
+///   extended to it with zeros: extending it to the stored length
+///   recovers every flushed record.
+/// - netCDF-3: a record count larger than the records the file wholly
+///   holds is lowered to the complete records.
+///
+/// Then the file is opened read-only and every leaf read whole; what does
+/// not read is listed ([`Recovery::unreadable`]), for a record variable
+/// with the records that do not read. A superblock whose checksum is wrong
+/// is left alone ([`Recovery::unrepaired`]).
+///
+/// ```no_run
+/// let report = qnd::recover("run.h5")?;
+/// print!("{report}");
+/// let f = qnd::open("run.h5", "r")?;
+/// # Ok::<(), qnd::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::NoFile`]; [`Error::InUse`] when a live writer has the file
+/// (nothing is changed); [`Error::Format`] for a file that is neither HDF5
+/// nor netCDF; [`Error::Io`] when it cannot be read or written. What does
+/// not read after the repairs is not an error: it is in the report.
+pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
+    let path = path.as_ref();
+    if !path.exists() {
+        return Err(Error::NoFile { file: path.into() });
+    }
+    let io = |source| Error::Io {
+        file: path.into(),
+        source,
+    };
+    let mut report = Recovery {
+        file: path.into(),
+        ..Recovery::default()
+    };
+    let mut format = file::detect_format(path)?;
+    {
+        let lock = WriterLock::acquire(path, Mode::ReadWrite, false)?;
+        // and HDF5's, against programs that do not take qnd's
+        let _library = LibraryLock::acquire(path, &lock)?;
+        if !lock.locked() {
+            report.found.push(
+                "this file system has no file locks: a live writer could not be ruled out".into(),
+            );
+        }
+        let mut f = lock.file();
+        let mut head = [0u8; 4];
+        let n = f.read(&mut head).map_err(io)?;
+        if head[..n].starts_with(b"CDF") {
+            report.format = "netCDF-3".into();
+            format = Format::NetCdf;
+            repair_classic(f, &mut report).map_err(io)?;
+        } else {
+            report.format = match format {
+                Format::NetCdf => "netCDF-4".into(),
+                other => other.to_string(),
+            };
+            repair_hdf5(f, &mut report).map_err(io)?;
+        }
+        if report.repaired() {
+            f.sync_all().map_err(io)?;
+        }
+    } // unlocked: the check below opens the file read-only
+    check(path, format, &mut report);
+    Ok(report)
+}
+
+/// Clear HDF5 status flags and extend a short file, as the superblock says.
+#[cfg(feature = "hdf5")]
+fn repair_hdf5(mut f: &File, report: &mut Recovery) -> std::io::Result<()> {
+    use file::superblock::{clear_flags, Superblock};
+    let sb = match Superblock::read(&mut f) {
+        Ok(Some(sb)) => sb,
+        Ok(None) => {
+            report.format = format!("{} by its name", report.format);
+            report.unrepaired.push(
+                "neither an HDF5 superblock nor a netCDF-3 header was found: nothing to repair"
+                    .into(),
+            );
+            return Ok(());
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            report
+                .unrepaired
+                .push(format!("the HDF5 superblock cannot be read: {e}"));
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    report.format = format!("{} (superblock version {})", report.format, sb.version);
+    if !sb.checksum_ok() {
+        let (stored, computed) = sb.checksum.unwrap_or_default();
+        report.unrepaired.push(format!(
+            "the superblock checksum is wrong (stored {stored:#010x}, its bytes give \
+             {computed:#010x}): the superblock is damaged; nothing changed in it"
+        ));
+    } else if sb.flags != 0 {
+        report.found.push(format!(
+            "status flags set ({}): the writer did not close the file",
+            sb.describe_flags()
+        ));
+        clear_flags(&mut f)?;
+        report.repairs.push(if sb.version >= 2 {
+            "cleared the status flags and rewrote the superblock checksum".into()
+        } else {
+            "cleared the status flags".into()
+        });
+    }
+    let len = f.metadata()?.len();
+    if let Some(eof) = sb.end_of_file() {
+        if len < eof {
+            report.found.push(format!(
+                "the file is {len} bytes long but its superblock says {eof}: \
+                 its writer stopped before writing its end"
+            ));
+            f.set_len(eof)?;
+            report.repairs.push(format!(
+                "extended the file from {len} to {eof} bytes, the length its superblock \
+                 stores (the missing bytes read as zeros): extending it to the stored \
+                 length recovers every flushed record"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "hdf5"))]
+fn repair_hdf5(_f: &File, report: &mut Recovery) -> std::io::Result<()> {
+    report
+        .unrepaired
+        .push("this build of qnd has no HDF5: the superblock was not checked".into());
+    Ok(())
+}
+
+/// Lower a netCDF-3 record count that exceeds the complete records.
+fn repair_classic(mut f: &File, report: &mut Recovery) -> std::io::Result<()> {
+    let len = f.metadata()?.len();
+    let mut head = Vec::new();
+    f.seek(SeekFrom::Start(0))?;
+    f.take(1 << 22).read_to_end(&mut head)?;
+    let Some(h) = classic::Header::parse(&head) else {
+        report.unrepaired.push(
+            "the header cannot be read (cut short, streaming, or not understood here)".into(),
+        );
+        return Ok(());
+    };
+    if len < h.fixed_end {
+        report.unrepaired.push(format!(
+            "the file is {len} bytes long but its fixed-size variables need {}: \
+             not repaired (their data was never written)",
+            h.fixed_end
+        ));
+    }
+    let held = h.complete_records(len);
+    if h.numrecs > held {
+        report.found.push(format!(
+            "the header counts {} records but the file holds only {held} complete ones",
+            h.numrecs
+        ));
+        f.seek(SeekFrom::Start(4))?;
+        if h.cdf5 {
+            f.write_all(&held.to_be_bytes())?;
+        } else {
+            // held < numrecs, which fits in 32 bits
+            f.write_all(&(held as u32).to_be_bytes())?;
+        }
+        f.flush()?;
+        report.repairs.push(format!(
+            "set the record count from {} to {held}: the records after it were cut \
+             off before they were completely written",
+            h.numrecs
+        ));
+    }
+    Ok(())
+}
+
+/// Open the file read-only and read every leaf, noting what does not read.
+fn check(path: &Path, format: Format, report: &mut Recovery) {
+    let options = crate::OpenOptions {
+        format: Some(format),
+        ..crate::OpenOptions::new(Mode::Read)
+    };
+    match crate::open_with(path, &options) {
+        Ok(root) => {
+            check_group(&root, report);
+            if let Err(e) = root.close() {
+                report.unreadable.push(("/".into(), why(&e)));
+            }
+        }
+        Err(e) => report.unreadable.push(("/".into(), why(&e))),
+    }
+}
+
+fn check_group(g: &QGroup, report: &mut Recovery) {
+    let names = match g.names() {
+        Ok(n) => n,
+        Err(e) => return report.unreadable.push((g.path().into(), why(&e))),
+    };
+    for name in names {
+        let path = crate::file::join(g.path(), &name);
+        match g.item(&name) {
+            Ok(item) => check_item(item, &path, report),
+            Err(e) => report.unreadable.push((path, why(&e))),
+        }
+    }
+}
+
+fn check_item(item: Item, path: &str, report: &mut Recovery) {
+    match item {
+        Item::Group(g) => check_group(&g, report),
+        Item::List(l) if l.is_records() => check_records(&l, path, report),
+        Item::List(l) => check_list(&l, path, report),
+        Item::Leaf(leaf) => match leaf.read::<Value>() {
+            Ok(_) => report.leaves_read += 1,
+            Err(e) => report.unreadable.push((path.into(), why(&e))),
+        },
+        Item::Value(_) => {}
+    }
+}
+
+fn check_list(l: &QList, path: &str, report: &mut Recovery) {
+    l.set_auto(crate::Auto::Off);
+    let n = match l.len() {
+        Ok(n) => n,
+        Err(e) => return report.unreadable.push((path.into(), why(&e))),
+    };
+    for i in 0..n {
+        let at = format!("{path}[{i}]");
+        match l.get(i as isize) {
+            Ok(item) => check_item(item, &at, report),
+            Err(e) => report.unreadable.push((at, why(&e))),
+        }
+    }
+}
+
+/// A record variable: read whole; if that fails, record by record, and
+/// name the records that do not read (as ranges).
+fn check_records(l: &QList, path: &str, report: &mut Recovery) {
+    let whole = l.as_array().and_then(|a| a.read::<Value>());
+    if whole.is_ok() {
+        report.leaves_read += 1;
+        return;
+    }
+    let n = match l.len() {
+        Ok(n) => n,
+        Err(e) => return report.unreadable.push((path.into(), why(&e))),
+    };
+    l.set_auto(crate::Auto::Off);
+    let mut bad: Vec<(usize, usize, String)> = Vec::new();
+    for i in 0..n {
+        let r = l.get(i as isize).and_then(|item| item.into_value());
+        if let Err(e) = r {
+            match bad.last_mut() {
+                Some((_, end, _)) if *end + 1 == i => *end = i,
+                _ => bad.push((i, i, why(&e))),
+            }
+        }
+    }
+    if bad.is_empty() {
+        // each record reads, but not the whole: say so
+        if let Err(e) = whole {
+            report.unreadable.push((path.into(), why(&e)));
+        }
+        return;
+    }
+    let count: usize = bad.iter().map(|(a, b, _)| b - a + 1).sum();
+    let ranges: Vec<String> = bad
+        .iter()
+        .map(|(a, b, _)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}..={b}")
+            }
+        })
+        .collect();
+    report.unreadable.push((
+        path.into(),
+        format!(
+            "{count} of {n} records do not read (records {}): {}",
+            ranges.join(", "),
+            bad[0].2
+        ),
+    ));
+}
+
+/// Just enough of a netCDF-3 header (classic, 64-bit offset, 64-bit
+/// data) to know where records are.
+mod classic {
+    pub(super) struct Header {
+        /// The record count the header stores.
+        pub numrecs: u64,
+        /// 64-bit data format (`CDF\x05`): an 8-byte record count.
+        pub cdf5: bool,
+        /// Where the data of fixed-size variables ends.
+        pub fixed_end: u64,
+        /// Each record variable: where its first record is and its bytes
+        /// per record (unpadded).
+        records: Vec<(u64, u64)>,
+        /// The bytes of one record of all record variables.
+        recsize: u64,
+    }
+
+    impl Header {
+        /// The header in `b` (the file's first bytes); `None` when it
+        /// cannot be read, or the record count is "streaming".
+        pub fn parse(b: &[u8]) -> Option<Header> {
+            let mut r = Reader { b, at: 0 };
+            let (offset64, cdf5) = match r.take(4)? {
+                b"CDF\x01" => (false, false),
+                b"CDF\x02" => (true, false),
+                b"CDF\x05" => (true, true),
+                _ => return None,
+            };
+            let count = |r: &mut Reader<'_>| {
+                if cdf5 {
+                    r.u64()
+                } else {
+                    r.u32().map(u64::from)
+                }
+            };
+            let numrecs = count(&mut r)?;
+            if (!cdf5 && numrecs == u64::from(u32::MAX)) || numrecs == u64::MAX {
+                return None;
+            }
+            let mut dims = Vec::new();
+            for _ in 0..r.list(0x0A, cdf5)? {
+                r.name(cdf5)?;
+                dims.push(count(&mut r)?);
+            }
+            r.attrs(cdf5)?;
+            let mut fixed_end = 0u64;
+            let mut records = Vec::new();
+            for _ in 0..r.list(0x0B, cdf5)? {
+                r.name(cdf5)?;
+                let ndims = count(&mut r)?;
+                let mut lens = Vec::new();
+                for _ in 0..ndims {
+                    let id = usize::try_from(count(&mut r)?).ok()?;
+                    lens.push(*dims.get(id)?);
+                }
+                r.attrs(cdf5)?;
+                let size = type_size(r.u32()?)?;
+                count(&mut r)?; // vsize: not trusted
+                let begin = if offset64 {
+                    r.u64()?
+                } else {
+                    u64::from(r.u32()?)
+                };
+                let is_record = lens.first() == Some(&0);
+                let n = lens
+                    .iter()
+                    .skip(usize::from(is_record))
+                    .try_fold(size, |acc, &l| acc.checked_mul(l))?;
+                if is_record {
+                    records.push((begin, n));
+                } else {
+                    fixed_end = fixed_end.max(begin.saturating_add(n));
+                }
+            }
+            // a lone record variable is not padded to 4 bytes
+            let recsize = if records.len() == 1 {
+                records[0].1
+            } else {
+                records.iter().map(|&(_, n)| n.div_ceil(4) * 4).sum()
+            };
+            Some(Header {
+                numrecs,
+                cdf5,
+                fixed_end,
+                records,
+                recsize,
+            })
+        }
+
+        /// How many records a file of `len` bytes holds completely (every
+        /// record variable's part of each), at most the header's count.
+        pub fn complete_records(&self, len: u64) -> u64 {
+            if self.records.is_empty() || self.recsize == 0 {
+                return self.numrecs;
+            }
+            // record k is complete when each variable's part ends in the file
+            let fits = |k: u64| {
+                self.records.iter().all(|&(begin, n)| {
+                    k.checked_mul(self.recsize)
+                        .and_then(|o| o.checked_add(begin))
+                        .and_then(|o| o.checked_add(n))
+                        .is_some_and(|end| end <= len)
+                })
+            };
+            // the first incomplete record, by bisection on [0, numrecs]
+            let (mut lo, mut hi) = (0u64, self.numrecs);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if fits(mid) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        }
+    }
+
+    fn type_size(t: u32) -> Option<u64> {
+        Some(match t {
+            1 | 2 | 7 => 1,
+            3 | 8 => 2,
+            4 | 5 | 9 => 4,
+            6 | 10 | 11 => 8,
+            _ => return None,
+        })
+    }
+
+    struct Reader<'a> {
+        b: &'a [u8],
+        at: usize,
+    }
+
+    impl Reader<'_> {
+        fn take(&mut self, n: usize) -> Option<&[u8]> {
+            let end = self.at.checked_add(n)?;
+            let s = self.b.get(self.at..end)?;
+            self.at = end;
+            Some(s)
+        }
+        fn u32(&mut self) -> Option<u32> {
+            Some(u32::from_be_bytes(self.take(4)?.try_into().ok()?))
+        }
+        fn u64(&mut self) -> Option<u64> {
+            Some(u64::from_be_bytes(self.take(8)?.try_into().ok()?))
+        }
+        fn len(&mut self, cdf5: bool) -> Option<usize> {
+            let n = if cdf5 {
+                self.u64()?
+            } else {
+                u64::from(self.u32()?)
+            };
+            usize::try_from(n).ok()
+        }
+        fn padded(&mut self, n: usize) -> Option<()> {
+            self.take(n.checked_add(3)? / 4 * 4).map(|_| ())
+        }
+        fn name(&mut self, cdf5: bool) -> Option<()> {
+            let n = self.len(cdf5)?;
+            self.padded(n)
+        }
+        fn list(&mut self, tag: u32, cdf5: bool) -> Option<usize> {
+            let t = self.u32()?;
+            let n = self.len(cdf5)?;
+            (t == tag || (t == 0 && n == 0)).then_some(n)
+        }
+        fn attrs(&mut self, cdf5: bool) -> Option<()> {
+            for _ in 0..self.list(0x0C, cdf5)? {
+                self.name(cdf5)?;
+                let size = usize::try_from(super::classic::type_size(self.u32()?)?).ok()?;
+                let n = self.len(cdf5)?;
+                self.padded(n.checked_mul(size)?)?;
+            }
+            Some(())
+        }
+    }
+}
+
+/// An error and its sources, `: `-separated (a source already spelled out
+/// by the error above it is not repeated): the library's own reason.
+fn why(e: &Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !more.is_empty() && !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
