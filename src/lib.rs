@@ -187,9 +187,9 @@
 //! and a full buffer write them out, and reads see them before that. The
 //! buffers of a file hold at most [`OpenOptions::record_buffer`] bytes
 //! (64 MiB by default; 0 writes each record as it comes). An error while
-//! writing buffered records is returned by the call that wrote them, and
-//! the records stay buffered for the next try. `goto_nearest` builds its
-//! index once and keeps it up to date as records are added.
+//! writing buffered records is returned by the call that wrote them (see
+//! "Nothing lost" below). `goto_nearest` builds its index once and keeps
+//! it up to date as records are added.
 //!
 //! ```
 //! use qnd::Recording;
@@ -218,6 +218,60 @@
 //! assert_eq!(a.read::<Vec<i64>>("shape")?, Some(vec![3]));  // pseudo-attribute
 //! f.attrs("")?.set("version", 3i32)?;                        // the group's own
 //! assert_eq!(f.attrs("")?.names()?, ["version"]);
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
+//! ## Nothing lost
+//!
+//! - **Durability.** After [`QGroup::flush`] returns, every record written
+//!   so far survives a `kill -9` of the process at any later moment,
+//!   including during the next flush; later records may be lost but never
+//!   make the file or earlier records unreadable. This holds by default for
+//!   new HDF5 files (recording runs in HDF5's SWMR mode from the first
+//!   flush; creating a variable or attribute later leaves it for a moment)
+//!   and for netCDF-3; not for netCDF-4 (netCDF-C has no SWMR) nor for
+//!   HDF5 files with an old superblock. [`OpenOptions::sync`] also fsyncs
+//!   at each flush, to survive a machine crash.
+//! - **One writer.** Every open for writing takes qnd's own lock first: a
+//!   second writer gets [`Error::InUse`] and the file is not touched (mode
+//!   `w` included). Readers take no lock: another process may open a file
+//!   being recorded (HDF5, netCDF-3) and follow it with
+//!   [`QGroup::refresh`].
+//! - **After a crash.** A file left open by a dead writer is
+//!   [`Error::NeedsRecovery`] for writers; [`recover`] (`qnd recover FILE`)
+//!   clears what is safe to clear and reports what does not read.
+//! - **Failed calls.** A call that returns an error has kept nothing of its
+//!   own (a retry stores a record once); after a failure the library cannot
+//!   undo (disk full), every later call returns [`Error::Failed`] naming it.
+//! - **Bounded reads.** A read larger than [`OpenOptions::max_read_bytes`]
+//!   (a quarter of physical memory by default) is [`Error::TooLarge`],
+//!   checked before anything is allocated.
+//!
+//! ```
+//! use qnd::Recording;
+//! let f = qnd::memory();
+//! f.set_recording(Recording::Uniform);
+//! f.set("time", 0.0)?;
+//! assert!(f.set("time", "noon").is_err());   // refused: nothing kept
+//! f.set("time", 0.1)?;                        // the retry is record 1
+//! f.goto_off();
+//! assert_eq!(f.read::<Vec<f64>>("time")?, [0.0, 0.1]);
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
+//! ```no_run
+//! use qnd::{Mode, OpenOptions, Recording};
+//! // the simulation: flushed records survive a kill; `sync` a power cut too
+//! let opts = OpenOptions { sync: true, ..OpenOptions::new(Mode::Create) };
+//! let run = qnd::open_with("run.h5", &opts)?;
+//! run.set_recording(Recording::Uniform);
+//! run.set("time", 0.0)?;
+//! run.flush()?;
+//! // another process watches it
+//! let watch = qnd::open("run.h5", "r")?;
+//! watch.refresh()?;                              // records added since
+//! // after a crash: check and repair what is safe
+//! println!("{}", qnd::recover("crashed.h5")?);
 //! # Ok::<(), qnd::Error>(())
 //! ```
 //!

@@ -347,17 +347,15 @@ mod disk_full {
         println!("{format}: {flushed} records flushed, file of {len} bytes");
         if format != "netcdf3" {
             // HDF5 (and netCDF-4, which is HDF5) may leave a superblock whose
-            // end of file is past the bytes the limit let it write: extend the
-            // file to it (what `qnd recover` does) to read what was flushed.
+            // end of file is past the bytes the limit let it write:
+            // `qnd recover` extends the file to it, so what was flushed reads
             let head = std::fs::read(&path).unwrap();
-            if let Some(eof) = hdf5_eof(&head).filter(|&eof| eof > len) {
-                println!("{format}: superblock end of file {eof} > {len}: extended");
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(&path)
-                    .unwrap()
-                    .set_len(eof)
-                    .unwrap();
+            let short = hdf5_eof(&head).filter(|&eof| eof > len);
+            let r = qnd::recover(&path).unwrap_or_else(|e| panic!("{format}: recover: {e}"));
+            println!("{format}: {r}");
+            if let Some(eof) = short {
+                assert!(r.repaired(), "{format}: a short file left alone: {r}");
+                assert_eq!(std::fs::metadata(&path).unwrap().len(), eof, "{format}");
             }
         }
         if every == 0 {
