@@ -39,14 +39,27 @@ pub(super) fn capabilities(format: Format, netcdf: NcFormat) -> Option<Capabilit
     }
 }
 
+/// How [`open_storage`] gets a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Making {
+    /// Open the existing file.
+    Open,
+    /// Create the file, truncating an existing one.
+    Truncate,
+    /// Create the file, which must not exist.
+    New,
+}
+
 #[allow(unused_variables)] // which arguments are used depends on the features
 pub(super) fn open_storage(
     path: &Path,
     format: Format,
-    create: bool,
+    making: Making,
     writable: bool,
     netcdf: NcFormat,
 ) -> Result<AnyStorage> {
+    let create = making != Making::Open;
+    let new = making == Making::New;
     match format {
         #[cfg(feature = "hdf5")]
         Format::Hdf5 => create_or_open(
@@ -54,7 +67,13 @@ pub(super) fn open_storage(
             Format::Hdf5,
             "hdf5",
             create,
-            || qnd_hdf5::Hdf5Storage::create(path),
+            || {
+                if new {
+                    qnd_hdf5::Hdf5Storage::create_new(path)
+                } else {
+                    qnd_hdf5::Hdf5Storage::create(path)
+                }
+            },
             || qnd_hdf5::Hdf5Storage::open(path, writable),
         ),
         #[cfg(feature = "netcdf")]
@@ -63,7 +82,13 @@ pub(super) fn open_storage(
             Format::NetCdf,
             "netcdf",
             create,
-            || qnd_netcdf::NetcdfStorage::create(path, netcdf),
+            || {
+                if new {
+                    qnd_netcdf::NetcdfStorage::create_new(path, netcdf)
+                } else {
+                    qnd_netcdf::NetcdfStorage::create(path, netcdf)
+                }
+            },
             || qnd_netcdf::NetcdfStorage::open(path, writable),
         ),
         #[allow(unreachable_patterns)] // with every backend built in

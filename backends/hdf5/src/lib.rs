@@ -363,15 +363,35 @@ impl Hdf5Storage {
     /// # Errors
     /// When the library cannot create it.
     pub fn create(path: &Path) -> SResult<Hdf5Storage> {
-        let file = File::with_options()
+        Hdf5Storage::make(path, false)
+    }
+
+    /// Create a new file, as [`Hdf5Storage::create`], failing if the file
+    /// exists. Unlike truncating an existing file, this leaves ext4 no
+    /// reason to write the whole file back when it is closed (its
+    /// `auto_da_alloc` does that for a file truncated to nothing).
+    ///
+    /// # Errors
+    /// When the file exists, or the library cannot create it.
+    pub fn create_new(path: &Path) -> SResult<Hdf5Storage> {
+        Hdf5Storage::make(path, true)
+    }
+
+    fn make(path: &Path, exclusive: bool) -> SResult<Hdf5Storage> {
+        let mut builder = File::with_options();
+        builder
             .with_fcpl(|p| {
                 p.link_creation_order(LinkCreationOrder::Indexed)
                     .attr_creation_order(AttrCreationOrder::Indexed)
                     .istore_k(CHUNK_INDEX_K)
             })
-            .with_fapl(latest)
-            .create(path)
-            .map_err(lib)?;
+            .with_fapl(latest);
+        let file = if exclusive {
+            builder.create_excl(path)
+        } else {
+            builder.create(path)
+        }
+        .map_err(lib)?;
         let swmr = if swmr_capable(&file)? {
             Swmr::Off
         } else {

@@ -145,12 +145,27 @@ impl NetcdfStorage {
     /// # Errors
     /// When the library cannot create it.
     pub fn create(path: &Path, format: NcFormat) -> SResult<NetcdfStorage> {
+        NetcdfStorage::make(path, format, 0)
+    }
+
+    /// Create a new file of `format`, failing if the file exists. Unlike
+    /// truncating an existing file, this leaves ext4 no reason to write
+    /// the whole file back when it is closed (its `auto_da_alloc` does
+    /// that for a file truncated to nothing).
+    ///
+    /// # Errors
+    /// When the file exists, or the library cannot create it.
+    pub fn create_new(path: &Path, format: NcFormat) -> SResult<NetcdfStorage> {
+        NetcdfStorage::make(path, format, nc::NC_NOCLOBBER)
+    }
+
+    fn make(path: &Path, format: NcFormat, flags: std::ffi::c_int) -> SResult<NetcdfStorage> {
         let cmode = match format {
             NcFormat::Netcdf4 => nc::NC_NETCDF4,
             NcFormat::Classic => 0,
             NcFormat::Offset64 => nc::NC_64BIT_OFFSET,
         };
-        let ncid = raw::create(path, cmode)?;
+        let ncid = raw::create(path, cmode | flags)?;
         let mut s = NetcdfStorage::with(ncid, path, format, true);
         s.define = format.is_classic();
         Ok(s)

@@ -289,8 +289,8 @@ pub(super) fn open(path: &Path, writable: bool) -> SResult<c_int> {
     Ok(ncid)
 }
 
-/// Create (truncate) a file with creation flags `cmode`; returns its ncid
-/// (in define mode).
+/// Create a file with creation flags `cmode` (truncating an existing one
+/// unless they hold `NC_NOCLOBBER`); returns its ncid (in define mode).
 pub(super) fn create(path: &Path, cmode: c_int) -> SResult<c_int> {
     let c = path_c(path)?;
     let mut ncid = 0;
