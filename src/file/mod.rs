@@ -14,6 +14,8 @@ mod path;
 pub(crate) mod read;
 mod shared;
 pub(crate) mod write;
+#[cfg(test)]
+mod write_tests;
 
 use std::fmt;
 use std::path::Path;

@@ -274,7 +274,3 @@ pub(crate) fn append_record(
     }
     Ok(n)
 }
-
-#[cfg(test)]
-#[path = "write_tests.rs"]
-mod tests;
