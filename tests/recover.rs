@@ -499,3 +499,52 @@ fn flags_of_a_writer_outside_qnd() {
     let r = qnd::open(&copy, "r").unwrap();
     assert_eq!(r.read::<Vec<f64>>("x").unwrap(), [1.0, 2.0]);
 }
+
+/// A 64-bit data (CDF5) file, written by netCDF4-python, cut inside its
+/// last record: opening it is refused (not read with zeros), and recovery
+/// lowers its 8-byte record count to the complete records.
+#[test]
+fn a_cdf5_record_count_past_the_data_is_lowered() {
+    let Some(py) = Python::find(&["netCDF4", "numpy"]) else {
+        return;
+    };
+    let _serial = child::serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut5.nc");
+    py.run(
+        "import sys, netCDF4, numpy as np\n\
+         d = netCDF4.Dataset(sys.argv[1], 'w', format='NETCDF3_64BIT_DATA')\n\
+         d.createDimension('t', None)\n\
+         d.createDimension('n', 8)\n\
+         t = d.createVariable('time', 'f8', ('t',))\n\
+         u = d.createVariable('u', 'f8', ('t', 'n'))\n\
+         for k in range(10):\n\
+         \x20   t[k] = k * 0.01\n\
+         \x20   u[k] = np.arange(k, k + 8)\n\
+         d.close()",
+        &[&path],
+    );
+    assert_eq!(&std::fs::read(&path).unwrap()[..4], b"CDF\x05");
+    let len = std::fs::metadata(&path).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len - 20)
+        .unwrap();
+    assert!(qnd::open(&path, "r").is_err(), "a cut CDF5 file opened");
+
+    let report = qnd::recover(&path).unwrap();
+    assert!(
+        report
+            .repairs
+            .iter()
+            .any(|r| r.contains("set the record count from 10 to 9")),
+        "{report}"
+    );
+    let f = qnd::open(&path, "r").unwrap();
+    check_records(&f, 9);
+    f.close().unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[4..12], &9u64.to_be_bytes(), "the 8-byte count");
+}

@@ -25,6 +25,8 @@ use crate::backend::{Capabilities, NcFormat};
 use crate::error::{Error, Result};
 use crate::state::{Auto, Recording, State};
 
+#[cfg(feature = "netcdf")]
+pub(crate) use factory::classic;
 #[cfg(feature = "hdf5")]
 pub(crate) use factory::superblock;
 pub(crate) use factory::AnyStorage;
