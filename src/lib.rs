@@ -315,7 +315,7 @@ mod tree;
 pub mod values;
 
 pub use backend::{Capabilities, Kind, NcFormat};
-pub use error::{BoxError, Error, Result, StorageError};
+pub use error::{error_chain, BoxError, Error, Result, StorageError};
 pub use file::{
     capabilities, default_max_read_bytes, AsMode, Format, Mode, OpenOptions, UnknownMode,
 };

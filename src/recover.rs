@@ -24,7 +24,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{error_chain, Error, Result};
 use crate::file::lock::{LibraryLock, WriterLock};
 use crate::file::{self, Format, Mode};
 use crate::tree::{Item, QGroup, QList};
@@ -298,23 +298,23 @@ fn check(path: &Path, format: Format, report: &mut Recovery) {
         Ok(root) => {
             check_group(&root, report);
             if let Err(e) = root.close() {
-                report.unreadable.push(("/".into(), why(&e)));
+                report.unreadable.push(("/".into(), error_chain(&e)));
             }
         }
-        Err(e) => report.unreadable.push(("/".into(), why(&e))),
+        Err(e) => report.unreadable.push(("/".into(), error_chain(&e))),
     }
 }
 
 fn check_group(g: &QGroup, report: &mut Recovery) {
     let names = match g.names() {
         Ok(n) => n,
-        Err(e) => return report.unreadable.push((g.path().into(), why(&e))),
+        Err(e) => return report.unreadable.push((g.path().into(), error_chain(&e))),
     };
     for name in names {
         let path = crate::file::join(g.path(), &name);
         match g.item(&name) {
             Ok(item) => check_item(item, &path, report),
-            Err(e) => report.unreadable.push((path, why(&e))),
+            Err(e) => report.unreadable.push((path, error_chain(&e))),
         }
     }
 }
@@ -326,7 +326,7 @@ fn check_item(item: Item, path: &str, report: &mut Recovery) {
         Item::List(l) => check_list(&l, path, report),
         Item::Leaf(leaf) => match leaf.read::<Value>() {
             Ok(_) => report.leaves_read += 1,
-            Err(e) => report.unreadable.push((path.into(), why(&e))),
+            Err(e) => report.unreadable.push((path.into(), error_chain(&e))),
         },
         Item::Value(_) => {}
     }
@@ -336,13 +336,13 @@ fn check_list(l: &QList, path: &str, report: &mut Recovery) {
     l.set_auto(crate::Auto::Off);
     let n = match l.len() {
         Ok(n) => n,
-        Err(e) => return report.unreadable.push((path.into(), why(&e))),
+        Err(e) => return report.unreadable.push((path.into(), error_chain(&e))),
     };
     for i in 0..n {
         let at = format!("{path}[{i}]");
         match l.get(i as isize) {
             Ok(item) => check_item(item, &at, report),
-            Err(e) => report.unreadable.push((at, why(&e))),
+            Err(e) => report.unreadable.push((at, error_chain(&e))),
         }
     }
 }
@@ -357,7 +357,7 @@ fn check_records(l: &QList, path: &str, report: &mut Recovery) {
     }
     let n = match l.len() {
         Ok(n) => n,
-        Err(e) => return report.unreadable.push((path.into(), why(&e))),
+        Err(e) => return report.unreadable.push((path.into(), error_chain(&e))),
     };
     l.set_auto(crate::Auto::Off);
     let mut bad: Vec<(usize, usize, String)> = Vec::new();
@@ -366,14 +366,14 @@ fn check_records(l: &QList, path: &str, report: &mut Recovery) {
         if let Err(e) = r {
             match bad.last_mut() {
                 Some((_, end, _)) if *end + 1 == i => *end = i,
-                _ => bad.push((i, i, why(&e))),
+                _ => bad.push((i, i, error_chain(&e))),
             }
         }
     }
     if bad.is_empty() {
         // each record reads, but not the whole: say so
         if let Err(e) = whole {
-            report.unreadable.push((path.into(), why(&e)));
+            report.unreadable.push((path.into(), error_chain(&e)));
         }
         return;
     }
@@ -396,20 +396,4 @@ fn check_records(l: &QList, path: &str, report: &mut Recovery) {
             bad[0].2
         ),
     ));
-}
-
-/// An error and its sources, `: `-separated (a source already spelled out
-/// by the error above it is not repeated): the library's own reason.
-fn why(e: &Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !more.is_empty() && !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = s.source();
-    }
-    text
 }
