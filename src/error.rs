@@ -122,8 +122,10 @@ pub enum Error {
         source: BoxError,
     },
     /// Another writer has the file open for writing: qnd's writer lock is
-    /// held (by another process, or another open in this one). Nothing was
-    /// changed.
+    /// held (by another process, or another open in this one); or, for mode
+    /// `w`, a program has the file open through the HDF5 library (its own
+    /// file lock is held: h5py, netCDF4-python, reading or writing), which
+    /// replacing the file would destroy. Nothing was changed.
     #[error("{file}: in use: another process has it open for writing (file is locked)")]
     InUse {
         /// The file.

@@ -301,6 +301,12 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         None
     };
     let opened = (|| {
+        if let (Some(lock), true, true) = (&lock, create, exists) {
+            // replacing a file an HDF5 program has open would destroy it
+            if lock::library_holder(path, lock) {
+                return Err(Error::InUse { file: path.into() });
+            }
+        }
         if !create {
             let live = lock.is_none() && lock::writer_active(path);
             factory::check_closed(path, format, mode.writable(), live)?;
