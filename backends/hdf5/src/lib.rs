@@ -241,6 +241,10 @@ pub struct Hdf5Storage {
     /// Whether the table holds a record variable (SWMR mode is entered
     /// only then).
     has_records: bool,
+    /// Why the storage was closed after a failure (see
+    /// [`Hdf5Storage::shut`]): every later append, write, flush, refresh
+    /// and close fails naming it.
+    broken: Option<String>,
     file: Option<File>,
 }
 
@@ -393,6 +397,7 @@ impl Hdf5Storage {
             path: path.to_path_buf(),
             swmr,
             has_records: false,
+            broken: None,
             file: Some(file),
         })
     }
@@ -432,11 +437,10 @@ impl Hdf5Storage {
             Some(f) => raw::swmr::start_swmr_write(f),
             None => Ok(()),
         };
-        let reopened = self.reopen_types(&types);
-        if reopened.is_err() {
-            self.shut();
+        if let Err(e) = self.reopen_types(&types) {
+            self.shut(&e);
+            return Err(e);
         }
-        reopened?;
         // HDF5 refuses while another handle of this process holds a
         // committed datatype or an attribute of the file: the file is
         // written as it is then (everything is flushed), without SWMR
@@ -477,8 +481,8 @@ impl Hdf5Storage {
     /// (every call fails).
     fn reopen(&mut self) -> SResult<()> {
         let done = self.try_reopen();
-        if done.is_err() {
-            self.shut();
+        if let Err(e) = &done {
+            self.shut(e);
         }
         done
     }
@@ -540,10 +544,12 @@ impl Hdf5Storage {
         Ok(())
     }
 
-    /// Close everything, ignoring errors: after a failed reopen, so that
-    /// every later call fails (no node resolves) rather than reaching a
-    /// handle of the wrong object.
-    fn shut(&mut self) {
+    /// Close everything, ignoring errors: after a failed reopen (`why`), so
+    /// that every later call fails (no node resolves, and appends, writes,
+    /// flushes, refreshes and close name `why`) rather than reaching a
+    /// handle of the wrong object or saying Ok.
+    fn shut(&mut self, why: &StorageError) {
+        self.broken.get_or_insert_with(|| why.to_string());
         self.virtuals.clear();
         self.nodes.clear();
         self.links.clear();
@@ -554,6 +560,16 @@ impl Hdf5Storage {
 
     fn node(&self, id: NodeId) -> SResult<&Node> {
         self.nodes.node(id)
+    }
+
+    /// The error of every call after [`Hdf5Storage::shut`].
+    fn check_broken(&self) -> SResult<()> {
+        match &self.broken {
+            Some(why) => Err(StorageError::library(format!(
+                "the file was closed after an earlier failure: {why}"
+            ))),
+            None => Ok(()),
+        }
     }
 
     fn group(&self, id: NodeId) -> SResult<&Group> {
@@ -852,6 +868,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
+        self.check_broken()?;
         let (n, e) = self.leaf(node)?;
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
         check_shape(data, &counts)?;
@@ -866,6 +883,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
+        self.check_broken()?;
         if self.swmr == Swmr::Left {
             self.enter_swmr()?;
         }
@@ -968,6 +986,7 @@ impl Storage for Hdf5Storage {
     /// Write everything to the file; then, for a file that can (see
     /// [`Hdf5Storage`]) and has a record variable, enter SWMR writing.
     fn flush(&mut self) -> SResult<()> {
+        self.check_broken()?;
         match &self.file {
             Some(f) if self.writable => f.flush().map_err(lib)?,
             _ => return Ok(()),
@@ -995,6 +1014,7 @@ impl Storage for Hdf5Storage {
     /// When the file cannot be opened again (the storage is then closed:
     /// every later call fails).
     fn refresh(&mut self) -> SResult<()> {
+        self.check_broken()?;
         if self.writable || self.file.is_none() {
             return Ok(());
         }
@@ -1007,7 +1027,7 @@ impl Storage for Hdf5Storage {
         self.links.clear();
         match self.file.take() {
             Some(f) => f.close().map_err(lib),
-            None => Ok(()),
+            None => self.check_broken(),
         }
     }
 }
