@@ -184,6 +184,9 @@ enum Swmr {
 
 /// What a node is, kept while the file is closed and opened again.
 struct Saved {
+    /// The node's parent and its name there.
+    parent: NodeId,
+    name: String,
     class: ObjClass,
     kind: Kind,
     elem: Option<Elem>,
@@ -225,10 +228,9 @@ struct Saved {
 /// file in this process holds a None member or an empty leaf open).
 pub struct Hdf5Storage {
     // dropped in this order: handles first, then the file
+    /// The nodes, with the parent and name of each, to open them again by
+    /// path.
     nodes: NodeTable<Node>,
-    /// The parent and name of each node (the root: itself and ""), to
-    /// open the nodes again by path.
-    links: Vec<(NodeId, String)>,
     /// The mappings of the virtual datasets among the nodes.
     virtuals: HashMap<NodeId, vds::Sources>,
     /// Where the file is, to find the sources of virtual datasets.
@@ -389,7 +391,6 @@ impl Hdf5Storage {
         let root = file.group("/").map_err(lib)?;
         Ok(Hdf5Storage {
             nodes: NodeTable::new(Node::group(root)),
-            links: vec![(NodeId(0), String::new())],
             virtuals: HashMap::new(),
             place: vds::Place::new(path, writable),
             plists: Plists::new()?,
@@ -405,7 +406,6 @@ impl Hdf5Storage {
     /// Keep `node` as member `name` of `parent`; its id.
     fn keep(&mut self, parent: NodeId, name: &str, node: Node) -> NodeId {
         self.has_records |= node.kind == Kind::Records;
-        self.links.push((parent, name.to_string()));
         self.nodes.push(parent, name, node)
     }
 
@@ -455,8 +455,8 @@ impl Hdf5Storage {
     /// Open the committed datatypes `types` again, by their paths.
     fn reopen_types(&mut self, types: &[NodeId]) -> SResult<()> {
         for &id in types {
-            let (parent, name) = self.links[id.0].clone();
-            let t = self.group(parent)?.committed_datatype(&name).map_err(lib)?;
+            let (parent, name) = self.nodes.link(id).ok_or(StorageError::NotFound)?;
+            let t = self.group(parent)?.committed_datatype(name).map_err(lib)?;
             if let Some(n) = self.nodes.get_mut(id) {
                 n.obj = Obj::Type(t);
             }
@@ -491,11 +491,14 @@ impl Hdf5Storage {
         let mut saved = Vec::with_capacity(self.nodes.len());
         for i in 0..self.nodes.len() {
             let n = self.nodes.node(NodeId(i))?;
+            let (parent, name) = self.nodes.link(NodeId(i)).ok_or(StorageError::NotFound)?;
             let dapl = match &n.obj {
                 Obj::Dataset(ds) => Some(raw::swmr::dataset_access(ds)?),
                 _ => None,
             };
             saved.push(Saved {
+                parent,
+                name: name.to_string(),
                 class: n.obj.class(),
                 kind: n.kind,
                 elem: n.elem.clone(),
@@ -516,9 +519,9 @@ impl Hdf5Storage {
         raw::close_on_exec(file.id());
         let root = file.group("/").map_err(lib)?;
         let mut nodes = NodeTable::new(Node::group(root));
-        for (i, s) in saved.into_iter().enumerate().skip(1) {
-            let (parent, name) = &self.links[i];
-            let Obj::Group(g) = &nodes.node(*parent)?.obj else {
+        for s in saved.into_iter().skip(1) {
+            let (parent, name) = (s.parent, s.name.as_str());
+            let Obj::Group(g) = &nodes.node(parent)?.obj else {
                 return Err(StorageError::Layout(format!(
                     "the parent of {name} is not a group"
                 )));
@@ -537,7 +540,7 @@ impl Hdf5Storage {
                 elem: s.elem,
                 empty_shape: s.empty_shape,
             };
-            nodes.push(*parent, name, node);
+            nodes.push(parent, name, node);
         }
         self.nodes = nodes;
         self.file = Some(file);
@@ -552,7 +555,6 @@ impl Hdf5Storage {
         self.broken.get_or_insert_with(|| why.to_string());
         self.virtuals.clear();
         self.nodes.clear();
-        self.links.clear();
         if let Some(f) = self.file.take() {
             let _ = f.close();
         }
@@ -1024,7 +1026,6 @@ impl Storage for Hdf5Storage {
     fn close(&mut self) -> SResult<()> {
         self.virtuals.clear();
         self.nodes.clear();
-        self.links.clear();
         match self.file.take() {
             Some(f) => f.close().map_err(lib),
             None => self.check_broken(),
