@@ -48,6 +48,11 @@ pub struct Recovery {
     pub leaves_read: usize,
     /// What does not read after the repairs: the item path and the error.
     pub unreadable: Vec<(String, String)>,
+    /// Leaves too large to read back whole (more than
+    /// [`OpenOptions::max_read_bytes`](crate::OpenOptions::max_read_bytes),
+    /// say a huge leaf declared and never written), not checked: the item
+    /// path and why. They do not make the file unreadable.
+    pub unchecked: Vec<(String, String)>,
 }
 
 impl Recovery {
@@ -87,6 +92,9 @@ impl fmt::Display for Recovery {
         for (path, e) in &self.unreadable {
             writeln!(f, "does not read: {path}: {e}")?;
         }
+        for (path, e) in &self.unchecked {
+            writeln!(f, "not checked: {path}: {e}")?;
+        }
         Ok(())
     }
 }
@@ -122,7 +130,8 @@ impl fmt::Display for Recovery {
 /// [`Error::NoFile`]; [`Error::InUse`] when a live writer has the file
 /// (nothing is changed); [`Error::Format`] for a file that is neither HDF5
 /// nor netCDF; [`Error::Io`] when it cannot be read or written. What does
-/// not read after the repairs is not an error: it is in the report.
+/// not read after the repairs is not an error: it is in the report, as
+/// are leaves too large to read back whole ([`Recovery::unchecked`]).
 pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
     let path = path.as_ref();
     if !path.exists() {
@@ -326,6 +335,9 @@ fn check_item(item: Item, path: &str, report: &mut Recovery) {
         Item::List(l) => check_list(&l, path, report),
         Item::Leaf(leaf) => match leaf.read::<Value>() {
             Ok(_) => report.leaves_read += 1,
+            Err(e @ Error::TooLarge { .. }) => {
+                report.unchecked.push((path.into(), error_chain(&e)));
+            }
             Err(e) => report.unreadable.push((path.into(), error_chain(&e))),
         },
         Item::Value(_) => {}
@@ -371,9 +383,12 @@ fn check_records(l: &QList, path: &str, report: &mut Recovery) {
         }
     }
     if bad.is_empty() {
-        // each record reads, but not the whole: say so
-        if let Err(e) = whole {
-            report.unreadable.push((path.into(), error_chain(&e)));
+        match whole {
+            // each record reads, the whole is only too large to read at once
+            Err(Error::TooLarge { .. }) => report.leaves_read += 1,
+            // each record reads, but not the whole: say so
+            Err(e) => report.unreadable.push((path.into(), error_chain(&e))),
+            Ok(_) => {}
         }
         return;
     }

@@ -548,3 +548,30 @@ fn a_cdf5_record_count_past_the_data_is_lowered() {
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(&bytes[4..12], &9u64.to_be_bytes(), "the 8-byte count");
 }
+
+/// A leaf larger than the read limit (declared huge, never written) is
+/// not an unreadable item: it is listed as not checked whole, and the
+/// file counts as readable (`qnd recover` exits 0).
+#[test]
+fn a_leaf_larger_than_the_read_limit_is_not_unreadable() {
+    let _serial = child::serial();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["big.h5", "big.nc"] {
+        let path = dir.path().join(name);
+        let f = qnd::open(&path, "w").unwrap();
+        f.declare("big", qnd::DType::F64, &[1 << 36]).unwrap();
+        f.set("x", 1.5).unwrap();
+        f.close().unwrap();
+        let report = qnd::recover(&path).unwrap();
+        assert!(report.is_readable(), "{name}: {report}");
+        assert_eq!(report.leaves_read, 1, "{name}: {report}");
+        assert_eq!(report.unchecked.len(), 1, "{name}: {report}");
+        assert_eq!(report.unchecked[0].0, "/big", "{name}: {report}");
+        assert!(
+            report.to_string().contains("not checked: /big"),
+            "{name}: {report}"
+        );
+        let (ok, out, err) = qnd(&[&"recover", &path]);
+        assert!(ok, "{name}: qnd recover failed: {out}{err}");
+    }
+}
