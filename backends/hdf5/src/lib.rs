@@ -268,11 +268,19 @@ fn superblock_v3(path: &Path) -> bool {
     }
 }
 
-/// Whether an open failed because a writer holds the file: HDF5's lock,
-/// or the superblock's flags of a file open for writing.
+/// Whether an open failed because a writer holds the file: HDF5's lock
+/// ("unable to lock (the) file"), or the superblock's flags of a file open for
+/// writing ("file is already open for write", "... for write/SWMR write").
+/// Other messages that hold "lock" (a damaged "superblock") are not.
 fn busy(e: &StorageError) -> bool {
     let msg = e.to_string();
-    msg.contains("lock") || msg.contains("already open for write")
+    [
+        "unable to lock file",
+        "unable to lock the file",
+        "already open for write",
+    ]
+    .iter()
+    .any(|m| msg.contains(m))
 }
 
 /// Try `open` until it succeeds, fails otherwise than [`busy`], or

@@ -223,3 +223,26 @@ fn a_failed_reopen_fails_every_later_call() {
         assert!(e.to_string().contains(&first), "{call}: {e} lacks {first}");
     }
 }
+
+/// Only a writer holding the file makes an open wait and try again: HDF5's
+/// lock or the flags of a file open for writing, not any message that
+/// happens to hold "lock" (a damaged "superblock").
+#[test]
+fn only_a_busy_file_is_tried_again() {
+    let e = |m: &str| StorageError::Unsupported(m.into());
+    assert!(busy(&e(
+        "H5Fopen(): unable to open file: unable to lock file, errno = 11, error message = \
+         'Resource temporarily unavailable'"
+    )));
+    assert!(busy(&e(
+        "H5Fopen(): unable to open file: file is already open for write (may use <h5clear \
+         file> to clear file consistency flags)"
+    )));
+    for damaged in [
+        "H5Fopen(): unable to open file: bad superblock version number",
+        "H5Fopen(): unable to open file: unable to load superblock",
+        "H5Dread(): can't read data: block read failed",
+    ] {
+        assert!(!busy(&e(damaged)), "{damaged}");
+    }
+}
