@@ -122,8 +122,10 @@ pub enum Error {
         source: BoxError,
     },
     /// Another writer has the file open for writing: qnd's writer lock is
-    /// held (by another process, or another open in this one). Nothing was
-    /// changed.
+    /// held (by another process, or another open in this one); or, for mode
+    /// `w`, a program has the file open through the HDF5 library (its own
+    /// file lock is held: h5py, netCDF4-python, reading or writing), which
+    /// replacing the file would destroy. Nothing was changed.
     #[error("{file}: in use: another process has it open for writing (file is locked)")]
     InUse {
         /// The file.
@@ -199,6 +201,28 @@ pub enum Error {
 
 /// Short for `Result<T, qnd::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error and its sources, `: `-separated, a source already spelled out
+/// by the error above it not repeated: the whole account of `e` (the
+/// library's own reason included) on one line, as `qnd` prints errors.
+///
+/// ```
+/// let e = qnd::open("/no/such/file.h5", "r").unwrap_err();
+/// assert!(qnd::error_chain(&e).contains("/no/such/file.h5"));
+/// ```
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !more.is_empty() && !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
 
 /// Where an error happened: the file, the backend and the item path.
 /// The path is spelled out only when an error is made: the hot paths

@@ -234,9 +234,10 @@
 //!   at each flush, to survive a machine crash.
 //! - **One writer.** Every open for writing takes qnd's own lock first: a
 //!   second writer gets [`Error::InUse`] and the file is not touched (mode
-//!   `w` included). Readers take no lock: another process may open a file
-//!   being recorded (HDF5, netCDF-3) and follow it with
-//!   [`QGroup::refresh`].
+//!   `w` included; `w` also refuses a file that a program outside qnd has
+//!   open through HDF5, such as h5py). Readers take no lock: another
+//!   process may open a file being recorded (HDF5, netCDF-3) and follow it
+//!   with [`QGroup::refresh`].
 //! - **After a crash.** A file left open by a dead writer is
 //!   [`Error::NeedsRecovery`] for writers; [`recover`] (`qnd recover FILE`)
 //!   clears what is safe to clear and reports what does not read.
@@ -315,7 +316,7 @@ mod tree;
 pub mod values;
 
 pub use backend::{Capabilities, Kind, NcFormat};
-pub use error::{BoxError, Error, Result, StorageError};
+pub use error::{error_chain, BoxError, Error, Result, StorageError};
 pub use file::{
     capabilities, default_max_read_bytes, AsMode, Format, Mode, OpenOptions, UnknownMode,
 };

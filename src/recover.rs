@@ -21,10 +21,10 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{error_chain, Error, Result};
 use crate::file::lock::{LibraryLock, WriterLock};
 use crate::file::{self, Format, Mode};
 use crate::tree::{Item, QGroup, QList};
@@ -48,6 +48,11 @@ pub struct Recovery {
     pub leaves_read: usize,
     /// What does not read after the repairs: the item path and the error.
     pub unreadable: Vec<(String, String)>,
+    /// Leaves too large to read back whole (more than
+    /// [`OpenOptions::max_read_bytes`](crate::OpenOptions::max_read_bytes),
+    /// say a huge leaf declared and never written), not checked: the item
+    /// path and why. They do not make the file unreadable.
+    pub unchecked: Vec<(String, String)>,
 }
 
 impl Recovery {
@@ -87,6 +92,9 @@ impl fmt::Display for Recovery {
         for (path, e) in &self.unreadable {
             writeln!(f, "does not read: {path}: {e}")?;
         }
+        for (path, e) in &self.unchecked {
+            writeln!(f, "not checked: {path}: {e}")?;
+        }
         Ok(())
     }
 }
@@ -122,7 +130,8 @@ impl fmt::Display for Recovery {
 /// [`Error::NoFile`]; [`Error::InUse`] when a live writer has the file
 /// (nothing is changed); [`Error::Format`] for a file that is neither HDF5
 /// nor netCDF; [`Error::Io`] when it cannot be read or written. What does
-/// not read after the repairs is not an error: it is in the report.
+/// not read after the repairs is not an error: it is in the report, as
+/// are leaves too large to read back whole ([`Recovery::unchecked`]).
 pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
     let path = path.as_ref();
     if !path.exists() {
@@ -236,7 +245,10 @@ fn repair_hdf5(_f: &File, report: &mut Recovery) -> std::io::Result<()> {
 }
 
 /// Lower a netCDF-3 record count that exceeds the complete records.
+#[cfg(feature = "netcdf")]
 fn repair_classic(mut f: &File, report: &mut Recovery) -> std::io::Result<()> {
+    use file::classic;
+    use std::io::{Seek, SeekFrom, Write};
     let len = f.metadata()?.len();
     let mut head = Vec::new();
     f.seek(SeekFrom::Start(0))?;
@@ -277,6 +289,14 @@ fn repair_classic(mut f: &File, report: &mut Recovery) -> std::io::Result<()> {
     Ok(())
 }
 
+#[cfg(not(feature = "netcdf"))]
+fn repair_classic(_f: &File, report: &mut Recovery) -> std::io::Result<()> {
+    report
+        .unrepaired
+        .push("this build of qnd has no netCDF: the header was not checked".into());
+    Ok(())
+}
+
 /// Open the file read-only and read every leaf, noting what does not read.
 fn check(path: &Path, format: Format, report: &mut Recovery) {
     let options = crate::OpenOptions {
@@ -287,23 +307,23 @@ fn check(path: &Path, format: Format, report: &mut Recovery) {
         Ok(root) => {
             check_group(&root, report);
             if let Err(e) = root.close() {
-                report.unreadable.push(("/".into(), why(&e)));
+                report.unreadable.push(("/".into(), error_chain(&e)));
             }
         }
-        Err(e) => report.unreadable.push(("/".into(), why(&e))),
+        Err(e) => report.unreadable.push(("/".into(), error_chain(&e))),
     }
 }
 
 fn check_group(g: &QGroup, report: &mut Recovery) {
     let names = match g.names() {
         Ok(n) => n,
-        Err(e) => return report.unreadable.push((g.path().into(), why(&e))),
+        Err(e) => return report.unreadable.push((g.path().into(), error_chain(&e))),
     };
     for name in names {
         let path = crate::file::join(g.path(), &name);
         match g.item(&name) {
             Ok(item) => check_item(item, &path, report),
-            Err(e) => report.unreadable.push((path, why(&e))),
+            Err(e) => report.unreadable.push((path, error_chain(&e))),
         }
     }
 }
@@ -315,7 +335,10 @@ fn check_item(item: Item, path: &str, report: &mut Recovery) {
         Item::List(l) => check_list(&l, path, report),
         Item::Leaf(leaf) => match leaf.read::<Value>() {
             Ok(_) => report.leaves_read += 1,
-            Err(e) => report.unreadable.push((path.into(), why(&e))),
+            Err(e @ Error::TooLarge { .. }) => {
+                report.unchecked.push((path.into(), error_chain(&e)));
+            }
+            Err(e) => report.unreadable.push((path.into(), error_chain(&e))),
         },
         Item::Value(_) => {}
     }
@@ -325,13 +348,13 @@ fn check_list(l: &QList, path: &str, report: &mut Recovery) {
     l.set_auto(crate::Auto::Off);
     let n = match l.len() {
         Ok(n) => n,
-        Err(e) => return report.unreadable.push((path.into(), why(&e))),
+        Err(e) => return report.unreadable.push((path.into(), error_chain(&e))),
     };
     for i in 0..n {
         let at = format!("{path}[{i}]");
         match l.get(i as isize) {
             Ok(item) => check_item(item, &at, report),
-            Err(e) => report.unreadable.push((at, why(&e))),
+            Err(e) => report.unreadable.push((at, error_chain(&e))),
         }
     }
 }
@@ -346,7 +369,7 @@ fn check_records(l: &QList, path: &str, report: &mut Recovery) {
     }
     let n = match l.len() {
         Ok(n) => n,
-        Err(e) => return report.unreadable.push((path.into(), why(&e))),
+        Err(e) => return report.unreadable.push((path.into(), error_chain(&e))),
     };
     l.set_auto(crate::Auto::Off);
     let mut bad: Vec<(usize, usize, String)> = Vec::new();
@@ -355,14 +378,17 @@ fn check_records(l: &QList, path: &str, report: &mut Recovery) {
         if let Err(e) = r {
             match bad.last_mut() {
                 Some((_, end, _)) if *end + 1 == i => *end = i,
-                _ => bad.push((i, i, why(&e))),
+                _ => bad.push((i, i, error_chain(&e))),
             }
         }
     }
     if bad.is_empty() {
-        // each record reads, but not the whole: say so
-        if let Err(e) = whole {
-            report.unreadable.push((path.into(), why(&e)));
+        match whole {
+            // each record reads, the whole is only too large to read at once
+            Err(Error::TooLarge { .. }) => report.leaves_read += 1,
+            // each record reads, but not the whole: say so
+            Err(e) => report.unreadable.push((path.into(), error_chain(&e))),
+            Ok(_) => {}
         }
         return;
     }
@@ -385,198 +411,4 @@ fn check_records(l: &QList, path: &str, report: &mut Recovery) {
             bad[0].2
         ),
     ));
-}
-
-/// Just enough of a netCDF-3 header (classic, 64-bit offset, 64-bit
-/// data) to know where records are.
-mod classic {
-    pub(super) struct Header {
-        /// The record count the header stores.
-        pub numrecs: u64,
-        /// 64-bit data format (`CDF\x05`): an 8-byte record count.
-        pub cdf5: bool,
-        /// Where the data of fixed-size variables ends.
-        pub fixed_end: u64,
-        /// Each record variable: where its first record is and its bytes
-        /// per record (unpadded).
-        records: Vec<(u64, u64)>,
-        /// The bytes of one record of all record variables.
-        recsize: u64,
-    }
-
-    impl Header {
-        /// The header in `b` (the file's first bytes); `None` when it
-        /// cannot be read, or the record count is "streaming".
-        pub fn parse(b: &[u8]) -> Option<Header> {
-            let mut r = Reader { b, at: 0 };
-            let (offset64, cdf5) = match r.take(4)? {
-                b"CDF\x01" => (false, false),
-                b"CDF\x02" => (true, false),
-                b"CDF\x05" => (true, true),
-                _ => return None,
-            };
-            let count = |r: &mut Reader<'_>| {
-                if cdf5 {
-                    r.u64()
-                } else {
-                    r.u32().map(u64::from)
-                }
-            };
-            let numrecs = count(&mut r)?;
-            if (!cdf5 && numrecs == u64::from(u32::MAX)) || numrecs == u64::MAX {
-                return None;
-            }
-            let mut dims = Vec::new();
-            for _ in 0..r.list(0x0A, cdf5)? {
-                r.name(cdf5)?;
-                dims.push(count(&mut r)?);
-            }
-            r.attrs(cdf5)?;
-            let mut fixed_end = 0u64;
-            let mut records = Vec::new();
-            for _ in 0..r.list(0x0B, cdf5)? {
-                r.name(cdf5)?;
-                let ndims = count(&mut r)?;
-                let mut lens = Vec::new();
-                for _ in 0..ndims {
-                    let id = usize::try_from(count(&mut r)?).ok()?;
-                    lens.push(*dims.get(id)?);
-                }
-                r.attrs(cdf5)?;
-                let size = type_size(r.u32()?)?;
-                count(&mut r)?; // vsize: not trusted
-                let begin = if offset64 {
-                    r.u64()?
-                } else {
-                    u64::from(r.u32()?)
-                };
-                let is_record = lens.first() == Some(&0);
-                let n = lens
-                    .iter()
-                    .skip(usize::from(is_record))
-                    .try_fold(size, |acc, &l| acc.checked_mul(l))?;
-                if is_record {
-                    records.push((begin, n));
-                } else {
-                    fixed_end = fixed_end.max(begin.saturating_add(n));
-                }
-            }
-            // a lone record variable is not padded to 4 bytes
-            let recsize = if records.len() == 1 {
-                records[0].1
-            } else {
-                records.iter().map(|&(_, n)| n.div_ceil(4) * 4).sum()
-            };
-            Some(Header {
-                numrecs,
-                cdf5,
-                fixed_end,
-                records,
-                recsize,
-            })
-        }
-
-        /// How many records a file of `len` bytes holds completely (every
-        /// record variable's part of each), at most the header's count.
-        pub fn complete_records(&self, len: u64) -> u64 {
-            if self.records.is_empty() || self.recsize == 0 {
-                return self.numrecs;
-            }
-            // record k is complete when each variable's part ends in the file
-            let fits = |k: u64| {
-                self.records.iter().all(|&(begin, n)| {
-                    k.checked_mul(self.recsize)
-                        .and_then(|o| o.checked_add(begin))
-                        .and_then(|o| o.checked_add(n))
-                        .is_some_and(|end| end <= len)
-                })
-            };
-            // the first incomplete record, by bisection on [0, numrecs]
-            let (mut lo, mut hi) = (0u64, self.numrecs);
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                if fits(mid) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            lo
-        }
-    }
-
-    fn type_size(t: u32) -> Option<u64> {
-        Some(match t {
-            1 | 2 | 7 => 1,
-            3 | 8 => 2,
-            4 | 5 | 9 => 4,
-            6 | 10 | 11 => 8,
-            _ => return None,
-        })
-    }
-
-    struct Reader<'a> {
-        b: &'a [u8],
-        at: usize,
-    }
-
-    impl Reader<'_> {
-        fn take(&mut self, n: usize) -> Option<&[u8]> {
-            let end = self.at.checked_add(n)?;
-            let s = self.b.get(self.at..end)?;
-            self.at = end;
-            Some(s)
-        }
-        fn u32(&mut self) -> Option<u32> {
-            Some(u32::from_be_bytes(self.take(4)?.try_into().ok()?))
-        }
-        fn u64(&mut self) -> Option<u64> {
-            Some(u64::from_be_bytes(self.take(8)?.try_into().ok()?))
-        }
-        fn len(&mut self, cdf5: bool) -> Option<usize> {
-            let n = if cdf5 {
-                self.u64()?
-            } else {
-                u64::from(self.u32()?)
-            };
-            usize::try_from(n).ok()
-        }
-        fn padded(&mut self, n: usize) -> Option<()> {
-            self.take(n.checked_add(3)? / 4 * 4).map(|_| ())
-        }
-        fn name(&mut self, cdf5: bool) -> Option<()> {
-            let n = self.len(cdf5)?;
-            self.padded(n)
-        }
-        fn list(&mut self, tag: u32, cdf5: bool) -> Option<usize> {
-            let t = self.u32()?;
-            let n = self.len(cdf5)?;
-            (t == tag || (t == 0 && n == 0)).then_some(n)
-        }
-        fn attrs(&mut self, cdf5: bool) -> Option<()> {
-            for _ in 0..self.list(0x0C, cdf5)? {
-                self.name(cdf5)?;
-                let size = usize::try_from(super::classic::type_size(self.u32()?)?).ok()?;
-                let n = self.len(cdf5)?;
-                self.padded(n.checked_mul(size)?)?;
-            }
-            Some(())
-        }
-    }
-}
-
-/// An error and its sources, `: `-separated (a source already spelled out
-/// by the error above it is not repeated): the library's own reason.
-fn why(e: &Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !more.is_empty() && !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = s.source();
-    }
-    text
 }

@@ -14,6 +14,15 @@ use common::text_attr;
 use ndarray::array;
 use qnd::{DType, Kind, Recording, Value};
 
+/// The tests here run one at a time: each starts a Python process, which
+/// would inherit a file the other test has just opened through HDF5 (HDF5
+/// opens without `O_CLOEXEC`; qnd marks the descriptor close-on-exec just
+/// after), and with it HDF5's lock on that file.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 const CHECK_QND_FILE: &str = r#"
 import sys
 import h5py, numpy as np
@@ -91,6 +100,7 @@ print("ok")
 /// A file qnd writes reads in h5py as the conventions say.
 #[test]
 fn h5py_reads_what_qnd_writes() {
+    let _serial = serial();
     let Some(py) = Python::find(&["h5py", "numpy"]) else {
         return;
     };
@@ -146,6 +156,7 @@ f.close()
 /// order, zero-sized datasets, record datasets, lists.
 #[test]
 fn qnd_reads_what_h5py_writes() {
+    let _serial = serial();
     let Some(py) = Python::find(&["h5py", "numpy"]) else {
         return;
     };

@@ -5,6 +5,7 @@
 #![cfg(all(unix, feature = "hdf5", feature = "netcdf"))]
 
 mod child;
+mod common;
 
 use std::path::{Path, PathBuf};
 
@@ -229,5 +230,74 @@ fn sync_flushes_to_disk_and_the_file_reads_back() {
         f.close().unwrap();
         let r = qnd::open(&path, "r").unwrap();
         assert_eq!(r.list("t").unwrap().len().unwrap(), 3, "{what}");
+    }
+}
+
+/// Mode `w` of a file that a program outside qnd has open through the
+/// HDF5 library (h5py here, writing or reading: HDF5's own `flock()` lock,
+/// not qnd's) is refused as in use, and the file is left untouched. (HDF5
+/// takes its lock only after truncating for `w`, and netCDF-3 takes none:
+/// without qnd's check the file was destroyed.) Skipped without h5py.
+#[test]
+fn mode_w_leaves_alone_a_file_an_hdf5_program_has_open() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let Some(_python) = common::python::Python::find(&["h5py"]) else {
+        return;
+    };
+    let exe = std::env::var("QND_PYTHON").unwrap_or_else(|_| "python3".into());
+    let _serial = child::serial();
+    let dir = tempfile::tempdir().unwrap();
+    for (h5py_mode, name, flavour) in [
+        ("r+", "w.h5", NcFormat::Netcdf4),
+        ("r", "r.h5", NcFormat::Netcdf4),
+        ("r+", "w4.nc", NcFormat::Netcdf4),
+        ("r+", "w3.nc", NcFormat::Classic),
+    ] {
+        let path = dir.path().join(name);
+        make(dir.path(), name, NcFormat::Netcdf4);
+        let mut holder = Command::new(&exe)
+            .args([
+                "-c",
+                "import sys, h5py\n\
+                 f = h5py.File(sys.argv[1], sys.argv[2])\n\
+                 print('ready', flush=True)\n\
+                 sys.stdin.read()\n\
+                 f.close()",
+            ])
+            .arg(&path)
+            .arg(h5py_mode)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(holder.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "h5py did not open {name}");
+        let before = std::fs::read(&path).unwrap();
+        let what = format!("{name} open in h5py ({h5py_mode}), qnd mode w as {flavour:?}");
+        let opened = qnd::open_with(
+            &path,
+            &OpenOptions {
+                netcdf: flavour,
+                ..OpenOptions::new(Mode::Create)
+            },
+        );
+        let after = std::fs::read(&path).unwrap();
+        holder.stdin.take().unwrap().write_all(b"").unwrap();
+        assert!(holder.wait().unwrap().success(), "{what}: h5py failed");
+        match opened {
+            Ok(f) => {
+                drop(f);
+                panic!("{what}: opened");
+            }
+            Err(e) => assert!(matches!(e, Error::InUse { .. }), "{what}: {e}"),
+        }
+        assert_eq!(after, before, "{what}: the refused open changed the file");
+        let f = qnd::open(&path, "r").unwrap();
+        assert_eq!(f.read::<f64>("x").unwrap(), 1.5, "{what}");
+        f.close().unwrap();
     }
 }

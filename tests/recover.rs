@@ -499,3 +499,79 @@ fn flags_of_a_writer_outside_qnd() {
     let r = qnd::open(&copy, "r").unwrap();
     assert_eq!(r.read::<Vec<f64>>("x").unwrap(), [1.0, 2.0]);
 }
+
+/// A 64-bit data (CDF5) file, written by netCDF4-python, cut inside its
+/// last record: opening it is refused (not read with zeros), and recovery
+/// lowers its 8-byte record count to the complete records.
+#[test]
+fn a_cdf5_record_count_past_the_data_is_lowered() {
+    let Some(py) = Python::find(&["netCDF4", "numpy"]) else {
+        return;
+    };
+    let _serial = child::serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut5.nc");
+    py.run(
+        "import sys, netCDF4, numpy as np\n\
+         d = netCDF4.Dataset(sys.argv[1], 'w', format='NETCDF3_64BIT_DATA')\n\
+         d.createDimension('t', None)\n\
+         d.createDimension('n', 8)\n\
+         t = d.createVariable('time', 'f8', ('t',))\n\
+         u = d.createVariable('u', 'f8', ('t', 'n'))\n\
+         for k in range(10):\n\
+         \x20   t[k] = k * 0.01\n\
+         \x20   u[k] = np.arange(k, k + 8)\n\
+         d.close()",
+        &[&path],
+    );
+    assert_eq!(&std::fs::read(&path).unwrap()[..4], b"CDF\x05");
+    let len = std::fs::metadata(&path).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len - 20)
+        .unwrap();
+    assert!(qnd::open(&path, "r").is_err(), "a cut CDF5 file opened");
+
+    let report = qnd::recover(&path).unwrap();
+    assert!(
+        report
+            .repairs
+            .iter()
+            .any(|r| r.contains("set the record count from 10 to 9")),
+        "{report}"
+    );
+    let f = qnd::open(&path, "r").unwrap();
+    check_records(&f, 9);
+    f.close().unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[4..12], &9u64.to_be_bytes(), "the 8-byte count");
+}
+
+/// A leaf larger than the read limit (declared huge, never written) is
+/// not an unreadable item: it is listed as not checked whole, and the
+/// file counts as readable (`qnd recover` exits 0).
+#[test]
+fn a_leaf_larger_than_the_read_limit_is_not_unreadable() {
+    let _serial = child::serial();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["big.h5", "big.nc"] {
+        let path = dir.path().join(name);
+        let f = qnd::open(&path, "w").unwrap();
+        f.declare("big", qnd::DType::F64, &[1 << 36]).unwrap();
+        f.set("x", 1.5).unwrap();
+        f.close().unwrap();
+        let report = qnd::recover(&path).unwrap();
+        assert!(report.is_readable(), "{name}: {report}");
+        assert_eq!(report.leaves_read, 1, "{name}: {report}");
+        assert_eq!(report.unchecked.len(), 1, "{name}: {report}");
+        assert_eq!(report.unchecked[0].0, "/big", "{name}: {report}");
+        assert!(
+            report.to_string().contains("not checked: /big"),
+            "{name}: {report}"
+        );
+        let (ok, out, err) = qnd(&[&"recover", &path]);
+        assert!(ok, "{name}: qnd recover failed: {out}{err}");
+    }
+}

@@ -13,6 +13,9 @@ use crate::error::{Error, Result};
 /// The HDF5 superblock reader and patcher, for recovery.
 #[cfg(feature = "hdf5")]
 pub(crate) use qnd_hdf5::superblock;
+/// The netCDF-3 header reader, for recovery.
+#[cfg(feature = "netcdf")]
+pub(crate) use qnd_netcdf::classic;
 
 qnd_storage::dispatch_storage! {
     /// Every backend built into this crate, dispatched with one `match`.

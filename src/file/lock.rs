@@ -205,6 +205,24 @@ pub(crate) fn library_writer(path: &Path) -> bool {
         .is_err_and(|r| matches!(r, Refusal::InUse))
 }
 
+/// True when a program holds a `flock()` lock on the file at `path`, as the
+/// HDF5 library takes to write (exclusive) or read (shared) a file: an HDF5
+/// program that does not take qnd's lock (h5py, netCDF4-python), or the
+/// library in this process. Mode `w` must not replace such a file: HDF5
+/// takes its lock only after truncating, and netCDF-3 takes none. Tested
+/// with an exclusive `flock()` beside `ours` (qnd's lock on the file),
+/// released at once; false where it cannot be tested (no `flock()`, or
+/// NFS, where it would conflict with `ours`).
+pub(crate) fn library_holder(path: &Path, ours: &WriterLock) -> bool {
+    if raw::flock_is_byte_range(&ours.file) {
+        return false;
+    }
+    File::open(path)
+        .map_err(classify)
+        .and_then(|f| raw::flock(&f, true).map_err(classify))
+        .is_err_and(|r| matches!(r, Refusal::InUse))
+}
+
 /// True when a live writer holds qnd's lock on the file at `path` (false
 /// when the file cannot be opened, or where locks cannot be tested).
 pub(crate) fn writer_active(path: &Path) -> bool {

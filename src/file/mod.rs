@@ -27,6 +27,8 @@ use crate::backend::{Capabilities, NcFormat};
 use crate::error::{Error, Result};
 use crate::state::{Auto, Recording, State};
 
+#[cfg(feature = "netcdf")]
+pub(crate) use factory::classic;
 #[cfg(feature = "hdf5")]
 pub(crate) use factory::superblock;
 pub(crate) use factory::AnyStorage;
@@ -314,6 +316,12 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         (true, true) => factory::Making::New,
     };
     let storage = (|| {
+        if let (Some(lock), true, true) = (&lock, create, exists) {
+            // replacing a file an HDF5 program has open would destroy it
+            if lock::library_holder(path, lock) {
+                return Err(Error::InUse { file: path.into() });
+            }
+        }
         if !create {
             let live = lock.is_none() && lock::writer_active(path);
             factory::check_closed(path, format, mode.writable(), live)?;

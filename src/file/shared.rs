@@ -378,10 +378,13 @@ impl FileRef {
     /// Refresh the file (see [`FileState::refresh`]).
     ///
     /// # Errors
-    /// When the backend fails.
+    /// When the backend fails; a library error is a failure of the file
+    /// (see [`FileState::note`]): on a file open for writing, refreshing
+    /// writes buffered records out, as a flush does.
     pub fn refresh(&self) -> Result<()> {
         let mut core = self.lock()?;
-        core.refresh().map_err(|e| self.at("/").storage(e))
+        let refreshed = core.refresh();
+        core.note(refreshed, &self.at("/"))
     }
 
     /// Close the file; later calls through any handle get [`Error::Closed`].

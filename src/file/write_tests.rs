@@ -79,3 +79,41 @@ fn a_failed_first_record_leaves_an_empty_variable() {
     f.goto_off();
     assert_eq!(f.read::<Vec<f64>>("t").unwrap(), [1.5]);
 }
+
+/// A library failure while buffered records go out is a failure of the
+/// file whichever call writes them: `flush`, and `refresh` on a file open
+/// for writing (which writes its buffers out too). Every later call then
+/// fails naming it.
+#[test]
+fn a_library_failure_writing_buffers_out_fails_the_file() {
+    for call in ["flush", "refresh"] {
+        let f = memory_with(1 << 20);
+        f.set_recording(Recording::Uniform);
+        f.set("t", 1.5).unwrap(); // buffered
+        f.file.with_memory(|m| {
+            m.probe.fail_appends = true;
+            m.probe.fail_as_library = true;
+        });
+        let first = match call {
+            "flush" => f.flush(),
+            _ => f.refresh(),
+        }
+        .unwrap_err();
+        assert!(
+            first.to_string().contains("appends fail"),
+            "{call}: {first}"
+        );
+        f.file.with_memory(|m| m.probe.fail_appends = false);
+        for (what, later) in [("flush", f.flush()), ("set", f.set("t", 2.5))] {
+            let e = later.expect_err(what);
+            assert!(
+                matches!(e, crate::Error::Failed { .. }),
+                "{call}, then {what}: {e}"
+            );
+            assert!(
+                e.to_string().contains("appends fail"),
+                "{call}, then {what}: {e}"
+            );
+        }
+    }
+}

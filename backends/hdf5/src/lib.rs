@@ -184,6 +184,9 @@ enum Swmr {
 
 /// What a node is, kept while the file is closed and opened again.
 struct Saved {
+    /// The node's parent and its name there.
+    parent: NodeId,
+    name: String,
     class: ObjClass,
     kind: Kind,
     elem: Option<Elem>,
@@ -225,10 +228,9 @@ struct Saved {
 /// file in this process holds a None member or an empty leaf open).
 pub struct Hdf5Storage {
     // dropped in this order: handles first, then the file
+    /// The nodes, with the parent and name of each, to open them again by
+    /// path.
     nodes: NodeTable<Node>,
-    /// The parent and name of each node (the root: itself and ""), to
-    /// open the nodes again by path.
-    links: Vec<(NodeId, String)>,
     /// The mappings of the virtual datasets among the nodes.
     virtuals: HashMap<NodeId, vds::Sources>,
     /// Where the file is, to find the sources of virtual datasets.
@@ -241,6 +243,10 @@ pub struct Hdf5Storage {
     /// Whether the table holds a record variable (SWMR mode is entered
     /// only then).
     has_records: bool,
+    /// Why the storage was closed after a failure (see
+    /// [`Hdf5Storage::shut`]): every later append, write, flush, refresh
+    /// and close fails naming it.
+    broken: Option<String>,
     file: Option<File>,
 }
 
@@ -262,11 +268,19 @@ fn superblock_v3(path: &Path) -> bool {
     }
 }
 
-/// Whether an open failed because a writer holds the file: HDF5's lock,
-/// or the superblock's flags of a file open for writing.
+/// Whether an open failed because a writer holds the file: HDF5's lock
+/// ("unable to lock (the) file"), or the superblock's flags of a file open for
+/// writing ("file is already open for write", "... for write/SWMR write").
+/// Other messages that hold "lock" (a damaged "superblock") are not.
 fn busy(e: &StorageError) -> bool {
     let msg = e.to_string();
-    msg.contains("lock") || msg.contains("already open for write")
+    [
+        "unable to lock file",
+        "unable to lock the file",
+        "already open for write",
+    ]
+    .iter()
+    .any(|m| msg.contains(m))
 }
 
 /// Try `open` until it succeeds, fails otherwise than [`busy`], or
@@ -405,7 +419,6 @@ impl Hdf5Storage {
         let root = file.group("/").map_err(lib)?;
         Ok(Hdf5Storage {
             nodes: NodeTable::new(Node::group(root)),
-            links: vec![(NodeId(0), String::new())],
             virtuals: HashMap::new(),
             place: vds::Place::new(path, writable),
             plists: Plists::new()?,
@@ -413,6 +426,7 @@ impl Hdf5Storage {
             path: path.to_path_buf(),
             swmr,
             has_records: false,
+            broken: None,
             file: Some(file),
         })
     }
@@ -420,7 +434,6 @@ impl Hdf5Storage {
     /// Keep `node` as member `name` of `parent`; its id.
     fn keep(&mut self, parent: NodeId, name: &str, node: Node) -> NodeId {
         self.has_records |= node.kind == Kind::Records;
-        self.links.push((parent, name.to_string()));
         self.nodes.push(parent, name, node)
     }
 
@@ -452,11 +465,10 @@ impl Hdf5Storage {
             Some(f) => raw::swmr::start_swmr_write(f),
             None => Ok(()),
         };
-        let reopened = self.reopen_types(&types);
-        if reopened.is_err() {
-            self.shut();
+        if let Err(e) = self.reopen_types(&types) {
+            self.shut(&e);
+            return Err(e);
         }
-        reopened?;
         // HDF5 refuses while another handle of this process holds a
         // committed datatype or an attribute of the file: the file is
         // written as it is then (everything is flushed), without SWMR
@@ -471,8 +483,8 @@ impl Hdf5Storage {
     /// Open the committed datatypes `types` again, by their paths.
     fn reopen_types(&mut self, types: &[NodeId]) -> SResult<()> {
         for &id in types {
-            let (parent, name) = self.links[id.0].clone();
-            let t = self.group(parent)?.committed_datatype(&name).map_err(lib)?;
+            let (parent, name) = self.nodes.link(id).ok_or(StorageError::NotFound)?;
+            let t = self.group(parent)?.committed_datatype(name).map_err(lib)?;
             if let Some(n) = self.nodes.get_mut(id) {
                 n.obj = Obj::Type(t);
             }
@@ -497,8 +509,8 @@ impl Hdf5Storage {
     /// (every call fails).
     fn reopen(&mut self) -> SResult<()> {
         let done = self.try_reopen();
-        if done.is_err() {
-            self.shut();
+        if let Err(e) = &done {
+            self.shut(e);
         }
         done
     }
@@ -507,11 +519,14 @@ impl Hdf5Storage {
         let mut saved = Vec::with_capacity(self.nodes.len());
         for i in 0..self.nodes.len() {
             let n = self.nodes.node(NodeId(i))?;
+            let (parent, name) = self.nodes.link(NodeId(i)).ok_or(StorageError::NotFound)?;
             let dapl = match &n.obj {
                 Obj::Dataset(ds) => Some(raw::swmr::dataset_access(ds)?),
                 _ => None,
             };
             saved.push(Saved {
+                parent,
+                name: name.to_string(),
                 class: n.obj.class(),
                 kind: n.kind,
                 elem: n.elem.clone(),
@@ -532,9 +547,9 @@ impl Hdf5Storage {
         raw::close_on_exec(file.id());
         let root = file.group("/").map_err(lib)?;
         let mut nodes = NodeTable::new(Node::group(root));
-        for (i, s) in saved.into_iter().enumerate().skip(1) {
-            let (parent, name) = &self.links[i];
-            let Obj::Group(g) = &nodes.node(*parent)?.obj else {
+        for s in saved.into_iter().skip(1) {
+            let (parent, name) = (s.parent, s.name.as_str());
+            let Obj::Group(g) = &nodes.node(parent)?.obj else {
                 return Err(StorageError::Layout(format!(
                     "the parent of {name} is not a group"
                 )));
@@ -553,20 +568,21 @@ impl Hdf5Storage {
                 elem: s.elem,
                 empty_shape: s.empty_shape,
             };
-            nodes.push(*parent, name, node);
+            nodes.push(parent, name, node);
         }
         self.nodes = nodes;
         self.file = Some(file);
         Ok(())
     }
 
-    /// Close everything, ignoring errors: after a failed reopen, so that
-    /// every later call fails (no node resolves) rather than reaching a
-    /// handle of the wrong object.
-    fn shut(&mut self) {
+    /// Close everything, ignoring errors: after a failed reopen (`why`), so
+    /// that every later call fails (no node resolves, and appends, writes,
+    /// flushes, refreshes and close name `why`) rather than reaching a
+    /// handle of the wrong object or saying Ok.
+    fn shut(&mut self, why: &StorageError) {
+        self.broken.get_or_insert_with(|| why.to_string());
         self.virtuals.clear();
         self.nodes.clear();
-        self.links.clear();
         if let Some(f) = self.file.take() {
             let _ = f.close();
         }
@@ -574,6 +590,16 @@ impl Hdf5Storage {
 
     fn node(&self, id: NodeId) -> SResult<&Node> {
         self.nodes.node(id)
+    }
+
+    /// The error of every call after [`Hdf5Storage::shut`].
+    fn check_broken(&self) -> SResult<()> {
+        match &self.broken {
+            Some(why) => Err(StorageError::library(format!(
+                "the file was closed after an earlier failure: {why}"
+            ))),
+            None => Ok(()),
+        }
     }
 
     fn group(&self, id: NodeId) -> SResult<&Group> {
@@ -872,6 +898,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
+        self.check_broken()?;
         let (n, e) = self.leaf(node)?;
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
         check_shape(data, &counts)?;
@@ -886,6 +913,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
+        self.check_broken()?;
         if self.swmr == Swmr::Left {
             self.enter_swmr()?;
         }
@@ -988,6 +1016,7 @@ impl Storage for Hdf5Storage {
     /// Write everything to the file; then, for a file that can (see
     /// [`Hdf5Storage`]) and has a record variable, enter SWMR writing.
     fn flush(&mut self) -> SResult<()> {
+        self.check_broken()?;
         match &self.file {
             Some(f) if self.writable => f.flush().map_err(lib)?,
             _ => return Ok(()),
@@ -1015,6 +1044,7 @@ impl Storage for Hdf5Storage {
     /// When the file cannot be opened again (the storage is then closed:
     /// every later call fails).
     fn refresh(&mut self) -> SResult<()> {
+        self.check_broken()?;
         if self.writable || self.file.is_none() {
             return Ok(());
         }
@@ -1024,10 +1054,9 @@ impl Storage for Hdf5Storage {
     fn close(&mut self) -> SResult<()> {
         self.virtuals.clear();
         self.nodes.clear();
-        self.links.clear();
         match self.file.take() {
             Some(f) => f.close().map_err(lib),
-            None => Ok(()),
+            None => self.check_broken(),
         }
     }
 }

@@ -66,7 +66,7 @@ impl NetcdfStorage {
         let (dtype, text) = self.dtype_of(ncid, xtype)?;
         let a = match text {
             TextLayout::Fixed { .. } => {
-                let mut buf = crate::data::try_filled(len, 0u8)?;
+                let mut buf = qnd_storage::try_filled(len, 0u8)?;
                 raw::get_att(ncid, varid, name, &mut buf)?;
                 return Ok(Array::scalar(text_from(&buf)));
             }

@@ -10,7 +10,7 @@ use std::ffi::CString;
 use ndarray::{ArrayD, IxDyn};
 use netcdf_sys as nc;
 
-use qnd_storage::{Array, DType, Kind, LeafInfo, NodeId, Run, SResult, StorageError};
+use qnd_storage::{try_filled, Array, DType, Kind, LeafInfo, NodeId, Run, SResult};
 
 use crate::nodes::Body;
 use crate::raw::{self, c_name, AsBytes, FromBytes, VarRef};
@@ -378,18 +378,4 @@ impl NetcdfStorage {
         }
         Ok(())
     }
-}
-
-/// `n` copies of `value`, or an error when memory for them cannot be had
-/// (a size read from a damaged file, say): never an abort.
-pub(crate) fn try_filled<T: Clone>(n: usize, value: T) -> SResult<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(n).map_err(|_| {
-        StorageError::Unsupported(format!(
-            "cannot allocate {n} elements of {} bytes: not enough memory",
-            std::mem::size_of::<T>()
-        ))
-    })?;
-    v.resize(n, value);
-    Ok(v)
 }

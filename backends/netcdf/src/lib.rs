@@ -41,7 +41,7 @@
 //! the refusals of what the format cannot hold), `data` (hyperslabs,
 //! records, and the buffers the library reads and writes), `attrs`
 //! (attributes), `classic` (the netCDF-3 header reader that catches
-//! truncated files) and `raw` (with `raw/vars.rs` and `raw/attrs.rs`),
+//! truncated files, public for recovery) and `raw` (with `raw/vars.rs` and `raw/attrs.rs`),
 //! the only module with `unsafe` code: safe wrappers over the C calls,
 //! which check every buffer they hand the library.
 #![deny(unsafe_code)]
@@ -51,7 +51,7 @@
 pub use {netcdf, netcdf_sys};
 
 mod attrs;
-mod classic;
+pub mod classic;
 mod data;
 mod dims;
 mod nodes;

@@ -2,7 +2,7 @@
 
 use ndarray::{ArrayD, IxDyn};
 
-use crate::{DType, Run};
+use crate::{DType, Run, SResult, StorageError};
 
 /// An n-d array whose element type is known only at run time.
 ///
@@ -487,10 +487,36 @@ pub fn checked_len(shape: &[usize]) -> Option<usize> {
         .filter(|&n| n <= isize::MAX as usize / 32)
 }
 
+/// `n` copies of `value` in a new `Vec`, or an error when memory for them
+/// cannot be had (a size read from a damaged file, say): never an abort.
+///
+/// # Errors
+///
+/// [`StorageError::Unsupported`] naming the size, when the allocator cannot
+/// give room for `n` elements.
+pub fn try_filled<T: Clone>(n: usize, value: T) -> SResult<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| {
+        StorageError::Unsupported(format!(
+            "cannot allocate {n} elements of {} bytes: not enough memory",
+            std::mem::size_of::<T>()
+        ))
+    })?;
+    v.resize(n, value);
+    Ok(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn try_filled_refuses_what_cannot_be_had() {
+        assert_eq!(try_filled(3, 7u8).unwrap(), vec![7u8; 3]);
+        let e = try_filled(usize::MAX / 2, 0u64).unwrap_err();
+        assert!(e.to_string().contains("not enough memory"), "{e}");
+    }
 
     #[test]
     fn dtype_shape_size() {

@@ -55,7 +55,7 @@ mod runs;
 mod text;
 mod value;
 
-pub use array::{checked_len, slice_info, Array, Element, FromNumber};
+pub use array::{checked_len, slice_info, try_filled, Array, Element, FromNumber};
 pub use buffer::{RecordBuffer, DEFAULT_RECORD_BUFFER};
 pub use capabilities::{Capabilities, DTypeSet, RecordDims};
 pub use dtype::DType;

@@ -47,6 +47,9 @@ pub struct Probe {
     pub appends: Vec<(NodeId, usize)>,
     /// Appends fail while this is set.
     pub fail_appends: bool,
+    /// The failures [`Probe::fail_appends`] injects are library errors
+    /// ([`StorageError::Library`], as a full disk gives), not refusals.
+    pub fail_as_library: bool,
 }
 
 impl Default for MemoryStorage {
@@ -231,7 +234,12 @@ impl Storage for MemoryStorage {
 
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
         if self.probe.fail_appends {
-            return Err(StorageError::Unsupported("appends fail (test)".into()));
+            let why = "appends fail (test)";
+            return Err(if self.probe.fail_as_library {
+                StorageError::library(why)
+            } else {
+                StorageError::Unsupported(why.into())
+            });
         }
         if self.probe.log {
             self.probe

@@ -16,6 +16,9 @@ use crate::{FastMap, NodeId, SResult, StorageError};
 #[derive(Debug)]
 pub struct NodeTable<N> {
     nodes: Vec<N>,
+    /// The parent and name of each node (the root: itself and ""), to
+    /// find a node again by its path (a backend that opens the file again).
+    links: Vec<(NodeId, String)>,
     children: FastMap<NodeId, FastMap<String, NodeId>>,
 }
 
@@ -24,6 +27,7 @@ impl<N> NodeTable<N> {
     pub fn new(root: N) -> NodeTable<N> {
         NodeTable {
             nodes: vec![root],
+            links: vec![(NodeId(0), String::new())],
             children: FastMap::default(),
         }
     }
@@ -51,11 +55,18 @@ impl<N> NodeTable<N> {
     pub fn push(&mut self, parent: NodeId, name: &str, node: N) -> NodeId {
         let id = NodeId(self.nodes.len());
         self.nodes.push(node);
+        self.links.push((parent, name.to_string()));
         self.children
             .entry(parent)
             .or_default()
             .insert(name.to_string(), id);
         id
+    }
+
+    /// The parent and the name of node `id` (the root: itself and ""), if
+    /// the table holds it.
+    pub fn link(&self, id: NodeId) -> Option<(NodeId, &str)> {
+        self.links.get(id.0).map(|(p, n)| (*p, n.as_str()))
     }
 
     /// Member `name` of `group`, if the table holds it.
@@ -76,6 +87,7 @@ impl<N> NodeTable<N> {
     /// Drop every node: ids no longer resolve.
     pub fn clear(&mut self) {
         self.nodes.clear();
+        self.links.clear();
         self.children.clear();
     }
 }
@@ -94,6 +106,8 @@ mod tests {
         assert_eq!(t.member(root, "a"), Some(a));
         assert_eq!(t.member(a, "b"), Some(b));
         assert_eq!(t.member(root, "b"), None);
+        assert_eq!(t.link(b), Some((a, "b")));
+        assert_eq!(t.link(root), Some((root, "")));
         assert_eq!(*t.node(b).unwrap(), "b node");
         *t.get_mut(b).unwrap() = "changed";
         assert_eq!(t.get(b), Some(&"changed"));
@@ -101,6 +115,7 @@ mod tests {
         t.clear();
         assert!(t.is_empty());
         assert_eq!(t.member(root, "a"), None);
+        assert_eq!(t.link(a), None);
         let e = t.node(root).unwrap_err();
         assert!(e.to_string().contains("no node 0"), "{e}");
     }

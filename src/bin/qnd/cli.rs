@@ -1,7 +1,6 @@
 //! What every command shares: argument splitting, failures and their exit
 //! codes, writing to stdout.
 
-use std::error::Error as StdError;
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -23,7 +22,7 @@ pub enum Failure {
 
 impl From<qnd::Error> for Failure {
     fn from(e: qnd::Error) -> Failure {
-        Failure::Error(chain(&e))
+        Failure::Error(qnd::error_chain(&e))
     }
 }
 
@@ -32,25 +31,9 @@ impl From<io::Error> for Failure {
         if e.kind() == io::ErrorKind::BrokenPipe {
             Failure::Closed
         } else {
-            Failure::Error(format!("writing the output: {}", chain(&e)))
+            Failure::Error(format!("writing the output: {}", qnd::error_chain(&e)))
         }
     }
-}
-
-/// An error and its sources, `: `-separated (a source already spelled out
-/// by the error above it is not repeated).
-pub fn chain(e: &dyn StdError) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !more.is_empty() && !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = s.source();
-    }
-    text
 }
 
 /// A command's arguments: the operands in order, and which of the flags it

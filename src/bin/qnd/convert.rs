@@ -46,7 +46,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         };
         return Err(Failure::Error(format!(
             "{}\nqnd: {}: the conversion failed; {removed}",
-            cli::chain(&e),
+            qnd::error_chain(&e),
             to.display()
         )));
     }

@@ -108,6 +108,6 @@ fn list(l: &QList, errors: &mut Vec<String>) -> Value {
 
 /// Keep `e` and stand None in for what could not be read.
 fn failed(errors: &mut Vec<String>, e: qnd::Error) -> Value {
-    errors.push(cli::chain(&e));
+    errors.push(qnd::error_chain(&e));
     Value::None
 }

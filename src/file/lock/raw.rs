@@ -107,10 +107,11 @@ fn fcntl(file: &File, cmd: libc::c_int, l_type: libc::c_int) -> io::Result<libc:
     lock.l_type = l_type as libc::c_short;
     lock.l_whence = libc::SEEK_SET as libc::c_short;
     lock.l_start = 0;
-    lock.l_len = 0; // to the end of the file, however it grows
-                    // SAFETY: the descriptor is `file`'s, open for the whole call; `lock`
-                    // is a valid `struct flock` that the call reads and (for GET) writes,
-                    // and nothing else refers to it.
+    // to the end of the file, however it grows
+    lock.l_len = 0;
+    // SAFETY: the descriptor is `file`'s, open for the whole call; `lock`
+    // is a valid `struct flock` that the call reads and (for GET) writes,
+    // and nothing else refers to it.
     let r = unsafe { libc::fcntl(file.as_raw_fd(), cmd, &mut lock as *mut libc::flock) };
     if r == -1 {
         Err(io::Error::last_os_error())

@@ -236,7 +236,9 @@ impl QGroup {
     ///
     /// # Errors
     /// [`Error::Backend`] when the file cannot be read again (for HDF5 the
-    /// file is then closed: open it again), [`Error::Closed`].
+    /// file is then closed: open it again; a library failure makes every
+    /// later call fail with [`Error::Failed`], as in [`QGroup::flush`]),
+    /// [`Error::Closed`].
     pub fn refresh(&self) -> Result<()> {
         self.file.refresh()
     }

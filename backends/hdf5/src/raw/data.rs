@@ -14,7 +14,7 @@ use hdf5_sys::h5d::{H5Dread, H5Dwrite};
 use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5p::H5P_DEFAULT;
 
-use qnd_storage::{SResult, StorageError};
+use qnd_storage::{try_filled, SResult, StorageError};
 
 use super::{attr_space, ck, locked, Hid, Selection};
 
@@ -221,18 +221,4 @@ impl Target<'_> {
         // call returns.
         unsafe { self.write_raw(mem, ptrs.as_ptr().cast()) }
     }
-}
-
-/// `n` copies of `value`, or an error when memory for them cannot be had
-/// (a size read from a damaged file, say): never an abort.
-pub(crate) fn try_filled<T: Clone>(n: usize, value: T) -> SResult<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(n).map_err(|_| {
-        StorageError::Unsupported(format!(
-            "cannot allocate {n} elements of {} bytes: not enough memory",
-            std::mem::size_of::<T>()
-        ))
-    })?;
-    v.resize(n, value);
-    Ok(v)
 }

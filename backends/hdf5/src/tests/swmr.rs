@@ -191,3 +191,58 @@ fn a_virtual_dataset_stays_readable_in_swmr() {
     let (v, _) = path(&mut r, "v");
     assert_eq!(whole(&mut r, v), f8_records(0, 4));
 }
+
+/// A writer that cannot open its file again to leave SWMR mode (here the
+/// file was moved away) is closed, and every later append, flush and
+/// close fails naming that failure: never Ok from a storage that holds no
+/// file.
+#[test]
+fn a_failed_reopen_fails_every_later_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("moved.h5");
+    let mut s = Hdf5Storage::create(&file).unwrap();
+    let root = s.root();
+    let time = s
+        .create_leaf(root, "time", &spec(DType::F64, &[], true))
+        .unwrap();
+    s.append_records(time, &f8_records(0, 5)).unwrap();
+    s.flush().unwrap();
+    assert_eq!(s.swmr, Swmr::On);
+    std::fs::rename(&file, dir.path().join("elsewhere.h5")).unwrap();
+    let first = s
+        .create_leaf(root, "u", &spec(DType::F64, &[], true))
+        .unwrap_err()
+        .to_string();
+    for (call, e) in [
+        ("append", s.append_records(time, &f8_records(5, 1)).err()),
+        ("flush", s.flush().err()),
+        ("close", s.close().err()),
+    ] {
+        let e = e.unwrap_or_else(|| panic!("{call} said Ok after the file was closed"));
+        assert!(matches!(e, StorageError::Library(_)), "{call}: {e:?}");
+        assert!(e.to_string().contains(&first), "{call}: {e} lacks {first}");
+    }
+}
+
+/// Only a writer holding the file makes an open wait and try again: HDF5's
+/// lock or the flags of a file open for writing, not any message that
+/// happens to hold "lock" (a damaged "superblock").
+#[test]
+fn only_a_busy_file_is_tried_again() {
+    let e = |m: &str| StorageError::Unsupported(m.into());
+    assert!(busy(&e(
+        "H5Fopen(): unable to open file: unable to lock file, errno = 11, error message = \
+         'Resource temporarily unavailable'"
+    )));
+    assert!(busy(&e(
+        "H5Fopen(): unable to open file: file is already open for write (may use <h5clear \
+         file> to clear file consistency flags)"
+    )));
+    for damaged in [
+        "H5Fopen(): unable to open file: bad superblock version number",
+        "H5Fopen(): unable to open file: unable to load superblock",
+        "H5Dread(): can't read data: block read failed",
+    ] {
+        assert!(!busy(&e(damaged)), "{damaged}");
+    }
+}
