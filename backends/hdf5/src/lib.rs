@@ -96,10 +96,15 @@ enum Obj {
     Group(Group),
     Dataset(Dataset),
     Type(CommittedDatatype),
-    /// A committed datatype closed while SWMR writing starts (which
-    /// refuses while one is open), opened again right after; never seen
-    /// by a caller.
-    Closed,
+    /// An object whose handle was closed (every handle is closed when the
+    /// file is opened again, and committed datatypes while SWMR writing
+    /// starts): opened again by its path when next used
+    /// ([`Hdf5Storage::opened`]), a dataset with the access properties
+    /// (chunk cache) it had.
+    Closed {
+        class: ObjClass,
+        dapl: Option<raw::Hid>,
+    },
 }
 
 impl Obj {
@@ -108,7 +113,7 @@ impl Obj {
             Obj::Group(g) => g.id(),
             Obj::Dataset(d) => d.id(),
             Obj::Type(t) => t.id(),
-            Obj::Closed => hdf5_sys::h5i::H5I_INVALID_HID,
+            Obj::Closed { .. } => hdf5_sys::h5i::H5I_INVALID_HID,
         }
     }
 
@@ -116,7 +121,8 @@ impl Obj {
         match self {
             Obj::Group(_) => ObjClass::Group,
             Obj::Dataset(_) => ObjClass::Dataset,
-            Obj::Type(_) | Obj::Closed => ObjClass::Datatype,
+            Obj::Type(_) => ObjClass::Datatype,
+            Obj::Closed { class, .. } => *class,
         }
     }
 
@@ -125,7 +131,7 @@ impl Obj {
             Obj::Group(g) => Ok(g),
             Obj::Dataset(d) => Ok(d),
             Obj::Type(t) => Ok(t),
-            Obj::Closed => Err(StorageError::Layout("the node is closed".into())),
+            Obj::Closed { .. } => Err(StorageError::Layout("the node is closed".into())),
         }
     }
 }
@@ -182,25 +188,15 @@ enum Swmr {
     On,
 }
 
-/// What a node is, kept while the file is closed and opened again.
-struct Saved {
-    /// The node's parent and its name there.
-    parent: NodeId,
-    name: String,
-    class: ObjClass,
-    kind: Kind,
-    elem: Option<Elem>,
-    empty_shape: Option<Vec<usize>>,
-    /// A dataset's access property list (its chunk cache).
-    dapl: Option<raw::Hid>,
-}
-
 /// An open HDF5 file.
 ///
-/// Every node looked up or created stays open in a table indexed by
-/// [`NodeId`] (the root is `NodeId(0)`) until [`Storage::close`], so
-/// repeated lookups return the same id and appending a record touches only
-/// the open dataset.
+/// Every node looked up or created stays in a table indexed by
+/// [`NodeId`] (the root is `NodeId(0)`) until [`Storage::close`], open,
+/// so repeated lookups return the same id and appending a record touches
+/// only the open dataset. When the file is opened again (leaving SWMR
+/// mode, a reader's refresh) every handle is closed and each node is
+/// opened again by its path when next used, so that this costs the same
+/// however many nodes the table holds.
 ///
 /// # Crash safety: SWMR
 ///
@@ -215,11 +211,11 @@ struct Saved {
 ///
 /// SWMR mode forbids creating objects and attributes: creating a group, a
 /// leaf, a None, a virtual dataset or writing an attribute first leaves
-/// it (every handle and the file are closed, the file opened again
-/// read-write, every node of the table opened again by its path, so that
-/// every `NodeId` stays valid), and the next append of records or flush
-/// enters it again. From leaving to entering again, a kill may damage the
-/// file's metadata: the short unprotected window of a creation.
+/// it (every handle and the file are closed and the file opened again
+/// read-write; every `NodeId` stays valid), and enters it again as soon
+/// as the object is made (or refused). From leaving to entering again
+/// (about a millisecond or two), a kill may damage the file's metadata:
+/// the short unprotected window of a creation.
 ///
 /// Files with an older superblock (v0/v1: h5py's default, Python qnd)
 /// and other drivers (families) never enter SWMR mode: there a kill
@@ -247,6 +243,9 @@ pub struct Hdf5Storage {
     /// [`Hdf5Storage::shut`]): every later append, write, flush, refresh
     /// and close fails naming it.
     broken: Option<String>,
+    /// How many times SWMR writing was left (for tests).
+    #[cfg(test)]
+    left: usize,
     file: Option<File>,
 }
 
@@ -427,6 +426,8 @@ impl Hdf5Storage {
             swmr,
             has_records: false,
             broken: None,
+            #[cfg(test)]
+            left: 0,
             file: Some(file),
         })
     }
@@ -447,17 +448,17 @@ impl Hdf5Storage {
     }
 
     /// Enter SWMR writing. Committed datatypes (None members, empty
-    /// leaves) may not be open meanwhile: they are closed first and opened
-    /// again after. When HDF5 refuses, the file stays outside SWMR mode
-    /// for good. On error (a datatype that cannot be opened again) the
-    /// storage is closed (every call fails).
+    /// leaves) may not be open meanwhile: they are closed first, and
+    /// opened again when next used. When HDF5 refuses, the file stays
+    /// outside SWMR mode for good.
     fn enter_swmr(&mut self) -> SResult<()> {
-        let mut types = Vec::new();
         for i in 1..self.nodes.len() {
             if let Some(n) = self.nodes.get_mut(NodeId(i)) {
                 if matches!(n.obj, Obj::Type(_)) {
-                    n.obj = Obj::Closed;
-                    types.push(NodeId(i));
+                    n.obj = Obj::Closed {
+                        class: ObjClass::Datatype,
+                        dapl: None,
+                    };
                 }
             }
         }
@@ -465,10 +466,6 @@ impl Hdf5Storage {
             Some(f) => raw::swmr::start_swmr_write(f),
             None => Ok(()),
         };
-        if let Err(e) = self.reopen_types(&types) {
-            self.shut(&e);
-            return Err(e);
-        }
         // HDF5 refuses while another handle of this process holds a
         // committed datatype or an attribute of the file: the file is
         // written as it is then (everything is flushed), without SWMR
@@ -480,16 +477,53 @@ impl Hdf5Storage {
         Ok(())
     }
 
-    /// Open the committed datatypes `types` again, by their paths.
-    fn reopen_types(&mut self, types: &[NodeId]) -> SResult<()> {
-        for &id in types {
-            let (parent, name) = self.nodes.link(id).ok_or(StorageError::NotFound)?;
-            let t = self.group(parent)?.committed_datatype(name).map_err(lib)?;
-            if let Some(n) = self.nodes.get_mut(id) {
-                n.obj = Obj::Type(t);
+    /// Open node `id` again if its handle was closed (see [`Obj::Closed`]),
+    /// its parents first, by its path.
+    fn opened(&mut self, id: NodeId) -> SResult<()> {
+        let class = match &self.node(id)?.obj {
+            Obj::Closed { class, .. } => *class,
+            _ => return Ok(()),
+        };
+        let (parent, name) = self.nodes.link(id).ok_or(StorageError::NotFound)?;
+        if parent == id {
+            return Err(StorageError::Layout("the root group is closed".into()));
+        }
+        let name = name.to_string();
+        self.opened(parent)?;
+        let g = self.group(parent)?;
+        let obj = match class {
+            ObjClass::Group => Obj::Group(g.group(&name).map_err(lib)?),
+            ObjClass::Dataset => {
+                let dapl = match &self.node(id)?.obj {
+                    Obj::Closed { dapl, .. } => dapl.as_ref(),
+                    _ => None,
+                };
+                let c = raw::c_name(&name)?;
+                Obj::Dataset(raw::swmr::open_dataset(g, &c, dapl)?)
             }
+            ObjClass::Datatype => Obj::Type(g.committed_datatype(&name).map_err(lib)?),
+        };
+        if let Some(n) = self.nodes.get_mut(id) {
+            n.obj = obj;
         }
         Ok(())
+    }
+
+    /// Around a call that creates an object or writes an attribute: leave
+    /// SWMR writing first (it forbids them), and enter it again right
+    /// after, whether `make` succeeded or not, so that the file is outside
+    /// SWMR mode only while the object is made.
+    fn creating<T>(&mut self, make: impl FnOnce(&mut Self) -> SResult<T>) -> SResult<T> {
+        self.leave_swmr()?;
+        let made = make(self);
+        let entered = if self.swmr == Swmr::Left {
+            self.enter_swmr()
+        } else {
+            Ok(())
+        };
+        let made = made?;
+        entered?;
+        Ok(made)
     }
 
     /// Before creating an object or writing an attribute: leave SWMR
@@ -498,6 +532,10 @@ impl Hdf5Storage {
         if self.swmr == Swmr::On {
             self.reopen()?;
             self.swmr = Swmr::Left;
+            #[cfg(test)]
+            {
+                self.left += 1;
+            }
         }
         Ok(())
     }
@@ -516,26 +554,22 @@ impl Hdf5Storage {
     }
 
     fn try_reopen(&mut self) -> SResult<()> {
-        let mut saved = Vec::with_capacity(self.nodes.len());
+        // every handle first, so that closing the file really closes it;
+        // nodes are opened again when next used (`opened`)
         for i in 0..self.nodes.len() {
-            let n = self.nodes.node(NodeId(i))?;
-            let (parent, name) = self.nodes.link(NodeId(i)).ok_or(StorageError::NotFound)?;
-            let dapl = match &n.obj {
+            let Some(n) = self.nodes.get_mut(NodeId(i)) else {
+                continue;
+            };
+            let dapl = match &mut n.obj {
                 Obj::Dataset(ds) => Some(raw::swmr::dataset_access(ds)?),
+                Obj::Closed { dapl, .. } => dapl.take(),
                 _ => None,
             };
-            saved.push(Saved {
-                parent,
-                name: name.to_string(),
+            n.obj = Obj::Closed {
                 class: n.obj.class(),
-                kind: n.kind,
-                elem: n.elem.clone(),
-                empty_shape: n.empty_shape.clone(),
                 dapl,
-            });
+            };
         }
-        // every handle first, so that closing the file really closes it
-        self.nodes.clear();
         if let Some(f) = self.file.take() {
             f.close().map_err(lib)?;
         }
@@ -546,31 +580,9 @@ impl Hdf5Storage {
         };
         raw::close_on_exec(file.id());
         let root = file.group("/").map_err(lib)?;
-        let mut nodes = NodeTable::new(Node::group(root));
-        for s in saved.into_iter().skip(1) {
-            let (parent, name) = (s.parent, s.name.as_str());
-            let Obj::Group(g) = &nodes.node(parent)?.obj else {
-                return Err(StorageError::Layout(format!(
-                    "the parent of {name} is not a group"
-                )));
-            };
-            let obj = match s.class {
-                ObjClass::Group => Obj::Group(g.group(name).map_err(lib)?),
-                ObjClass::Dataset => {
-                    let c = raw::c_name(name)?;
-                    Obj::Dataset(raw::swmr::open_dataset(g, &c, s.dapl.as_ref())?)
-                }
-                ObjClass::Datatype => Obj::Type(g.committed_datatype(name).map_err(lib)?),
-            };
-            let node = Node {
-                obj,
-                kind: s.kind,
-                elem: s.elem,
-                empty_shape: s.empty_shape,
-            };
-            nodes.push(parent, name, node);
+        if let Some(n) = self.nodes.get_mut(NodeId(0)) {
+            n.obj = Obj::Group(root);
         }
-        self.nodes = nodes;
         self.file = Some(file);
         Ok(())
     }
@@ -693,6 +705,86 @@ impl Hdf5Storage {
         })
     }
 
+    /// What leaf or record node `node`, open, holds.
+    fn leaf_info(&self, node: NodeId) -> SResult<LeafInfo> {
+        let (n, e) = self.leaf(node)?;
+        let shape = match (&n.obj, &n.empty_shape) {
+            (Obj::Dataset(ds), _) => raw::dataset_space(ds)?.dims(),
+            (_, Some(s)) => s.clone(),
+            _ => return Err(StorageError::Layout("not a leaf or record node".into())),
+        };
+        Ok(LeafInfo {
+            dtype: e.dtype,
+            dims: vec![None; shape.len()],
+            shape,
+            records: n.kind == Kind::Records,
+        })
+    }
+
+    /// A new None member `name` of `parent` (a committed datatype).
+    fn new_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.opened(parent)?;
+        let c = self.new_member(parent, name)?;
+        let dtype = types::file_type(DType::U8, 0)?;
+        let t = raw::commit_type(self.group(parent)?, &c, dtype, &self.plists)?;
+        write_attr(t.id(), NONE_ATTR, &Array::scalar(true), &self.plists)?;
+        let node = Node {
+            obj: Obj::Type(t),
+            kind: Kind::None,
+            elem: None,
+            empty_shape: None,
+        };
+        Ok(self.keep(parent, name, node))
+    }
+
+    /// A new leaf or record variable `name` of `parent`.
+    fn new_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
+        self.opened(parent)?;
+        let c = self.new_member(parent, name)?;
+        let g = self.group(parent)?;
+        let ftype = types::file_type(spec.dtype, spec.text_len)?;
+        let elem = types::classify(&ftype)?;
+        let node = if spec.records {
+            let mut dims = vec![0];
+            dims.extend_from_slice(&spec.shape);
+            // A zero-length record axis gets maximum 1: a chunk axis may
+            // not exceed a fixed maximum, and only axis 0 is unlimited.
+            let max: Vec<Option<usize>> = std::iter::once(None)
+                .chain(spec.shape.iter().map(|&d| Some(d.max(1))))
+                .collect();
+            let chunk = record_chunk(&spec.shape, ftype.size());
+            let ds =
+                raw::create_dataset(g, &c, &ftype, &dims, Some(&max), Some(&chunk), &self.plists)?;
+            Node {
+                obj: Obj::Dataset(ds),
+                kind: Kind::Records,
+                elem: Some(elem),
+                empty_shape: None,
+            }
+        } else if spec.shape.contains(&0) {
+            let t = raw::commit_type(g, &c, ftype, &self.plists)?;
+            let shape: Vec<i64> = spec.shape.iter().map(|&d| d as i64).collect();
+            let shape = ArrayD::from_shape_vec(IxDyn(&[shape.len()]), shape)
+                .map_err(|e| StorageError::Layout(e.to_string()))?;
+            write_attr(t.id(), SHAPE_ATTR, &Array::I64(shape), &self.plists)?;
+            Node {
+                obj: Obj::Type(t),
+                kind: Kind::Leaf,
+                elem: Some(elem),
+                empty_shape: Some(spec.shape.clone()),
+            }
+        } else {
+            let ds = raw::create_dataset(g, &c, &ftype, &spec.shape, None, None, &self.plists)?;
+            Node {
+                obj: Obj::Dataset(ds),
+                kind: Kind::Leaf,
+                elem: Some(elem),
+                empty_shape: None,
+            }
+        };
+        Ok(self.keep(parent, name, node))
+    }
+
     /// For a virtual dataset, checks the sources `slab` touches and holds
     /// them open (see [`vds`]); nothing for other nodes.
     fn hold_sources(&self, node: NodeId, slab: &[Run]) -> SResult<Option<vds::Held>> {
@@ -743,6 +835,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn names(&mut self, group: NodeId) -> SResult<Vec<String>> {
+        self.opened(group)?;
         let g = self.group(group)?;
         if raw::link_order_tracked(g)? {
             if let Ok(v) = g.member_names_by(IndexType::CreationOrder, IterationOrder::Increasing) {
@@ -757,6 +850,7 @@ impl Storage for Hdf5Storage {
         if let Some(id) = self.nodes.member(group, name) {
             return Ok(Some((id, self.node(id)?.kind)));
         }
+        self.opened(group)?;
         let g = self.group(group)?;
         if !plain_name(name) {
             return Ok(None);
@@ -793,90 +887,29 @@ impl Storage for Hdf5Storage {
     }
 
     fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
-        self.leave_swmr()?;
-        let c = self.new_member(parent, name)?;
-        let g = raw::create_group(self.group(parent)?, &c, &self.plists)?;
-        Ok(self.keep(parent, name, Node::group(g)))
-    }
-
-    fn create_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
-        self.leave_swmr()?;
-        let c = self.new_member(parent, name)?;
-        let dtype = types::file_type(DType::U8, 0)?;
-        let t = raw::commit_type(self.group(parent)?, &c, dtype, &self.plists)?;
-        write_attr(t.id(), NONE_ATTR, &Array::scalar(true), &self.plists)?;
-        let node = Node {
-            obj: Obj::Type(t),
-            kind: Kind::None,
-            elem: None,
-            empty_shape: None,
-        };
-        Ok(self.keep(parent, name, node))
-    }
-
-    fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
-        self.leave_swmr()?;
-        let c = self.new_member(parent, name)?;
-        let g = self.group(parent)?;
-        let ftype = types::file_type(spec.dtype, spec.text_len)?;
-        let elem = types::classify(&ftype)?;
-        let node = if spec.records {
-            let mut dims = vec![0];
-            dims.extend_from_slice(&spec.shape);
-            // A zero-length record axis gets maximum 1: a chunk axis may
-            // not exceed a fixed maximum, and only axis 0 is unlimited.
-            let max: Vec<Option<usize>> = std::iter::once(None)
-                .chain(spec.shape.iter().map(|&d| Some(d.max(1))))
-                .collect();
-            let chunk = record_chunk(&spec.shape, ftype.size());
-            let ds =
-                raw::create_dataset(g, &c, &ftype, &dims, Some(&max), Some(&chunk), &self.plists)?;
-            Node {
-                obj: Obj::Dataset(ds),
-                kind: Kind::Records,
-                elem: Some(elem),
-                empty_shape: None,
-            }
-        } else if spec.shape.contains(&0) {
-            let t = raw::commit_type(g, &c, ftype, &self.plists)?;
-            let shape: Vec<i64> = spec.shape.iter().map(|&d| d as i64).collect();
-            let shape = ArrayD::from_shape_vec(IxDyn(&[shape.len()]), shape)
-                .map_err(|e| StorageError::Layout(e.to_string()))?;
-            write_attr(t.id(), SHAPE_ATTR, &Array::I64(shape), &self.plists)?;
-            Node {
-                obj: Obj::Type(t),
-                kind: Kind::Leaf,
-                elem: Some(elem),
-                empty_shape: Some(spec.shape.clone()),
-            }
-        } else {
-            let ds = raw::create_dataset(g, &c, &ftype, &spec.shape, None, None, &self.plists)?;
-            Node {
-                obj: Obj::Dataset(ds),
-                kind: Kind::Leaf,
-                elem: Some(elem),
-                empty_shape: None,
-            }
-        };
-        Ok(self.keep(parent, name, node))
-    }
-
-    fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
-        let (n, e) = self.leaf(node)?;
-        let shape = match (&n.obj, &n.empty_shape) {
-            (Obj::Dataset(ds), _) => raw::dataset_space(ds)?.dims(),
-            (_, Some(s)) => s.clone(),
-            _ => return Err(StorageError::Layout("not a leaf or record node".into())),
-        };
-        Ok(LeafInfo {
-            dtype: e.dtype,
-            dims: vec![None; shape.len()],
-            shape,
-            records: n.kind == Kind::Records,
+        self.creating(|s| {
+            s.opened(parent)?;
+            let c = s.new_member(parent, name)?;
+            let g = raw::create_group(s.group(parent)?, &c, &s.plists)?;
+            Ok(s.keep(parent, name, Node::group(g)))
         })
     }
 
+    fn create_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.creating(|s| s.new_none(parent, name))
+    }
+
+    fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
+        self.creating(|s| s.new_leaf(parent, name, spec))
+    }
+
+    fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
+        self.opened(node)?;
+        self.leaf_info(node)
+    }
+
     fn records(&mut self, node: NodeId) -> SResult<usize> {
+        self.opened(node)?;
         let (n, _) = self.leaf(node)?;
         match &n.obj {
             Obj::Dataset(ds) => raw::dataset_len(ds),
@@ -885,6 +918,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
+        self.opened(node)?;
         let (n, e) = self.leaf(node)?;
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
         match &n.obj {
@@ -899,6 +933,7 @@ impl Storage for Hdf5Storage {
 
     fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         self.check_broken()?;
+        self.opened(node)?;
         let (n, e) = self.leaf(node)?;
         let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
         check_shape(data, &counts)?;
@@ -917,6 +952,7 @@ impl Storage for Hdf5Storage {
         if self.swmr == Swmr::Left {
             self.enter_swmr()?;
         }
+        self.opened(node)?;
         let (n, e) = self.leaf(node)?;
         let ds = match (&n.obj, n.kind) {
             (Obj::Dataset(ds), Kind::Records) => ds,
@@ -950,6 +986,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
+        self.opened(node)?;
         let n = self.node(node)?;
         let loc = n.obj.location()?;
         let mut names = None;
@@ -968,6 +1005,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn get_attr(&mut self, node: NodeId, name: &str) -> SResult<Option<Array>> {
+        self.opened(node)?;
         let obj = self.node(node)?.obj.id();
         let Ok(c) = CString::new(name) else {
             return Ok(None);
@@ -979,10 +1017,12 @@ impl Storage for Hdf5Storage {
     }
 
     fn set_attr(&mut self, node: NodeId, name: &str, value: &Array) -> SResult<()> {
-        self.leave_swmr()?;
-        let obj = self.node(node)?.obj.id();
-        let c = raw::c_name(name)?;
-        write_attr(obj, &c, value, &self.plists)
+        self.creating(|s| {
+            s.opened(node)?;
+            let obj = s.node(node)?.obj.id();
+            let c = raw::c_name(name)?;
+            write_attr(obj, &c, value, &s.plists)
+        })
     }
 
     /// A virtual dataset (see the module docs): sources that are this file
@@ -996,21 +1036,23 @@ impl Storage for Hdf5Storage {
         shape: &[usize],
         maps: &[VirtualMap],
     ) -> SResult<NodeId> {
-        self.leave_swmr()?;
-        let c = self.new_member(parent, name)?;
-        let file = self
-            .file
-            .as_ref()
-            .ok_or_else(|| StorageError::Layout("the file is closed".into()))?;
-        let g = self.group(parent)?;
-        let ds = vds::create(g, &c, dtype, shape, maps, &self.place, file, &self.plists)?;
-        let sources = vds::sources_of(&ds)?;
-        let node = Hdf5Storage::dataset_node(ds)?;
-        let id = self.keep(parent, name, node);
-        if let Some(s) = sources {
-            self.virtuals.insert(id, s);
-        }
-        Ok(id)
+        self.creating(|s| {
+            s.opened(parent)?;
+            let c = s.new_member(parent, name)?;
+            let file = s
+                .file
+                .as_ref()
+                .ok_or_else(|| StorageError::Layout("the file is closed".into()))?;
+            let g = s.group(parent)?;
+            let ds = vds::create(g, &c, dtype, shape, maps, &s.place, file, &s.plists)?;
+            let sources = vds::sources_of(&ds)?;
+            let node = Hdf5Storage::dataset_node(ds)?;
+            let id = s.keep(parent, name, node);
+            if let Some(found) = sources {
+                s.virtuals.insert(id, found);
+            }
+            Ok(id)
+        })
     }
 
     /// Write everything to the file; then, for a file that can (see

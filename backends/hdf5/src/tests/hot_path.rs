@@ -102,10 +102,13 @@ fn record<S: Storage>(s: &mut S, counts: impl Fn(&S) -> (usize, usize)) {
         batch(s, &r, 200 + 10 * b, 10);
     }
     s.flush().unwrap();
-    assert_eq!(
-        counts(s),
-        (nodes2, open2),
-        "nothing new for records many at a time"
+    // (the flush enters SWMR writing, which closes the committed
+    // datatypes of the empty items until they are used again)
+    let (nodes3, open3) = counts(s);
+    assert_eq!(nodes3, nodes2, "no new node for records many at a time");
+    assert!(
+        open3 <= open2,
+        "nothing opened for records many at a time: {open3} > {open2}"
     );
     let time = ArrayD::from_shape_fn(IxDyn(&[400]), |i| i[0] as f64);
     assert_eq!(

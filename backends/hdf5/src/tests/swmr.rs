@@ -56,11 +56,14 @@ fn recording_enters_swmr_at_flush_and_leaves_it_to_create() {
     s.flush().unwrap();
     assert!(s.swmr_writing().unwrap());
 
-    // a creation leaves SWMR; every id still names its node
+    // a creation leaves SWMR (the file is opened again) and enters it
+    // again right after; every id still names its node
+    assert_eq!(s.left, 0);
     let u = s
         .create_leaf(root, "u", &spec(DType::F64, &[], true))
         .unwrap();
-    assert!(!s.swmr_writing().unwrap(), "left for the creation");
+    assert_eq!(s.left, 1, "left for the creation");
+    assert!(s.swmr_writing().unwrap(), "entered again after it");
     assert_eq!(s.lookup(root, "g").unwrap(), Some((g, Kind::Group)));
     assert_eq!(s.lookup(g, "time").unwrap(), Some((time, Kind::Records)));
     assert_eq!(s.records(time).unwrap(), 10);
@@ -70,16 +73,19 @@ fn recording_enters_swmr_at_flush_and_leaves_it_to_create() {
         Some(Array::scalar(String::from("cm")))
     );
     assert!(s.get_attr(none, "x").unwrap().is_none());
-    // the next append enters it again
     s.append_records(u, &f8_records(0, 3)).unwrap();
-    assert!(s.swmr_writing().unwrap(), "entered again at the append");
     s.append_records(time, &f8_records(10, 2)).unwrap();
-    // attributes leave it too
+    assert!(s.swmr_writing().unwrap());
+    // attributes leave it too, for as long
     s.set_attr(time, "units", &Array::scalar(String::from("s")))
         .unwrap();
-    assert!(!s.swmr_writing().unwrap());
+    assert_eq!(s.left, 2, "left for the attribute");
+    assert!(s.swmr_writing().unwrap(), "entered again after it");
+    // a refused creation too
+    assert!(s.create_group(root, "g").is_err());
+    assert!(s.swmr_writing().unwrap(), "entered again after a refusal");
     s.flush().unwrap();
-    assert!(s.swmr_writing().unwrap(), "entered again at the flush");
+    assert!(s.swmr_writing().unwrap());
     s.close().unwrap();
 
     let mut r = Hdf5Storage::open(&file, false).unwrap();
