@@ -126,10 +126,13 @@ pub enum Error {
     /// `w`, a program has the file open through the HDF5 library (its own
     /// file lock is held: h5py, netCDF4-python, reading or writing), which
     /// replacing the file would destroy. Nothing was changed.
-    #[error("{file}: in use: another process has it open for writing (file is locked)")]
+    #[error("{file}: in use: {by} (file is locked)")]
     InUse {
         /// The file.
         file: PathBuf,
+        /// Who has it: "another writer has it open" (qnd's writer lock),
+        /// or "a program has it open through the HDF5 library".
+        by: &'static str,
     },
     /// The file was not closed by its writer (which crashed or was killed),
     /// and no live writer has it: HDF5's status flags are still set, or

@@ -42,6 +42,11 @@ use std::path::Path;
 use super::Mode;
 use crate::error::{Error, Result};
 
+/// Who holds a file that [`Error::InUse`] refuses: qnd's writer lock.
+pub(crate) const BY_WRITER: &str = "another writer has it open";
+/// Who holds a file that [`Error::InUse`] refuses: HDF5's own lock.
+pub(crate) const BY_LIBRARY: &str = "a program has it open through the HDF5 library";
+
 /// qnd's writer lock on one file, and the descriptor that holds it
 /// (released when dropped). Also the descriptor `sync` fsyncs: fsync is
 /// per file, so it covers what the library wrote through its own.
@@ -103,7 +108,12 @@ impl WriterLock {
         }
         let locked = match raw::lock_write(&file).map_err(classify) {
             Ok(()) => true,
-            Err(Refusal::InUse) => return Err(Error::InUse { file: path.into() }),
+            Err(Refusal::InUse) => {
+                return Err(Error::InUse {
+                    file: path.into(),
+                    by: BY_WRITER,
+                })
+            }
             Err(Refusal::NoLocks(e)) => {
                 eprintln!(
                     "qnd: warning: {}: opened for writing without a lock: this file system \
@@ -182,7 +192,10 @@ impl LibraryLock {
         })?;
         match raw::flock(&file, true).map_err(classify) {
             Ok(()) => Ok(Some(LibraryLock { _file: file })),
-            Err(Refusal::InUse) => Err(Error::InUse { file: path.into() }),
+            Err(Refusal::InUse) => Err(Error::InUse {
+                file: path.into(),
+                by: BY_LIBRARY,
+            }),
             Err(Refusal::NoLocks(_)) => Ok(None),
             Err(Refusal::Failed(source)) => Err(Error::Io {
                 file: path.into(),

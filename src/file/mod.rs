@@ -319,7 +319,10 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         if let (Some(lock), true, true) = (&lock, create, exists) {
             // replacing a file an HDF5 program has open would destroy it
             if lock::library_holder(path, lock) {
-                return Err(Error::InUse { file: path.into() });
+                return Err(Error::InUse {
+                    file: path.into(),
+                    by: lock::BY_LIBRARY,
+                });
             }
         }
         if !create {
