@@ -149,9 +149,11 @@ pub enum Error {
         reason: String,
     },
     /// A read-only open of a file that a live writer is recording, in a
-    /// format that cannot be read while it is written (netCDF-4).
+    /// format that cannot be read while it is written (netCDF-4, HDF5
+    /// with a superblock older than v3).
     #[error(
-        "{file} is being written by another process; live reading works for HDF5 and netCDF-3 files"
+        "{file} is being written by another process; live reading works for HDF5 files (with \
+         the v3 superblock qnd writes) and netCDF-3 files"
     )]
     BeingWritten {
         /// The file.

@@ -201,8 +201,8 @@ fn netcdf4_being_written_is_refused_to_readers_with_a_reason() {
     assert_eq!(
         e.to_string(),
         format!(
-            "{} is being written by another process; live reading works for HDF5 and \
-             netCDF-3 files",
+            "{} is being written by another process; live reading works for HDF5 files \
+             (with the v3 superblock qnd writes) and netCDF-3 files",
             path.display()
         )
     );
@@ -300,4 +300,31 @@ fn mode_w_leaves_alone_a_file_an_hdf5_program_has_open() {
         assert_eq!(f.read::<f64>("x").unwrap(), 1.5, "{what}");
         f.close().unwrap();
     }
+}
+
+/// An HDF5 file with an old superblock (v0, h5py's default) cannot be
+/// read while a writer records it (no SWMR): readers are told so, not
+/// given HDF5's lock error.
+#[test]
+fn an_old_hdf5_file_being_written_is_refused_to_readers_with_a_reason() {
+    let _serial = child::serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.h5");
+    {
+        use qnd_hdf5::hdf5;
+        let f = hdf5::File::create(&path).unwrap();
+        f.new_dataset::<f64>()
+            .create("x")
+            .unwrap()
+            .write_scalar(&1.5)
+            .unwrap();
+        f.close().unwrap();
+    }
+    let writer = Child::start("child_writer", path.to_str().unwrap());
+    let e = qnd::open(&path, "r").unwrap_err();
+    assert!(matches!(e, Error::BeingWritten { .. }), "{e}");
+    writer.finish();
+    let f = qnd::open(&path, "r").unwrap();
+    assert_eq!(f.read::<f64>("y").unwrap(), 2.5);
+    f.close().unwrap();
 }

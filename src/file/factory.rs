@@ -59,6 +59,7 @@ pub(super) fn open_storage(
     format: Format,
     making: Making,
     writable: bool,
+    live: bool,
     netcdf: NcFormat,
 ) -> Result<AnyStorage> {
     let create = making != Making::Open;
@@ -77,7 +78,13 @@ pub(super) fn open_storage(
                     qnd_hdf5::Hdf5Storage::create(path)
                 }
             },
-            || qnd_hdf5::Hdf5Storage::open(path, writable),
+            || {
+                if live && !writable {
+                    qnd_hdf5::Hdf5Storage::open_live(path)
+                } else {
+                    qnd_hdf5::Hdf5Storage::open(path, writable)
+                }
+            },
         ),
         #[cfg(feature = "netcdf")]
         Format::NetCdf => create_or_open(
@@ -157,8 +164,10 @@ pub(super) fn check_closed(path: &Path, format: Format, writable: bool, live: bo
             return Ok(());
         };
         if live {
+            // no SWMR under netCDF-C, nor before superblock v3
             return match format {
                 Format::NetCdf => Err(Error::BeingWritten { file: path.into() }),
+                _ if sb.version < 3 => Err(Error::BeingWritten { file: path.into() }),
                 _ => Ok(()),
             };
         }

@@ -315,6 +315,8 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         (true, false) => factory::Making::Truncate,
         (true, true) => factory::Making::New,
     };
+    // a reader of a file a live writer records
+    let live = !create && lock.is_none() && lock::writer_active(path);
     let storage = (|| {
         if let (Some(lock), true, true) = (&lock, create, exists) {
             // replacing a file an HDF5 program has open would destroy it
@@ -326,10 +328,9 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
             }
         }
         if !create {
-            let live = lock.is_none() && lock::writer_active(path);
             factory::check_closed(path, format, mode.writable(), live)?;
         }
-        factory::open_storage(path, format, making, mode.writable(), options.netcdf)
+        factory::open_storage(path, format, making, mode.writable(), live, options.netcdf)
     })()?;
     let lock = match lock {
         Some(lock) => Some(lock),

@@ -243,6 +243,9 @@ pub struct Hdf5Storage {
     /// [`Hdf5Storage::shut`]): every later append, write, flush, refresh
     /// and close fails naming it.
     broken: Option<String>,
+    /// Read-only, opened while a writer records the file: opened again
+    /// (at a refresh) for SWMR reading first.
+    live: bool,
     /// How many times SWMR writing was left (for tests).
     #[cfg(test)]
     left: usize,
@@ -302,7 +305,23 @@ fn retrying<T>(mut open: impl FnMut() -> SResult<T>) -> SResult<T> {
 /// variable). SWMR reading comes second: HDF5 opens the sources of
 /// virtual datasets with the file's own flags, and this process may hold
 /// them open without SWMR.
-fn open_read(path: &Path) -> SResult<File> {
+///
+/// With `live` (a writer is known to be recording the file), a v3 file is
+/// opened for SWMR reading first: a usual open could succeed in the
+/// writer's short window outside SWMR mode (the writer then holds no
+/// HDF5 lock) and read stale metadata once it writes in SWMR mode again.
+fn open_read(path: &Path, live: bool) -> SResult<File> {
+    let swmr = || -> SResult<File> {
+        let fapl = latest(&mut FileAccessBuilder::new())
+            .finish()
+            .map_err(lib)?;
+        retrying(|| {
+            raw::swmr::open_swmr_read(path, &fapl).or_else(|_| File::open(path).map_err(lib))
+        })
+    };
+    if live && superblock_v3(path) {
+        return swmr();
+    }
     let first = match File::open(path).map_err(lib) {
         Ok(f) => return Ok(f),
         Err(e) => e,
@@ -310,10 +329,7 @@ fn open_read(path: &Path) -> SResult<File> {
     if !busy(&first) || !superblock_v3(path) {
         return Err(first);
     }
-    let fapl = latest(&mut FileAccessBuilder::new())
-        .finish()
-        .map_err(lib)?;
-    retrying(|| raw::swmr::open_swmr_read(path, &fapl).or_else(|_| File::open(path).map_err(lib)))
+    swmr()
 }
 
 /// Open `path` read-write with libver bounds "latest" (what SWMR writing
@@ -354,8 +370,25 @@ impl Hdf5Storage {
     /// # Errors
     /// When the library cannot open it (for reading: after the retries).
     pub fn open(path: &Path, writable: bool) -> SResult<Hdf5Storage> {
+        Hdf5Storage::open_with(path, writable, false)
+    }
+
+    /// Open read-only a file that a writer in another process is known to
+    /// be recording: as [`Hdf5Storage::open`], but a v3 file is opened
+    /// for SWMR reading first (and again at every refresh), never with a
+    /// usual open in the writer's short window outside SWMR mode.
+    ///
+    /// # Errors
+    /// When the library cannot open it (after the retries).
+    pub fn open_live(path: &Path) -> SResult<Hdf5Storage> {
+        Hdf5Storage::open_with(path, false, true)
+    }
+
+    fn open_with(path: &Path, writable: bool, live: bool) -> SResult<Hdf5Storage> {
         if !writable {
-            return Hdf5Storage::with_file(open_read(path)?, path, false, Swmr::Reader);
+            let mut s = Hdf5Storage::with_file(open_read(path, live)?, path, false, Swmr::Reader)?;
+            s.live = live;
+            return Ok(s);
         }
         let file = File::open_rw(path).map_err(lib)?;
         if !swmr_capable(&file)? {
@@ -426,6 +459,7 @@ impl Hdf5Storage {
             swmr,
             has_records: false,
             broken: None,
+            live: false,
             #[cfg(test)]
             left: 0,
             file: Some(file),
@@ -576,7 +610,7 @@ impl Hdf5Storage {
         let file = if self.writable {
             reopen_rw(&self.path)?
         } else {
-            open_read(&self.path)?
+            open_read(&self.path, self.live)?
         };
         raw::close_on_exec(file.id());
         let root = file.group("/").map_err(lib)?;
