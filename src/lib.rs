@@ -245,7 +245,7 @@
 //!   own (a retry stores a record once); after a failure the library cannot
 //!   undo (disk full), every later call returns [`Error::Failed`] naming it.
 //! - **Bounded reads.** A read larger than [`OpenOptions::max_read_bytes`]
-//!   (a quarter of physical memory by default) is [`Error::TooLarge`],
+//!   (a quarter of the memory the process may use by default) is [`Error::TooLarge`],
 //!   checked before anything is allocated.
 //!
 //! ```

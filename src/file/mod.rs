@@ -207,12 +207,47 @@ impl OpenOptions {
 const FALLBACK_MEMORY: usize = 4 << 30;
 
 /// The default of [`OpenOptions::max_read_bytes`]: a quarter of the
-/// physical memory, as `MemTotal` of `/proc/meminfo` says on Linux; a
-/// quarter of 4 GiB (1 GiB) elsewhere or when it cannot be read. Computed
-/// once per process.
+/// memory the process may use: the physical memory, as `MemTotal` of
+/// `/proc/meminfo` says on Linux, or the memory limit of its control group
+/// (a container's) when that is smaller; a quarter of 4 GiB (1 GiB)
+/// elsewhere or when neither can be read. Computed once per process.
 pub fn default_max_read_bytes() -> usize {
     static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *LIMIT.get_or_init(|| physical_memory().unwrap_or(FALLBACK_MEMORY) / 4)
+    *LIMIT.get_or_init(|| {
+        let memory = match (physical_memory(), cgroup_memory_limit()) {
+            (Some(m), Some(c)) => m.min(c),
+            (m, c) => m.or(c).unwrap_or(FALLBACK_MEMORY),
+        };
+        memory / 4
+    })
+}
+
+/// The memory limit of this process's control group (cgroup v2
+/// `memory.max`, v1 `memory.limit_in_bytes`), when one is set.
+fn cgroup_memory_limit() -> Option<usize> {
+    let groups = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    let mut files = Vec::new();
+    for line in groups.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if controllers.is_empty() {
+            files.push(format!("/sys/fs/cgroup{path}/memory.max"));
+        } else if controllers.split(',').any(|c| c == "memory") {
+            files.push(format!("/sys/fs/cgroup/memory{path}/memory.limit_in_bytes"));
+        }
+    }
+    // inside a container the group is often mounted as the root
+    files.push("/sys/fs/cgroup/memory.max".into());
+    files.push("/sys/fs/cgroup/memory/memory.limit_in_bytes".into());
+    files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .filter_map(|text| text.trim().parse::<usize>().ok())
+        .filter(|&b| b > 0)
+        .min()
 }
 
 /// `MemTotal` of `/proc/meminfo`, in bytes.

@@ -42,8 +42,12 @@ pub fn example() -> PathBuf {
             .join(format!("record_forever{}", std::env::consts::EXE_SUFFIX));
         if !exe.exists() {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            // built in the profile of these tests (target/<profile>)
+            let release = dir.file_name().is_some_and(|d| d == "release");
+            let profile: &[&str] = if release { &["--release"] } else { &[] };
             let status = Command::new(cargo)
                 .args(["build", "--example", "record_forever"])
+                .args(profile)
                 .current_dir(env!("CARGO_MANIFEST_DIR"))
                 .status()
                 .expect("cargo runs");

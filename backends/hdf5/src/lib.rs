@@ -502,11 +502,21 @@ impl Hdf5Storage {
         };
         // HDF5 refuses while another handle of this process holds a
         // committed datatype or an attribute of the file: the file is
-        // written as it is then (everything is flushed), without SWMR
-        self.swmr = if started.is_ok() {
-            Swmr::On
-        } else {
-            Swmr::Never
+        // written as it is then, without SWMR. A refusal leaves the file
+        // as it was, so it flushes; a failure to write (the disk full)
+        // does not, and is the error of this call.
+        self.swmr = match started {
+            Ok(()) => Swmr::On,
+            Err(refused) => {
+                if let Some(f) = &self.file {
+                    f.flush().map_err(|e| {
+                        StorageError::library(format!(
+                            "{e} (after starting SWMR writing failed: {refused})"
+                        ))
+                    })?;
+                }
+                Swmr::Never
+            }
         };
         Ok(())
     }
