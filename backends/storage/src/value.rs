@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 use ndarray::{Array as NdArray, ArrayD, ArrayView, Dimension, IxDyn};
 
-use crate::{with_array, Array, DType, Element, FromNumber};
+use crate::{by_dtype, with_array, Array, DType, Element, FromNumber};
 
 /// An in-memory tree: what reading an item with auto mode 2 gives, and what
 /// qnd's `QGroup::set` writes.
@@ -212,12 +212,183 @@ pub trait FromValue: Sized {
     }
 }
 
-/// Split an array along its leading axis into one value per record.
+/// Split an array along its leading axis into one value per record: the
+/// elements are moved out once (a move when the array owns them in order)
+/// and each record takes its run of them, with no per-element indexing.
 pub fn split_records(a: Array) -> Vec<Value> {
-    with_array!(a, x => x
-        .axis_iter(ndarray::Axis(0))
-        .map(|r| Value::from(r.to_owned()))
-        .collect())
+    fn split<T: Element>(x: ArrayD<T>) -> Vec<Value> {
+        let Some((&count, record_shape)) = x.shape().split_first() else {
+            // a 0-d array has no records: it is its one value
+            return vec![Value::Array(T::wrap(x))];
+        };
+        let record_shape = record_shape.to_vec();
+        let per_record: usize = record_shape.iter().product();
+        let mut elements = into_vec(x).into_iter();
+        (0..count)
+            .map(|_| {
+                let record: Vec<T> = elements.by_ref().take(per_record).collect();
+                Value::Array(T::wrap(shaped(&record_shape, record)))
+            })
+            .collect()
+    }
+    with_array!(a, x => split(x))
+}
+
+/// An array of `shape` over `elements` in row-major order (their number
+/// is the product of `shape` by construction).
+fn shaped<T>(shape: &[usize], elements: Vec<T>) -> ArrayD<T> {
+    ArrayD::from_shape_vec(IxDyn(shape), elements).expect("as many elements as the shape holds")
+}
+
+/// The elements of `a` in row-major order, moved out when `a` owns them
+/// contiguously in that order (what every read gives), copied along whole
+/// rows otherwise: never a dynamic index per element.
+fn into_vec<T: Clone>(a: ArrayD<T>) -> Vec<T> {
+    let n = a.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    if !a.is_standard_layout() {
+        return copy_in_order(&a);
+    }
+    let (mut elements, offset) = a.into_raw_vec_and_offset();
+    // standard layout: the `n` elements are contiguous from `offset`
+    let offset = offset.unwrap_or(0);
+    elements.truncate(offset + n);
+    if offset > 0 {
+        elements.drain(..offset);
+    }
+    elements
+}
+
+/// The elements of a view in row-major order: one slice copy when it is
+/// contiguous, else a fixed-dimension walk (or one per innermost row).
+fn copy_in_order<T: Clone>(a: &ArrayD<T>) -> Vec<T> {
+    if let Some(s) = a.as_slice() {
+        return s.to_vec();
+    }
+    macro_rules! fixed {
+        ($d:ty) => {
+            a.view()
+                .into_dimensionality::<$d>()
+                .map(|v| v.iter().cloned().collect())
+                .unwrap_or_default()
+        };
+    }
+    match a.ndim() {
+        1 => fixed!(ndarray::Ix1),
+        2 => fixed!(ndarray::Ix2),
+        3 => fixed!(ndarray::Ix3),
+        4 => fixed!(ndarray::Ix4),
+        _ => {
+            // 0-d arrays are contiguous, so there is a last axis
+            let last = ndarray::Axis(a.ndim().saturating_sub(1));
+            let mut out = Vec::with_capacity(a.len());
+            for row in a.lanes(last) {
+                match row.as_slice() {
+                    Some(s) => out.extend_from_slice(s),
+                    None => out.extend(row.iter().cloned()),
+                }
+            }
+            out
+        }
+    }
+}
+
+/// The elements of `a` in row-major order as `T` and its shape: moved out
+/// when `a` is already of `T`, else converted in one loop over a slice.
+fn elements<T: Element + FromNumber>(a: Array) -> Result<(IxDyn, Vec<T>), ValueError> {
+    fn cast<S: Clone, T>(a: ArrayD<S>, f: impl Fn(&S) -> T) -> (IxDyn, Vec<T>) {
+        let shape = a.raw_dim();
+        let out = match a.as_slice() {
+            Some(s) => s.iter().map(f).collect(),
+            None => copy_in_order(&a).iter().map(f).collect(),
+        };
+        (shape, out)
+    }
+    if T::DTYPE == a.dtype() {
+        let a = T::unwrap(a).map_err(|a| mismatch::<T>(&a))?;
+        return Ok((a.raw_dim(), into_vec(a)));
+    }
+    if !a.dtype().widens_to(T::DTYPE) {
+        return Err(mismatch::<T>(&a));
+    }
+    macro_rules! int {
+        ($x:expr) => {
+            Ok(cast($x, |&x| T::from_number(x as f64, x as i128)))
+        };
+    }
+    match a {
+        Array::I8(x) => int!(x),
+        Array::I16(x) => int!(x),
+        Array::I32(x) => int!(x),
+        Array::I64(x) => int!(x),
+        Array::U8(x) => int!(x),
+        Array::U16(x) => int!(x),
+        Array::U32(x) => int!(x),
+        Array::U64(x) => int!(x),
+        Array::F32(x) => Ok(cast(x, |&x| T::from_number(f64::from(x), 0))),
+        other => Err(mismatch::<T>(&other)),
+    }
+}
+
+/// The error of an array that does not convert to elements of `T`.
+fn mismatch<T: Element>(a: &Array) -> ValueError {
+    ValueError {
+        expected: format!("elements of type {}", T::DTYPE.code()),
+        got: describe(a.dtype(), a.shape()),
+    }
+}
+
+/// The elements as `T` and the shape of an array, or of a list of arrays
+/// of one shape stacked along a new leading axis (as `numpy.array(list)`
+/// does: the records of a record variable read with goto off), in one
+/// contiguous buffer.
+fn flat<T: Element + FromNumber>(v: Value) -> Result<(IxDyn, Vec<T>), ValueError> {
+    match v {
+        Value::Array(a) => elements::<T>(a),
+        Value::List(items) => {
+            let count = items.len();
+            let mut items = items.into_iter();
+            let Some(first) = items.next() else {
+                return Ok((IxDyn(&[0]), Vec::new()));
+            };
+            let (shape, mut out) = flat::<T>(first)?;
+            if count > 1 {
+                out.reserve(out.len() * (count - 1));
+            }
+            for item in items {
+                let (odd, part) = flat::<T>(item)?;
+                if odd != shape {
+                    return Err(ValueError {
+                        expected: format!("a list of arrays shaped {:?}", shape.slice()),
+                        got: format!("an element shaped {:?}", odd.slice()),
+                    });
+                }
+                out.extend(part);
+            }
+            let mut stacked = Vec::with_capacity(shape.ndim() + 1);
+            stacked.push(count);
+            stacked.extend_from_slice(shape.slice());
+            Ok((IxDyn(&stacked), out))
+        }
+        other => Err(ValueError::new(
+            format!("an array of {}", T::DTYPE.code()),
+            &other,
+        )),
+    }
+}
+
+/// An array of `T` from an array (moved when it is already of `T`) or
+/// from a list of arrays of one shape, stacked (see [`flat`]).
+fn typed<T: Element + FromNumber>(v: Value) -> Result<ArrayD<T>, ValueError> {
+    if let Value::Array(a) = v {
+        return match T::unwrap(a) {
+            Ok(same) => Ok(same),
+            Err(other) => elements::<T>(other).map(|(shape, e)| shaped(shape.slice(), e)),
+        };
+    }
+    flat::<T>(v).map(|(shape, e)| shaped(shape.slice(), e))
 }
 
 /// `from_records` for the types that stack records: the array whole (no
@@ -237,45 +408,56 @@ impl FromValue for Value {
 }
 
 impl FromValue for Array {
+    /// The records whole, as for `ArrayD`: no records of shape `[4]` read
+    /// as an array of shape `[0, 4]`.
+    fn from_records(records: Array) -> Result<Self, ValueError> {
+        Ok(records)
+    }
+
+    /// An array as it is; a list of arrays of one shape stacked along a
+    /// new leading axis (as `numpy.array(list)` does) in the first of
+    /// their dtypes that all of them widen to; the empty list as an `f8`
+    /// array of shape `[0]` (as numpy's).
     fn from_value(v: Value) -> Result<Self, ValueError> {
         match v {
             Value::Array(a) => Ok(a),
+            Value::List(items) => {
+                if items.iter().any(|i| matches!(i, Value::List(_))) {
+                    // a list of lists: stack the inner ones first
+                    let inner = items
+                        .into_iter()
+                        .map(|i| Array::from_value(i).map(Value::Array))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    return Array::from_value(Value::List(inner));
+                }
+                let mut dtypes = Vec::with_capacity(items.len());
+                for item in &items {
+                    match item {
+                        Value::Array(a) => dtypes.push(a.dtype()),
+                        other => return Err(ValueError::new("a list of arrays", other)),
+                    }
+                }
+                let Some(&first) = dtypes.first() else {
+                    return Ok(Array::F64(shaped(&[0], Vec::new())));
+                };
+                let common = dtypes
+                    .iter()
+                    .copied()
+                    .find(|&to| dtypes.iter().all(|d| d.widens_to(to)))
+                    .ok_or_else(|| ValueError {
+                        expected: format!(
+                            "a list of arrays of one dtype, or of dtypes that widen to one (first {})",
+                            first.code()
+                        ),
+                        got: format!(
+                            "dtypes {}",
+                            dtypes.iter().map(|d| d.code()).collect::<Vec<_>>().join(", ")
+                        ),
+                    })?;
+                by_dtype!(common, T => typed::<T>(Value::List(items)).map(T::wrap))
+            }
             other => Err(ValueError::new("an array", &other)),
         }
-    }
-}
-
-/// An array of `T` from an array, or from a list of arrays of one shape
-/// stacked along a new leading axis (as `numpy.array(list)` does): the
-/// records of a record variable read with goto off.
-fn typed<T: Element + FromNumber>(v: Value) -> Result<ArrayD<T>, ValueError> {
-    match v {
-        Value::Array(a) => a.convert::<T>().map_err(|a| ValueError {
-            expected: format!("elements of type {}", T::DTYPE.code()),
-            got: describe(a.dtype(), a.shape()),
-        }),
-        Value::List(items) => {
-            let parts = items
-                .into_iter()
-                .map(typed::<T>)
-                .collect::<Result<Vec<_>, _>>()?;
-            let Some(first) = parts.first() else {
-                return Ok(ArrayD::from_shape_vec(ndarray::IxDyn(&[0]), Vec::new())
-                    .expect("an empty 1-d array"));
-            };
-            if let Some(odd) = parts.iter().find(|p| p.shape() != first.shape()) {
-                return Err(ValueError {
-                    expected: format!("a list of arrays shaped {:?}", first.shape()),
-                    got: format!("an element shaped {:?}", odd.shape()),
-                });
-            }
-            let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-            Ok(ndarray::stack(ndarray::Axis(0), &views).expect("arrays of one shape"))
-        }
-        other => Err(ValueError::new(
-            format!("an array of {}", T::DTYPE.code()),
-            &other,
-        )),
     }
 }
 
@@ -305,15 +487,17 @@ impl<T: Element + FromNumber> FromValue for Vec<T> {
         typed_records(records)
     }
 
+    /// The elements moved out of the array when it is of `T` (what a read
+    /// gives), else converted in one pass.
     fn from_value(v: Value) -> Result<Self, ValueError> {
-        let a = typed::<T>(v)?;
-        if a.ndim() > 1 {
+        let (shape, elements) = flat::<T>(v)?;
+        if shape.ndim() > 1 {
             return Err(ValueError {
                 expected: "a 0-d or 1-d array".into(),
-                got: describe(T::DTYPE, a.shape()),
+                got: describe(T::DTYPE, shape.slice()),
             });
         }
-        Ok(a.into_iter().collect())
+        Ok(elements)
     }
 }
 
@@ -325,14 +509,14 @@ macro_rules! scalar_from_value {
             }
 
             fn from_value(v: Value) -> Result<Self, ValueError> {
-                let a = typed::<$t>(v)?;
-                if a.len() != 1 {
-                    return Err(ValueError {
+                let (shape, elements) = flat::<$t>(v)?;
+                match <[$t; 1]>::try_from(elements) {
+                    Ok([x]) => Ok(x),
+                    Err(_) => Err(ValueError {
                         expected: "a single element".into(),
-                        got: describe(<$t as Element>::DTYPE, a.shape()),
-                    });
+                        got: describe(<$t as Element>::DTYPE, shape.slice()),
+                    }),
                 }
-                Ok(a.into_iter().next().expect("one element"))
             }
         }
     )*};
