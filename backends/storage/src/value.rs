@@ -630,6 +630,7 @@ mod tests {
                 };
             }
             if shape[0] > 0 {
+                same!(Array);
                 same!(ArrayD<f64>);
                 same!(ArrayD<i32>);
                 same!(ndarray::Array2<i32>);
@@ -640,6 +641,7 @@ mod tests {
                 assert_eq!(whole.shape(), shape);
                 let two = ndarray::Array2::<i32>::from_records(a.clone()).unwrap();
                 assert_eq!(two.shape(), shape);
+                assert_eq!(Array::from_records(a.clone()).unwrap(), a);
                 assert_eq!(
                     ArrayD::<f64>::from_value(list()).unwrap().shape(),
                     [0],
@@ -651,5 +653,172 @@ mod tests {
             same!(Value);
             same!(Vec<Value>);
         }
+    }
+
+    /// A 1-d `f64` array as a value, and the address of its elements.
+    fn owned(n: usize) -> (Value, *const f64) {
+        let a = ArrayD::from_shape_vec(IxDyn(&[n]), (0..n).map(|i| i as f64).collect()).unwrap();
+        let at = a.as_ptr();
+        (Value::from(a), at)
+    }
+
+    #[test]
+    fn contiguous_elements_are_moved_not_copied() {
+        let (v, at) = owned(1000);
+        let out: Vec<f64> = v.convert().unwrap();
+        assert_eq!(out.as_ptr(), at, "Vec takes the array's buffer");
+        assert_eq!(out[999], 999.0);
+        let (v, at) = owned(1000);
+        let out: ArrayD<f64> = v.convert().unwrap();
+        assert_eq!(out.as_ptr(), at, "ArrayD is the array itself");
+        let (v, at) = owned(1000);
+        let out: Array = v.convert().unwrap();
+        assert_eq!(f64::peek(&out).unwrap().as_ptr(), at);
+        // records of a record variable read whole: the same buffer
+        let (Value::Array(records), at) = owned(1000) else {
+            unreachable!()
+        };
+        let out = Vec::<f64>::from_records(records).unwrap();
+        assert_eq!(out.as_ptr(), at);
+    }
+
+    #[test]
+    fn non_contiguous_inputs_keep_logical_order() {
+        let base: Array1<i32> = (0..12).collect();
+        // a stride of 2
+        let every_other = Value::from(base.clone().slice_move(ndarray::s![..;2]));
+        assert_eq!(
+            every_other.clone().convert::<Vec<i32>>().unwrap(),
+            [0, 2, 4, 6, 8, 10]
+        );
+        assert_eq!(
+            every_other.convert::<Vec<i64>>().unwrap(),
+            [0, 2, 4, 6, 8, 10]
+        );
+        // contiguous but not from the start of the buffer
+        let tail = Value::from(base.clone().slice_move(ndarray::s![9..]));
+        assert_eq!(tail.clone().convert::<Vec<i32>>().unwrap(), [9, 10, 11]);
+        assert_eq!(tail.convert::<Vec<f64>>().unwrap(), [9.0, 10.0, 11.0]);
+        let last = Value::from(base.clone().slice_move(ndarray::s![11..]));
+        assert_eq!(last.convert::<i32>().unwrap(), 11);
+        // transposed, 2-d to 5-d: the logical order is row-major
+        let m = base.clone().into_shape_with_order((3, 4)).unwrap();
+        let t = Value::from(m.clone().reversed_axes());
+        let want = m.t().to_owned();
+        assert_eq!(t.clone().convert::<Array2<i32>>().unwrap(), want);
+        assert_eq!(
+            t.clone().convert::<Array2<f64>>().unwrap(),
+            want.mapv(f64::from)
+        );
+        let wide: ArrayD<i64> = t.clone().convert().unwrap();
+        assert_eq!(wide, want.mapv(i64::from).into_dyn());
+        assert_eq!(
+            split_records(t.convert::<Array>().unwrap()),
+            (0..4)
+                .map(|c| Value::from(m.column(c).to_owned()))
+                .collect::<Vec<_>>()
+        );
+        for ndim in 3..=5 {
+            let mut shape = vec![1; ndim];
+            shape[0] = 3;
+            shape[ndim - 1] = 4;
+            let a = base.clone().into_shape_with_order(IxDyn(&shape)).unwrap();
+            let rev = a.clone().reversed_axes();
+            let want: Vec<i64> = rev.iter().map(|&x| i64::from(x)).collect();
+            let got: ArrayD<i64> = Value::from(rev.clone()).convert().unwrap();
+            assert_eq!(got.iter().copied().collect::<Vec<_>>(), want, "{ndim}-d");
+            assert_eq!(got.shape(), rev.shape());
+            let records = split_records(Array::from(rev.clone()));
+            assert_eq!(records.len(), 4);
+            assert_eq!(
+                records[1],
+                Value::from(rev.index_axis(ndarray::Axis(0), 1).to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn casts_widen_whole_arrays_and_refuse_narrowing() {
+        let bytes = Value::from(array![[0u8, 255], [7, 8]]);
+        let f: Array2<f64> = bytes.clone().convert().unwrap();
+        assert_eq!(f, array![[0.0, 255.0], [7.0, 8.0]]);
+        let i: ArrayD<i16> = bytes.clone().convert().unwrap();
+        assert_eq!(i.shape(), [2, 2]);
+        assert_eq!(i[[0, 1]], 255);
+        let e = bytes.convert::<ArrayD<i8>>().unwrap_err();
+        assert_eq!(e.expected, "elements of type i1");
+        assert_eq!(e.got, "u1 [2, 2]");
+        let small = Value::from(vec![1.5f32, -2.25]);
+        assert_eq!(small.convert::<Vec<f64>>().unwrap(), [1.5, -2.25]);
+        let big = Value::from(vec![i64::MAX, i64::MIN]);
+        assert_eq!(
+            big.clone().convert::<Vec<i64>>().unwrap(),
+            [i64::MAX, i64::MIN]
+        );
+        assert!(
+            big.convert::<Vec<f64>>().is_err(),
+            "i8 does not widen to f8"
+        );
+        let u = Value::from(vec![u32::MAX]);
+        assert_eq!(u.convert::<u64>().unwrap(), u64::from(u32::MAX));
+        assert!(Value::from(vec![1.0f64]).convert::<f32>().is_err());
+        let text = Value::from(vec!["a", "b"]);
+        assert_eq!(text.clone().convert::<Vec<String>>().unwrap(), ["a", "b"]);
+        assert!(text.convert::<Vec<f64>>().is_err());
+    }
+
+    #[test]
+    fn empty_arrays() {
+        let none = Value::from(ArrayD::<f64>::zeros(IxDyn(&[0, 3])));
+        let a: ArrayD<f64> = none.clone().convert().unwrap();
+        assert_eq!(a.shape(), [0, 3]);
+        let a: Array2<f64> = none.clone().convert().unwrap();
+        assert_eq!(a.dim(), (0, 3));
+        let cast: ArrayD<f64> = Value::from(ArrayD::<i32>::zeros(IxDyn(&[2, 0])))
+            .convert()
+            .unwrap();
+        assert_eq!(cast.shape(), [2, 0]);
+        assert!(none.clone().convert::<Vec<f64>>().is_err(), "2-d");
+        assert_eq!(
+            Value::from(Vec::<u8>::new()).convert::<Vec<i32>>().unwrap(),
+            Vec::<i32>::new()
+        );
+        let e = Value::from(Vec::<f64>::new()).convert::<f64>().unwrap_err();
+        assert_eq!(e.got, "f8 [0]");
+        assert_eq!(split_records(none.convert::<Array>().unwrap()), vec![]);
+        let rows = split_records(Array::from(ArrayD::<i8>::zeros(IxDyn(&[3, 0]))));
+        assert_eq!(rows, vec![Value::from(Vec::<i8>::new()); 3]);
+        let empty: Array = Value::list().convert().unwrap();
+        assert_eq!((empty.dtype(), empty.shape()), (DType::F64, &[0][..]));
+    }
+
+    #[test]
+    fn arrays_stack_lists() {
+        let l = Value::List(vec![Value::from(vec![1u8, 2]), Value::from(vec![3u8, 4])]);
+        let a: Array = l.clone().convert().unwrap();
+        assert_eq!(a, Array::from(array![[1u8, 2], [3, 4]]));
+        assert_eq!(a, Array::from(l.convert::<ArrayD<u8>>().unwrap()));
+        // the first dtype every element widens to
+        let mixed = Value::List(vec![Value::from(1i32), Value::from(2.5), Value::from(3u8)]);
+        assert_eq!(
+            mixed.convert::<Array>().unwrap(),
+            Array::from(array![1.0, 2.5, 3.0])
+        );
+        let apart = Value::List(vec![Value::from(1i64), Value::from(1.5f32)]);
+        let e = apart.convert::<Array>().unwrap_err();
+        assert_eq!(e.got, "dtypes i8, f4");
+        let odd = Value::List(vec![Value::from(vec![1, 2]), Value::from(vec![3])]);
+        assert!(odd.convert::<Array>().is_err());
+        let holes = Value::List(vec![Value::from(1.0), Value::None]);
+        assert_eq!(holes.convert::<Array>().unwrap_err().got, "none");
+        let nested = Value::List(vec![
+            Value::List(vec![Value::from(1), Value::from(2)]),
+            Value::List(vec![Value::from(3), Value::from(4)]),
+        ]);
+        assert_eq!(
+            nested.convert::<Array>().unwrap(),
+            Array::from(array![[1, 2], [3, 4]])
+        );
+        assert!(Value::group().convert::<Array>().is_err());
     }
 }
