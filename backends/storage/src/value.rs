@@ -192,6 +192,14 @@ impl From<Vec<Value>> for Value {
 ///
 /// Numbers convert only where no value can change (`i32` to `f64` yes,
 /// `f64` to `f32` no).
+///
+/// Every target costs what `ArrayD<T>` costs: an array already of `T` and
+/// laid out in row-major order (what every read gives) is moved, its
+/// buffer becoming the `Vec`, the scalar or the array; any other layout
+/// is copied along whole rows and a widening is one loop over a slice,
+/// never a dynamic index per element. The records of a record variable
+/// read with goto off are stacked (arrays, `Array`, vectors, numbers) or
+/// split (`Value`, `Vec<Value>`) from one buffer.
 pub trait FromValue: Sized {
     /// Convert.
     ///
