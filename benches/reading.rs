@@ -35,11 +35,14 @@
 //! (`<= 1.0` and `<= 1.2`). Without such a Python it says so and prints
 //! the `vec / array` ratios only.
 //!
-//! The cases run in rounds (`QND_BENCH_REPEAT=n`, default 7): each round
+//! The cases run in rounds (`QND_BENCH_REPEAT=n`, default 5): each round
 //! opens the files, runs every qnd case and then the Python script once,
 //! so that a slow spell of the machine touches both sides alike. In a
 //! round, a case that takes microseconds (whole, window) is run many
 //! times and its median kept; a case's time is the median of its rounds.
+//! A round takes about 30 s on a 2-core machine, most of it netCDF4-python's
+//! `goto_scalar` (about 0.2 ms a `v[k]`, also on a file netCDF4-python
+//! wrote itself); without Python, about 3 s.
 //! `QND_BENCH_ONLY=h5/goto` runs only the cases whose name contains that
 //! text (and no Python, no ratios), to profile one.
 //!
@@ -317,7 +320,11 @@ fn python() -> Option<String> {
 
 /// One round of `reading.py` on the files: `(case, seconds)` as it prints
 /// them (`py/h5/whole` ...).
-fn python_round(exe: &str, files: &[(&str, PathBuf, PathBuf)], scale: Scale) -> Res<Vec<(String, f64)>> {
+fn python_round(
+    exe: &str,
+    files: &[(&str, PathBuf, PathBuf)],
+    scale: Scale,
+) -> Res<Vec<(String, f64)>> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reading.py");
     let mut cmd = Command::new(exe);
     cmd.arg(&script);
@@ -362,7 +369,7 @@ fn main() -> Res<()> {
     let rounds = std::env::var("QND_BENCH_REPEAT")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(if bench { 7 } else { 2 })
+        .unwrap_or(if bench { 5 } else { 2 })
         .max(1);
     let scale = if bench {
         Scale::full(rounds)
@@ -398,7 +405,10 @@ fn main() -> Res<()> {
         for (format, records, big) in &files {
             let wanted_here = |case: &str| wanted(&format!("{format}/{case}"));
             for (case, secs) in qnd_round(records, big, scale, &wanted_here)? {
-                times.entry(format!("{format}/{case}")).or_default().push(secs);
+                times
+                    .entry(format!("{format}/{case}"))
+                    .or_default()
+                    .push(secs);
             }
         }
         if let Some(exe) = &py {
@@ -417,9 +427,10 @@ fn main() -> Res<()> {
         "window_vec",
         "window_array",
     ];
-    for prefix in ["", "py/"] {
+    let py_order = ["whole", "goto_scalar", "nearest", "window"];
+    for (prefix, cases) in [("", &order[..]), ("py/", &py_order[..])] {
         for (format, _) in FORMATS {
-            for case in order.iter().chain(&["whole", "window"]) {
+            for case in cases {
                 let name = format!("{prefix}{format}/{case}");
                 if let Some(secs) = times.get(&name) {
                     println!("{name} {secs:.6}");
