@@ -443,7 +443,10 @@ fn main() -> Res<()> {
     }
     println!("ratios (of medians):");
     let ratio = |a: &str, b: &str, goal: f64| {
-        let (ta, tb) = (times[a], times[b]);
+        let (Some(ta), Some(tb)) = (times.get(a), times.get(b)) else {
+            println!("{a} / {b}: not measured");
+            return;
+        };
         let r = ta / tb;
         let verdict = if r <= goal { "ok" } else { "MISSED" };
         println!("{a} / {b} {r:.2} (goal <= {goal:.1}: {verdict})");
