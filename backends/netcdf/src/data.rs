@@ -297,6 +297,16 @@ impl NetcdfStorage {
         if self.node(node)?.kind != Kind::Records {
             return Err(layout("not a record node"));
         }
+        if self.var(node)?.default_cache {
+            let v = self.var_mut(node)?;
+            let elem = match v.text {
+                TextLayout::Fixed { .. } => 1,
+                TextLayout::Variable => std::mem::size_of::<usize>(),
+                TextLayout::NotText => v.dtype.size().max(1),
+            };
+            raw::fit_chunk_cache(&v.at, elem)?;
+            v.default_cache = false;
+        }
         let v = self.var(node)?;
         let Some((&added, shape)) = records.shape().split_first() else {
             return Err(layout("records of rank 0"));

@@ -382,3 +382,17 @@ fn a_record_larger_than_the_cap_is_written_through() {
     assert_eq!(b.held(), 0);
     assert_eq!(allocated(&b), 0);
 }
+
+#[test]
+fn buffers_grow_from_a_chunk_not_a_batch() {
+    let (mut b, _) = records(DEFAULT_RECORD_BUFFER, &[]);
+    let ids = nodes(&mut b, 100, &[]);
+    let one = |k: usize| Array::F64(ArrayD::from_elem(IxDyn(&[]), k as f64));
+    for k in 0..1000 {
+        for &id in &ids {
+            b.push_record(id, &one(k)).unwrap();
+        }
+    }
+    // 1000 records each: a chunk's worth (1024 f64) each, not 1 MiB
+    assert_eq!(allocated(&b), 100 * 1024 * 8);
+}
