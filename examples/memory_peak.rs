@@ -16,8 +16,13 @@
 //! for HDF5, netCDF-4 and netCDF-3 (classic, 64-bit offsets), with the
 //! default record buffer (64 MiB). Each line shows the bound
 //! `record_buffer + B + n_vars * P` (B and P below) and whether the peak
-//! is within it. `--quick` records 3,000 records (for CI). `--many` also
-//! times 1,000 scalar variables x 1,000 records per format.
+//! is within it. Two more cases show where B and P come from: `base`, one
+//! variable and one record (the program, the libraries, an open file), and
+//! `1000 vars x 100`, 1,000 variables of 100 records (whose buffers hold
+//! 8 KiB each: a chunk's worth of records), the per-variable cost being
+//! the difference less those 8 MiB, divided by 1,000. `--quick` records
+//! 3,000 records (for CI). `--many` also times 1,000 scalar variables x
+//! 1,000 records per format.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -72,6 +77,24 @@ fn main() {
     );
     let mut all_hold = true;
     for format in ["hdf5", "nc4", "nc3"] {
+        let peak = |case: &str, n: usize| {
+            let out = run(&dir, &["--case", format, case, &n.to_string()]);
+            field(&out, "peak").unwrap_or_else(|| {
+                eprintln!("memory_peak: case {format} {case} failed:\n{out}");
+                std::process::exit(1)
+            })
+        };
+        let base = peak("base", 1);
+        let wide = peak("wide", 100);
+        let per_var = wide.saturating_sub(base + (8 << 20)) / 1000;
+        println!(
+            "{format:5} base (1 var, 1 record): {:.1} MiB; 1000 vars x 100 records: {:.1} MiB, \
+             about {} KiB per variable beyond their buffers",
+            base as f64 / MIB,
+            wide as f64 / MIB,
+            per_var >> 10
+        );
+        all_hold &= base <= BASE && per_var <= PER_VAR;
         for (case, vars) in [("together", 100), ("phases", 400)] {
             let out = run(&dir, &["--case", format, case, &records.to_string()]);
             let Some(peak) = field(&out, "peak") else {
@@ -83,7 +106,11 @@ fn main() {
             all_hold &= holds;
             println!(
                 "{format:5} {vars:3} vars {:12}: peak {:7.1} MiB, bound {:6.1} MiB: {}",
-                if case == "together" { "together" } else { "in 4 phases" },
+                if case == "together" {
+                    "together"
+                } else {
+                    "in 4 phases"
+                },
                 peak as f64 / MIB,
                 bound as f64 / MIB,
                 if holds { "holds" } else { "EXCEEDED" }
@@ -177,7 +204,8 @@ fn child(args: &[String]) {
                 &[(0, 100, n), (100, 100, n), (200, 100, n), (300, 100, n)],
             )
         }
-        "many" => record(&path, fmt, nc, &[(0, 1000, records)]),
+        "many" | "wide" => record(&path, fmt, nc, &[(0, 1000, records)]),
+        "base" => record(&path, fmt, nc, &[(0, 1, records)]),
         _ => usage(),
     };
     let micros = t.elapsed().as_micros();

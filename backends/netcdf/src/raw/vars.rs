@@ -225,9 +225,7 @@ pub(crate) fn fit_chunk_cache(v: &VarRef, elem: usize) -> SResult<()> {
     let mut chunk = vec![0usize; v.ndims];
     // SAFETY: `chunk` has room for the one length per dimension the call
     // writes, `storage` is a live int.
-    call!(unsafe {
-        nc::nc_inq_var_chunking(v.ncid, v.varid, &mut storage, chunk.as_mut_ptr())
-    })?;
+    call!(unsafe { nc::nc_inq_var_chunking(v.ncid, v.varid, &mut storage, chunk.as_mut_ptr()) })?;
     if storage != nc::NC_CHUNKED as c_int {
         return Ok(());
     }

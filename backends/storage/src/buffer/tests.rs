@@ -314,7 +314,13 @@ fn held_counts_every_allocated_byte_and_never_exceeds_the_cap() {
 
 #[test]
 fn held_stays_in_the_cap_for_records_of_every_size() {
-    for (cap, len) in [(1000, 1), (1000, 10), (1000, 125), (4096, 3), (100_000, 700)] {
+    for (cap, len) in [
+        (1000, 1),
+        (1000, 10),
+        (1000, 125),
+        (4096, 3),
+        (100_000, 700),
+    ] {
         let (mut b, _) = records(cap, &[len]);
         let ids = nodes(&mut b, 5, &[len]);
         for k in 0..200 {
