@@ -232,6 +232,18 @@ pub(crate) fn fit_chunk_cache(v: &VarRef, elem: usize) -> SResult<()> {
     record_chunk_cache(v, &chunk, elem)
 }
 
+/// The chunk cache size of `v`, in bytes (for tests).
+#[cfg(test)]
+pub(crate) fn chunk_cache_size(v: &VarRef) -> SResult<usize> {
+    let (mut size, mut nelems, mut preemption) = (0usize, 0usize, 0f32);
+    // SAFETY: the three live locals take the one value each the call
+    // writes.
+    call!(unsafe {
+        nc::nc_get_var_chunk_cache(v.ncid, v.varid, &mut size, &mut nelems, &mut preemption)
+    })?;
+    Ok(size)
+}
+
 /// Small records, many per chunk: shuffled and deflated (level 1), so
 /// that the unwritten rest of a short history's one chunk takes no room.
 pub(crate) fn deflate_records(v: &VarRef) -> SResult<()> {
