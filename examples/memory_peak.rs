@@ -33,7 +33,7 @@ use qnd::{Format, Mode, NcFormat, OpenOptions, Recording};
 /// The base: the program, the HDF5 and netCDF libraries, the file open,
 /// and what the libraries allocate for writing (type conversion, a batch
 /// being compressed), whatever the number of variables.
-const BASE: usize = 48 << 20;
+const BASE: usize = 32 << 20;
 /// Per variable: the library's open dataset with a chunk cache of one
 /// chunk (8 KiB for scalars), its metadata, and qnd's node.
 const PER_VAR: usize = 64 << 10;

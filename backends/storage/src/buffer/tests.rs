@@ -361,7 +361,7 @@ fn written_out_buffers_hold_no_memory() {
 fn many_nodes_recorded_in_phases_stay_in_the_cap() {
     // 400 nodes of scalars, recorded 100 at a time: before, each kept the
     // allocation of a whole batch (1 MiB) after writing out
-    let cap = 256 << 10;
+    let cap = 1 << 20;
     let (mut b, _) = records(cap, &[]);
     let ids = nodes(&mut b, 400, &[]);
     let one = |k: usize| Array::F64(ArrayD::from_elem(IxDyn(&[]), k as f64));
