@@ -8,9 +8,13 @@
 //! come in through [`Storage::append`].
 //!
 //! - Buffered records are written out when a node's buffer reaches its
-//!   batch, when all buffers together exceed the cap given at open
-//!   ([`RecordBuffer::new`]; qnd's `OpenOptions::record_buffer`),
-//!   and on flush and close; the first error is returned from
+//!   batch, when the buffers would allocate more than the cap given at
+//!   open ([`RecordBuffer::new`]; qnd's `OpenOptions::record_buffer`),
+//!   and on flush and close. Every byte a buffer allocates counts against
+//!   the cap (a buffer grows by doubling, from a chunk's worth of records
+//!   up to its batch), and a buffer frees its memory once written out, so
+//!   that the buffers never hold more than the cap between calls, however
+//!   many nodes are recorded; the first error is returned from
 //!   [`Storage::flush`] / [`Storage::close`], and the records that could not
 //!   be written stay buffered for the next try.
 //! - A call that returns an error keeps nothing of its own: an
