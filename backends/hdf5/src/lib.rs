@@ -496,10 +496,30 @@ impl Hdf5Storage {
                 }
             }
         }
+        // Starting SWMR writing reopens every open dataset with the default
+        // access property list, losing its chunk cache (one chunk for
+        // records, see `raw::objects`): note each, to open it again with
+        // its own when next used.
+        let mut dapls = Vec::new();
+        for i in 1..self.nodes.len() {
+            if let Some(Obj::Dataset(ds)) = self.nodes.get_mut(NodeId(i)).map(|n| &n.obj) {
+                dapls.push((i, raw::swmr::dataset_access(ds)?));
+            }
+        }
         let started = match &self.file {
             Some(f) => raw::swmr::start_swmr_write(f),
             None => Ok(()),
         };
+        if started.is_ok() {
+            for (i, dapl) in dapls {
+                if let Some(n) = self.nodes.get_mut(NodeId(i)) {
+                    n.obj = Obj::Closed {
+                        class: ObjClass::Dataset,
+                        dapl: Some(dapl),
+                    };
+                }
+            }
+        }
         // HDF5 refuses while another handle of this process holds a
         // committed datatype or an attribute of the file: the file is
         // written as it is then, without SWMR. A refusal leaves the file

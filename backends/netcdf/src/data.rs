@@ -5,7 +5,8 @@
 //! strings or NUL-padded `NC_CHAR` bytes.
 
 use std::borrow::Cow;
-use std::ffi::CString;
+use std::collections::HashMap;
+use std::ffi::{c_int, CString};
 
 use ndarray::{ArrayD, IxDyn};
 use netcdf_sys as nc;
@@ -297,6 +298,16 @@ impl NetcdfStorage {
         if self.node(node)?.kind != Kind::Records {
             return Err(layout("not a record node"));
         }
+        if self.var(node)?.default_cache {
+            let v = self.var_mut(node)?;
+            let elem = match v.text {
+                TextLayout::Fixed { .. } => 1,
+                TextLayout::Variable => std::mem::size_of::<usize>(),
+                TextLayout::NotText => v.dtype.size().max(1),
+            };
+            raw::fit_chunk_cache(&v.at, elem)?;
+            v.default_cache = false;
+        }
         let v = self.var(node)?;
         let Some((&added, shape)) = records.shape().split_first() else {
             return Err(layout("records of rank 0"));
@@ -350,6 +361,11 @@ impl NetcdfStorage {
         if !self.writable || self.ncid.is_none() {
             return Ok(());
         }
+        // The length of each record dimension, asked once: netCDF-C finds
+        // the length of an unlimited dimension by asking every variable of
+        // the file for its extent (`nc4_find_dim_len`), so asking once per
+        // variable would cost the square of the number of variables.
+        let mut lens: HashMap<(c_int, c_int), usize> = HashMap::new();
         for i in 0..self.nodes.len() {
             let id = NodeId(i);
             let (fresh, dirty) = match self.nodes.get(id).map(|n| &n.body) {
@@ -364,7 +380,14 @@ impl NetcdfStorage {
                 let v = self.var(id)?;
                 let (ncid, varid, records) = (v.at.ncid(), v.at.varid(), v.records);
                 let Some(dimid) = v.record_dim else { continue };
-                let len = raw::dim_len(ncid, dimid)?;
+                let len = match lens.get(&(ncid, dimid)) {
+                    Some(&len) => len,
+                    None => {
+                        let len = raw::dim_len(ncid, dimid)?;
+                        lens.insert((ncid, dimid), len);
+                        len
+                    }
+                };
                 let stored = raw::att(ncid, varid, RECORDS_ATTR)?.is_some();
                 if records < len {
                     self.define_mode()?;

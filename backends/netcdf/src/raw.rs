@@ -234,9 +234,11 @@ mod vars;
 pub(super) use self::attrs::{
     att, att_name, del_att, get_att, get_att_strings, natts, put_att, put_att_strings,
 };
+#[cfg(test)]
+pub(super) use self::vars::chunk_cache_size;
 pub(super) use self::vars::{
-    def_chunking, def_fill_zero, def_var, deflate_records, direct_records, get, get_strings, put,
-    put_strings, var, var_name, varid, varids, VarRef,
+    def_chunking, def_fill_zero, def_var, deflate_records, direct_records, fit_chunk_cache, get,
+    get_strings, put, put_strings, record_chunk_cache, var, var_name, varid, varids, VarRef,
 };
 
 fn layout(msg: String) -> StorageError {

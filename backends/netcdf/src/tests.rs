@@ -516,3 +516,42 @@ fn check_cloexec(target: &Path) {
     }
     assert!(!fds.is_empty(), "the file is open");
 }
+
+/// Record variables of netCDF-4 get a chunk cache of one chunk (netCDF-C's
+/// default of several MiB per variable keeps written chunks, and a file
+/// of many variables grows by that much for each), also those of an
+/// existing file, at their first append.
+#[test]
+fn record_chunk_caches_hold_one_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cache.nc");
+    let record = |k: f64| Array::F64(ArrayD::from_elem(IxDyn(&[1]), k));
+    let cache =
+        |s: &NetcdfStorage, x: NodeId| raw::chunk_cache_size(&s.var(x).unwrap().at).unwrap();
+    // f8 scalars: 1024 records, 8 KiB, per chunk
+    let one_chunk = qnd_storage::chunks::records_per_chunk(8) * 8;
+    {
+        let mut s = NetcdfStorage::create(&file, NcFormat::Netcdf4).unwrap();
+        let root = s.root();
+        let x = s
+            .create_leaf(root, "x", &spec(DType::F64, &[], true))
+            .unwrap();
+        s.append_records(x, &record(1.0)).unwrap();
+        assert_eq!(cache(&s, x), one_chunk);
+        s.close().unwrap();
+    }
+    let mut s = NetcdfStorage::open(&file, true).unwrap();
+    let root = s.root();
+    let (x, _) = member(&mut s, root, "x");
+    assert!(
+        cache(&s, x) > one_chunk,
+        "netCDF-C's default before the first append"
+    );
+    s.append_records(x, &record(2.0)).unwrap();
+    assert_eq!(cache(&s, x), one_chunk);
+    assert_eq!(
+        read_whole(&mut s, x),
+        Array::F64(ArrayD::from_shape_vec(IxDyn(&[2]), vec![1.0, 2.0]).unwrap())
+    );
+    s.close().unwrap();
+}

@@ -39,6 +39,10 @@ pub(crate) struct Var {
     /// which read as 9.97e36, not 0). Big netCDF-4 leaves have fill value
     /// 0 instead (see [`NetcdfStorage::new_leaf`]) and are never fresh.
     pub(crate) fresh: bool,
+    /// A netCDF-4 record variable whose chunk cache is not yet set to
+    /// qnd's (one chunk, see [`raw::record_chunk_cache`]): one of an
+    /// existing file, set at its first append.
+    pub(crate) default_cache: bool,
 }
 
 impl NetcdfStorage {
@@ -92,8 +96,11 @@ impl NetcdfStorage {
             let record_bytes = chunk[1..].iter().product::<usize>().saturating_mul(elem);
             if text != TextLayout::Variable && deflate_records(record_bytes) {
                 raw::deflate_records(&at)?;
+                raw::record_chunk_cache(&at, &chunk, elem)?;
             } else if text == TextLayout::NotText && direct_records(record_bytes) {
                 raw::direct_records(&at)?;
+            } else {
+                raw::record_chunk_cache(&at, &chunk, elem)?;
             }
         }
         // A big netCDF-4 leaf is stored in chunks, allocated as they are
@@ -165,6 +172,7 @@ impl NetcdfStorage {
                 record_dim: spec.records.then(|| dimids[0]),
                 empty_shape: empty.then(|| spec.shape.clone()),
                 fresh: !spec.records && !empty && !filled,
+                default_cache: false,
             })),
             parent,
         };
@@ -288,6 +296,7 @@ impl NetcdfStorage {
                 record_dim: records.then(|| inq.dimids[0]),
                 empty_shape,
                 fresh: false,
+                default_cache: records && !self.classic(),
             })),
         ))
     }

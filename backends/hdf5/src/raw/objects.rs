@@ -159,14 +159,22 @@ pub(crate) fn create_dataset(
                     ck(H5Pset_shuffle(dcpl.id()))?;
                     ck(H5Pset_deflate(dcpl.id(), 1))?;
                 }
-                if direct_records(record_bytes) {
-                    ck(H5Pset_chunk_cache(
-                        dapl.id(),
-                        H5D_CHUNK_CACHE_NSLOTS_DEFAULT,
-                        0,
-                        H5D_CHUNK_CACHE_W0_DEFAULT as f64,
-                    ))?;
-                }
+                // The chunk cache holds one chunk (HDF5's default is 1 MiB
+                // per open dataset, which a file of many record datasets
+                // pays for each): records are written in whole chunks,
+                // and a read or an append to the last, part-filled chunk
+                // needs that chunk only. Big chunks bypass the cache.
+                let cache = if direct_records(record_bytes) {
+                    0
+                } else {
+                    record_bytes.saturating_mul(chunk[0])
+                };
+                ck(H5Pset_chunk_cache(
+                    dapl.id(),
+                    H5D_CHUNK_CACHE_NSLOTS_DEFAULT,
+                    cache,
+                    H5D_CHUNK_CACHE_W0_DEFAULT as f64,
+                ))?;
             }
             (dcpl, dapl)
         };

@@ -10,8 +10,10 @@
 //!   are in qnd's `tests/hdf5_backend.rs`, through the storage and the
 //!   tree, on one file);
 //! - [`hot_path`]: recording opens nothing per record;
-//! - [`swmr`]: SWMR writing entered, left and entered again.
+//! - [`swmr`]: SWMR writing entered, left and entered again;
+//! - [`chunk_cache`]: record datasets cache one chunk.
 
+mod chunk_cache;
 mod fixtures;
 mod foreign;
 mod hot_path;

@@ -201,6 +201,49 @@ pub(crate) fn direct_records(v: &VarRef) -> SResult<()> {
     call!(unsafe { nc::nc_set_var_chunk_cache(v.ncid, v.varid, 1, 1, 0.75) })
 }
 
+/// A chunk cache of one chunk of `chunk` (elements of `elem` bytes) for a
+/// record variable, in place of netCDF-C's default of several MiB per
+/// variable, which fills with written chunks and keeps them (a file of
+/// many variables would grow by that much for each): records are written
+/// in whole chunks, and a read or an append to the last, part-filled
+/// chunk needs that chunk only. Records of 32 KiB chunks or more bypass
+/// the cache instead ([`direct_records`]).
+pub(crate) fn record_chunk_cache(v: &VarRef, chunk: &[usize], elem: usize) -> SResult<()> {
+    let bytes = chunk
+        .iter()
+        .fold(elem.max(1), |acc, &d| acc.saturating_mul(d))
+        .max(1);
+    // SAFETY: a plain call on ids and numbers.
+    call!(unsafe { nc::nc_set_var_chunk_cache(v.ncid, v.varid, bytes, 1, 0.75) })
+}
+
+/// For a record variable of an existing netCDF-4 file, before its first
+/// append: the chunk cache of [`record_chunk_cache`], one of its chunks
+/// (of `elem`-byte elements), when it is chunked.
+pub(crate) fn fit_chunk_cache(v: &VarRef, elem: usize) -> SResult<()> {
+    let mut storage: c_int = 0;
+    let mut chunk = vec![0usize; v.ndims];
+    // SAFETY: `chunk` has room for the one length per dimension the call
+    // writes, `storage` is a live int.
+    call!(unsafe { nc::nc_inq_var_chunking(v.ncid, v.varid, &mut storage, chunk.as_mut_ptr()) })?;
+    if storage != nc::NC_CHUNKED as c_int {
+        return Ok(());
+    }
+    record_chunk_cache(v, &chunk, elem)
+}
+
+/// The chunk cache size of `v`, in bytes (for tests).
+#[cfg(test)]
+pub(crate) fn chunk_cache_size(v: &VarRef) -> SResult<usize> {
+    let (mut size, mut nelems, mut preemption) = (0usize, 0usize, 0f32);
+    // SAFETY: the three live locals take the one value each the call
+    // writes.
+    call!(unsafe {
+        nc::nc_get_var_chunk_cache(v.ncid, v.varid, &mut size, &mut nelems, &mut preemption)
+    })?;
+    Ok(size)
+}
+
 /// Small records, many per chunk: shuffled and deflated (level 1), so
 /// that the unwritten rest of a short history's one chunk takes no room.
 pub(crate) fn deflate_records(v: &VarRef) -> SResult<()> {

@@ -8,9 +8,13 @@
 //! come in through [`Storage::append`].
 //!
 //! - Buffered records are written out when a node's buffer reaches its
-//!   batch, when all buffers together exceed the cap given at open
-//!   ([`RecordBuffer::new`]; qnd's `OpenOptions::record_buffer`),
-//!   and on flush and close; the first error is returned from
+//!   batch, when the buffers would allocate more than the cap given at
+//!   open ([`RecordBuffer::new`]; qnd's `OpenOptions::record_buffer`),
+//!   and on flush and close. Every byte a buffer allocates counts against
+//!   the cap (a buffer grows by doubling, from a chunk's worth of records
+//!   up to its batch), and a buffer frees its memory once written out, so
+//!   that the buffers never hold more than the cap between calls, however
+//!   many nodes are recorded; the first error is returned from
 //!   [`Storage::flush`] / [`Storage::close`], and the records that could not
 //!   be written stay buffered for the next try.
 //! - A call that returns an error keeps nothing of its own: an
@@ -130,20 +134,58 @@ impl Rows {
         })
     }
 
-    /// Append the elements of `a` in C order, first making room for
-    /// `room` elements in all when the rows are empty; false (and nothing
-    /// appended) when `a` has another element type.
-    fn push(&mut self, a: &Array, room: usize) -> bool {
+    /// Append the elements of `a` in C order; false (and nothing appended)
+    /// when `a` has another element type. Room is made beforehand with
+    /// [`Rows::grow`].
+    fn push(&mut self, a: &Array) -> bool {
         each_rows!(&mut *self, a, (v, a) => {
-            if v.is_empty() {
-                v.reserve(room);
-            }
             match a.as_slice() {
                 Some(s) => v.extend_from_slice(s),
                 None => v.extend(a.iter().cloned()),
             }
             true
         }, false)
+    }
+
+    /// Elements the allocation holds room for.
+    fn capacity(&self) -> usize {
+        match self {
+            Rows::I8(v) => v.capacity(),
+            Rows::I16(v) => v.capacity(),
+            Rows::I32(v) => v.capacity(),
+            Rows::I64(v) => v.capacity(),
+            Rows::U8(v) => v.capacity(),
+            Rows::U16(v) => v.capacity(),
+            Rows::U32(v) => v.capacity(),
+            Rows::U64(v) => v.capacity(),
+            Rows::F32(v) => v.capacity(),
+            Rows::F64(v) => v.capacity(),
+            Rows::Bool(v) => v.capacity(),
+        }
+    }
+
+    /// Make room for `elems` elements in all (exactly, so that the
+    /// allocation is what is counted against the cap).
+    fn grow(&mut self, elems: usize) {
+        macro_rules! grow {
+            ($v:expr) => {{
+                let more = elems.saturating_sub($v.len());
+                $v.reserve_exact(more)
+            }};
+        }
+        match self {
+            Rows::I8(v) => grow!(v),
+            Rows::I16(v) => grow!(v),
+            Rows::I32(v) => grow!(v),
+            Rows::I64(v) => grow!(v),
+            Rows::U8(v) => grow!(v),
+            Rows::U16(v) => grow!(v),
+            Rows::U32(v) => grow!(v),
+            Rows::U64(v) => grow!(v),
+            Rows::F32(v) => grow!(v),
+            Rows::F64(v) => grow!(v),
+            Rows::Bool(v) => grow!(v),
+        }
     }
 
     /// The rows as an array of `shape`, moving the elements out (the
@@ -156,14 +198,12 @@ impl Rows {
         Ok(a)
     }
 
-    /// Take back the allocation of an array made by [`Rows::take`]: empty
-    /// after a write, or holding the rows again after a failed one.
-    fn restore(&mut self, a: Array, keep: bool) {
+    /// Take back the rows of an array made by [`Rows::take`] after a
+    /// failed write. (After a successful one the array, and with it the
+    /// allocation, is dropped: written-out buffers hold no memory.)
+    fn restore(&mut self, a: Array) {
         each_rows!(&mut *self, a, (v, a) => {
-            let (mut back, _) = a.into_raw_vec_and_offset();
-            if !keep {
-                back.clear();
-            }
+            let (back, _) = a.into_raw_vec_and_offset();
             *v = back;
         }, ())
     }
@@ -216,8 +256,13 @@ struct RecordBuf {
     record_elems: usize,
     /// Bytes of one record.
     record_bytes: usize,
+    /// Bytes of one element.
+    elem_bytes: usize,
     /// Records per write.
     batch: usize,
+    /// Bytes allocated for `rows` (their capacity), counted in
+    /// [`RecordBuffer::held`]; 0 once written out.
+    alloc: usize,
 }
 
 impl RecordBuf {
@@ -235,16 +280,22 @@ pub struct RecordBuffer<S> {
     inner: S,
     /// The buffers, indexed by node number.
     records: Vec<Option<RecordBuf>>,
-    /// Bytes held by every pending buffer.
+    /// Bytes allocated by all buffers (their capacity, not only the
+    /// records in them): never more than `cap` once a call returns.
     held: usize,
-    /// Most bytes held before everything is written out; 0 writes every
-    /// record through.
+    /// Most bytes the buffers may allocate in all; 0 (or a record larger
+    /// than the cap) writes every record through.
     cap: usize,
 }
 
 impl<S: Storage> RecordBuffer<S> {
     /// `inner` with buffers holding at most `cap` bytes in all (0: every
     /// record is written as it comes).
+    ///
+    /// Every byte a buffer allocates counts against `cap`, and a buffer
+    /// frees its memory when its records are written out: between calls
+    /// the buffers never hold more than `cap` bytes (see
+    /// [`RecordBuffer::held`]).
     pub fn new(inner: S, cap: usize) -> RecordBuffer<S> {
         RecordBuffer {
             inner,
@@ -252,6 +303,13 @@ impl<S: Storage> RecordBuffer<S> {
             held: 0,
             cap,
         }
+    }
+
+    /// Bytes allocated by the buffers now (the capacity of their vectors,
+    /// not only the records in them); at most the cap given to
+    /// [`RecordBuffer::new`].
+    pub fn held(&self) -> usize {
+        self.held
     }
 
     /// The backend underneath.
@@ -281,9 +339,11 @@ impl<S: Storage> RecordBuffer<S> {
                 return Err(StorageError::Layout("record node of rank 0".into()));
             };
             let record_elems = shape.iter().product::<usize>();
-            let record_bytes = record_elems.saturating_mul(info.dtype.size().max(1));
+            let elem_bytes = info.dtype.size().max(1);
+            let record_bytes = record_elems.saturating_mul(elem_bytes);
             let batch = records_per_write(record_bytes, self.cap);
-            let rows = if self.cap == 0 {
+            // a record larger than the cap is written through
+            let rows = if self.cap == 0 || record_bytes > self.cap {
                 None
             } else {
                 Rows::new(info.dtype)
@@ -298,7 +358,9 @@ impl<S: Storage> RecordBuffer<S> {
                 pending: 0,
                 record_elems,
                 record_bytes,
+                elem_bytes,
                 batch,
+                alloc: 0,
             });
         }
         Ok(self.get_mut(node).expect("made above"))
@@ -318,13 +380,27 @@ impl<S: Storage> RecordBuffer<S> {
             )));
         }
         let buf = self.get_mut(node).expect("made above");
-        let Some(rows) = buf.rows.as_mut() else {
+        if buf.rows.is_none() {
             // text, or no buffering: write through
             return self.append_through(node, &record.to_batch_of_one());
-        };
-        // the first record since the last write makes room for a batch
-        let room = buf.batch.saturating_mul(buf.record_elems);
-        if !rows.push(record, room) {
+        }
+        // Room for the record first, counted against the cap: when the
+        // buffers would allocate more than the cap, the others are written
+        // out (freeing their memory), then this one. A write that fails
+        // returns before the record is buffered, so that the call keeps
+        // nothing of its own.
+        if self.growth(node) > 0 {
+            if self.held + self.growth(node) > self.cap {
+                self.write_others(node)?;
+            }
+            if self.held + self.growth(node) > self.cap {
+                self.write_out(node)?;
+            }
+            self.grow(node);
+        }
+        let buf = self.get_mut(node).expect("made above");
+        let rows = buf.rows.as_mut().expect("checked above");
+        if !rows.push(record) {
             return Err(StorageError::Layout(format!(
                 "a {} record for buffered records of another type",
                 record.dtype()
@@ -332,29 +408,62 @@ impl<S: Storage> RecordBuffer<S> {
         }
         buf.pending += 1;
         buf.info.shape[0] += 1;
-        let full = buf.pending >= buf.batch;
-        self.held += buf.record_bytes;
-        let over = self.held > self.cap;
-        // Other buffers first, so that when a write fails this record has
-        // not reached the backend and can be taken back: a call that
-        // returns an error keeps nothing (records of earlier calls, which
-        // returned Ok, stay buffered for the next try).
-        let written = if over {
-            self.write_others(node)
-        } else {
-            Ok(())
-        };
-        let written = written.and_then(|()| {
-            if full || over {
-                self.write_out(node)
-            } else {
-                Ok(())
+        if buf.pending >= buf.batch {
+            if let Err(e) = self.write_out(node) {
+                self.take_back(node);
+                return Err(e);
             }
-        });
-        if written.is_err() {
-            self.take_back(node);
         }
-        written
+        Ok(())
+    }
+
+    /// Elements the buffer `buf` should have room for to take one more
+    /// record: its records so far doubled, starting from a chunk's worth
+    /// (or an eighth of the cap when smaller), at most a batch.
+    fn wanted(buf: &RecordBuf, cap: usize) -> usize {
+        let first = records_per_chunk(buf.record_bytes).min(cap / 8 / buf.record_bytes.max(1));
+        let records = buf
+            .pending
+            .saturating_mul(2)
+            .max(first)
+            .min(buf.batch)
+            .max(buf.pending + 1);
+        records.saturating_mul(buf.record_elems)
+    }
+
+    /// The bytes the buffer of `node` must allocate to take one more
+    /// record: 0 when it has room.
+    fn growth(&self, node: NodeId) -> usize {
+        let Some(buf) = self.get(node) else {
+            return 0;
+        };
+        let Some(rows) = buf.rows.as_ref() else {
+            return 0;
+        };
+        let need = (buf.pending + 1).saturating_mul(buf.record_elems);
+        let have = rows.capacity();
+        if need <= have {
+            return 0;
+        }
+        Self::wanted(buf, self.cap)
+            .saturating_sub(have)
+            .saturating_mul(buf.elem_bytes)
+    }
+
+    /// Give the buffer of `node` room for one more record (see
+    /// [`RecordBuffer::wanted`]) and count its allocation in `held`.
+    fn grow(&mut self, node: NodeId) {
+        let Some(buf) = self.records.get_mut(node.0).and_then(Option::as_mut) else {
+            return;
+        };
+        let want = Self::wanted(buf, self.cap);
+        let Some(rows) = buf.rows.as_mut() else {
+            return;
+        };
+        rows.grow(want);
+        let now = rows.capacity().saturating_mul(buf.elem_bytes);
+        self.held = self.held - buf.alloc + now;
+        buf.alloc = now;
     }
 
     /// Take back the last buffered record of `node`, after the call that
@@ -371,7 +480,6 @@ impl<S: Storage> RecordBuffer<S> {
         }
         buf.pending -= 1;
         buf.info.shape[0] -= 1;
-        self.held -= buf.record_bytes;
     }
 
     /// Write the buffered records of `node` to the backend. On error they
@@ -388,13 +496,16 @@ impl<S: Storage> RecordBuffer<S> {
             return Ok(());
         };
         let a = rows.take(&shape)?;
-        let written = self.inner.append_records(node, &a);
-        rows.restore(a, written.is_err());
-        written?;
-        let n = buf.pending;
-        buf.stored += n;
+        if let Err(e) = self.inner.append_records(node, &a) {
+            rows.restore(a);
+            return Err(e);
+        }
+        // the array, and with it the buffer's memory, is dropped here
+        drop(a);
+        buf.stored += buf.pending;
         buf.pending = 0;
-        self.held -= n * buf.record_bytes;
+        self.held -= buf.alloc;
+        buf.alloc = 0;
         Ok(())
     }
 
@@ -577,6 +688,7 @@ impl<S: Storage> Storage for RecordBuffer<S> {
     fn refresh(&mut self) -> SResult<()> {
         self.write_all()?;
         self.records.clear();
+        self.held = 0;
         self.inner.refresh()
     }
 

@@ -263,3 +263,142 @@ fn a_failed_write_through_keeps_nothing() {
     b.push_record(id, &rec(1, 2)).unwrap();
     assert_eq!(stored(&mut b, id), 2);
 }
+
+/// The bytes the buffers' vectors have allocated, counted from the
+/// vectors themselves (not from `held`).
+fn allocated(b: &Buffered) -> usize {
+    b.records
+        .iter()
+        .flatten()
+        .filter_map(|r| r.rows.as_ref().map(|rows| rows.capacity() * r.elem_bytes))
+        .sum()
+}
+
+/// `n` record nodes of f64 records of `shape`.
+fn nodes(b: &mut Buffered, n: usize, shape: &[usize]) -> Vec<NodeId> {
+    let spec = LeafSpec {
+        dtype: DType::F64,
+        shape: shape.to_vec(),
+        records: true,
+        text_len: 1,
+    };
+    let root = b.root();
+    (0..n)
+        .map(|k| b.create_leaf(root, &format!("v{k}"), &spec).unwrap())
+        .collect()
+}
+
+#[test]
+fn held_counts_every_allocated_byte_and_never_exceeds_the_cap() {
+    // 40 nodes of 10 f64 (80 bytes) under a cap of 64 KiB: 40 batches of
+    // 13 chunks would be 40 MiB; the buffers' allocations stay in the cap
+    let cap = 64 << 10;
+    let (mut b, _) = records(cap, &[10]);
+    let ids = nodes(&mut b, 40, &[10]);
+    let mut most = 0;
+    for k in 0..3000 {
+        for &id in &ids {
+            b.push_record(id, &rec(k, 10)).unwrap();
+            let alloc = allocated(&b);
+            assert_eq!(b.held(), alloc, "held counts the allocations");
+            assert!(alloc <= cap, "{alloc} bytes allocated over a cap of {cap}");
+            most = most.max(alloc);
+        }
+    }
+    assert!(most > cap / 2, "the cap is used ({most} bytes at most)");
+    b.flush().unwrap();
+    for &id in &ids {
+        assert_eq!(stored(&mut b, id), 3000);
+    }
+}
+
+#[test]
+fn held_stays_in_the_cap_for_records_of_every_size() {
+    for (cap, len) in [
+        (1000, 1),
+        (1000, 10),
+        (1000, 125),
+        (4096, 3),
+        (100_000, 700),
+    ] {
+        let (mut b, _) = records(cap, &[len]);
+        let ids = nodes(&mut b, 5, &[len]);
+        for k in 0..200 {
+            for &id in &ids {
+                b.push_record(id, &rec(k, len)).unwrap();
+                assert!(allocated(&b) <= cap, "cap {cap}, records of {len} f64");
+                assert_eq!(b.held(), allocated(&b));
+            }
+        }
+        b.close().unwrap();
+    }
+}
+
+#[test]
+fn written_out_buffers_hold_no_memory() {
+    let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[10]);
+    let batch = records_per_write(80, DEFAULT_RECORD_BUFFER);
+    for k in 0..batch - 1 {
+        b.push_record(id, &rec(k, 10)).unwrap();
+    }
+    assert!(allocated(&b) >= (batch - 1) * 80);
+    // the batch is full: written out, and its memory freed
+    b.push_record(id, &rec(batch - 1, 10)).unwrap();
+    assert_eq!(stored(&mut b, id), batch);
+    assert_eq!(allocated(&b), 0);
+    assert_eq!(b.held(), 0);
+    // a new record allocates a chunk's worth, not a whole batch
+    b.push_record(id, &rec(batch, 10)).unwrap();
+    assert_eq!(allocated(&b), records_per_chunk(80) * 80);
+    // a flush writes out and frees every buffer
+    b.flush().unwrap();
+    assert_eq!(allocated(&b), 0);
+    assert_eq!(b.held(), 0);
+    assert_eq!(stored(&mut b, id), batch + 1);
+}
+
+#[test]
+fn many_nodes_recorded_in_phases_stay_in_the_cap() {
+    // 400 nodes of scalars, recorded 100 at a time: before, each kept the
+    // allocation of a whole batch (1 MiB) after writing out
+    let cap = 1 << 20;
+    let (mut b, _) = records(cap, &[]);
+    let ids = nodes(&mut b, 400, &[]);
+    let one = |k: usize| Array::F64(ArrayD::from_elem(IxDyn(&[]), k as f64));
+    for phase in ids.chunks(100) {
+        for k in 0..2_000 {
+            for &id in phase {
+                b.push_record(id, &one(k)).unwrap();
+            }
+            assert!(allocated(&b) <= cap);
+        }
+    }
+    b.flush().unwrap();
+    assert_eq!(allocated(&b), 0);
+    for &id in &ids {
+        assert_eq!(stored(&mut b, id), 2_000);
+    }
+}
+
+#[test]
+fn a_record_larger_than_the_cap_is_written_through() {
+    let (mut b, id) = records(100, &[20]);
+    b.push_record(id, &rec(0, 20)).unwrap();
+    assert_eq!(stored(&mut b, id), 1);
+    assert_eq!(b.held(), 0);
+    assert_eq!(allocated(&b), 0);
+}
+
+#[test]
+fn buffers_grow_from_a_chunk_not_a_batch() {
+    let (mut b, _) = records(DEFAULT_RECORD_BUFFER, &[]);
+    let ids = nodes(&mut b, 100, &[]);
+    let one = |k: usize| Array::F64(ArrayD::from_elem(IxDyn(&[]), k as f64));
+    for k in 0..1000 {
+        for &id in &ids {
+            b.push_record(id, &one(k)).unwrap();
+        }
+    }
+    // 1000 records each: a chunk's worth (1024 f64) each, not 1 MiB
+    assert_eq!(allocated(&b), 100 * 1024 * 8);
+}
