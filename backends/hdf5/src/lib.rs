@@ -249,7 +249,55 @@ pub struct Hdf5Storage {
     /// How many times SWMR writing was left (for tests).
     #[cfg(test)]
     left: usize,
+    /// The dataspaces kept for reading (see [`Kept`]).
+    kept: Kept,
     file: Option<File>,
+}
+
+/// The dataspaces of datasets kept between reads ([`raw::Spaces`]), by
+/// node, so that reading a record (and asking a record count) calls the
+/// library only to select and read. None is kept for a virtual dataset.
+/// A dataset's entry is dropped wherever its extent may change or its
+/// handle is closed: an append ([`Storage::append_records`]), opening
+/// it again ([`Hdf5Storage::opened`]), and every handle closed at once
+/// (leaving SWMR mode, a reader's refresh, closing the file).
+#[derive(Default)]
+struct Kept {
+    spaces: Vec<Option<raw::Spaces>>,
+}
+
+impl Kept {
+    /// The dataspaces of dataset `ds` of node `id`, kept now if they were
+    /// not.
+    fn of(&mut self, id: NodeId, ds: &Dataset) -> SResult<&mut raw::Spaces> {
+        if self.spaces.len() <= id.0 {
+            self.spaces.resize_with(id.0 + 1, || None);
+        }
+        let slot = &mut self.spaces[id.0];
+        if slot.is_none() {
+            *slot = Some(raw::Spaces::of(ds)?);
+        }
+        slot.as_mut()
+            .ok_or_else(|| StorageError::Layout("no dataspace kept".into()))
+    }
+
+    /// Drop what is kept of node `id`.
+    fn forget(&mut self, id: NodeId) {
+        if let Some(slot) = self.spaces.get_mut(id.0) {
+            *slot = None;
+        }
+    }
+
+    /// Drop everything kept.
+    fn clear(&mut self) {
+        self.spaces.clear();
+    }
+
+    /// How many datasets have dataspaces kept (for tests).
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.spaces.iter().flatten().count()
+    }
 }
 
 /// Libver bounds "latest" on a file access property list: superblock v3
@@ -452,6 +500,7 @@ impl Hdf5Storage {
         Ok(Hdf5Storage {
             nodes: NodeTable::new(Node::group(root)),
             virtuals: HashMap::new(),
+            kept: Kept::default(),
             place: vds::Place::new(path, writable),
             plists: Plists::new()?,
             writable,
@@ -547,6 +596,7 @@ impl Hdf5Storage {
             }
             ObjClass::Datatype => Obj::Type(g.committed_datatype(&name).map_err(lib)?),
         };
+        self.kept.forget(id);
         if let Some(n) = self.nodes.get_mut(id) {
             n.obj = obj;
         }
@@ -600,6 +650,7 @@ impl Hdf5Storage {
     fn try_reopen(&mut self) -> SResult<()> {
         // every handle first, so that closing the file really closes it;
         // nodes are opened again when next used (`opened`)
+        self.kept.clear();
         for i in 0..self.nodes.len() {
             let Some(n) = self.nodes.get_mut(NodeId(i)) else {
                 continue;
@@ -637,6 +688,7 @@ impl Hdf5Storage {
     /// handle of the wrong object or saying Ok.
     fn shut(&mut self, why: &StorageError) {
         self.broken.get_or_insert_with(|| why.to_string());
+        self.kept.clear();
         self.virtuals.clear();
         self.nodes.clear();
         if let Some(f) = self.file.take() {
@@ -666,11 +718,7 @@ impl Hdf5Storage {
     }
 
     fn leaf(&self, id: NodeId) -> SResult<(&Node, &Elem)> {
-        let n = self.node(id)?;
-        match &n.elem {
-            Some(e) => Ok((n, e)),
-            None => Err(StorageError::Layout("not a leaf or record node".into())),
-        }
+        leaf_in(&self.nodes, id)
     }
 
     /// The C name of a new member of `parent`, which must not exist yet.
@@ -847,6 +895,27 @@ impl Hdf5Storage {
     }
 }
 
+/// Leaf or record node `id` of `nodes`, and its element type.
+fn leaf_in(nodes: &NodeTable<Node>, id: NodeId) -> SResult<(&Node, &Elem)> {
+    let n = nodes.node(id)?;
+    match &n.elem {
+        Some(e) => Ok((n, e)),
+        None => Err(StorageError::Layout("not a leaf or record node".into())),
+    }
+}
+
+/// The counts of hyperslab `slab`, in `buf` (no allocation: this runs on
+/// every read).
+fn counts_in<'b>(buf: &'b mut [usize; raw::MAX_RANK], slab: &[Run]) -> SResult<&'b [usize]> {
+    let counts = buf
+        .get_mut(..slab.len())
+        .ok_or_else(|| StorageError::Layout(format!("a hyperslab of {} axes", slab.len())))?;
+    for (c, s) in counts.iter_mut().zip(slab) {
+        *c = s.count;
+    }
+    Ok(counts)
+}
+
 /// True for a name that is one member of a group (no path).
 fn plain_name(name: &str) -> bool {
     !name.is_empty() && name != "." && !name.contains('/') && !name.contains('\0')
@@ -954,37 +1023,48 @@ impl Storage for Hdf5Storage {
 
     fn records(&mut self, node: NodeId) -> SResult<usize> {
         self.opened(node)?;
-        let (n, _) = self.leaf(node)?;
+        let (n, _) = leaf_in(&self.nodes, node)?;
         match &n.obj {
-            Obj::Dataset(ds) => raw::dataset_len(ds),
+            Obj::Dataset(ds) if self.virtuals.contains_key(&node) => raw::dataset_len(ds),
+            Obj::Dataset(ds) => Ok(self.kept.of(node, ds)?.leading()),
             _ => Ok(0),
         }
     }
 
     fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
         self.opened(node)?;
-        let (n, e) = self.leaf(node)?;
-        let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
+        let mut buf = [0; raw::MAX_RANK];
+        let counts = counts_in(&mut buf, slab)?;
+        let (n, e) = leaf_in(&self.nodes, node)?;
         match &n.obj {
             Obj::Dataset(ds) if !counts.contains(&0) => {
-                let _held = self.hold_sources(node, slab)?;
-                let sel = raw::select(ds, slab)?;
-                data::read_array(&Target::Dataset(ds, &sel), e, &counts)
+                if self.virtuals.contains_key(&node) {
+                    let _held = self.hold_sources(node, slab)?;
+                    let sel = raw::select(ds, slab)?;
+                    return data::read_array(&Target::Dataset(ds, &sel), e, counts);
+                }
+                let sel = self.kept.of(node, ds)?.select(slab)?;
+                data::read_array(&Target::Dataset(ds, &sel), e, counts)
             }
-            _ => Ok(Array::zeros(e.dtype, &counts)),
+            _ => Ok(Array::zeros(e.dtype, counts)),
         }
     }
 
     fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         self.check_broken()?;
         self.opened(node)?;
-        let (n, e) = self.leaf(node)?;
-        let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
-        check_shape(data, &counts)?;
+        let mut buf = [0; raw::MAX_RANK];
+        let counts = counts_in(&mut buf, slab)?;
+        let (n, e) = leaf_in(&self.nodes, node)?;
+        check_shape(data, counts)?;
         match &n.obj {
             Obj::Dataset(ds) if data.size() > 0 => {
-                let _held = self.hold_sources(node, slab)?;
-                let sel = raw::select(ds, slab)?;
+                if self.virtuals.contains_key(&node) {
+                    let _held = self.hold_sources(node, slab)?;
+                    let sel = raw::select(ds, slab)?;
+                    return data::write_array(&Target::Dataset(ds, &sel), e, data);
+                }
+                let sel = self.kept.of(node, ds)?.select(slab)?;
                 data::write_array(&Target::Dataset(ds, &sel), e, data)
             }
             _ => Ok(()),
@@ -997,6 +1077,9 @@ impl Storage for Hdf5Storage {
             self.enter_swmr()?;
         }
         self.opened(node)?;
+        // the extent changes: the kept dataspaces are read again when next
+        // used
+        self.kept.forget(node);
         let (n, e) = self.leaf(node)?;
         let ds = match (&n.obj, n.kind) {
             (Obj::Dataset(ds), Kind::Records) => ds,
@@ -1138,6 +1221,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn close(&mut self) -> SResult<()> {
+        self.kept.clear();
         self.virtuals.clear();
         self.nodes.clear();
         match self.file.take() {
