@@ -115,7 +115,10 @@ fn h5py(path: &std::path::Path) -> Option<(f64, f64)> {
         Ok(o) => {
             println!(
                 "skipped: h5py ({python}): {}",
-                String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("")
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
             );
             None
         }
@@ -132,7 +135,10 @@ fn main() -> Res<()> {
         .map_or_else(std::env::temp_dir, PathBuf::from);
     let path = dir.join("goto.h5");
     write(&path)?;
-    if let Some(n) = std::env::var("QND_GOTO_PROFILE").ok().and_then(|n| n.parse().ok()) {
+    if let Some(n) = std::env::var("QND_GOTO_PROFILE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
         let secs: Vec<f64> = (0..n).map(|_| goto_scalar(&path)).collect::<Res<_>>()?;
         println!("goto_scalar {:.4}", median(secs));
         return Ok(());

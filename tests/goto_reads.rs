@@ -54,9 +54,17 @@ fn appends_show_in_the_next_read(record_buffer: usize) {
     for k in 5..8 {
         record(&other, k);
         other.goto(-1);
-        assert_eq!(other.read::<f64>("t").unwrap(), k as f64, "last, record {k}");
+        assert_eq!(
+            other.read::<f64>("t").unwrap(),
+            k as f64,
+            "last, record {k}"
+        );
         f.goto(k as isize);
-        assert_eq!(f.read::<f64>("t").unwrap(), k as f64, "other handle, record {k}");
+        assert_eq!(
+            f.read::<f64>("t").unwrap(),
+            k as f64,
+            "other handle, record {k}"
+        );
         f.goto_off();
     }
     check_all(&f, 8, "after 8 records");

@@ -298,6 +298,12 @@ impl Kept {
     fn len(&self) -> usize {
         self.spaces.iter().flatten().count()
     }
+
+    /// The file dataspace kept for node `id`, if any (for tests).
+    #[cfg(test)]
+    fn file_id(&self, id: NodeId) -> Option<hdf5_sys::h5i::hid_t> {
+        self.spaces.get(id.0)?.as_ref().map(raw::Spaces::file_id)
+    }
 }
 
 /// Libver bounds "latest" on a file access property list: superblock v3

@@ -349,6 +349,12 @@ impl Spaces {
         })
     }
 
+    /// The identifier of the kept file dataspace (for tests).
+    #[cfg(test)]
+    pub(crate) fn file_id(&self) -> hid_t {
+        self.file.id()
+    }
+
     /// The extent (`[]` for a scalar or null dataspace).
     pub(crate) fn dims(&self) -> &[usize] {
         self.dims.as_deref().unwrap_or(&[])
