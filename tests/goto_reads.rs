@@ -117,7 +117,10 @@ fn a_written_record_shows_in_the_next_read() {
 }
 
 /// A reader in the same process as the writer sees the records appended
-/// after it first read (its extents kept) once it refreshes.
+/// after it first read, once it refreshes (HDF5 shares the file between
+/// the two handles, so the reader keeps no extents; a reader in another
+/// process, which keeps them until it refreshes, is
+/// `tests/live_readers.rs`).
 #[test]
 fn a_reader_sees_new_records_after_a_refresh() {
     let dir = tempfile::tempdir().unwrap();

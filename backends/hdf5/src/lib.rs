@@ -261,15 +261,33 @@ pub struct Hdf5Storage {
 /// handle is closed: an append ([`Storage::append_records`]), opening
 /// it again ([`Hdf5Storage::opened`]), and every handle closed at once
 /// (leaving SWMR mode, a reader's refresh, closing the file).
+///
+/// None is kept either while another handle of this process had the file
+/// open when this one opened it ([`raw::alone`]): HDF5 shares the file
+/// between them, so a reader's extents change with the writer's appends
+/// (decided again at each reopen: a refresh).
 #[derive(Default)]
 struct Kept {
     spaces: Vec<Option<raw::Spaces>>,
+    /// Whether dataspaces are kept at all (the file open here alone).
+    on: bool,
 }
 
 impl Kept {
+    /// Nothing kept yet; dataspaces kept from now on when `on`.
+    fn new(on: bool) -> Kept {
+        Kept {
+            spaces: Vec::new(),
+            on,
+        }
+    }
+
     /// The dataspaces of dataset `ds` of node `id`, kept now if they were
-    /// not.
-    fn of(&mut self, id: NodeId, ds: &Dataset) -> SResult<&mut raw::Spaces> {
+    /// not; `None` when none are kept.
+    fn of(&mut self, id: NodeId, ds: &Dataset) -> SResult<Option<&mut raw::Spaces>> {
+        if !self.on {
+            return Ok(None);
+        }
         if self.spaces.len() <= id.0 {
             self.spaces.resize_with(id.0 + 1, || None);
         }
@@ -277,8 +295,7 @@ impl Kept {
         if slot.is_none() {
             *slot = Some(raw::Spaces::of(ds)?);
         }
-        slot.as_mut()
-            .ok_or_else(|| StorageError::Layout("no dataspace kept".into()))
+        Ok(slot.as_mut())
     }
 
     /// Drop what is kept of node `id`.
@@ -506,7 +523,7 @@ impl Hdf5Storage {
         Ok(Hdf5Storage {
             nodes: NodeTable::new(Node::group(root)),
             virtuals: HashMap::new(),
-            kept: Kept::default(),
+            kept: Kept::new(raw::alone(file.id())),
             place: vds::Place::new(path, writable),
             plists: Plists::new()?,
             writable,
@@ -680,6 +697,7 @@ impl Hdf5Storage {
             open_read(&self.path, self.live)?
         };
         raw::close_on_exec(file.id());
+        self.kept = Kept::new(raw::alone(file.id()));
         let root = file.group("/").map_err(lib)?;
         if let Some(n) = self.nodes.get_mut(NodeId(0)) {
             n.obj = Obj::Group(root);
@@ -1031,8 +1049,14 @@ impl Storage for Hdf5Storage {
         self.opened(node)?;
         let (n, _) = leaf_in(&self.nodes, node)?;
         match &n.obj {
-            Obj::Dataset(ds) if self.virtuals.contains_key(&node) => raw::dataset_len(ds),
-            Obj::Dataset(ds) => Ok(self.kept.of(node, ds)?.leading()),
+            Obj::Dataset(ds) => {
+                if !self.virtuals.contains_key(&node) {
+                    if let Some(kept) = self.kept.of(node, ds)? {
+                        return Ok(kept.leading());
+                    }
+                }
+                raw::dataset_len(ds)
+            }
             _ => Ok(0),
         }
     }
@@ -1044,12 +1068,14 @@ impl Storage for Hdf5Storage {
         let (n, e) = leaf_in(&self.nodes, node)?;
         match &n.obj {
             Obj::Dataset(ds) if !counts.contains(&0) => {
-                if self.virtuals.contains_key(&node) {
-                    let _held = self.hold_sources(node, slab)?;
-                    let sel = raw::select(ds, slab)?;
-                    return data::read_array(&Target::Dataset(ds, &sel), e, counts);
+                if !self.virtuals.contains_key(&node) {
+                    if let Some(kept) = self.kept.of(node, ds)? {
+                        let sel = kept.select(slab)?;
+                        return data::read_array(&Target::Dataset(ds, &sel), e, counts);
+                    }
                 }
-                let sel = self.kept.of(node, ds)?.select(slab)?;
+                let _held = self.hold_sources(node, slab)?;
+                let sel = raw::select(ds, slab)?;
                 data::read_array(&Target::Dataset(ds, &sel), e, counts)
             }
             _ => Ok(Array::zeros(e.dtype, counts)),
@@ -1065,12 +1091,14 @@ impl Storage for Hdf5Storage {
         check_shape(data, counts)?;
         match &n.obj {
             Obj::Dataset(ds) if data.size() > 0 => {
-                if self.virtuals.contains_key(&node) {
-                    let _held = self.hold_sources(node, slab)?;
-                    let sel = raw::select(ds, slab)?;
-                    return data::write_array(&Target::Dataset(ds, &sel), e, data);
+                if !self.virtuals.contains_key(&node) {
+                    if let Some(kept) = self.kept.of(node, ds)? {
+                        let sel = kept.select(slab)?;
+                        return data::write_array(&Target::Dataset(ds, &sel), e, data);
+                    }
                 }
-                let sel = self.kept.of(node, ds)?.select(slab)?;
+                let _held = self.hold_sources(node, slab)?;
+                let sel = raw::select(ds, slab)?;
                 data::write_array(&Target::Dataset(ds, &sel), e, data)
             }
             _ => Ok(()),

@@ -30,6 +30,7 @@ use std::ptr;
 use hdf5::Dataset;
 use hdf5_sys::h5::{herr_t, hsize_t};
 use hdf5_sys::h5d::{H5Dget_space, H5Dset_extent};
+use hdf5_sys::h5f::{H5Fget_obj_count, H5F_OBJ_FILE};
 use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5s::{
     H5S_class_t, H5S_seloper_t, H5Sclose, H5Scopy, H5Screate, H5Screate_simple,
@@ -208,6 +209,15 @@ fn dataset_space_hid(ds: hid_t) -> SResult<Hid> {
 /// The dataspace of a dataset.
 pub(crate) fn dataset_space(ds: &Dataset) -> SResult<Space> {
     space_of(&dataset_space_hid(ds.id())?)
+}
+
+/// Whether `file` is the one identifier open on its file in this process.
+/// HDF5 shares a file opened twice in one process (a writer's handle and a
+/// reader's): what one appends, the other sees at once, without a refresh.
+pub(crate) fn alone(file: hid_t) -> bool {
+    // SAFETY: no memory is handed over; the library checks `file`.
+    let n = locked(|| unsafe { H5Fget_obj_count(file, H5F_OBJ_FILE) });
+    n == 1
 }
 
 /// HDF5's largest rank (`H5S_MAX_RANK`).

@@ -163,3 +163,43 @@ fn reads_of_every_shape_share_the_kept_file_dataspace() {
     assert!(s.kept.file_id(m).is_some());
     s.close().unwrap();
 }
+
+/// Two handles of one file in one process share it in HDF5: the reader,
+/// opened while the writer holds the file, keeps no dataspaces, and sees
+/// each append at once (no refresh), as before.
+#[test]
+fn a_reader_sharing_the_file_with_a_writer_keeps_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shared.h5");
+    let mut s = Hdf5Storage::create(&file).unwrap();
+    let root = s.root();
+    let time = s
+        .create_leaf(root, "time", &spec(DType::F64, &[], true))
+        .unwrap();
+    s.append_records(time, &f8(&[0.0, 1.0, 2.0])).unwrap();
+    s.close().unwrap();
+
+    let mut w = Hdf5Storage::open(&file, true).unwrap();
+    assert!(w.kept.on, "the writer holds the file alone");
+    let mut r = Hdf5Storage::open(&file, false).unwrap();
+    assert!(!r.kept.on, "the reader shares it");
+    let (wt, _) = path(&mut w, "time");
+    let (rt, _) = path(&mut r, "time");
+    check(&mut w, wt, 3, &[]);
+    check(&mut r, rt, 3, &[]);
+    for k in 3..6 {
+        w.append(wt, &Array::scalar(k as f64)).unwrap();
+        check(&mut w, wt, k + 1, &[]);
+        check(&mut r, rt, k + 1, &[]);
+    }
+    assert_eq!(r.kept.len(), 0);
+    r.close().unwrap();
+    w.close().unwrap();
+
+    // alone again: kept
+    let mut r = Hdf5Storage::open(&file, false).unwrap();
+    assert!(r.kept.on);
+    let (rt, _) = path(&mut r, "time");
+    check(&mut r, rt, 6, &[]);
+    assert_eq!(r.kept.len(), 1);
+}
