@@ -106,6 +106,56 @@ pub fn goto_off_reads_all_records(m: &dyn Maker) {
     });
 }
 
+/// With goto off, a record variable reads into every array target the
+/// same way: `qnd::Array`, `ArrayD`, `Array2`, `Vec` and scalars take its
+/// records stacked along a leading axis (widened on request), while
+/// `Value` and `Vec<Value>` give the list of records; a declared variable
+/// with no records keeps its record shape.
+pub fn goto_off_reads_records_as_arrays(m: &dyn Maker) {
+    let f = history(m, 4);
+    f.set_recording(Recording::Uniform);
+    f.set("k", 7i16).unwrap();
+    f.declare("none_yet", DType::F32, &[2]).unwrap();
+    f.set_recording(Recording::Off);
+    f.goto_off();
+    stored(m, &f, |f| {
+        f.goto_off();
+        let u: qnd::Array = f.read("u").unwrap();
+        assert_eq!((u.dtype(), u.shape()), (DType::F64, &[4, 3][..]));
+        let stacked: ndarray::ArrayD<f64> = f.read("u").unwrap();
+        assert_eq!(u, qnd::Array::from(stacked.clone()));
+        let rows: ndarray::Array2<f64> = f.read("u").unwrap();
+        assert_eq!(rows.row(3).to_vec(), [0.0, 3.0, 6.0]);
+        assert_eq!(stacked.into_dimensionality().unwrap(), rows);
+        let records = list(f.get("u").unwrap());
+        assert_eq!(records.read_all::<qnd::Array>().unwrap(), u);
+        let each: Vec<Value> = f.read("u").unwrap();
+        assert_eq!(each.len(), 4);
+        for (k, record) in each.iter().enumerate() {
+            assert_eq!(*record, Value::from(rows.row(k).to_owned()));
+        }
+        assert!(f.read::<Vec<f64>>("u").is_err(), "2-d is not a Vec");
+
+        let t: qnd::Array = f.read("time").unwrap();
+        let times: Vec<f64> = f.read("time").unwrap();
+        assert_eq!(times, [0.0, 0.5, 1.0, 1.5]);
+        assert_eq!(t, qnd::Array::from(Array1::from(times)));
+
+        // one record of an i16: as an Array, widened, and as a number
+        let k: qnd::Array = f.read("k").unwrap();
+        assert_eq!((k.dtype(), k.shape()), (DType::I16, &[1][..]));
+        assert_eq!(f.read::<Vec<f64>>("k").unwrap(), [7.0]);
+        assert_eq!(f.read::<i64>("k").unwrap(), 7);
+        assert!(f.read::<Vec<i8>>("k").is_err(), "i16 does not fit in i8");
+
+        let none_yet: qnd::Array = f.read("none_yet").unwrap();
+        assert_eq!(
+            (none_yet.dtype(), none_yet.shape()),
+            (DType::F32, &[0, 2][..])
+        );
+    });
+}
+
 pub fn goto_nearest_increasing(m: &dyn Maker) {
     let f = history(m, 5); // time 0, 0.5, 1, 1.5, 2
     stored(m, &f, |f| {

@@ -187,6 +187,7 @@ macro_rules! cases {
                 goto_iter_break_restores, goto_iter_by, goto_errors,
                 goto_and_plain_leaves, goto_to_value, goto_in_subgroup,
                 goto_paths_through_list_records,
+                goto_off_reads_records_as_arrays,
             ],
             modes: [
                 push_restores_modes, push_nested, push_restores_after_error,
