@@ -89,9 +89,32 @@ pub(crate) fn element(
     id: NodeId,
     i: usize,
 ) -> Result<(NodeId, Kind)> {
-    core.lookup(id, &format!("_{i}"))
+    let mut buf = [0; ELEMENT_NAME];
+    core.lookup(id, element_name(&mut buf, i))
         .map_err(|e| at.storage(e))?
         .ok_or_else(|| at.no_item())
+}
+
+/// Room for the name of any list element: `_` and the digits of a `usize`.
+const ELEMENT_NAME: usize = 1 + 20;
+
+/// The member name of list element `i` (`_<i>`), spelled in `buf`: no
+/// string is built on each read of a list under goto.
+pub(crate) fn element_name(buf: &mut [u8; ELEMENT_NAME], i: usize) -> &str {
+    let mut end = buf.len();
+    let mut rest = i;
+    loop {
+        end -= 1;
+        buf[end] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    end -= 1;
+    buf[end] = b'_';
+    // only ASCII digits and `_` were written
+    std::str::from_utf8(&buf[end..]).unwrap_or_default()
 }
 
 /// A leaf's or record's dtype and shape (for a record, the record shape).
@@ -353,4 +376,17 @@ pub(super) fn flip(a: Array, region: &Region) -> Array {
         }
         x.as_standard_layout().into_owned()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::element_name;
+
+    #[test]
+    fn element_names_are_spelled_as_format_does() {
+        let mut buf = Default::default();
+        for i in [0, 7, 10, 99, 12_345, usize::MAX] {
+            assert_eq!(element_name(&mut buf, i), format!("_{i}"));
+        }
+    }
 }

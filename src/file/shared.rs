@@ -12,7 +12,14 @@
 //!
 //! [`FileState::invalidate`] drops them all (a file changed by another
 //! process, a failed write whose effect is unknown); [`FileState::forget`]
-//! drops what is known of one node. Nothing else caches node facts.
+//! drops what is known of one node. Nothing else in the tree caches node
+//! facts. Below it, a backend may keep what makes its own reads fast (the
+//! HDF5 backend keeps each dataset's dataspaces, so that a record read
+//! under goto asks HDF5 for no dataspace and a record count is no library
+//! call): it drops them where it alone knows they go stale (an append
+//! changing an extent, handles closed at a refresh or when SWMR writing is
+//! left), so that a read through [`FileState`] after an append on the
+//! same handle, or after [`FileState::refresh`], sees the new records.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};

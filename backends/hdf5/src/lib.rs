@@ -249,7 +249,78 @@ pub struct Hdf5Storage {
     /// How many times SWMR writing was left (for tests).
     #[cfg(test)]
     left: usize,
+    /// The dataspaces kept for reading (see [`Kept`]).
+    kept: Kept,
     file: Option<File>,
+}
+
+/// The dataspaces of datasets kept between reads ([`raw::Spaces`]), by
+/// node, so that reading a record (and asking a record count) calls the
+/// library only to select and read. None is kept for a virtual dataset.
+/// A dataset's entry is dropped wherever its extent may change or its
+/// handle is closed: an append ([`Storage::append_records`]), opening
+/// it again ([`Hdf5Storage::opened`]), and every handle closed at once
+/// (leaving SWMR mode, a reader's refresh, closing the file).
+///
+/// None is kept either while another handle of this process had the file
+/// open when this one opened it ([`raw::alone`]): HDF5 shares the file
+/// between them, so a reader's extents change with the writer's appends
+/// (decided again at each reopen: a refresh).
+#[derive(Default)]
+struct Kept {
+    spaces: Vec<Option<raw::Spaces>>,
+    /// Whether dataspaces are kept at all (the file open here alone).
+    on: bool,
+}
+
+impl Kept {
+    /// Nothing kept yet; dataspaces kept from now on when `on`.
+    fn new(on: bool) -> Kept {
+        Kept {
+            spaces: Vec::new(),
+            on,
+        }
+    }
+
+    /// The dataspaces of dataset `ds` of node `id`, kept now if they were
+    /// not; `None` when none are kept.
+    fn of(&mut self, id: NodeId, ds: &Dataset) -> SResult<Option<&mut raw::Spaces>> {
+        if !self.on {
+            return Ok(None);
+        }
+        if self.spaces.len() <= id.0 {
+            self.spaces.resize_with(id.0 + 1, || None);
+        }
+        let slot = &mut self.spaces[id.0];
+        if slot.is_none() {
+            *slot = Some(raw::Spaces::of(ds)?);
+        }
+        Ok(slot.as_mut())
+    }
+
+    /// Drop what is kept of node `id`.
+    fn forget(&mut self, id: NodeId) {
+        if let Some(slot) = self.spaces.get_mut(id.0) {
+            *slot = None;
+        }
+    }
+
+    /// Drop everything kept.
+    fn clear(&mut self) {
+        self.spaces.clear();
+    }
+
+    /// How many datasets have dataspaces kept (for tests).
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.spaces.iter().flatten().count()
+    }
+
+    /// The file dataspace kept for node `id`, if any (for tests).
+    #[cfg(test)]
+    fn file_id(&self, id: NodeId) -> Option<hdf5_sys::h5i::hid_t> {
+        self.spaces.get(id.0)?.as_ref().map(raw::Spaces::file_id)
+    }
 }
 
 /// Libver bounds "latest" on a file access property list: superblock v3
@@ -452,6 +523,7 @@ impl Hdf5Storage {
         Ok(Hdf5Storage {
             nodes: NodeTable::new(Node::group(root)),
             virtuals: HashMap::new(),
+            kept: Kept::new(raw::alone(file.id())),
             place: vds::Place::new(path, writable),
             plists: Plists::new()?,
             writable,
@@ -567,6 +639,7 @@ impl Hdf5Storage {
             }
             ObjClass::Datatype => Obj::Type(g.committed_datatype(&name).map_err(lib)?),
         };
+        self.kept.forget(id);
         if let Some(n) = self.nodes.get_mut(id) {
             n.obj = obj;
         }
@@ -620,6 +693,7 @@ impl Hdf5Storage {
     fn try_reopen(&mut self) -> SResult<()> {
         // every handle first, so that closing the file really closes it;
         // nodes are opened again when next used (`opened`)
+        self.kept.clear();
         for i in 0..self.nodes.len() {
             let Some(n) = self.nodes.get_mut(NodeId(i)) else {
                 continue;
@@ -643,6 +717,7 @@ impl Hdf5Storage {
             open_read(&self.path, self.live)?
         };
         raw::close_on_exec(file.id());
+        self.kept = Kept::new(raw::alone(file.id()));
         let root = file.group("/").map_err(lib)?;
         if let Some(n) = self.nodes.get_mut(NodeId(0)) {
             n.obj = Obj::Group(root);
@@ -657,6 +732,7 @@ impl Hdf5Storage {
     /// handle of the wrong object or saying Ok.
     fn shut(&mut self, why: &StorageError) {
         self.broken.get_or_insert_with(|| why.to_string());
+        self.kept.clear();
         self.virtuals.clear();
         self.nodes.clear();
         if let Some(f) = self.file.take() {
@@ -686,11 +762,7 @@ impl Hdf5Storage {
     }
 
     fn leaf(&self, id: NodeId) -> SResult<(&Node, &Elem)> {
-        let n = self.node(id)?;
-        match &n.elem {
-            Some(e) => Ok((n, e)),
-            None => Err(StorageError::Layout("not a leaf or record node".into())),
-        }
+        leaf_in(&self.nodes, id)
     }
 
     /// The C name of a new member of `parent`, which must not exist yet.
@@ -867,6 +939,27 @@ impl Hdf5Storage {
     }
 }
 
+/// Leaf or record node `id` of `nodes`, and its element type.
+fn leaf_in(nodes: &NodeTable<Node>, id: NodeId) -> SResult<(&Node, &Elem)> {
+    let n = nodes.node(id)?;
+    match &n.elem {
+        Some(e) => Ok((n, e)),
+        None => Err(StorageError::Layout("not a leaf or record node".into())),
+    }
+}
+
+/// The counts of hyperslab `slab`, in `buf` (no allocation: this runs on
+/// every read).
+fn counts_in<'b>(buf: &'b mut [usize; raw::MAX_RANK], slab: &[Run]) -> SResult<&'b [usize]> {
+    let counts = buf
+        .get_mut(..slab.len())
+        .ok_or_else(|| StorageError::Layout(format!("a hyperslab of {} axes", slab.len())))?;
+    for (c, s) in counts.iter_mut().zip(slab) {
+        *c = s.count;
+    }
+    Ok(counts)
+}
+
 /// True for a name that is one member of a group (no path).
 fn plain_name(name: &str) -> bool {
     !name.is_empty() && name != "." && !name.contains('/') && !name.contains('\0')
@@ -974,35 +1067,56 @@ impl Storage for Hdf5Storage {
 
     fn records(&mut self, node: NodeId) -> SResult<usize> {
         self.opened(node)?;
-        let (n, _) = self.leaf(node)?;
+        let (n, _) = leaf_in(&self.nodes, node)?;
         match &n.obj {
-            Obj::Dataset(ds) => raw::dataset_len(ds),
+            Obj::Dataset(ds) => {
+                if !self.virtuals.contains_key(&node) {
+                    if let Some(kept) = self.kept.of(node, ds)? {
+                        return Ok(kept.leading());
+                    }
+                }
+                raw::dataset_len(ds)
+            }
             _ => Ok(0),
         }
     }
 
     fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
         self.opened(node)?;
-        let (n, e) = self.leaf(node)?;
-        let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
+        let mut buf = [0; raw::MAX_RANK];
+        let counts = counts_in(&mut buf, slab)?;
+        let (n, e) = leaf_in(&self.nodes, node)?;
         match &n.obj {
             Obj::Dataset(ds) if !counts.contains(&0) => {
+                if !self.virtuals.contains_key(&node) {
+                    if let Some(kept) = self.kept.of(node, ds)? {
+                        let sel = kept.select(slab)?;
+                        return data::read_array(&Target::Dataset(ds, &sel), e, counts);
+                    }
+                }
                 let _held = self.hold_sources(node, slab)?;
                 let sel = raw::select(ds, slab)?;
-                data::read_array(&Target::Dataset(ds, &sel), e, &counts)
+                data::read_array(&Target::Dataset(ds, &sel), e, counts)
             }
-            _ => Ok(Array::zeros(e.dtype, &counts)),
+            _ => Ok(Array::zeros(e.dtype, counts)),
         }
     }
 
     fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         self.check_broken()?;
         self.opened(node)?;
-        let (n, e) = self.leaf(node)?;
-        let counts: Vec<usize> = slab.iter().map(|s| s.count).collect();
-        check_shape(data, &counts)?;
+        let mut buf = [0; raw::MAX_RANK];
+        let counts = counts_in(&mut buf, slab)?;
+        let (n, e) = leaf_in(&self.nodes, node)?;
+        check_shape(data, counts)?;
         match &n.obj {
             Obj::Dataset(ds) if data.size() > 0 => {
+                if !self.virtuals.contains_key(&node) {
+                    if let Some(kept) = self.kept.of(node, ds)? {
+                        let sel = kept.select(slab)?;
+                        return data::write_array(&Target::Dataset(ds, &sel), e, data);
+                    }
+                }
                 let _held = self.hold_sources(node, slab)?;
                 let sel = raw::select(ds, slab)?;
                 data::write_array(&Target::Dataset(ds, &sel), e, data)
@@ -1017,6 +1131,9 @@ impl Storage for Hdf5Storage {
             self.enter_swmr()?;
         }
         self.opened(node)?;
+        // the extent changes: the kept dataspaces are read again when next
+        // used
+        self.kept.forget(node);
         let (n, e) = self.leaf(node)?;
         let ds = match (&n.obj, n.kind) {
             (Obj::Dataset(ds), Kind::Records) => ds,
@@ -1158,6 +1275,7 @@ impl Storage for Hdf5Storage {
     }
 
     fn close(&mut self) -> SResult<()> {
+        self.kept.clear();
         self.virtuals.clear();
         self.nodes.clear();
         match self.file.take() {

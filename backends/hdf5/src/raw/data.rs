@@ -21,7 +21,7 @@ use super::{attr_space, ck, locked, Hid, Selection};
 /// Where data goes: a selection of a dataset, or a whole attribute.
 pub(crate) enum Target<'a> {
     /// A hyperslab of a dataset.
-    Dataset(&'a Dataset, &'a Selection),
+    Dataset(&'a Dataset, &'a Selection<'a>),
     /// An attribute.
     Attr(&'a Hid),
 }

@@ -30,6 +30,7 @@ use std::ptr;
 use hdf5::Dataset;
 use hdf5_sys::h5::{herr_t, hsize_t};
 use hdf5_sys::h5d::{H5Dget_space, H5Dset_extent};
+use hdf5_sys::h5f::{H5Fget_obj_count, H5F_OBJ_FILE};
 use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5s::{
     H5S_class_t, H5S_seloper_t, H5Sclose, H5Scopy, H5Screate, H5Screate_simple,
@@ -210,8 +211,17 @@ pub(crate) fn dataset_space(ds: &Dataset) -> SResult<Space> {
     space_of(&dataset_space_hid(ds.id())?)
 }
 
+/// Whether `file` is the one identifier open on its file in this process.
+/// HDF5 shares a file opened twice in one process (a writer's handle and a
+/// reader's): what one appends, the other sees at once, without a refresh.
+pub(crate) fn alone(file: hid_t) -> bool {
+    // SAFETY: no memory is handed over; the library checks `file`.
+    let n = locked(|| unsafe { H5Fget_obj_count(file, H5F_OBJ_FILE) });
+    n == 1
+}
+
 /// HDF5's largest rank (`H5S_MAX_RANK`).
-const MAX_RANK: usize = 32;
+pub(crate) const MAX_RANK: usize = 32;
 
 /// The length of a dataset's leading axis now (0 for a scalar or null
 /// dataspace): the record count of a record node, asked on every read
@@ -274,29 +284,149 @@ fn new_space(dims: &[usize], max: Option<&[Option<usize>]>) -> SResult<Hid> {
     })
 }
 
+/// A dataspace a [`Selection`] uses: `H5S_ALL`, one of its own, or one
+/// kept by the dataset's [`Spaces`].
+enum SpaceRef<'a> {
+    All,
+    Own(Hid),
+    Kept(&'a Hid),
+}
+
+impl SpaceRef<'_> {
+    fn id(&self) -> hid_t {
+        match self {
+            SpaceRef::All => hdf5_sys::h5s::H5S_ALL,
+            SpaceRef::Own(h) => h.id(),
+            SpaceRef::Kept(h) => h.id(),
+        }
+    }
+}
+
 /// A dataset transfer: the memory and file dataspaces of a hyperslab
 /// (both `H5S_ALL` for a scalar), and how many elements it has.
-pub(crate) struct Selection {
-    mem: Option<Hid>,
-    file: Option<Hid>,
+pub(crate) struct Selection<'a> {
+    mem: SpaceRef<'a>,
+    file: SpaceRef<'a>,
     len: usize,
 }
 
-impl Selection {
+impl Selection<'_> {
     /// The memory dataspace identifier.
     fn mem_id(&self) -> hid_t {
-        self.mem.as_ref().map_or(hdf5_sys::h5s::H5S_ALL, Hid::id)
+        self.mem.id()
     }
 
     /// The file dataspace identifier.
     fn file_id(&self) -> hid_t {
-        self.file.as_ref().map_or(hdf5_sys::h5s::H5S_ALL, Hid::id)
+        self.file.id()
     }
 
     /// The number of elements selected.
     fn len(&self) -> usize {
         self.len
     }
+}
+
+/// The dataspaces of one dataset, kept between transfers so that reading
+/// a record asks the library for no dataspace and allocates none: the
+/// file dataspace (its extent as read when kept) and the memory
+/// dataspace of the last transfer's shape.
+///
+/// Valid while the dataset's extent stays as it was: its owner drops it
+/// whenever it sets the extent or closes the dataset's handle (and keeps
+/// none for a virtual dataset, whose extent follows its sources).
+pub(crate) struct Spaces {
+    file: Hid,
+    /// The extent (`[]`: scalar); `None` for a null dataspace.
+    dims: Option<Vec<usize>>,
+    /// The memory dataspace of the last transfer, and its shape.
+    mem: Option<(Vec<usize>, Hid)>,
+}
+
+impl Spaces {
+    /// The dataspaces of dataset `ds` as it is now.
+    pub(crate) fn of(ds: &Dataset) -> SResult<Spaces> {
+        let file = dataset_space_hid(ds.id())?;
+        let dims = match space_of(&file)? {
+            Space::Null => None,
+            Space::Scalar => Some(Vec::new()),
+            Space::Simple { dims, .. } => Some(dims),
+        };
+        Ok(Spaces {
+            file,
+            dims,
+            mem: None,
+        })
+    }
+
+    /// The identifier of the kept file dataspace (for tests).
+    #[cfg(test)]
+    pub(crate) fn file_id(&self) -> hid_t {
+        self.file.id()
+    }
+
+    /// The extent (`[]` for a scalar or null dataspace).
+    pub(crate) fn dims(&self) -> &[usize] {
+        self.dims.as_deref().unwrap_or(&[])
+    }
+
+    /// The length of the leading axis (0 for a scalar or null dataspace).
+    pub(crate) fn leading(&self) -> usize {
+        self.dims().first().copied().unwrap_or(0)
+    }
+
+    /// Selects hyperslab `slab` (one entry per axis), reusing the kept
+    /// dataspaces: one library call (the hyperslab) when the shape read is
+    /// the last one's.
+    pub(crate) fn select(&mut self, slab: &[Run]) -> SResult<Selection<'_>> {
+        let Some(dims) = &self.dims else {
+            return Err(StorageError::Layout("dataset has no elements".into()));
+        };
+        check_slab(dims, slab)?;
+        if dims.is_empty() {
+            return Ok(Selection {
+                mem: SpaceRef::All,
+                file: SpaceRef::All,
+                len: 1,
+            });
+        }
+        select_slab(&self.file, dims.len(), slab, H5S_seloper_t::H5S_SELECT_SET)?;
+        let same = matches!(&self.mem, Some((shape, _))
+            if shape.len() == slab.len() && shape.iter().zip(slab).all(|(&n, s)| n == s.count));
+        if !same {
+            let shape: Vec<usize> = slab.iter().map(|s| s.count).collect();
+            let mem = new_space(&shape, None)?;
+            self.mem = Some((shape, mem));
+        }
+        let Some((shape, mem)) = &self.mem else {
+            return Err(StorageError::Layout("no memory dataspace".into()));
+        };
+        Ok(Selection {
+            mem: SpaceRef::Kept(mem),
+            file: SpaceRef::Kept(&self.file),
+            len: shape.iter().fold(1, |a, &d| a.saturating_mul(d)),
+        })
+    }
+}
+
+/// Checks that hyperslab `slab` lies inside extent `dims`, ascending.
+fn check_slab(dims: &[usize], slab: &[Run]) -> SResult<()> {
+    if dims.len() != slab.len() {
+        return Err(StorageError::Layout(format!(
+            "{} slab axes for a dataset of rank {}",
+            slab.len(),
+            dims.len()
+        )));
+    }
+    for (axis, (s, &d)) in slab.iter().zip(dims).enumerate() {
+        let last = s.first + s.count.saturating_sub(1) * s.stride();
+        if s.count > 0 && ((s.step <= 0 && s.count > 1) || last >= d) {
+            return Err(StorageError::Layout(format!(
+                "slab {s:?} outside axis {axis} of length {d}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Applies hyperslab `slab` to the selection of dataspace `space`, of rank
@@ -313,14 +443,21 @@ fn select_slab(space: &Hid, rank: usize, slab: &[Run], op: H5S_seloper_t) -> SRe
             slab.len()
         )));
     }
-    let start: Vec<hsize_t> = slab.iter().map(|s| s.first as hsize_t).collect();
-    let stride: Vec<hsize_t> = slab.iter().map(|s| s.stride() as hsize_t).collect();
-    let mut count: Vec<hsize_t> = slab.iter().map(|s| s.count as hsize_t).collect();
-    let mut block: Vec<hsize_t> = vec![1; slab.len()];
+    if rank > MAX_RANK {
+        return Err(StorageError::Layout(format!("a dataspace of rank {rank}")));
+    }
+    // on the stack: this runs on every read
+    let mut start = [0 as hsize_t; MAX_RANK];
+    let mut stride = [1 as hsize_t; MAX_RANK];
+    let mut count = [1 as hsize_t; MAX_RANK];
+    let mut block = [1 as hsize_t; MAX_RANK];
     for (k, s) in slab.iter().enumerate() {
+        start[k] = s.first as hsize_t;
+        stride[k] = s.stride() as hsize_t;
         if s.count > 1 && s.stride() <= 1 {
             block[k] = s.count as hsize_t;
-            count[k] = 1;
+        } else {
+            count[k] = s.count as hsize_t;
         }
     }
     locked(|| {
@@ -384,43 +521,29 @@ pub(crate) fn select_bounds(space: &Hid) -> Option<(Vec<hsize_t>, Vec<hsize_t>)>
     })
 }
 
-/// Selects the hyperslab `slab` (one entry per axis) of a dataset.
-pub(crate) fn select(ds: &Dataset, slab: &[Run]) -> SResult<Selection> {
+/// Selects the hyperslab `slab` (one entry per axis) of a dataset, with
+/// dataspaces of its own (see [`Spaces::select`] for the kept ones).
+pub(crate) fn select(ds: &Dataset, slab: &[Run]) -> SResult<Selection<'static>> {
     let file = dataset_space_hid(ds.id())?;
-    let space = space_of(&file)?;
-    let dims = match &space {
+    let dims = match space_of(&file)? {
         Space::Null => return Err(StorageError::Layout("dataset has no elements".into())),
         Space::Scalar => Vec::new(),
-        Space::Simple { dims, .. } => dims.clone(),
+        Space::Simple { dims, .. } => dims,
     };
-    if dims.len() != slab.len() {
-        return Err(StorageError::Layout(format!(
-            "{} slab axes for a dataset of rank {}",
-            slab.len(),
-            dims.len()
-        )));
-    }
+    check_slab(&dims, slab)?;
     if dims.is_empty() {
         return Ok(Selection {
-            mem: None,
-            file: None,
+            mem: SpaceRef::All,
+            file: SpaceRef::All,
             len: 1,
         });
-    }
-    for (axis, (s, &d)) in slab.iter().zip(&dims).enumerate() {
-        let last = s.first + s.count.saturating_sub(1) * s.stride();
-        if s.count > 0 && ((s.step <= 0 && s.count > 1) || last >= d) {
-            return Err(StorageError::Layout(format!(
-                "slab {s:?} outside axis {axis} of length {d}"
-            )));
-        }
     }
     select_slab(&file, dims.len(), slab, H5S_seloper_t::H5S_SELECT_SET)?;
     let count: Vec<usize> = slab.iter().map(|s| s.count).collect();
     let mem = new_space(&count, None)?;
     Ok(Selection {
-        mem: Some(mem),
-        file: Some(file),
+        mem: SpaceRef::Own(mem),
+        file: SpaceRef::Own(file),
         len: count.iter().fold(1, |a, &d| a.saturating_mul(d)),
     })
 }

@@ -10,6 +10,7 @@
 //!   are in qnd's `tests/hdf5_backend.rs`, through the storage and the
 //!   tree, on one file);
 //! - [`hot_path`]: recording opens nothing per record;
+//! - [`kept`]: the dataspaces kept between reads, and when they go;
 //! - [`swmr`]: SWMR writing entered, left and entered again;
 //! - [`chunk_cache`]: record datasets cache one chunk.
 
@@ -17,6 +18,7 @@ mod chunk_cache;
 mod fixtures;
 mod foreign;
 mod hot_path;
+mod kept;
 mod round_trip;
 mod swmr;
 
