@@ -960,6 +960,33 @@ fn counts_in<'b>(buf: &'b mut [usize; raw::MAX_RANK], slab: &[Run]) -> SResult<&
     Ok(counts)
 }
 
+/// Dataset `ds`, member `name` of `g`, opened again with a chunk cache of
+/// one chunk when it is a record dataset (chunked, its leading axis alone
+/// unlimited), as qnd creates them (HDF5's default is 1 MiB per open
+/// dataset, which a file of many record variables pays for each).
+fn record_cache(g: &Group, name: &str, ds: Dataset) -> SResult<Dataset> {
+    let Some(chunk) = ds.chunk() else {
+        return Ok(ds);
+    };
+    let record = match raw::dataset_space(&ds)? {
+        Space::Simple { max, .. }
+            if max.first() == Some(&None) && max[1..].iter().all(Option::is_some) =>
+        {
+            chunk.get(1..).unwrap_or(&[]).iter().product::<usize>()
+        }
+        _ => return Ok(ds),
+    };
+    let record_bytes = record.saturating_mul(ds.dtype().map_err(lib)?.size());
+    let bytes = if qnd_storage::chunks::direct_records(record_bytes) {
+        0
+    } else {
+        record_bytes.saturating_mul(chunk.first().copied().unwrap_or(1))
+    };
+    let dapl = raw::swmr::chunk_cache_access(bytes)?;
+    drop(ds);
+    raw::swmr::open_dataset(g, &raw::c_name(name)?, Some(&dapl))
+}
+
 /// True for a name that is one member of a group (no path).
 fn plain_name(name: &str) -> bool {
     !name.is_empty() && name != "." && !name.contains('/') && !name.contains('\0')
@@ -1021,7 +1048,7 @@ impl Storage for Hdf5Storage {
         let node = match info.loc_type {
             LocationType::Group => Node::group(g.group(name).map_err(lib)?),
             LocationType::Dataset => {
-                let ds = g.dataset(name).map_err(lib)?;
+                let ds = record_cache(g, name, g.dataset(name).map_err(lib)?)?;
                 sources = vds::sources_of(&ds)?;
                 Hdf5Storage::dataset_node(ds)?
             }

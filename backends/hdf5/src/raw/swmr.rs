@@ -105,3 +105,28 @@ pub(crate) fn open_dataset(parent: &Group, name: &CStr, dapl: Option<&Hid>) -> S
         }
     })
 }
+
+/// A dataset access property list whose chunk cache holds `bytes` (0:
+/// none), to open a record dataset of an existing file as qnd creates
+/// them (see `create_dataset`): HDF5's default is 1 MiB per open dataset.
+pub(crate) fn chunk_cache_access(bytes: usize) -> SResult<Hid> {
+    use hdf5::globals::H5P_DATASET_ACCESS;
+    use hdf5_sys::h5d::{H5D_CHUNK_CACHE_NSLOTS_DEFAULT, H5D_CHUNK_CACHE_W0_DEFAULT};
+    use hdf5_sys::h5p::{H5Pcreate, H5Pset_chunk_cache};
+    locked(|| {
+        // SAFETY: no memory is handed over; the new identifier is owned by
+        // the `Hid`, closed by the call for property lists.
+        let dapl = Hid::new(unsafe { H5Pcreate(*H5P_DATASET_ACCESS) }, H5Pclose)?;
+        // SAFETY: `dapl` is an open dataset access property list; no
+        // memory is handed over.
+        ck(unsafe {
+            H5Pset_chunk_cache(
+                dapl.id(),
+                H5D_CHUNK_CACHE_NSLOTS_DEFAULT,
+                bytes,
+                H5D_CHUNK_CACHE_W0_DEFAULT as f64,
+            )
+        })?;
+        Ok(dapl)
+    })
+}

@@ -46,3 +46,34 @@ fn record_datasets_cache_one_chunk() {
     assert_eq!(whole(&mut s, x), rec);
     s.close().unwrap();
 }
+
+/// The record datasets of an existing file, opened for appending, get the
+/// same one-chunk cache; other datasets keep HDF5's default.
+#[test]
+fn record_datasets_of_an_existing_file_cache_one_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("old.h5");
+    {
+        let mut s = Hdf5Storage::create(&file).unwrap();
+        let root = s.root();
+        let x = s
+            .create_leaf(root, "x", &spec(DType::F64, &[], true))
+            .unwrap();
+        s.create_leaf(root, "fixed", &spec(DType::F64, &[4], false))
+            .unwrap();
+        s.append_records(x, &Array::F64(ArrayD::from_elem(IxDyn(&[3]), 1.5)))
+            .unwrap();
+        s.close().unwrap();
+    }
+    let mut s = Hdf5Storage::open(&file, true).unwrap();
+    let root = s.root();
+    let (x, _) = s.lookup(root, "x").unwrap().unwrap();
+    let one_chunk = qnd_storage::chunks::records_per_chunk(8) * 8;
+    assert_eq!(cache_bytes(&mut s, x), one_chunk);
+    let (fixed, _) = s.lookup(root, "fixed").unwrap().unwrap();
+    assert_eq!(cache_bytes(&mut s, fixed), 1024 * 1024, "HDF5's default");
+    s.append_records(x, &Array::F64(ArrayD::from_elem(IxDyn(&[2]), 2.5)))
+        .unwrap();
+    assert_eq!(s.records(x).unwrap(), 5);
+    s.close().unwrap();
+}
