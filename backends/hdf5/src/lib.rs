@@ -55,6 +55,7 @@ pub use {hdf5, hdf5_sys};
 
 mod attrs;
 mod data;
+mod links;
 mod raw;
 pub mod superblock;
 mod types;
@@ -80,14 +81,15 @@ use self::raw::{lib, ObjClass, Plists, Space, Target};
 use self::types::Elem;
 use qnd_storage::chunks::record_chunk;
 use qnd_storage::{
-    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NodeId, NodeTable, RecordDims, Run,
-    SResult, Storage, StorageError, VirtualMap,
+    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, LinkTarget, NodeId, NodeTable,
+    RecordDims, Run, SResult, Storage, StorageError, VirtualMap,
 };
 
 /// What HDF5 files hold: everything, virtual datasets too.
 pub const CAPABILITIES: Capabilities = Capabilities {
     virtual_datasets: true,
     record_dims: RecordDims::PerVariable,
+    external_links: true,
     ..Capabilities::ALL
 };
 
@@ -251,6 +253,8 @@ pub struct Hdf5Storage {
     left: usize,
     /// The dataspaces kept for reading (see [`Kept`]).
     kept: Kept,
+    /// The identity of objects with several names (see `links`).
+    objects: links::Objects,
     file: Option<File>,
 }
 
@@ -524,6 +528,7 @@ impl Hdf5Storage {
             nodes: NodeTable::new(Node::group(root)),
             virtuals: HashMap::new(),
             kept: Kept::new(raw::alone(file.id())),
+            objects: links::Objects::default(),
             place: vds::Place::new(path, writable),
             plists: Plists::new()?,
             writable,
@@ -718,6 +723,7 @@ impl Hdf5Storage {
         };
         raw::close_on_exec(file.id());
         self.kept = Kept::new(raw::alone(file.id()));
+        self.objects.clear();
         let root = file.group("/").map_err(lib)?;
         if let Some(n) = self.nodes.get_mut(NodeId(0)) {
             n.obj = Obj::Group(root);
@@ -733,6 +739,7 @@ impl Hdf5Storage {
     fn shut(&mut self, why: &StorageError) {
         self.broken.get_or_insert_with(|| why.to_string());
         self.kept.clear();
+        self.objects.clear();
         self.virtuals.clear();
         self.nodes.clear();
         if let Some(f) = self.file.take() {
@@ -1043,7 +1050,11 @@ impl Storage for Hdf5Storage {
         if !raw::link_exists(g, &c)? {
             return Ok(None);
         }
-        let info = g.loc_info_by_name(name).map_err(lib)?;
+        let (info, address) = match self.meet(group, name)? {
+            links::Met::Known(id, kind) => return Ok(Some((id, kind))),
+            links::Met::New(info, address) => (info, address),
+        };
+        let g = self.group(group)?;
         let mut sources = None;
         let node = match info.loc_type {
             LocationType::Group => Node::group(g.group(name).map_err(lib)?),
@@ -1064,6 +1075,7 @@ impl Storage for Hdf5Storage {
         };
         let kind = node.kind;
         let id = self.keep(group, name, node);
+        self.met(id, address);
         if let Some(s) = sources {
             self.virtuals.insert(id, s);
         }
@@ -1263,6 +1275,26 @@ impl Storage for Hdf5Storage {
         })
     }
 
+    fn remove(&mut self, parent: NodeId, name: &str) -> SResult<()> {
+        self.remove_member(parent, name)
+    }
+
+    fn link(&mut self, parent: NodeId, name: &str, target: NodeId) -> SResult<NodeId> {
+        self.hard_link(parent, name, target)
+    }
+
+    fn soft_link(&mut self, parent: NodeId, name: &str, target: &str) -> SResult<()> {
+        self.soft(parent, name, target)
+    }
+
+    fn external_link(&mut self, parent: NodeId, name: &str, file: &Path, path: &str) -> SResult<()> {
+        self.external(parent, name, file, path)
+    }
+
+    fn link_info(&mut self, group: NodeId, name: &str) -> SResult<Option<LinkTarget>> {
+        self.link_target(group, name)
+    }
+
     /// Write everything to the file; then, for a file that can (see
     /// [`Hdf5Storage`]) and has a record variable, enter SWMR writing.
     fn flush(&mut self) -> SResult<()> {
@@ -1303,6 +1335,7 @@ impl Storage for Hdf5Storage {
 
     fn close(&mut self) -> SResult<()> {
         self.kept.clear();
+        self.objects.clear();
         self.virtuals.clear();
         self.nodes.clear();
         match self.file.take() {

@@ -82,11 +82,13 @@ use self::nodes::Node;
 /// unsigned or 64-bit integers, no bool attributes and no arrays of
 /// strings as attributes, and one record dimension for the file.
 pub const fn capabilities(format: NcFormat) -> Capabilities {
+    // netCDF-C cannot delete a variable or group, and has no links
     const NETCDF4: Capabilities = Capabilities {
         attr_rank: 1,
         record_dims: RecordDims::PerGroup,
         ..Capabilities::ALL
-    };
+    }
+    .without_links();
     const NOT_CLASSIC: [DType; 5] = [DType::U8, DType::U16, DType::U32, DType::U64, DType::I64];
     match format {
         NcFormat::Netcdf4 => NETCDF4,

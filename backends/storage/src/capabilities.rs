@@ -65,6 +65,16 @@ pub struct Capabilities {
     pub virtual_datasets: bool,
     /// Where record variables get their record dimension.
     pub record_dims: RecordDims,
+    /// Members can be deleted ([`Storage::remove`](crate::Storage::remove)).
+    pub remove: bool,
+    /// Hard links ([`Storage::link`](crate::Storage::link)): one object
+    /// under two names, stored once.
+    pub hard_links: bool,
+    /// Soft links ([`Storage::soft_link`](crate::Storage::soft_link)).
+    pub soft_links: bool,
+    /// External links to objects of other files
+    /// ([`Storage::external_link`](crate::Storage::external_link)).
+    pub external_links: bool,
 }
 
 impl Capabilities {
@@ -77,7 +87,22 @@ impl Capabilities {
         attr_rank: usize::MAX,
         virtual_datasets: false,
         record_dims: RecordDims::PerVariable,
+        remove: true,
+        hard_links: true,
+        soft_links: true,
+        external_links: false,
     };
+
+    /// `self` with no links and no removal (a format that has neither).
+    pub const fn without_links(self) -> Capabilities {
+        Capabilities {
+            remove: false,
+            hard_links: false,
+            soft_links: false,
+            external_links: false,
+            ..self
+        }
+    }
 
     /// Whether every tree qnd makes can be stored: groups, every element
     /// type in leaves and attributes, attributes of any shape.

@@ -107,6 +107,36 @@ macro_rules! dispatch_storage {
             ) -> $crate::SResult<$crate::NodeId> {
                 $crate::dispatch_storage!(@each self, $name, s => s.create_virtual(parent, name, dtype, shape, maps), $( $(#[$vmeta])* $variant )+)
             }
+            fn remove(&mut self, parent: $crate::NodeId, name: &str) -> $crate::SResult<()> {
+                $crate::dispatch_storage!(@each self, $name, s => s.remove(parent, name), $( $(#[$vmeta])* $variant )+)
+            }
+            fn link(
+                &mut self,
+                parent: $crate::NodeId,
+                name: &str,
+                target: $crate::NodeId,
+            ) -> $crate::SResult<$crate::NodeId> {
+                $crate::dispatch_storage!(@each self, $name, s => s.link(parent, name, target), $( $(#[$vmeta])* $variant )+)
+            }
+            fn soft_link(&mut self, parent: $crate::NodeId, name: &str, target: &str) -> $crate::SResult<()> {
+                $crate::dispatch_storage!(@each self, $name, s => s.soft_link(parent, name, target), $( $(#[$vmeta])* $variant )+)
+            }
+            fn external_link(
+                &mut self,
+                parent: $crate::NodeId,
+                name: &str,
+                file: &::std::path::Path,
+                path: &str,
+            ) -> $crate::SResult<()> {
+                $crate::dispatch_storage!(@each self, $name, s => s.external_link(parent, name, file, path), $( $(#[$vmeta])* $variant )+)
+            }
+            fn link_info(
+                &mut self,
+                group: $crate::NodeId,
+                name: &str,
+            ) -> $crate::SResult<Option<$crate::LinkTarget>> {
+                $crate::dispatch_storage!(@each self, $name, s => s.link_info(group, name), $( $(#[$vmeta])* $variant )+)
+            }
             fn flush(&mut self) -> $crate::SResult<()> {
                 $crate::dispatch_storage!(@each self, $name, s => s.flush(), $( $(#[$vmeta])* $variant )+)
             }

@@ -20,6 +20,10 @@ pub enum StorageError {
     /// No such item.
     #[error("no such item")]
     NotFound,
+    /// A soft or external link whose target does not exist (the message
+    /// names the link's target).
+    #[error("dangling link: {0}")]
+    Dangling(String),
 }
 
 impl StorageError {

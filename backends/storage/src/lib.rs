@@ -49,6 +49,7 @@ mod dispatch;
 mod dtype;
 mod error;
 mod fnv;
+pub mod links;
 mod memory;
 mod nodes;
 mod runs;
@@ -61,6 +62,7 @@ pub use capabilities::{Capabilities, DTypeSet, RecordDims};
 pub use dtype::DType;
 pub use error::{BoxError, SResult, StorageError};
 pub use fnv::{FastMap, Fnv};
+pub use links::LinkTarget;
 pub use memory::{MemoryStorage, Probe};
 pub use nodes::NodeTable;
 pub use runs::Run;
@@ -252,6 +254,68 @@ pub trait Storage {
             "{} files have no virtual datasets: cannot store {name:?} as one",
             self.backend_name()
         )))
+    }
+    /// Delete member `name` of `parent` (its link: an object with another
+    /// hard link stays under that name). Every [`NodeId`] reached only
+    /// through it no longer resolves. Backends without
+    /// [`Capabilities::remove`] refuse (the default).
+    ///
+    /// # Errors
+    /// When the backend cannot delete members, there is no such member, or
+    /// the library fails.
+    fn remove(&mut self, parent: NodeId, name: &str) -> SResult<()> {
+        let _ = parent;
+        Err(links::cannot_remove(self.backend_name(), name))
+    }
+    /// Make member `name` of `parent` a hard link to node `target` (of
+    /// the same file): one object under two names. Returns the node,
+    /// which is `target` (a backend gives one object one id).
+    ///
+    /// # Errors
+    /// When the backend has no hard links ([`Capabilities::hard_links`];
+    /// the default refuses), `name` exists, or the library fails.
+    fn link(&mut self, parent: NodeId, name: &str, target: NodeId) -> SResult<NodeId> {
+        let _ = (parent, target);
+        Err(links::no_links(self.backend_name(), "hard", name))
+    }
+    /// Make member `name` of `parent` a soft link to `target`, a path in
+    /// the same file (absolute, or relative to `parent`), which need not
+    /// exist yet.
+    ///
+    /// # Errors
+    /// When the backend has no soft links ([`Capabilities::soft_links`];
+    /// the default refuses), `name` exists, or the library fails.
+    fn soft_link(&mut self, parent: NodeId, name: &str, target: &str) -> SResult<()> {
+        let _ = (parent, target);
+        Err(links::no_links(self.backend_name(), "soft", name))
+    }
+    /// Make member `name` of `parent` an external link to object `path` of
+    /// file `file`, which need not exist yet.
+    ///
+    /// # Errors
+    /// When the backend has no external links
+    /// ([`Capabilities::external_links`]; the default refuses), `name`
+    /// exists, or the library fails.
+    fn external_link(
+        &mut self,
+        parent: NodeId,
+        name: &str,
+        file: &std::path::Path,
+        path: &str,
+    ) -> SResult<()> {
+        let _ = (parent, file, path);
+        Err(links::no_links(self.backend_name(), "external", name))
+    }
+    /// What member `name` of `group` is as a link; `None` when there is no
+    /// such member. The default (a format without links) says every
+    /// member is a hard link. A dangling soft or external link is listed
+    /// here; looking it up ([`Storage::lookup`]) gives
+    /// [`StorageError::Dangling`].
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn link_info(&mut self, group: NodeId, name: &str) -> SResult<Option<LinkTarget>> {
+        Ok(self.lookup(group, name)?.map(|_| LinkTarget::Hard))
     }
     /// Push everything written so far to the file.
     ///

@@ -6,16 +6,25 @@ use indexmap::IndexMap;
 use ndarray::ArrayD;
 
 use crate::{
-    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NodeId, Run, SResult, Storage,
-    StorageError,
+    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, LinkTarget, NodeId, Run, SResult,
+    Storage, StorageError,
 };
+
+/// A member of a group: a node (a hard link) or a soft link's path.
+#[derive(Debug, Clone)]
+enum Entry {
+    Hard(NodeId),
+    Soft(String),
+}
 
 #[derive(Debug)]
 enum Body {
-    Group(IndexMap<String, NodeId>),
+    Group(IndexMap<String, Entry>),
     Leaf(Array),
     Records(Array),
     None,
+    /// A node whose last hard link was removed: it no longer resolves.
+    Removed,
 }
 
 #[derive(Debug)]
@@ -24,7 +33,12 @@ struct Node {
     attrs: IndexMap<String, Array>,
     /// For text: the fixed width in bytes, as the HDF5 backend stores it.
     text_width: usize,
+    /// How many hard links lead to the node.
+    links: usize,
 }
+
+/// How many soft links a lookup follows before it gives up (a cycle).
+const MAX_SOFT: usize = 40;
 
 /// A file held in memory; it disappears when its last handle is dropped.
 #[derive(Debug)]
@@ -66,34 +80,107 @@ impl MemoryStorage {
                 body: Body::Group(IndexMap::new()),
                 attrs: IndexMap::new(),
                 text_width: 0,
+                links: 1,
             }],
             probe: Probe::default(),
         }
     }
 
     fn node(&mut self, id: NodeId) -> SResult<&mut Node> {
-        self.nodes
-            .get_mut(id.0)
-            .ok_or_else(|| StorageError::Layout(format!("no node {}", id.0)))
+        match self.nodes.get_mut(id.0) {
+            Some(Node {
+                body: Body::Removed,
+                ..
+            }) => Err(StorageError::Layout(format!(
+                "no node {} (its member was removed)",
+                id.0
+            ))),
+            Some(n) => Ok(n),
+            None => Err(StorageError::Layout(format!("no node {}", id.0))),
+        }
+    }
+
+    /// The members of group `id`, to change.
+    fn members(&mut self, id: NodeId) -> SResult<&mut IndexMap<String, Entry>> {
+        match &mut self.node(id)?.body {
+            Body::Group(m) => Ok(m),
+            _ => Err(StorageError::Layout("not a group".into())),
+        }
+    }
+
+    /// Make `entry` member `name` of `parent`, which must not exist.
+    fn enter(&mut self, parent: NodeId, name: &str, entry: Entry) -> SResult<()> {
+        let m = self.members(parent)?;
+        if m.contains_key(name) {
+            return Err(StorageError::Unsupported(format!("{name} exists")));
+        }
+        m.insert(name.to_string(), entry);
+        Ok(())
     }
 
     fn add(&mut self, parent: NodeId, name: &str, body: Body) -> SResult<NodeId> {
         let id = NodeId(self.nodes.len());
-        match &mut self.node(parent)?.body {
-            Body::Group(m) => {
-                if m.contains_key(name) {
-                    return Err(StorageError::Unsupported(format!("{name} exists")));
-                }
-                m.insert(name.to_string(), id);
-            }
-            _ => return Err(StorageError::Layout("parent is not a group".into())),
-        }
+        self.enter(parent, name, Entry::Hard(id))?;
         self.nodes.push(Node {
             body,
             attrs: IndexMap::new(),
             text_width: 0,
+            links: 1,
         });
         Ok(id)
+    }
+
+    /// One hard link to `id` less: at none, the node is removed, and its
+    /// members lose theirs in turn.
+    fn release(&mut self, id: NodeId) {
+        let mut pending = vec![id];
+        while let Some(id) = pending.pop() {
+            let Some(n) = self.nodes.get_mut(id.0) else {
+                continue;
+            };
+            n.links = n.links.saturating_sub(1);
+            if n.links > 0 {
+                continue;
+            }
+            if let Body::Group(m) = std::mem::replace(&mut n.body, Body::Removed) {
+                pending.extend(m.values().filter_map(|e| match e {
+                    Entry::Hard(c) => Some(*c),
+                    Entry::Soft(_) => None,
+                }));
+            }
+            n.attrs.clear();
+        }
+    }
+
+    /// The node member `name` of `group` leads to, soft links followed
+    /// (`hops` so far); `None` when there is no such member.
+    fn resolve(&mut self, group: NodeId, name: &str, hops: usize) -> SResult<Option<NodeId>> {
+        let entry = self.members(group)?.get(name).cloned();
+        match entry {
+            None => Ok(None),
+            Some(Entry::Hard(id)) => Ok(Some(id)),
+            Some(Entry::Soft(path)) => {
+                let dangling = |why: &str| {
+                    StorageError::Dangling(format!("{name} -> {path}: {why}"))
+                };
+                if hops >= MAX_SOFT {
+                    return Err(dangling("too many soft links (a cycle?)"));
+                }
+                let mut at = if path.starts_with('/') {
+                    NodeId(0)
+                } else {
+                    group
+                };
+                for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+                    let found = match self.node(at)?.body {
+                        Body::Group(_) => self.resolve(at, part, hops + 1)?,
+                        _ => None,
+                    };
+                    at = found.ok_or_else(|| dangling("no such item"))?;
+                }
+                Ok(Some(at))
+            }
+        }
     }
 
     /// Refuse text wider than the node's fixed width (as HDF5 does).
@@ -138,23 +225,18 @@ impl Storage for MemoryStorage {
     }
 
     fn names(&mut self, group: NodeId) -> SResult<Vec<String>> {
-        match &self.node(group)?.body {
-            Body::Group(m) => Ok(m.keys().cloned().collect()),
-            _ => Err(StorageError::Layout("not a group".into())),
-        }
+        Ok(self.members(group)?.keys().cloned().collect())
     }
 
     fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, Kind)>> {
-        let id = match &self.node(group)?.body {
-            Body::Group(m) => m.get(name).copied(),
-            _ => return Err(StorageError::Layout("not a group".into())),
+        let Some(id) = self.resolve(group, name, 0)? else {
+            return Ok(None);
         };
-        let Some(id) = id else { return Ok(None) };
         let kind = match self.node(id)?.body {
             Body::Group(_) => Kind::Group,
             Body::Leaf(_) => Kind::Leaf,
             Body::Records(_) => Kind::Records,
-            Body::None => Kind::None,
+            Body::None | Body::Removed => Kind::None,
         };
         Ok(Some((id, kind)))
     }
@@ -265,6 +347,35 @@ impl Storage for MemoryStorage {
             .attrs
             .insert(name.to_string(), value.clone());
         Ok(())
+    }
+
+    fn remove(&mut self, parent: NodeId, name: &str) -> SResult<()> {
+        match self.members(parent)?.shift_remove(name) {
+            Some(Entry::Hard(id)) => {
+                self.release(id);
+                Ok(())
+            }
+            Some(Entry::Soft(_)) => Ok(()),
+            None => Err(StorageError::NotFound),
+        }
+    }
+
+    fn link(&mut self, parent: NodeId, name: &str, target: NodeId) -> SResult<NodeId> {
+        self.node(target)?;
+        self.enter(parent, name, Entry::Hard(target))?;
+        self.node(target)?.links += 1;
+        Ok(target)
+    }
+
+    fn soft_link(&mut self, parent: NodeId, name: &str, target: &str) -> SResult<()> {
+        self.enter(parent, name, Entry::Soft(target.to_string()))
+    }
+
+    fn link_info(&mut self, group: NodeId, name: &str) -> SResult<Option<LinkTarget>> {
+        Ok(self.members(group)?.get(name).map(|e| match e {
+            Entry::Hard(_) => LinkTarget::Hard,
+            Entry::Soft(p) => LinkTarget::Soft(p.clone()),
+        }))
     }
 
     fn flush(&mut self) -> SResult<()> {

@@ -9,6 +9,7 @@
 //!   types, attributes, links and the type and order queries;
 //! - [`data`]: moving typed buffers in and out of datasets and attributes;
 //! - [`vds`]: the mappings of virtual datasets and opening their sources;
+//! - [`links`]: what a link is, creating and deleting links;
 //! - [`file`]: file descriptors (close-on-exec), and probes for the tests;
 //! - [`swmr`]: superblock versions, SWMR writing and reading.
 #![allow(unsafe_code)]
@@ -16,6 +17,7 @@
 
 pub(crate) mod data;
 pub(crate) mod file;
+pub(crate) mod links;
 pub(crate) mod objects;
 pub(crate) mod swmr;
 pub(crate) mod vds;

@@ -677,6 +677,37 @@ impl<S: Storage> Storage for RecordBuffer<S> {
         self.inner.create_virtual(parent, name, dtype, shape, maps)
     }
 
+    /// Buffered records are written out first and the buffers forgotten
+    /// (the removed member's records go with it).
+    fn remove(&mut self, parent: NodeId, name: &str) -> SResult<()> {
+        self.write_all()?;
+        self.records.clear();
+        self.held = 0;
+        self.inner.remove(parent, name)
+    }
+
+    fn link(&mut self, parent: NodeId, name: &str, target: NodeId) -> SResult<NodeId> {
+        self.inner.link(parent, name, target)
+    }
+
+    fn soft_link(&mut self, parent: NodeId, name: &str, target: &str) -> SResult<()> {
+        self.inner.soft_link(parent, name, target)
+    }
+
+    fn external_link(
+        &mut self,
+        parent: NodeId,
+        name: &str,
+        file: &std::path::Path,
+        path: &str,
+    ) -> SResult<()> {
+        self.inner.external_link(parent, name, file, path)
+    }
+
+    fn link_info(&mut self, group: NodeId, name: &str) -> SResult<Option<crate::LinkTarget>> {
+        self.inner.link_info(group, name)
+    }
+
     fn flush(&mut self) -> SResult<()> {
         let written = self.write_all();
         let flushed = self.inner.flush();
