@@ -1287,7 +1287,13 @@ impl Storage for Hdf5Storage {
         self.soft(parent, name, target)
     }
 
-    fn external_link(&mut self, parent: NodeId, name: &str, file: &Path, path: &str) -> SResult<()> {
+    fn external_link(
+        &mut self,
+        parent: NodeId,
+        name: &str,
+        file: &Path,
+        path: &str,
+    ) -> SResult<()> {
         self.external(parent, name, file, path)
     }
 

@@ -220,9 +220,9 @@ impl Hdf5Storage {
         file: &Path,
         path: &str,
     ) -> SResult<()> {
-        let file = file.to_str().ok_or_else(|| {
-            StorageError::Unsupported(format!("file name {file:?} is not UTF-8"))
-        })?;
+        let file = file
+            .to_str()
+            .ok_or_else(|| StorageError::Unsupported(format!("file name {file:?} is not UTF-8")))?;
         self.creating(|s| {
             s.opened(parent)?;
             let c = s.new_member(parent, name)?;

@@ -29,7 +29,9 @@
 
 use ndarray::{ArrayD, IxDyn};
 
-use crate::{Array, Capabilities, DType, Kind, LeafSpec, NodeId, Run, Storage};
+use crate::{
+    Array, Capabilities, DType, Kind, LeafSpec, LinkTarget, NodeId, Run, Storage, StorageError,
+};
 
 /// Makes files of one backend for the checks.
 pub trait Maker {
@@ -56,6 +58,8 @@ pub fn run_all<M: Maker>(maker: &mut M) {
     records(maker);
     attributes(maker);
     refusals(maker);
+    removal(maker);
+    links(maker);
 }
 
 /// `n` elements of `dtype`, all different where the type allows, in shape
@@ -416,4 +420,188 @@ pub fn refusals<M: Maker>(maker: &mut M) {
         .unwrap();
     s.flush().unwrap();
     s.close().unwrap();
+}
+
+/// Removing members, where the backend can
+/// ([`Capabilities::remove`]): the member and what only it reached are
+/// gone (their ids no longer resolve), in the file too; a backend that
+/// cannot refuses, saying so, and keeps the member.
+pub fn removal<M: Maker>(maker: &mut M) {
+    let mut s = maker.create();
+    let b = s.backend_name();
+    let caps = s.capabilities();
+    let root = s.root();
+    let x = s
+        .create_leaf(root, "x", &spec(DType::F64, &[2], false))
+        .unwrap();
+    s.write(x, &Run::whole(&[2]), &sample(DType::F64, &[2]))
+        .unwrap();
+    let r = s
+        .create_leaf(root, "r", &spec(DType::I32, &[], true))
+        .unwrap();
+    s.append(r, &sample(DType::I32, &[])).unwrap();
+    s.create_leaf(root, "keep", &spec(DType::F64, &[1], false))
+        .unwrap();
+    if !caps.remove {
+        let e = s.remove(root, "x").unwrap_err();
+        assert!(
+            matches!(e, StorageError::Unsupported(_)) && e.to_string().contains("delete"),
+            "{b}: removal refused saying why: {e}"
+        );
+        assert!(s.lookup(root, "x").unwrap().is_some(), "{b}: x kept");
+        s.close().unwrap();
+        return;
+    }
+    s.remove(root, "x").unwrap();
+    s.remove(root, "r").unwrap();
+    assert!(s.lookup(root, "x").unwrap().is_none(), "{b}: x removed");
+    assert!(s.read(x, &Run::whole(&[2])).is_err(), "{b}: x's id is gone");
+    assert!(s.records(r).is_err(), "{b}: r's id is gone");
+    assert_eq!(s.names(root).unwrap(), ["keep"], "{b}");
+    assert!(
+        s.remove(root, "x").is_err(),
+        "{b}: removing a missing member fails"
+    );
+    // a name removed can be made again
+    let x2 = s
+        .create_leaf(root, "x", &spec(DType::I8, &[3], false))
+        .unwrap();
+    assert_ne!(x2, x, "{b}: ids are not reused");
+    assert_eq!(s.info(x2).unwrap().dtype, DType::I8, "{b}");
+    if caps.groups {
+        let g = s.create_group(root, "g").unwrap();
+        let inner = s.create_group(g, "inner").unwrap();
+        let y = s
+            .create_leaf(inner, "y", &spec(DType::F64, &[1], false))
+            .unwrap();
+        s.remove(root, "g").unwrap();
+        assert!(
+            s.names(inner).is_err(),
+            "{b}: a removed group's member is gone"
+        );
+        assert!(s.info(y).is_err(), "{b}: and its members'");
+    }
+    s.flush().unwrap();
+    reopened(maker, s, |s, root| {
+        assert_eq!(
+            s.names(root).unwrap(),
+            ["keep", "x"],
+            "{b}: removed in the file"
+        );
+        let (x, _) = lookup(s, root, "x");
+        assert_eq!(s.info(x).unwrap().dtype, DType::I8, "{b}");
+    });
+}
+
+/// Hard and soft links where the backend has them
+/// ([`Capabilities::hard_links`], [`Capabilities::soft_links`]): one
+/// object, one id, whatever name reaches it; a dangling soft link is
+/// [`StorageError::Dangling`]; a backend without them refuses. External
+/// links need a second file: each backend's own tests check them.
+pub fn links<M: Maker>(maker: &mut M) {
+    let mut s = maker.create();
+    let b = s.backend_name();
+    let caps = s.capabilities();
+    let root = s.root();
+    let a = s
+        .create_leaf(root, "a", &spec(DType::F64, &[2], false))
+        .unwrap();
+    let data = sample(DType::F64, &[2]);
+    s.write(a, &Run::whole(&[2]), &data).unwrap();
+    assert_eq!(
+        s.link_info(root, "a").unwrap(),
+        Some(LinkTarget::Hard),
+        "{b}"
+    );
+    assert_eq!(s.link_info(root, "none").unwrap(), None, "{b}");
+    if !caps.hard_links {
+        let e = s.link(root, "b", a).unwrap_err();
+        assert!(e.to_string().contains("no hard links"), "{b}: {e}");
+    }
+    if !caps.soft_links {
+        let e = s.soft_link(root, "s", "/a").unwrap_err();
+        assert!(e.to_string().contains("no soft links"), "{b}: {e}");
+    }
+    if !caps.external_links {
+        let e = s
+            .external_link(root, "e", std::path::Path::new("other"), "/a")
+            .unwrap_err();
+        assert!(e.to_string().contains("no external links"), "{b}: {e}");
+    }
+    if !caps.hard_links && !caps.soft_links {
+        assert_eq!(s.names(root).unwrap(), ["a"], "{b}: nothing made");
+        s.close().unwrap();
+        return;
+    }
+    if caps.hard_links {
+        assert_eq!(
+            s.link(root, "b", a).unwrap(),
+            a,
+            "{b}: a hard link is its target"
+        );
+        assert!(s.link(root, "b", a).is_err(), "{b}: b exists");
+        assert_eq!(lookup(&mut s, root, "b"), (a, Kind::Leaf), "{b}");
+        assert_eq!(
+            s.link_info(root, "b").unwrap(),
+            Some(LinkTarget::Hard),
+            "{b}"
+        );
+        let twice = Array::F64(ndarray::arr1(&[7.0, 8.0]).into_dyn());
+        s.write(a, &Run::whole(&[2]), &twice).unwrap();
+        let (bid, _) = lookup(&mut s, root, "b");
+        assert_eq!(s.read(bid, &Run::whole(&[2])).unwrap(), twice, "{b}");
+        s.write(a, &Run::whole(&[2]), &data).unwrap();
+    }
+    if caps.soft_links {
+        s.soft_link(root, "s", "/a").unwrap();
+        s.soft_link(root, "d", "/nothing/here").unwrap();
+        assert_eq!(
+            s.link_info(root, "s").unwrap(),
+            Some(LinkTarget::Soft("/a".into())),
+            "{b}"
+        );
+        assert_eq!(
+            lookup(&mut s, root, "s"),
+            (a, Kind::Leaf),
+            "{b}: a soft link reads as its target"
+        );
+        let e = s.lookup(root, "d").unwrap_err();
+        assert!(
+            matches!(e, StorageError::Dangling(_)) && e.to_string().contains("/nothing/here"),
+            "{b}: a dangling soft link names its target: {e}"
+        );
+        assert!(s.names(root).unwrap().contains(&"d".to_string()), "{b}");
+    }
+    if caps.hard_links && caps.remove {
+        // the object stays while a hard link is left
+        s.remove(root, "a").unwrap();
+        let (bid, _) = lookup(&mut s, root, "b");
+        assert_eq!(bid, a, "{b}: the same node under its other name");
+        assert_eq!(s.read(bid, &Run::whole(&[2])).unwrap(), data, "{b}");
+        if caps.soft_links {
+            assert!(
+                matches!(s.lookup(root, "s"), Err(StorageError::Dangling(_))),
+                "{b}: a soft link to a removed name dangles"
+            );
+        }
+    }
+    s.flush().unwrap();
+    reopened(maker, s, |s, root| {
+        if caps.hard_links {
+            let (bid, kind) = lookup(s, root, "b");
+            assert_eq!(kind, Kind::Leaf, "{b}");
+            assert_eq!(
+                s.read(bid, &Run::whole(&[2])).unwrap(),
+                data,
+                "{b}: kept in the file"
+            );
+        }
+        if caps.soft_links {
+            assert_eq!(
+                s.link_info(root, "d").unwrap(),
+                Some(LinkTarget::Soft("/nothing/here".into())),
+                "{b}"
+            );
+        }
+    });
 }

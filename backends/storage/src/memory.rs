@@ -160,9 +160,8 @@ impl MemoryStorage {
             None => Ok(None),
             Some(Entry::Hard(id)) => Ok(Some(id)),
             Some(Entry::Soft(path)) => {
-                let dangling = |why: &str| {
-                    StorageError::Dangling(format!("{name} -> {path}: {why}"))
-                };
+                let dangling =
+                    |why: &str| StorageError::Dangling(format!("{name} -> {path}: {why}"));
                 if hops >= MAX_SOFT {
                     return Err(dangling("too many soft links (a cycle?)"));
                 }

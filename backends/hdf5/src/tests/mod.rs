@@ -11,6 +11,7 @@
 //!   tree, on one file);
 //! - [`hot_path`]: recording opens nothing per record;
 //! - [`kept`]: the dataspaces kept between reads, and when they go;
+//! - [`links`]: hard, soft and external links, and removal;
 //! - [`swmr`]: SWMR writing entered, left and entered again;
 //! - [`chunk_cache`]: record datasets cache one chunk.
 
@@ -19,6 +20,7 @@ mod fixtures;
 mod foreign;
 mod hot_path;
 mod kept;
+mod links;
 mod round_trip;
 mod swmr;
 
