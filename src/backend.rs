@@ -9,3 +9,4 @@ pub use qnd_storage::{
     chunks, Array, Capabilities, DType, DTypeSet, Kind, LeafInfo, LeafSpec, MemoryStorage,
     NcFormat, NodeId, Probe, RecordDims, Run, SResult, Storage, StorageError, VirtualMap,
 };
+pub use qnd_storage::{links, LinkTarget};

@@ -327,3 +327,5 @@ pub use tree::{
     memory, open, open_with, Dim, GotoIter, Item, ModeGuard, QAttrs, QGroup, QLeaf, QList,
 };
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};
+pub use backend::LinkTarget;
+pub use tree::{FileMap, QRef, RefStatus};

@@ -9,6 +9,7 @@
 //! | lists | group -> list length, or not a list | appending to a list |
 //! | shapes | leaf or record node -> dtype and shape (not record counts) | never changes |
 //! | goto | scalar record node -> goto-by-value index | appending records |
+//! | shared | an `Arc<Value>` written by `set_shared` -> its node | writing it |
 //!
 //! [`FileState::invalidate`] drops them all (a file changed by another
 //! process, a failed write whose effect is unknown); [`FileState::forget`]
@@ -22,7 +23,7 @@
 //! same handle, or after [`FileState::refresh`], sees the new records.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use qnd_storage::{FastMap, RecordBuffer};
 
@@ -31,6 +32,7 @@ use super::AnyStorage;
 use crate::backend::{Array, Capabilities, Kind, LeafInfo, NodeId, Storage, StorageError};
 use crate::error::{Error, Result, Where};
 use crate::state::GotoIndex;
+use crate::values::Value;
 
 /// What the tree has learnt about nodes (see the [module docs](self)).
 #[derive(Default)]
@@ -39,6 +41,9 @@ struct Caches {
     lists: FastMap<NodeId, Option<usize>>,
     shapes: FastMap<NodeId, LeafInfo>,
     goto: FastMap<NodeId, GotoIndex>,
+    /// Shared values written (by address), each with a weak handle (an
+    /// address reused by another value does not match) and its node.
+    shared: FastMap<usize, (Weak<Value>, NodeId)>,
 }
 
 /// The state shared by every handle of one open file.
@@ -266,6 +271,22 @@ impl FileState {
         self.caches.goto.remove(&node);
         let written = self.storage.write(node, slab, data);
         self.note(written, at)
+    }
+
+    /// The node shared value `value` was written to, if it was (and this
+    /// cache was not dropped since).
+    pub fn shared_node(&self, value: &Arc<Value>) -> Option<NodeId> {
+        let (weak, node) = self.caches.shared.get(&(Arc::as_ptr(value) as usize))?;
+        weak.upgrade()
+            .filter(|v| Arc::ptr_eq(v, value))
+            .map(|_| *node)
+    }
+
+    /// Note that shared value `value` was written to node `node`.
+    pub fn note_shared(&mut self, value: &Arc<Value>, node: NodeId) {
+        self.caches
+            .shared
+            .insert(Arc::as_ptr(value) as usize, (Arc::downgrade(value), node));
     }
 
     /// The goto-by-value index of record node `node`, if one is kept.

@@ -11,11 +11,13 @@ mod lazy_leaf;
 mod leaf;
 mod list;
 mod materialize;
+mod qref;
 
 pub use attrs::QAttrs;
 pub use group::{GotoIter, ModeGuard, QGroup};
 pub use leaf::{Dim, QLeaf};
 pub use list::QList;
+pub use qref::{FileMap, QRef, RefStatus};
 
 use std::path::Path;
 

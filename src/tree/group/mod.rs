@@ -2,6 +2,7 @@
 //! reading members here, the modes and goto in [`modes`], setting and
 //! declaring members in [`set`].
 
+mod links;
 mod modes;
 mod set;
 
