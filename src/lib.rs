@@ -315,6 +315,7 @@ pub mod state;
 mod tree;
 pub mod values;
 
+pub use backend::LinkTarget;
 pub use backend::{Capabilities, Kind, NcFormat};
 pub use error::{error_chain, BoxError, Error, Result, StorageError};
 pub use file::{
@@ -326,6 +327,5 @@ pub use state::{Auto, GotoIndex, Recording, State};
 pub use tree::{
     memory, open, open_with, Dim, GotoIter, Item, ModeGuard, QAttrs, QGroup, QLeaf, QList,
 };
-pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};
-pub use backend::LinkTarget;
 pub use tree::{FileMap, QRef, RefStatus};
+pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};

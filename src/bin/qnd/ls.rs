@@ -1,6 +1,10 @@
-//! `qnd ls FILE [PATH] [-r]`: one line per member.
+//! `qnd ls FILE [PATH] [-r]`: one line per member. Soft and external
+//! links show where they point (`link  -> /a`, `link  -> other.h5:/x`,
+//! `(dangling)` when the target is missing) and are not followed by `-r`;
+//! stored references show theirs (`ref  -> data.h5#/u`); a hard link is an
+//! ordinary member under each of its names.
 
-use qnd::{Auto, Item, Kind, QGroup, QLeaf, QList, Value};
+use qnd::{Auto, DType, Item, Kind, LinkTarget, QGroup, QLeaf, QList, Value};
 
 use crate::cli::{self, Args, Failure};
 
@@ -12,6 +16,10 @@ enum Node {
     Leaf(QLeaf),
     /// What a list element read as a value is (None).
     Value(Value),
+    /// A soft or external link: where it points.
+    Link(String),
+    /// A stored reference (see `QGroup::set_ref`): its text.
+    Ref(String),
 }
 
 /// One line of output.
@@ -87,7 +95,7 @@ fn children(node: &Node) -> Result<Vec<(String, Node)>, Failure> {
         Node::Group(g) => g
             .names()?
             .into_iter()
-            .map(|name| Ok((name.clone(), member(g, &name)?)))
+            .map(|name| Ok((name.clone(), listed(g, &name)?)))
             .collect(),
         Node::List(l) if !l.is_records() => {
             let l = l.clone();
@@ -108,6 +116,33 @@ fn member(g: &QGroup, name: &str) -> Result<Node, Failure> {
         Kind::Leaf => Node::Leaf(g.leaf(name)?),
         Kind::None => Node::Value(Value::None),
     })
+}
+
+/// Member `name` of `g` as listed: a soft or external link as where it
+/// points, a stored reference as its text, anything else as it is.
+fn listed(g: &QGroup, name: &str) -> Result<Node, Failure> {
+    let dangling = || match g.kind(name) {
+        Ok(_) => "",
+        Err(_) => " (dangling)",
+    };
+    match g.link_info(name)? {
+        Some(LinkTarget::Soft(p)) => return Ok(Node::Link(format!("-> {p}{}", dangling()))),
+        Some(LinkTarget::External { file, path }) => {
+            let d = dangling();
+            return Ok(Node::Link(format!("-> {}:{path}{d}", file.display())));
+        }
+        _ => {}
+    }
+    let node = member(g, name)?;
+    if let Node::Leaf(l) = &node {
+        if l.dtype()? == DType::Str && l.shape()?.is_empty() {
+            if let Ok(r) = g.read_ref(name) {
+                let base = g.file_path();
+                return Ok(Node::Ref(format!("-> {}", r.to_text(base.parent()))));
+            }
+        }
+    }
+    Ok(node)
 }
 
 fn from_item(item: Item) -> Node {
@@ -143,6 +178,8 @@ fn row(name: String, node: &Node) -> Result<Row, Failure> {
         Node::Value(Value::Array(a)) => ("leaf", format!("{} {:?}", a.dtype(), a.shape())),
         Node::Value(Value::Group(m)) => ("group", count(m.len(), "member")),
         Node::Value(Value::List(l)) => ("list", count(l.len(), "element")),
+        Node::Link(to) => ("link", to.clone()),
+        Node::Ref(to) => ("ref", to.clone()),
     };
     Ok(Row {
         name,
@@ -257,6 +294,8 @@ fn what(node: &Node) -> &'static str {
         Node::List(_) | Node::Value(Value::List(_)) => "a list",
         Node::Leaf(_) | Node::Value(Value::Array(_)) => "a leaf",
         Node::Value(Value::None) => "None",
+        Node::Link(_) => "a link",
+        Node::Ref(_) => "a reference",
     }
 }
 

@@ -13,10 +13,16 @@ use std::sync::Arc;
 
 use super::*;
 use crate::backend::LinkTarget;
-use crate::values::Array;
 use crate::tree::qref::{QRef, QREF_ATTR};
+use crate::values::Array;
 
 impl QGroup {
+    /// What this file can hold: among others whether it can remove
+    /// members and which links it has.
+    pub fn capabilities(&self) -> crate::Capabilities {
+        self.file.capabilities
+    }
+
     /// Subgroup `name` (or a path whose groups exist): created if there is
     /// no such member, else the existing group (bamboost's and h5py's
     /// `require_group`).
@@ -122,16 +128,18 @@ impl QGroup {
     /// format cannot delete members (naming it) or `name` is a list
     /// element's.
     pub fn remove(&self, name: &str) -> Result<()> {
-        let t = self.target(name)?;
-        let path = child_path(&t.group.path, &t.name);
-        let at = self.at(&path);
-        let mut core = self.file.lock_for_write(&at)?;
-        if crate::file::write::is_list_name(&t.name) {
-            return Err(at.invalid(
+        let last = name.rsplit('/').next().unwrap_or(name);
+        if write::is_list_name(last) {
+            let path = child_path(&self.path, name);
+            return Err(self.at(&path).invalid(
                 "one element of a list cannot be removed (a gap would make it a plain group); \
                  remove the whole list",
             ));
         }
+        let t = self.target(name)?;
+        let path = child_path(&t.group.path, &t.name);
+        let at = self.at(&path);
+        let mut core = self.file.lock_for_write(&at)?;
         if !self.file.capabilities.remove {
             let why = crate::backend::links::cannot_remove(self.file.backend, &t.name);
             return Err(at.storage(why));
@@ -159,7 +167,7 @@ impl QGroup {
     /// let f = qnd::memory();
     /// f.set("a", vec![1.0, 2.0])?;
     /// f.link("b", "/a")?;
-    /// f.write_part("b", 0usize, 5.0)?;
+    /// f.write_part("b", 0isize, 5.0)?;
     /// assert_eq!(f.read::<Vec<f64>>("a")?, [5.0, 2.0]);
     /// # Ok::<(), qnd::Error>(())
     /// ```
@@ -291,7 +299,9 @@ impl QGroup {
     /// memory). A format without hard links (netCDF) stores a copy. The
     /// file remembers which `Arc` went where (by address, holding a weak
     /// handle) while it is open and nothing is removed; a value changed
-    /// on disk through one name shows through the other.
+    /// on disk through one name shows through the other. An existing
+    /// member `name` is set as [`QGroup::set`] sets it (nothing is done
+    /// when it is already this value's node).
     ///
     /// ```
     /// use std::sync::Arc;
@@ -316,8 +326,18 @@ impl QGroup {
             let mut core = self.file.lock_for_write(&at)?;
             if self.file.capabilities.hard_links {
                 if let Some(node) = core.shared_node(value) {
-                    write::check_absent(&mut core, &at, t.group.id, &t.name)?;
-                    return self.hard_link_under(&mut core, &at, t.group.id, &t.name, node);
+                    match core
+                        .lookup(t.group.id, &t.name)
+                        .map_err(|e| at.storage(e))?
+                    {
+                        None => {
+                            return self.hard_link_under(&mut core, &at, t.group.id, &t.name, node)
+                        }
+                        // already this value
+                        Some((id, _)) if id == node => return Ok(()),
+                        // an existing member: set as `set` does
+                        Some(_) => {}
+                    }
                 }
             }
         }
@@ -327,7 +347,10 @@ impl QGroup {
             g.set(&t.name, (**value).clone())?;
         }
         let mut core = self.file.lock()?;
-        if let Some((node, _)) = core.lookup(t.group.id, &t.name).map_err(|e| at.storage(e))? {
+        if let Some((node, _)) = core
+            .lookup(t.group.id, &t.name)
+            .map_err(|e| at.storage(e))?
+        {
             core.note_shared(value, node);
         }
         Ok(())

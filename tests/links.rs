@@ -1,0 +1,443 @@
+//! References, links, require, remove and shared values on every backend:
+//! what a backend holds works (and is kept in the file), what it cannot is
+//! refused with an error naming it; HDF5 sizes (shared data stored once,
+//! `qnd convert` compacting after a removal), h5py's view (optional).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use common::python::Python;
+use common::{FileMaker, Maker, MemoryMaker};
+use qnd::{DType, Error, FileMap, Item, LinkTarget, NcFormat, QRef, RefStatus, Value};
+
+fn makers() -> Vec<Box<dyn Maker>> {
+    vec![
+        Box::new(MemoryMaker),
+        Box::new(FileMaker::new("hdf5", "h5")),
+        Box::new(FileMaker::new("netcdf4", "nc")),
+        Box::new(FileMaker::new("netcdf3", "nc").netcdf(NcFormat::Classic)),
+    ]
+}
+
+#[test]
+fn require_group_and_leaf_on_every_backend() {
+    for m in makers() {
+        let b = m.name().to_string();
+        let f = m.create();
+        let caps = f.capabilities();
+        if caps.groups {
+            let g = f.require_group("params").unwrap();
+            g.set("dt", 0.5).unwrap();
+            let again = f.require_group("params").unwrap();
+            assert_eq!(again.read::<f64>("dt").unwrap(), 0.5, "{b}");
+            let e = f.require_group("params/dt").unwrap_err();
+            assert!(matches!(e, Error::Mismatch { .. }), "{b}: {e}");
+            f.create_list("l").unwrap();
+            let e = f.require_group("l").unwrap_err();
+            assert!(e.to_string().contains("list"), "{b}: {e}");
+        } else {
+            assert!(f.require_group("params").is_err(), "{b}: no groups");
+        }
+        let u = f.require_leaf("u", DType::F64, &[3]).unwrap();
+        u.write(vec![1.0, 2.0, 3.0]).unwrap();
+        let u = f.require_leaf("u", DType::F64, &[3]).unwrap();
+        assert_eq!(u.read::<Vec<f64>>().unwrap(), [1.0, 2.0, 3.0], "{b}");
+        let e = f.require_leaf("u", DType::F32, &[3]).unwrap_err();
+        let (path, expected, got) = common::mismatch(&e);
+        assert_eq!((path, expected, got), ("/u", "f4 [3]", "f8 [3]"), "{b}");
+        let e = f.require_leaf("u", DType::F64, &[4]).unwrap_err();
+        assert!(
+            e.to_string().contains("f8 [4]") && e.to_string().contains("f8 [3]"),
+            "{b}: {e}"
+        );
+        f.set("n", Value::None).unwrap();
+        assert!(f.require_leaf("n", DType::F64, &[]).is_err(), "{b}");
+        // a record variable's records are checked
+        {
+            let g = f.push();
+            g.set_recording(qnd::Recording::Uniform);
+            g.set("t", 1.0).unwrap();
+        }
+        f.require_leaf("t", DType::F64, &[]).unwrap();
+        assert!(f.require_leaf("t", DType::F64, &[2]).is_err(), "{b}");
+        let f = common::reopened(m.as_ref(), f, "r+");
+        assert_eq!(
+            f.require_leaf("u", DType::F64, &[3])
+                .unwrap()
+                .shape()
+                .unwrap(),
+            [3],
+            "{b}"
+        );
+        f.close().unwrap();
+    }
+}
+
+#[test]
+fn remove_on_every_backend_that_can() {
+    for m in makers() {
+        let b = m.name().to_string();
+        let f = m.create();
+        f.set("x", vec![1.0, 2.0]).unwrap();
+        f.set("keep", 3).unwrap();
+        let x = f.leaf("x").unwrap();
+        if !f.capabilities().remove {
+            let e = f.remove("x").unwrap_err();
+            let msg = e.to_string();
+            assert!(
+                msg.contains("netcdf") && msg.contains("no way to delete"),
+                "{b}: {msg}"
+            );
+            assert!(f.contains("x").unwrap(), "{b}: x kept");
+            f.close().unwrap();
+            continue;
+        }
+        f.remove("x").unwrap();
+        assert!(!f.contains("x").unwrap(), "{b}");
+        let e = x.read::<Vec<f64>>().unwrap_err();
+        assert!(e.to_string().contains("removed"), "{b}: {e}");
+        assert!(matches!(f.remove("x"), Err(Error::NoItem { .. })), "{b}");
+        // a group and what is in it; a list whole, not one element
+        f.create_group("g").unwrap();
+        f.set("g/y", 1.0).unwrap();
+        let l = f.create_list("l").unwrap();
+        l.append(1.0).unwrap();
+        l.append(2.0).unwrap();
+        let e = f.remove("l/_0").unwrap_err();
+        assert!(e.to_string().contains("element of a list"), "{b}: {e}");
+        f.remove("g").unwrap();
+        f.remove("l").unwrap();
+        // the name can be used again, for anything
+        f.set("x", "text").unwrap();
+        let f = common::reopened(m.as_ref(), f, "r");
+        assert_eq!(f.names().unwrap(), ["keep", "x"], "{b}");
+        assert_eq!(f.read::<String>("x").unwrap(), "text", "{b}");
+        f.close().unwrap();
+    }
+}
+
+#[test]
+fn links_on_every_backend_that_has_them() {
+    for m in makers() {
+        let b = m.name().to_string();
+        let f = m.create();
+        let caps = f.capabilities();
+        f.set("a", vec![1.0, 2.0]).unwrap();
+        if !caps.hard_links {
+            let e = f.link("b", "/a").unwrap_err();
+            assert!(
+                e.to_string().contains("netcdf files have no hard links"),
+                "{b}: {e}"
+            );
+            let e = f.soft_link("s", "/a").unwrap_err();
+            assert!(e.to_string().contains("no soft links"), "{b}: {e}");
+            let e = f.external_link("e", "other.h5", "/x").unwrap_err();
+            assert!(e.to_string().contains("no external links"), "{b}: {e}");
+            assert_eq!(f.names().unwrap(), ["a"], "{b}");
+            f.close().unwrap();
+            continue;
+        }
+        f.link("b", "a").unwrap();
+        assert!(f.link("b", "/a").is_err(), "{b}: b exists");
+        assert!(
+            matches!(f.link("c", "/nothing"), Err(Error::NoItem { .. })),
+            "{b}"
+        );
+        f.write_part("b", 1isize, 7.0).unwrap();
+        assert_eq!(f.read::<Vec<f64>>("a").unwrap(), [1.0, 7.0], "{b}");
+        f.soft_link("s", "/a").unwrap();
+        f.soft_link("d", "/nothing").unwrap();
+        assert_eq!(f.read::<Vec<f64>>("s").unwrap(), [1.0, 7.0], "{b}");
+        let e = f.read::<f64>("d").unwrap_err();
+        assert!(e.to_string().contains("d -> /nothing"), "{b}: {e}");
+        assert_eq!(
+            f.link_info("s").unwrap(),
+            Some(LinkTarget::Soft("/a".into())),
+            "{b}"
+        );
+        assert_eq!(f.link_info("b").unwrap(), Some(LinkTarget::Hard), "{b}");
+        assert_eq!(f.link_info("zz").unwrap(), None, "{b}");
+        if !caps.external_links {
+            let e = f.external_link("e", "other.h5", "/x").unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains("memory files have no external links"),
+                "{b}: {e}"
+            );
+        }
+        // a group hard-linked: one group, its members under both names
+        f.create_group("g").unwrap();
+        f.link("h", "g").unwrap();
+        f.set("g/z", 5).unwrap();
+        assert_eq!(f.read::<i32>("h/z").unwrap(), 5, "{b}");
+        // removing one name leaves the other
+        f.remove("a").unwrap();
+        assert_eq!(f.read::<Vec<f64>>("b").unwrap(), [1.0, 7.0], "{b}");
+        assert!(f.read::<Vec<f64>>("s").is_err(), "{b}: s dangles now");
+        let f = common::reopened(m.as_ref(), f, "r");
+        assert_eq!(f.read::<Vec<f64>>("b").unwrap(), [1.0, 7.0], "{b}");
+        assert_eq!(f.read::<i32>("h/z").unwrap(), 5, "{b}");
+        assert_eq!(
+            f.link_info("d").unwrap(),
+            Some(LinkTarget::Soft("/nothing".into())),
+            "{b}"
+        );
+        f.close().unwrap();
+    }
+}
+
+#[test]
+fn shared_values_read_back_under_both_names_everywhere() {
+    for m in makers() {
+        let b = m.name().to_string();
+        let f = m.create();
+        let v = Arc::new(Value::from(vec![1i32, 2, 3]));
+        f.set_shared("p", &v).unwrap();
+        f.set_shared("q", &v).unwrap();
+        // another Arc of the same value is another value
+        f.set_shared("r", &Arc::new(Value::from(vec![1i32, 2, 3])))
+            .unwrap();
+        // again: nothing new
+        f.set_shared("q", &v).unwrap();
+        let linked = f.link_info("q").unwrap();
+        assert_eq!(linked, Some(LinkTarget::Hard), "{b}");
+        if f.capabilities().hard_links {
+            // one object: a write through p shows through q, not r
+            f.write_part("p", 0isize, 9).unwrap();
+            assert_eq!(f.read::<Vec<i32>>("q").unwrap(), [9, 2, 3], "{b}");
+            assert_eq!(f.read::<Vec<i32>>("r").unwrap(), [1, 2, 3], "{b}");
+        } else {
+            // copies
+            f.write_part("p", 0isize, 9).unwrap();
+            assert_eq!(f.read::<Vec<i32>>("q").unwrap(), [1, 2, 3], "{b}");
+        }
+        let f = common::reopened(m.as_ref(), f, "r");
+        assert_eq!(f.read::<Vec<i32>>("p").unwrap()[1..], [2, 3], "{b}");
+        assert_eq!(f.read::<Vec<i32>>("q").unwrap()[1..], [2, 3], "{b}");
+        f.close().unwrap();
+    }
+}
+
+#[test]
+fn a_shared_megabyte_is_stored_once_on_hdf5() {
+    let dir = tempfile::tempdir().unwrap();
+    let size = |name: &str, shared: bool| {
+        let path = dir.path().join(name);
+        let f = qnd::open(&path, "w").unwrap();
+        let data: Vec<f64> = (0..131_072).map(|i| i as f64).collect(); // 1 MiB
+        let v = Arc::new(Value::from(data));
+        f.set_shared("a", &v).unwrap();
+        if shared {
+            f.set_shared("b", &v).unwrap();
+        } else {
+            f.set("b", (*v).clone()).unwrap();
+        }
+        f.close().unwrap();
+        let g = qnd::open(&path, "r").unwrap();
+        assert_eq!(g.read::<Vec<f64>>("b").unwrap()[131_071], 131_071.0);
+        g.close().unwrap();
+        std::fs::metadata(&path).unwrap().len()
+    };
+    let once = size("once.h5", true);
+    let twice = size("twice.h5", false);
+    println!("1 MiB shared under 2 names: {once} bytes; copied: {twice} bytes");
+    assert!(once < (1 << 20) + (1 << 16), "{once}");
+    assert!(twice > 2 << 20, "{twice}");
+    if let Some(py) = Python::find(&["h5py"]) {
+        let out = py.run(
+            "import sys, h5py\nf = h5py.File(sys.argv[1], 'r')\nprint(f['a'].id == f['b'].id, h5py.h5o.get_info(f['a'].id).rc)",
+            &[&dir.path().join("once.h5")],
+        );
+        assert_eq!(out.trim(), "True 2", "h5py sees one object with two links");
+    }
+}
+
+#[test]
+fn removing_keeps_the_size_and_convert_compacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.h5");
+    let f = qnd::open(&path, "w").unwrap();
+    let big: Vec<f64> = (0..262_144).map(|i| i as f64).collect(); // 2 MiB
+    f.set("big", big).unwrap();
+    f.set("small", 1.0).unwrap();
+    f.close().unwrap();
+    let f = qnd::open(&path, "r+").unwrap();
+    f.remove("big").unwrap();
+    f.close().unwrap();
+    let before = std::fs::metadata(&path).unwrap().len();
+    let out = dir.path().join("compact.h5");
+    let status = Command::new(env!("CARGO_BIN_EXE_qnd"))
+        .args(["convert"])
+        .arg(&path)
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let after = std::fs::metadata(&out).unwrap().len();
+    println!("after removing 2 MiB: {before} bytes; converted: {after} bytes");
+    assert!(before > 2 << 20, "HDF5 keeps the space: {before}");
+    assert!(after < 64 << 10, "the copy is compact: {after}");
+    let g = qnd::open(&out, "r").unwrap();
+    assert_eq!(g.names().unwrap(), ["small"]);
+    g.close().unwrap();
+}
+
+#[test]
+fn external_links_on_hdf5() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.h5");
+    let o = qnd::open(&other, "w").unwrap();
+    o.set("x", vec![4.0, 5.0]).unwrap();
+    o.close().unwrap();
+    let path = dir.path().join("main.h5");
+    let f = qnd::open(&path, "w").unwrap();
+    f.external_link("e", "other.h5", "/x").unwrap();
+    f.external_link("gone", "missing.h5", "/x").unwrap();
+    f.close().unwrap();
+    let f = qnd::open(&path, "r").unwrap();
+    assert_eq!(f.read::<Vec<f64>>("e").unwrap(), [4.0, 5.0]);
+    assert_eq!(
+        f.link_info("e").unwrap(),
+        Some(LinkTarget::External {
+            file: "other.h5".into(),
+            path: "/x".into()
+        })
+    );
+    let e = f.read::<Vec<f64>>("gone").unwrap_err();
+    assert!(e.to_string().contains("gone -> missing.h5:/x"), "{e}");
+    f.close().unwrap();
+}
+
+#[test]
+fn references_resolve_with_a_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.h5");
+    let f = qnd::open(&data, "w").unwrap();
+    f.create_group("run").unwrap();
+    f.set("run/u", vec![1.0, 2.0]).unwrap();
+    f.set("run/n", Value::None).unwrap();
+    let r = f.qref("run/u").unwrap();
+    assert_eq!(r.path(), "/run/u");
+    assert!(matches!(f.qref("run/nothing"), Err(Error::NoItem { .. })));
+    assert!(qnd::memory().qref("").is_err(), "no file to refer to");
+    f.close().unwrap();
+
+    assert_eq!(r.status(), RefStatus::Ok);
+    assert_eq!(r.read::<Vec<f64>>().unwrap(), [1.0, 2.0]);
+    assert!(matches!(r.open().unwrap(), Item::Leaf(_)));
+    assert!(matches!(
+        QRef::new(&data, "/run").open().unwrap(),
+        Item::Group(_)
+    ));
+    let missing_item = QRef::new(&data, "run/v");
+    assert_eq!(missing_item.status(), RefStatus::ItemMissing);
+    let e = missing_item.open().unwrap_err();
+    common::assert_names(&e, &data, "/run/v");
+    let missing_file = QRef::new(dir.path().join("nope.h5"), "/u");
+    assert_eq!(missing_file.status(), RefStatus::FileMissing);
+    assert!(matches!(missing_file.open(), Err(Error::NoFile { .. })));
+    let junk = dir.path().join("junk.h5");
+    std::fs::write(&junk, b"not hdf5").unwrap();
+    assert_eq!(QRef::new(&junk, "/u").status(), RefStatus::Unreadable);
+
+    // one open per file
+    let mut files = FileMap::new();
+    for p in ["/run/u", "/run/n", "/run"] {
+        files.open(&QRef::new(&data, p)).unwrap();
+    }
+    assert_eq!(files.len(), 1);
+    assert_eq!(files.read::<Vec<f64>>(&r).unwrap(), [1.0, 2.0]);
+    assert_eq!(files.status(&missing_file), RefStatus::FileMissing);
+    assert_eq!(files.len(), 1);
+    files.close().unwrap();
+
+    // the text form, relative to a folder when below it
+    assert_eq!(r.to_text(Some(dir.path())), "data.h5#/run/u");
+    let back = QRef::parse("data.h5#/run/u", Some(dir.path())).unwrap();
+    assert_eq!(back.file(), data);
+    assert_eq!(
+        QRef::parse("sub/a#b.h5#/x", None).unwrap().file(),
+        Path::new("sub/a#b.h5")
+    );
+    assert!(QRef::parse("no item path", None).is_none());
+}
+
+#[test]
+fn references_stored_on_every_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.h5");
+    let d = qnd::open(&data, "w").unwrap();
+    d.set("u", vec![3.0]).unwrap();
+    d.close().unwrap();
+    let r = QRef::new(&data, "/u");
+    for m in makers() {
+        let b = m.name().to_string();
+        let f = m.create();
+        f.set_ref("ref", &r).unwrap();
+        f.set("plain", "data.h5#/u").unwrap();
+        let check = |f: &qnd::QGroup| {
+            let got = f.read_ref("ref").unwrap();
+            assert_eq!(got.read::<Vec<f64>>().unwrap(), [3.0], "{b}");
+            // the text form, readable as text
+            let text: String = f.read("ref").unwrap();
+            assert!(text.ends_with("data.h5#/u"), "{b}: {text}");
+            let e = f.read_ref("plain").unwrap_err();
+            assert!(matches!(e, Error::Mismatch { .. }), "{b}: {e}");
+        };
+        common::stored(m.as_ref(), &f, check);
+    }
+    // next to the file: stored relative
+    let holder = dir.path().join("refs.h5");
+    let f = qnd::open(&holder, "w").unwrap();
+    f.set_ref("ref", &r).unwrap();
+    assert_eq!(f.read::<String>("ref").unwrap(), "data.h5#/u");
+    f.close().unwrap();
+    if let Some(py) = Python::find(&["h5py"]) {
+        let out = py.run(
+            "import sys, h5py\nf = h5py.File(sys.argv[1], 'r')\nprint(f['ref'][()].decode(), f['ref'].attrs['__qref__'])",
+            &[&holder],
+        );
+        assert_eq!(out.trim(), "data.h5#/u 1", "h5py reads the text form");
+    }
+}
+
+#[test]
+fn ls_shows_links_and_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.h5");
+    let f = qnd::open(&data, "w").unwrap();
+    f.set("a", vec![1.0, 2.0]).unwrap();
+    f.link("h", "a").unwrap();
+    f.soft_link("b", "/a").unwrap();
+    f.soft_link("d", "/nothing").unwrap();
+    f.external_link("e", "other.h5", "/x").unwrap();
+    f.set_ref("ref", &QRef::new(&data, "/a")).unwrap();
+    f.close().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qnd"))
+        .arg("ls")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = |name: &str| -> String {
+        let found = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name));
+        let l = found.unwrap_or_else(|| panic!("no {name} in\n{text}"));
+        l.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+    };
+    assert_eq!(line("a"), "leaf f8 [2]");
+    assert_eq!(line("h"), "leaf f8 [2]");
+    assert_eq!(line("b"), "link -> /a");
+    assert_eq!(line("d"), "link -> /nothing (dangling)");
+    assert_eq!(line("e"), "link -> other.h5:/x (dangling)");
+    assert_eq!(line("ref"), "ref -> data.h5#/a");
+}
