@@ -221,6 +221,33 @@
 //! # Ok::<(), qnd::Error>(())
 //! ```
 //!
+//! ## References, links, require and remove
+//!
+//! [`QGroup::require_group`] and [`QGroup::require_leaf`] create a member
+//! or check the one there (dtype and shape); [`QGroup::remove`] deletes
+//! one; [`QGroup::link`] (hard), [`QGroup::soft_link`] and
+//! [`QGroup::external_link`] name an item again; [`QGroup::set_shared`]
+//! stores an `Arc<Value>` written twice once (a hard link). A [`QRef`] is a
+//! file and an item path, opened on demand ([`QRef::status`],
+//! [`FileMap`] for many), stored in any file by [`QGroup::set_ref`] as the
+//! text `file#/path`. What a file can hold is in
+//! [`QGroup::capabilities`]: memory and HDF5 remove and link (external
+//! links: HDF5 only); netCDF refuses, saying so.
+//!
+//! ```
+//! use qnd::{DType, LinkTarget};
+//! let f = qnd::memory();
+//! f.require_group("run")?.set("u", vec![1.0, 2.0])?;
+//! f.require_leaf("run/v", DType::F64, &[2])?;
+//! f.link("u", "run/u")?;                       // one array, two names
+//! f.soft_link("latest", "/run")?;
+//! assert_eq!(f.read::<Vec<f64>>("latest/u")?, [1.0, 2.0]);
+//! assert_eq!(f.link_info("latest")?, Some(LinkTarget::Soft("/run".into())));
+//! f.remove("run/u")?;
+//! assert_eq!(f.read::<Vec<f64>>("u")?, [1.0, 2.0]); // still under its other name
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
 //! ## Nothing lost
 //!
 //! - **Durability.** After [`QGroup::flush`] returns, every record written
