@@ -103,9 +103,9 @@ pub(crate) fn link_of(group: &Group, name: &CStr) -> SResult<RawLink> {
 /// of the same file).
 pub(crate) fn create_hard(target: hid_t, group: &Group, name: &CStr, pl: &Plists) -> SResult<()> {
     let here = c".";
-    // SAFETY: both names are NUL-terminated; the identifiers are open
-    // objects the library checks.
     locked(|| {
+        // SAFETY: both names are NUL-terminated; the identifiers are open
+        // objects the library checks.
         ck(unsafe {
             H5Lcreate_hard(
                 target,
@@ -122,8 +122,9 @@ pub(crate) fn create_hard(target: hid_t, group: &Group, name: &CStr, pl: &Plists
 
 /// Make `name` in `group` a soft link to `target`.
 pub(crate) fn create_soft(target: &CStr, group: &Group, name: &CStr, pl: &Plists) -> SResult<()> {
-    // SAFETY: both strings are NUL-terminated; the library checks `group`.
     locked(|| {
+        // SAFETY: both strings are NUL-terminated; the library checks
+        // `group`.
         ck(unsafe {
             H5Lcreate_soft(
                 target.as_ptr(),
@@ -145,8 +146,9 @@ pub(crate) fn create_external(
     name: &CStr,
     pl: &Plists,
 ) -> SResult<()> {
-    // SAFETY: every string is NUL-terminated; the library checks `group`.
     locked(|| {
+        // SAFETY: every string is NUL-terminated; the library checks
+        // `group`.
         ck(unsafe {
             H5Lcreate_external(
                 file.as_ptr(),
