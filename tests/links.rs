@@ -173,6 +173,19 @@ fn links_on_every_backend_that_has_them() {
         f.link("h", "g").unwrap();
         f.set("g/z", 5).unwrap();
         assert_eq!(f.read::<i32>("h/z").unwrap(), 5, "{b}");
+        // a record variable hard-linked: records appended (and buffered)
+        // under one name read under the other
+        {
+            let g = f.push();
+            g.set_recording(qnd::Recording::Uniform);
+            g.set("t", 0.5).unwrap();
+            f.link("time", "t").unwrap();
+            g.set("t", 1.5).unwrap();
+            g.set("time", 2.5).unwrap();
+        }
+        f.goto_off();
+        assert_eq!(f.read::<Vec<f64>>("time").unwrap(), [0.5, 1.5, 2.5], "{b}");
+        assert_eq!(f.read::<Vec<f64>>("t").unwrap(), [0.5, 1.5, 2.5], "{b}");
         // removing one name leaves the other
         f.remove("a").unwrap();
         assert_eq!(f.read::<Vec<f64>>("b").unwrap(), [1.0, 7.0], "{b}");
