@@ -43,7 +43,9 @@
 //! Code layout: this file keeps the node table and implements
 //! [`Storage`] on it; `types` says which dtype an HDF5 datatype reads as,
 //! `data` moves arrays through typed buffers, `attrs` reads and writes
-//! attributes, `vds` makes and checks virtual datasets. Every raw HDF5
+//! attributes, `vds` makes and checks virtual datasets, `links` removes
+//! members and makes hard, soft and external links (one object, one
+//! `NodeId`). Every raw HDF5
 //! call, the only `unsafe` code, is in `raw` and its submodules, behind
 //! safe wrappers.
 #![deny(unsafe_code)]
