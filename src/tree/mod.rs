@@ -99,7 +99,7 @@ impl Item {
     /// f.set("x", 1.5)?;
     /// assert_eq!(f.get("x")?.read::<f64>()?, 1.5);
     /// let e = f.get("x")?.read::<String>().unwrap_err();
-    /// assert_eq!(e.to_string(), "<memory>: /x: expected text, got f8 scalar");
+    /// assert_eq!(e.to_string(), "<memory>: /x: expected elements of type str, got f8 []");
     /// # Ok::<(), qnd::Error>(())
     /// ```
     ///
