@@ -208,3 +208,53 @@ fn hdf5() {
 fn netcdf4() {
     all(&FileMaker::new("netcdf4", "nc"));
 }
+
+/// `qnd dump` and `qnd ls` name the item whose read fails: a virtual
+/// dataset `/g/v` whose source file is gone lists (nothing is read) and
+/// dumps as `null` with an error naming the file and `/g/v`.
+#[cfg(feature = "hdf5")]
+#[test]
+fn cli_names_the_item_that_does_not_read() {
+    use qnd::lazy::VirtualSource;
+    use std::process::Command;
+
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src.h5");
+    let out = dir.path().join("out.h5");
+    let s = qnd::open(&src, "w").unwrap();
+    s.set("x", ndarray::array![[1, 2], [3, 4]]).unwrap();
+    s.close().unwrap();
+    let f = qnd::open(&out, "w").unwrap();
+    f.set("ok", 1.5).unwrap();
+    f.create_group("g").unwrap();
+    f.store_virtual("g/v", &VirtualSource::new(&src, "x").unwrap())
+        .unwrap();
+    f.close().unwrap();
+    std::fs::remove_file(&src).unwrap();
+
+    let qnd = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_qnd"))
+            .args(args)
+            .arg(&out)
+            .output()
+            .unwrap();
+        let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+        (o.status.code(), text(o.stdout), text(o.stderr))
+    };
+    let (code, stdout, stderr) = qnd(&["dump", "--json"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(json["g"]["v"].is_null(), "{stdout}");
+    assert_eq!(json["ok"]["data"][0], 1.5, "{stdout}");
+    let out_name = out.display().to_string();
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("/g/v"))
+        .unwrap_or_else(|| panic!("no line names /g/v: {stderr}"));
+    assert!(line.contains(&out_name), "{line}");
+    assert!(line.contains("src.h5"), "the missing source: {line}");
+
+    let (code, stdout, stderr) = qnd(&["ls", "-r"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("g/v"), "{stdout}");
+}
