@@ -7,7 +7,9 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{FileMaker, Maker, MemoryMaker};
+#[cfg(feature = "hdf5")]
+use common::FileMaker;
+use common::{Maker, MemoryMaker};
 use qnd::{Auto, Error, QGroup, Recording, Value};
 
 /// x = 1.5, s = "text", n = None, g/y = [1, 2] (i4), l = [1.0, "a"], and a
