@@ -150,7 +150,8 @@ fn opening(dir: &Path, ext: &str) -> Result<()> {
 // member named "close") is not needed: `f.read::<f64>("close")`.
 fn dict_usage(f: &QGroup) -> Result<()> {
     f.set("x", array![1.0, 2.0, 3.0])?; // f.x = expression
-    f.update([("y", Value::from(7i64)), ("z", Value::from("text"))])?; // f.update(y=.., z=..)
+                                        // f.update(y=.., z=..): any (name, value) pairs, an IndexMap too
+    f.update([("y", Value::from(7i64)), ("z", Value::from("text"))])?;
     f.set("close", 0.5)?; // a member named like a method is just a name
     assert_eq!(f.read::<f64>("close")?, 0.5);
 
@@ -386,6 +387,10 @@ fn recording(path: &Path) -> Result<()> {
 
     // goto(None)
     f.goto_off();
+    // A record variable is a list of its records (of one dtype and shape
+    // in mode 1, stored as one array with a record axis).
+    let y = f.list("y")?;
+    assert!(y.is_records() && y.len()? == 4);
     assert_eq!(f.read::<Array2<i32>>("y")?.shape(), [4, 2]);
     // A slab of the history without reading all of it.
     let firsts: Vec<i32> = f.list("y")?.as_array()?.read_part(s![1..3, 0])?;
@@ -507,7 +512,8 @@ fn groups(f: &QGroup) -> Result<()> {
 
 // ---------------------------------------------------------------- lists
 //
-// A list keeps members by position (Python's `f.var = list`).
+// A list keeps members by position (Python's `f.var = list`). It has an
+// auto mode of its own but no recording or goto mode.
 fn lists(f: &QGroup) -> Result<()> {
     let var = f.create_list("var")?;
     var.append(0.5)?; // var.append(value0)
@@ -579,6 +585,14 @@ fn attributes(f: &QGroup) -> Result<()> {
     assert_eq!(a.read::<Vec<i64>>("shape")?, Some(vec![3]));
     assert_eq!(a.read::<i64>("size")?, Some(3));
     assert!(!a.names()?.contains(&"dtype".to_string()));
+    // sshape: dimension names where the format has them (netCDF), else
+    // the lengths
+    let sshape = a.read::<Vec<String>>("sshape")?.unwrap_or_default();
+    assert_eq!(sshape.len(), 1);
+    assert!(sshape[0] == "3" || sshape[0] == "_3", "{sshape:?}");
+    // An attribute is an array or a scalar, never a group or a list.
+    assert!(a.set("bad", Value::group()).is_err());
+    assert!(a.set("bad", Value::list()).is_err());
 
     f.attrs("")?.set("title", "guide")?; // attributes of the group itself
     assert_eq!(
