@@ -95,10 +95,10 @@
 //! let Item::Leaf(big) = f.get("big")? else { panic!() };
 //! assert_eq!(big.shape()?, [1000]);          // nothing read yet
 //! f.set_auto(Auto::Leaves);
-//! assert!(matches!(f.get("big")?, Item::Value(_)));
+//! assert!(matches!(f.get("big")?, Item::Value(..)));
 //! assert!(matches!(f.get("g")?, Item::Group(_)));
 //! f.set_auto(Auto::All);
-//! assert!(matches!(f.get("g")?, Item::Value(Value::Group(_))));
+//! assert!(matches!(f.get("g")?, Item::Value(Value::Group(_), _)));
 //! # Ok::<(), qnd::Error>(())
 //! ```
 //!
@@ -351,6 +351,7 @@ pub use file::{
 pub use recover::{recover, Recovery};
 pub use selection::{Axis, Selection};
 pub use state::{Auto, GotoIndex, Recording, State};
+pub use tree::Origin;
 pub use tree::{
     memory, open, open_with, Dim, GotoIter, Item, ModeGuard, QAttrs, QGroup, QLeaf, QList,
 };

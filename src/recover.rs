@@ -340,7 +340,7 @@ fn check_item(item: Item, path: &str, report: &mut Recovery) {
             }
             Err(e) => report.unreadable.push((path.into(), error_chain(&e))),
         },
-        Item::Value(_) => {}
+        Item::Value(..) => {}
     }
 }
 

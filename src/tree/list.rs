@@ -3,7 +3,7 @@
 use std::cell::Cell;
 use std::fmt;
 
-use super::{elem_path, Item, QAttrs, QGroup, QLeaf};
+use super::{elem_path, Item, Origin, QAttrs, QGroup, QLeaf};
 use crate::backend::Kind;
 use crate::backend::NodeId;
 use crate::error::{Error, Result};
@@ -145,37 +145,48 @@ impl QList {
             return if auto == Auto::Off {
                 Ok(Item::Leaf(leaf))
             } else {
-                leaf.read().map(Item::Value)
+                let origin = Origin::new(&self.file.file, leaf.path().to_string());
+                leaf.read().map(|v| Item::Value(v, origin))
             };
         }
         let path = elem_path(&self.path, i);
         let at = self.file.at(&path);
         let mut core = self.file.lock()?;
         let (id, kind) = read::element(&mut core, &at, self.id, i)?;
+        let origin = || Origin::new(&self.file.file, path.clone());
         match kind {
-            Kind::None => Ok(Item::Value(Value::None)),
+            Kind::None => Ok(Item::Value(Value::None, origin())),
             Kind::Leaf if auto == Auto::Off => {
                 Ok(Item::Leaf(QLeaf::new(self.file.clone(), id, None, path)))
             }
-            Kind::Leaf => read::read_item(&mut core, &at, id, kind, None).map(Item::Value),
+            Kind::Leaf => {
+                let v = read::read_item(&mut core, &at, id, kind, None)?;
+                Ok(Item::Value(v, origin()))
+            }
             Kind::Group => {
                 let state = State {
                     auto,
                     ..State::default()
                 };
-                let g = QGroup::at_node(self.file.clone(), id, path, state);
+                let g = QGroup::at_node(self.file.clone(), id, path.clone(), state);
                 drop(core);
                 if auto == Auto::All {
-                    g.to_value().map(Item::Value)
+                    g.to_value().map(|v| Item::Value(v, origin()))
                 } else {
                     Ok(Item::Group(g))
                 }
             }
             Kind::List | Kind::Records => {
-                let l = QList::new(self.file.clone(), id, kind == Kind::Records, path, auto);
+                let l = QList::new(
+                    self.file.clone(),
+                    id,
+                    kind == Kind::Records,
+                    path.clone(),
+                    auto,
+                );
                 drop(core);
                 if auto == Auto::All {
-                    l.to_value().map(Item::Value)
+                    l.to_value().map(|v| Item::Value(v, origin()))
                 } else {
                     Ok(Item::List(l))
                 }

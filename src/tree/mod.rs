@@ -20,6 +20,7 @@ pub use list::QList;
 pub use qref::{FileMap, QRef, RefStatus};
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::Result;
 use crate::file::{self, AsMode, OpenOptions};
@@ -28,6 +29,10 @@ use crate::values::{FromValue, Value};
 
 /// What getting a member gives: a handle or a value, depending on the
 /// auto-read mode (see [`Auto`](crate::Auto)).
+///
+/// A value carries its [`Origin`] (the file and item path it was read
+/// from), so that [`Item::read`] names them when the value is not the
+/// type asked for. Match it as `Item::Value(v, _)`.
 #[derive(Clone, Debug)]
 pub enum Item {
     /// A subgroup handle.
@@ -36,8 +41,42 @@ pub enum Item {
     List(QList),
     /// A leaf handle (auto mode 0).
     Leaf(QLeaf),
-    /// A value that was read (auto modes 1 and 2; None in every mode).
-    Value(Value),
+    /// A value that was read (auto modes 1 and 2; None in every mode), and
+    /// where it was read from.
+    Value(Value, Origin),
+}
+
+/// Where a value in an [`Item::Value`] was read from: the file and the
+/// item path inside it (`/g/x`; `/t[3]` for a record, `/l[2]` for a list
+/// element), for messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    file: Arc<Path>,
+    path: String,
+}
+
+impl Origin {
+    pub(crate) fn new(file: &Arc<Path>, path: String) -> Origin {
+        Origin {
+            file: Arc::clone(file),
+            path,
+        }
+    }
+
+    /// Where `at` points.
+    pub(crate) fn of(file: &Arc<Path>, at: &crate::error::Where) -> Origin {
+        Origin::new(file, at.path())
+    }
+
+    /// The file the value was read from.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// The item path inside the file.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
 }
 
 impl Item {
@@ -51,23 +90,32 @@ impl Item {
             Item::Group(g) => g.to_value(),
             Item::List(l) => l.to_value(),
             Item::Leaf(l) => l.read(),
-            Item::Value(v) => Ok(v),
+            Item::Value(v, _) => Ok(v),
         }
     }
 
     /// Read and convert to `T`.
     ///
+    /// ```
+    /// let f = qnd::memory();
+    /// f.set("x", 1.5)?;
+    /// assert_eq!(f.get("x")?.read::<f64>()?, 1.5);
+    /// let e = f.get("x")?.read::<String>().unwrap_err();
+    /// assert_eq!(e.to_string(), "<memory>: /x: expected elements of type str, got f8 []");
+    /// # Ok::<(), qnd::Error>(())
+    /// ```
+    ///
     /// # Errors
-    /// As [`Item::into_value`], and [`Error::Mismatch`](crate::Error::Mismatch)
-    /// when the value is not a `T`.
+    /// As [`Item::into_value`], and [`Error::Mismatch`](crate::Error::Mismatch),
+    /// naming the file and the item path, when the value is not a `T`.
     pub fn read<T: FromValue>(self) -> Result<T> {
         match self {
             Item::Group(g) => g.read_all(),
             Item::List(l) => l.read_all(),
             Item::Leaf(l) => l.read(),
-            Item::Value(v) => T::from_value(v).map_err(|e| crate::Error::Mismatch {
-                file: "<value>".into(),
-                path: String::new(),
+            Item::Value(v, origin) => T::from_value(v).map_err(|e| crate::Error::Mismatch {
+                file: origin.file.to_path_buf(),
+                path: origin.path,
                 expected: e.expected,
                 got: e.got,
             }),
@@ -105,14 +153,22 @@ impl Item {
             Item::Group(_) => "a group".into(),
             Item::List(_) => "a list".into(),
             Item::Leaf(_) => "a leaf".into(),
-            Item::Value(v) => v.describe(),
+            Item::Value(v, _) => v.describe(),
         }
     }
 
     /// The value, if this is one.
     pub fn as_value(&self) -> Option<&Value> {
         match self {
-            Item::Value(v) => Some(v),
+            Item::Value(v, _) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Where the value was read from, if this is one.
+    pub fn origin(&self) -> Option<&Origin> {
+        match self {
+            Item::Value(_, o) => Some(o),
             _ => None,
         }
     }

@@ -155,7 +155,7 @@ pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
 #[track_caller]
 pub fn value(item: Item) -> Value {
     match item {
-        Item::Value(v) => v,
+        Item::Value(v, _) => v,
         other => panic!("expected Item::Value, got {}", item_kind(&other)),
     }
 }
@@ -193,7 +193,7 @@ pub fn item_kind(item: &Item) -> String {
         Item::Group(g) => format!("Item::Group({})", g.path()),
         Item::List(l) => format!("Item::List({})", l.path()),
         Item::Leaf(l) => format!("Item::Leaf({})", l.path()),
-        Item::Value(v) => format!("Item::Value({})", v.describe()),
+        Item::Value(v, _) => format!("Item::Value({})", v.describe()),
     }
 }
 

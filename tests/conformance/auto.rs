@@ -111,7 +111,7 @@ pub fn item_ignores_auto(m: &dyn Maker) {
             assert!(matches!(f.item("t").unwrap(), Item::List(_)), "{auto}");
             assert!(matches!(f.item("g/y").unwrap(), Item::Leaf(_)), "{auto}");
             assert!(
-                matches!(f.item("n").unwrap(), Item::Value(Value::None)),
+                matches!(f.item("n").unwrap(), Item::Value(Value::None, _)),
                 "{auto}"
             );
             f.goto(0);

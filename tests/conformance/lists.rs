@@ -147,8 +147,8 @@ pub fn none_elements(m: &dyn Maker) {
         assert_eq!(l.len().unwrap(), 3);
         for auto in [Auto::Off, Auto::Leaves, Auto::All] {
             l.set_auto(auto);
-            assert!(matches!(l.get(0).unwrap(), Item::Value(Value::None)));
-            assert!(matches!(l.get(-1).unwrap(), Item::Value(Value::None)));
+            assert!(matches!(l.get(0).unwrap(), Item::Value(Value::None, _)));
+            assert!(matches!(l.get(-1).unwrap(), Item::Value(Value::None, _)));
         }
         assert_eq!(l.read::<Option<f64>>(0).unwrap(), None);
         assert_eq!(l.read::<Option<f64>>(1).unwrap(), Some(1.0));
@@ -190,7 +190,7 @@ pub fn own_auto_mode(m: &dyn Maker) {
         assert!(l
             .iter()
             .unwrap()
-            .all(|i| matches!(i.unwrap(), Item::Value(_))));
+            .all(|i| matches!(i.unwrap(), Item::Value(..))));
         l.set_auto(Auto::Off);
         assert!(matches!(
             l.slice(Some(0), Some(1), 1).unwrap()[0],

@@ -113,7 +113,10 @@ pub fn subgroups_inherit_modes(m: &dyn Maker) {
         assert_eq!(g.current_record(), Some(1));
     }
     f.set_auto(Auto::All);
-    assert!(matches!(f.get("g").unwrap(), Item::Value(Value::Group(_))));
+    assert!(matches!(
+        f.get("g").unwrap(),
+        Item::Value(Value::Group(_), _)
+    ));
 }
 
 /// `group(name)` and `create_group` give a subgroup with the modes of the

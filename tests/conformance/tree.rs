@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use ndarray::{array, s, Array2};
 use qnd::{DType, Error, Item, Kind, Value};
 
-use crate::common::{assert_same_tree, group, reopened, stored, tree, value, Maker};
+use crate::common::{assert_same_tree, error_path, group, reopened, stored, tree, value, Maker};
 
 pub fn get_set_by_name(m: &dyn Maker) {
     let f = m.create();
@@ -107,13 +107,35 @@ pub fn get_or_default(m: &dyn Maker) {
     let f = m.create();
     f.set("x", 1.0).unwrap();
     f.set("g", Value::group()).unwrap();
+    f.set("n", Value::None).unwrap();
     stored(m, &f, |f| {
-        assert_eq!(value(f.get_or("x", 5.0).unwrap()), Value::from(1.0));
-        assert_eq!(value(f.get_or("y", 5.0).unwrap()), Value::from(5.0));
-        assert_eq!(value(f.get_or("y", Value::None).unwrap()), Value::None);
-        assert_eq!(value(f.get_or("g/y", "d").unwrap()), Value::from("d"));
-        assert_eq!(value(f.get_or("nog/y", 3i32).unwrap()), Value::from(3i32));
-        assert_eq!(group(f.get_or("g", 0.0).unwrap()).path(), "/g");
+        // the typed form: the member read as T, or the default
+        assert_eq!(f.get_or("x", 5.0).unwrap(), 1.0);
+        assert_eq!(f.get_or("y", 5.0).unwrap(), 5.0);
+        assert_eq!(f.get_or("y", Value::None).unwrap(), Value::None);
+        assert_eq!(f.get_or("g/y", String::from("d")).unwrap(), "d");
+        assert_eq!(f.get_or("nog/y", 3i32).unwrap(), 3);
+        assert_eq!(f.get_or("x", Value::None).unwrap(), Value::from(1.0));
+        assert_eq!(f.get_or::<Option<f64>>("n", Some(2.0)).unwrap(), None);
+        // a member of another type is an error naming it, not the default
+        let e = expect_err!(f.get_or("x", String::new()), Error::Mismatch { .. });
+        assert_eq!(error_path(&e), Some("/x"), "{e}");
+        let e = expect_err!(f.get_or("g", 0.0), Error::Mismatch { .. });
+        assert_eq!(error_path(&e), Some("/g"), "{e}");
+        expect_err!(f.get_or("n", 0.0), Error::Mismatch { .. });
+        // a path through a leaf is no missing member
+        assert!(f.get_or("x/y", 0.0).is_err());
+        // the Item form
+        assert_eq!(value(f.get_item_or("x", 5.0).unwrap()), Value::from(1.0));
+        assert_eq!(value(f.get_item_or("y", 5.0).unwrap()), Value::from(5.0));
+        assert_eq!(value(f.get_item_or("g/y", "d").unwrap()), Value::from("d"));
+        assert_eq!(group(f.get_item_or("g", 0.0).unwrap()).path(), "/g");
+        let e = f
+            .get_item_or("y", 5.0)
+            .unwrap()
+            .read::<String>()
+            .unwrap_err();
+        assert_eq!(error_path(&e), Some("/y"), "{e}");
         assert!(!f.contains("y").unwrap(), "get_or does not create");
     });
 }

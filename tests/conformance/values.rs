@@ -229,11 +229,11 @@ pub fn none_values(m: &dyn Maker) {
                 let g = f.push();
                 g.set_auto(auto);
                 assert!(
-                    matches!(g.get(name).unwrap(), Item::Value(Value::None)),
+                    matches!(g.get(name).unwrap(), Item::Value(Value::None, _)),
                     "{name} in auto {auto}"
                 );
             }
-            assert!(matches!(f.item(name).unwrap(), Item::Value(Value::None)));
+            assert!(matches!(f.item(name).unwrap(), Item::Value(Value::None, _)));
         }
         assert_eq!(f.read::<Option<f64>>("some").unwrap(), Some(2.5));
         assert_eq!(f.kind("some").unwrap(), Kind::Leaf);

@@ -150,7 +150,7 @@ fn from_item(item: Item) -> Node {
         Item::Group(g) => Node::Group(g),
         Item::List(l) => Node::List(l),
         Item::Leaf(l) => Node::Leaf(l),
-        Item::Value(v) => Node::Value(v),
+        Item::Value(v, _) => Node::Value(v),
     }
 }
 

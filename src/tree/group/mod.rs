@@ -12,7 +12,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::path::PathBuf;
 
-use super::{child_path, Item, QAttrs, QLeaf, QList};
+use super::{child_path, Item, Origin, QAttrs, QLeaf, QList};
 use crate::backend::Kind;
 use crate::backend::{NodeId, Storage};
 use crate::error::{Error, Result, Where};
@@ -108,6 +108,11 @@ impl QGroup {
 
     fn at<'a>(&'a self, path: &'a str) -> Where<'a> {
         self.file.at(path)
+    }
+
+    /// The [`Origin`] of a value read at `at`.
+    fn origin(&self, at: &Where) -> Origin {
+        Origin::of(&self.file.file, at)
     }
 
     // ------------------------------------------------------------ paths
@@ -323,14 +328,60 @@ impl QGroup {
         self.get_member(name, self.state.get())
     }
 
-    /// Like [`QGroup::get`], but `default` when there is no such member.
+    /// Read member `name` (or a path) as a `T`, as [`QGroup::read`] does,
+    /// or return `default` when there is no such member (Python's
+    /// `f.get(name, default)`). Nothing is created.
+    ///
+    /// A member that exists but is not a `T` is an error, not the default;
+    /// a None member reads as `T = Option<_>` (or [`Value`]), not as the
+    /// default. [`QGroup::get_item_or`] gives the [`Item`] instead (a
+    /// handle, as the auto mode says).
+    ///
+    /// ```
+    /// let f = qnd::memory();
+    /// f.set("t0", 2.5)?;
+    /// let t0 = f.get_or("t0", 0.0)?;            // an f64
+    /// let dt = f.get_or("dt", 0.1)?;            // no member dt: the default
+    /// assert_eq!((t0, dt), (2.5, 0.1));
+    /// assert!(f.get_or("t0", String::new()).is_err()); // a number, not text
+    /// # Ok::<(), qnd::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// As [`QGroup::get`], except [`Error::NoItem`].
-    pub fn get_or(&self, name: &str, default: impl Into<Value>) -> Result<Item> {
-        match self.get(name) {
-            Err(Error::NoItem { .. }) => Ok(Item::Value(default.into())),
-            other => other,
+    /// As [`QGroup::read`], except [`Error::NoItem`] for the member itself
+    /// (or a missing group on its path): [`Error::Mismatch`] when it is not
+    /// a `T`, [`Error::NoRecord`], read errors.
+    pub fn get_or<T: FromValue>(&self, name: &str, default: T) -> Result<T> {
+        if self.exists(name)? {
+            self.read(name)
+        } else {
+            Ok(default)
+        }
+    }
+
+    /// Like [`QGroup::get`], but `default` (as an [`Item::Value`]) when
+    /// there is no such member: the [`Item`] form of [`QGroup::get_or`].
+    ///
+    /// # Errors
+    /// As [`QGroup::get`], except [`Error::NoItem`] for the member itself.
+    pub fn get_item_or(&self, name: &str, default: impl Into<Value>) -> Result<Item> {
+        if self.exists(name)? {
+            self.get(name)
+        } else {
+            let origin = Origin::new(&self.file.file, child_path(&self.path, name));
+            Ok(Item::Value(default.into(), origin))
+        }
+    }
+
+    /// True when `name` (or a path) resolves; false on [`Error::NoItem`]
+    /// only (a path through a leaf is an error, as for [`QGroup::get`]).
+    fn exists(&self, name: &str) -> Result<bool> {
+        let at = self.at(&self.path);
+        let mut core = self.file.lock()?;
+        match self.resolve(&mut core, &at, name) {
+            Ok(_) => Ok(true),
+            Err(Error::NoItem { .. }) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 
@@ -362,7 +413,8 @@ impl QGroup {
                 self.target(name)?.group
             };
             return Ok(if state.auto == Auto::All {
-                Item::Value(g.to_value()?)
+                let origin = Origin::new(&self.file.file, g.path.clone());
+                Item::Value(g.to_value()?, origin)
             } else {
                 Item::Group(g)
             });
@@ -376,16 +428,18 @@ impl QGroup {
                 g.state = Cell::new(state);
                 if state.auto == Auto::All {
                     drop(core);
-                    return g.to_value().map(Item::Value);
+                    let origin = Origin::new(&self.file.file, g.path.clone());
+                    return g.to_value().map(|v| Item::Value(v, origin));
                 }
                 Ok(Item::Group(g))
             }
-            Kind::None => Ok(Item::Value(Value::None)),
+            Kind::None => Ok(Item::Value(Value::None, self.origin(&at))),
             Kind::Leaf => {
                 if state.auto == Auto::Off {
                     Ok(Item::Leaf(QLeaf::new(self.file.clone(), id, None, path())))
                 } else {
-                    read::read_item(&mut core, &at, id, kind, None).map(Item::Value)
+                    let v = read::read_item(&mut core, &at, id, kind, None)?;
+                    Ok(Item::Value(v, self.origin(&at)))
                 }
             }
             Kind::Records | Kind::List => {
@@ -396,14 +450,22 @@ impl QGroup {
                         let list = handle(path());
                         if state.auto == Auto::All {
                             drop(core);
-                            list.to_value().map(Item::Value)
+                            let origin = Origin::new(&self.file.file, list.path().to_string());
+                            list.to_value().map(|v| Item::Value(v, origin))
                         } else {
                             Ok(Item::List(list))
                         }
                     }
                     // one record, read under this lock unless a handle is asked for
                     Some(r) if records && state.auto != Auto::Off => {
-                        read::read_record(&mut core, &at, id, r).map(Item::Value)
+                        let v = read::read_record(&mut core, &at, id, r)?;
+                        // the record read, named as its leaf handle would be
+                        let count = core.records(id).map_err(|e| at.storage(e))?;
+                        let origin = match read::record_index(&at, r, count) {
+                            Ok(i) => self.origin(&at.record(i)),
+                            Err(_) => self.origin(&at),
+                        };
+                        Ok(Item::Value(v, origin))
                     }
                     Some(r) => {
                         let count = if records {
