@@ -2,7 +2,7 @@
 //! backend. Everything else sees [`Storage`](crate::backend::Storage) and
 //! asks its capabilities.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use qnd_storage::MemoryStorage;
 
@@ -53,9 +53,21 @@ pub(super) enum Making {
     New,
 }
 
+/// The file (or family) [`open_storage`] opens.
+#[derive(Debug)]
+pub(super) struct Target<'a> {
+    /// The name, for messages (a family's pattern as written).
+    pub name: &'a Path,
+    /// The file itself, or a family's first member.
+    pub first: &'a Path,
+    /// For a family: the pattern as HDF5 takes it, and the member size of
+    /// a new family (`OpenOptions::family_size`).
+    pub family: Option<(PathBuf, u64)>,
+}
+
 #[allow(unused_variables)] // which arguments are used depends on the features
 pub(super) fn open_storage(
-    path: &Path,
+    target: &Target,
     format: Format,
     making: Making,
     writable: bool,
@@ -64,10 +76,20 @@ pub(super) fn open_storage(
 ) -> Result<AnyStorage> {
     let create = making != Making::Open;
     let new = making == Making::New;
-    match format {
+    let path = target.first;
+    match (format, &target.family) {
         #[cfg(feature = "hdf5")]
-        Format::Hdf5 => create_or_open(
-            path,
+        (Format::Hdf5, Some((pattern, size))) => create_or_open(
+            target,
+            Format::Hdf5,
+            "hdf5",
+            create,
+            || qnd_hdf5::Hdf5Storage::create_family(pattern, *size, new),
+            || qnd_hdf5::Hdf5Storage::open_family(pattern, target.first, writable, *size),
+        ),
+        #[cfg(feature = "hdf5")]
+        (Format::Hdf5, None) => create_or_open(
+            target,
             Format::Hdf5,
             "hdf5",
             create,
@@ -86,9 +108,13 @@ pub(super) fn open_storage(
                 }
             },
         ),
+        (other, Some(_)) => Err(Error::Format {
+            file: target.name.into(),
+            found: format!("a file family of {other} files: families are HDF5-only"),
+        }),
         #[cfg(feature = "netcdf")]
-        Format::NetCdf => create_or_open(
-            path,
+        (Format::NetCdf, None) => create_or_open(
+            target,
             Format::NetCdf,
             "netcdf",
             create,
@@ -102,7 +128,7 @@ pub(super) fn open_storage(
             || qnd_netcdf::NetcdfStorage::open(path, writable),
         ),
         #[allow(unreachable_patterns)] // with every backend built in
-        other => Err(Error::Format {
+        (other, None) => Err(Error::Format {
             file: path.into(),
             found: format!("a {other} file, which this build of qnd cannot open"),
         }),
@@ -114,18 +140,18 @@ pub(super) fn open_storage(
 /// name the file and `backend`.
 #[cfg(feature = "hdf5")]
 fn create_or_open<S: Into<AnyStorage>>(
-    path: &Path,
+    target: &Target,
     format: Format,
     backend: &'static str,
     create: bool,
     make: impl FnOnce() -> qnd_storage::SResult<S>,
     open: impl FnOnce() -> qnd_storage::SResult<S>,
 ) -> Result<AnyStorage> {
-    let at = crate::error::Where::new(path, backend, "/");
+    let at = crate::error::Where::new(target.name, backend, "/");
     let s = if create {
         make()
     } else {
-        super::detect::check_magic(path, format)?;
+        super::detect::check_magic(target.first, format)?;
         open()
     };
     s.map(Into::into).map_err(|e| at.storage(e))
@@ -155,23 +181,49 @@ fn create_or_open<S: Into<AnyStorage>>(
 /// # Errors
 /// [`Error::NeedsRecovery`] as above; [`Error::BeingWritten`] for a
 /// netCDF-4 file with a live writer.
+///
+/// A family (flags in its first member; its length is checked against
+/// its members before) is never read live: a reader is refused while a
+/// writer has it.
 #[allow(unused_variables)] // without HDF5 there is nothing to look at
-pub(super) fn check_closed(path: &Path, format: Format, writable: bool, live: bool) -> Result<()> {
+pub(super) fn check_closed(
+    target: &Target,
+    format: Format,
+    writable: bool,
+    live: bool,
+) -> Result<()> {
     #[cfg(feature = "hdf5")]
     {
         use qnd_hdf5::superblock::SWMR_WRITE_ACCESS;
+        let path = target.first;
+        let family = target.family.is_some();
+        if live && family {
+            return Err(Error::BeingWritten {
+                file: target.name.into(),
+            });
+        }
         let Ok(Some(sb)) = qnd_hdf5::superblock::Superblock::read_path(path) else {
             return Ok(());
         };
         if live {
             // no SWMR under netCDF-C, nor before superblock v3
             return match format {
-                Format::NetCdf => Err(Error::BeingWritten { file: path.into() }),
-                _ if sb.version < 3 => Err(Error::BeingWritten { file: path.into() }),
+                Format::NetCdf => Err(Error::BeingWritten { file: target.name.into() }),
+                _ if sb.version < 3 => Err(Error::BeingWritten { file: target.name.into() }),
                 _ => Ok(()),
             };
         }
-        let Some(reason) = unclosed(path, &sb) else {
+        let reason = match family {
+            true if sb.flagged() => Some(format!(
+                "its HDF5 status flags (in {}) say it is open for writing ({}), but no qnd \
+                 writer has it open",
+                path.display(),
+                sb.describe_flags()
+            )),
+            true => None,
+            false => unclosed(path, &sb),
+        };
+        let Some(reason) = reason else {
             return Ok(());
         };
         let flagged = sb.flagged(); // else the file is short
@@ -181,7 +233,7 @@ pub(super) fn check_closed(path: &Path, format: Format, writable: bool, live: bo
         let readable = flagged && (!sb.refused() || sb.flags & SWMR_WRITE_ACCESS != 0);
         if writable || !readable {
             return Err(Error::NeedsRecovery {
-                file: path.into(),
+                file: target.name.into(),
                 reason,
             });
         }
@@ -189,8 +241,8 @@ pub(super) fn check_closed(path: &Path, format: Format, writable: bool, live: bo
             "qnd: warning: {}: {reason}: the file was not closed by its writer (crashed or \
              killed); it is read as it was last flushed, but other tools may refuse it and \
              writers will: run `qnd recover {}` to check and repair it",
-            path.display(),
-            path.display()
+            target.name.display(),
+            target.name.display()
         );
     }
     Ok(())

@@ -9,6 +9,7 @@
 
 mod detect;
 mod factory;
+mod family;
 pub(crate) mod lock;
 mod path;
 pub(crate) mod read;
@@ -32,7 +33,8 @@ pub(crate) use factory::classic;
 #[cfg(feature = "hdf5")]
 pub(crate) use factory::superblock;
 pub(crate) use factory::AnyStorage;
-pub(crate) use path::{child_path, elem_path, join, kind_name, walk, Through};
+pub use family::DEFAULT_FAMILY_SIZE;
+pub(crate) use path::{child_path, elem_path, expand_name, join, kind_name, walk, Through};
 pub(crate) use shared::{FileRef, FileState};
 
 /// How to open a file: the h5py modes.
@@ -184,6 +186,29 @@ pub struct OpenOptions {
     /// abort. By default a quarter of the machine's physical memory (see
     /// [`default_max_read_bytes`]).
     pub max_read_bytes: usize,
+    /// The most bytes of each member file of a new HDF5 file family
+    /// ([`DEFAULT_FAMILY_SIZE`], 128 MiB, by default, as Python qnd's
+    /// `maxsize`).
+    ///
+    /// A file name holding one `%d` or `%0Nd` (`run%d.h5`, `run%03d.h5`)
+    /// names a family: one HDF5 file split across member files `run0.h5`,
+    /// `run1.h5`, ... (`run000.h5`, ... for `%03d`), through HDF5's family
+    /// driver. Writing past a member's size goes on in the next member.
+    /// Every mode works on a family (`w-` fails when member 0 exists); the
+    /// writer lock is taken on member 0. In a file name `%%` is a literal
+    /// `%`, and any other `%` (`100%.h5`) is itself.
+    ///
+    /// An existing family keeps the member size it was written with: it
+    /// is opened with this size when that is its size, otherwise with the
+    /// size HDF5 says it was written with (or the size of member 0). So
+    /// families of Python qnd or h5py open whatever their size.
+    ///
+    /// Families are HDF5 only (a pattern with a netCDF extension is
+    /// refused), never enter SWMR mode (no live readers: a reader is
+    /// refused while a writer has the family open) and are not repaired
+    /// by [`recover`](crate::recover()). h5py opens them with
+    /// `h5py.File("run%d.h5", "r", driver="family", memb_size=SIZE)`.
+    pub family_size: u64,
 }
 
 impl OpenOptions {
@@ -198,6 +223,7 @@ impl OpenOptions {
             record_buffer: DEFAULT_RECORD_BUFFER,
             sync: false,
             max_read_bytes: default_max_read_bytes(),
+            family_size: DEFAULT_FAMILY_SIZE,
         }
     }
 }
@@ -313,7 +339,15 @@ pub(crate) fn mode_of(path: &Path, mode: impl AsMode) -> Result<Mode> {
 /// [`Error::Format`] (not an HDF5 or netCDF file, or a format this build
 /// lacks), [`Error::Io`], [`Error::Backend`] when the library cannot open it.
 pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, State)> {
-    let exists = path.exists();
+    let (path, family) = match family::Name::parse(&expand_name(path))? {
+        family::Name::Plain(p) => (p, None),
+        family::Name::Family(f) => (f.pattern.clone(), Some(f)),
+    };
+    let path = path.as_path();
+    // the file locked, checked and detected: a family's first member
+    let first = family.as_ref().map(|f| f.member(0));
+    let first = first.as_deref().unwrap_or(path);
+    let exists = first.exists();
     let mode = options.mode;
     match mode {
         Mode::Read | Mode::ReadWrite if !exists => return Err(Error::NoFile { file: path.into() }),
@@ -322,14 +356,18 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
     }
     let create =
         matches!(mode, Mode::Create | Mode::CreateNew) || (mode == Mode::Append && !exists);
-    let format = match options.format {
-        Some(f) => f,
-        None => detect::detect(path, create)?,
+    let format = match (options.format, &family) {
+        (_, Some(_)) => detect::family_format(path, first, options.format, create)?,
+        (Some(f), None) => f,
+        (None, None) => detect::detect(path, create)?,
     };
+    if let (Some(f), false) = (&family, create) {
+        f.check_members()?;
+    }
     // HDF5 (and so netCDF-4) take a flock() lock of their own
     let flocking = match format {
         Format::NetCdf if create => !options.netcdf.is_classic(),
-        Format::NetCdf => !detect::is_classic(path),
+        Format::NetCdf => !detect::is_classic(first),
         _ => true,
     };
     // A file that exists is locked before the library touches it (mode `w`
@@ -341,7 +379,7 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
     // which made closing a 160 MB history take tens of milliseconds.
     let new = create && !exists;
     let lock = if mode.writable() && !new {
-        Some(lock::WriterLock::acquire(path, mode, flocking)?.with_sync(options.sync))
+        Some(lock::WriterLock::acquire(first, mode, flocking)?.with_sync(options.sync))
     } else {
         None
     };
@@ -351,11 +389,16 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         (true, true) => factory::Making::New,
     };
     // a reader of a file a live writer records
-    let live = !create && lock.is_none() && lock::writer_active(path);
+    let live = !create && lock.is_none() && lock::writer_active(first);
+    let target = factory::Target {
+        name: path,
+        first,
+        family: family.as_ref().map(|f| (f.hdf5_pattern(), options.family_size)),
+    };
     let storage = (|| {
         if let (Some(lock), true, true) = (&lock, create, exists) {
             // replacing a file an HDF5 program has open would destroy it
-            if lock::library_holder(path, lock) {
+            if lock::library_holder(first, lock) {
                 return Err(Error::InUse {
                     file: path.into(),
                     by: lock::BY_LIBRARY,
@@ -363,17 +406,24 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
             }
         }
         if !create {
-            factory::check_closed(path, format, mode.writable(), live)?;
+            factory::check_closed(&target, format, mode.writable(), live)?;
         }
-        factory::open_storage(path, format, making, mode.writable(), live, options.netcdf)
-    })()?;
+        factory::open_storage(&target, format, making, mode.writable(), live, options.netcdf)
+    })()
+    .map_err(|e| match (&e, &family, create) {
+        // what could not be opened: the first member of a family?
+        (Error::Backend { .. } | Error::NeedsRecovery { .. }, None, false) => {
+            family_member_alone(path).unwrap_or(e)
+        }
+        _ => e,
+    })?;
     let lock = match lock {
         Some(lock) => Some(lock),
         None if new => {
             // the file the library just made; if another writer opened
             // it meanwhile, it is theirs: this open fails, and the file
             // stays
-            let lock = lock::WriterLock::acquire(path, Mode::ReadWrite, flocking);
+            let lock = lock::WriterLock::acquire(first, Mode::ReadWrite, flocking);
             Some(lock?.with_sync(options.sync))
         }
         None => None,
@@ -393,6 +443,61 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         goto: None,
     };
     Ok((file, state))
+}
+
+/// A name resolved as [`open_with`](crate::open_with) resolves it: `~`
+/// and variables expanded; for a family pattern, its first member.
+#[derive(Clone, Debug)]
+pub(crate) struct Resolved {
+    /// The name (a family's pattern as written, expanded).
+    pub name: std::path::PathBuf,
+    /// The file itself, or a family's first member.
+    pub first: std::path::PathBuf,
+    /// Whether the name is a family pattern.
+    pub family: bool,
+}
+
+/// `path` resolved (see [`Resolved`]).
+///
+/// # Errors
+/// [`Error::Invalid`] for a name with more than one `%d`; [`Error::Format`]
+/// for a plain name that is a family's first member (see
+/// [`family_member_alone`]).
+pub(crate) fn resolve(path: &Path) -> Result<Resolved> {
+    match family::Name::parse(&expand_name(path))? {
+        family::Name::Plain(p) => match family_member_alone(&p) {
+            Some(e) => Err(e),
+            None => Ok(Resolved {
+                first: p.clone(),
+                name: p,
+                family: false,
+            }),
+        },
+        family::Name::Family(f) => Ok(Resolved {
+            first: f.member(0),
+            name: f.pattern,
+            family: true,
+        }),
+    }
+}
+
+/// The error for the first member of an HDF5 file family named alone (a
+/// plain name), which HDF5 cannot open without the rest of the family:
+/// `None` when `path` is not one.
+pub(crate) fn family_member_alone(path: &Path) -> Option<Error> {
+    #[cfg(feature = "hdf5")]
+    if qnd_hdf5::names_family_driver(path) {
+        return Some(Error::Format {
+            file: path.into(),
+            found: "the first member of an HDF5 file family (written through HDF5's family \
+                    driver): open the family by its name with %d in place of the member number \
+                    (run0.h5, run1.h5, ... as run%d.h5)"
+                .into(),
+        });
+    }
+    #[cfg(not(feature = "hdf5"))]
+    let _ = path;
+    None
 }
 
 /// The format of the existing file at `path` (extension, then first bytes).

@@ -53,8 +53,11 @@
 /// library.
 pub use {hdf5, hdf5_sys};
 
+pub use family::names_family_driver;
+
 mod attrs;
 mod data;
+mod family;
 mod raw;
 pub mod superblock;
 mod types;
@@ -246,6 +249,9 @@ pub struct Hdf5Storage {
     /// Read-only, opened while a writer records the file: opened again
     /// (at a refresh) for SWMR reading first.
     live: bool,
+    /// The member size of a family (HDF5's family driver), `None` for a
+    /// single file (see [`Hdf5Storage::open_family`]).
+    family: Option<u64>,
     /// How many times SWMR writing was left (for tests).
     #[cfg(test)]
     left: usize,
@@ -532,6 +538,7 @@ impl Hdf5Storage {
             has_records: false,
             broken: None,
             live: false,
+            family: None,
             #[cfg(test)]
             left: 0,
             file: Some(file),
@@ -711,7 +718,9 @@ impl Hdf5Storage {
         if let Some(f) = self.file.take() {
             f.close().map_err(lib)?;
         }
-        let file = if self.writable {
+        let file = if let Some(size) = self.family {
+            family::open_family_file(&self.path, None, self.writable, size)?.0
+        } else if self.writable {
             reopen_rw(&self.path)?
         } else {
             open_read(&self.path, self.live)?
