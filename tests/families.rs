@@ -72,7 +72,12 @@ fn recording_past_a_member_continues_in_the_next() {
     let files = members(dir.path(), "run");
     assert!(files.len() >= 5, "{} members: {files:?}", files.len());
     for m in &files[..files.len() - 1] {
-        assert_eq!(std::fs::metadata(m).unwrap().len(), SMALL, "{}", m.display());
+        assert_eq!(
+            std::fs::metadata(m).unwrap().len(),
+            SMALL,
+            "{}",
+            m.display()
+        );
     }
     // read with the default member size (not the family's) and with its own
     for opts in [OpenOptions::new(Mode::Read), options(Mode::Read, SMALL)] {
@@ -133,7 +138,10 @@ fn zero_padded_members_and_every_mode() {
     assert_eq!(f.read::<i32>("z").unwrap(), 1);
     f.set("z2", 2i32).unwrap();
     f.close().unwrap();
-    assert_eq!(qnd::open(&other, "r").unwrap().read::<i32>("z2").unwrap(), 2);
+    assert_eq!(
+        qnd::open(&other, "r").unwrap().read::<i32>("z2").unwrap(),
+        2
+    );
 }
 
 #[test]
@@ -243,7 +251,11 @@ fn families_are_hdf5_only() {
 #[test]
 fn other_percents_are_plain_names() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, file) in [("100%.h5", "100%.h5"), ("a%%b.h5", "a%b.h5"), ("x%%d.h5", "x%d.h5")] {
+    for (name, file) in [
+        ("100%.h5", "100%.h5"),
+        ("a%%b.h5", "a%b.h5"),
+        ("x%%d.h5", "x%d.h5"),
+    ] {
         let f = qnd::open(dir.path().join(name), "w").unwrap();
         f.set("v", 1i32).unwrap();
         f.close().unwrap();
@@ -335,7 +347,8 @@ fn names_expand_home_and_variables() {
     // an unset variable stays as written
     let err = qnd::open("$QND_FAMILIES_UNSET_VARIABLE/x.h5", "r").unwrap_err();
     assert!(
-        err.to_string().contains("$QND_FAMILIES_UNSET_VARIABLE/x.h5"),
+        err.to_string()
+            .contains("$QND_FAMILIES_UNSET_VARIABLE/x.h5"),
         "{err}"
     );
     // ~ is the home directory
@@ -386,7 +399,11 @@ fn qnd_convert_copies_a_family() {
         .arg(&src)
         .output()
         .unwrap();
-    assert!(ls.status.success(), "{}", String::from_utf8_lossy(&ls.stderr));
+    assert!(
+        ls.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ls.stderr)
+    );
     assert!(String::from_utf8_lossy(&ls.stdout).contains("time"));
 }
 

@@ -154,7 +154,67 @@ fn create_or_open<S: Into<AnyStorage>>(
         super::detect::check_magic(target.first, format)?;
         open()
     };
-    s.map(Into::into).map_err(|e| at.storage(e))
+    s.map(Into::into)
+        .map_err(|e| explain(target, create, at.storage(e)))
+}
+
+/// What the library's refusal `e` to create (`create`) or open `target`
+/// means, told by what the file system says: a missing directory (for a
+/// new file), or the system error the library met (a permission denied;
+/// a file locked by a program through the HDF5 library). Other errors are
+/// left as they are (the library's own reason: a damaged file).
+#[cfg(feature = "hdf5")]
+fn explain(target: &Target, create: bool, e: Error) -> Error {
+    use std::io;
+    let Error::Backend { source, .. } = &e else {
+        return e;
+    };
+    let io = |source| Error::Io {
+        file: target.name.into(),
+        source,
+    };
+    if create {
+        let parent = match target.first.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        match std::fs::metadata(parent) {
+            Err(err) => {
+                let why = format!("cannot create it: directory {}: {err}", parent.display());
+                return io(io::Error::new(err.kind(), why));
+            }
+            Ok(m) if !m.is_dir() => {
+                let why = format!("cannot create it: {} is not a directory", parent.display());
+                return io(io::Error::other(why));
+            }
+            Ok(_) => {}
+        }
+    }
+    let errno = errno_in(&crate::error::error_chain(source.as_ref()));
+    match errno {
+        #[cfg(unix)]
+        #[allow(unreachable_patterns)] // EWOULDBLOCK is EAGAIN on Linux
+        Some(libc::EAGAIN | libc::EWOULDBLOCK) => Error::InUse {
+            file: target.name.into(),
+            by: super::lock::BY_LIBRARY,
+        },
+        Some(n) if n > 0 => {
+            let os = io::Error::from_raw_os_error(n);
+            let verb = if create { "create" } else { "open" };
+            io(io::Error::new(os.kind(), format!("cannot {verb} it: {os}")))
+        }
+        _ => e,
+    }
+}
+
+/// The system error number an HDF5 message names (`errno = 13, error
+/// message = 'Permission denied'`), if any.
+#[cfg(feature = "hdf5")]
+fn errno_in(message: &str) -> Option<i32> {
+    const SAYS: &str = "errno = ";
+    let at = message.find(SAYS)? + SAYS.len();
+    let digits = message[at..].split(|c: char| !c.is_ascii_digit()).next()?;
+    digits.parse().ok()
 }
 
 /// Refuse to open the existing file at `path` (of `format`, opened without
@@ -208,8 +268,12 @@ pub(super) fn check_closed(
         if live {
             // no SWMR under netCDF-C, nor before superblock v3
             return match format {
-                Format::NetCdf => Err(Error::BeingWritten { file: target.name.into() }),
-                _ if sb.version < 3 => Err(Error::BeingWritten { file: target.name.into() }),
+                Format::NetCdf => Err(Error::BeingWritten {
+                    file: target.name.into(),
+                }),
+                _ if sb.version < 3 => Err(Error::BeingWritten {
+                    file: target.name.into(),
+                }),
                 _ => Ok(()),
             };
         }

@@ -393,7 +393,9 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
     let target = factory::Target {
         name: path,
         first,
-        family: family.as_ref().map(|f| (f.hdf5_pattern(), options.family_size)),
+        family: family
+            .as_ref()
+            .map(|f| (f.hdf5_pattern(), options.family_size)),
     };
     let storage = (|| {
         if let (Some(lock), true, true) = (&lock, create, exists) {
@@ -408,7 +410,14 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         if !create {
             factory::check_closed(&target, format, mode.writable(), live)?;
         }
-        factory::open_storage(&target, format, making, mode.writable(), live, options.netcdf)
+        factory::open_storage(
+            &target,
+            format,
+            making,
+            mode.writable(),
+            live,
+            options.netcdf,
+        )
     })()
     .map_err(|e| match (&e, &family, create) {
         // what could not be opened: the first member of a family?

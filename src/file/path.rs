@@ -230,7 +230,10 @@ mod tests {
         assert_eq!(x("$RUN/x.h5"), Path::new("r7/x.h5"));
         assert_eq!(x("${RUN}x.h5"), Path::new("r7x.h5"));
         assert_eq!(x("$RUNx.h5"), Path::new("$RUNx.h5"));
-        assert_eq!(x("$UNSET/${UNSET}/$/${/a$"), Path::new("$UNSET/${UNSET}/$/${/a$"));
+        assert_eq!(
+            x("$UNSET/${UNSET}/$/${/a$"),
+            Path::new("$UNSET/${UNSET}/$/${/a$")
+        );
         assert_eq!(x("~/$RUN/run%d.h5"), Path::new("/home/me/r7/run%d.h5"));
         let no_home = |s: &str| expand_with(Path::new(s), |_| None);
         assert_eq!(no_home("~/a.h5"), Path::new("~/a.h5"));
