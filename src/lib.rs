@@ -29,6 +29,11 @@
 //! closes when [`QGroup::close`] is called (which reports errors) or the
 //! last handle is dropped.
 //!
+//! File names expand `~` and `$VAR` / `${VAR}` as Python qnd does. A name
+//! with `%d` or `%0Nd` (`"run%d.h5"`) is an HDF5 file family: one file
+//! split across `run0.h5`, `run1.h5`, ... of at most
+//! [`OpenOptions::family_size`] bytes each (128 MiB by default).
+//!
 //! ## Groups: a dict of items
 //!
 //! ```
@@ -327,3 +332,4 @@ pub use tree::{
     memory, open, open_with, Dim, GotoIter, Item, ModeGuard, QAttrs, QGroup, QLeaf, QList,
 };
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};
+pub use file::DEFAULT_FAMILY_SIZE;
