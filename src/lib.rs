@@ -322,6 +322,7 @@ pub mod values;
 
 pub use backend::{Capabilities, Kind, NcFormat};
 pub use error::{error_chain, BoxError, Error, Result, StorageError};
+pub use file::DEFAULT_FAMILY_SIZE;
 pub use file::{
     capabilities, default_max_read_bytes, AsMode, Format, Mode, OpenOptions, UnknownMode,
 };
@@ -332,4 +333,3 @@ pub use tree::{
     memory, open, open_with, Dim, GotoIter, Item, ModeGuard, QAttrs, QGroup, QLeaf, QList,
 };
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};
-pub use file::DEFAULT_FAMILY_SIZE;

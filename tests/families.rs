@@ -100,6 +100,23 @@ fn recording_past_a_member_continues_in_the_next() {
 }
 
 #[test]
+fn sync_goes_through_every_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let pattern = dir.path().join("s%d.h5");
+    let opts = OpenOptions {
+        sync: true,
+        ..options(Mode::Create, SMALL)
+    };
+    let f = qnd::open_with(&pattern, &opts).unwrap();
+    record(&f, 0, 60);
+    f.flush().unwrap();
+    record(&f, 60, 60);
+    f.close().unwrap();
+    assert!(members(dir.path(), "s").len() > 2);
+    check_records(&qnd::open(&pattern, "r").unwrap(), 120);
+}
+
+#[test]
 fn zero_padded_members_and_every_mode() {
     let dir = tempfile::tempdir().unwrap();
     let pattern = dir.path().join("h%03d.h5");

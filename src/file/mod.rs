@@ -178,7 +178,8 @@ pub struct OpenOptions {
     /// fsync the file at every [`QGroup::flush`](crate::QGroup::flush) and
     /// at close (false by default), so that what was flushed survives a
     /// crash of the machine, not only of the process. It costs a wait for
-    /// the disk at each flush (see the README for measured times).
+    /// the disk at each flush (see the README for measured times). Every
+    /// member of a family is fsynced.
     pub sync: bool,
     /// The most bytes one read may return (a leaf, a selection, a record,
     /// or a group or list read whole, counted together): a larger read is
@@ -379,7 +380,8 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
     // which made closing a 160 MB history take tens of milliseconds.
     let new = create && !exists;
     let lock = if mode.writable() && !new {
-        Some(lock::WriterLock::acquire(first, mode, flocking)?.with_sync(options.sync))
+        let lock = lock::WriterLock::acquire(first, mode, flocking)?;
+        Some(lock.with_sync(options.sync).of_family(family.clone()))
     } else {
         None
     };
@@ -433,7 +435,7 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
             // it meanwhile, it is theirs: this open fails, and the file
             // stays
             let lock = lock::WriterLock::acquire(first, Mode::ReadWrite, flocking);
-            Some(lock?.with_sync(options.sync))
+            Some(lock?.with_sync(options.sync).of_family(family.clone()))
         }
         None => None,
     };
