@@ -169,6 +169,46 @@ fn size_named(message: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::size_named;
+    use crate::Hdf5Storage;
+    use qnd_storage::{Array, DType, LeafSpec, Storage};
+
+    /// A family of one short member (shorter than its member size) opens
+    /// with another size asked for: the size HDF5 names is used.
+    #[test]
+    fn a_family_opens_with_the_size_it_was_written_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let pattern = dir.path().join("f%d.h5");
+        let first = dir.path().join("f0.h5");
+        let mut s = Hdf5Storage::create_family(&pattern, 65536, true).unwrap();
+        let root = s.root();
+        let x = s
+            .create_leaf(
+                root,
+                "x",
+                &LeafSpec {
+                    dtype: DType::F64,
+                    shape: vec![],
+                    records: false,
+                    text_len: 0,
+                },
+            )
+            .unwrap();
+        s.write(x, &[], &Array::scalar(2.5f64)).unwrap();
+        s.close().unwrap();
+        assert!(std::fs::metadata(&first).unwrap().len() < 65536);
+        assert!(!dir.path().join("f1.h5").exists());
+        for writable in [false, true] {
+            let mut s = Hdf5Storage::open_family(&pattern, &first, writable, 1 << 20).unwrap();
+            assert_eq!(s.family_member_size(), Some(65536));
+            let root = s.root();
+            let (x, _) = s.lookup(root, "x").unwrap().unwrap();
+            assert_eq!(s.read(x, &[]).unwrap(), Array::scalar(2.5f64));
+            s.close().unwrap();
+        }
+        // exclusive creation refuses an existing family
+        assert!(Hdf5Storage::create_family(&pattern, 65536, true).is_err());
+        assert!(Hdf5Storage::create_family(&pattern, 0, false).is_err());
+    }
 
     #[test]
     fn the_size_hdf5_asks_for_is_read_from_its_refusal() {
