@@ -20,7 +20,7 @@ use hdf5::plist::file_create::{AttrCreationOrder, LinkCreationOrder};
 use hdf5::File;
 use qnd_storage::{SResult, StorageError};
 
-use super::raw::lib;
+use super::raw::{self, lib};
 use super::{latest, Hdf5Storage, Swmr, CHUNK_INDEX_K};
 
 impl Hdf5Storage {
@@ -41,6 +41,7 @@ impl Hdf5Storage {
     ) -> SResult<Hdf5Storage> {
         let (file, size) = open_family_file(pattern, Some(first_member), writable, member_size)?;
         let swmr = if writable { Swmr::Never } else { Swmr::Reader };
+        raw::family::close_on_exec(pattern);
         let mut s = Hdf5Storage::with_file(file, pattern, writable, swmr)?;
         s.family = Some(size);
         Ok(s)
@@ -72,9 +73,18 @@ impl Hdf5Storage {
             builder.create(pattern)
         }
         .map_err(lib)?;
+        raw::family::close_on_exec(pattern);
         let mut s = Hdf5Storage::with_file(file, pattern, true, Swmr::Never)?;
         s.family = Some(member_size);
         Ok(s)
+    }
+
+    /// For a family: mark the descriptors of its members (those made
+    /// since it was opened too) close-on-exec (see `raw::family`).
+    pub(super) fn family_close_on_exec(&self) {
+        if self.family.is_some() {
+            raw::family::close_on_exec(&self.path);
+        }
     }
 
     /// The member size of a family (`None` for a single file).
@@ -208,6 +218,55 @@ mod tests {
         // exclusive creation refuses an existing family
         assert!(Hdf5Storage::create_family(&pattern, 65536, true).is_err());
         assert!(Hdf5Storage::create_family(&pattern, 0, false).is_err());
+    }
+
+    /// Every descriptor of the process open on a member file is
+    /// close-on-exec, members made while writing included.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn member_descriptors_are_close_on_exec() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let pattern = dir.path().join("c%d.h5");
+        let mut s = Hdf5Storage::create_family(&pattern, 4096, false).unwrap();
+        let root = s.root();
+        let spec = LeafSpec {
+            dtype: DType::F64,
+            shape: vec![4000],
+            records: false,
+            text_len: 0,
+        };
+        let x = s.create_leaf(root, "x", &spec).unwrap();
+        let data = Array::F64(ndarray::ArrayD::from_elem(vec![4000], 1.5f64));
+        s.write(x, &qnd_storage::Run::whole(&[4000]), &data)
+            .unwrap();
+        s.flush().unwrap();
+        let members: Vec<(u64, u64)> = (0..)
+            .map(|i| dir.path().join(format!("c{i}.h5")))
+            .map_while(|m| std::fs::metadata(m).ok())
+            .map(|m| (m.dev(), m.ino()))
+            .collect();
+        assert!(members.len() > 3, "{} members", members.len());
+        let mut seen = 0;
+        for entry in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+            let Ok(meta) = std::fs::metadata(entry.path()) else {
+                continue;
+            };
+            if !members.contains(&(meta.dev(), meta.ino())) {
+                continue;
+            }
+            let fd = entry.file_name().into_string().unwrap();
+            let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).unwrap();
+            let flags = info
+                .lines()
+                .find_map(|l| l.strip_prefix("flags:"))
+                .map(|f| u32::from_str_radix(f.trim(), 8).unwrap())
+                .unwrap();
+            assert_ne!(flags & 0o2000000, 0, "descriptor {fd} is not close-on-exec");
+            seen += 1;
+        }
+        assert!(seen >= members.len(), "{seen} descriptors of {members:?}");
+        s.close().unwrap();
     }
 
     #[test]

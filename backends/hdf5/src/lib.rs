@@ -719,7 +719,9 @@ impl Hdf5Storage {
             f.close().map_err(lib)?;
         }
         let file = if let Some(size) = self.family {
-            family::open_family_file(&self.path, None, self.writable, size)?.0
+            let file = family::open_family_file(&self.path, None, self.writable, size)?.0;
+            raw::family::close_on_exec(&self.path);
+            file
         } else if self.writable {
             reopen_rw(&self.path)?
         } else {
@@ -1280,6 +1282,7 @@ impl Storage for Hdf5Storage {
             Some(f) if self.writable => f.flush().map_err(lib)?,
             _ => return Ok(()),
         }
+        self.family_close_on_exec();
         if matches!(self.swmr, Swmr::Off | Swmr::Left) && self.has_records {
             self.enter_swmr()?;
         }

@@ -15,6 +15,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub(crate) mod data;
+pub(crate) mod family;
 pub(crate) mod file;
 pub(crate) mod objects;
 pub(crate) mod swmr;
