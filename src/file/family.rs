@@ -133,7 +133,7 @@ impl Family {
     /// member's.
     fn stray_after(&self, count: u64) -> Option<u64> {
         let pattern = Path::new(&self.prefix);
-        let (dir, head) = if self.prefix.ends_with('/') {
+        let (dir, head) = if self.prefix.is_empty() || self.prefix.ends_with('/') {
             (pattern, "")
         } else {
             (
@@ -251,6 +251,25 @@ mod tests {
         let f = family("100%_%%_%d.h5");
         assert_eq!(f.member(2), Path::new("100%_%_2.h5"));
         assert_eq!(f.hdf5_pattern(), Path::new("100%%_%%_%d.h5"));
+    }
+
+    #[test]
+    fn a_member_past_a_gap_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        for (pattern, names) in [
+            ("%d.h5", ["0.h5", "2.h5", "x2.h5"]),
+            ("r%02d.h5", ["r00.h5", "r03.h5", "r3.h5"]),
+        ] {
+            for n in names {
+                std::fs::write(dir.path().join(n), b"").unwrap();
+            }
+            let f = family(&format!("{}/{pattern}", dir.path().display()));
+            assert_eq!(f.members().len(), 1, "{pattern}");
+            let stray = f.stray_after(1).unwrap();
+            assert!(matches!(stray, 2 | 3), "{pattern}: {stray}");
+            let err = f.check_members().unwrap_err().to_string();
+            assert!(err.contains("missing") && err.contains(names[1]), "{err}");
+        }
     }
 
     #[test]

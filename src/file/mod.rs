@@ -195,9 +195,12 @@ pub struct OpenOptions {
     /// names a family: one HDF5 file split across member files `run0.h5`,
     /// `run1.h5`, ... (`run000.h5`, ... for `%03d`), through HDF5's family
     /// driver. Writing past a member's size goes on in the next member.
-    /// Every mode works on a family (`w-` fails when member 0 exists); the
-    /// writer lock is taken on member 0. In a file name `%%` is a literal
-    /// `%`, and any other `%` (`100%.h5`) is itself.
+    /// Every mode works on a family (`w-` fails when member 0 exists; `w`
+    /// empties every member, and HDF5 leaves those past the new end as
+    /// empty files); the writer lock is taken on member 0. Opening an
+    /// existing family checks that no member is missing (an error names
+    /// it). In a file name `%%` is a literal `%`, any other `%` (`100%.h5`)
+    /// is itself, and two `%d` are an error.
     ///
     /// An existing family keeps the member size it was written with: it
     /// is opened with this size when that is its size, otherwise with the
@@ -333,12 +336,20 @@ pub(crate) fn mode_of(path: &Path, mode: impl AsMode) -> Result<Mode> {
 /// is not replaced is checked for a writer that did not close it (see
 /// [`factory::check_closed`]).
 ///
+/// The name is expanded first (`~`, `$VAR`: [`expand_name`]). A family
+/// pattern (`run%d.h5`, see [`OpenOptions::family_size`]) is locked,
+/// checked and detected by its first member, after checking that none of
+/// its members is missing. When the library refuses the file, what the
+/// file system says tells why where it can (see `factory::explain`).
+///
 /// # Errors
 /// [`Error::NoFile`], [`Error::FileExists`], [`Error::InUse`] (another
 /// writer has the file), [`Error::NeedsRecovery`] (left unclosed by a
 /// writer), [`Error::BeingWritten`] (a netCDF-4 file being written),
 /// [`Error::Format`] (not an HDF5 or netCDF file, or a format this build
-/// lacks), [`Error::Io`], [`Error::Backend`] when the library cannot open it.
+/// lacks; a netCDF family), [`Error::Io`] (a missing family member, a
+/// missing directory, a permission denied), [`Error::Invalid`] (a name with
+/// two `%d`), [`Error::Backend`] when the library cannot open it.
 pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, State)> {
     let (path, family) = match family::Name::parse(&expand_name(path))? {
         family::Name::Plain(p) => (p, None),
