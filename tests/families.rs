@@ -411,17 +411,29 @@ fn qnd_convert_copies_a_family() {
     if let Some(d) = first_difference(&ours, &theirs, "") {
         panic!("{d}");
     }
-    let ls = std::process::Command::new(env!("CARGO_BIN_EXE_qnd"))
-        .arg("ls")
-        .arg(&src)
-        .output()
-        .unwrap();
-    assert!(
-        ls.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ls.stderr)
-    );
-    assert!(String::from_utf8_lossy(&ls.stdout).contains("time"));
+    let qnd = |args: &[&dyn AsRef<std::ffi::OsStr>]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_qnd"));
+        for a in args {
+            cmd.arg(a);
+        }
+        let run = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "{err}");
+        String::from_utf8_lossy(&run.stdout).into_owned()
+    };
+    assert!(qnd(&[&"ls", &src]).contains("time"));
+    let dumped: serde_json::Value =
+        serde_json::from_str(&qnd(&[&"dump", &"--json", &src])).unwrap();
+    if let Some(d) = first_difference(&dumped, &theirs, "") {
+        panic!("qnd dump --json: {d}");
+    }
+    // and into a family
+    let fam = dir.path().join("copy%d.h5");
+    qnd(&[&"convert", &src, &fam]);
+    assert!(dir.path().join("copy0.h5").is_file());
+    if let Some(d) = first_difference(&json(&fam), &theirs, "") {
+        panic!("convert to a family: {d}");
+    }
 }
 
 #[test]
