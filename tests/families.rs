@@ -240,6 +240,7 @@ fn one_writer_locks_the_first_member() {
     }
     let err = qnd::open(&pattern, "r").unwrap_err();
     assert!(matches!(err, Error::BeingWritten { .. }), "{err}");
+    assert!(err.to_string().contains("not file families"), "{err}");
     f.close().unwrap();
     check_records(&qnd::open(&pattern, "r").unwrap(), 10);
 }

@@ -208,9 +208,12 @@ pub struct OpenOptions {
     /// families of Python qnd or h5py open whatever their size.
     ///
     /// Families are HDF5 only (a pattern with a netCDF extension is
-    /// refused), never enter SWMR mode (no live readers: a reader is
-    /// refused while a writer has the family open) and are not repaired
-    /// by [`recover`](crate::recover()). h5py opens them with
+    /// refused) and never enter SWMR mode (HDF5 allows it only for single
+    /// files): no live readers (a reader is refused while a writer has the
+    /// family open), and a writer killed during a flush may leave records
+    /// flushed before unreadable, as for files of h5py.
+    /// [`recover`](crate::recover()) clears the status flags a killed
+    /// writer leaves in member 0. h5py opens them with
     /// `h5py.File("run%d.h5", "r", driver="family", memb_size=SIZE)`.
     pub family_size: u64,
 }
