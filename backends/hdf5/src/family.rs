@@ -26,9 +26,12 @@ use super::{latest, Hdf5Storage, Swmr, CHUNK_INDEX_K};
 impl Hdf5Storage {
     /// Open an existing family, read-only or read-write. `pattern` is the
     /// member name pattern as HDF5 spells it (`printf`: one `%d` or
-    /// `%0Nd`, `%%` for a literal `%`); `member_size` the size of a member
-    /// in bytes, tried first: when HDF5 refuses it, the size the family was
-    /// written with is used (see the [module](self) docs).
+    /// `%0Nd`, `%%` for a literal `%`), `first_member` its first member
+    /// file; `member_size` the size of a member in bytes, tried first: HDF5
+    /// refuses to open a family with another size than it was written with,
+    /// and then the size its refusal names ("Family member size should be
+    /// N") is tried, then the size of the first member (a full member, when
+    /// the family has more than one). A family is never in SWMR mode.
     ///
     /// # Errors
     /// When the library cannot open the family with any of those sizes
