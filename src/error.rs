@@ -150,10 +150,10 @@ pub enum Error {
     },
     /// A read-only open of a file that a live writer is recording, in a
     /// format that cannot be read while it is written (netCDF-4, HDF5
-    /// with a superblock older than v3).
+    /// with a superblock older than v3, an HDF5 file family).
     #[error(
         "{file} is being written by another process; live reading works for HDF5 files (with \
-         the v3 superblock qnd writes) and netCDF-3 files"
+         the v3 superblock qnd writes; not file families) and netCDF-3 files"
     )]
     BeingWritten {
         /// The file.

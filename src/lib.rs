@@ -29,6 +29,11 @@
 //! closes when [`QGroup::close`] is called (which reports errors) or the
 //! last handle is dropped.
 //!
+//! File names expand `~` and `$VAR` / `${VAR}` as Python qnd does. A name
+//! with `%d` or `%0Nd` (`"run%d.h5"`) is an HDF5 file family: one file
+//! split across `run0.h5`, `run1.h5`, ... of at most
+//! [`OpenOptions::family_size`] bytes each (128 MiB by default).
+//!
 //! ## Groups: a dict of items
 //!
 //! ```
@@ -345,6 +350,7 @@ pub mod values;
 pub use backend::LinkTarget;
 pub use backend::{Capabilities, Kind, NcFormat};
 pub use error::{error_chain, BoxError, Error, Result, StorageError};
+pub use file::DEFAULT_FAMILY_SIZE;
 pub use file::{
     capabilities, default_max_read_bytes, AsMode, Format, Mode, OpenOptions, UnknownMode,
 };

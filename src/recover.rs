@@ -119,6 +119,12 @@ impl fmt::Display for Recovery {
 /// with the records that do not read. A superblock whose checksum is wrong
 /// is left alone ([`Recovery::unrepaired`]).
 ///
+/// A file family (a name with `%d`, see
+/// [`OpenOptions::family_size`](crate::OpenOptions::family_size)) has its
+/// superblock, whose flags are cleared, in its first member, which is
+/// locked; its length is not checked here (opening it checks that no
+/// member is missing). The first member named alone is refused.
+///
 /// ```no_run
 /// let report = qnd::recover("run.h5")?;
 /// print!("{report}");
@@ -129,12 +135,15 @@ impl fmt::Display for Recovery {
 /// # Errors
 /// [`Error::NoFile`]; [`Error::InUse`] when a live writer has the file
 /// (nothing is changed); [`Error::Format`] for a file that is neither HDF5
-/// nor netCDF; [`Error::Io`] when it cannot be read or written. What does
-/// not read after the repairs is not an error: it is in the report, as
-/// are leaves too large to read back whole ([`Recovery::unchecked`]).
+/// nor netCDF, or the first member of a family named alone; [`Error::Io`]
+/// when it cannot be read or written. What does not read after the repairs
+/// is not an error: it is in the report, as are leaves too large to read
+/// back whole ([`Recovery::unchecked`]).
 pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
-    let path = path.as_ref();
-    if !path.exists() {
+    // a family: its first member holds the superblock; no length check
+    let named = file::resolve(path.as_ref())?;
+    let (path, first) = (named.name.as_path(), named.first.as_path());
+    if !first.exists() {
         return Err(Error::NoFile { file: path.into() });
     }
     let io = |source| Error::Io {
@@ -145,11 +154,14 @@ pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
         file: path.into(),
         ..Recovery::default()
     };
-    let mut format = file::detect_format(path)?;
+    let mut format = match named.family {
+        true => Format::Hdf5,
+        false => file::detect_format(path)?,
+    };
     {
-        let lock = WriterLock::acquire(path, Mode::ReadWrite, false)?;
+        let lock = WriterLock::acquire(first, Mode::ReadWrite, false)?;
         // and HDF5's, against programs that do not take qnd's
-        let _library = LibraryLock::acquire(path, &lock)?;
+        let _library = LibraryLock::acquire(first, &lock)?;
         if !lock.locked() {
             report.found.push(
                 "this file system has no file locks: a live writer could not be ruled out".into(),
@@ -167,7 +179,7 @@ pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
                 Format::NetCdf => "netCDF-4".into(),
                 other => other.to_string(),
             };
-            repair_hdf5(f, &mut report).map_err(io)?;
+            repair_hdf5(f, named.family, &mut report).map_err(io)?;
         }
         if report.repaired() {
             f.sync_all().map_err(io)?;
@@ -179,7 +191,7 @@ pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
 
 /// Clear HDF5 status flags and extend a short file, as the superblock says.
 #[cfg(feature = "hdf5")]
-fn repair_hdf5(mut f: &File, report: &mut Recovery) -> std::io::Result<()> {
+fn repair_hdf5(mut f: &File, family: bool, report: &mut Recovery) -> std::io::Result<()> {
     use file::superblock::{clear_flags, Superblock};
     let sb = match Superblock::read(&mut f) {
         Ok(Some(sb)) => sb,
@@ -218,6 +230,10 @@ fn repair_hdf5(mut f: &File, report: &mut Recovery) -> std::io::Result<()> {
             "cleared the status flags".into()
         });
     }
+    if family {
+        // its length is that of all its members: checked when opened
+        return Ok(());
+    }
     let len = f.metadata()?.len();
     if let Some(eof) = sb.end_of_file() {
         if len < eof {
@@ -237,7 +253,7 @@ fn repair_hdf5(mut f: &File, report: &mut Recovery) -> std::io::Result<()> {
 }
 
 #[cfg(not(feature = "hdf5"))]
-fn repair_hdf5(_f: &File, report: &mut Recovery) -> std::io::Result<()> {
+fn repair_hdf5(_f: &File, _family: bool, report: &mut Recovery) -> std::io::Result<()> {
     report
         .unrepaired
         .push("this build of qnd has no HDF5: the superblock was not checked".into());

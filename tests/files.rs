@@ -210,6 +210,7 @@ mod hdf5 {
             record_buffer: 0,               // every record written as it comes
             sync: false,
             max_read_bytes: qnd::default_max_read_bytes(),
+            family_size: qnd::DEFAULT_FAMILY_SIZE,
         };
         let f = qnd::open_with(&q, &opts).unwrap();
         assert_eq!((f.auto(), f.recording()), (Auto::Off, Recording::Uniform));

@@ -202,7 +202,7 @@ fn netcdf4_being_written_is_refused_to_readers_with_a_reason() {
         e.to_string(),
         format!(
             "{} is being written by another process; live reading works for HDF5 files \
-             (with the v3 superblock qnd writes) and netCDF-3 files",
+             (with the v3 superblock qnd writes; not file families) and netCDF-3 files",
             path.display()
         )
     );

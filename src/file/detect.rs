@@ -19,6 +19,36 @@ pub(super) fn detect(path: &Path, create: bool) -> Result<Format> {
     })
 }
 
+/// The format of the family `pattern` (first member `first`): HDF5, from
+/// `format` if given, else the extension, else (for an existing family)
+/// the first member's bytes.
+///
+/// # Errors
+/// [`Error::Format`] for netCDF (families are HDF5 only) and for a first
+/// member that is not HDF5; [`Error::Io`].
+pub(super) fn family_format(
+    pattern: &Path,
+    first: &Path,
+    format: Option<Format>,
+    create: bool,
+) -> Result<Format> {
+    let format = match format.or_else(|| Format::from_extension(pattern)) {
+        Some(f) => f,
+        None if create => Format::Hdf5,
+        None => detect(first, false)?,
+    };
+    match format {
+        Format::Hdf5 => Ok(format),
+        other => Err(Error::Format {
+            file: pattern.into(),
+            found: format!(
+                "a file family (a name with %d) of {other} files: families are HDF5-only \
+                 (write %% for a literal % in a file name)"
+            ),
+        }),
+    }
+}
+
 /// True when the file at `path` begins as a netCDF-3 file does (`CDF`).
 pub(super) fn is_classic(path: &Path) -> bool {
     use std::io::Read;

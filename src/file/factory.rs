@@ -2,7 +2,7 @@
 //! backend. Everything else sees [`Storage`](crate::backend::Storage) and
 //! asks its capabilities.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use qnd_storage::MemoryStorage;
 
@@ -53,9 +53,21 @@ pub(super) enum Making {
     New,
 }
 
+/// The file (or family) [`open_storage`] opens.
+#[derive(Debug)]
+pub(super) struct Target<'a> {
+    /// The name, for messages (a family's pattern as written).
+    pub name: &'a Path,
+    /// The file itself, or a family's first member.
+    pub first: &'a Path,
+    /// For a family: the pattern as HDF5 takes it, and the member size of
+    /// a new family (`OpenOptions::family_size`).
+    pub family: Option<(PathBuf, u64)>,
+}
+
 #[allow(unused_variables)] // which arguments are used depends on the features
 pub(super) fn open_storage(
-    path: &Path,
+    target: &Target,
     format: Format,
     making: Making,
     writable: bool,
@@ -64,10 +76,20 @@ pub(super) fn open_storage(
 ) -> Result<AnyStorage> {
     let create = making != Making::Open;
     let new = making == Making::New;
-    match format {
+    let path = target.first;
+    match (format, &target.family) {
         #[cfg(feature = "hdf5")]
-        Format::Hdf5 => create_or_open(
-            path,
+        (Format::Hdf5, Some((pattern, size))) => create_or_open(
+            target,
+            Format::Hdf5,
+            "hdf5",
+            create,
+            || qnd_hdf5::Hdf5Storage::create_family(pattern, *size, new),
+            || qnd_hdf5::Hdf5Storage::open_family(pattern, target.first, writable, *size),
+        ),
+        #[cfg(feature = "hdf5")]
+        (Format::Hdf5, None) => create_or_open(
+            target,
             Format::Hdf5,
             "hdf5",
             create,
@@ -86,9 +108,13 @@ pub(super) fn open_storage(
                 }
             },
         ),
+        (other, Some(_)) => Err(Error::Format {
+            file: target.name.into(),
+            found: format!("a file family of {other} files: families are HDF5-only"),
+        }),
         #[cfg(feature = "netcdf")]
-        Format::NetCdf => create_or_open(
-            path,
+        (Format::NetCdf, None) => create_or_open(
+            target,
             Format::NetCdf,
             "netcdf",
             create,
@@ -102,7 +128,7 @@ pub(super) fn open_storage(
             || qnd_netcdf::NetcdfStorage::open(path, writable),
         ),
         #[allow(unreachable_patterns)] // with every backend built in
-        other => Err(Error::Format {
+        (other, None) => Err(Error::Format {
             file: path.into(),
             found: format!("a {other} file, which this build of qnd cannot open"),
         }),
@@ -114,21 +140,81 @@ pub(super) fn open_storage(
 /// name the file and `backend`.
 #[cfg(feature = "hdf5")]
 fn create_or_open<S: Into<AnyStorage>>(
-    path: &Path,
+    target: &Target,
     format: Format,
     backend: &'static str,
     create: bool,
     make: impl FnOnce() -> qnd_storage::SResult<S>,
     open: impl FnOnce() -> qnd_storage::SResult<S>,
 ) -> Result<AnyStorage> {
-    let at = crate::error::Where::new(path, backend, "/");
+    let at = crate::error::Where::new(target.name, backend, "/");
     let s = if create {
         make()
     } else {
-        super::detect::check_magic(path, format)?;
+        super::detect::check_magic(target.first, format)?;
         open()
     };
-    s.map(Into::into).map_err(|e| at.storage(e))
+    s.map(Into::into)
+        .map_err(|e| explain(target, create, at.storage(e)))
+}
+
+/// What the library's refusal `e` to create (`create`) or open `target`
+/// means, told by what the file system says: a missing directory (for a
+/// new file), or the system error the library met (a permission denied;
+/// a file locked by a program through the HDF5 library). Other errors are
+/// left as they are (the library's own reason: a damaged file).
+#[cfg(feature = "hdf5")]
+fn explain(target: &Target, create: bool, e: Error) -> Error {
+    use std::io;
+    let Error::Backend { source, .. } = &e else {
+        return e;
+    };
+    let io = |source| Error::Io {
+        file: target.name.into(),
+        source,
+    };
+    if create {
+        let parent = match target.first.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        match std::fs::metadata(parent) {
+            Err(err) => {
+                let why = format!("cannot create it: directory {}: {err}", parent.display());
+                return io(io::Error::new(err.kind(), why));
+            }
+            Ok(m) if !m.is_dir() => {
+                let why = format!("cannot create it: {} is not a directory", parent.display());
+                return io(io::Error::other(why));
+            }
+            Ok(_) => {}
+        }
+    }
+    let errno = errno_in(&crate::error::error_chain(source.as_ref()));
+    match errno {
+        #[cfg(unix)]
+        #[allow(unreachable_patterns)] // EWOULDBLOCK is EAGAIN on Linux
+        Some(libc::EAGAIN | libc::EWOULDBLOCK) => Error::InUse {
+            file: target.name.into(),
+            by: super::lock::BY_LIBRARY,
+        },
+        Some(n) if n > 0 => {
+            let os = io::Error::from_raw_os_error(n);
+            let verb = if create { "create" } else { "open" };
+            io(io::Error::new(os.kind(), format!("cannot {verb} it: {os}")))
+        }
+        _ => e,
+    }
+}
+
+/// The system error number an HDF5 message names (`errno = 13, error
+/// message = 'Permission denied'`), if any.
+#[cfg(feature = "hdf5")]
+fn errno_in(message: &str) -> Option<i32> {
+    const SAYS: &str = "errno = ";
+    let at = message.find(SAYS)? + SAYS.len();
+    let digits = message[at..].split(|c: char| !c.is_ascii_digit()).next()?;
+    digits.parse().ok()
 }
 
 /// Refuse to open the existing file at `path` (of `format`, opened without
@@ -155,23 +241,53 @@ fn create_or_open<S: Into<AnyStorage>>(
 /// # Errors
 /// [`Error::NeedsRecovery`] as above; [`Error::BeingWritten`] for a
 /// netCDF-4 file with a live writer.
+///
+/// A family (flags in its first member; its length is checked against
+/// its members before) is never read live: a reader is refused while a
+/// writer has it.
 #[allow(unused_variables)] // without HDF5 there is nothing to look at
-pub(super) fn check_closed(path: &Path, format: Format, writable: bool, live: bool) -> Result<()> {
+pub(super) fn check_closed(
+    target: &Target,
+    format: Format,
+    writable: bool,
+    live: bool,
+) -> Result<()> {
     #[cfg(feature = "hdf5")]
     {
         use qnd_hdf5::superblock::SWMR_WRITE_ACCESS;
+        let path = target.first;
+        let family = target.family.is_some();
+        if live && family {
+            return Err(Error::BeingWritten {
+                file: target.name.into(),
+            });
+        }
         let Ok(Some(sb)) = qnd_hdf5::superblock::Superblock::read_path(path) else {
             return Ok(());
         };
         if live {
             // no SWMR under netCDF-C, nor before superblock v3
             return match format {
-                Format::NetCdf => Err(Error::BeingWritten { file: path.into() }),
-                _ if sb.version < 3 => Err(Error::BeingWritten { file: path.into() }),
+                Format::NetCdf => Err(Error::BeingWritten {
+                    file: target.name.into(),
+                }),
+                _ if sb.version < 3 => Err(Error::BeingWritten {
+                    file: target.name.into(),
+                }),
                 _ => Ok(()),
             };
         }
-        let Some(reason) = unclosed(path, &sb) else {
+        let reason = match family {
+            true if sb.flagged() => Some(format!(
+                "its HDF5 status flags (in {}) say it is open for writing ({}), but no qnd \
+                 writer has it open",
+                path.display(),
+                sb.describe_flags()
+            )),
+            true => None,
+            false => unclosed(path, &sb),
+        };
+        let Some(reason) = reason else {
             return Ok(());
         };
         let flagged = sb.flagged(); // else the file is short
@@ -181,7 +297,7 @@ pub(super) fn check_closed(path: &Path, format: Format, writable: bool, live: bo
         let readable = flagged && (!sb.refused() || sb.flags & SWMR_WRITE_ACCESS != 0);
         if writable || !readable {
             return Err(Error::NeedsRecovery {
-                file: path.into(),
+                file: target.name.into(),
                 reason,
             });
         }
@@ -189,8 +305,8 @@ pub(super) fn check_closed(path: &Path, format: Format, writable: bool, live: bo
             "qnd: warning: {}: {reason}: the file was not closed by its writer (crashed or \
              killed); it is read as it was last flushed, but other tools may refuse it and \
              writers will: run `qnd recover {}` to check and repair it",
-            path.display(),
-            path.display()
+            target.name.display(),
+            target.name.display()
         );
     }
     Ok(())

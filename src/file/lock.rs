@@ -57,6 +57,9 @@ pub(crate) struct WriterLock {
     locked: bool,
     /// fsync at every flush and at close ([`OpenOptions::sync`](super::OpenOptions::sync)).
     sync: bool,
+    /// For a family (whose first member `file` is): its other members,
+    /// fsynced too.
+    family: Option<super::family::Family>,
 }
 
 impl WriterLock {
@@ -104,6 +107,7 @@ impl WriterLock {
                 file,
                 locked: false,
                 sync: false,
+                family: None,
             });
         }
         let locked = match raw::lock_write(&file).map_err(classify) {
@@ -133,12 +137,19 @@ impl WriterLock {
             file,
             locked,
             sync: false,
+            family: None,
         })
     }
 
     /// fsync at every [`WriterLock::flushed`] when `sync`.
     pub fn with_sync(self, sync: bool) -> WriterLock {
         WriterLock { sync, ..self }
+    }
+
+    /// The lock of a family's first member: [`WriterLock::flushed`] then
+    /// fsyncs every member.
+    pub fn of_family(self, family: Option<super::family::Family>) -> WriterLock {
+        WriterLock { family, ..self }
     }
 
     /// True when the lock is held (false on a file system without locks).
@@ -159,6 +170,11 @@ impl WriterLock {
     pub fn flushed(&self) -> io::Result<()> {
         if self.sync {
             self.file.sync_all()?;
+            if let Some(family) = &self.family {
+                for member in (1..).map(|i| family.member(i)).take_while(|m| m.exists()) {
+                    File::open(member)?.sync_all()?;
+                }
+            }
         }
         Ok(())
     }

@@ -9,6 +9,7 @@
 
 mod detect;
 mod factory;
+mod family;
 pub(crate) mod lock;
 mod path;
 pub(crate) mod read;
@@ -32,7 +33,8 @@ pub(crate) use factory::classic;
 #[cfg(feature = "hdf5")]
 pub(crate) use factory::superblock;
 pub(crate) use factory::AnyStorage;
-pub(crate) use path::{child_path, elem_path, join, kind_name, walk, Through};
+pub use family::DEFAULT_FAMILY_SIZE;
+pub(crate) use path::{child_path, elem_path, expand_name, join, kind_name, walk, Through};
 pub(crate) use shared::{FileRef, FileState};
 
 /// How to open a file: the h5py modes.
@@ -176,7 +178,8 @@ pub struct OpenOptions {
     /// fsync the file at every [`QGroup::flush`](crate::QGroup::flush) and
     /// at close (false by default), so that what was flushed survives a
     /// crash of the machine, not only of the process. It costs a wait for
-    /// the disk at each flush (see the README for measured times).
+    /// the disk at each flush (see the README for measured times). Every
+    /// member of a family is fsynced.
     pub sync: bool,
     /// The most bytes one read may return (a leaf, a selection, a record,
     /// or a group or list read whole, counted together): a larger read is
@@ -184,6 +187,35 @@ pub struct OpenOptions {
     /// abort. By default a quarter of the machine's physical memory (see
     /// [`default_max_read_bytes`]).
     pub max_read_bytes: usize,
+    /// The most bytes of each member file of a new HDF5 file family
+    /// ([`DEFAULT_FAMILY_SIZE`], 128 MiB, by default, as Python qnd's
+    /// `maxsize`).
+    ///
+    /// A file name holding one `%d` or `%0Nd` (`run%d.h5`, `run%03d.h5`)
+    /// names a family: one HDF5 file split across member files `run0.h5`,
+    /// `run1.h5`, ... (`run000.h5`, ... for `%03d`), through HDF5's family
+    /// driver. Writing past a member's size goes on in the next member.
+    /// Every mode works on a family (`w-` fails when member 0 exists; `w`
+    /// empties every member, and HDF5 leaves those past the new end as
+    /// empty files); the writer lock is taken on member 0. Opening an
+    /// existing family checks that no member is missing (an error names
+    /// it). In a file name `%%` is a literal `%`, any other `%` (`100%.h5`)
+    /// is itself, and two `%d` are an error.
+    ///
+    /// An existing family keeps the member size it was written with: it
+    /// is opened with this size when that is its size, otherwise with the
+    /// size HDF5 says it was written with (or the size of member 0). So
+    /// families of Python qnd or h5py open whatever their size.
+    ///
+    /// Families are HDF5 only (a pattern with a netCDF extension is
+    /// refused) and never enter SWMR mode (HDF5 allows it only for single
+    /// files): no live readers (a reader is refused while a writer has the
+    /// family open), and a writer killed during a flush may leave records
+    /// flushed before unreadable, as for files of h5py.
+    /// [`recover`](crate::recover()) clears the status flags a killed
+    /// writer leaves in member 0. h5py opens them with
+    /// `h5py.File("run%d.h5", "r", driver="family", memb_size=SIZE)`.
+    pub family_size: u64,
 }
 
 impl OpenOptions {
@@ -198,6 +230,7 @@ impl OpenOptions {
             record_buffer: DEFAULT_RECORD_BUFFER,
             sync: false,
             max_read_bytes: default_max_read_bytes(),
+            family_size: DEFAULT_FAMILY_SIZE,
         }
     }
 }
@@ -306,14 +339,30 @@ pub(crate) fn mode_of(path: &Path, mode: impl AsMode) -> Result<Mode> {
 /// is not replaced is checked for a writer that did not close it (see
 /// [`factory::check_closed`]).
 ///
+/// The name is expanded first (`~`, `$VAR`: [`expand_name`]). A family
+/// pattern (`run%d.h5`, see [`OpenOptions::family_size`]) is locked,
+/// checked and detected by its first member, after checking that none of
+/// its members is missing. When the library refuses the file, what the
+/// file system says tells why where it can (see `factory::explain`).
+///
 /// # Errors
 /// [`Error::NoFile`], [`Error::FileExists`], [`Error::InUse`] (another
 /// writer has the file), [`Error::NeedsRecovery`] (left unclosed by a
 /// writer), [`Error::BeingWritten`] (a netCDF-4 file being written),
 /// [`Error::Format`] (not an HDF5 or netCDF file, or a format this build
-/// lacks), [`Error::Io`], [`Error::Backend`] when the library cannot open it.
+/// lacks; a netCDF family), [`Error::Io`] (a missing family member, a
+/// missing directory, a permission denied), [`Error::Invalid`] (a name with
+/// two `%d`), [`Error::Backend`] when the library cannot open it.
 pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, State)> {
-    let exists = path.exists();
+    let (path, family) = match family::Name::parse(&expand_name(path))? {
+        family::Name::Plain(p) => (p, None),
+        family::Name::Family(f) => (f.pattern.clone(), Some(f)),
+    };
+    let path = path.as_path();
+    // the file locked, checked and detected: a family's first member
+    let first = family.as_ref().map(|f| f.member(0));
+    let first = first.as_deref().unwrap_or(path);
+    let exists = first.exists();
     let mode = options.mode;
     match mode {
         Mode::Read | Mode::ReadWrite if !exists => return Err(Error::NoFile { file: path.into() }),
@@ -322,14 +371,18 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
     }
     let create =
         matches!(mode, Mode::Create | Mode::CreateNew) || (mode == Mode::Append && !exists);
-    let format = match options.format {
-        Some(f) => f,
-        None => detect::detect(path, create)?,
+    let format = match (options.format, &family) {
+        (_, Some(_)) => detect::family_format(path, first, options.format, create)?,
+        (Some(f), None) => f,
+        (None, None) => detect::detect(path, create)?,
     };
+    if let (Some(f), false) = (&family, create) {
+        f.check_members()?;
+    }
     // HDF5 (and so netCDF-4) take a flock() lock of their own
     let flocking = match format {
         Format::NetCdf if create => !options.netcdf.is_classic(),
-        Format::NetCdf => !detect::is_classic(path),
+        Format::NetCdf => !detect::is_classic(first),
         _ => true,
     };
     // A file that exists is locked before the library touches it (mode `w`
@@ -341,7 +394,8 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
     // which made closing a 160 MB history take tens of milliseconds.
     let new = create && !exists;
     let lock = if mode.writable() && !new {
-        Some(lock::WriterLock::acquire(path, mode, flocking)?.with_sync(options.sync))
+        let lock = lock::WriterLock::acquire(first, mode, flocking)?;
+        Some(lock.with_sync(options.sync).of_family(family.clone()))
     } else {
         None
     };
@@ -351,11 +405,18 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         (true, true) => factory::Making::New,
     };
     // a reader of a file a live writer records
-    let live = !create && lock.is_none() && lock::writer_active(path);
+    let live = !create && lock.is_none() && lock::writer_active(first);
+    let target = factory::Target {
+        name: path,
+        first,
+        family: family
+            .as_ref()
+            .map(|f| (f.hdf5_pattern(), options.family_size)),
+    };
     let storage = (|| {
         if let (Some(lock), true, true) = (&lock, create, exists) {
             // replacing a file an HDF5 program has open would destroy it
-            if lock::library_holder(path, lock) {
+            if lock::library_holder(first, lock) {
                 return Err(Error::InUse {
                     file: path.into(),
                     by: lock::BY_LIBRARY,
@@ -363,18 +424,32 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
             }
         }
         if !create {
-            factory::check_closed(path, format, mode.writable(), live)?;
+            factory::check_closed(&target, format, mode.writable(), live)?;
         }
-        factory::open_storage(path, format, making, mode.writable(), live, options.netcdf)
-    })()?;
+        factory::open_storage(
+            &target,
+            format,
+            making,
+            mode.writable(),
+            live,
+            options.netcdf,
+        )
+    })()
+    .map_err(|e| match (&e, &family, create) {
+        // what could not be opened: the first member of a family?
+        (Error::Backend { .. } | Error::NeedsRecovery { .. }, None, false) => {
+            family_member_alone(path).unwrap_or(e)
+        }
+        _ => e,
+    })?;
     let lock = match lock {
         Some(lock) => Some(lock),
         None if new => {
             // the file the library just made; if another writer opened
             // it meanwhile, it is theirs: this open fails, and the file
             // stays
-            let lock = lock::WriterLock::acquire(path, Mode::ReadWrite, flocking);
-            Some(lock?.with_sync(options.sync))
+            let lock = lock::WriterLock::acquire(first, Mode::ReadWrite, flocking);
+            Some(lock?.with_sync(options.sync).of_family(family.clone()))
         }
         None => None,
     };
@@ -393,6 +468,61 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         goto: None,
     };
     Ok((file, state))
+}
+
+/// A name resolved as [`open_with`](crate::open_with) resolves it: `~`
+/// and variables expanded; for a family pattern, its first member.
+#[derive(Clone, Debug)]
+pub(crate) struct Resolved {
+    /// The name (a family's pattern as written, expanded).
+    pub name: std::path::PathBuf,
+    /// The file itself, or a family's first member.
+    pub first: std::path::PathBuf,
+    /// Whether the name is a family pattern.
+    pub family: bool,
+}
+
+/// `path` resolved (see [`Resolved`]).
+///
+/// # Errors
+/// [`Error::Invalid`] for a name with more than one `%d`; [`Error::Format`]
+/// for a plain name that is a family's first member (see
+/// [`family_member_alone`]).
+pub(crate) fn resolve(path: &Path) -> Result<Resolved> {
+    match family::Name::parse(&expand_name(path))? {
+        family::Name::Plain(p) => match family_member_alone(&p) {
+            Some(e) => Err(e),
+            None => Ok(Resolved {
+                first: p.clone(),
+                name: p,
+                family: false,
+            }),
+        },
+        family::Name::Family(f) => Ok(Resolved {
+            first: f.member(0),
+            name: f.pattern,
+            family: true,
+        }),
+    }
+}
+
+/// The error for the first member of an HDF5 file family named alone (a
+/// plain name), which HDF5 cannot open without the rest of the family:
+/// `None` when `path` is not one.
+pub(crate) fn family_member_alone(path: &Path) -> Option<Error> {
+    #[cfg(feature = "hdf5")]
+    if qnd_hdf5::names_family_driver(path) {
+        return Some(Error::Format {
+            file: path.into(),
+            found: "the first member of an HDF5 file family (written through HDF5's family \
+                    driver): open the family by its name with %d in place of the member number \
+                    (run0.h5, run1.h5, ... as run%d.h5)"
+                .into(),
+        });
+    }
+    #[cfg(not(feature = "hdf5"))]
+    let _ = path;
+    None
 }
 
 /// The format of the existing file at `path` (extension, then first bytes).

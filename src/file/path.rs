@@ -1,6 +1,9 @@
 //! Item paths: walking `a/b/x` (or `/a/b/x`) to the group that holds its
 //! last component, under the caller's lock, with cached lookups and no
-//! string built unless an error is returned.
+//! string built unless an error is returned. And file names: `~` and
+//! environment variables expanded ([`expand_name`]).
+
+use std::path::{Path, PathBuf};
 
 use crate::backend::{Kind, NodeId};
 use crate::error::{Result, Where};
@@ -156,9 +159,85 @@ pub(crate) fn kind_name(kind: Kind) -> &'static str {
     }
 }
 
+/// A file name with `~` and environment variables expanded, as Python
+/// qnd does (`os.path.expanduser`, then `os.path.expandvars`): a leading
+/// `~` or `~/` is the home directory (`$HOME`; `~user` is left as
+/// written), and `$NAME` or `${NAME}` (`NAME` of letters, digits and `_`)
+/// is the variable's value. What cannot be expanded (an unset variable,
+/// `HOME` unset, a name that is not UTF-8) is left as written.
+pub(crate) fn expand_name(path: &Path) -> PathBuf {
+    expand_with(path, |name| std::env::var(name).ok())
+}
+
+/// [`expand_name`] with the variables `var` gives.
+fn expand_with(path: &Path, var: impl Fn(&str) -> Option<String>) -> PathBuf {
+    let Some(text) = path.to_str() else {
+        return path.to_path_buf();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    if rest == "~" || rest.starts_with("~/") {
+        if let Some(home) = var("HOME").filter(|h| !h.is_empty()) {
+            out.push_str(home.trim_end_matches('/'));
+            rest = &rest[1..];
+            if out.is_empty() && rest.is_empty() {
+                out.push('/'); // HOME=/
+            }
+        }
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (name, written) = match after.strip_prefix('{') {
+            Some(inner) => match inner.find('}') {
+                Some(end) => (&inner[..end], &rest[at..at + end + 3]),
+                None => ("", "$"),
+            },
+            None => {
+                let end = after.find(|c: char| !word(c)).unwrap_or(after.len());
+                (&after[..end], &rest[at..at + end + 1])
+            }
+        };
+        match var(name).filter(|_| !name.is_empty()) {
+            Some(value) => out.push_str(&value),
+            None => out.push_str(written),
+        }
+        rest = &rest[at + written.len()..];
+    }
+    out.push_str(rest);
+    PathBuf::from(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::join;
+
+    #[test]
+    fn names_expand_home_and_variables() {
+        use super::expand_with;
+        use std::path::Path;
+        let var = |name: &str| match name {
+            "HOME" => Some("/home/me".to_string()),
+            "RUN" => Some("r7".to_string()),
+            _ => None,
+        };
+        let x = |s: &str| expand_with(Path::new(s), var);
+        assert_eq!(x("~/a.h5"), Path::new("/home/me/a.h5"));
+        assert_eq!(x("~"), Path::new("/home/me"));
+        assert_eq!(x("~other/a.h5"), Path::new("~other/a.h5"));
+        assert_eq!(x("a/~/b.h5"), Path::new("a/~/b.h5"));
+        assert_eq!(x("$RUN/x.h5"), Path::new("r7/x.h5"));
+        assert_eq!(x("${RUN}x.h5"), Path::new("r7x.h5"));
+        assert_eq!(x("$RUNx.h5"), Path::new("$RUNx.h5"));
+        assert_eq!(
+            x("$UNSET/${UNSET}/$/${/a$"),
+            Path::new("$UNSET/${UNSET}/$/${/a$")
+        );
+        assert_eq!(x("~/$RUN/run%d.h5"), Path::new("/home/me/r7/run%d.h5"));
+        let no_home = |s: &str| expand_with(Path::new(s), |_| None);
+        assert_eq!(no_home("~/a.h5"), Path::new("~/a.h5"));
+    }
 
     #[test]
     fn join_spells_paths_as_the_tree_does() {

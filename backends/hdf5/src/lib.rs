@@ -55,8 +55,11 @@
 /// library.
 pub use {hdf5, hdf5_sys};
 
+pub use family::names_family_driver;
+
 mod attrs;
 mod data;
+mod family;
 mod links;
 mod raw;
 pub mod superblock;
@@ -250,6 +253,9 @@ pub struct Hdf5Storage {
     /// Read-only, opened while a writer records the file: opened again
     /// (at a refresh) for SWMR reading first.
     live: bool,
+    /// The member size of a family (HDF5's family driver), `None` for a
+    /// single file (see [`Hdf5Storage::open_family`]).
+    family: Option<u64>,
     /// How many times SWMR writing was left (for tests).
     #[cfg(test)]
     left: usize,
@@ -539,6 +545,7 @@ impl Hdf5Storage {
             has_records: false,
             broken: None,
             live: false,
+            family: None,
             #[cfg(test)]
             left: 0,
             file: Some(file),
@@ -718,7 +725,11 @@ impl Hdf5Storage {
         if let Some(f) = self.file.take() {
             f.close().map_err(lib)?;
         }
-        let file = if self.writable {
+        let file = if let Some(size) = self.family {
+            let file = family::open_family_file(&self.path, None, self.writable, size)?.0;
+            raw::family::close_on_exec(&self.path);
+            file
+        } else if self.writable {
             reopen_rw(&self.path)?
         } else {
             open_read(&self.path, self.live)?
@@ -1311,6 +1322,7 @@ impl Storage for Hdf5Storage {
             Some(f) if self.writable => f.flush().map_err(lib)?,
             _ => return Ok(()),
         }
+        self.family_close_on_exec();
         if matches!(self.swmr, Swmr::Off | Swmr::Left) && self.has_records {
             self.enter_swmr()?;
         }

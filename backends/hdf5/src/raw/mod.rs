@@ -16,6 +16,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub(crate) mod data;
+pub(crate) mod family;
 pub(crate) mod file;
 pub(crate) mod links;
 pub(crate) mod objects;

@@ -1,0 +1,285 @@
+//! File names: family patterns (`run%d.h5`, `run%02d.h5`), members, and
+//! the checks that tell what is wrong with an existing family before the
+//! library opens it.
+//!
+//! A name is a family pattern when it holds exactly one integer
+//! conversion `%d` or `%0Nd` (N = 1 to 9, zero-padded to N digits):
+//! member `i` is the name with `i` in its place (`run0.h5`, `run1.h5`,
+//! ... or `run00.h5`, ...). In every name, `%%` is one literal `%` (as
+//! `printf` has it); any other `%` (as in `100%.h5`) is itself.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The default member size of a family: 128 MiB, as Python qnd's
+/// `maxsize`.
+pub const DEFAULT_FAMILY_SIZE: u64 = 128 << 20;
+
+/// A file name, parsed: a family pattern, or a plain name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Name {
+    /// A plain file name (`%%` made `%`).
+    Plain(PathBuf),
+    /// A family pattern.
+    Family(Family),
+}
+
+/// A family pattern: members are `prefix` + index (at least `width`
+/// digits, zero-padded) + `suffix`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Family {
+    /// The pattern as written.
+    pub pattern: PathBuf,
+    prefix: String,
+    width: usize,
+    suffix: String,
+}
+
+impl Name {
+    /// What `path` names.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a name with more than one integer conversion.
+    pub fn parse(path: &Path) -> Result<Name> {
+        let Some(text) = path.to_str().filter(|t| t.contains('%')) else {
+            return Ok(Name::Plain(path.to_path_buf()));
+        };
+        let mut literal = Vec::new();
+        let mut current = String::new();
+        let mut widths = Vec::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('%') {
+            current.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            if let Some(more) = after.strip_prefix('%') {
+                current.push('%');
+                rest = more;
+            } else if let Some((width, more)) = conversion(after) {
+                widths.push(width);
+                literal.push(std::mem::take(&mut current));
+                rest = more;
+            } else {
+                current.push('%');
+                rest = after;
+            }
+        }
+        current.push_str(rest);
+        literal.push(current);
+        match widths.as_slice() {
+            [] => Ok(Name::Plain(PathBuf::from(literal.concat()))),
+            [width] => Ok(Name::Family(Family {
+                pattern: path.to_path_buf(),
+                suffix: literal.pop().unwrap_or_default(),
+                prefix: literal.pop().unwrap_or_default(),
+                width: *width,
+            })),
+            _ => Err(Error::Invalid {
+                file: path.into(),
+                path: "/".into(),
+                reason: "a file name may hold one %d (or %0Nd) at most: it then names a \
+                         family of files (write %% for a literal %)"
+                    .into(),
+            }),
+        }
+    }
+}
+
+/// A `d` or `0Nd` conversion (after its `%`) at the start of `s`: its
+/// width and what follows.
+fn conversion(s: &str) -> Option<(usize, &str)> {
+    if let Some(rest) = s.strip_prefix('d') {
+        return Some((0, rest));
+    }
+    let digits = s.strip_prefix('0')?;
+    let n = digits.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = digits[n..].strip_prefix('d')?;
+    let width = digits[..n].parse().ok().filter(|w| (1..=9).contains(w))?;
+    Some((width, rest))
+}
+
+impl Family {
+    /// Member `i`'s file name.
+    pub fn member(&self, i: u64) -> PathBuf {
+        PathBuf::from(format!(
+            "{}{i:0width$}{}",
+            self.prefix,
+            self.suffix,
+            width = self.width
+        ))
+    }
+
+    /// The pattern as HDF5's family driver takes it (`printf`: literal `%`
+    /// written `%%`).
+    pub fn hdf5_pattern(&self) -> PathBuf {
+        let esc = |s: &str| s.replace('%', "%%");
+        let conv = match self.width {
+            0 => "%d".to_string(),
+            w => format!("%0{w}d"),
+        };
+        PathBuf::from(format!("{}{conv}{}", esc(&self.prefix), esc(&self.suffix)))
+    }
+
+    /// The members that exist, from 0 up to the first missing one.
+    fn members(&self) -> Vec<PathBuf> {
+        (0..)
+            .map(|i| self.member(i))
+            .take_while(|m| m.exists())
+            .collect()
+    }
+
+    /// The index of a member that exists past `count` (a gap before it),
+    /// if any: files of the pattern's directory whose names read as a
+    /// member's.
+    fn stray_after(&self, count: u64) -> Option<u64> {
+        let pattern = Path::new(&self.prefix);
+        let (dir, head) = if self.prefix.is_empty() || self.prefix.ends_with('/') {
+            (pattern, "")
+        } else {
+            (
+                pattern.parent().unwrap_or(Path::new("")),
+                pattern.file_name()?.to_str()?,
+            )
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|name| {
+                let digits = name.strip_prefix(head)?.strip_suffix(&self.suffix)?;
+                let ok = !digits.is_empty()
+                    && digits.len() >= self.width
+                    && digits.bytes().all(|b| b.is_ascii_digit());
+                let i: u64 = digits.parse().ok().filter(|_| ok)?;
+                (self.member(i).file_name()?.to_str()? == name).then_some(i)
+            })
+            .filter(|&i| i > count)
+            .min()
+    }
+
+    /// Check that the existing family's members are all there: members
+    /// from 0 without a gap, and (from the superblock of the first) as
+    /// many bytes as the family holds.
+    ///
+    /// # Errors
+    /// [`Error::NoFile`] when the first member is missing; [`Error::Io`]
+    /// (kind `NotFound`) naming a missing member.
+    pub fn check_members(&self) -> Result<()> {
+        let members = self.members();
+        let missing = |i: u64, why: String| Error::Io {
+            file: self.pattern.clone(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!(
+                    "member {} of the file family is missing ({why})",
+                    self.member(i).display()
+                ),
+            ),
+        };
+        let count = members.len() as u64;
+        if count == 0 {
+            return Err(Error::NoFile {
+                file: self.pattern.clone(),
+            });
+        }
+        if let Some(stray) = self.stray_after(count) {
+            return Err(missing(
+                count,
+                format!("{} exists", self.member(stray).display()),
+            ));
+        }
+        #[cfg(feature = "hdf5")]
+        {
+            let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            let Ok(Some(sb)) = super::superblock::Superblock::read_path(&members[0]) else {
+                return Ok(());
+            };
+            let (first, last) = (len(&members[0]), len(&members[members.len() - 1]));
+            let held = match count {
+                1 => first,
+                n => (n - 1).saturating_mul(first).saturating_add(last),
+            };
+            match sb.end_of_file() {
+                Some(eof) if eof > held && !sb.flagged() => Err(missing(
+                    count,
+                    format!(
+                        "the family's superblock says it holds {eof} bytes, its {count} \
+                         member(s) from {} hold {held}",
+                        members[0].display()
+                    ),
+                )),
+                _ => Ok(()),
+            }
+        }
+        #[cfg(not(feature = "hdf5"))]
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn family(name: &str) -> Family {
+        match Name::parse(Path::new(name)).unwrap() {
+            Name::Family(f) => f,
+            Name::Plain(p) => panic!("{name} read as the plain name {}", p.display()),
+        }
+    }
+
+    fn plain(name: &str) -> PathBuf {
+        match Name::parse(Path::new(name)).unwrap() {
+            Name::Plain(p) => p,
+            Name::Family(f) => panic!("{name} read as a family {f:?}"),
+        }
+    }
+
+    #[test]
+    fn patterns_name_members() {
+        let f = family("dir/run%d.h5");
+        assert_eq!(f.member(0), Path::new("dir/run0.h5"));
+        assert_eq!(f.member(12), Path::new("dir/run12.h5"));
+        assert_eq!(f.hdf5_pattern(), Path::new("dir/run%d.h5"));
+        let f = family("run%03d.h5");
+        assert_eq!(f.member(7), Path::new("run007.h5"));
+        assert_eq!(f.member(1234), Path::new("run1234.h5"));
+        assert_eq!(f.hdf5_pattern(), Path::new("run%03d.h5"));
+        let f = family("100%_%%_%d.h5");
+        assert_eq!(f.member(2), Path::new("100%_%_2.h5"));
+        assert_eq!(f.hdf5_pattern(), Path::new("100%%_%%_%d.h5"));
+    }
+
+    #[test]
+    fn a_member_past_a_gap_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        for (pattern, names) in [
+            ("%d.h5", ["0.h5", "2.h5", "x2.h5"]),
+            ("r%02d.h5", ["r00.h5", "r03.h5", "r3.h5"]),
+        ] {
+            for n in names {
+                std::fs::write(dir.path().join(n), b"").unwrap();
+            }
+            let f = family(&format!("{}/{pattern}", dir.path().display()));
+            assert_eq!(f.members().len(), 1, "{pattern}");
+            let stray = f.stray_after(1).unwrap();
+            assert!(matches!(stray, 2 | 3), "{pattern}: {stray}");
+            let err = f.check_members().unwrap_err().to_string();
+            assert!(err.contains("missing") && err.contains(names[1]), "{err}");
+        }
+    }
+
+    #[test]
+    fn other_percents_are_literal() {
+        assert_eq!(plain("100%.h5"), Path::new("100%.h5"));
+        assert_eq!(plain("a%%d.h5"), Path::new("a%d.h5"));
+        assert_eq!(plain("a%5d.h5"), Path::new("a%5d.h5"));
+        assert_eq!(plain("a%0d.h5"), Path::new("a%0d.h5"));
+        assert_eq!(plain("plain.h5"), Path::new("plain.h5"));
+        assert_eq!(plain("end%"), Path::new("end%"));
+        assert!(Name::parse(Path::new("a%db%d.h5")).is_err());
+    }
+}
