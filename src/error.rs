@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use crate::selection::SelectionError;
-use crate::values::{describe, Array, DType, ValueError};
+use crate::values::{describe, DType, ValueError};
+use qnd_storage::{CastError, FitError};
 
 pub use qnd_storage::{BoxError, StorageError};
 
@@ -202,6 +203,30 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A value that the element type of the existing leaf (or record
+    /// variable) it is written into cannot hold: see "Casts on write" in
+    /// the crate guide. Nothing was written.
+    #[error("{file}: {path}: value {value}{} does not fit the leaf's type {dtype}", at_index(.index))]
+    Cast {
+        /// The file.
+        file: PathBuf,
+        /// The item written.
+        path: String,
+        /// The first value that does not fit, as Rust's `{:?}` spells it.
+        value: String,
+        /// Its index in the value given (`None` for a single value).
+        index: Option<Vec<usize>>,
+        /// The leaf's element type.
+        dtype: DType,
+    },
+}
+
+/// ` (at [i, j])` for an index, nothing for none.
+fn at_index(index: &Option<Vec<usize>>) -> String {
+    index
+        .as_ref()
+        .map(|ix| format!(" (at {ix:?})"))
+        .unwrap_or_default()
 }
 
 /// Short for `Result<T, qnd::Error>`.
@@ -384,8 +409,27 @@ impl Where<'_> {
     }
     /// A value that does not fit an item of `dtype` and `shape` (see
     /// [`Array::fit`](crate::Array::fit)).
-    pub fn misfit(&self, dtype: DType, shape: &[usize], got: &Array) -> Error {
-        self.mismatch(describe(dtype, shape), describe(got.dtype(), got.shape()))
+    pub fn misfit(&self, dtype: DType, shape: &[usize], e: FitError) -> Error {
+        match e {
+            FitError::Misfit(got) => {
+                self.mismatch(describe(dtype, shape), describe(got.dtype(), got.shape()))
+            }
+            FitError::Value(e) => self.cast(e),
+            other => self.invalid(format!("{other:?}")),
+        }
+    }
+    /// A value that does not fit the item's element type.
+    pub fn cast(&self, e: CastError) -> Error {
+        match e {
+            CastError::Value { value, index, to } => Error::Cast {
+                file: self.file.into(),
+                path: self.path(),
+                value,
+                index,
+                dtype: to,
+            },
+            other => self.invalid(other.to_string()),
+        }
     }
     /// A selection that does not fit: an index out of bounds names the
     /// axis.

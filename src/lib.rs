@@ -84,6 +84,38 @@
 //! drop an axis, slices `start:stop:step` keep it; `ndarray::s![]` works
 //! too. Only the selected part is read or written.
 //!
+//! ## Casts on write
+//!
+//! A value written into an existing leaf (`set`, `write`, `write_part`, a
+//! record appended to a record variable, [`QList::set`], a writable lazy
+//! array) is cast to the leaf's type as h5py casts, but checked:
+//!
+//! | value | into a leaf of | allowed when |
+//! | --- | --- | --- |
+//! | any type | the same type, or a wider one (`i4`→`i8`, `f4`→`f8`, `i4`→`f8`) | always |
+//! | integer | any integer type, signed or unsigned | every value fits exactly (`3` into `u1` yes; `-1` into `u4`, `2^40` into `i4` no) |
+//! | integer | float | every value is held exactly (`2^24` into `f4` yes; `2^24+1` into `f4`, `2^53+1` into `f8` no) |
+//! | float | narrower float (`f8`→`f4`) | each value goes to its nearest; a finite value must stay finite (`1e39` no); NaN and ±inf pass |
+//! | float | integer | every value is integral and fits (`2.0` into `i1` yes; `2.5`, NaN, inf no: h5py would truncate) |
+//! | bool, text | any other type; numbers into bool or text | never |
+//!
+//! ```
+//! let f = qnd::memory();
+//! f.set("n", 3)?;                  // a new leaf keeps its value's type: i4
+//! f.set("n", 7i64)?;               // fits: stored as i4
+//! let e = f.set("n", vec![1i64 << 40]).unwrap_err();
+//! assert!(e.to_string().ends_with("/n: value 1099511627776 (at [0]) does not fit the leaf's type i4"));
+//! assert_eq!(f.read::<i32>("n")?, 7);   // nothing was written
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
+//! A value that does not fit is [`Error::Cast`], naming the item, the first
+//! value that does not fit (and its index in an array) and the leaf's type;
+//! the whole value is checked before anything is written, so nothing is
+//! (nor is a record kept for a later flush). A new item keeps the value's
+//! own type, and attributes are replaced whole: neither is cast. Reads
+//! convert only without loss.
+//!
 //! ## Auto-read mode
 //!
 //! Getting an item with [`QGroup::get`] gives an [`Item`] that depends on

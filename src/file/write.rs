@@ -222,7 +222,7 @@ pub(crate) fn write_leaf(
     let a = a
         .clone()
         .fit(dtype, &out, fill)
-        .map_err(|a| at.misfit(dtype, &out, &a))?;
+        .map_err(|e| at.misfit(dtype, &out, e))?;
     let region = match record {
         Some(r) => region.with_leading_index(r),
         None => region,
@@ -256,7 +256,7 @@ pub(crate) fn append_record(
     let info = core.shape(id).map_err(|e| at.storage(e))?;
     let dtype = info.dtype;
     let rec_shape = info.record_shape();
-    if a.shape() != rec_shape || !a.dtype().widens_to(dtype) {
+    if a.shape() != rec_shape || !a.dtype().casts_to(dtype) {
         return Err(at.mismatch(
             format!("a record of {}", describe(dtype, rec_shape)),
             describe(a.dtype(), a.shape()),
@@ -266,10 +266,9 @@ pub(crate) fn append_record(
     if a.dtype() == dtype {
         core.append(id, a, &here)?;
     } else {
-        let a = a
-            .clone()
-            .cast(dtype)
-            .map_err(|a| at.misfit(dtype, a.shape(), &a))?;
+        // every value checked before the record goes anywhere (storage or
+        // the record buffer)
+        let a = a.cast_checked(dtype).map_err(|e| at.cast(e))?;
         core.append(id, &a, &here)?;
     }
     Ok(n)

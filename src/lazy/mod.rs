@@ -188,10 +188,12 @@ pub trait LazyExt: LazyArray {
     }
 
     /// Write a selection: `value` has its shape (or is one value, which
-    /// fills it) and this array's dtype or one that widens to it.
+    /// fills it), its values cast to this array's dtype as a write into a
+    /// leaf casts them ("Casts on write" in the crate guide).
     ///
     /// # Errors
     /// [`Error::Invalid`] when not writable, [`Error::Mismatch`],
+    /// [`Error::Cast`] (a value that does not fit; nothing is written),
     /// [`Error::OutOfBounds`].
     fn write_part(&self, sel: impl Into<Selection>, value: impl Into<Value>) -> Result<()> {
         let region = self.resolve(&sel.into())?;
@@ -278,8 +280,9 @@ impl LazyArray for Lazy {
     }
 }
 
-/// `a` as `dtype` and `shape`: a lossless widening, a single value filling
-/// the shape.
+/// `a` as `dtype` and `shape`: each value cast as on a write into a leaf
+/// (checked, see "Casts on write" in the crate guide), a single value
+/// filling the shape.
 pub(crate) fn fit<A: LazyArray + ?Sized>(
     lazy: &A,
     a: Array,
@@ -287,7 +290,7 @@ pub(crate) fn fit<A: LazyArray + ?Sized>(
     shape: &[usize],
 ) -> Result<Array> {
     a.fit(dtype, shape, true)
-        .map_err(|a| lazy_at(&lazy.describe()).misfit(dtype, shape, &a))
+        .map_err(|e| lazy_at(&lazy.describe()).misfit(dtype, shape, e))
 }
 
 // ------------------------------------------------------------ implementations

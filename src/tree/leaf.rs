@@ -161,12 +161,15 @@ impl QLeaf {
         T::from_value(Value::Array(a)).map_err(|e| at.value(e))
     }
 
-    /// Write the whole leaf (qnd's `x(value)`): same shape, and the same
-    /// dtype or one that widens to it without loss.
+    /// Write the whole leaf (qnd's `x(value)`): same shape, the values
+    /// cast to the leaf's dtype, each checked ("Casts on write" in the
+    /// crate guide).
     ///
     /// # Errors
     /// [`Error::ReadOnly`](crate::Error::ReadOnly),
-    /// [`Error::Mismatch`](crate::Error::Mismatch).
+    /// [`Error::Mismatch`](crate::Error::Mismatch),
+    /// [`Error::Cast`](crate::Error::Cast) (a value that does not fit;
+    /// nothing is written).
     pub fn write(&self, value: impl Into<Value>) -> Result<()> {
         self.write_sel(Selection::all(), value.into(), false)
     }

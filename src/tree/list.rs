@@ -268,10 +268,12 @@ impl QList {
     }
 
     /// Append an element. For a record variable of recording mode 1 it must
-    /// have the records' dtype and shape.
+    /// have the records' shape, its values cast to their dtype, each
+    /// checked ("Casts on write" in the crate guide).
     ///
     /// # Errors
-    /// [`Error::ReadOnly`], [`Error::Mismatch`] (nothing is written).
+    /// [`Error::ReadOnly`], [`Error::Mismatch`], [`Error::Cast`] (nothing
+    /// is written).
     pub fn append(&self, value: impl Into<Value>) -> Result<()> {
         let value = value.into();
         let at = self.file.at(&self.path);
@@ -295,12 +297,14 @@ impl QList {
         Ok(())
     }
 
-    /// Overwrite element `i`, which must be a leaf of a compatible dtype
-    /// and the same shape (or None set to None, an empty group or list to
-    /// an empty one).
+    /// Overwrite element `i`, which must be a leaf (or record) of the same
+    /// shape, the values cast to its dtype, each checked ("Casts on write"
+    /// in the crate guide); or None set to None, an empty group or list to
+    /// an empty one.
     ///
     /// # Errors
-    /// [`Error::NoItem`], [`Error::Mismatch`], [`Error::ReadOnly`].
+    /// [`Error::NoItem`], [`Error::Mismatch`], [`Error::Cast`] (nothing is
+    /// written), [`Error::ReadOnly`].
     pub fn set(&self, i: isize, value: impl Into<Value>) -> Result<()> {
         let value = value.into();
         let i = self.index(i)?;

@@ -308,6 +308,7 @@ pub fn error_path(e: &Error) -> Option<&str> {
         | Error::OutOfBounds { path, .. }
         | Error::Mismatch { path, .. }
         | Error::Invalid { path, .. }
+        | Error::Cast { path, .. }
         | Error::Backend { path, .. } => Some(path),
         _ => None,
     }

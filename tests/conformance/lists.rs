@@ -234,7 +234,7 @@ pub fn set_refuses_other_kinds(m: &dyn Maker) {
     .unwrap();
     let e = expect_err!(l.set(0, vec![1i32, 2, 3]), Error::Mismatch { .. });
     assert!(e.to_string().contains("/l[0]"), "{e}");
-    expect_err!(l.set(0, vec![1.5, 2.5]), Error::Mismatch { .. });
+    expect_err!(l.set(0, vec![1.5, 2.5]), Error::Cast { .. });
     expect_err!(l.set(1, 1.0), Error::Mismatch { .. });
     expect_err!(l.set(2, 1.0), Error::Mismatch { .. });
     expect_err!(

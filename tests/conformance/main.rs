@@ -19,6 +19,7 @@ mod common;
 
 mod attributes;
 mod auto;
+mod casts;
 mod errors;
 mod goto;
 mod leaves;
@@ -210,6 +211,12 @@ macro_rules! cases {
                 no_item, no_record, out_of_bounds, mismatch, invalid,
                 read_only, closed, readable_after_errors,
                 bad_values_write_nothing, extreme_arguments,
+            ],
+            casts: [
+                narrowing_values_that_fit, every_write_path_casts,
+                values_that_do_not_fit_write_nothing,
+                records_cast_and_refused_whole, bool_and_text_never_convert,
+                unsigned_casts,
             ],
         }
     };

@@ -90,6 +90,7 @@ pub const REFUSED: &[(&str, &str)] = &[
     ("values::read_conversions", "netCDF-3 has no i8 type"),
     ("values::widening_on_write", "netCDF-3 has no i8 type"),
     // netCDF-3 has no u1 type
+    ("casts::unsigned_casts", "netCDF-3 has no u1 type"),
     ("attributes::every_dtype", "netCDF-3 has no u1 type"),
     ("tree::overwrite_leaf", "netCDF-3 has no u1 type"),
     ("values::dtype_u8", "netCDF-3 has no u1 type"),

@@ -300,29 +300,6 @@ impl Array {
         }
     }
 
-    /// This array as it is stored in an item of `dtype` and `shape`: the
-    /// same dtype or a lossless widening of it (see [`DType::widens_to`]),
-    /// and the same shape or, with `fill`, a single value that fills the
-    /// shape (numpy's broadcasting of a scalar).
-    ///
-    /// # Errors
-    /// Gives the array back when it does not fit: as given when its dtype
-    /// does not widen, as broadcast when its shape differs.
-    pub fn fit(self, dtype: DType, shape: &[usize], fill: bool) -> Result<Array, Array> {
-        if !self.dtype().widens_to(dtype) {
-            return Err(self);
-        }
-        let a = if fill && self.size() == 1 && self.shape() != shape {
-            self.broadcast_first(shape)
-        } else {
-            self
-        };
-        if a.shape() != shape {
-            return Err(a);
-        }
-        a.cast(dtype)
-    }
-
     /// An array of `shape` filled with this array's first element (the
     /// type's zero for an empty array).
     pub fn broadcast_first(&self, shape: &[usize]) -> Array {

@@ -42,6 +42,7 @@
 mod array;
 pub mod buffer;
 mod capabilities;
+mod cast;
 pub mod chunks;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -68,6 +69,7 @@ pub use nodes::NodeTable;
 pub use runs::Run;
 pub use text::TextLayout;
 pub use value::{describe, split_records, FromValue, Value, ValueError};
+pub use cast::{CastError, FitError};
 
 /// A node of an open file, as numbered by its backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

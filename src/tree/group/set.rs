@@ -13,8 +13,9 @@ impl QGroup {
     ///   leaf. In recording mode 1 a new array becomes a record variable
     ///   holding it as its first record; in recording mode 2 (or for a
     ///   non-array in mode 1) a list of records.
-    /// - An existing leaf is overwritten (same shape; same dtype or one
-    ///   that widens to it without loss).
+    /// - An existing leaf is overwritten (same shape; the values cast to
+    ///   its dtype, each checked: see "Casts on write" in the crate
+    ///   guide).
     /// - An existing record variable gets a new record when recording is
     ///   on; with recording off and goto on, the current record is
     ///   overwritten; otherwise it is an error. After a record is added,
@@ -26,6 +27,8 @@ impl QGroup {
     /// # Errors
     /// [`Error::ReadOnly`], [`Error::Mismatch`] (a dtype or shape that does
     /// not fit, named with expected and got; nothing is written),
+    /// [`Error::Cast`] (a value the existing leaf's dtype cannot hold;
+    /// nothing is written),
     /// [`Error::Invalid`], [`Error::NoItem`] for a missing group in a path;
     /// [`Error::Backend`] when the library fails, [`Error::Failed`] after an
     /// earlier failure the backend cannot recover from.
