@@ -179,6 +179,7 @@ pub fn records_cast_and_refused_whole(m: &dyn Maker) {
     f.set("x", array![0.5f32, 1.5]).unwrap();
     f.set("x", array![0.1f64, -2.0]).unwrap();
     f.set("x", array![4i64, 5]).unwrap();
+    f.set("x", array![1i64 << 30, 1]).unwrap(); // 2^30 is exact in f4
     let before = f.current_record();
     let e = f.set("n", 1i64 << 40).unwrap_err();
     assert_eq!(cast(&e), ("/n", "1099511627776", None, DType::I32));
@@ -186,7 +187,6 @@ pub fn records_cast_and_refused_whole(m: &dyn Maker) {
     assert_eq!(cast(&e).1, "2.5");
     let e = f.set("x", array![0.0, 1e300]).unwrap_err();
     assert_eq!(cast(&e), ("/x", "1e300", Some(&[1][..]), DType::F32));
-    f.set("x", array![1i64 << 30, 1]).unwrap(); // 2^30 is exact in f4
     let e = f.set("x", array![1i64 << 30, (1 << 24) + 1]).unwrap_err();
     assert_eq!(cast(&e), ("/x", "16777217", Some(&[1][..]), DType::F32));
     expect_err!(f.set("n", true), Error::Mismatch { .. });
@@ -214,6 +214,7 @@ pub fn records_cast_and_refused_whole(m: &dyn Maker) {
         assert_eq!(records::<Vec<i32>>(f, "n"), [30, 70, -5]);
         let x: ndarray::Array2<f32> = records(f, "x");
         let want = array![[0.5, 1.5], [0.1, -2.0], [4.0, 5.0], [1073741824.0, 1.0]];
+        assert_eq!(records::<Vec<f64>>(f, "n"), [30.0, 70.0, -5.0]);
         assert_eq!(x, want);
         assert_eq!(f.list("n").unwrap().as_array().unwrap().dtype().unwrap(), DType::I32);
         assert_eq!(f.list("x").unwrap().as_array().unwrap().dtype().unwrap(), DType::F32);

@@ -166,9 +166,10 @@ pub fn mismatch(m: &dyn Maker) {
         e.to_string().contains("f8") && e.to_string().contains("str"),
         "{e}"
     );
+    // an f8 value that does not fit the i4 leaf (see casts.rs)
     expect_err!(
-        f.set("m", array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),
-        Error::Mismatch { .. }
+        f.set("m", array![[1.0, 2.0, 3.0], [4.0, 5.5, 6.0]]),
+        Error::Cast { .. }
     );
     expect_err!(f.set("m", Value::group()), Error::Mismatch { .. });
     expect_err!(
