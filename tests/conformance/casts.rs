@@ -57,8 +57,11 @@ pub fn narrowing_values_that_fit(m: &dyn Maker) {
     f.set("n", vec![lo, 7, hi]).unwrap();
     // f8 into f4: to the nearest; NaN and the infinities as themselves
     let max = f64::from(f32::MAX);
-    f.set("x", vec![0.1, max, f64::NAN, f64::INFINITY, f64::NEG_INFINITY])
-        .unwrap();
+    f.set(
+        "x",
+        vec![0.1, max, f64::NAN, f64::INFINITY, f64::NEG_INFINITY],
+    )
+    .unwrap();
     // integral floats into an integer leaf
     f.set("k", vec![2.0, -3.0]).unwrap();
     // an unsigned value that fits a signed leaf
@@ -90,8 +93,10 @@ pub fn every_write_path_casts(m: &dyn Maker) {
     f.declare("z", DType::F32, &[2, 3]).unwrap();
     f.declare("i", DType::I16, &[4]).unwrap();
     let z = f.leaf("z").unwrap();
-    z.write(array![[1.0f64, 2.0, 3.0], [4.0, 5.0, 6.0]]).unwrap();
-    z.write_part(s![1, ..], array![0.5f64, 0.25, 0.125]).unwrap();
+    z.write(array![[1.0f64, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        .unwrap();
+    z.write_part(s![1, ..], array![0.5f64, 0.25, 0.125])
+        .unwrap();
     f.write_part("z", s![0, 1..], 9i64).unwrap();
     f.leaf("i").unwrap().write(array![1i64, 2, 3, 4]).unwrap();
     f.leaf("i").unwrap().write_part(s![1..3], 7.0).unwrap();
@@ -151,9 +156,16 @@ pub fn values_that_do_not_fit_write_nothing(m: &dyn Maker) {
     assert_eq!(cast(&e), ("/x", "16777217", Some(&[0][..]), DType::F32));
     f.set("x", vec![16777216i32, 1]).unwrap();
     let e = f.set("d", vec![0i64, (1 << 53) + 1]).unwrap_err();
-    assert_eq!(cast(&e), ("/d", "9007199254740993", Some(&[1][..]), DType::F64));
+    assert_eq!(
+        cast(&e),
+        ("/d", "9007199254740993", Some(&[1][..]), DType::F64)
+    );
     // a part, and a single value filling a part
-    let e = f.leaf("n").unwrap().write_part(s![1..], array![5i64, 1 << 33]).unwrap_err();
+    let e = f
+        .leaf("n")
+        .unwrap()
+        .write_part(s![1..], array![5i64, 1 << 33])
+        .unwrap_err();
     assert_eq!(cast(&e), ("/n", "8589934592", Some(&[1][..]), DType::I32));
     let e = f.write_part("x", s![..], 1e39).unwrap_err();
     assert_eq!(cast(&e), ("/x", "1e39", None, DType::F32));
@@ -216,8 +228,14 @@ pub fn records_cast_and_refused_whole(m: &dyn Maker) {
         let want = array![[0.5, 1.5], [0.1, -2.0], [4.0, 5.0], [1073741824.0, 1.0]];
         assert_eq!(records::<Vec<f64>>(f, "n"), [30.0, 70.0, -5.0]);
         assert_eq!(x, want);
-        assert_eq!(f.list("n").unwrap().as_array().unwrap().dtype().unwrap(), DType::I32);
-        assert_eq!(f.list("x").unwrap().as_array().unwrap().dtype().unwrap(), DType::F32);
+        assert_eq!(
+            f.list("n").unwrap().as_array().unwrap().dtype().unwrap(),
+            DType::I32
+        );
+        assert_eq!(
+            f.list("x").unwrap().as_array().unwrap().dtype().unwrap(),
+            DType::F32
+        );
     });
 }
 
@@ -240,7 +258,11 @@ pub fn bool_and_text_never_convert(m: &dyn Maker) {
     ] {
         let what = value.describe();
         let e = expect_err!(f.set(name, value), Error::Mismatch { .. });
-        assert_eq!(crate::common::error_path(&e), Some(format!("/{name}").as_str()), "{what}");
+        assert_eq!(
+            crate::common::error_path(&e),
+            Some(format!("/{name}").as_str()),
+            "{what}"
+        );
     }
     f.set_recording(Recording::Uniform);
     f.set("t", 1.0).unwrap();

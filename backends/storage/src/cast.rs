@@ -168,8 +168,10 @@ fn cast_all<S: Checked<T>, T>(a: &ArrayD<S>, to: DType) -> Result<ArrayD<T>, Cas
         None => run(a.iter().copied(), a.len()),
     };
     match got {
-        Ok(out) => Ok(ArrayD::from_shape_vec(a.raw_dim(), out)
-            .expect("one element out for each element in")),
+        Ok(out) => {
+            Ok(ArrayD::from_shape_vec(a.raw_dim(), out)
+                .expect("one element out for each element in"))
+        }
         Err((i, x)) => Err(CastError::Value {
             value: format!("{x:?}"),
             index: multi_index(a.shape(), i),
@@ -327,7 +329,11 @@ mod tests {
 
     fn refused(a: Array, to: DType) -> (String, Option<Vec<usize>>) {
         match a.cc(to) {
-            Err(CastError::Value { value, index, to: t }) => {
+            Err(CastError::Value {
+                value,
+                index,
+                to: t,
+            }) => {
                 assert_eq!(t, to);
                 (value, index)
             }
@@ -352,7 +358,10 @@ mod tests {
         assert_eq!(one(7i64).cc(DType::I32).unwrap(), one(7i32));
         let max = i64::from(i32::MAX);
         assert_eq!(one(max).cc(DType::I32).unwrap(), one(i32::MAX));
-        assert_eq!(refused(one(max + 1), DType::I32), ("2147483648".into(), None));
+        assert_eq!(
+            refused(one(max + 1), DType::I32),
+            ("2147483648".into(), None)
+        );
         let min = i64::from(i32::MIN);
         assert_eq!(one(min).cc(DType::I32).unwrap(), one(i32::MIN));
         assert_eq!(refused(one(min - 1), DType::I32).0, "-2147483649");
@@ -366,10 +375,7 @@ mod tests {
         assert_eq!(refused(one(u64::MAX), DType::I64).0, u64::MAX.to_string());
         assert_eq!(refused(one(128u8), DType::I8).0, "128");
         assert_eq!(one(127u8).cc(DType::I8).unwrap(), one(127i8));
-        assert_eq!(
-            one(i64::MAX as u64).cc(DType::I64).unwrap(),
-            one(i64::MAX)
-        );
+        assert_eq!(one(i64::MAX as u64).cc(DType::I64).unwrap(), one(i64::MAX));
         // widening always fits
         let w = Array::I8(array![i8::MIN, i8::MAX].into_dyn());
         assert_eq!(
@@ -384,7 +390,10 @@ mod tests {
         assert_eq!(refused(one((1i64 << 24) + 1), DType::F32).0, "16777217");
         assert_eq!(refused(one((1i32 << 24) + 1), DType::F32).0, "16777217");
         assert_eq!(one(1i64 << 53).cc(DType::F64).unwrap(), one(2f64.powi(53)));
-        assert_eq!(refused(one((1i64 << 53) + 1), DType::F64).0, "9007199254740993");
+        assert_eq!(
+            refused(one((1i64 << 53) + 1), DType::F64).0,
+            "9007199254740993"
+        );
         // the largest integers round to a power of two that is not them
         assert_eq!(refused(one(i64::MAX), DType::F64).0, i64::MAX.to_string());
         assert_eq!(refused(one(u64::MAX), DType::F64).0, u64::MAX.to_string());
@@ -403,7 +412,10 @@ mod tests {
         assert_eq!(one(-max).cc(DType::F32).unwrap(), one(f32::MIN));
         let (v, ix) = refused(Array::F64(array![1.0, max * 2.0].into_dyn()), DType::F32);
         assert_eq!((v.as_str(), ix), ("6.805646932770577e38", Some(vec![1])));
-        assert_eq!(refused(one(-max * 2.0), DType::F32).0, "-6.805646932770577e38");
+        assert_eq!(
+            refused(one(-max * 2.0), DType::F32).0,
+            "-6.805646932770577e38"
+        );
         assert_eq!(refused(one(1e300), DType::F32).0, "1e300");
         // NaN and the infinities pass as themselves
         let a = Array::F64(array![f64::NAN, f64::INFINITY, f64::NEG_INFINITY].into_dyn());
@@ -427,10 +439,16 @@ mod tests {
         assert_eq!(refused(one(f64::NAN), DType::I64).0, "NaN");
         assert_eq!(refused(one(f64::INFINITY), DType::I64).0, "inf");
         assert_eq!(refused(one(f32::NEG_INFINITY), DType::I32).0, "-inf");
-        assert_eq!(refused(one(2f64.powi(63)), DType::I64).0, "9.223372036854776e18");
+        assert_eq!(
+            refused(one(2f64.powi(63)), DType::I64).0,
+            "9.223372036854776e18"
+        );
         assert_eq!(one(-(2f64.powi(63))).cc(DType::I64).unwrap(), one(i64::MIN));
         assert_eq!(one(2f64.powi(63)).cc(DType::U64).unwrap(), one(1u64 << 63));
-        assert_eq!(refused(one(2f64.powi(64)), DType::U64).0, "1.8446744073709552e19");
+        assert_eq!(
+            refused(one(2f64.powi(64)), DType::U64).0,
+            "1.8446744073709552e19"
+        );
         assert_eq!(refused(one(1e300), DType::I64).0, "1e300");
     }
 
@@ -463,7 +481,10 @@ mod tests {
         let t = Array::I64(array![[1, 2], [500, 300]].reversed_axes().into_dyn());
         let (v, ix) = refused(t, DType::U8);
         assert_eq!((v.as_str(), ix), ("500", Some(vec![0, 1])));
-        assert_eq!(one(1e40).cc(DType::F32).unwrap_err().to_string(), "value 1e40 does not fit f4");
+        assert_eq!(
+            one(1e40).cc(DType::F32).unwrap_err().to_string(),
+            "value 1e40 does not fit f4"
+        );
         // a converted transposed array keeps its logical order
         let t = Array::I64(array![[1, 2], [3, 4]].reversed_axes().into_dyn());
         assert_eq!(
@@ -481,11 +502,23 @@ mod tests {
             a.clone().fit(DType::I32, &[2], false).unwrap(),
             Array::I32(array![1, 2].into_dyn())
         );
-        assert!(matches!(a.clone().fit(DType::I32, &[3], false), Err(FitError::Misfit(_))));
-        assert!(matches!(a.fit(DType::Bool, &[2], false), Err(FitError::Misfit(_))));
+        assert!(matches!(
+            a.clone().fit(DType::I32, &[3], false),
+            Err(FitError::Misfit(_))
+        ));
+        assert!(matches!(
+            a.fit(DType::Bool, &[2], false),
+            Err(FitError::Misfit(_))
+        ));
         let big = Array::I64(array![1, 1 << 40].into_dyn());
-        assert!(matches!(big.clone().fit(DType::I32, &[3], false), Err(FitError::Misfit(_))));
-        assert!(matches!(big.fit(DType::I32, &[2], false), Err(FitError::Value(_))));
+        assert!(matches!(
+            big.clone().fit(DType::I32, &[3], false),
+            Err(FitError::Misfit(_))
+        ));
+        assert!(matches!(
+            big.fit(DType::I32, &[2], false),
+            Err(FitError::Value(_))
+        ));
         assert_eq!(
             one(7.0f64).fit(DType::I16, &[2, 2], true).unwrap(),
             Array::I16(ArrayD::from_elem(ix(&[2, 2]), 7))

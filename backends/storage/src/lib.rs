@@ -60,6 +60,7 @@ mod value;
 pub use array::{checked_len, slice_info, try_filled, Array, Element, FromNumber};
 pub use buffer::{RecordBuffer, DEFAULT_RECORD_BUFFER};
 pub use capabilities::{Capabilities, DTypeSet, RecordDims};
+pub use cast::{CastError, FitError};
 pub use dtype::DType;
 pub use error::{BoxError, SResult, StorageError};
 pub use fnv::{FastMap, Fnv};
@@ -69,7 +70,6 @@ pub use nodes::NodeTable;
 pub use runs::Run;
 pub use text::TextLayout;
 pub use value::{describe, split_records, FromValue, Value, ValueError};
-pub use cast::{CastError, FitError};
 
 /// A node of an open file, as numbered by its backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
