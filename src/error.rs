@@ -215,14 +215,14 @@ pub enum Error {
         /// The first value that does not fit, as Rust's `{:?}` spells it.
         value: String,
         /// Its index in the value given (`None` for a single value).
-        index: Option<Box<[usize]>>,
+        index: Option<Vec<usize>>,
         /// The leaf's element type.
         dtype: DType,
     },
 }
 
 /// ` (at [i, j])` for an index, nothing for none.
-fn at_index(index: &Option<Box<[usize]>>) -> String {
+fn at_index(index: &Option<Vec<usize>>) -> String {
     index
         .as_ref()
         .map(|ix| format!(" (at {ix:?})"))
@@ -425,7 +425,7 @@ impl Where<'_> {
                 file: self.file.into(),
                 path: self.path(),
                 value,
-                index: index.map(Vec::into_boxed_slice),
+                index,
                 dtype: to,
             },
             other => self.invalid(other.to_string()),
