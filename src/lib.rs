@@ -103,9 +103,14 @@
 //! let f = qnd::memory();
 //! f.set("n", 3)?;                  // a new leaf keeps its value's type: i4
 //! f.set("n", 7i64)?;               // fits: stored as i4
-//! let e = f.set("n", vec![1i64 << 40]).unwrap_err();
-//! assert!(e.to_string().ends_with("/n: value 1099511627776 (at [0]) does not fit the leaf's type i4"));
+//! let e = f.set("n", 1i64 << 40).unwrap_err();
+//! assert!(e.to_string().ends_with("/n: value 1099511627776 does not fit the leaf's type i4"));
 //! assert_eq!(f.read::<i32>("n")?, 7);   // nothing was written
+//! f.set("x", vec![0f32; 2])?;
+//! f.set("x", vec![0.1, 2.0])?;     // f8 into f4: each to its nearest
+//! let e = f.set("x", vec![0.5, 1e39]).unwrap_err();
+//! assert!(e.to_string().ends_with("/x: value 1e39 (at [1]) does not fit the leaf's type f4"));
+//! assert_eq!(f.read::<Vec<f32>>("x")?, [0.1, 2.0]);
 //! # Ok::<(), qnd::Error>(())
 //! ```
 //!
