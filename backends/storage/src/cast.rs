@@ -76,21 +76,31 @@ macro_rules! from_int {
         impl Checked<f32> for $s {
             #[inline]
             fn checked(self) -> Option<f32> {
-                // exact when the float is the same integer (`as i128` is
-                // exact for every float an integer of 64 bits rounds to)
-                let y = self as f32;
-                (y as i128 == self as i128).then_some(y)
+                int_to_float!(self, f32)
             }
         }
         impl Checked<f64> for $s {
             #[inline]
             fn checked(self) -> Option<f64> {
-                let y = self as f64;
-                (y as i128 == self as i128).then_some(y)
+                int_to_float!(self, f64)
             }
         }
     };
 }
+
+/// `$x` (an integer) as float type `$f` when that is exact: below
+/// 2^MANTISSA_DIGITS in magnitude every integer is (the rounding is
+/// monotonic, so a result below it came from a value below it); above,
+/// the float must be the same integer (`as i128` is exact for every float
+/// a 64-bit integer rounds to).
+macro_rules! int_to_float {
+    ($x:expr, $f:ty) => {{
+        const EXACT: $f = (1u64 << <$f>::MANTISSA_DIGITS) as $f;
+        let y = $x as $f;
+        (y.abs() < EXACT || y as i128 == $x as i128).then_some(y)
+    }};
+}
+
 from_int!(i8 => i8, i16, i32, i64, u8, u16, u32, u64);
 from_int!(i16 => i8, i16, i32, i64, u8, u16, u32, u64);
 from_int!(i32 => i8, i16, i32, i64, u8, u16, u32, u64);
@@ -105,14 +115,12 @@ macro_rules! from_float {
         impl Checked<$t> for $s {
             #[inline]
             fn checked(self) -> Option<$t> {
-                // integral (NaN and ±inf are not) and in range: `as i128`
-                // saturates far outside every 64-bit range, which
-                // `try_from` then refuses
-                if self.fract() == 0.0 {
-                    <$t>::try_from(self as i128).ok()
-                } else {
-                    None
-                }
+                // integral and in [MIN, MAX + 1) (both powers of two or
+                // zero, exact in any float type); NaN fails every
+                // comparison, ±inf the range
+                const LO: $s = <$t>::MIN as $s;
+                const HI: $s = (<$t>::MAX as u128 + 1) as $s;
+                (self.trunc() == self && self >= LO && self < HI).then(|| self as $t)
             }
         }
     )*};
@@ -389,6 +397,15 @@ mod tests {
         assert_eq!(one(1i64 << 24).cc(DType::F32).unwrap(), one(16777216f32));
         assert_eq!(refused(one((1i64 << 24) + 1), DType::F32).0, "16777217");
         assert_eq!(refused(one((1i32 << 24) + 1), DType::F32).0, "16777217");
+        assert_eq!(refused(one(-(1i32 << 24) - 1), DType::F32).0, "-16777217");
+        assert_eq!(
+            one(-(1i32 << 24)).cc(DType::F32).unwrap(),
+            one(-16777216f32)
+        );
+        // above 2^24 only values f4 holds: 2^30 is, 2^30 + 1 is not
+        assert_eq!(one(1u32 << 30).cc(DType::F32).unwrap(), one(1073741824f32));
+        assert_eq!(refused(one((1u32 << 30) + 1), DType::F32).0, "1073741825");
+        assert_eq!(one(1u64 << 63).cc(DType::F64).unwrap(), one(2f64.powi(63)));
         assert_eq!(one(1i64 << 53).cc(DType::F64).unwrap(), one(2f64.powi(53)));
         assert_eq!(
             refused(one((1i64 << 53) + 1), DType::F64).0,
@@ -450,6 +467,15 @@ mod tests {
             "1.8446744073709552e19"
         );
         assert_eq!(refused(one(1e300), DType::I64).0, "1e300");
+        // from f4: the same bounds, exact as powers of two
+        assert_eq!(one(-2147483648f32).cc(DType::I32).unwrap(), one(i32::MIN));
+        assert_eq!(refused(one(2147483648f32), DType::I32).0, "2147483600.0");
+        assert_eq!(
+            one(1.8446743e19f32).cc(DType::U64).unwrap(),
+            one(18446742974197923840u64)
+        );
+        assert_eq!(refused(one(1.8446744e19f32), DType::U64).0, "1.8446744e19");
+        assert_eq!(refused(one(f32::NAN), DType::U8).0, "NaN");
     }
 
     #[test]
