@@ -120,7 +120,7 @@ macro_rules! from_float {
                 // comparison, ±inf the range
                 const LO: $s = <$t>::MIN as $s;
                 const HI: $s = (<$t>::MAX as u128 + 1) as $s;
-                (self.trunc() == self && self >= LO && self < HI).then(|| self as $t)
+                (self.trunc() == self && (LO..HI).contains(&self)).then(|| self as $t)
             }
         }
     )*};
