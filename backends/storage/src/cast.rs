@@ -1,14 +1,7 @@
 //! Checked casts on write: an array converted to the element type of the
-//! item it is written into, every value checked before any is kept.
-//!
-//! | from \ into | narrower float | integer (any size, signed or not) | float |
-//! | --- | --- | --- | --- |
-//! | float | nearest value; finite stays finite | only integral values that fit | — |
-//! | integer | — | only values that fit exactly | only values held exactly |
-//!
-//! Widening (`i4` into `i8`, `f4` into `f8`, `i4` into `f8`) always fits.
-//! NaN and ±inf pass into a narrower float as themselves and never into an
-//! integer. `b1` and text never convert to or from numbers.
+//! item it is written into, every value checked before any is kept. The
+//! rules are listed on [`Array::cast_checked`]; qnd's guide ("Casts on
+//! write") has them as a table.
 
 use std::borrow::Cow;
 
