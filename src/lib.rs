@@ -336,8 +336,11 @@ pub mod backend;
 mod error;
 mod file;
 pub mod lazy;
+mod macros;
 mod recover;
 pub mod selection;
+#[cfg(feature = "serde")]
+mod serde;
 pub mod state;
 mod tree;
 pub mod values;
@@ -357,3 +360,5 @@ pub use tree::{
 };
 pub use tree::{FileMap, QRef, RefStatus};
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};
+#[cfg(feature = "serde")]
+pub use crate::serde::{from_value, to_value};
