@@ -2,33 +2,7 @@
 //! `Deserialize` type from one ([`from_value`]), with serde (feature
 //! `serde`, on by default).
 //!
-//! | Rust                                         | qnd                                   |
-//! |----------------------------------------------|---------------------------------------|
-//! | struct, map with string (or number) keys     | group, members in field order         |
-//! | `i8 .. i64`, `u8 .. u64`, `f32`, `f64`       | scalar leaf `i1 .. i8`, `u1 .. u8`, `f4`, `f8` |
-//! | `bool`                                       | scalar `b1` leaf                      |
-//! | `String`, `&str`, `char`                     | scalar text leaf                      |
-//! | `Vec`, slice, array, tuple of one scalar type | 1-d leaf of that type (empty: `f8 [0]`) |
-//! | the same of equal-shaped arrays (`Vec<Vec<f64>>`) | n-d leaf, one axis more          |
-//! | any other sequence or tuple (ragged, structs, mixed) | list                          |
-//! | bytes (`serialize_bytes`)                    | 1-d `u1` leaf                         |
-//! | `None`, `()`, unit struct                    | None                                  |
-//! | `Some(x)`, newtype struct                    | what `x` is                           |
-//! | unit variant `E::A`                          | text leaf `"A"`                       |
-//! | newtype, tuple, struct variant `E::B(..)`    | group with one member `B` holding the content |
-//!
-//! Enums are externally tagged, as in serde_json: `E::B { x: 1.0 }` is a
-//! group `{B: {x: 1.0}}`, `E::A` the text `"A"`.
-//!
-//! Reading is the inverse, and lenient: a numeric leaf of any dtype reads
-//! as any Rust number type that holds its value (an `i8` leaf of 3 as a
-//! `u8`, an `f8` leaf of 3.0 as an `i32`, an `f8` leaf as an `f32` when
-//! finite stays finite; never bool or text as numbers), a 1-d leaf as a
-//! `Vec`, a tuple or an array, an n-d leaf as nested `Vec`s (one level per
-//! axis: a 2-d leaf is a `Vec<Vec<T>>`, never a flat `Vec<T>`), a list as
-//! any sequence, a group as any struct or map, a None as `Option::None` or
-//! `()`. Errors name the field path: `mesh.nx: expected u32, found text
-//! "abc"`.
+//! The mapping is documented on [`to_value`] and [`from_value`].
 
 mod de;
 mod ser;
@@ -38,7 +12,35 @@ use std::fmt;
 use crate::error::{Error, Result};
 use crate::values::Value;
 
-/// Write `x` as a qnd tree (see the [mapping](self)).
+/// Write `x` as a qnd tree:
+///
+/// | Rust                                           | qnd                                  |
+/// |------------------------------------------------|--------------------------------------|
+/// | struct; map with text, number or char keys     | group, members in field order        |
+/// | `i8`..`i64`, `u8`..`u64`, `f32`, `f64`         | scalar leaf `i1`..`i8`, `u1`..`u8`, `f4`, `f8` |
+/// | `bool`                                         | scalar `b1` leaf                     |
+/// | `String`, `&str`, `char`                       | scalar text leaf                     |
+/// | `Vec`, slice, array or tuple of one scalar type | 1-d leaf of that type (empty: `f8 [0]`) |
+/// | the same of arrays of one dtype and shape (`Vec<Vec<f64>>`) | leaf with one axis more |
+/// | any other sequence or tuple (ragged, structs, mixed, `None` among numbers) | list |
+/// | bytes (`serialize_bytes`)                      | 1-d `u1` leaf                        |
+/// | `None`, `()`, unit struct                      | None                                 |
+/// | `Some(x)`, newtype struct `W(x)`               | what `x` is                          |
+/// | unit variant `E::A`                            | text leaf `"A"`                      |
+/// | newtype, tuple or struct variant `E::B(..)`    | group with one member `B` holding what the variant holds |
+///
+/// Enums are externally tagged, as in serde_json: `E::B { x: 1.0 }` is a
+/// group `{B: {x: 1.0}}`, `E::A` the text `"A"`.
+///
+/// Reading is the inverse, and lenient: a numeric leaf of any dtype reads
+/// as any Rust number type that holds its value (an `i8` leaf of 3 as a
+/// `u8`, an `f8` leaf of 3.0 as an `i32`, an `f8` leaf as an `f32` when
+/// finite stays finite; never bool or text as numbers), a 1-d leaf as a
+/// `Vec`, a tuple or an array, an n-d leaf as nested `Vec`s (one level per
+/// axis: a 2-d leaf is a `Vec<Vec<T>>`, never a flat `Vec<T>`), a list as
+/// any sequence, a group as any struct or map, a None as `Option::None` or
+/// `()`. Errors name the field path: `mesh.nx: expected u32, found text
+/// "abc"`.
 ///
 /// ```
 /// #[derive(serde::Serialize)]
@@ -57,7 +59,7 @@ pub fn to_value<T: ::serde::Serialize + ?Sized>(x: &T) -> Result<Value> {
     to_tree(x).map_err(SerdeError::into_standalone)
 }
 
-/// Read a `T` from a qnd tree (see the [mapping](self)).
+/// Read a `T` from a qnd tree: the inverse of [`to_value`], leniently.
 ///
 /// ```
 /// #[derive(serde::Deserialize, Debug, PartialEq)]

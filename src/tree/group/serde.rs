@@ -76,10 +76,41 @@ impl QGroup {
     pub fn set_serde<T: Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<()> {
         let v = to_tree(value).map_err(|e| self.serde_error(name, e))?;
         if let Value::Group(_) = v {
+            // checked whole before a field is written
             let path = self.item_path(name);
             write::validate(&self.at(&path), &v)?;
+            self.check_holds(&path, &v, path != "/")?;
         }
         self.set_tree(name, v)
+    }
+
+    /// Refuse a value the file cannot hold (its capabilities: a dtype, or
+    /// a group or list where there are no subgroups) before anything is
+    /// written; `group` says whether a group at `path` would be a new one.
+    fn check_holds(&self, path: &str, v: &Value, group: bool) -> Result<()> {
+        let caps = &self.file.capabilities;
+        match v {
+            Value::None => Ok(()),
+            Value::Array(a) if caps.holds_leaf(a.dtype()) => Ok(()),
+            Value::Array(a) => Err(self.at(path).invalid(format!(
+                "this {} file cannot hold a leaf of {}; nothing was written",
+                self.file.backend,
+                a.dtype().code()
+            ))),
+            Value::List(_) | Value::Group(_) if group && !caps.groups => {
+                Err(self.at(path).invalid(format!(
+                    "this {} file has no groups, so no group or list here (write a flat struct to \"\", the root); nothing was written",
+                    self.file.backend
+                )))
+            }
+            Value::List(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, m)| self.check_holds(&elem_path(path, i), m, true)),
+            Value::Group(members) => members
+                .iter()
+                .try_for_each(|(k, m)| self.check_holds(&child_path(path, k), m, true)),
+        }
     }
 
     /// `set` of `v` at `name`, a group field by field.
