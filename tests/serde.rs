@@ -402,3 +402,25 @@ fn group_macro_into_files() {
         });
     }
 }
+
+#[test]
+fn lists_hold_structs() {
+    for m in makers() {
+        let f = m.create();
+        let runs = f.create_list("runs").unwrap();
+        let a = Mesh {
+            nx: 1,
+            x: vec![0.0],
+        };
+        runs.append_serde(&a).unwrap();
+        runs.append_serde(&Scheme::Theta(0.25)).unwrap();
+        stored(&*m, &f, |g| {
+            let runs = g.list("runs").unwrap();
+            assert_eq!(runs.read_serde::<Mesh>(0).unwrap(), a, "{}", m.name());
+            assert_eq!(runs.read_serde::<Scheme>(-1).unwrap(), Scheme::Theta(0.25));
+            let e = runs.read_serde::<Mesh>(-1).unwrap_err();
+            assert_eq!(serde_path(&e), Some("/runs[1]"), "{e}");
+            assert!(e.to_string().ends_with("missing field `nx`"), "{e}");
+        });
+    }
+}

@@ -45,7 +45,12 @@ prim_from!(
 
 /// The elements of an array in logical (row-major) order.
 fn prims(a: Array) -> Vec<Prim> {
-    qnd_storage::with_array!(a, x => x.into_iter().map(Prim::from).collect())
+    // a slice when the array is contiguous (what reads give): no dynamic
+    // index per element
+    qnd_storage::with_array!(a, x => match x.as_slice() {
+        Some(s) => s.iter().cloned().map(Prim::from).collect(),
+        None => x.iter().cloned().map(Prim::from).collect(),
+    })
 }
 
 /// A number, to convert to the Rust type asked for.

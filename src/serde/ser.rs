@@ -31,7 +31,18 @@ pub(super) enum Node {
     F32(f32),
     F64(f64),
     Str(String),
-    Value(Value),
+    /// None, without a box.
+    None,
+    /// Any other value, boxed: a sequence of scalars moves small nodes.
+    Value(Box<Value>),
+}
+
+/// A value as a node.
+fn node(v: Value) -> Node {
+    match v {
+        Value::None => Node::None,
+        v => Node::Value(Box::new(v)),
+    }
 }
 
 impl Node {
@@ -41,7 +52,8 @@ impl Node {
             ($($v:ident),*) => {
                 match self {
                     $(Node::$v(x) => Value::Array(Array::scalar(x)),)*
-                    Node::Value(v) => v,
+                    Node::None => Value::None,
+                    Node::Value(v) => *v,
                 }
             };
         }
@@ -218,19 +230,19 @@ impl ser::Serializer for NodeSerializer {
         Ok(Node::Str(v.to_string()))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Node> {
-        Ok(Node::Value(Value::from(v.to_vec())))
+        Ok(node(Value::from(v.to_vec())))
     }
     fn serialize_none(self) -> Result<Node> {
-        Ok(Node::Value(Value::None))
+        Ok(Node::None)
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Node> {
         value.serialize(self)
     }
     fn serialize_unit(self) -> Result<Node> {
-        Ok(Node::Value(Value::None))
+        Ok(Node::None)
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Result<Node> {
-        Ok(Node::Value(Value::None))
+        Ok(Node::None)
     }
     fn serialize_unit_variant(
         self,
@@ -255,7 +267,7 @@ impl ser::Serializer for NodeSerializer {
         value: &T,
     ) -> Result<Node> {
         let inner = to_node(value).map_err(|e| e.in_field(variant))?;
-        Ok(Node::Value(group_of(variant, inner.into_value())))
+        Ok(node(group_of(variant, inner.into_value())))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder> {
         Ok(SeqBuilder::new(len.unwrap_or(0)))
@@ -330,7 +342,7 @@ impl ser::SerializeSeq for SeqBuilder {
         self.push(value)
     }
     fn end(self) -> Result<Node> {
-        self.acc.finish().map(Node::Value)
+        self.acc.finish().map(node)
     }
 }
 
@@ -341,7 +353,7 @@ impl ser::SerializeTuple for SeqBuilder {
         self.push(value)
     }
     fn end(self) -> Result<Node> {
-        self.acc.finish().map(Node::Value)
+        self.acc.finish().map(node)
     }
 }
 
@@ -352,7 +364,7 @@ impl ser::SerializeTupleStruct for SeqBuilder {
         self.push(value)
     }
     fn end(self) -> Result<Node> {
-        self.acc.finish().map(Node::Value)
+        self.acc.finish().map(node)
     }
 }
 
@@ -372,7 +384,7 @@ impl ser::SerializeTupleVariant for VariantSeq {
     }
     fn end(self) -> Result<Node> {
         let v = self.seq.acc.finish().map_err(|e| e.in_field(self.variant))?;
-        Ok(Node::Value(group_of(self.variant, v)))
+        Ok(node(group_of(self.variant, v)))
     }
 }
 
@@ -412,7 +424,7 @@ impl ser::SerializeMap for MapBuilder {
         self.insert(key, value)
     }
     fn end(self) -> Result<Node> {
-        Ok(Node::Value(Value::Group(self.members)))
+        Ok(node(Value::Group(self.members)))
     }
 }
 
@@ -427,7 +439,7 @@ impl ser::SerializeStruct for MapBuilder {
         self.insert(key.to_string(), value)
     }
     fn end(self) -> Result<Node> {
-        Ok(Node::Value(Value::Group(self.members)))
+        Ok(node(Value::Group(self.members)))
     }
 }
 
@@ -452,7 +464,7 @@ impl ser::SerializeStructVariant for VariantMap {
             .map_err(|e| e.in_field(variant))
     }
     fn end(self) -> Result<Node> {
-        Ok(Node::Value(group_of(
+        Ok(node(group_of(
             self.variant,
             Value::Group(self.map.members),
         )))

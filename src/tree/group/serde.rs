@@ -113,33 +113,33 @@ impl QGroup {
         }
     }
 
-    /// `set` of `v` at `name`, a group field by field.
+    /// `set` of `v` at `name`, a group field by field: each member set
+    /// through a handle on the group (with this handle's modes), as a
+    /// direct member, so a field costs what a `set` of it by name costs.
     fn set_tree(&self, name: &str, v: Value) -> Result<()> {
         let Value::Group(members) = v else {
             return self.set(name, v);
         };
-        let exists = match self.kind(name) {
-            Ok(Kind::Group) => true,
-            // set refuses a group over any other kind, naming it
-            Ok(_) => return self.set(name, Value::Group(members)),
-            Err(Error::NoItem { .. }) => false,
+        let g = match self.group(name) {
+            Ok(g) => g,
+            Err(Error::NoItem { .. }) => {
+                if self.recording() == Recording::Off {
+                    // new: created and written whole
+                    return self.set(name, Value::Group(members));
+                }
+                {
+                    let g = self.push();
+                    g.set_recording(Recording::Off);
+                    g.set(name, Value::group())?;
+                }
+                self.group(name)?
+            }
+            // not a group: set refuses a group over it, naming it
+            Err(Error::Mismatch { .. }) => return self.set(name, Value::Group(members)),
             Err(e) => return Err(e),
         };
-        if !exists {
-            if self.recording() == Recording::Off {
-                return self.set(name, Value::Group(members));
-            }
-            let g = self.push();
-            g.set_recording(Recording::Off);
-            g.set(name, Value::group())?;
-        }
         for (k, m) in members {
-            let path = if name.is_empty() || name.ends_with('/') {
-                format!("{name}{k}")
-            } else {
-                format!("{name}/{k}")
-            };
-            self.set_tree(&path, m)?;
+            g.set_tree(&k, m)?;
         }
         Ok(())
     }
@@ -190,8 +190,11 @@ impl QList {
     /// field path.
     pub fn read_serde<T: DeserializeOwned>(&self, i: isize) -> Result<T> {
         let v: Value = self.read(i)?;
-        let n = self.len()?;
-        let at = if i < 0 { i + n as isize } else { i };
-        from_tree(v).map_err(|e| e.into_error(self.file_path(), &elem_path(self.path(), at as usize)))
+        from_tree(v).map_err(|e| {
+            // the element was read, so `i` is in range
+            let n = self.len().unwrap_or_default() as isize;
+            let at = if i < 0 { i + n } else { i };
+            e.into_error(self.file_path(), &elem_path(self.path(), at.max(0) as usize))
+        })
     }
 }
