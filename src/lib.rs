@@ -387,5 +387,6 @@ pub use tree::{
 };
 pub use tree::{FileMap, QRef, RefStatus};
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};
+
 #[cfg(feature = "serde")]
 pub use crate::serde::{from_value, to_value};

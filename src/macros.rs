@@ -52,9 +52,7 @@ mod tests {
             "none" => Value::None,
             "sub" => crate::group! {"b" => true},
         };
-        let Value::Group(m) = &g else {
-            panic!("{g:?}")
-        };
+        let Value::Group(m) = &g else { panic!("{g:?}") };
         assert_eq!(
             m.keys().collect::<Vec<_>>(),
             ["a", "u", "name", "n", "none", "sub"]
@@ -64,7 +62,10 @@ mod tests {
         assert_eq!(m["name"], Value::from("x"));
         assert_eq!(m["n"], Value::from(3i32));
         assert_eq!(m["none"], Value::None);
-        assert_eq!(g.get("sub").and_then(|s| s.get("b")), Some(&Value::from(true)));
+        assert_eq!(
+            g.get("sub").and_then(|s| s.get("b")),
+            Some(&Value::from(true))
+        );
     }
 
     #[test]

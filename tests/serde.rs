@@ -281,10 +281,13 @@ fn recording_a_struct_records_each_field() {
 #[test]
 fn writing_onto_an_existing_group_sets_each_field() {
     let f = qnd::memory();
-    f.set_serde("mesh", &Mesh {
-        nx: 2,
-        x: vec![0.0, 1.0],
-    })
+    f.set_serde(
+        "mesh",
+        &Mesh {
+            nx: 2,
+            x: vec![0.0, 1.0],
+        },
+    )
     .unwrap();
     let new = Mesh {
         nx: 5,
@@ -294,10 +297,13 @@ fn writing_onto_an_existing_group_sets_each_field() {
     assert_eq!(f.read_serde::<Mesh>("mesh").unwrap(), new);
     // a field of another shape is refused, naming it
     let e = f
-        .set_serde("mesh", &Mesh {
-            nx: 1,
-            x: vec![1.0],
-        })
+        .set_serde(
+            "mesh",
+            &Mesh {
+                nx: 1,
+                x: vec![1.0],
+            },
+        )
         .unwrap_err();
     assert_eq!(common::error_path(&e), Some("/mesh/x"), "{e}");
 
@@ -345,7 +351,8 @@ fn errors_name_the_file_item_and_field() {
     assert_eq!(path, "/params/mesh/nx");
     assert_eq!(reason, r#"expected u32, found text "abc""#);
     assert!(
-        e.to_string().ends_with(r#": /params/mesh/nx: expected u32, found text "abc""#),
+        e.to_string()
+            .ends_with(r#": /params/mesh/nx: expected u32, found text "abc""#),
         "{e}"
     );
     // a missing field names the group it is missing from
@@ -354,10 +361,14 @@ fn errors_name_the_file_item_and_field() {
     assert_eq!(serde_path(&e), Some("/m2"), "{e}");
     assert!(e.to_string().ends_with("missing field `x`"), "{e}");
     // a list element
-    f.set_serde("parts", &vec![vec![1.0], vec![2.0, 3.0]]).unwrap();
+    f.set_serde("parts", &vec![vec![1.0], vec![2.0, 3.0]])
+        .unwrap();
     let e = f.read_serde::<Vec<(f64,)>>("parts").unwrap_err();
     assert_eq!(serde_path(&e), Some("/parts[1]"), "{e}");
-    assert!(e.to_string().ends_with("expected 1 elements, found 2"), "{e}");
+    assert!(
+        e.to_string().ends_with("expected 1 elements, found 2"),
+        "{e}"
+    );
     // a missing item is NoItem, as for read
     assert!(matches!(
         f.read_serde::<Mesh>("nothing"),
@@ -366,7 +377,10 @@ fn errors_name_the_file_item_and_field() {
     // a value that does not serialize writes nothing
     let bad: HashMap<(i32, i32), f64> = [((1, 2), 0.5)].into_iter().collect();
     let e = f.set_serde("bad", &bad).unwrap_err();
-    assert!(matches!(&e, Error::Serde { path, .. } if path == "/bad"), "{e:?}");
+    assert!(
+        matches!(&e, Error::Serde { path, .. } if path == "/bad"),
+        "{e:?}"
+    );
     assert!(!f.contains("bad").unwrap());
     // nor does a bad member name deep inside, even while recording
     f.set_recording(Recording::Uniform);

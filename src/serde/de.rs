@@ -352,7 +352,9 @@ impl ValueDeserializer {
         match self.0 {
             Value::Array(a) if a.size() == 1 => match prims(a).pop() {
                 Some(p) => Ok(PrimDe(p)),
-                None => Err(SerdeError::new(format!("expected {what}, found no element"))),
+                None => Err(SerdeError::new(format!(
+                    "expected {what}, found no element"
+                ))),
             },
             other => Err(expected(what, &other)),
         }
@@ -387,7 +389,9 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
             Value::None => visitor.visit_unit(),
             Value::Group(m) => MapDe::new(m).visit(visitor),
             Value::List(_) => self.seq("a sequence", visitor),
-            Value::Array(ref a) if a.ndim() == 0 => self.scalar("a scalar")?.deserialize_any(visitor),
+            Value::Array(ref a) if a.ndim() == 0 => {
+                self.scalar("a scalar")?.deserialize_any(visitor)
+            }
             Value::Array(_) => self.seq("a sequence", visitor),
         }
     }
@@ -445,7 +449,10 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.seq("a sequence (a list or a leaf of 1 dimension or more)", visitor)
+        self.seq(
+            "a sequence (a list or a leaf of 1 dimension or more)",
+            visitor,
+        )
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value> {
@@ -748,8 +755,9 @@ impl<'de> de::VariantAccess<'de> for VariantDe {
     fn unit_variant(self) -> Result<()> {
         match self.value {
             None | Some(Value::None) => Ok(()),
-            Some(other) => Err(expected(&format!("unit variant {}", self.name), &other)
-                .in_field(&self.name)),
+            Some(other) => {
+                Err(expected(&format!("unit variant {}", self.name), &other).in_field(&self.name))
+            }
         }
     }
 

@@ -148,9 +148,9 @@ fn stack(vs: Vec<Value>) -> Result<Value> {
         _ => return Ok(Value::List(vs)),
     };
     let (dtype, shape) = (first.dtype(), first.shape().to_vec());
-    let alike = vs.iter().all(|v| {
-        matches!(v, Value::Array(a) if a.dtype() == dtype && a.shape() == shape.as_slice())
-    });
+    let alike = vs.iter().all(
+        |v| matches!(v, Value::Array(a) if a.dtype() == dtype && a.shape() == shape.as_slice()),
+    );
     if !alike {
         return Ok(Value::List(vs));
     }
@@ -383,7 +383,11 @@ impl ser::SerializeTupleVariant for VariantSeq {
         self.seq.push(value).map_err(|e| e.in_field(variant))
     }
     fn end(self) -> Result<Node> {
-        let v = self.seq.acc.finish().map_err(|e| e.in_field(self.variant))?;
+        let v = self
+            .seq
+            .acc
+            .finish()
+            .map_err(|e| e.in_field(self.variant))?;
         Ok(node(group_of(self.variant, v)))
     }
 }
@@ -464,10 +468,7 @@ impl ser::SerializeStructVariant for VariantMap {
             .map_err(|e| e.in_field(variant))
     }
     fn end(self) -> Result<Node> {
-        Ok(node(group_of(
-            self.variant,
-            Value::Group(self.map.members),
-        )))
+        Ok(node(group_of(self.variant, Value::Group(self.map.members))))
     }
 }
 

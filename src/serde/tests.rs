@@ -86,7 +86,10 @@ fn sequences_of_one_scalar_type_are_leaves() {
         to_value(&[true, false]).unwrap(),
         Value::from(vec![true, false])
     );
-    assert_eq!(to_value(&vec!["a", "b"]).unwrap(), Value::from(vec!["a", "b"]));
+    assert_eq!(
+        to_value(&vec!["a", "b"]).unwrap(),
+        Value::from(vec!["a", "b"])
+    );
     // tuples and arrays serialize alike: one scalar type is a leaf
     assert_eq!(to_value(&(1.0, 2.0)).unwrap(), Value::from(vec![1.0, 2.0]));
     // the empty sequence is numpy's array([])
@@ -109,7 +112,10 @@ fn equal_arrays_stack_and_ragged_ones_are_lists() {
         Value::from(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     );
     let cube = vec![vec![vec![1i32; 2]; 3]; 4];
-    assert_eq!(dtype(&to_value(&cube).unwrap()), Some((DType::I32, vec![4, 3, 2])));
+    assert_eq!(
+        dtype(&to_value(&cube).unwrap()),
+        Some((DType::I32, vec![4, 3, 2]))
+    );
     let ragged = vec![vec![1.0], vec![2.0, 3.0]];
     assert_eq!(
         to_value(&ragged).unwrap(),
@@ -126,15 +132,30 @@ fn equal_arrays_stack_and_ragged_ones_are_lists() {
         Value::List(vec![Value::from(1.0), Value::None])
     );
     // and all of them read back
-    assert_eq!(from_value::<Vec<Vec<f64>>>(to_value(&grid).unwrap()).unwrap(), grid);
-    assert_eq!(from_value::<Vec<Vec<Vec<i32>>>>(to_value(&cube).unwrap()).unwrap(), cube);
-    assert_eq!(from_value::<Vec<Vec<f64>>>(to_value(&ragged).unwrap()).unwrap(), ragged);
-    assert_eq!(from_value::<Vec<Option<f64>>>(to_value(&holes).unwrap()).unwrap(), holes);
+    assert_eq!(
+        from_value::<Vec<Vec<f64>>>(to_value(&grid).unwrap()).unwrap(),
+        grid
+    );
+    assert_eq!(
+        from_value::<Vec<Vec<Vec<i32>>>>(to_value(&cube).unwrap()).unwrap(),
+        cube
+    );
+    assert_eq!(
+        from_value::<Vec<Vec<f64>>>(to_value(&ragged).unwrap()).unwrap(),
+        ragged
+    );
+    assert_eq!(
+        from_value::<Vec<Option<f64>>>(to_value(&holes).unwrap()).unwrap(),
+        holes
+    );
     assert_eq!(
         from_value::<(i32, String, f64)>(to_value(&(1i32, "a", 2.5)).unwrap()).unwrap(),
         (1, "a".to_string(), 2.5)
     );
-    assert_eq!(from_value::<[f64; 2]>(Value::from(vec![1.0, 2.0])).unwrap(), [1.0, 2.0]);
+    assert_eq!(
+        from_value::<[f64; 2]>(Value::from(vec![1.0, 2.0])).unwrap(),
+        [1.0, 2.0]
+    );
 }
 
 #[test]
@@ -245,7 +266,10 @@ fn numbers_read_into_any_type_that_holds_them() {
     assert_eq!(from_value::<u64>(Value::from(7u8)).unwrap(), 7);
     assert_eq!(from_value::<i32>(Value::from(3.0)).unwrap(), 3);
     assert_eq!(from_value::<f32>(Value::from(0.5)).unwrap(), 0.5);
-    assert_eq!(from_value::<f64>(Value::from(1i32 << 20)).unwrap(), 1048576.0);
+    assert_eq!(
+        from_value::<f64>(Value::from(1i32 << 20)).unwrap(),
+        1048576.0
+    );
     assert!(from_value::<f32>(Value::from(f64::NAN)).unwrap().is_nan());
     assert_eq!(
         from_value::<f32>(Value::from(f64::INFINITY)).unwrap(),
@@ -340,9 +364,7 @@ fn structs_are_groups_in_field_order() {
         ],
     };
     let v = to_value(&p).unwrap();
-    let Value::Group(m) = &v else {
-        panic!("{v:?}")
-    };
+    let Value::Group(m) = &v else { panic!("{v:?}") };
     assert_eq!(m.keys().collect::<Vec<_>>(), ["name", "mesh", "parts"]);
     assert_eq!(
         v.get("mesh"),
@@ -385,7 +407,10 @@ fn errors_name_the_field_path() {
     let e = from_value::<Params>(missing).unwrap_err();
     assert_eq!(e.to_string(), "mesh: missing field `x`");
     let e = from_value::<Params>(Value::from(1.0)).unwrap_err();
-    assert_eq!(e.to_string(), ".: expected a group (struct Params), found 1.0 (f8)");
+    assert_eq!(
+        e.to_string(),
+        ".: expected a group (struct Params), found 1.0 (f8)"
+    );
 }
 
 #[test]

@@ -67,6 +67,7 @@ impl QList {
     }
 
     /// The file's name, for messages made outside this module.
+    #[cfg(feature = "serde")]
     pub(crate) fn file_path(&self) -> std::path::PathBuf {
         self.file.file_path()
     }

@@ -194,7 +194,10 @@ impl QList {
             // the element was read, so `i` is in range
             let n = self.len().unwrap_or_default() as isize;
             let at = if i < 0 { i + n } else { i };
-            e.into_error(self.file_path(), &elem_path(self.path(), at.max(0) as usize))
+            e.into_error(
+                self.file_path(),
+                &elem_path(self.path(), at.max(0) as usize),
+            )
         })
     }
 }
