@@ -199,6 +199,37 @@ fn flat_structs_round_trip_on_netcdf3() {
         }
         let e = f.set_serde("", &Byte { b: 1 }).unwrap_err();
         assert!(e.to_string().contains("/b"), "{e}");
+        assert!(f.names().unwrap().is_empty(), "{format:?}");
+
+        // recorded: each field a record variable of the root
+        let f = m.create();
+        f.set_recording(Recording::Uniform);
+        let mut records = Vec::new();
+        for k in 0..3 {
+            let mut r = flat();
+            r.dt = 0.1 * f64::from(k);
+            r.steps = k;
+            r.u = vec![f64::from(k); 2];
+            records.push(r.clone());
+            f.set_serde("", &r).unwrap();
+        }
+        // a None field would record as a list: refused, nothing written
+        #[derive(Serialize)]
+        struct Maybe {
+            dt: f64,
+            x: Option<f64>,
+        }
+        let e = f.set_serde("", &Maybe { dt: 1.0, x: None }).unwrap_err();
+        assert_eq!(common::error_path(&e), Some("/x"), "{e}");
+        stored(&m, &f, |g| {
+            g.goto_off();
+            assert_eq!(g.read::<Vec<i32>>("steps").unwrap(), [0, 1, 2]);
+            assert_eq!(g.kind("grid").unwrap(), Kind::Records);
+            for (k, r) in records.iter().enumerate() {
+                g.goto(k as isize);
+                assert_eq!(&g.read_serde::<Flat>("").unwrap(), r, "{format:?}");
+            }
+        });
     }
 }
 

@@ -90,6 +90,14 @@ impl QGroup {
     fn check_holds(&self, path: &str, v: &Value, group: bool) -> Result<()> {
         let caps = &self.file.capabilities;
         match v {
+            // recorded, None is a list of records: a group on disk
+            Value::None if !caps.groups && self.recording() != Recording::Off => {
+                Err(self.at(path).invalid(format!(
+                    "this {} file has no groups, so a None field cannot be recorded (its records \
+                     would be a list); nothing was written",
+                    self.file.backend
+                )))
+            }
             Value::None => Ok(()),
             Value::Array(a) if caps.holds_leaf(a.dtype()) => Ok(()),
             Value::Array(a) => Err(self.at(path).invalid(format!(
@@ -99,7 +107,8 @@ impl QGroup {
             ))),
             Value::List(_) | Value::Group(_) if group && !caps.groups => {
                 Err(self.at(path).invalid(format!(
-                    "this {} file has no groups, so no group or list here (write a flat struct to \"\", the root); nothing was written",
+                    "this {} file has no groups, so no group or list here (write a flat struct to \
+                     \"\", the root); nothing was written",
                     self.file.backend
                 )))
             }
