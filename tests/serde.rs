@@ -469,3 +469,81 @@ fn lists_hold_structs() {
         });
     }
 }
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+struct Random {
+    x: f64,
+    n: i32,
+    b: u8,
+    s: String,
+    on: bool,
+    u: Vec<f64>,
+    rows: Vec<Vec<f64>>,
+    holes: Vec<Option<i16>>,
+    opt: Option<i64>,
+    scheme: Scheme,
+    map: BTreeMap<String, f64>,
+    inner: Option<Mesh>,
+}
+
+mod random {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn finite() -> impl Strategy<Value = f64> {
+        -1e6f64..1e6
+    }
+
+    fn scheme() -> impl Strategy<Value = Scheme> {
+        prop_oneof![
+            Just(Scheme::Upwind),
+            finite().prop_map(Scheme::Theta),
+            (any::<i32>(), "[a-z]{0,4}").prop_map(|(i, s)| Scheme::Split(i, s)),
+            (finite(), finite()).prop_map(|(lo, hi)| Scheme::Limited { lo, hi }),
+        ]
+    }
+
+    fn mesh() -> impl Strategy<Value = Mesh> {
+        (any::<u32>(), prop::collection::vec(finite(), 0..4)).prop_map(|(nx, x)| Mesh { nx, x })
+    }
+
+    prop_compose! {
+        fn random()(
+            x in finite(),
+            n in any::<i32>(),
+            b in any::<u8>(),
+            s in "[^\u{0}]{0,8}",
+            on in any::<bool>(),
+            u in prop::collection::vec(finite(), 0..5),
+            rows in prop::collection::vec(prop::collection::vec(finite(), 0..3), 0..4),
+            holes in prop::collection::vec(prop::option::of(any::<i16>()), 0..4),
+            opt in prop::option::of(any::<i64>()),
+            scheme in scheme(),
+            map in prop::collection::btree_map("[a-z]{1,6}", finite(), 0..4),
+            inner in prop::option::of(mesh()),
+        ) -> Random {
+            Random { x, n, b, s, on, u, rows, holes, opt, scheme, map, inner }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(common::proptest_config(24))]
+
+        /// Random structs (empty, ragged and equal rows, holes, every
+        /// variant kind) read back equal in memory, through HDF5 and
+        /// netCDF-4.
+        #[test]
+        fn random_structs_round_trip(r in random()) {
+            let v = qnd::to_value(&r).unwrap();
+            prop_assert_eq!(&qnd::from_value::<Random>(v).unwrap(), &r);
+            let h5 = FileMaker::new("hdf5", "h5");
+            let nc = FileMaker::new("netcdf4", "nc").netcdf(NcFormat::Netcdf4);
+            for maker in [&MemoryMaker as &dyn Maker, &h5, &nc] {
+                let f = maker.create();
+                f.set_serde("r", &r).unwrap();
+                let g = common::reopened(maker, f, "r");
+                prop_assert_eq!(&g.read_serde::<Random>("r").unwrap(), &r, "{}", maker.name());
+            }
+        }
+    }
+}
