@@ -547,3 +547,66 @@ mod random {
         }
     }
 }
+
+/// A struct written here is plain datasets to h5py (each field of its
+/// Rust type); a group h5py writes (int64 and float64, as numpy does)
+/// reads into a struct of narrower types. Skipped without h5py.
+#[test]
+fn h5py_sees_fields_as_datasets_and_writes_structs_we_read() {
+    let Some(py) = common::python::Python::find(&["h5py", "numpy"]) else {
+        return;
+    };
+    let m = FileMaker::new("hdf5", "h5");
+    let f = m.create();
+    let p = params();
+    f.set_serde("params", &p).unwrap();
+    let path = f.file_path();
+    f.close().unwrap();
+    let out = py.run(
+        r#"
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    g = f["params"]
+    for name in ["dt", "steps", "level", "u", "grid", "mesh/nx", "newtype/Theta"]:
+        d = g[name]
+        print(name, d.dtype.str[1:], list(d.shape))
+    print("mesh/x", g["mesh/x"][()].tolist())
+"#,
+        &[&path],
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "dt f8 []",
+            "steps i4 []",
+            "level u1 []",
+            "u f8 [3]",
+            "grid f8 [3, 2]",
+            "mesh/nx u4 []",
+            "newtype/Theta f8 []",
+            "mesh/x [0.0, 0.5, 1.0]",
+        ],
+        "{out}"
+    );
+
+    let theirs = m.new_path();
+    py.run(
+        r#"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "w") as f:
+    g = f.create_group("mesh")
+    g["nx"] = np.int64(7)
+    g["x"] = np.arange(3.0)
+"#,
+        &[&theirs],
+    );
+    let g = qnd::open(&theirs, "r").unwrap();
+    assert_eq!(
+        g.read_serde::<Mesh>("mesh").unwrap(),
+        Mesh {
+            nx: 7,
+            x: vec![0.0, 1.0, 2.0]
+        }
+    );
+}
