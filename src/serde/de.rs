@@ -504,7 +504,9 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
                 })
             }
             Value::Array(a) if a.ndim() == 0 && matches!(a, Array::Str(_)) => {
-                self_scalar(a)?.deserialize_enum(name, variants, visitor)
+                ValueDeserializer(Value::Array(a))
+                    .scalar("text")?
+                    .deserialize_enum(name, variants, visitor)
             }
             other => Err(expected(
                 &format!(
@@ -518,10 +520,6 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         visitor.visit_unit()
     }
-}
-
-fn self_scalar(a: Array) -> Result<PrimDe> {
-    ValueDeserializer(Value::Array(a)).scalar("text")
 }
 
 /// The elements of a list or leaf, in order.
