@@ -219,6 +219,22 @@ pub enum Error {
         /// The leaf's element type.
         dtype: DType,
     },
+    /// A Rust value that does not convert to a qnd tree, or a tree that
+    /// does not convert to a Rust type, through serde (feature `serde`):
+    /// `qnd::to_value`, `qnd::from_value`, `QGroup::set_serde`,
+    /// `QGroup::read_serde`.
+    #[error("{}{path}: {reason}", file.as_ref().map(|f| format!("{}: ", f.display())).unwrap_or_default())]
+    Serde {
+        /// The file, when a file was being read or written.
+        file: Option<PathBuf>,
+        /// Where: the item path extended by the field path (`/params/mesh/nx`,
+        /// `/runs[2]/t`) for a file; the field path in the value (`mesh.nx`,
+        /// `runs[2].t`, `.` for the value itself) otherwise.
+        path: String,
+        /// What is wrong (`expected u32, found text "abc"`, `missing field
+        /// `nx``).
+        reason: String,
+    },
 }
 
 /// ` (at [i, j])` for an index, nothing for none.

@@ -290,6 +290,33 @@
 //! # Ok::<(), qnd::Error>(())
 //! ```
 //!
+//! ## Structs with serde
+//!
+//! With the feature `serde` (on by default), `set_serde` writes any
+//! `Serialize` value as a tree (a struct is a group, a `Vec` of numbers a
+//! 1-d leaf, an enum as serde_json tags it; the table is on `qnd::to_value`)
+//! and `read_serde` reads any `Deserialize` type back, with errors naming
+//! the field (`/run/mesh/nx: expected u32, found text "abc"`). In a
+//! recording mode a struct's fields record like separate `set` calls.
+//! `qnd::group!` builds a mixed group in one expression, with or without
+//! serde.
+//!
+//! ```
+//! # #[cfg(feature = "serde")] {
+//! #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+//! struct Mesh { nx: u32, x: Vec<f64>, kind: Option<String> }
+//!
+//! let f = qnd::memory();
+//! let mesh = Mesh { nx: 2, x: vec![0.0, 1.0], kind: None };
+//! f.set_serde("mesh", &mesh)?;
+//! assert_eq!(f.read::<Vec<f64>>("mesh/x")?, [0.0, 1.0]);   // a group
+//! assert_eq!(f.read_serde::<Mesh>("mesh")?, mesh);
+//! f.set("run", qnd::group! { "dt" => 0.1, "name" => "tube" })?;
+//! assert_eq!(f.read::<String>("run/name")?, "tube");
+//! # }
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
 //! ## Nothing lost
 //!
 //! - **Durability.** After [`QGroup::flush`] returns, every record written
@@ -378,8 +405,11 @@ pub mod backend;
 mod error;
 mod file;
 pub mod lazy;
+mod macros;
 mod recover;
 pub mod selection;
+#[cfg(feature = "serde")]
+mod serde;
 pub mod state;
 mod tree;
 pub mod values;
@@ -400,3 +430,6 @@ pub use tree::{
 };
 pub use tree::{FileMap, QRef, RefStatus};
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};
+
+#[cfg(feature = "serde")]
+pub use crate::serde::{from_value, to_value};

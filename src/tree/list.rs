@@ -66,6 +66,12 @@ impl QList {
         &self.path
     }
 
+    /// The file's name, for messages made outside this module.
+    #[cfg(feature = "serde")]
+    pub(crate) fn file_path(&self) -> std::path::PathBuf {
+        self.file.file_path()
+    }
+
     /// True when this is a record variable of recording mode 1 (every
     /// element of one dtype and shape, stored as one array).
     pub fn is_records(&self) -> bool {

@@ -4,6 +4,8 @@
 
 mod links;
 mod modes;
+#[cfg(feature = "serde")]
+mod serde;
 mod set;
 
 pub use modes::{GotoIter, ModeGuard};
