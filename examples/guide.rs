@@ -55,6 +55,7 @@ impl Drop for TempDir {
 fn guide(dir: &Path, ext: &str) -> Result<()> {
     let name = dir.join(format!("guide.{ext}"));
     opening(dir, ext)?;
+    objects(&dir.join(format!("objects.{ext}")))?;
     let f = qnd::open(&name, "w")?;
     dict_usage(&f)?;
     auto_mode(&f)?;
@@ -80,9 +81,45 @@ fn guide(dir: &Path, ext: &str) -> Result<()> {
 // (an ordered map), `Value::List`, `Value::Array`, `Value::None`, so
 // anything JSON can say can be stored.
 //
-// (serde: added when merged) Rust structs map to groups with
-// `f.set_serde(name, &s)` / `f.read_serde::<S>(name)`, and `qnd::group!`
-// builds a mixed group in one expression.
+// Rust structs map to groups through serde: `f.set_serde(name, &s)`
+// writes fields as members (nested structs as subgroups, `Vec`s of
+// numbers as 1-d leaves, `None` as None) and `f.read_serde::<S>(name)`
+// reads them back; `qnd::group!` builds a mixed group in one expression.
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+struct Mesh {
+    nx: u32,
+    x: Vec<f64>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+struct Params {
+    dt: f64,
+    mesh: Mesh,
+    label: Option<String>,
+}
+
+fn objects(path: &Path) -> Result<()> {
+    let f = qnd::open(path, "w")?;
+    let p = Params {
+        dt: 0.01,
+        mesh: Mesh {
+            nx: 3,
+            x: vec![0.0, 0.5, 1.0],
+        },
+        label: None,
+    };
+    f.set_serde("params", &p)?;
+    assert_eq!(f.read::<Vec<f64>>("params/mesh/x")?, p.mesh.x); // a plain tree
+    assert_eq!(f.read::<Value>("params/label")?, Value::None);
+    assert_eq!(f.read_serde::<Params>("params")?, p);
+    f.set(
+        "quick",
+        qnd::group! { "a" => 1.0, "u" => array![1, 2], "name" => "tube" },
+    )?;
+    assert_eq!(f.read::<Vec<i32>>("quick/u")?, [1, 2]);
+    assert_eq!(f.names()?, ["params", "quick"]);
+    f.close()
+}
 
 // ---------------------------------------------------------------- opening
 //
@@ -136,8 +173,32 @@ fn opening(dir: &Path, ext: &str) -> Result<()> {
     assert_eq!(f.read::<f64>("x")?, 3.0);
     f.close()?;
 
-    // (families: added when merged) `qnd::open("run%d.h5", "w")` opens a
-    // family of HDF5 files, and `~` / `$VAR` in names are expanded.
+    // File families: a `%d` (or `%0Nd`) in an HDF5 file name splits one
+    // file across members `run0.h5`, `run1.h5`, ... of at most
+    // `family_size` bytes (Python's `maxsize`; 128 MiB by default), and
+    // writing past a member goes on in the next. netCDF has no families.
+    if ext == "h5" {
+        let opts = OpenOptions {
+            family_size: 64 << 10,
+            ..OpenOptions::new(Mode::Create)
+        };
+        let fam = qnd::open_with(dir.join("run%d.h5"), &opts)?;
+        fam.set("big", Array1::<f64>::linspace(0.0, 1.0, 20_000))?; // 160 kB
+        fam.close()?;
+        assert!(dir.join("run0.h5").exists() && dir.join("run2.h5").exists());
+        let fam = qnd::open(dir.join("run%d.h5"), "r")?; // any member size
+        let big: Vec<f64> = fam.read("big")?;
+        assert_eq!((big.len(), big[19_999]), (20_000, 1.0));
+        fam.close()?;
+    } else {
+        let e = qnd::open(dir.join(format!("run%d.{ext}")), "w").unwrap_err();
+        assert!(e.to_string().contains("HDF5"), "{e}");
+    }
+    // `~` and `$VAR` in file names are expanded, as in Python qnd.
+    std::env::set_var("QND_GUIDE_DIR", dir);
+    let f = qnd::open(format!("$QND_GUIDE_DIR/expanded.{ext}"), "w")?;
+    f.close()?;
+    assert!(dir.join(format!("expanded.{ext}")).exists());
     Ok(())
 }
 
@@ -308,8 +369,25 @@ fn declaring(f: &QGroup) -> Result<()> {
     assert!(f.set("dy", array![1.0f32]).is_err());
     f.set("d", 3i32)?;
     assert_eq!(f.read::<f64>("d")?, 3.0);
-    // (casts: added when merged) f8 values into an f4 leaf, and i64 into
-    // an i32 leaf, are written when every value fits.
+    // Casts on write, as numpy does them, but checked: f8 values go into
+    // an f4 leaf and i64 into an i32 leaf when every value fits; one that
+    // does not is an error naming it, and nothing is written.
+    f.declare("f4", DType::F32, &[2])?;
+    f.set("f4", array![0.5f64, 1.25])?;
+    assert_eq!(f.read::<Vec<f32>>("f4")?, [0.5, 1.25]);
+    assert!(matches!(
+        f.set("f4", array![0.5, 1e40]),
+        Err(Error::Cast { .. })
+    ));
+    f.set("n", 3)?; // an i32 leaf
+    f.set("n", 40i64)?;
+    assert_eq!(f.read::<i32>("n")?, 40);
+    let e = f.set("n", 1i64 << 40).unwrap_err();
+    assert!(
+        matches!(e, Error::Cast { .. }) && e.to_string().contains("1099511627776"),
+        "{e}"
+    );
+    assert_eq!(f.read::<i32>("n")?, 40, "nothing written");
     Ok(())
 }
 
@@ -505,8 +583,47 @@ fn groups(f: &QGroup) -> Result<()> {
         };
         assert_eq!(v, whole);
     }
-    // (links: added when merged) `require_group`, `remove`, hard, soft and
-    // external links, and `QRef` references to items of other files.
+    // Create-or-check: `require_group` and `require_leaf` return what is
+    // there when it matches, create it when missing, and refuse a member
+    // of another kind, dtype or shape.
+    let mesh = f.require_group("mesh")?;
+    assert_eq!(f.require_group("mesh")?.path(), mesh.path());
+    f.require_leaf("mesh/x", DType::F64, &[3])?;
+    assert!(f.require_leaf("mesh/x", DType::F64, &[4]).is_err());
+    assert!(f.require_group("mesh/x").is_err());
+
+    // References: a file and an item path, stored as text `file#/path`,
+    // opened on demand with a status when the file or item is gone.
+    let r = qnd::QRef::new(f.file_path(), "/g/x");
+    f.set_ref("to_x", &r)?;
+    let back = f.read_ref("to_x")?;
+    assert_eq!(back.path(), "/g/x");
+    assert_eq!(
+        qnd::QRef::new("/no/such.h5", "/x").status(),
+        qnd::RefStatus::FileMissing
+    );
+
+    // Removing members and linking them: memory and HDF5 (HDF5 does not
+    // give the space back; `qnd convert` copies into a compact file).
+    // netCDF refuses both, saying so.
+    let caps = f.capabilities();
+    if caps.remove && caps.hard_links && caps.soft_links {
+        f.set("tmp", 1.0)?;
+        f.remove("tmp")?;
+        assert!(!f.contains("tmp")?);
+        f.link("gx", "/g/x")?; // one object, two names
+        f.soft_link("latest", "/g")?;
+        assert_eq!(f.read::<f64>("gx")?, 1.0);
+        assert_eq!(f.read::<f64>("latest/x")?, 1.0);
+        // a value shared by two names is stored once
+        let shared = std::sync::Arc::new(Value::from(vec![1.0, 2.0]));
+        f.set_shared("s1", &shared)?;
+        f.set_shared("s2", &shared)?;
+        assert_eq!(f.read::<Vec<f64>>("s2")?, [1.0, 2.0]);
+    } else {
+        assert!(f.remove("mesh").is_err());
+        assert!(f.link("gx", "/g/x").is_err());
+    }
     Ok(())
 }
 
