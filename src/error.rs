@@ -235,6 +235,18 @@ pub enum Error {
         /// `nx``).
         reason: String,
     },
+    /// A soft or external link whose target is missing (or cannot be
+    /// opened): reading through it fails, `contains` says false (as h5py's
+    /// `in`), and `link_info` still shows where it points.
+    #[error("{file}: {path}: dangling link: {reason}")]
+    Dangling {
+        /// The file.
+        file: PathBuf,
+        /// The item read through the link.
+        path: String,
+        /// The link, its target and why the target cannot be reached.
+        reason: String,
+    },
 }
 
 /// ` (at [i, j])` for an index, nothing for none.
@@ -295,6 +307,24 @@ enum ItemPath<'a> {
 }
 
 impl ItemPath<'_> {
+    /// The number of components (a record or element counts as one).
+    fn depth(&self) -> usize {
+        let components =
+            |p: &str| p.split('/').filter(|c| !c.is_empty()).count() + p.matches('[').count();
+        match *self {
+            ItemPath::Spelled(p) => components(p),
+            ItemPath::Member(parent, name, through) => {
+                let base = if name.starts_with('/') {
+                    0
+                } else {
+                    parent.depth()
+                };
+                base + components(name) + usize::from(through.is_some())
+            }
+            ItemPath::Record(parent, _) => parent.depth() + 1,
+        }
+    }
+
     fn write(&self, out: &mut String) {
         match *self {
             ItemPath::Spelled(p) => out.push_str(p),
@@ -349,6 +379,22 @@ impl<'a> Where<'a> {
         }
     }
 
+    /// How many groups and lists deep the item is (`/` is 0, `/g/x` and
+    /// `/l[1]` are 2).
+    pub fn depth(&self) -> usize {
+        self.path.depth()
+    }
+
+    /// The refusal of an item nested more than `max` groups or lists deep:
+    /// what a group holding itself through a hard link (a cycle) looks
+    /// like to anything that walks the tree.
+    pub fn too_deep(&self, max: usize) -> Error {
+        self.invalid(format!(
+            "nested more than {max} groups or lists deep: a group that holds \
+             itself through a hard link (a cycle)? Read its members by name"
+        ))
+    }
+
     /// Member `name` (a name, or a relative or absolute path) of this
     /// group.
     pub fn member<'b>(&'b self, name: &'b str) -> Where<'b> {
@@ -399,6 +445,11 @@ impl Where<'_> {
             StorageError::Unsupported(reason) => self.invalid(reason),
             StorageError::Layout(reason) => self.invalid(format!("unexpected structure: {reason}")),
             StorageError::NotFound => self.no_item(),
+            StorageError::Dangling(reason) => Error::Dangling {
+                file: self.file.into(),
+                path: self.path(),
+                reason,
+            },
             other => self.invalid(other.to_string()),
         }
     }

@@ -60,8 +60,18 @@ fn check_records(f: &QGroup, n: usize) {
     }
 }
 
+/// The tests here run one at a time: some start processes (`qnd`, Python),
+/// which would inherit a file another test has just opened through the C
+/// libraries (they open without `O_CLOEXEC`; qnd marks the descriptor
+/// close-on-exec just after), and HDF5's lock on that file with it.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[test]
 fn recording_past_a_member_continues_in_the_next() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let pattern = dir.path().join("run%d.h5");
     let f = qnd::open_with(&pattern, &options(Mode::Create, SMALL)).unwrap();
@@ -101,6 +111,7 @@ fn recording_past_a_member_continues_in_the_next() {
 
 #[test]
 fn sync_goes_through_every_member() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let pattern = dir.path().join("s%d.h5");
     let opts = OpenOptions {
@@ -118,6 +129,7 @@ fn sync_goes_through_every_member() {
 
 #[test]
 fn zero_padded_members_and_every_mode() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let pattern = dir.path().join("h%03d.h5");
     // a: creates
@@ -163,6 +175,7 @@ fn zero_padded_members_and_every_mode() {
 
 #[test]
 fn the_family_python_qnd_wrote_reads_to_its_json() {
+    let _serial = serial();
     let Some(dir) = common::fixtures::dir().map(|d| d.join("family")) else {
         return;
     };
@@ -189,6 +202,7 @@ fn the_family_python_qnd_wrote_reads_to_its_json() {
 
 #[test]
 fn a_copy_of_the_python_qnd_family_appends() {
+    let _serial = serial();
     let Some(src) = common::fixtures::dir().map(|d| d.join("family")) else {
         return;
     };
@@ -228,6 +242,7 @@ fn a_copy_of_the_python_qnd_family_appends() {
 
 #[test]
 fn one_writer_locks_the_first_member() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let pattern = dir.path().join("w%d.h5");
     let f = qnd::open_with(&pattern, &options(Mode::Create, SMALL)).unwrap();
@@ -247,6 +262,7 @@ fn one_writer_locks_the_first_member() {
 
 #[test]
 fn families_are_hdf5_only() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     for (name, opts) in [
         ("c%d.nc", OpenOptions::new(Mode::Create)),
@@ -268,6 +284,7 @@ fn families_are_hdf5_only() {
 
 #[test]
 fn other_percents_are_plain_names() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     for (name, file) in [
         ("100%.h5", "100%.h5"),
@@ -287,6 +304,7 @@ fn other_percents_are_plain_names() {
 
 #[test]
 fn a_missing_member_is_named() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let pattern = dir.path().join("m%d.h5");
     let f = qnd::open_with(&pattern, &options(Mode::Create, SMALL)).unwrap();
@@ -316,6 +334,7 @@ fn a_missing_member_is_named() {
 
 #[test]
 fn recover_clears_the_flags_of_an_unclosed_family() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let pattern = dir.path().join("r%d.h5");
     let f = qnd::open_with(&pattern, &options(Mode::Create, SMALL)).unwrap();
@@ -348,6 +367,7 @@ fn recover_clears_the_flags_of_an_unclosed_family() {
 
 #[test]
 fn names_expand_home_and_variables() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     // a variable of this test alone (tests run in threads of one process)
     std::env::set_var("QND_FAMILIES_TEST_DIR", dir.path());
@@ -383,6 +403,7 @@ fn names_expand_home_and_variables() {
 
 #[test]
 fn qnd_convert_copies_a_family() {
+    let _serial = serial();
     let Some(src) = common::fixtures::dir().map(|d| d.join("family/fam%d.h5")) else {
         return;
     };
@@ -439,6 +460,7 @@ fn qnd_convert_copies_a_family() {
 
 #[test]
 fn h5py_reads_our_family() {
+    let _serial = serial();
     let Some(py) = Python::find(&["h5py", "numpy"]) else {
         return;
     };
@@ -463,6 +485,7 @@ fn h5py_reads_our_family() {
 /// `QND_PYTHONPATH` (a folder holding its `qnd/` package) and h5py.
 #[test]
 fn python_qnd_reads_our_family() {
+    let _serial = serial();
     let Some(pythonpath) = std::env::var_os("QND_PYTHONPATH").map(PathBuf::from) else {
         println!("skipped: QND_PYTHONPATH not set (a folder holding LLNL's qnd/ package)");
         return;

@@ -22,8 +22,18 @@ fn makers() -> Vec<Box<dyn Maker>> {
     ]
 }
 
+/// The tests here run one at a time: some start processes (`qnd`, Python),
+/// which would inherit a file another test has just opened through the C
+/// libraries (they open without `O_CLOEXEC`; qnd marks the descriptor
+/// close-on-exec just after), and HDF5's lock on that file with it.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[test]
 fn require_group_and_leaf_on_every_backend() {
+    let _serial = serial();
     for m in makers() {
         let b = m.name().to_string();
         let f = m.create();
@@ -78,6 +88,7 @@ fn require_group_and_leaf_on_every_backend() {
 
 #[test]
 fn remove_on_every_backend_that_can() {
+    let _serial = serial();
     for m in makers() {
         let b = m.name().to_string();
         let f = m.create();
@@ -121,6 +132,7 @@ fn remove_on_every_backend_that_can() {
 
 #[test]
 fn links_on_every_backend_that_has_them() {
+    let _serial = serial();
     for m in makers() {
         let b = m.name().to_string();
         let f = m.create();
@@ -152,7 +164,11 @@ fn links_on_every_backend_that_has_them() {
         f.soft_link("d", "/nothing").unwrap();
         assert_eq!(f.read::<Vec<f64>>("s").unwrap(), [1.0, 7.0], "{b}");
         let e = f.read::<f64>("d").unwrap_err();
+        assert!(matches!(e, Error::Dangling { .. }), "{b}: {e}");
         assert!(e.to_string().contains("d -> /nothing"), "{b}: {e}");
+        // as h5py's `in`: a dangling link is not there, a good one is
+        assert!(!f.contains("d").unwrap(), "{b}");
+        assert!(f.contains("s").unwrap(), "{b}");
         assert_eq!(
             f.link_info("s").unwrap(),
             Some(LinkTarget::Soft("/a".into())),
@@ -204,6 +220,7 @@ fn links_on_every_backend_that_has_them() {
 
 #[test]
 fn shared_values_read_back_under_both_names_everywhere() {
+    let _serial = serial();
     for m in makers() {
         let b = m.name().to_string();
         let f = m.create();
@@ -236,6 +253,7 @@ fn shared_values_read_back_under_both_names_everywhere() {
 
 #[test]
 fn a_shared_megabyte_is_stored_once_on_hdf5() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let size = |name: &str, shared: bool| {
         let path = dir.path().join(name);
@@ -270,6 +288,7 @@ fn a_shared_megabyte_is_stored_once_on_hdf5() {
 
 #[test]
 fn removing_keeps_the_size_and_convert_compacts() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.h5");
     let f = qnd::open(&path, "w").unwrap();
@@ -300,6 +319,7 @@ fn removing_keeps_the_size_and_convert_compacts() {
 
 #[test]
 fn external_links_on_hdf5() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let other = dir.path().join("other.h5");
     let o = qnd::open(&other, "w").unwrap();
@@ -326,6 +346,7 @@ fn external_links_on_hdf5() {
 
 #[test]
 fn references_resolve_with_a_status() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.h5");
     let f = qnd::open(&data, "w").unwrap();
@@ -380,6 +401,7 @@ fn references_resolve_with_a_status() {
 
 #[test]
 fn references_stored_on_every_backend() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.h5");
     let d = qnd::open(&data, "w").unwrap();
@@ -419,6 +441,7 @@ fn references_stored_on_every_backend() {
 
 #[test]
 fn ls_shows_links_and_references() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.h5");
     let f = qnd::open(&data, "w").unwrap();
@@ -453,4 +476,131 @@ fn ls_shows_links_and_references() {
     assert_eq!(line("d"), "link -> /nothing (dangling)");
     assert_eq!(line("e"), "link -> other.h5:/x (dangling)");
     assert_eq!(line("ref"), "ref -> data.h5#/a");
+}
+
+/// `qnd convert` keeps links where the destination has them: a hard-linked
+/// megabyte stays one object, soft and external links stay links (a
+/// dangling one too); into netCDF-4 each name gets its own copy.
+#[test]
+fn convert_keeps_links() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("linked.h5");
+    let f = qnd::open(&path, "w").unwrap();
+    let data: Vec<f64> = (0..131_072).map(|i| i as f64).collect(); // 1 MiB
+    f.set("a", data).unwrap();
+    f.link("b", "/a").unwrap();
+    f.create_group("g").unwrap();
+    f.set("g/x", 2.5).unwrap();
+    f.link("g/up", "/g").unwrap(); // a group holding a hard link to itself
+    f.soft_link("s", "/g/x").unwrap();
+    f.soft_link("d", "/nothing").unwrap();
+    f.external_link("e", "other.h5", "/x").unwrap();
+    f.close().unwrap();
+    let convert = |to: &Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_qnd"))
+            .arg("convert")
+            .arg(&path)
+            .arg(to)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let h5 = dir.path().join("copy.h5");
+    let (ok, err) = convert(&h5);
+    assert!(ok, "{err}");
+    let size = std::fs::metadata(&h5).unwrap().len();
+    assert!(size < (1 << 20) + (1 << 16), "stored once: {size}");
+    let g = qnd::open(&h5, "r").unwrap();
+    assert_eq!(g.read::<Vec<f64>>("b").unwrap()[131_071], 131_071.0);
+    assert_eq!(
+        g.link_info("s").unwrap(),
+        Some(LinkTarget::Soft("/g/x".into()))
+    );
+    assert_eq!(g.read::<f64>("s").unwrap(), 2.5);
+    assert_eq!(g.read::<f64>("g/up/up/x").unwrap(), 2.5);
+    assert_eq!(
+        g.link_info("d").unwrap(),
+        Some(LinkTarget::Soft("/nothing".into()))
+    );
+    assert!(!g.contains("d").unwrap());
+    assert_eq!(
+        g.link_info("e").unwrap(),
+        Some(LinkTarget::External {
+            file: "other.h5".into(),
+            path: "/x".into()
+        })
+    );
+    g.close().unwrap();
+    if let Some(py) = Python::find(&["h5py"]) {
+        let out = py.run(
+            "import sys, h5py\nf = h5py.File(sys.argv[1], 'r')\nprint(f['a'].id == f['b'].id, f['g'].id == f['g/up'].id)",
+            &[&h5],
+        );
+        assert_eq!(out.trim(), "True True", "h5py sees the hard links");
+    }
+    // netCDF-4 has no links: the cycle cannot be copied (nor the
+    // dangling link), and the copy is refused rather than never ending
+    let nc = dir.path().join("copy.nc");
+    let (ok, err) = convert(&nc);
+    assert!(!ok, "a cycle has no end in netCDF");
+    assert!(err.contains("a cycle"), "{err}");
+    assert!(!nc.exists(), "the partial copy is removed");
+}
+
+/// A group that holds itself through a hard link (HDF5 allows it, h5py
+/// makes it with `g['up'] = g`): whole reads, `ls -r` and `dump` end with
+/// an error naming the cycle, never a stack overflow.
+#[test]
+fn a_cycle_of_hard_links_is_an_error_not_a_crash() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cycle.h5");
+    let f = qnd::open(&path, "w").unwrap();
+    f.create_group("g").unwrap();
+    f.set("g/x", 2.5).unwrap();
+    f.link("g/up", "/g").unwrap();
+    f.close().unwrap();
+    let f = qnd::open(&path, "r").unwrap();
+    assert_eq!(f.read::<f64>("g/up/up/x").unwrap(), 2.5);
+    let e = f.to_value().unwrap_err();
+    assert!(e.to_string().contains("a cycle"), "{e}");
+    let e = f.group("g").unwrap().to_value().unwrap_err();
+    assert!(e.to_string().contains("a cycle"), "{e}");
+    f.close().unwrap();
+    for args in [&["ls", "-r"][..], &["dump", "--json"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_qnd"))
+            .args(args)
+            .arg(&path)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("a cycle"), "{args:?}: {err}");
+    }
+}
+
+/// Into a destination without links, every name gets its own copy of what
+/// it reaches.
+#[test]
+fn copy_without_links_copies_each_name() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let f = qnd::memory();
+    f.set("a", vec![1.0, 2.0]).unwrap();
+    f.link("b", "/a").unwrap();
+    f.soft_link("s", "/a").unwrap();
+    let nc = dir.path().join("copy.nc");
+    let g = qnd::open(&nc, "w").unwrap();
+    f.copy_to(&g).unwrap();
+    g.close().unwrap();
+    let g = qnd::open(&nc, "r").unwrap();
+    for name in ["a", "b", "s"] {
+        assert_eq!(g.read::<Vec<f64>>(name).unwrap(), [1.0, 2.0], "{name}");
+        assert_eq!(g.link_info(name).unwrap(), Some(LinkTarget::Hard), "{name}");
+    }
+    g.close().unwrap();
 }

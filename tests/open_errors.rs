@@ -29,8 +29,18 @@ fn refused(path: &Path, mode: &str, words: &[&str]) -> Error {
     e
 }
 
+/// The tests here run one at a time: some start processes (`qnd`, Python),
+/// which would inherit a file another test has just opened through the C
+/// libraries (they open without `O_CLOEXEC`; qnd marks the descriptor
+/// close-on-exec just after), and HDF5's lock on that file with it.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[test]
 fn a_missing_file() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     for mode in ["r", "r+"] {
         let e = refused(&dir.path().join("missing.h5"), mode, &["no such file"]);
@@ -40,6 +50,7 @@ fn a_missing_file() {
 
 #[test]
 fn a_missing_directory_for_a_new_file() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("nodir").join("x.h5");
     for mode in ["w", "w-", "a"] {
@@ -63,6 +74,7 @@ fn a_missing_directory_for_a_new_file() {
 
 #[test]
 fn not_an_hdf5_or_netcdf_file() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n);
     std::fs::write(p("text.h5"), b"hello, world").unwrap();
@@ -82,6 +94,7 @@ fn not_an_hdf5_or_netcdf_file() {
 
 #[test]
 fn a_damaged_hdf5_file() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("damaged.h5");
     let mut bytes = b"\x89HDF\r\n\x1a\n".to_vec();
@@ -95,6 +108,7 @@ fn a_damaged_hdf5_file() {
 
 #[test]
 fn a_file_another_writer_has() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("held.h5");
     let held = qnd::open(&p, "w").unwrap();
@@ -112,6 +126,7 @@ fn a_file_another_writer_has() {
 
 #[test]
 fn a_directory() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     for name in ["dir.h5", "dir.nc", "dir"] {
         let p = dir.path().join(name);
@@ -127,6 +142,7 @@ fn a_directory() {
 
 #[test]
 fn permission_denied() {
+    let _serial = serial();
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("secret.h5");
@@ -154,6 +170,7 @@ fn permission_denied() {
 
 #[test]
 fn a_missing_family_member() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let pattern = dir.path().join("fam%d.h5");
     let opts = qnd::OpenOptions {
@@ -183,6 +200,7 @@ fn a_missing_family_member() {
 /// keeps readers and writers out, and qnd says so. Skipped without h5py.
 #[test]
 fn a_file_an_hdf5_program_writes() {
+    let _serial = serial();
     use std::io::{BufRead, BufReader, Write};
     use std::process::{Command, Stdio};
     if common::python::Python::find(&["h5py"]).is_none() {

@@ -194,20 +194,32 @@ fn all(m: &dyn Maker) {
     }
 }
 
+/// The tests here run one at a time: some start processes (`qnd`, Python),
+/// which would inherit a file another test has just opened through the C
+/// libraries (they open without `O_CLOEXEC`; qnd marks the descriptor
+/// close-on-exec just after), and HDF5's lock on that file with it.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[test]
 fn memory() {
+    let _serial = serial();
     all(&MemoryMaker);
 }
 
 #[cfg(feature = "hdf5")]
 #[test]
 fn hdf5() {
+    let _serial = serial();
     all(&FileMaker::new("hdf5", "h5"));
 }
 
 #[cfg(feature = "netcdf")]
 #[test]
 fn netcdf4() {
+    let _serial = serial();
     all(&FileMaker::new("netcdf4", "nc"));
 }
 
@@ -217,6 +229,7 @@ fn netcdf4() {
 #[cfg(feature = "hdf5")]
 #[test]
 fn cli_names_the_item_that_does_not_read() {
+    let _serial = serial();
     use qnd::lazy::VirtualSource;
     use std::process::Command;
 

@@ -142,14 +142,16 @@ impl WriterLock {
     }
 
     /// fsync at every [`WriterLock::flushed`] when `sync`.
-    pub fn with_sync(self, sync: bool) -> WriterLock {
-        WriterLock { sync, ..self }
+    pub fn with_sync(mut self, sync: bool) -> WriterLock {
+        self.sync = sync;
+        self
     }
 
     /// The lock of a family's first member: [`WriterLock::flushed`] then
     /// fsyncs every member.
-    pub fn of_family(self, family: Option<super::family::Family>) -> WriterLock {
-        WriterLock { family, ..self }
+    pub fn of_family(mut self, family: Option<super::family::Family>) -> WriterLock {
+        self.family = family;
+        self
     }
 
     /// True when the lock is held (false on a file system without locks).
@@ -177,6 +179,19 @@ impl WriterLock {
             }
         }
         Ok(())
+    }
+}
+
+impl Drop for WriterLock {
+    /// Release the lock explicitly before the descriptor closes, so that
+    /// no copy of the descriptor (in a child process another thread is
+    /// starting) keeps it after the writer is gone.
+    fn drop(&mut self) {
+        if self.locked {
+            // Nothing to do on failure: closing the descriptor, next,
+            // releases the lock once its last copy is closed.
+            let _ = raw::unlock(&self.file);
+        }
     }
 }
 

@@ -90,9 +90,31 @@ pub(crate) fn element(
     i: usize,
 ) -> Result<(NodeId, Kind)> {
     let mut buf = [0; ELEMENT_NAME];
-    core.lookup(id, element_name(&mut buf, i))
+    let found = core
+        .lookup(id, element_name(&mut buf, i))
         .map_err(|e| at.storage(e))?
-        .ok_or_else(|| at.no_item())
+        .ok_or_else(|| at.no_item())?;
+    if matches!(found.1, Kind::Group | Kind::List) {
+        check_depth(at)?;
+    }
+    Ok(found)
+}
+
+/// Groups and lists nest at most this deep. A tree deeper than this is a
+/// group that holds itself through a hard link (HDF5 allows such cycles):
+/// anything walking it (a whole read, `qnd ls -r`, `dump`, a copy) would
+/// never end.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// Refuse a group or list nested deeper than [`MAX_DEPTH`].
+///
+/// # Errors
+/// [`Error::Invalid`](crate::Error::Invalid) naming the item.
+pub(crate) fn check_depth(at: &Where) -> Result<()> {
+    if at.depth() > MAX_DEPTH {
+        return Err(at.too_deep(MAX_DEPTH));
+    }
+    Ok(())
 }
 
 /// Room for the name of any list element: `_` and the digits of a `usize`.
@@ -273,6 +295,9 @@ fn read_item_in(
     goto: Option<isize>,
     spent: &mut u128,
 ) -> Result<Value> {
+    if matches!(kind, Kind::Group | Kind::List) {
+        check_depth(at)?;
+    }
     match kind {
         Kind::None => Ok(Value::None),
         Kind::Leaf => read_leaf_in(core, at, id, None, &Selection::all(), spent).map(Value::Array),

@@ -2,9 +2,14 @@
 //!
 //! Groups, leaves, None and record variables are copied through the public
 //! handles. List elements are walked by node (a [`ListNode`]), so that a
-//! None element, which has no handle, keeps its attributes too.
+//! None element, which has no handle, keeps its attributes too. Links stay
+//! links where the destination has them ([`Copied`]).
 
 use std::sync::Arc;
+
+use qnd_storage::FastMap;
+
+use crate::backend::LinkTarget;
 
 use super::{child_path, elem_path, QAttrs, QGroup, QLeaf, QList};
 use crate::backend::Kind;
@@ -30,6 +35,14 @@ impl QGroup {
     /// One thing a copy cannot keep: a record variable that is an
     /// *element* of a list becomes a list of its records (a list element
     /// cannot be declared a record variable).
+    ///
+    /// Links stay links where `dst`'s format has them (its
+    /// [`Capabilities`](crate::Capabilities)): an object reached under two
+    /// names (a hard link) is copied once and linked under the second name;
+    /// soft and external links are copied as links, as stored (an external
+    /// link's relative file name is then found next to the new file),
+    /// dangling or not. Where `dst` has no links, each name gets a copy of
+    /// what it reaches, and a dangling link is an error.
     ///
     /// ```
     /// use qnd::{Kind, Recording};
@@ -62,6 +75,16 @@ impl QGroup {
                 self.path
             )));
         }
+        let mut copied = Copied::default();
+        if dst.capabilities().hard_links {
+            // a hard link back to this group is a link to its copy
+            copied.at.insert(self.id, dst.path.clone());
+        }
+        self.copy_into(dst, &mut copied)
+    }
+
+    /// [`QGroup::copy_to`], remembering in `copied` what was copied where.
+    fn copy_into(&self, dst: &QGroup, copied: &mut Copied) -> Result<()> {
         let src = self.push();
         src.goto_off();
         let out = dst.push();
@@ -69,9 +92,58 @@ impl QGroup {
         out.goto_off();
         copy_attrs(&src.attrs("")?, &out.attrs("")?)?;
         for name in src.names()? {
-            copy_member(&src, &out, &name)?;
+            copy_member(&src, &out, &name, copied)?;
         }
         Ok(())
+    }
+}
+
+/// The objects of the source a copy has made, by node, with the path of
+/// their copy: a second name of one of them (a hard link) becomes a hard
+/// link to the copy. Filled only when the destination has hard links.
+#[derive(Default)]
+struct Copied {
+    at: FastMap<NodeId, String>,
+}
+
+/// How member `name` of `src` goes to `dst`: `(true, _)` when it was made
+/// a link (a soft or external link `dst` can hold, or a second name of an
+/// object already copied); `(false, node)` to copy what it reaches, `node`
+/// being the source object to remember once copied (when `dst` has hard
+/// links).
+fn link_member(
+    src: &QGroup,
+    dst: &QGroup,
+    name: &str,
+    copied: &Copied,
+) -> Result<(bool, Option<NodeId>)> {
+    let caps = dst.capabilities();
+    if !(caps.hard_links || caps.soft_links || caps.external_links) {
+        return Ok((false, None));
+    }
+    match src.link_info(name)? {
+        Some(LinkTarget::Soft(target)) if caps.soft_links => {
+            dst.soft_link(name, &target).map(|()| (true, None))
+        }
+        Some(LinkTarget::External { file, path }) if caps.external_links => {
+            dst.external_link(name, &file, &path).map(|()| (true, None))
+        }
+        Some(LinkTarget::Hard) if caps.hard_links => {
+            let path = child_path(&src.path, name);
+            let at = src.file.at(&path);
+            let found = {
+                let mut core = src.file.lock()?;
+                core.lookup(src.id, name).map_err(|e| at.storage(e))?
+            };
+            match found {
+                Some((node, _)) => match copied.at.get(&node) {
+                    Some(first) => dst.link(name, first).map(|()| (true, None)),
+                    None => Ok((false, Some(node))),
+                },
+                None => Ok((false, None)),
+            }
+        }
+        _ => Ok((false, None)),
     }
 }
 
@@ -85,12 +157,19 @@ fn inside(path: &str, root: &str) -> bool {
 }
 
 /// Copy member `name` of `src` (goto off) into `dst` (recording off).
-fn copy_member(src: &QGroup, dst: &QGroup, name: &str) -> Result<()> {
+fn copy_member(src: &QGroup, dst: &QGroup, name: &str, copied: &mut Copied) -> Result<()> {
+    let (linked, node) = link_member(src, dst, name, copied)?;
+    if linked {
+        return Ok(());
+    }
+    if let Some(node) = node {
+        copied.at.insert(node, child_path(&dst.path, name));
+    }
     match src.kind(name)? {
         Kind::Group => {
             // The subgroup copies its own attributes.
             let to = dst.create_group(name)?;
-            return src.group(name)?.copy_to(&to);
+            return src.group(name)?.copy_into(&to, copied);
         }
         Kind::List => {
             dst.create_list(name)?;

@@ -34,6 +34,18 @@ pub(super) fn lock_write(file: &File) -> io::Result<()> {
     fcntl(file, SET, libc::F_WRLCK).map(|_| ())
 }
 
+/// Release the lock `file` holds. Closing `file` releases it too, but only
+/// once every copy of its descriptor is closed: a child process forked by
+/// another thread holds a copy until it runs its program, and the lock
+/// would outlive the writer until then.
+///
+/// # Errors
+/// The OS error.
+#[cfg(unix)]
+pub(super) fn unlock(file: &File) -> io::Result<()> {
+    fcntl(file, SET, libc::F_UNLCK).map(|_| ())
+}
+
 /// True when a write lock that is not `file`'s holds the file `file` is
 /// open on (`file` may be read-only).
 ///
@@ -123,6 +135,11 @@ fn fcntl(file: &File, cmd: libc::c_int, l_type: libc::c_int) -> io::Result<libc:
 #[cfg(not(unix))]
 pub(super) fn lock_write(_file: &File) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(not(unix))]
+pub(super) fn unlock(_file: &File) -> io::Result<()> {
+    Ok(())
 }
 
 #[cfg(not(unix))]

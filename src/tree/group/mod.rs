@@ -173,6 +173,9 @@ impl QGroup {
             .lookup(walked.group, walked.name)
             .map_err(|e| here.storage(e))?
             .ok_or_else(|| here.no_item())?;
+        if matches!(kind, Kind::Group | Kind::List) {
+            read::check_depth(&here)?;
+        }
         Ok(Some((node, kind, walked.through)))
     }
 
@@ -296,14 +299,16 @@ impl QGroup {
     /// True when `name` (a member or a path) exists.
     ///
     /// # Errors
-    /// When the file cannot be read (a missing intermediate group is just
-    /// `false`).
+    /// When the file cannot be read (a missing intermediate group, or a
+    /// dangling soft or external link, is just `false`, as h5py's `in`).
     pub fn contains(&self, name: &str) -> Result<bool> {
         let at = self.at(&self.path);
         let mut core = self.file.lock()?;
         match self.resolve(&mut core, &at, name) {
             Ok(_) => Ok(true),
-            Err(Error::NoItem { .. } | Error::Mismatch { .. }) => Ok(false),
+            Err(Error::NoItem { .. } | Error::Mismatch { .. } | Error::Dangling { .. }) => {
+                Ok(false)
+            }
             Err(e) => Err(e),
         }
     }
