@@ -3,6 +3,8 @@
 //! refused with an error naming it; HDF5 sizes (shared data stored once,
 //! `qnd convert` compacting after a removal), h5py's view (optional).
 
+#![cfg(feature = "netcdf")]
+
 mod common;
 
 use std::path::Path;
