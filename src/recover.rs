@@ -235,6 +235,20 @@ fn repair_hdf5(mut f: &File, family: bool, report: &mut Recovery) -> std::io::Re
         return Ok(());
     }
     let len = f.metadata()?.len();
+    if sb.flagged() && sb.checksum_ok() && sb.end_of_file().is_some_and(|eof| eof < len) {
+        // a crashed SWMR writer can leave an end older than the data its
+        // flushed chunk indexes point to (HDF5: "addr overflow")
+        if let Some(old) = file::superblock::raise_end_of_file(&mut f, len)? {
+            report.found.push(format!(
+                "the superblock's end of file ({old}) is before the file's end ({len}): \
+                 a writer killed during a flush can leave it so"
+            ));
+            report.repairs.push(format!(
+                "raised the superblock's end of file from {old} to {len} bytes, as \
+                 h5clear --increment does, so that every flushed record reads"
+            ));
+        }
+    }
     if let Some(eof) = sb.end_of_file() {
         if len < eof {
             report.found.push(format!(

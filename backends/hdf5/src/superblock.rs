@@ -213,6 +213,59 @@ pub fn clear_flags<F: Read + Write + Seek>(f: &mut F) -> io::Result<Superblock> 
     Ok(sb)
 }
 
+/// Raise the end-of-file address of the HDF5 file `f` (open for reading
+/// and writing) to `end` bytes when it says less, as HDF5's `h5clear
+/// --increment` does after a crashed SWMR writer: such a writer can leave
+/// a superblock whose end-of-file address is older than data its flushed
+/// chunk indexes point to, which HDF5 then refuses to read ("addr
+/// overflow"). The checksum of a version 2 or 3 superblock is rewritten.
+/// Returns the end-of-file address as it was (`None` when nothing was
+/// changed).
+///
+/// # Errors
+/// As [`clear_flags`]: not an HDF5 file, a damaged superblock (its stored
+/// checksum wrong), or the write fails.
+pub fn raise_end_of_file<F: Read + Write + Seek>(f: &mut F, end: u64) -> io::Result<Option<u64>> {
+    let (at, mut bytes) = find(f)?.ok_or_else(|| invalid("not an HDF5 file"))?;
+    let sb = Superblock::parse(&bytes, at)?;
+    let Some(old) = sb.end_of_file() else {
+        return Ok(None);
+    };
+    if old >= end {
+        return Ok(None);
+    }
+    if !sb.checksum_ok() {
+        return Err(invalid(
+            "the superblock checksum is wrong: the superblock is damaged, its end not raised",
+        ));
+    }
+    let o = usize::from(sb.offset_size);
+    let eof_at = match sb.version {
+        0 => 24 + 2 * o,
+        1 => 28 + 2 * o,
+        _ => 12 + 2 * o,
+    };
+    let relative = end - sb.base_address;
+    if o < 8 && relative >> (8 * o) != 0 {
+        return Err(invalid(
+            "the new end does not fit the superblock's addresses",
+        ));
+    }
+    bytes[eof_at..eof_at + o].copy_from_slice(&relative.to_le_bytes()[..o]);
+    let upto = if sb.version >= 2 {
+        let end = checksum_at(sb.offset_size);
+        let sum = lookup3(&bytes[..end], 0);
+        bytes[end..end + 4].copy_from_slice(&sum.to_le_bytes());
+        end + 4
+    } else {
+        eof_at + o
+    };
+    f.seek(SeekFrom::Start(at))?;
+    f.write_all(&bytes[..upto])?;
+    f.flush()?;
+    Ok(Some(old))
+}
+
 /// Where the checksum of a version 2 or 3 superblock is, for addresses of
 /// `offset_size` bytes.
 fn checksum_at(offset_size: u8) -> usize {
@@ -462,6 +515,36 @@ mod tests {
         let again = Superblock::read(&mut cur).unwrap().unwrap();
         assert_eq!(again.flags, 0);
         assert!(again.checksum_ok());
+    }
+
+    #[test]
+    fn the_end_of_file_is_raised_as_h5clear_increment_does() {
+        // a v3 superblock after a 512-byte user block, base address 512
+        let mut bytes = vec![0u8; 512];
+        let mut sb = SIGNATURE.to_vec();
+        sb.extend([3, 8, 8, 0x01]);
+        for a in [512u64, u64::MAX, 4096, 48] {
+            sb.extend(a.to_le_bytes());
+        }
+        let sum = lookup3(&sb, 0);
+        sb.extend(sum.to_le_bytes());
+        bytes.extend(&sb);
+        let mut cur = Cursor::new(bytes.clone());
+        // already past: nothing written
+        assert_eq!(raise_end_of_file(&mut cur, 4000).unwrap(), None);
+        assert_eq!(cur.get_ref(), &bytes);
+        assert_eq!(raise_end_of_file(&mut cur, 9000).unwrap(), Some(4608));
+        let after = Superblock::read(&mut cur).unwrap().unwrap();
+        assert_eq!(after.end_of_file(), Some(9000));
+        assert_eq!(after.eof_address, Some(9000 - 512));
+        assert!(after.checksum_ok());
+        assert_eq!(after.flags, 1, "flags untouched");
+        // a damaged superblock is left alone
+        let mut damaged = bytes.clone();
+        damaged[512 + 40] ^= 0x10; // in the root group address
+        let mut cur = Cursor::new(damaged.clone());
+        assert!(raise_end_of_file(&mut cur, 9000).is_err());
+        assert_eq!(cur.into_inner(), damaged);
     }
 
     #[test]
