@@ -615,3 +615,21 @@ fn tilde_user_expands_as_python_expanduser() {
     let e = qnd::open("~no-such-user-qnd-7f3a/x.h5", "r").unwrap_err();
     assert!(e.to_string().contains("~no-such-user-qnd-7f3a/x.h5"), "{e}");
 }
+
+/// An external link into a family (`run%d.h5`) would dangle (HDF5 opens a
+/// link's target as one file): refused when made, with a message saying
+/// so; `%%` (a literal `%`) is a plain name.
+#[test]
+fn an_external_link_into_a_family_is_refused() {
+    let _serial = serial();
+    let d = tempfile::tempdir().unwrap();
+    let f = qnd::open(d.path().join("holder.h5"), "w").unwrap();
+    let e = f
+        .external_link("e", d.path().join("run%d.h5"), "/x")
+        .unwrap_err();
+    assert!(matches!(e, Error::Invalid { .. }), "{e:?}");
+    assert!(e.to_string().contains("file family"), "{e}");
+    assert_eq!(f.link_info("e").unwrap(), None);
+    f.external_link("p", d.path().join("100%%.h5"), "/x")
+        .unwrap();
+}

@@ -85,6 +85,20 @@ impl Name {
     }
 }
 
+/// Why an external link may not name `file`, if it may not: a family
+/// pattern (`run%d.h5`) names no file HDF5 can open through a link (it
+/// would take the name as written, and the link would dangle).
+pub(crate) fn link_target_refusal(file: &Path) -> Option<String> {
+    match Name::parse(file) {
+        Ok(Name::Family(_)) => Some(format!(
+            "an external link cannot lead into the file family {}: HDF5 opens the target of \
+             a link as one file (link to a single file, or write %% for a literal %)",
+            file.display()
+        )),
+        _ => None,
+    }
+}
+
 /// A `d` or `0Nd` conversion (after its `%`) at the start of `s`: its
 /// width and what follows.
 fn conversion(s: &str) -> Option<(usize, &str)> {
