@@ -633,3 +633,70 @@ fn an_external_link_into_a_family_is_refused() {
     f.external_link("p", d.path().join("100%%.h5"), "/x")
         .unwrap();
 }
+
+/// `w` over a family of more members than the new one needs: HDF5 (as
+/// h5py's `"w"`) truncates every existing member, and those past the new
+/// end stay as empty files. The member size is the one written with (not
+/// the size of member 0, which is shorter): h5py opens the family with
+/// `memb_size` = that size.
+#[test]
+fn w_over_a_bigger_family_leaves_empty_members() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let pattern = dir.path().join("w%d.h5");
+    let f = qnd::open_with(&pattern, &options(Mode::Create, SMALL)).unwrap();
+    record(&f, 0, 100);
+    f.close().unwrap();
+    let before = members(dir.path(), "w").len();
+    assert!(before >= 4, "{before} members");
+    // again, with the default member size
+    let f = qnd::open(&pattern, "w").unwrap();
+    f.set("x", 4.5).unwrap();
+    f.close().unwrap();
+    let sizes: Vec<u64> = members(dir.path(), "w")
+        .iter()
+        .map(|m| std::fs::metadata(m).unwrap().len())
+        .collect();
+    eprintln!("sizes after w: {sizes:?}");
+    assert_eq!(sizes.len(), before, "{sizes:?}");
+    assert!(
+        sizes[0] > 0 && sizes[1..].iter().all(|&s| s == 0),
+        "{sizes:?}"
+    );
+    let f = qnd::open(&pattern, "r").unwrap();
+    assert_eq!(f.read::<f64>("x").unwrap(), 4.5);
+    f.close().unwrap();
+    let Some(py) = Python::find(&["h5py"]) else {
+        return;
+    };
+    let out = py.run(
+        "import sys, h5py\n\
+         for size in (int(sys.argv[2]), int(sys.argv[3]), None):\n\
+         \x20   try:\n\
+         \x20       kw = {} if size is None else {'memb_size': size}\n\
+         \x20       f = h5py.File(sys.argv[1], 'r', driver='family', **kw)\n\
+         \x20       print(size, float(f['x'][()]))\n\
+         \x20       f.close()\n\
+         \x20   except Exception as e:\n\
+         \x20       print(size, 'refused', str(e).replace('\\n', ' ')[:300])\n",
+        &[
+            &pattern,
+            &qnd::DEFAULT_FAMILY_SIZE.to_string(),
+            &sizes[0].to_string(),
+        ],
+    );
+    eprintln!("{out}");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some(format!("{} 4.5", qnd::DEFAULT_FAMILY_SIZE).as_str()),
+        "{out}"
+    );
+    // the size of member 0 is refused, and the refusal names the size
+    let second = lines.next().unwrap_or_default();
+    assert!(
+        second.contains("refused")
+            && second.contains(&format!("should be {}", qnd::DEFAULT_FAMILY_SIZE)),
+        "{out}"
+    );
+}
