@@ -190,16 +190,6 @@ impl Family {
     /// (kind `NotFound`) naming a missing member.
     pub fn check_members(&self) -> Result<()> {
         let members = self.members();
-        let missing = |i: u64, why: String| Error::Io {
-            file: self.pattern.clone(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!(
-                    "member {} of the file family is missing ({why})",
-                    self.member(i).display()
-                ),
-            ),
-        };
         let count = members.len() as u64;
         if count == 0 {
             return Err(Error::NoFile {
@@ -223,14 +213,19 @@ impl Family {
                         .stray_after(count)
                         .map(|i| format!("; {} exists past the gap", self.member(i).display()))
                         .unwrap_or_default();
-                    Err(missing(
-                        count,
-                        format!(
-                            "the family's superblock says it holds {eof} bytes, its {count} \
-                             member(s) from {} hold {held}{past}",
-                            members[0].display()
+                    Err(Error::Io {
+                        file: self.pattern.clone(),
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::NotFound,
+                            format!(
+                                "member {} of the file family is missing (the family's \
+                                 superblock says it holds {eof} bytes, its {count} member(s) \
+                                 from {} hold {held}{past})",
+                                self.member(count).display(),
+                                members[0].display()
+                            ),
                         ),
-                    ))
+                    })
                 }
                 _ => Ok(()),
             }
