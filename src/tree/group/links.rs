@@ -241,10 +241,15 @@ impl QGroup {
     /// only.
     ///
     /// # Errors
-    /// [`Error::ReadOnly`], [`Error::Invalid`] when `name` exists or the
-    /// format has no external links (memory, netCDF).
+    /// [`Error::ReadOnly`], [`Error::Invalid`] when `name` exists, the
+    /// format has no external links (memory, netCDF) or `file` is a family
+    /// pattern (`run%d.h5`: HDF5 opens a link's target as one file).
     pub fn external_link(&self, name: &str, file: impl AsRef<Path>, path: &str) -> Result<()> {
         let file = file.as_ref();
+        if let Some(why) = crate::file::link_target_refusal(file) {
+            let t = self.target(name)?;
+            return Err(self.at(&child_path(&t.group.path, &t.name)).invalid(why));
+        }
         self.make_link(name, "external", |core, parent, n| {
             core.storage.external_link(parent, n, file, path)
         })
