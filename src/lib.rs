@@ -430,6 +430,7 @@ pub use tree::{
 };
 pub use tree::{FileMap, QRef, RefStatus};
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};
+pub use file::read::MAX_DEPTH;
 
 #[cfg(feature = "serde")]
 pub use crate::serde::{from_value, to_value};

@@ -100,11 +100,14 @@ pub(crate) fn element(
     Ok(found)
 }
 
-/// Groups and lists nest at most this deep. A tree deeper than this is a
-/// group that holds itself through a hard link (HDF5 allows such cycles):
-/// anything walking it (a whole read, `qnd ls -r`, `dump`, a copy) would
-/// never end.
-pub(crate) const MAX_DEPTH: usize = 128;
+/// Groups and lists nest at most this deep, counted from the root (`/g`
+/// is 1 deep): deeper items are refused alike by reads, writes and serde,
+/// so qnd never writes a tree it cannot read back. Whole reads and writes
+/// recurse once per level; the limit keeps them within a 2 MiB thread
+/// stack (a test thread's) in a debug build with room to spare.
+/// Cycles (a group holding itself through a hard link) are found as a
+/// node met again on the path being read, not by this limit.
+pub const MAX_DEPTH: usize = 512;
 
 /// Refuse a group or list nested deeper than [`MAX_DEPTH`].
 ///
@@ -115,6 +118,19 @@ pub(crate) fn check_depth(at: &Where) -> Result<()> {
         return Err(at.too_deep(MAX_DEPTH));
     }
     Ok(())
+}
+
+/// The groups and lists a whole read is inside, outermost first: a member
+/// that is one of them is a cycle.
+type Ancestors = Vec<NodeId>;
+
+/// Refuse group or list `id` at `at` if it is one of `ancestors` (the
+/// last of which holds it).
+fn check_cycle(at: &Where, id: NodeId, ancestors: &Ancestors) -> Result<()> {
+    match ancestors.iter().position(|&a| a == id) {
+        Some(k) => Err(at.cycle(&at.up(ancestors.len() - k))),
+        None => Ok(()),
+    }
 }
 
 /// Room for the name of any list element: `_` and the digits of a `usize`.
@@ -283,7 +299,7 @@ pub(crate) fn read_item(
     kind: Kind,
     goto: Option<isize>,
 ) -> Result<Value> {
-    read_item_in(core, at, id, kind, goto, &mut 0)
+    read_item_in(core, at, id, kind, goto, &mut 0, &mut Vec::new())
 }
 
 /// [`read_item`] as part of a read that has already read `spent` bytes.
@@ -294,14 +310,34 @@ fn read_item_in(
     kind: Kind,
     goto: Option<isize>,
     spent: &mut u128,
+    ancestors: &mut Ancestors,
 ) -> Result<Value> {
-    if matches!(kind, Kind::Group | Kind::List) {
-        check_depth(at)?;
+    if !matches!(kind, Kind::Group | Kind::List) {
+        return read_item_at(core, at, id, kind, goto, spent, ancestors);
     }
+    check_depth(at)?;
+    check_cycle(at, id, ancestors)?;
+    ancestors.push(id);
+    let v = read_item_at(core, at, id, kind, goto, spent, ancestors);
+    ancestors.pop();
+    v
+}
+
+/// [`read_item_in`] once `id` is checked and (a group or list) on the
+/// path.
+fn read_item_at(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    kind: Kind,
+    goto: Option<isize>,
+    spent: &mut u128,
+    ancestors: &mut Ancestors,
+) -> Result<Value> {
     match kind {
         Kind::None => Ok(Value::None),
         Kind::Leaf => read_leaf_in(core, at, id, None, &Selection::all(), spent).map(Value::Array),
-        Kind::Group => read_group_in(core, at, id, goto, spent),
+        Kind::Group => read_group_in(core, at, id, goto, spent, ancestors),
         Kind::Records => match goto {
             Some(r) => {
                 let count = core.records(id).map_err(|e| at.storage(e))?;
@@ -318,10 +354,10 @@ fn read_item_in(
             match goto {
                 Some(r) => {
                     let r = record_index(at, r, n)?;
-                    read_element_in(core, at, id, r, spent)
+                    read_element_in(core, at, id, r, spent, ancestors)
                 }
                 None => (0..n)
-                    .map(|i| read_element_in(core, at, id, i, spent))
+                    .map(|i| read_element_in(core, at, id, i, spent, ancestors))
                     .collect::<Result<_>>()
                     .map(Value::List),
             }
@@ -336,7 +372,7 @@ pub(crate) fn read_element(
     id: NodeId,
     i: usize,
 ) -> Result<Value> {
-    read_element_in(core, at, id, i, &mut 0)
+    read_element_in(core, at, id, i, &mut 0, &mut Vec::new())
 }
 
 /// [`read_element`] as part of a read that has already read `spent` bytes.
@@ -346,10 +382,18 @@ fn read_element_in(
     id: NodeId,
     i: usize,
     spent: &mut u128,
+    ancestors: &mut Ancestors,
 ) -> Result<Value> {
     let here = at.record(i);
     let (eid, kind) = element(core, &here, id, i)?;
-    read_item_in(core, &here, eid, kind, None, spent)
+    if ancestors.is_empty() {
+        // an element read on its own: its list is the path's top
+        ancestors.push(id);
+        let v = read_item_in(core, &here, eid, kind, None, spent, ancestors);
+        ancestors.pop();
+        return v;
+    }
+    read_item_in(core, &here, eid, kind, None, spent, ancestors)
 }
 
 /// Read group `id` whole; record variables inside honour `goto`.
@@ -359,7 +403,7 @@ pub(crate) fn read_group(
     id: NodeId,
     goto: Option<isize>,
 ) -> Result<Value> {
-    read_group_in(core, at, id, goto, &mut 0)
+    read_group_in(core, at, id, goto, &mut 0, &mut vec![id])
 }
 
 /// [`read_group`] as part of a read that has already read `spent` bytes.
@@ -369,6 +413,7 @@ fn read_group_in(
     id: NodeId,
     goto: Option<isize>,
     spent: &mut u128,
+    ancestors: &mut Ancestors,
 ) -> Result<Value> {
     let names = core.storage.names(id).map_err(|e| at.storage(e))?;
     let mut out = IndexMap::with_capacity(names.len());
@@ -378,7 +423,7 @@ fn read_group_in(
             .lookup(id, &name)
             .map_err(|e| here.storage(e))?
             .ok_or_else(|| here.no_item())?;
-        let v = read_item_in(core, &here, cid, kind, goto, spent)?;
+        let v = read_item_in(core, &here, cid, kind, goto, spent, ancestors)?;
         out.insert(name, v);
     }
     Ok(Value::Group(out))
