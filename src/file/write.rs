@@ -192,7 +192,9 @@ pub(crate) fn append_element(
     id: NodeId,
     value: &Value,
 ) -> Result<usize> {
-    validate(at, value)?;
+    // checked as element n (its depth and the path its errors name)
+    let n = list_len(core, at, id)?;
+    validate(&at.record(n), value)?;
     push_element(core, at, id, value)
 }
 

@@ -15,9 +15,11 @@ type Result<T> = std::result::Result<T, SerdeError>;
 /// element, `Some` or newtype inside another value counts one. Serde
 /// recurses once per level; beyond this, serializing or deserializing is
 /// refused before it runs off the end of the stack (a 2 MiB thread's, in a
-/// debug build). A tree written is also held to [`crate::MAX_DEPTH`]
-/// groups and lists.
-pub(super) const MAX_NESTING: usize = 2 * crate::MAX_DEPTH;
+/// debug build: `from_value` into a `serde_json::Value` survives 384
+/// levels there). Any tree qnd holds ([`crate::MAX_DEPTH`] groups and
+/// lists from the root) fits, with a few `Some` or newtypes to spare; a
+/// tree written is also held to [`crate::MAX_DEPTH`].
+pub(super) const MAX_NESTING: usize = crate::MAX_DEPTH + 16;
 
 /// The refusal of a value nested more than [`MAX_NESTING`] deep.
 pub(super) fn too_deep() -> SerdeError {
