@@ -42,7 +42,9 @@ impl QGroup {
     /// soft and external links are copied as links, as stored (an external
     /// link's relative file name is then found next to the new file),
     /// dangling or not. Where `dst` has no links, each name gets a copy of
-    /// what it reaches, and a dangling link is an error.
+    /// what it reaches, and a dangling link is an error, as is a cycle (a
+    /// group holding itself through a hard link, which only a format with
+    /// hard links can hold): the copy names it and stops.
     ///
     /// ```
     /// use qnd::{Kind, Recording};
@@ -66,8 +68,8 @@ impl QGroup {
     /// exists in `dst` and cannot take the copy, or for a stored attribute
     /// whose name `dst` refuses, such as `shape`);
     /// [`Error::Invalid`](crate::Error::Invalid) when `dst` is this group or
-    /// lies inside it (the copy would never end). Members copied before an
-    /// error stay in `dst`.
+    /// lies inside it (the copy would never end), or for a cycle `dst`
+    /// cannot hold. Members copied before an error stay in `dst`.
     pub fn copy_to(&self, dst: &QGroup) -> Result<()> {
         if Arc::ptr_eq(&self.file.file, &dst.file.file) && inside(&dst.path, &self.path) {
             return Err(self.file.at(&dst.path).invalid(format!(
@@ -85,6 +87,23 @@ impl QGroup {
 
     /// [`QGroup::copy_to`], remembering in `copied` what was copied where.
     fn copy_into(&self, dst: &QGroup, copied: &mut Copied) -> Result<()> {
+        // a group met again inside itself: with hard links in `dst` it was
+        // linked before getting here; without, its copy would never end
+        if let Some((_, first)) = copied.above.iter().find(|(id, _)| *id == self.id) {
+            return Err(self.file.at(&self.path).invalid(format!(
+                "is {first} (a hard link to a group that holds it): a cycle, \
+                 which {} cannot hold (it has no hard links)",
+                dst.file.backend
+            )));
+        }
+        copied.above.push((self.id, self.path.clone()));
+        let done = self.copy_members(dst, copied);
+        copied.above.pop();
+        done
+    }
+
+    /// [`QGroup::copy_into`] once this group is on the path.
+    fn copy_members(&self, dst: &QGroup, copied: &mut Copied) -> Result<()> {
         let src = self.push();
         src.goto_off();
         let out = dst.push();
@@ -101,9 +120,13 @@ impl QGroup {
 /// The objects of the source a copy has made, by node, with the path of
 /// their copy: a second name of one of them (a hard link) becomes a hard
 /// link to the copy. Filled only when the destination has hard links.
+///
+/// `above` holds the source groups being copied (the path to the member
+/// being copied), with their paths: one met again is a cycle.
 #[derive(Default)]
 struct Copied {
     at: FastMap<NodeId, String>,
+    above: Vec<(NodeId, String)>,
 }
 
 /// How member `name` of `src` goes to `dst`: `(true, _)` when it was made
@@ -173,7 +196,11 @@ fn copy_member(src: &QGroup, dst: &QGroup, name: &str, copied: &mut Copied) -> R
         }
         Kind::List => {
             dst.create_list(name)?;
-            copy_list(&ListNode::member(src, name)?, &ListNode::member(dst, name)?)?;
+            copy_list(
+                &ListNode::member(src, name)?,
+                &ListNode::member(dst, name)?,
+                copied,
+            )?;
         }
         Kind::Records => copy_records(&src.list(name)?, dst, name)?,
         Kind::Leaf => dst.set(name, src.read::<Value>(name)?)?,
@@ -284,7 +311,7 @@ impl<'a> ListNode<'a> {
 
 /// Append every element of list `src` to the (empty) list `dst`,
 /// recursively, with the elements' attributes (not the list's own).
-fn copy_list(src: &ListNode, dst: &ListNode) -> Result<()> {
+fn copy_list(src: &ListNode, dst: &ListNode, copied: &mut Copied) -> Result<()> {
     for i in 0..src.len()? {
         let (id, kind, path) = src.element(i)?;
         let (to, to_path, to_kind) = match kind {
@@ -292,12 +319,20 @@ fn copy_list(src: &ListNode, dst: &ListNode) -> Result<()> {
                 let (to, to_path) = dst.append(&Value::group())?;
                 let from = src.owner.sub(id, path);
                 // The element group copies its own attributes.
-                from.copy_to(&dst.owner.sub(to, to_path))?;
+                if dst.owner.capabilities().hard_links {
+                    // a hard link back to it is a link to its copy
+                    copied.at.insert(id, to_path.clone());
+                }
+                from.copy_into(&dst.owner.sub(to, to_path), copied)?;
                 continue;
             }
             Kind::List => {
                 let (to, to_path) = dst.append(&Value::list())?;
-                copy_list(&src.at(id, path.clone()), &dst.at(to, to_path.clone()))?;
+                copy_list(
+                    &src.at(id, path.clone()),
+                    &dst.at(to, to_path.clone()),
+                    copied,
+                )?;
                 (to, to_path, Kind::List)
             }
             Kind::Records => {
