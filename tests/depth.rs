@@ -133,6 +133,31 @@ fn the_deepest_tree_fits_a_2_mib_stack_and_one_more_is_refused() {
     });
 }
 
+/// The walks of the whole tree (a copy between files, `recover`'s check,
+/// `to_json`) fit a 2 MiB stack at the deepest tree qnd writes.
+#[test]
+fn the_deepest_tree_copies_and_recovers_on_a_2_mib_stack() {
+    let _serial = serial();
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().to_path_buf();
+    on_stack(2 << 20, move || {
+        let src = qnd::open(dir.join("deepest.h5"), "w").unwrap();
+        src.set("x", deep(MAX_DEPTH)).unwrap();
+        src.set("l", Value::List(vec![deep(MAX_DEPTH - 1)])).unwrap();
+        for (b, to) in mem_and_h5(&dir, "copy") {
+            src.copy_to(&to).unwrap();
+            assert_eq!(to.to_value().unwrap(), src.to_value().unwrap(), "{b}");
+        }
+        let json = qnd::to_json(&src.read::<Value>("x").unwrap());
+        assert!(json["a"].is_object());
+        std::mem::forget(json); // serde_json's own drop recurses
+        src.close().unwrap();
+        let report = qnd::recover(dir.join("deepest.h5")).unwrap();
+        assert_eq!(report.leaves_read, 2, "{report}");
+        assert!(report.unreadable.is_empty(), "{report}");
+    });
+}
+
 /// Run test `name` (an ignored test of this binary) in a child process:
 /// an abort there (a stack overflow) is a failure here, not the end of
 /// the test run.
@@ -197,4 +222,5 @@ fn deep_child() {
     assert!(e.to_string().contains("nested more than"), "{e}");
     println!("refused {which}");
 }
+
 

@@ -104,8 +104,9 @@ pub(crate) fn element(
 /// is 1 deep): deeper items are refused alike by reads, writes and serde,
 /// so qnd never writes a tree it cannot read back. Whole reads and writes
 /// recurse once per level; the limit keeps them within a 2 MiB thread
-/// stack (a test thread's) in a debug build with room to spare (measured:
-/// whole reads survive 384 levels there, writes 512).
+/// stack (a test thread's) in a debug build (measured there: whole reads
+/// survive 384 levels, writes 512, [`QGroup::copy_to`](crate::QGroup::copy_to)
+/// 256 but not 320; a release build's frames are several times smaller).
 /// Cycles (a group holding itself through a hard link) are found as a
 /// node met again on the path being read, not by this limit.
 pub const MAX_DEPTH: usize = 256;

@@ -87,19 +87,27 @@ impl QGroup {
 
     /// [`QGroup::copy_to`], remembering in `copied` what was copied where.
     fn copy_into(&self, dst: &QGroup, copied: &mut Copied) -> Result<()> {
-        // a group met again inside itself: with hard links in `dst` it was
-        // linked before getting here; without, its copy would never end
-        if let Some((_, first)) = copied.above.iter().find(|(id, _)| *id == self.id) {
-            return Err(self.file.at(&self.path).invalid(format!(
-                "is {first} (a hard link to a group that holds it): a cycle, \
-                 which {} cannot hold (it has no hard links)",
-                dst.file.backend
-            )));
-        }
+        self.not_above(dst, copied)?;
         copied.above.push((self.id, self.path.clone()));
         let done = self.copy_members(dst, copied);
         copied.above.pop();
         done
+    }
+
+    /// Refuse this group when it is one being copied (out of line, as
+    /// [`own_attrs_and_names`]).
+    #[inline(never)]
+    fn not_above(&self, dst: &QGroup, copied: &Copied) -> Result<()> {
+        // a group met again inside itself: with hard links in `dst` it was
+        // linked before getting here; without, its copy would never end
+        match copied.above.iter().find(|(id, _)| *id == self.id) {
+            Some((_, first)) => Err(self.file.at(&self.path).invalid(format!(
+                "is {first} (a hard link to a group that holds it): a cycle, \
+                 which {} cannot hold (it has no hard links)",
+                dst.file.backend
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// [`QGroup::copy_into`] once this group is on the path.
@@ -109,12 +117,21 @@ impl QGroup {
         let out = dst.push();
         out.set_recording(Recording::Off);
         out.goto_off();
-        copy_attrs(&src.attrs("")?, &out.attrs("")?)?;
-        for name in src.names()? {
+        for name in own_attrs_and_names(&src, &out)? {
             copy_member(&src, &out, &name, copied)?;
         }
         Ok(())
     }
+}
+
+/// Copy the attributes of group `src` to `dst`; the names of `src`'s
+/// members. Out of line: the frames of a copy's recursion (one per level
+/// of the tree) stay small, so that the deepest tree qnd writes
+/// ([`MAX_DEPTH`](crate::MAX_DEPTH)) copies on a 2 MiB stack.
+#[inline(never)]
+fn own_attrs_and_names(src: &QGroup, dst: &QGroup) -> Result<Vec<String>> {
+    copy_attrs(&src.attrs("")?, &dst.attrs("")?)?;
+    src.names()
 }
 
 /// The objects of the source a copy has made, by node, with the path of
@@ -181,18 +198,34 @@ fn inside(path: &str, root: &str) -> bool {
 
 /// Copy member `name` of `src` (goto off) into `dst` (recording off).
 fn copy_member(src: &QGroup, dst: &QGroup, name: &str, copied: &mut Copied) -> Result<()> {
+    match copy_unless_group(src, dst, name, copied)? {
+        // The subgroup copies its own attributes.
+        Some((from, to)) => from.copy_into(&to, copied),
+        None => Ok(()),
+    }
+}
+
+/// [`copy_member`], except that a group to copy is only created: it is
+/// returned with its copy, for the caller to copy into (out of line, as
+/// [`own_attrs_and_names`]).
+#[inline(never)]
+fn copy_unless_group(
+    src: &QGroup,
+    dst: &QGroup,
+    name: &str,
+    copied: &mut Copied,
+) -> Result<Option<(QGroup, QGroup)>> {
     let (linked, node) = link_member(src, dst, name, copied)?;
     if linked {
-        return Ok(());
+        return Ok(None);
     }
     if let Some(node) = node {
         copied.at.insert(node, child_path(&dst.path, name));
     }
     match src.kind(name)? {
         Kind::Group => {
-            // The subgroup copies its own attributes.
             let to = dst.create_group(name)?;
-            return src.group(name)?.copy_into(&to, copied);
+            return Ok(Some((src.group(name)?, to)));
         }
         Kind::List => {
             dst.create_list(name)?;
@@ -206,7 +239,8 @@ fn copy_member(src: &QGroup, dst: &QGroup, name: &str, copied: &mut Copied) -> R
         Kind::Leaf => dst.set(name, src.read::<Value>(name)?)?,
         Kind::None => dst.set(name, Value::None)?,
     }
-    copy_attrs(&src.attrs(name)?, &dst.attrs(name)?)
+    copy_attrs(&src.attrs(name)?, &dst.attrs(name)?)?;
+    Ok(None)
 }
 
 /// Copy record variable `records` into new member `name` of `dst`, one
