@@ -417,6 +417,7 @@ pub mod values;
 pub use backend::LinkTarget;
 pub use backend::{Capabilities, Kind, NcFormat};
 pub use error::{error_chain, BoxError, Error, Result, StorageError};
+pub use file::read::MAX_DEPTH;
 pub use file::DEFAULT_FAMILY_SIZE;
 pub use file::{
     capabilities, default_max_read_bytes, AsMode, Format, Mode, OpenOptions, UnknownMode,
@@ -430,7 +431,6 @@ pub use tree::{
 };
 pub use tree::{FileMap, QRef, RefStatus};
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};
-pub use file::read::MAX_DEPTH;
 
 #[cfg(feature = "serde")]
 pub use crate::serde::{from_value, to_value};

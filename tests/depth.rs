@@ -143,7 +143,8 @@ fn the_deepest_tree_copies_and_recovers_on_a_2_mib_stack() {
     on_stack(2 << 20, move || {
         let src = qnd::open(dir.join("deepest.h5"), "w").unwrap();
         src.set("x", deep(MAX_DEPTH)).unwrap();
-        src.set("l", Value::List(vec![deep(MAX_DEPTH - 1)])).unwrap();
+        src.set("l", Value::List(vec![deep(MAX_DEPTH - 1)]))
+            .unwrap();
         for (b, to) in mem_and_h5(&dir, "copy") {
             src.copy_to(&to).unwrap();
             assert_eq!(to.to_value().unwrap(), src.to_value().unwrap(), "{b}");
@@ -156,6 +157,32 @@ fn the_deepest_tree_copies_and_recovers_on_a_2_mib_stack() {
         assert_eq!(report.leaves_read, 2, "{report}");
         assert!(report.unreadable.is_empty(), "{report}");
     });
+}
+
+/// A type that holds itself through `Option` and a newtype reads any
+/// scalar as itself again and again (serde gives `Some(x)` and `W(x)` the
+/// same value as `x`): serde's nesting counter ends it with an error, as
+/// it ends a value nested too deep.
+#[derive(serde::Deserialize, Debug)]
+struct Endless(Option<Box<Endless>>);
+
+impl Endless {
+    fn depth(&self) -> usize {
+        self.0.as_ref().map_or(0, |e| 1 + e.depth())
+    }
+}
+
+#[test]
+fn a_type_holding_itself_reads_a_scalar_as_an_error() {
+    let _serial = serial();
+    let e = on_stack(2 << 20, || {
+        qnd::from_value::<Endless>(Value::from(1.0)).unwrap_err()
+    });
+    assert!(matches!(e, Error::Serde { .. }), "{e:?}");
+    assert!(e.to_string().contains("nested more than"), "{e}");
+    // None ends it
+    let e: Endless = qnd::from_value(Value::None).unwrap();
+    assert_eq!(e.depth(), 0);
 }
 
 /// Run test `name` (an ignored test of this binary) in a child process:
@@ -222,5 +249,3 @@ fn deep_child() {
     assert!(e.to_string().contains("nested more than"), "{e}");
     println!("refused {which}");
 }
-
-

@@ -623,7 +623,10 @@ fn a_cycle_of_hard_links_is_an_error_not_a_crash() {
     assert_eq!(code, Some(0), "{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "{out}");
-    assert!(lines[0].starts_with("/g ") && lines[0].contains("group"), "{out}");
+    assert!(
+        lines[0].starts_with("/g ") && lines[0].contains("group"),
+        "{out}"
+    );
     let up = lines.iter().find(|l| l.starts_with("/g/up ")).expect(&out);
     assert!(up.contains("(hard link to /g: not followed)"), "{out}");
     assert!(lines.iter().any(|l| l.starts_with("/g/x ")), "{out}");
@@ -635,7 +638,11 @@ fn a_cycle_of_hard_links_is_an_error_not_a_crash() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("(hard link to /g: not followed)"), "{text}");
 
     let (code, out, err) = run(&["dump", "--json"]);

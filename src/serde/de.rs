@@ -601,9 +601,7 @@ impl<'de> de::SeqAccess<'de> for SeqDe {
                     let at = *i;
                     *i += 1;
                     let de = ValueDeserializer::nested(v, *depth).map_err(|e| e.in_index(at))?;
-                    seed.deserialize(de)
-                        .map(Some)
-                        .map_err(|e| e.in_index(at))
+                    seed.deserialize(de).map(Some).map_err(|e| e.in_index(at))
                 }
                 None => Ok(None),
             },
@@ -774,7 +772,8 @@ impl VariantDe {
     fn content(self, what: &str) -> Result<(String, ValueDeserializer)> {
         match self.value {
             Some(v) => {
-                let de = ValueDeserializer::nested(v, self.depth).map_err(|e| e.in_field(&self.name))?;
+                let de =
+                    ValueDeserializer::nested(v, self.depth).map_err(|e| e.in_field(&self.name))?;
                 Ok((self.name, de))
             }
             None => Err(SerdeError::new(format!(
@@ -804,8 +803,7 @@ impl<'de> de::VariantAccess<'de> for VariantDe {
 
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value> {
         let (name, v) = self.content("the tuple variant")?;
-        de::Deserializer::deserialize_tuple(v, len, visitor)
-            .map_err(|e| e.in_field(&name))
+        de::Deserializer::deserialize_tuple(v, len, visitor).map_err(|e| e.in_field(&name))
     }
 
     fn struct_variant<V: Visitor<'de>>(
