@@ -4,6 +4,8 @@
 //! thread stack (a test thread's) in a debug build. Cycles are not found by
 //! this limit but as a node met again on the path (tests/links.rs).
 
+#![cfg(all(feature = "hdf5", feature = "serde"))]
+
 use std::path::Path;
 use std::process::Command;
 
