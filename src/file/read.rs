@@ -114,7 +114,7 @@ pub const MAX_DEPTH: usize = 256;
 /// Refuse a group or list nested deeper than [`MAX_DEPTH`].
 ///
 /// # Errors
-/// [`Error::Invalid`](crate::Error::Invalid) naming the item.
+/// [`Error::Invalid`] naming the item.
 pub(crate) fn check_depth(at: &Where) -> Result<()> {
     if at.depth() > MAX_DEPTH {
         return Err(at.too_deep(MAX_DEPTH));

@@ -35,7 +35,7 @@ pub(super) fn to_node<T: Serialize + ?Sized>(x: &T) -> Result<Node> {
 }
 
 /// `x` serialized inside a value `depth` values deep: refused beyond
-/// [`MAX_NESTING`](MAX_NESTING), before recursing further.
+/// [`MAX_NESTING`], before recursing further.
 fn nested<T: Serialize + ?Sized>(x: &T, depth: usize) -> Result<Node> {
     if depth >= MAX_NESTING {
         return Err(too_deep());
