@@ -9,7 +9,7 @@ use crate::backend::{LeafSpec, NodeId, Run, Storage};
 use crate::error::{Result, Where};
 use crate::file::FileState;
 use crate::selection::{Region, Selection};
-use crate::values::{describe, Array, Value};
+use crate::values::{describe, Array, DType, Value};
 
 /// The storage spec for a leaf holding `a` (or records shaped like it).
 pub(crate) fn spec_of(a: &Array, records: bool) -> LeafSpec {
@@ -17,7 +17,7 @@ pub(crate) fn spec_of(a: &Array, records: bool) -> LeafSpec {
         dtype: a.dtype(),
         shape: a.shape().to_vec(),
         records,
-        text_len: if records && a.dtype() == crate::values::DType::Str {
+        text_len: if records && a.dtype() == DType::Str {
             // room to grow: a record variable's width is fixed when it is
             // created (see RECORD_TEXT_WIDTH)
             text_len(a).max(RECORD_TEXT_WIDTH)
@@ -279,7 +279,9 @@ pub(crate) fn fit_leaf(
         .clone()
         .fit(dtype, &out, fill)
         .map_err(|e| at.misfit(dtype, &out, e))?;
-    check_width(core, at, id, &a, false)?;
+    if a.dtype() == DType::Str {
+        check_width(core, at, id, &a, false)?;
+    }
     Ok((a, region))
 }
 
@@ -288,6 +290,7 @@ pub(crate) fn fit_leaf(
 /// text no wider than stored): what [`append_record`] appends, and what a
 /// caller checks before it appends anything (`set_serde`). Borrowed when
 /// no cast is needed: the hot path of recording copies nothing.
+#[inline]
 pub(crate) fn fit_record<'a>(
     core: &mut FileState,
     at: &Where,
@@ -310,7 +313,9 @@ pub(crate) fn fit_record<'a>(
     // every value checked before the record goes anywhere (storage or the
     // record buffer); the same dtype is borrowed, not copied
     let a = a.cast_checked(dtype).map_err(|e| at.cast(e))?;
-    check_width(core, at, id, &a, true)?;
+    if a.dtype() == DType::Str {
+        check_width(core, at, id, &a, true)?;
+    }
     Ok(a)
 }
 
