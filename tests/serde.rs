@@ -963,3 +963,22 @@ fn serde_recording_a_struct_that_fails_records_no_field() {
         f.close().unwrap();
     }
 }
+
+/// A struct named by an absolute path from a subgroup's handle is checked
+/// whole too (the group the path names, not the handle's).
+#[test]
+fn a_struct_at_an_absolute_path_that_does_not_fit_writes_no_field() {
+    for m in makers() {
+        let f = m.create();
+        let name = m.name().to_string();
+        let g = f.create_group("elsewhere").unwrap();
+        g.set_recording(Recording::Uniform);
+        g.set_serde("/st", &good_step(0)).unwrap();
+        let e = g
+            .set_serde("/st", &step(1, vec![0.0; 3], "k".to_string(), Some(1.0)))
+            .unwrap_err();
+        assert_eq!(common::error_path(&e), Some("/st/u"), "{name}: {e}");
+        assert_eq!(step_counts(&f, "st"), [1; 5], "{name}");
+        assert!(g.names().unwrap().is_empty(), "{name}");
+    }
+}

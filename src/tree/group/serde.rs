@@ -115,12 +115,20 @@ impl QGroup {
         let state = self.state.get();
         let mut core = self.file.lock()?;
         let at = self.at(&self.path);
-        let group = match self.resolve(&mut core, &at, name) {
-            Ok(None) => self.id,
-            Ok(Some((id, Kind::Group, _))) => id,
-            // not a group: set refuses a struct over it, writing nothing;
-            // missing: created whole, or nothing written
-            Ok(Some(_)) | Err(Error::NoItem { .. }) => return Ok(()),
+        let group = match walk(&mut core, self.file.root, self.id, &at, name, state.goto) {
+            // the group itself (`""`, `/`)
+            Ok(w) if w.name.is_empty() => w.group,
+            Ok(w) => match core
+                .lookup(w.group, w.name)
+                .map_err(|e| at.member(name).storage(e))?
+            {
+                Some((id, Kind::Group)) => id,
+                // not a group: set refuses a struct over it, writing
+                // nothing; missing: created whole
+                _ => return Ok(()),
+            },
+            // a missing group on the way: set_tree fails before it writes
+            Err(Error::NoItem { .. }) => return Ok(()),
             Err(e) => return Err(e),
         };
         check_members(&mut core, &self.at(path), group, members, state)
