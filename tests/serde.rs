@@ -547,3 +547,438 @@ mod random {
         }
     }
 }
+
+// ------------------------------------------------------------ a failed set_serde writes no field
+
+/// Memory, HDF5, netCDF-4 and netCDF-3 (classic).
+fn all_makers() -> Vec<Box<dyn Maker>> {
+    let mut v = makers();
+    v.push(Box::new(
+        FileMaker::new("netcdf3", "nc").netcdf(NcFormat::Classic),
+    ));
+    v
+}
+
+/// Where a struct goes: `st` where the file has groups, else the root.
+fn base(f: &QGroup) -> &'static str {
+    if f.capabilities().groups {
+        "st"
+    } else {
+        ""
+    }
+}
+
+/// Item `field` of the struct at `base`.
+fn at(base: &str, field: &str) -> String {
+    if base.is_empty() {
+        field.to_string()
+    } else {
+        format!("{base}/{field}")
+    }
+}
+
+/// How many records record variable `name` holds (goto off).
+fn records(f: &QGroup, name: &str) -> usize {
+    let g = f.push();
+    g.goto_off();
+    g.list(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .len()
+        .unwrap()
+}
+
+/// The record count of each field of [`Step`] at `base`.
+fn step_counts(f: &QGroup, base: &str) -> Vec<usize> {
+    ["t", "n", "u", "name", "dt"]
+        .iter()
+        .map(|k| records(f, &at(base, k)))
+        .collect()
+}
+
+/// A struct recorded step by step; each failing case changes one field's
+/// type or value.
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+struct Step<N, U, S, D> {
+    t: f64,
+    n: N,
+    u: U,
+    name: S,
+    dt: D,
+}
+
+type GoodStep = Step<i32, Vec<f64>, String, Option<f64>>;
+
+fn good_step(k: i32) -> GoodStep {
+    Step {
+        t: f64::from(k),
+        n: k,
+        u: vec![f64::from(k); 2],
+        name: format!("k{k}"),
+        dt: Some(0.1 * f64::from(k)),
+    }
+}
+
+/// Step `k` with field `n`, `u`, `name` or `dt` replaced.
+fn step<N, U, S, D>(n: N, u: U, name: S, dt: D) -> Step<N, U, S, D> {
+    Step {
+        t: 9.0,
+        n,
+        u,
+        name,
+        dt,
+    }
+}
+
+/// Every way a recorded struct's field can fail to fit its record
+/// variable is refused before any field is written: the error names the
+/// field, and every field keeps its record count (also in the file closed
+/// and reopened), so goto + read_serde still pairs fields of one call.
+#[test]
+fn recording_a_struct_that_does_not_fit_writes_no_field() {
+    #[derive(Serialize)]
+    struct Sub {
+        e: f64,
+    }
+    for m in all_makers() {
+        let f = m.create();
+        let b = base(&f);
+        let name = m.name().to_string();
+        f.set_recording(Recording::Uniform);
+        f.set_serde(b, &good_step(0)).unwrap();
+        f.set_serde(b, &good_step(1)).unwrap();
+        let u2 = || vec![0.0; 2];
+        let s = || "k".to_string();
+        let mut failed: Vec<(&str, &str, qnd::Result<()>)> = vec![
+            (
+                "text into an i4 record",
+                "n",
+                f.set_serde(b, &step("x", u2(), s(), Some(1.0))),
+            ),
+            (
+                "a value an i4 cannot hold",
+                "n",
+                f.set_serde(b, &step(1_i64 << 40, u2(), s(), Some(1.0))),
+            ),
+            (
+                "a record of another shape",
+                "u",
+                f.set_serde(b, &step(1, vec![0.0; 3], s(), Some(1.0))),
+            ),
+            (
+                "None into an f8 record",
+                "dt",
+                f.set_serde(b, &step(1, u2(), s(), None::<f64>)),
+            ),
+            (
+                "a struct into an f8 record",
+                "dt",
+                f.set_serde(b, &step(1, u2(), s(), Sub { e: 1.0 })),
+            ),
+            (
+                "a number into a text record",
+                "name",
+                f.set_serde(b, &step(1, u2(), 5.0, Some(1.0))),
+            ),
+        ];
+        if name != "netcdf4" {
+            // (netCDF-4 strings have no width)
+            failed.push((
+                "text wider than stored",
+                "name",
+                f.set_serde(b, &step(1, u2(), "x".repeat(40), Some(1.0))),
+            ));
+        }
+        for (what, field, r) in failed {
+            let e = r.expect_err(&format!("{name}: {what} is refused"));
+            let path = format!("/{}", at(b, field));
+            assert_eq!(
+                common::error_path(&e),
+                Some(path.as_str()),
+                "{name}: {what}: {e}"
+            );
+            assert_eq!(step_counts(&f, b), [2; 5], "{name}: {what}: {e}");
+        }
+        // recording goes on, every field in step
+        f.set_serde(b, &good_step(2)).unwrap();
+        stored(&*m, &f, |g| {
+            assert_eq!(step_counts(g, b), [3; 5], "{name}");
+            for k in 0..3 {
+                g.goto(k as isize);
+                assert_eq!(g.read_serde::<GoodStep>(b).unwrap(), good_step(k), "{name}");
+            }
+        });
+    }
+}
+
+/// A leaf where a struct was recorded, and a struct where a leaf was: the
+/// refusal names the field and no field gets a record.
+#[test]
+fn recording_a_struct_over_a_group_or_a_leaf_writes_no_field() {
+    #[derive(Serialize)]
+    struct Nest<S> {
+        t: f64,
+        sub: S,
+    }
+    #[derive(Serialize)]
+    struct Sub {
+        e: f64,
+    }
+    for m in makers() {
+        let f = m.create();
+        f.set_recording(Recording::Uniform);
+        f.set_serde(
+            "a",
+            &Nest {
+                t: 0.0,
+                sub: Sub { e: 1.0 },
+            },
+        )
+        .unwrap();
+        f.set_serde("b", &Nest { t: 0.0, sub: 1.0 }).unwrap();
+        let e = f.set_serde("a", &Nest { t: 1.0, sub: 2.0 }).unwrap_err();
+        assert_eq!(common::error_path(&e), Some("/a/sub"), "{}: {e}", m.name());
+        let e = f
+            .set_serde(
+                "b",
+                &Nest {
+                    t: 1.0,
+                    sub: Sub { e: 2.0 },
+                },
+            )
+            .unwrap_err();
+        assert_eq!(common::error_path(&e), Some("/b/sub"), "{}: {e}", m.name());
+        stored(&*m, &f, |g| {
+            for item in ["a/t", "a/sub/e", "b/t", "b/sub"] {
+                assert_eq!(records(g, item), 1, "{}: {item}", m.name());
+            }
+        });
+    }
+}
+
+/// With recording off, a struct written onto its group (or, under goto,
+/// onto the current record of each field) is checked whole too: a field
+/// that does not fit leaves every field as it was.
+#[test]
+fn writing_a_struct_that_does_not_fit_onto_its_group_writes_no_field() {
+    for m in makers() {
+        let f = m.create();
+        let name = m.name().to_string();
+        f.set_serde(
+            "mesh",
+            &Mesh {
+                nx: 2,
+                x: vec![0.0, 1.0],
+            },
+        )
+        .unwrap();
+        let e = f
+            .set_serde(
+                "mesh",
+                &Mesh {
+                    nx: 5,
+                    x: vec![1.0],
+                },
+            )
+            .unwrap_err();
+        assert_eq!(common::error_path(&e), Some("/mesh/x"), "{name}: {e}");
+        f.set_recording(Recording::Uniform);
+        for k in 0..3 {
+            f.set_serde("state", &state(k)).unwrap();
+        }
+        f.set_recording(Recording::Off);
+        f.goto(1);
+        let mut s = state(7);
+        s.u = vec![1.0; 3];
+        let e = f.set_serde("state", &s).unwrap_err();
+        assert_eq!(common::error_path(&e), Some("/state/u[1]"), "{name}: {e}");
+        stored(&*m, &f, |g| {
+            g.goto_off();
+            assert_eq!(g.read_serde::<Mesh>("mesh").unwrap().nx, 2, "{name}");
+            g.goto(1);
+            assert_eq!(g.read_serde::<State>("state").unwrap(), state(1), "{name}");
+        });
+    }
+}
+
+/// A unit-enum field is a text record variable; it may change variant
+/// from one record to the next (its width has room to grow), on every
+/// backend.
+#[test]
+fn serde_recording_an_enum_field_that_changes_variant() {
+    #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+    enum Phase {
+        A,
+        Bbbbb,
+        Theta(f64),
+    }
+    #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+    struct Phased {
+        t: f64,
+        phase: Phase,
+    }
+    for m in all_makers() {
+        let f = m.create();
+        let b = base(&f);
+        let name = m.name().to_string();
+        f.set_recording(Recording::Uniform);
+        let steps = [Phase::A, Phase::Bbbbb, Phase::A];
+        for (k, phase) in steps.iter().enumerate() {
+            let p = Phased {
+                t: k as f64,
+                phase: phase.clone(),
+            };
+            let r = f.set_serde(b, &p);
+            assert!(r.is_ok(), "{name}: {}", r.unwrap_err());
+        }
+        // a variant holding data is a group: refused with a clear message
+        // (not "record 3 out of range"), nothing written
+        let e = f
+            .set_serde(
+                b,
+                &Phased {
+                    t: 3.0,
+                    phase: Phase::Theta(0.5),
+                },
+            )
+            .unwrap_err();
+        let path = format!("/{}", at(b, "phase"));
+        assert_eq!(common::error_path(&e), Some(path.as_str()), "{name}: {e}");
+        if f.capabilities().groups {
+            assert!(
+                e.to_string().contains("a record variable takes an array"),
+                "{name}: {e}"
+            );
+        }
+        stored(&*m, &f, |g| {
+            assert_eq!(records(g, &at(b, "t")), 3, "{name}");
+            assert_eq!(records(g, &at(b, "phase")), 3, "{name}");
+            for (k, phase) in steps.iter().enumerate() {
+                g.goto(k as isize);
+                assert_eq!(&g.read_serde::<Phased>(b).unwrap().phase, phase, "{name}");
+            }
+        });
+    }
+}
+
+/// Text longer than a recorded text field's width is refused before any
+/// field is written, naming both widths and `declare_text`; a field
+/// declared wider records it.
+#[test]
+fn text_wider_than_a_record_variable_names_declare_text() {
+    #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+    struct Labelled {
+        t: f64,
+        label: String,
+    }
+    for m in all_makers() {
+        let f = m.create();
+        let b = base(&f);
+        let name = m.name().to_string();
+        f.set_recording(Recording::Uniform);
+        let long = "y".repeat(50);
+        f.set_serde(
+            b,
+            &Labelled {
+                t: 0.0,
+                label: "x".into(),
+            },
+        )
+        .unwrap();
+        let r = f.set_serde(
+            b,
+            &Labelled {
+                t: 1.0,
+                label: long.clone(),
+            },
+        );
+        if name == "netcdf4" {
+            // variable-length strings: no width
+            r.unwrap();
+            continue;
+        }
+        let e = r.unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("text of 50 bytes")
+                && msg.contains("32 bytes")
+                && msg.contains("declare_text"),
+            "{name}: {msg}"
+        );
+        assert_eq!(records(&f, &at(b, "t")), 1, "{name}");
+        // declared wide enough
+        f.declare_text(&at(b, "wide"), 64, &[]).unwrap();
+        #[derive(Serialize)]
+        struct Wide {
+            wide: String,
+        }
+        f.set_serde(b, &Wide { wide: long.clone() }).unwrap();
+        assert_eq!(records(&f, &at(b, "wide")), 1, "{name}");
+        f.goto(0);
+        assert_eq!(f.read::<String>(&at(b, "wide")).unwrap(), long, "{name}");
+    }
+}
+
+/// The reviewer's case (review13.rs): `dt: None` after `Some` fails and
+/// records no field, on every backend.
+#[test]
+fn serde_recording_a_struct_that_fails_records_no_field() {
+    #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+    struct State {
+        t: f64,
+        u: Vec<f64>,
+        dt: Option<f64>,
+    }
+    for m in all_makers() {
+        let f = m.create();
+        let b = m.name();
+        let name = base(&f);
+        let p = |k: &str| at(name, k);
+        f.set_recording(Recording::Uniform);
+        let ok = State {
+            t: 0.0,
+            u: vec![1.0, 2.0],
+            dt: Some(0.1),
+        };
+        f.set_serde(name, &ok).unwrap();
+        let bad = State {
+            t: 1.0,
+            u: vec![1.0, 2.0],
+            dt: None,
+        };
+        assert!(
+            f.set_serde(name, &bad).is_err(),
+            "{b}: None into f8 records"
+        );
+        f.set_recording(Recording::Off);
+        let counts = (
+            records(&f, &p("t")),
+            records(&f, &p("u")),
+            records(&f, &p("dt")),
+        );
+        assert_eq!(
+            counts,
+            (1, 1, 1),
+            "{b}: records of (t, u, dt) after a failed set_serde"
+        );
+        f.close().unwrap();
+    }
+}
+
+/// A struct named by an absolute path from a subgroup's handle is checked
+/// whole too (the group the path names, not the handle's).
+#[test]
+fn a_struct_at_an_absolute_path_that_does_not_fit_writes_no_field() {
+    for m in makers() {
+        let f = m.create();
+        let name = m.name().to_string();
+        let g = f.create_group("elsewhere").unwrap();
+        g.set_recording(Recording::Uniform);
+        g.set_serde("/st", &good_step(0)).unwrap();
+        let e = g
+            .set_serde("/st", &step(1, vec![0.0; 3], "k".to_string(), Some(1.0)))
+            .unwrap_err();
+        assert_eq!(common::error_path(&e), Some("/st/u"), "{name}: {e}");
+        assert_eq!(step_counts(&f, "st"), [1; 5], "{name}");
+        assert!(g.names().unwrap().is_empty(), "{name}");
+    }
+}

@@ -15,6 +15,13 @@ mod common;
 
 use common::{FileMaker, Maker};
 
+/// One test of this binary at a time: each may start a process (see the
+/// top of this file).
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 struct Mesh {
     nx: u32,
@@ -60,6 +67,7 @@ fn params() -> Params {
 /// reads into a struct of narrower types. Skipped without h5py.
 #[test]
 fn h5py_sees_fields_as_datasets_and_writes_structs_we_read() {
+    let _serial = serial();
     let Some(py) = common::python::Python::find(&["h5py", "numpy"]) else {
         return;
     };
@@ -119,4 +127,43 @@ with h5py.File(sys.argv[1], "w") as f:
             x: vec![0.0, 1.0, 2.0]
         }
     );
+}
+
+/// A recorded unit-enum field is a text record variable with room to
+/// grow: h5py reads it as fixed-width bytes (`S32`), one per record, the
+/// variant changing from record to record. Skipped without h5py.
+#[test]
+fn h5py_reads_a_recorded_enum_field() {
+    let _serial = serial();
+    let Some(py) = common::python::Python::find(&["h5py", "numpy"]) else {
+        return;
+    };
+    #[derive(Serialize)]
+    enum Phase {
+        A,
+        Bbbbb,
+    }
+    #[derive(Serialize)]
+    struct Phased {
+        t: f64,
+        phase: Phase,
+    }
+    let m = FileMaker::new("hdf5", "h5");
+    let f = m.create();
+    f.set_recording(qnd::Recording::Uniform);
+    for (k, phase) in [Phase::A, Phase::Bbbbb, Phase::A].into_iter().enumerate() {
+        f.set_serde("s", &Phased { t: k as f64, phase }).unwrap();
+    }
+    let path = f.file_path();
+    f.close().unwrap();
+    let out = py.run(
+        r#"
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    d = f["s/phase"]
+    print(d.dtype.str[1:], list(d.shape), [x.decode() for x in d[()]])
+"#,
+        &[&path],
+    );
+    assert_eq!(out.trim(), "S32 [3] ['A', 'Bbbbb', 'A']", "{out}");
 }

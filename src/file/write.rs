@@ -2,12 +2,14 @@
 //! before anything is written, creating members, writing leaves and
 //! appending records and list elements.
 
+use std::borrow::Cow;
+
 use super::read::{check_depth, flip, leaf_shape, list_len, slab_of};
 use crate::backend::{LeafSpec, NodeId, Run, Storage};
 use crate::error::{Result, Where};
 use crate::file::FileState;
-use crate::selection::Selection;
-use crate::values::{describe, Array, Value};
+use crate::selection::{Region, Selection};
+use crate::values::{describe, Array, DType, Value};
 
 /// The storage spec for a leaf holding `a` (or records shaped like it).
 pub(crate) fn spec_of(a: &Array, records: bool) -> LeafSpec {
@@ -15,7 +17,13 @@ pub(crate) fn spec_of(a: &Array, records: bool) -> LeafSpec {
         dtype: a.dtype(),
         shape: a.shape().to_vec(),
         records,
-        text_len: text_len(a),
+        text_len: if records && a.dtype() == DType::Str {
+            // room to grow: a record variable's width is fixed when it is
+            // created (see RECORD_TEXT_WIDTH)
+            text_len(a).max(RECORD_TEXT_WIDTH)
+        } else {
+            text_len(a)
+        },
     }
 }
 
@@ -219,18 +227,7 @@ pub(crate) fn write_leaf(
     value: &Value,
     fill: bool,
 ) -> Result<()> {
-    let Value::Array(a) = value else {
-        return Err(at.mismatch("an array", value.describe()));
-    };
-    check_text(at, a)?;
-    let (dtype, shape) = leaf_shape(core, at, id, record)?;
-    let region = sel.resolve(&shape).map_err(|e| at.selection(e))?;
-    let out = region.out_shape();
-    // With `fill`, a single value fills the whole selection, as in numpy.
-    let a = a
-        .clone()
-        .fit(dtype, &out, fill)
-        .map_err(|e| at.misfit(dtype, &out, e))?;
+    let (a, region) = fit_leaf(core, at, id, record, sel, value, fill)?;
     let region = match record {
         Some(r) => region.with_leading_index(r),
         None => region,
@@ -256,11 +253,62 @@ pub(crate) fn append_record(
     id: NodeId,
     value: &Value,
 ) -> Result<usize> {
+    let a = fit_record(core, at, id, value)?;
+    let n = core.records(id).map_err(|e| at.storage(e))?;
+    core.append(id, &a, &at.record(n))?;
+    Ok(n)
+}
+
+// ------------------------------------------------------------ checks
+
+/// `value` as it is written to `sel` of a leaf (or of record `record`),
+/// checked whole (an array, no NUL, the selection, shape, every value
+/// cast to the leaf's dtype, text no wider than stored), and the region
+/// it goes to: what [`write_leaf`] writes, and what a caller checks before
+/// it writes anything (`set_serde`).
+pub(crate) fn fit_leaf(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    record: Option<usize>,
+    sel: &Selection,
+    value: &Value,
+    fill: bool,
+) -> Result<(Array, Region)> {
+    let Value::Array(a) = value else {
+        return Err(at.mismatch("an array", value.describe()));
+    };
+    check_text(at, a)?;
+    let (dtype, shape) = leaf_shape(core, at, id, record)?;
+    let region = sel.resolve(&shape).map_err(|e| at.selection(e))?;
+    let out = region.out_shape();
+    // With `fill`, a single value fills the whole selection, as in numpy.
+    let a = a
+        .clone()
+        .fit(dtype, &out, fill)
+        .map_err(|e| at.misfit(dtype, &out, e))?;
+    if a.dtype() == DType::Str {
+        check_width(core, at, id, &a, false)?;
+    }
+    Ok((a, region))
+}
+
+/// `value` as it is appended to record node `id`, checked whole (an
+/// array, no NUL, the record shape, every value cast to the record dtype,
+/// text no wider than stored): what [`append_record`] appends, and what a
+/// caller checks before it appends anything (`set_serde`). Borrowed when
+/// no cast is needed: the hot path of recording copies nothing.
+#[inline]
+pub(crate) fn fit_record<'a>(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    value: &'a Value,
+) -> Result<Cow<'a, Array>> {
     let Value::Array(a) = value else {
         return Err(at.mismatch("an array record", value.describe()));
     };
     check_text(at, a)?;
-    let n = core.records(id).map_err(|e| at.storage(e))?;
     let info = core.shape(id).map_err(|e| at.storage(e))?;
     let dtype = info.dtype;
     let rec_shape = info.record_shape();
@@ -270,14 +318,47 @@ pub(crate) fn append_record(
             describe(a.dtype(), a.shape()),
         ));
     }
-    let here = at.record(n);
-    if a.dtype() == dtype {
-        core.append(id, a, &here)?;
-    } else {
-        // every value checked before the record goes anywhere (storage or
-        // the record buffer)
-        let a = a.cast_checked(dtype).map_err(|e| at.cast(e))?;
-        core.append(id, &a, &here)?;
+    // every value checked before the record goes anywhere (storage or the
+    // record buffer); the same dtype is borrowed, not copied
+    let a = a.cast_checked(dtype).map_err(|e| at.cast(e))?;
+    if a.dtype() == DType::Str {
+        check_width(core, at, id, &a, true)?;
     }
-    Ok(n)
+    Ok(a)
 }
+
+/// Refuse text wider than the fixed width node `id` stores (the storage
+/// would refuse it too, but only as it writes): named with both widths
+/// and how to get a wider one.
+fn check_width(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    a: &Array,
+    records: bool,
+) -> Result<()> {
+    let Array::Str(s) = a else {
+        return Ok(());
+    };
+    let Some(width) = core.storage.text_width(id).map_err(|e| at.storage(e))? else {
+        return Ok(());
+    };
+    match s.iter().map(String::len).max() {
+        Some(n) if n > width => Err(at.invalid(format!(
+            "text of {n} bytes does not fit the {width} bytes this {} stores per string \
+             (text is never cut short; its width was set when it was created: declare a \
+             wider one with declare_text)",
+            if records { "record variable" } else { "leaf" }
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The least width in bytes of a text record variable created by
+/// recording (its first record's longest string when that is longer):
+/// later records may hold longer text (an enum field that changes
+/// variant) up to this width. Text is stored with a fixed width on HDF5,
+/// netCDF-3 and in memory (netCDF-4 strings have none); wider text is an
+/// error, never cut short: declare a wider record variable with
+/// `declare_text` in a recording mode.
+pub(crate) const RECORD_TEXT_WIDTH: usize = 32;

@@ -1125,6 +1125,15 @@ impl Storage for Hdf5Storage {
         self.leaf_info(node)
     }
 
+    fn text_width(&mut self, node: NodeId) -> SResult<Option<usize>> {
+        self.opened(node)?;
+        let (_, e) = leaf_in(&self.nodes, node)?;
+        Ok(match e.text {
+            qnd_storage::TextLayout::Fixed { width, .. } => Some(width),
+            qnd_storage::TextLayout::Variable | qnd_storage::TextLayout::NotText => None,
+        })
+    }
+
     fn records(&mut self, node: NodeId) -> SResult<usize> {
         self.opened(node)?;
         let (n, _) = leaf_in(&self.nodes, node)?;

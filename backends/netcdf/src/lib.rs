@@ -293,6 +293,13 @@ impl Storage for NetcdfStorage {
         self.leaf_info(node)
     }
 
+    fn text_width(&mut self, node: NodeId) -> SResult<Option<usize>> {
+        Ok(match self.var(node)?.text {
+            qnd_storage::TextLayout::Fixed { width, .. } => Some(width),
+            qnd_storage::TextLayout::Variable | qnd_storage::TextLayout::NotText => None,
+        })
+    }
+
     fn records(&mut self, node: NodeId) -> SResult<usize> {
         self.record_count(node)
     }

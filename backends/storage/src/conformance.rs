@@ -412,6 +412,41 @@ pub fn refusals<M: Maker>(maker: &mut M) {
             "{b}: no virtual datasets"
         );
     }
+    // text: the width a backend reports is the one it holds to
+    let text = |n: usize| {
+        Array::Str(ArrayD::from_shape_vec(&[][..], vec!["x".repeat(n)]).expect("one element"))
+    };
+    for records in [false, true] {
+        let name = if records { "text_records" } else { "text_leaf" };
+        let id = s
+            .create_leaf(root, name, &spec(DType::Str, &[], records))
+            .unwrap();
+        let put = |s: &mut M::Storage, a: &Array| {
+            if records {
+                s.append(id, a)
+            } else {
+                s.write(id, &Run::whole(&[]), a)
+            }
+        };
+        match s.text_width(id).unwrap() {
+            Some(w) => {
+                assert_eq!(w, 8, "{b}: the text width created");
+                assert!(put(&mut s, &text(w)).is_ok(), "{b}: text of the width");
+                assert!(
+                    put(&mut s, &text(w + 1)).is_err(),
+                    "{b}: text wider than text_width is refused"
+                );
+            }
+            None => assert!(
+                put(&mut s, &text(20)).is_ok(),
+                "{b}: text with no width reported has no limit"
+            ),
+        }
+    }
+    let id = s
+        .create_leaf(root, "number", &spec(DType::F64, &[], false))
+        .unwrap();
+    assert_eq!(s.text_width(id).unwrap(), None, "{b}: no width but text");
     // still usable
     let id = s
         .create_leaf(root, "after", &spec(DType::F64, &[2], false))

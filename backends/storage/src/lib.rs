@@ -188,6 +188,17 @@ pub trait Storage {
     /// # Errors
     /// When the library fails.
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo>;
+    /// For a text leaf or record node stored with a fixed width: the most
+    /// bytes of text a string holds; `None` for variable-length text, for
+    /// anything else, and for a backend that does not say (the default).
+    /// Lets a caller refuse text too wide before it writes anything.
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn text_width(&mut self, node: NodeId) -> SResult<Option<usize>> {
+        let _ = node;
+        Ok(None)
+    }
     /// The record count of a record node, as the file has it now (another
     /// handle of the same file may have appended since this one last
     /// looked). The default asks [`Storage::info`]; backends answer it more

@@ -286,6 +286,11 @@ impl Storage for MemoryStorage {
         })
     }
 
+    fn text_width(&mut self, node: NodeId) -> SResult<Option<usize>> {
+        let width = self.node(node)?.text_width;
+        Ok(matches!(self.array(node)?, Array::Str(_)).then_some(width))
+    }
+
     fn records(&mut self, node: NodeId) -> SResult<usize> {
         Ok(self.array(node)?.shape().first().copied().unwrap_or(0))
     }

@@ -66,13 +66,32 @@ impl QGroup {
     /// # Ok::<(), qnd::Error>(())
     /// ```
     ///
+    /// A struct is checked whole before any field is written: every field
+    /// against the item it goes into, as [`QGroup::set`] judges it (a
+    /// record of the record variable's dtype and record shape, each value
+    /// cast as on write, text no wider than stored; a leaf's shape and
+    /// dtype; None, a struct or a list only where one fits; a new field
+    /// one the file can hold). So a call that returns an error has
+    /// written no field, and the fields of a recorded struct keep the same
+    /// record count: `goto(k)` + `read_serde` never pairs fields of
+    /// different calls.
+    ///
+    /// Text record variables made by recording are at least
+    /// 32 bytes wide (the first record's longest string when longer), so
+    /// a unit-enum field may change variant from one record to the next;
+    /// longer text is refused (never cut short): declare the field wider
+    /// first with [`QGroup::declare_text`] in a recording mode
+    /// (`f.declare_text("state/name", 100, &[])`).
+    ///
     /// # Errors
     /// [`Error::Serde`] when `value` does not serialize (a map key that is
-    /// not text or a number, ...; nothing is written); a bad member name or
-    /// text holding NUL anywhere in it (nothing is written); otherwise the
-    /// errors of [`QGroup::set`] for the field that failed. As with
-    /// [`QGroup::update`], a struct written field by field keeps the
-    /// fields written before the one that failed.
+    /// not text or a number, ...); a bad member name or text holding NUL
+    /// anywhere in it; otherwise the errors of [`QGroup::set`] for the
+    /// first field that does not fit its item, naming it. In each case no
+    /// field is written. Only a failure of the library itself while the
+    /// fields are being written (a full disk, [`Error::Backend`],
+    /// [`Error::Failed`]) leaves the fields before it written: the record
+    /// counts of a recorded struct's fields then differ by one.
     pub fn set_serde<T: Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<()> {
         let v = to_tree(value).map_err(|e| self.serde_error(name, e))?;
         if let Value::Group(_) = v {
@@ -80,8 +99,39 @@ impl QGroup {
             let path = self.item_path(name);
             write::validate(&self.at(&path), &v)?;
             self.check_holds(&path, &v, path != "/")?;
+            self.check_fields(name, &path, &v)?;
         }
         self.set_tree(name, v)
+    }
+
+    /// Check each field of group value `v` (to be written at `name`, item
+    /// path `path`) against the existing item it goes into, as `set_tree`
+    /// then `set` would, under one lock and writing nothing. Missing items
+    /// are [`QGroup::check_holds`]'s.
+    fn check_fields(&self, name: &str, path: &str, v: &Value) -> Result<()> {
+        let Value::Group(members) = v else {
+            return Ok(());
+        };
+        let state = self.state.get();
+        let mut core = self.file.lock()?;
+        let at = self.at(&self.path);
+        let group = match walk(&mut core, self.file.root, self.id, &at, name, state.goto) {
+            // the group itself (`""`, `/`)
+            Ok(w) if w.name.is_empty() => w.group,
+            Ok(w) => match core
+                .lookup(w.group, w.name)
+                .map_err(|e| at.member(name).storage(e))?
+            {
+                Some((id, Kind::Group)) => id,
+                // not a group: set refuses a struct over it, writing
+                // nothing; missing: created whole
+                _ => return Ok(()),
+            },
+            // a missing group on the way: set_tree fails before it writes
+            Err(Error::NoItem { .. }) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        check_members(&mut core, &self.at(path), group, members, state)
     }
 
     /// Refuse a value the file cannot hold (its capabilities: a dtype, or
@@ -209,4 +259,78 @@ impl QList {
             )
         })
     }
+}
+
+/// Check `members` against the members of group `group` (named `at`) they
+/// go into, in recording and goto state `state`, as [`QGroup::set`] would
+/// judge each (see `set_member`), writing nothing.
+fn check_members(
+    core: &mut FileState,
+    at: &Where,
+    group: NodeId,
+    members: &indexmap::IndexMap<String, Value>,
+    state: State,
+) -> Result<()> {
+    for (k, m) in members {
+        let here = at.member(k);
+        let Some((id, kind)) = core.lookup(group, k).map_err(|e| here.storage(e))? else {
+            continue;
+        };
+        let recording = state.recording != Recording::Off;
+        match (kind, m) {
+            (Kind::Group, Value::Group(sub)) => check_members(core, &here, id, sub, state)?,
+            (Kind::Group, _) => {
+                return Err(here.mismatch("a struct or map (a group)", m.describe()))
+            }
+            (Kind::Records, Value::Array(_)) if recording => {
+                write::fit_record(core, &here, id, m)?;
+            }
+            (Kind::Records, _) if recording => {
+                let info = core.shape(id).map_err(|e| here.storage(e))?;
+                return Err(here.mismatch(
+                    format!(
+                        "a record of {}",
+                        crate::values::describe(info.dtype, info.record_shape())
+                    ),
+                    format!(
+                        "{}: a record variable takes an array of the same shape each \
+                         record, not None, a struct, a map or an enum variant holding data",
+                        m.describe()
+                    ),
+                ));
+            }
+            (Kind::Records, _) => match state.goto {
+                Some(r) => {
+                    let count = core.records(id).map_err(|e| here.storage(e))?;
+                    let r = read::record_index(&here, r, count)?;
+                    let rec = here.record(r);
+                    write::fit_leaf(core, &rec, id, Some(r), &Selection::all(), m, false)?;
+                }
+                None => return Err(not_settable(&here)),
+            },
+            (Kind::List, _) if recording => {}
+            (Kind::List, _) => match state.goto {
+                Some(r) => {
+                    let n = read::list_len(core, &here, id)?;
+                    read::record_index(&here, r, n)?;
+                }
+                None if matches!(m, Value::List(l) if l.is_empty()) => {}
+                None => return Err(not_settable(&here)),
+            },
+            (Kind::None, Value::None) => {}
+            (Kind::None, _) => {
+                return Err(here.mismatch("None (declared as None)", m.describe()));
+            }
+            (Kind::Leaf, _) => {
+                write::fit_leaf(core, &here, id, None, &Selection::all(), m, false)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What `set` says of an existing list or record variable with recording
+/// and goto off.
+fn not_settable(at: &Where) -> Error {
+    at.invalid("cannot set an existing list or record variable; use append, goto, or recording")
 }

@@ -191,9 +191,10 @@ impl QGroup {
     /// Declare a text leaf (or text record variable, in recording mode)
     /// whose strings may be up to `width` bytes of UTF-8. Text is stored
     /// with a fixed width (numpy's `S<n>`); a value declared or first
-    /// written with [`QGroup::set`] gets the width of its longest string,
-    /// and a longer string later is an error, never cut short. Declare
-    /// the width you need to record strings that grow.
+    /// written with [`QGroup::set`] gets the width of its longest string
+    /// (a record variable made by recording at least 32 bytes, room for a
+    /// field that changes), and a longer string later is an error, never
+    /// cut short. Declare the width you need to record longer strings.
     ///
     /// # Errors
     /// As [`QGroup::declare`].

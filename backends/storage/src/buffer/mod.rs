@@ -599,6 +599,11 @@ impl<S: Storage> Storage for RecordBuffer<S> {
         }
     }
 
+    fn text_width(&mut self, node: NodeId) -> SResult<Option<usize>> {
+        // text is never buffered: the backend knows its width
+        self.inner.text_width(node)
+    }
+
     fn records(&mut self, node: NodeId) -> SResult<usize> {
         match self.get(node) {
             Some(b) => Ok(b.info.shape[0]),
