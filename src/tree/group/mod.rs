@@ -208,7 +208,11 @@ impl QGroup {
         &self.path
     }
 
-    /// The file's name.
+    /// The name that opens this file again: the name it was opened by,
+    /// expanded (`~`, `$VAR`); a family's pattern; a plain name holding a
+    /// `%` that would read as a family pattern with every `%` written `%%`
+    /// (a file `r%d.h5` opened as `r%%d.h5` is `r%%d.h5`); `<memory>`
+    /// for a file held in memory.
     pub fn file_path(&self) -> PathBuf {
         self.file.file_path()
     }
