@@ -54,17 +54,30 @@ impl QGroup {
 
     /// Leaf `name` (or a path) of `dtype` and `shape`: declared as
     /// [`QGroup::declare`] does if there is no such member, else the
-    /// existing leaf once its dtype and shape are checked (a record
-    /// variable's records: `shape` is the shape of one record).
+    /// existing leaf once its dtype and shape are checked.
+    ///
+    /// For a record variable, `shape` is the shape of one record, and the
+    /// leaf returned is the whole history, of shape `[records, ..shape]`
+    /// (as h5py's `require_dataset` returns the dataset, and as
+    /// [`QGroup::leaf`] gives it with goto off): read it whole or by
+    /// record; records are appended by setting the name with recording on.
     ///
     /// ```
-    /// use qnd::DType;
+    /// use qnd::{DType, Recording};
     /// let f = qnd::memory();
     /// let u = f.require_leaf("u", DType::F64, &[3])?;
     /// u.write(vec![1.0, 2.0, 3.0])?;
     /// assert_eq!(f.require_leaf("u", DType::F64, &[3])?.read::<Vec<f64>>()?, [1.0, 2.0, 3.0]);
     /// let e = f.require_leaf("u", DType::F32, &[3]).unwrap_err();
     /// assert!(e.to_string().contains("expected f4 [3], got f8 [3]"), "{e}");
+    /// {
+    ///     let g = f.push();
+    ///     g.set_recording(Recording::Uniform);
+    ///     g.set("t", vec![0.0, 1.0])?;
+    ///     g.set("t", vec![1.0, 1.0])?;
+    /// }
+    /// // one record is [2]; the leaf is the history, [2, 2]
+    /// assert_eq!(f.require_leaf("t", DType::F64, &[2])?.shape()?, [2, 2]);
     /// # Ok::<(), qnd::Error>(())
     /// ```
     ///
