@@ -900,3 +900,33 @@ fn require_leaf_on_a_record_variable_gives_the_whole_history() {
         f.close().unwrap();
     }
 }
+
+/// Replacing a stored reference on every backend: by a longer one where
+/// the backend removes members or has variable-length text; netCDF-3
+/// writes in place and refuses clearly what does not fit, keeping the old.
+#[test]
+fn set_ref_replaces_on_every_backend() {
+    let _serial = serial();
+    for m in makers() {
+        let b = m.name().to_string();
+        let f = m.create();
+        let short = QRef::new("/d/a.h5", "/x");
+        let long = QRef::new("/d/a_much_longer_name.h5", "/x/y/z");
+        f.set_ref("r", &short).unwrap();
+        match f.set_ref("r", &long) {
+            Ok(()) => assert_eq!(f.read_ref("r").unwrap(), long, "{b}"),
+            Err(e) => {
+                assert!(!f.capabilities().remove, "{b}: {e}");
+                assert!(matches!(e, Error::Invalid { .. }), "{b}: {e:?}");
+                assert!(e.to_string().contains("cannot remove"), "{b}: {e}");
+                assert_eq!(f.read_ref("r").unwrap(), short, "{b}");
+            }
+        }
+        let shorter = QRef::new("/d/b.h5", "/x");
+        f.set_ref("r", &shorter).unwrap();
+        assert_eq!(f.read_ref("r").unwrap(), shorter, "{b}");
+        let f = common::reopened(m.as_ref(), f, "r");
+        assert_eq!(f.read_ref("r").unwrap(), shorter, "{b}");
+        f.close().unwrap();
+    }
+}

@@ -540,12 +540,16 @@ impl QGroup {
         if !self.file.capabilities.remove {
             // in place: fits unless the format's text has a fixed width
             return write::write_leaf(&mut core, &at, old, None, &Selection::all(), &value, false)
-                .map_err(|e| match e {
-                    Error::Mismatch { .. } => at.invalid(format!(
-                        "the new reference does not fit the one stored ({e}), and this \
+                .map_err(|e| {
+                    let why = match &e {
+                        Error::Invalid { reason, .. } => reason.clone(),
+                        Error::Mismatch { .. } => e.to_string(),
+                        _ => return e,
+                    };
+                    at.invalid(format!(
+                        "the new reference does not fit the one stored ({why}), and this \
                          format cannot remove a member to make it anew"
-                    )),
-                    e => e,
+                    ))
                 });
         }
         let before = core
