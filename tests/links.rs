@@ -887,7 +887,11 @@ fn require_leaf_on_a_record_variable_gives_the_whole_history() {
         let leaf = f.require_leaf("t", DType::F64, &[2]).unwrap();
         assert_eq!(leaf.shape().unwrap(), [3, 2], "{b}");
         let whole: ndarray::Array2<f64> = leaf.read().unwrap();
-        assert_eq!(whole, ndarray::array![[0.0, 1.0], [1.0, 1.0], [2.0, 1.0]], "{b}");
+        assert_eq!(
+            whole,
+            ndarray::array![[0.0, 1.0], [1.0, 1.0], [2.0, 1.0]],
+            "{b}"
+        );
         let e = f.require_leaf("t", DType::F64, &[3, 2]).unwrap_err();
         assert!(matches!(e, Error::Mismatch { .. }), "{b}: {e}");
         // recording goes on through the group, and the leaf sees it

@@ -519,9 +519,7 @@ impl QGroup {
         write::validate(&at, &value)?;
         let mut core = self.file.lock_for_write(&at)?;
         let parent = t.group.id;
-        let found = core
-            .lookup(parent, &t.name)
-            .map_err(|e| at.storage(e))?;
+        let found = core.lookup(parent, &t.name).map_err(|e| at.storage(e))?;
         let Some((old, kind)) = found else {
             return make_ref(&mut core, &group_at, parent, &t.name, &value);
         };
@@ -552,10 +550,7 @@ impl QGroup {
                     ))
                 });
         }
-        let before = core
-            .storage
-            .read(old, &[])
-            .map_err(|e| at.storage(e))?;
+        let before = core.storage.read(old, &[]).map_err(|e| at.storage(e))?;
         let removed = core.storage.remove(parent, &t.name);
         core.invalidate();
         removed.map_err(|e| at.storage(e))?;
