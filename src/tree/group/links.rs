@@ -394,9 +394,8 @@ impl QGroup {
     /// next `set_shared` of that `Arc` writes the value again rather than
     /// linking to what the file holds now. A value changed on disk
     /// through one name shows through the other names linked so far. An
-    /// existing
-    /// member `name` is set as [`QGroup::set`] sets it (nothing is done
-    /// when it is already this value's node).
+    /// existing member `name` is set as [`QGroup::set`] sets it (nothing
+    /// is done when it is already this value's node).
     ///
     /// ```
     /// use std::sync::Arc;
@@ -489,7 +488,8 @@ impl QGroup {
     /// A reference stored there before is replaced, whatever the lengths
     /// of the two: where the format can remove members (memory, HDF5) the
     /// leaf is removed and made anew (if making it fails, the old one is
-    /// made again); elsewhere the text is written in place, which
+    /// made again; handles on the old leaf then fail, as after
+    /// [`QGroup::remove`]); elsewhere the text is written in place, which
     /// netCDF-4 (variable-length text) always can and netCDF-3 (fixed
     /// width) only when the new text is no longer than the first.
     ///
