@@ -782,6 +782,19 @@ fn set_shared_after_the_first_copy_was_overwritten() {
         f.set_shared("g3", &g).unwrap();
         assert!(!f.contains("g3/extra").unwrap(), "{b}");
         assert_eq!(f.read::<Vec<f64>>("g3/u").unwrap(), [1.0], "{b}");
+        // a change to one shared value leaves another linked
+        let (p, q) = (
+            Arc::new(Value::from(vec![1.0, 1.0])),
+            Arc::new(Value::from(vec![2.0, 2.0])),
+        );
+        f.set_shared("p1", &p).unwrap();
+        f.set_shared("q1", &q).unwrap();
+        f.write_part("p1", 0isize, 9.0).unwrap();
+        f.set_shared("p2", &p).unwrap();
+        f.set_shared("q2", &q).unwrap();
+        f.write_part("q2", 0isize, 5.0).unwrap();
+        assert_eq!(f.read::<Vec<f64>>("q1").unwrap(), [5.0, 2.0], "{b}");
+        assert_eq!(f.read::<Vec<f64>>("p2").unwrap(), [1.0, 1.0], "{b}");
     }
 }
 

@@ -46,6 +46,12 @@ struct Caches {
     goto: FastMap<NodeId, GotoIndex>,
     /// Shared values written (by address).
     shared: FastMap<usize, Shared>,
+    /// For each node of a shared value (the node it was written to and
+    /// every node below it), the values (by address) a change to it
+    /// drops: a write looks its node up here, once, when any value is
+    /// shared. An address may outlive its value here (a later value at
+    /// the same address is then dropped too: written again, never wrong).
+    shared_nodes: FastMap<NodeId, Vec<usize>>,
 }
 
 /// A shared value as written by `set_shared`.
@@ -54,9 +60,6 @@ struct Shared {
     value: Weak<Value>,
     /// The node it was written to.
     node: NodeId,
-    /// That node and every node below it: a change to any of them
-    /// changes the value the file holds.
-    nodes: Box<[NodeId]>,
 }
 
 /// The state shared by every handle of one open file.
@@ -166,10 +169,18 @@ impl FileState {
     /// added): the shared values written to it or to a group holding it
     /// are forgotten, so that `set_shared` of the same value writes it
     /// again rather than linking to what the file holds now. Costs one
-    /// test when no shared value was written.
+    /// test when no shared value was written, one lookup otherwise.
     pub fn changed(&mut self, node: NodeId) {
-        if !self.caches.shared.is_empty() {
-            self.caches.shared.retain(|_, s| !s.nodes.contains(&node));
+        if self.caches.shared_nodes.is_empty() {
+            return;
+        }
+        if let Some(keys) = self.caches.shared_nodes.remove(&node) {
+            for key in keys {
+                self.caches.shared.remove(&key);
+            }
+            if self.caches.shared.is_empty() {
+                self.caches.shared_nodes.clear();
+            }
         }
     }
 
@@ -383,14 +394,15 @@ impl FileState {
                 }
             }
         }
+        let key = Arc::as_ptr(value) as usize;
         let shared = Shared {
             value: Arc::downgrade(value),
             node,
-            nodes: nodes.into(),
         };
-        self.caches
-            .shared
-            .insert(Arc::as_ptr(value) as usize, shared);
+        self.caches.shared.insert(key, shared);
+        for id in nodes {
+            self.caches.shared_nodes.entry(id).or_default().push(key);
+        }
         Ok(())
     }
 
