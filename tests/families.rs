@@ -525,3 +525,178 @@ fn python_qnd_reads_our_family() {
         panic!("{d}");
     }
 }
+
+/// A plain file whose name fits the pattern (`run2024.h5` next to the
+/// one-member `run%d.h5`) does not block the family: HDF5 (and h5py) stop
+/// at the first missing member, and the members found hold the
+/// superblock's end of file. (Review 13.)
+#[test]
+fn an_unrelated_file_fitting_the_pattern_does_not_block_a_family() {
+    let _serial = serial();
+    let d = tempfile::tempdir().unwrap();
+    let f = qnd::open(d.path().join("run%d.h5"), "w").unwrap();
+    f.set("x", 1.0).unwrap();
+    f.close().unwrap();
+    let other = qnd::open(d.path().join("run2024.h5"), "w").unwrap();
+    other.set("y", 2.0).unwrap();
+    other.close().unwrap();
+    let f = qnd::open(d.path().join("run%d.h5"), "r");
+    assert!(f.is_ok(), "{}", f.unwrap_err());
+    assert_eq!(f.unwrap().read::<f64>("x").unwrap(), 1.0);
+}
+
+/// A member missing before one that exists: the error names the missing
+/// member and, as a hint, the file past the gap.
+#[test]
+fn a_gap_names_the_member_past_it() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let pattern = dir.path().join("g%d.h5");
+    let f = qnd::open_with(&pattern, &options(Mode::Create, SMALL)).unwrap();
+    record(&f, 0, 100);
+    f.close().unwrap();
+    let n = members(dir.path(), "g").len();
+    assert!(n >= 4, "{n} members");
+    std::fs::remove_file(dir.path().join("g1.h5")).unwrap();
+    let text = qnd::open(&pattern, "r").unwrap_err().to_string();
+    assert!(
+        text.contains("g1.h5") && text.contains("missing") && text.contains("g2.h5 exists"),
+        "{text}"
+    );
+}
+
+/// An external link from a file family to an ordinary HDF5 file resolves:
+/// HDF5 would open its target with the family's file-access list (the
+/// family driver), so qnd gives external links a default one, as h5py
+/// does. (Review 13.)
+#[test]
+fn external_link_out_of_a_family_resolves() {
+    let _serial = serial();
+    let d = tempfile::tempdir().unwrap();
+    let plain = d.path().join("plain.h5");
+    let f = qnd::open(&plain, "w").unwrap();
+    f.set("a", 2.5).unwrap();
+    f.close().unwrap();
+    let f = qnd::open(d.path().join("fam%d.h5"), "w").unwrap();
+    f.external_link("e", &plain, "/a").unwrap();
+    let got = f.read::<f64>("e");
+    assert!(matches!(got, Ok(2.5)), "{got:?}");
+    f.close().unwrap();
+    // reopened, read-only and read-write
+    for mode in ["r", "a"] {
+        let f = qnd::open(d.path().join("fam%d.h5"), mode).unwrap();
+        assert_eq!(f.read::<f64>("e").unwrap(), 2.5, "{mode}");
+        f.close().unwrap();
+    }
+    // and from a single file, as before
+    let s = qnd::open(d.path().join("single.h5"), "w").unwrap();
+    s.external_link("e", &plain, "/a").unwrap();
+    assert_eq!(s.read::<f64>("e").unwrap(), 2.5);
+}
+
+/// Python's `os.path.expanduser("~root/x.h5")` is `/root/x.h5` (any
+/// `~user`), and so is qnd's. (Review 13.)
+#[cfg(unix)]
+#[test]
+fn tilde_user_expands_as_python_expanduser() {
+    let _serial = serial();
+    // root's home is /root on this kind of machine; skip elsewhere
+    if !Path::new("/root").is_dir() || std::fs::read_dir("/root").is_err() {
+        println!("skipped: no readable /root");
+        return;
+    }
+    let name = format!("review13-{}.h5", std::process::id());
+    let e = qnd::open(format!("~root/{name}"), "r").unwrap_err();
+    assert!(
+        e.to_string().contains(&format!("/root/{name}")),
+        "the error names the unexpanded file: {e}"
+    );
+    // an unknown user stays as written
+    let e = qnd::open("~no-such-user-qnd-7f3a/x.h5", "r").unwrap_err();
+    assert!(e.to_string().contains("~no-such-user-qnd-7f3a/x.h5"), "{e}");
+}
+
+/// An external link into a family (`run%d.h5`) would dangle (HDF5 opens a
+/// link's target as one file): refused when made, with a message saying
+/// so; `%%` (a literal `%`) is a plain name.
+#[test]
+fn an_external_link_into_a_family_is_refused() {
+    let _serial = serial();
+    let d = tempfile::tempdir().unwrap();
+    let f = qnd::open(d.path().join("holder.h5"), "w").unwrap();
+    let e = f
+        .external_link("e", d.path().join("run%d.h5"), "/x")
+        .unwrap_err();
+    assert!(matches!(e, Error::Invalid { .. }), "{e:?}");
+    assert!(e.to_string().contains("file family"), "{e}");
+    assert_eq!(f.link_info("e").unwrap(), None);
+    f.external_link("p", d.path().join("100%%.h5"), "/x")
+        .unwrap();
+}
+
+/// `w` over a family of more members than the new one needs: HDF5 (as
+/// h5py's `"w"`) truncates every existing member, and those past the new
+/// end stay as empty files. The member size is the one written with (not
+/// the size of member 0, which is shorter): h5py opens the family with
+/// `memb_size` = that size.
+#[test]
+fn w_over_a_bigger_family_leaves_empty_members() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let pattern = dir.path().join("w%d.h5");
+    let f = qnd::open_with(&pattern, &options(Mode::Create, SMALL)).unwrap();
+    record(&f, 0, 100);
+    f.close().unwrap();
+    let before = members(dir.path(), "w").len();
+    assert!(before >= 4, "{before} members");
+    // again, with the default member size
+    let f = qnd::open(&pattern, "w").unwrap();
+    f.set("x", 4.5).unwrap();
+    f.close().unwrap();
+    let sizes: Vec<u64> = members(dir.path(), "w")
+        .iter()
+        .map(|m| std::fs::metadata(m).unwrap().len())
+        .collect();
+    eprintln!("sizes after w: {sizes:?}");
+    assert_eq!(sizes.len(), before, "{sizes:?}");
+    assert!(
+        sizes[0] > 0 && sizes[1..].iter().all(|&s| s == 0),
+        "{sizes:?}"
+    );
+    let f = qnd::open(&pattern, "r").unwrap();
+    assert_eq!(f.read::<f64>("x").unwrap(), 4.5);
+    f.close().unwrap();
+    let Some(py) = Python::find(&["h5py"]) else {
+        return;
+    };
+    let out = py.run(
+        "import sys, h5py\n\
+         for size in (int(sys.argv[2]), int(sys.argv[3]), None):\n\
+         \x20   try:\n\
+         \x20       kw = {} if size is None else {'memb_size': size}\n\
+         \x20       f = h5py.File(sys.argv[1], 'r', driver='family', **kw)\n\
+         \x20       print(size, float(f['x'][()]))\n\
+         \x20       f.close()\n\
+         \x20   except Exception as e:\n\
+         \x20       print(size, 'refused', str(e).replace('\\n', ' ')[:300])\n",
+        &[
+            &pattern,
+            &qnd::DEFAULT_FAMILY_SIZE.to_string(),
+            &sizes[0].to_string(),
+        ],
+    );
+    eprintln!("{out}");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some(format!("{} 4.5", qnd::DEFAULT_FAMILY_SIZE).as_str()),
+        "{out}"
+    );
+    // the size of member 0 is refused, and the refusal names the size
+    let second = lines.next().unwrap_or_default();
+    assert!(
+        second.contains("refused")
+            && second.contains(&format!("should be {}", qnd::DEFAULT_FAMILY_SIZE)),
+        "{out}"
+    );
+}

@@ -9,6 +9,9 @@ use crate::backend::{Kind, NodeId};
 use crate::error::{Result, Where};
 use crate::file::FileState;
 
+#[cfg(unix)]
+mod raw;
+
 /// Where a walk went through the current record of a list under goto:
 /// `Some((end, r))`, record `r` of the list whose component ends at byte
 /// `end` of the path.
@@ -161,27 +164,60 @@ pub(crate) fn kind_name(kind: Kind) -> &'static str {
 
 /// A file name with `~` and environment variables expanded, as Python
 /// qnd does (`os.path.expanduser`, then `os.path.expandvars`): a leading
-/// `~` or `~/` is the home directory (`$HOME`; `~user` is left as
+/// `~` (alone or before `/`) is the home directory (`$HOME`, or the
+/// password database's when `HOME` is unset), a leading `~user` user's
+/// home directory (from the password database, on Unix; elsewhere left as
 /// written), and `$NAME` or `${NAME}` (`NAME` of letters, digits and `_`)
-/// is the variable's value. What cannot be expanded (an unset variable,
-/// `HOME` unset, a name that is not UTF-8) is left as written.
+/// is the variable's value. What cannot be expanded (an unset variable, an
+/// unknown user, a name that is not UTF-8) is left as written.
 pub(crate) fn expand_name(path: &Path) -> PathBuf {
-    expand_with(path, |name| std::env::var(name).ok())
+    expand_with(path, |name| std::env::var(name).ok(), home_of)
 }
 
-/// [`expand_name`] with the variables `var` gives.
-fn expand_with(path: &Path, var: impl Fn(&str) -> Option<String>) -> PathBuf {
+/// The home directory of user `user` (`""`: the user running the
+/// process), from the password database.
+#[cfg(unix)]
+fn home_of(user: &str) -> Option<String> {
+    if user.is_empty() {
+        raw::own_home()
+    } else {
+        raw::home_of(user)
+    }
+}
+
+/// Without a password database: none.
+#[cfg(not(unix))]
+fn home_of(_user: &str) -> Option<String> {
+    None
+}
+
+/// [`expand_name`] with the variables `var` gives and the home
+/// directories `home` gives (`home("")`: the running user's, used when
+/// `HOME` is unset).
+fn expand_with(
+    path: &Path,
+    var: impl Fn(&str) -> Option<String>,
+    home: impl Fn(&str) -> Option<String>,
+) -> PathBuf {
     let Some(text) = path.to_str() else {
         return path.to_path_buf();
     };
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    if rest == "~" || rest.starts_with("~/") {
-        if let Some(home) = var("HOME").filter(|h| !h.is_empty()) {
-            out.push_str(home.trim_end_matches('/'));
-            rest = &rest[1..];
+    if let Some(after) = rest.strip_prefix('~') {
+        // as posixpath.expanduser: `~` then up to the first `/`
+        let end = after.find('/').unwrap_or(after.len());
+        let user = &after[..end];
+        let dir = if user.is_empty() {
+            var("HOME").or_else(|| home(""))
+        } else {
+            home(user)
+        };
+        if let Some(dir) = dir {
+            out.push_str(dir.trim_end_matches('/'));
+            rest = &after[end..];
             if out.is_empty() && rest.is_empty() {
-                out.push('/'); // HOME=/
+                out.push('/'); // a home of `/`
             }
         }
     }
@@ -222,10 +258,20 @@ mod tests {
             "RUN" => Some("r7".to_string()),
             _ => None,
         };
-        let x = |s: &str| expand_with(Path::new(s), var);
+        let home = |user: &str| match user {
+            "" => Some("/home/pw".to_string()),
+            "other" => Some("/users/other/".to_string()),
+            "root" => Some("/".to_string()),
+            _ => None,
+        };
+        let x = |s: &str| expand_with(Path::new(s), var, home);
         assert_eq!(x("~/a.h5"), Path::new("/home/me/a.h5"));
         assert_eq!(x("~"), Path::new("/home/me"));
-        assert_eq!(x("~other/a.h5"), Path::new("~other/a.h5"));
+        assert_eq!(x("~other/a.h5"), Path::new("/users/other/a.h5"));
+        assert_eq!(x("~other"), Path::new("/users/other"));
+        assert_eq!(x("~root"), Path::new("/"));
+        assert_eq!(x("~root/a.h5"), Path::new("/a.h5"));
+        assert_eq!(x("~nobody7/a.h5"), Path::new("~nobody7/a.h5"));
         assert_eq!(x("a/~/b.h5"), Path::new("a/~/b.h5"));
         assert_eq!(x("$RUN/x.h5"), Path::new("r7/x.h5"));
         assert_eq!(x("${RUN}x.h5"), Path::new("r7x.h5"));
@@ -235,8 +281,12 @@ mod tests {
             Path::new("$UNSET/${UNSET}/$/${/a$")
         );
         assert_eq!(x("~/$RUN/run%d.h5"), Path::new("/home/me/r7/run%d.h5"));
-        let no_home = |s: &str| expand_with(Path::new(s), |_| None);
-        assert_eq!(no_home("~/a.h5"), Path::new("~/a.h5"));
+        // HOME unset: the password database's home, if any
+        let no_var = |s: &str| expand_with(Path::new(s), |_| None, home);
+        assert_eq!(no_var("~/a.h5"), Path::new("/home/pw/a.h5"));
+        let nothing = |s: &str| expand_with(Path::new(s), |_| None, |_| None);
+        assert_eq!(nothing("~/a.h5"), Path::new("~/a.h5"));
+        assert_eq!(nothing("~other/a.h5"), Path::new("~other/a.h5"));
     }
 
     #[test]

@@ -13,15 +13,21 @@
 //!
 //! A family never enters SWMR mode (SWMR needs the sec2 driver): see
 //! [`Hdf5Storage`].
+//!
+//! An external link out of a family opens its target file with a default
+//! file-access list (the sec2 driver), as h5py does: HDF5 would open it
+//! with the family's, the family driver, and fail.
 
 use std::path::Path;
 
 use hdf5::plist::file_create::{AttrCreationOrder, LinkCreationOrder};
 use hdf5::File;
-use qnd_storage::{SResult, StorageError};
+use qnd_storage::{Kind, NodeId, SResult, StorageError};
 
+use super::raw::elink::Opened;
+use super::raw::links::RawLink;
 use super::raw::{self, lib};
-use super::{latest, Hdf5Storage, Swmr, CHUNK_INDEX_K};
+use super::{latest, vds, Hdf5Storage, Node, Obj, Swmr, CHUNK_INDEX_K};
 
 impl Hdf5Storage {
     /// Open an existing family, read-only or read-write. `pattern` is the
@@ -93,6 +99,75 @@ impl Hdf5Storage {
     /// The member size of a family (`None` for a single file).
     pub fn family_member_size(&self) -> Option<u64> {
         self.family
+    }
+
+    /// In a family, the object member `name` of `group` leads to when it
+    /// is an external link (`None` otherwise, and in a single file):
+    /// opened with a default file-access list for the target file (see
+    /// `raw::elink`), where HDF5 would use the family driver and fail.
+    fn family_external_target(&self, group: NodeId, name: &str) -> SResult<Option<Opened>> {
+        if self.family.is_none() {
+            return Ok(None);
+        }
+        let c = raw::c_name(name)?;
+        let g = self.group(group)?;
+        let RawLink::External(file, path) = raw::links::link_of(g, &c)? else {
+            return Ok(None);
+        };
+        let lapl = raw::elink::link_access()?;
+        raw::elink::open(g, &c, &lapl)
+            .map(Some)
+            .map_err(|e| StorageError::Dangling(format!("{name} -> {file}:{path}: {e}")))
+    }
+
+    /// [`qnd_storage::Storage::lookup`] of member `name` of `group` (which exists) when
+    /// it is an external link in a family: the node of its target, kept.
+    /// `None` otherwise.
+    ///
+    /// # Errors
+    /// [`StorageError::Dangling`] when the target cannot be opened.
+    pub(super) fn family_external(
+        &mut self,
+        group: NodeId,
+        name: &str,
+    ) -> SResult<Option<(NodeId, Kind)>> {
+        let Some(opened) = self.family_external_target(group, name)? else {
+            return Ok(None);
+        };
+        let mut sources = None;
+        let node = match opened {
+            Opened::Group(g) => Node::group(g),
+            Opened::Dataset(ds) => {
+                sources = vds::sources_of(&ds)?;
+                Hdf5Storage::dataset_node(ds)?
+            }
+            Opened::Type(t) => Hdf5Storage::type_node(t)?,
+        };
+        let info = node.obj.location()?.loc_info().map_err(lib)?;
+        let kind = node.kind;
+        let id = self.keep(group, name, node);
+        // the identity `links::meet` notes for every object it opens
+        self.met(id, (info.fileno, format!("{:?}", info.token)));
+        if let Some(s) = sources {
+            self.virtuals.insert(id, s);
+        }
+        Ok(Some((id, kind)))
+    }
+
+    /// [`Hdf5Storage::opened`] of a node that is member `name` of `group`:
+    /// in a family, the object of an external link opened again (as
+    /// [`Hdf5Storage::family_external`] opens it); `None` otherwise.
+    ///
+    /// # Errors
+    /// [`StorageError::Dangling`] when the target cannot be opened.
+    pub(super) fn family_external_again(&self, group: NodeId, name: &str) -> SResult<Option<Obj>> {
+        Ok(self
+            .family_external_target(group, name)?
+            .map(|opened| match opened {
+                Opened::Group(g) => Obj::Group(g),
+                Opened::Dataset(ds) => Obj::Dataset(ds),
+                Opened::Type(t) => Obj::Type(t),
+            }))
     }
 }
 

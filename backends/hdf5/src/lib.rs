@@ -640,18 +640,23 @@ impl Hdf5Storage {
         }
         let name = name.to_string();
         self.opened(parent)?;
-        let g = self.group(parent)?;
-        let obj = match class {
-            ObjClass::Group => Obj::Group(g.group(&name).map_err(lib)?),
-            ObjClass::Dataset => {
-                let dapl = match &self.node(id)?.obj {
-                    Obj::Closed { dapl, .. } => dapl.as_ref(),
-                    _ => None,
-                };
-                let c = raw::c_name(&name)?;
-                Obj::Dataset(raw::swmr::open_dataset(g, &c, dapl)?)
+        let obj = match self.family_external_again(parent, &name)? {
+            Some(obj) => obj,
+            None => {
+                let g = self.group(parent)?;
+                match class {
+                    ObjClass::Group => Obj::Group(g.group(&name).map_err(lib)?),
+                    ObjClass::Dataset => {
+                        let dapl = match &self.node(id)?.obj {
+                            Obj::Closed { dapl, .. } => dapl.as_ref(),
+                            _ => None,
+                        };
+                        let c = raw::c_name(&name)?;
+                        Obj::Dataset(raw::swmr::open_dataset(g, &c, dapl)?)
+                    }
+                    ObjClass::Datatype => Obj::Type(g.committed_datatype(&name).map_err(lib)?),
+                }
             }
-            ObjClass::Datatype => Obj::Type(g.committed_datatype(&name).map_err(lib)?),
         };
         self.kept.forget(id);
         if let Some(n) = self.nodes.get_mut(id) {
@@ -1062,6 +1067,9 @@ impl Storage for Hdf5Storage {
         let c = raw::c_name(name)?;
         if !raw::link_exists(g, &c)? {
             return Ok(None);
+        }
+        if let Some(found) = self.family_external(group, name)? {
+            return Ok(Some(found));
         }
         let (info, address) = match self.meet(group, name)? {
             links::Met::Known(id, kind) => return Ok(Some((id, kind))),

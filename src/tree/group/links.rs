@@ -318,10 +318,15 @@ impl QGroup {
     ///
     /// # Errors
     /// [`Error::ReadOnly`], [`Error::Invalid`] when `name` exists, the
-    /// format has no external links (memory, netCDF), or `file` or `path`
-    /// is empty or holds a NUL byte.
+    /// format has no external links (memory, netCDF), `file` is a family
+    /// pattern (`run%d.h5`: HDF5 opens a link's target as one file), or
+    /// `file` or `path` is empty or holds a NUL byte.
     pub fn external_link(&self, name: &str, file: impl AsRef<Path>, path: &str) -> Result<()> {
         let file = file.as_ref();
+        if let Some(why) = crate::file::link_target_refusal(file) {
+            let t = self.target(name)?;
+            return Err(self.at(&child_path(&t.group.path, &t.name)).invalid(why));
+        }
         let file_text = file.to_string_lossy();
         let texts = [("file", file_text.as_ref()), ("target path", path)];
         self.make_link(name, "external", &texts, |core, parent, n| {

@@ -10,12 +10,15 @@
 //! - [`data`]: moving typed buffers in and out of datasets and attributes;
 //! - [`vds`]: the mappings of virtual datasets and opening their sources;
 //! - [`links`]: what a link is, creating and deleting links;
+//! - [`elink`]: opening through external links with a default file-access
+//!   list (from families);
 //! - [`file`]: file descriptors (close-on-exec), and probes for the tests;
 //! - [`swmr`]: superblock versions, SWMR writing and reading.
 #![allow(unsafe_code)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub(crate) mod data;
+pub(crate) mod elink;
 pub(crate) mod family;
 pub(crate) mod file;
 pub(crate) mod links;
