@@ -385,14 +385,42 @@ impl<'a> Where<'a> {
         self.path.depth()
     }
 
-    /// The refusal of an item nested more than `max` groups or lists deep:
-    /// what a group holding itself through a hard link (a cycle) looks
-    /// like to anything that walks the tree.
+    /// The refusal of an item nested more than `max` groups or lists deep
+    /// (the limit that keeps recursive reads and writes off the end of the
+    /// stack).
     pub fn too_deep(&self, max: usize) -> Error {
         self.invalid(format!(
-            "nested more than {max} groups or lists deep: a group that holds \
-             itself through a hard link (a cycle)? Read its members by name"
+            "nested more than {max} groups or lists deep (qnd's limit for reading \
+             or writing a tree); read or write its members by name"
         ))
+    }
+
+    /// The refusal of a group or list that is `ancestor` (an item on the
+    /// path to it, read in the same call) met again: a hard link to a group
+    /// that holds it.
+    pub fn cycle(&self, ancestor: &Where) -> Error {
+        self.invalid(format!(
+            "is {} (a hard link to a group that holds it): a cycle; read its \
+             members by name",
+            ancestor.path()
+        ))
+    }
+
+    /// The item `n` steps up (each member or element step is one) from
+    /// this one; the top of the path if it has fewer steps.
+    pub fn up(&self, n: usize) -> Where<'a> {
+        let mut path = self.path;
+        for _ in 0..n {
+            path = match path {
+                ItemPath::Member(parent, ..) | ItemPath::Record(parent, _) => *parent,
+                ItemPath::Spelled(_) => break,
+            };
+        }
+        Where {
+            file: self.file,
+            backend: self.backend,
+            path,
+        }
     }
 
     /// Member `name` (a name, or a relative or absolute path) of this

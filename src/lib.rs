@@ -417,6 +417,7 @@ pub mod values;
 pub use backend::LinkTarget;
 pub use backend::{Capabilities, Kind, NcFormat};
 pub use error::{error_chain, BoxError, Error, Result, StorageError};
+pub use file::read::MAX_DEPTH;
 pub use file::DEFAULT_FAMILY_SIZE;
 pub use file::{
     capabilities, default_max_read_bytes, AsMode, Format, Mode, OpenOptions, UnknownMode,

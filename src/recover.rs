@@ -335,7 +335,7 @@ fn check(path: &Path, format: Format, report: &mut Recovery) {
     };
     match crate::open_with(path, &options) {
         Ok(root) => {
-            check_group(&root, report);
+            check_group(&root, &mut Vec::new(), report);
             if let Err(e) = root.close() {
                 report.unreadable.push(("/".into(), error_chain(&e)));
             }
@@ -344,7 +344,19 @@ fn check(path: &Path, format: Format, report: &mut Recovery) {
     }
 }
 
-fn check_group(g: &QGroup, report: &mut Recovery) {
+/// Check every member of `g`, recursively. `above` holds the groups on the
+/// path to `g`: a member that is one of them (a hard link to a group that
+/// holds it: a cycle) is checked once, not followed.
+fn check_group(g: &QGroup, above: &mut Vec<QGroup>, report: &mut Recovery) {
+    if above.iter().any(|a| a.is_same(g)) {
+        return;
+    }
+    above.push(g.clone());
+    check_members(g, above, report);
+    above.pop();
+}
+
+fn check_members(g: &QGroup, above: &mut Vec<QGroup>, report: &mut Recovery) {
     let names = match g.names() {
         Ok(n) => n,
         Err(e) => return report.unreadable.push((g.path().into(), error_chain(&e))),
@@ -352,17 +364,17 @@ fn check_group(g: &QGroup, report: &mut Recovery) {
     for name in names {
         let path = crate::file::join(g.path(), &name);
         match g.item(&name) {
-            Ok(item) => check_item(item, &path, report),
+            Ok(item) => check_item(item, &path, above, report),
             Err(e) => report.unreadable.push((path, error_chain(&e))),
         }
     }
 }
 
-fn check_item(item: Item, path: &str, report: &mut Recovery) {
+fn check_item(item: Item, path: &str, above: &mut Vec<QGroup>, report: &mut Recovery) {
     match item {
-        Item::Group(g) => check_group(&g, report),
+        Item::Group(g) => check_group(&g, above, report),
         Item::List(l) if l.is_records() => check_records(&l, path, report),
-        Item::List(l) => check_list(&l, path, report),
+        Item::List(l) => check_list(&l, path, above, report),
         Item::Leaf(leaf) => match leaf.read::<Value>() {
             Ok(_) => report.leaves_read += 1,
             Err(e @ Error::TooLarge { .. }) => {
@@ -374,7 +386,7 @@ fn check_item(item: Item, path: &str, report: &mut Recovery) {
     }
 }
 
-fn check_list(l: &QList, path: &str, report: &mut Recovery) {
+fn check_list(l: &QList, path: &str, above: &mut Vec<QGroup>, report: &mut Recovery) {
     l.set_auto(crate::Auto::Off);
     let n = match l.len() {
         Ok(n) => n,
@@ -383,7 +395,7 @@ fn check_list(l: &QList, path: &str, report: &mut Recovery) {
     for i in 0..n {
         let at = format!("{path}[{i}]");
         match l.get(i as isize) {
-            Ok(item) => check_item(item, &at, report),
+            Ok(item) => check_item(item, &at, above, report),
             Err(e) => report.unreadable.push((at, error_chain(&e))),
         }
     }

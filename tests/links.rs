@@ -545,17 +545,28 @@ fn convert_keeps_links() {
         assert_eq!(out.trim(), "True True", "h5py sees the hard links");
     }
     // netCDF-4 has no links: the cycle cannot be copied (nor the
-    // dangling link), and the copy is refused rather than never ending
+    // dangling link), and the copy is refused before DST is made, naming
+    // both, rather than never ending
     let nc = dir.path().join("copy.nc");
     let (ok, err) = convert(&nc);
     assert!(!ok, "a cycle has no end in netCDF");
     assert!(err.contains("a cycle"), "{err}");
+    assert!(
+        err.contains("/g/up: a hard link to /g, which holds it (a cycle)"),
+        "{err}"
+    );
+    assert!(err.contains("/d: a dangling link"), "{err}");
+    assert!(err.contains("nothing written"), "{err}");
     assert!(!nc.exists(), "the partial copy is removed");
 }
 
 /// A group that holds itself through a hard link (HDF5 allows it, h5py
-/// makes it with `g['up'] = g`): whole reads, `ls -r` and `dump` end with
-/// an error naming the cycle, never a stack overflow.
+/// makes it with `g['up'] = g`): whole reads end with an error naming the
+/// cycle (a node met again on the path), never a stack overflow; `ls -r`
+/// lists it and marks the link not followed (as h5ls marks an object
+/// already visited); `dump` prints it as null and says so; `recover`
+/// checks the file once; a copy into a format without hard links refuses
+/// it, naming it.
 #[test]
 fn a_cycle_of_hard_links_is_an_error_not_a_crash() {
     let _serial = serial();
@@ -568,21 +579,104 @@ fn a_cycle_of_hard_links_is_an_error_not_a_crash() {
     f.close().unwrap();
     let f = qnd::open(&path, "r").unwrap();
     assert_eq!(f.read::<f64>("g/up/up/x").unwrap(), 2.5);
+    let g = f.group("g").unwrap();
+    assert!(g.is_same(&f.group("g/up").unwrap()));
+    assert!(g.is_same(&f.group("g/up/up").unwrap()));
+    assert!(!g.is_same(&f));
+    let again = qnd::open(&path, "r").unwrap();
+    assert!(!g.is_same(&again.group("g").unwrap()), "another open");
+    again.close().unwrap();
     let e = f.to_value().unwrap_err();
+    assert!(matches!(e, Error::Invalid { .. }), "{e:?}");
+    assert!(e.to_string().contains("/g/up: is /g"), "{e}");
     assert!(e.to_string().contains("a cycle"), "{e}");
-    let e = f.group("g").unwrap().to_value().unwrap_err();
+    let e = g.to_value().unwrap_err();
+    assert!(e.to_string().contains("/g/up: is /g"), "{e}");
+    // read from inside the cycle: the path names the handle's way in
+    let e = f.group("g/up").unwrap().to_value().unwrap_err();
+    assert!(e.to_string().contains("/g/up/up: is /g/up"), "{e}");
+    // into a format without hard links, the copy names the cycle and stops
+    let nc = dir.path().join("copy.nc");
+    let to = qnd::open(&nc, "w").unwrap();
+    let e = f.copy_to(&to).unwrap_err();
+    assert!(e.to_string().contains("/g/up: is /g"), "{e}");
     assert!(e.to_string().contains("a cycle"), "{e}");
+    to.close().unwrap();
     f.close().unwrap();
-    for args in [&["ls", "-r"][..], &["dump", "--json"][..]] {
+    let report = qnd::recover(&path).unwrap();
+    assert_eq!(report.leaves_read, 1, "{report}");
+    assert!(report.unreadable.is_empty(), "{report}");
+
+    let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_qnd"))
             .args(args)
             .arg(&path)
             .output()
             .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        assert!(err.contains("a cycle"), "{args:?}: {err}");
-    }
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&["ls", "-r"]);
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[0].starts_with("/g ") && lines[0].contains("group"),
+        "{out}"
+    );
+    let up = lines.iter().find(|l| l.starts_with("/g/up ")).expect(&out);
+    assert!(up.contains("(hard link to /g: not followed)"), "{out}");
+    assert!(lines.iter().any(|l| l.starts_with("/g/x ")), "{out}");
+    // listed from inside: the link back to the listed group is marked too
+    let out = Command::new(env!("CARGO_BIN_EXE_qnd"))
+        .args(["ls", "-r"])
+        .arg(&path)
+        .arg("/g")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("(hard link to /g: not followed)"), "{text}");
+
+    let (code, out, err) = run(&["dump", "--json"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("/g/up is /g"), "{err}");
+    assert!(err.contains("a cycle"), "{err}");
+    assert!(err.len() < 1000, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(json["g"]["up"].is_null(), "{out}");
+    assert_eq!(json["g"]["x"]["data"][0], 2.5, "{out}");
+}
+
+/// `qnd ls -r` of a file whose group holds itself through a hard link
+/// (h5py: `g["back"] = g`) lists it (the reviewer's case: it failed with
+/// a path of 128 `/back`s).
+#[test]
+fn qnd_ls_r_lists_a_hard_link_cycle() {
+    let _serial = serial();
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("cycle.h5");
+    let f = qnd::open(&p, "w").unwrap();
+    f.create_group("g").unwrap();
+    f.set("g/a", 1.0).unwrap();
+    f.link("g/back", "/g").unwrap();
+    f.close().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qnd"))
+        .args(["ls", "-r"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("/back/back"), "{stdout}");
 }
 
 /// Into a destination without links, every name gets its own copy of what
@@ -605,6 +699,25 @@ fn copy_without_links_copies_each_name() {
         assert_eq!(g.link_info(name).unwrap(), Some(LinkTarget::Hard), "{name}");
     }
     g.close().unwrap();
+}
+
+/// A soft-link cycle on HDF5 read as a 761-byte message ("s -> /s: through
+/// s -> /s: through ..." 40 times); memory says it in one line. The error
+/// names the link and says "cycle" once.
+#[test]
+fn soft_link_cycle_error_is_one_line() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("memory", qnd::memory()),
+        ("hdf5", qnd::open(dir.path().join("cy.h5"), "w").unwrap()),
+    ];
+    for (b, f) in files {
+        f.soft_link("s", "/s").unwrap();
+        let e = f.read::<Value>("s").unwrap_err().to_string();
+        assert!(e.len() < 300, "{b}: {} bytes: {e}", e.len());
+        assert_eq!(e.matches("cycle").count(), 1, "{b}: {e}");
+    }
 }
 
 // ------------------------------------------------ review of issue 13 (links)

@@ -100,21 +100,39 @@ pub(crate) fn element(
     Ok(found)
 }
 
-/// Groups and lists nest at most this deep. A tree deeper than this is a
-/// group that holds itself through a hard link (HDF5 allows such cycles):
-/// anything walking it (a whole read, `qnd ls -r`, `dump`, a copy) would
-/// never end.
-pub(crate) const MAX_DEPTH: usize = 128;
+/// Groups and lists nest at most this deep, counted from the root (`/g`
+/// is 1 deep): deeper items are refused alike by reads, writes and serde,
+/// so qnd never writes a tree it cannot read back. Whole reads and writes
+/// recurse once per level; the limit keeps them within a 2 MiB thread
+/// stack (a test thread's) in a debug build (measured there: whole reads
+/// survive 384 levels, writes 512, [`QGroup::copy_to`](crate::QGroup::copy_to)
+/// 256 but not 320; a release build's frames are several times smaller).
+/// Cycles (a group holding itself through a hard link) are found as a
+/// node met again on the path being read, not by this limit.
+pub const MAX_DEPTH: usize = 256;
 
 /// Refuse a group or list nested deeper than [`MAX_DEPTH`].
 ///
 /// # Errors
-/// [`Error::Invalid`](crate::Error::Invalid) naming the item.
+/// [`Error::Invalid`] naming the item.
 pub(crate) fn check_depth(at: &Where) -> Result<()> {
     if at.depth() > MAX_DEPTH {
         return Err(at.too_deep(MAX_DEPTH));
     }
     Ok(())
+}
+
+/// The groups and lists a whole read is inside, outermost first: a member
+/// that is one of them is a cycle.
+type Ancestors = Vec<NodeId>;
+
+/// Refuse group or list `id` at `at` if it is one of `ancestors` (the
+/// last of which holds it).
+fn check_cycle(at: &Where, id: NodeId, ancestors: &Ancestors) -> Result<()> {
+    match ancestors.iter().position(|&a| a == id) {
+        Some(k) => Err(at.cycle(&at.up(ancestors.len() - k))),
+        None => Ok(()),
+    }
 }
 
 /// Room for the name of any list element: `_` and the digits of a `usize`.
@@ -283,7 +301,7 @@ pub(crate) fn read_item(
     kind: Kind,
     goto: Option<isize>,
 ) -> Result<Value> {
-    read_item_in(core, at, id, kind, goto, &mut 0)
+    read_item_in(core, at, id, kind, goto, &mut 0, &mut Vec::new())
 }
 
 /// [`read_item`] as part of a read that has already read `spent` bytes.
@@ -294,14 +312,35 @@ fn read_item_in(
     kind: Kind,
     goto: Option<isize>,
     spent: &mut u128,
+    ancestors: &mut Ancestors,
 ) -> Result<Value> {
-    if matches!(kind, Kind::Group | Kind::List) {
-        check_depth(at)?;
+    if !matches!(kind, Kind::Group | Kind::List) {
+        return read_array_item(core, at, id, kind, goto, spent);
     }
+    check_depth(at)?;
+    check_cycle(at, id, ancestors)?;
+    ancestors.push(id);
+    let v = match kind {
+        Kind::Group => read_group_in(core, at, id, goto, spent, ancestors),
+        _ => read_list_in(core, at, id, goto, spent, ancestors),
+    };
+    ancestors.pop();
+    v
+}
+
+/// [`read_item_in`] of a None, leaf or record variable. Kept out of the
+/// recursion of a whole read (never inlined), whose frames stay small:
+/// see [`MAX_DEPTH`].
+#[inline(never)]
+fn read_array_item(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    kind: Kind,
+    goto: Option<isize>,
+    spent: &mut u128,
+) -> Result<Value> {
     match kind {
-        Kind::None => Ok(Value::None),
-        Kind::Leaf => read_leaf_in(core, at, id, None, &Selection::all(), spent).map(Value::Array),
-        Kind::Group => read_group_in(core, at, id, goto, spent),
         Kind::Records => match goto {
             Some(r) => {
                 let count = core.records(id).map_err(|e| at.storage(e))?;
@@ -313,18 +352,32 @@ fn read_item_in(
                 Ok(Value::List(split_records(all)))
             }
         },
-        Kind::List => {
-            let n = list_len(core, at, id)?;
-            match goto {
-                Some(r) => {
-                    let r = record_index(at, r, n)?;
-                    read_element_in(core, at, id, r, spent)
-                }
-                None => (0..n)
-                    .map(|i| read_element_in(core, at, id, i, spent))
-                    .collect::<Result<_>>()
-                    .map(Value::List),
+        Kind::Leaf => read_leaf_in(core, at, id, None, &Selection::all(), spent).map(Value::Array),
+        _ => Ok(Value::None),
+    }
+}
+
+/// Read list `id` whole (with `goto`, only that element).
+fn read_list_in(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    goto: Option<isize>,
+    spent: &mut u128,
+    ancestors: &mut Ancestors,
+) -> Result<Value> {
+    let n = list_len(core, at, id)?;
+    match goto {
+        Some(r) => {
+            let r = record_index(at, r, n)?;
+            read_element_in(core, at, id, r, spent, ancestors)
+        }
+        None => {
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                out.push(read_element_in(core, at, id, i, spent, ancestors)?);
             }
+            Ok(Value::List(out))
         }
     }
 }
@@ -336,7 +389,7 @@ pub(crate) fn read_element(
     id: NodeId,
     i: usize,
 ) -> Result<Value> {
-    read_element_in(core, at, id, i, &mut 0)
+    read_element_in(core, at, id, i, &mut 0, &mut Vec::new())
 }
 
 /// [`read_element`] as part of a read that has already read `spent` bytes.
@@ -346,10 +399,18 @@ fn read_element_in(
     id: NodeId,
     i: usize,
     spent: &mut u128,
+    ancestors: &mut Ancestors,
 ) -> Result<Value> {
     let here = at.record(i);
     let (eid, kind) = element(core, &here, id, i)?;
-    read_item_in(core, &here, eid, kind, None, spent)
+    if ancestors.is_empty() {
+        // an element read on its own: its list is the path's top
+        ancestors.push(id);
+        let v = read_item_in(core, &here, eid, kind, None, spent, ancestors);
+        ancestors.pop();
+        return v;
+    }
+    read_item_in(core, &here, eid, kind, None, spent, ancestors)
 }
 
 /// Read group `id` whole; record variables inside honour `goto`.
@@ -359,7 +420,7 @@ pub(crate) fn read_group(
     id: NodeId,
     goto: Option<isize>,
 ) -> Result<Value> {
-    read_group_in(core, at, id, goto, &mut 0)
+    read_group_in(core, at, id, goto, &mut 0, &mut vec![id])
 }
 
 /// [`read_group`] as part of a read that has already read `spent` bytes.
@@ -369,19 +430,32 @@ fn read_group_in(
     id: NodeId,
     goto: Option<isize>,
     spent: &mut u128,
+    ancestors: &mut Ancestors,
 ) -> Result<Value> {
-    let names = core.storage.names(id).map_err(|e| at.storage(e))?;
+    let names = names_of(core, at, id)?;
     let mut out = IndexMap::with_capacity(names.len());
     for name in names {
         let here = at.member(&name);
-        let (cid, kind) = core
-            .lookup(id, &name)
-            .map_err(|e| here.storage(e))?
-            .ok_or_else(|| here.no_item())?;
-        let v = read_item_in(core, &here, cid, kind, goto, spent)?;
+        let (cid, kind) = member_of(core, &here, id, &name)?;
+        let v = read_item_in(core, &here, cid, kind, goto, spent, ancestors)?;
         out.insert(name, v);
     }
     Ok(Value::Group(out))
+}
+
+/// The member names of group `id` (out of line: see [`read_array_item`]).
+#[inline(never)]
+fn names_of(core: &mut FileState, at: &Where, id: NodeId) -> Result<Vec<String>> {
+    core.storage.names(id).map_err(|e| at.storage(e))
+}
+
+/// Member `name` of group `id`, at `here` (out of line: see
+/// [`read_array_item`]).
+#[inline(never)]
+fn member_of(core: &mut FileState, here: &Where, id: NodeId, name: &str) -> Result<(NodeId, Kind)> {
+    core.lookup(id, name)
+        .map_err(|e| here.storage(e))?
+        .ok_or_else(|| here.no_item())
 }
 
 /// The ascending hyperslab a backend reads or writes for `region`.

@@ -2,7 +2,7 @@
 //! before anything is written, creating members, writing leaves and
 //! appending records and list elements.
 
-use super::read::{flip, leaf_shape, list_len, slab_of};
+use super::read::{check_depth, flip, leaf_shape, list_len, slab_of};
 use crate::backend::{LeafSpec, NodeId, Run, Storage};
 use crate::error::{Result, Where};
 use crate::file::FileState;
@@ -87,8 +87,13 @@ pub(crate) fn check_text(at: &Where, a: &Array) -> Result<()> {
 }
 
 /// Check a whole value before anything is written, so that a bad name or
-/// text deep inside it leaves the file untouched.
+/// text deep inside it, or a group or list nested deeper than
+/// [`MAX_DEPTH`](super::read::MAX_DEPTH) from the root (which [`build`] could not recurse into, nor
+/// a read read back), leaves the file untouched.
 pub(crate) fn validate(at: &Where, value: &Value) -> Result<()> {
+    if matches!(value, Value::Group(_) | Value::List(_)) {
+        check_depth(at)?;
+    }
     match value {
         Value::None => Ok(()),
         Value::Array(a) => check_text(at, a),
@@ -119,7 +124,8 @@ pub(crate) fn create(
     build(core, at, parent, name, value)
 }
 
-/// Create member `name` of `parent` holding a validated `value`.
+/// Create member `name` of `parent` holding a validated `value` (so
+/// nested at most [`MAX_DEPTH`](super::read::MAX_DEPTH) deep: the recursion is bounded).
 fn build(
     core: &mut FileState,
     at: &Where,
@@ -186,7 +192,9 @@ pub(crate) fn append_element(
     id: NodeId,
     value: &Value,
 ) -> Result<usize> {
-    validate(at, value)?;
+    // checked as element n (its depth and the path its errors name)
+    let n = list_len(core, at, id)?;
+    validate(&at.record(n), value)?;
     push_element(core, at, id, value)
 }
 

@@ -168,8 +168,18 @@ fn to_f32(n: Num) -> Option<f32> {
     }
 }
 
-/// The deserializer of one element of a leaf.
-struct PrimDe(Prim);
+/// The deserializer of one element of a leaf, so many values deep (see
+/// [`ValueDeserializer`]).
+struct PrimDe(Prim, usize);
+
+/// One level deeper than `depth`: refused beyond
+/// [`MAX_NESTING`](super::ser::MAX_NESTING), before recursing further.
+fn deeper(depth: usize) -> Result<usize> {
+    if depth >= super::ser::MAX_NESTING {
+        return Err(super::ser::too_deep());
+    }
+    Ok(depth + 1)
+}
 
 macro_rules! prim_int {
     ($($f:ident, $visit:ident, $t:ty);*) => {$(
@@ -258,7 +268,8 @@ impl<'de> de::Deserializer<'de> for PrimDe {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        visitor.visit_some(self)
+        let depth = deeper(self.1)?;
+        visitor.visit_some(PrimDe(self.0, depth))
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -266,7 +277,8 @@ impl<'de> de::Deserializer<'de> for PrimDe {
         _name: &'static str,
         visitor: V,
     ) -> Result<V::Value> {
-        visitor.visit_newtype_struct(self)
+        let depth = deeper(self.1)?;
+        visitor.visit_newtype_struct(PrimDe(self.0, depth))
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
@@ -321,6 +333,7 @@ impl<'de> de::Deserializer<'de> for PrimDe {
             Prim::Str(variant) => visitor.visit_enum(EnumDe {
                 variant,
                 value: None,
+                depth: self.1,
             }),
             other => Err(other.expected(&format!("a variant name (enum {name})"))),
         }
@@ -339,19 +352,25 @@ impl<'de> de::Deserializer<'de> for PrimDe {
     }
 }
 
-/// The deserializer of a value.
-pub(super) struct ValueDeserializer(Value);
+/// The deserializer of a value, so many values deep (a member, element,
+/// `Some` or newtype inside another value counts one).
+pub(super) struct ValueDeserializer(Value, usize);
 
 impl ValueDeserializer {
     pub(super) fn new(v: Value) -> ValueDeserializer {
-        ValueDeserializer(v)
+        ValueDeserializer(v, 0)
+    }
+
+    /// The deserializer of `v` inside a value `depth` deep.
+    fn nested(v: Value, depth: usize) -> Result<ValueDeserializer> {
+        Ok(ValueDeserializer(v, deeper(depth)?))
     }
 
     /// The one element of a leaf holding one, for the scalar types.
     fn scalar(self, what: &str) -> Result<PrimDe> {
         match self.0 {
             Value::Array(a) if a.size() == 1 => match prims(a).pop() {
-                Some(p) => Ok(PrimDe(p)),
+                Some(p) => Ok(PrimDe(p, self.1)),
                 None => Err(SerdeError::new(format!(
                     "expected {what}, found no element"
                 ))),
@@ -361,11 +380,12 @@ impl ValueDeserializer {
     }
 
     fn seq<'de, V: Visitor<'de>>(self, what: &str, visitor: V) -> Result<V::Value> {
+        let depth = self.1;
         let seq = match self.0 {
-            Value::List(items) => SeqDe::Values(items.into_iter(), 0),
-            Value::Array(a) if a.ndim() == 1 => SeqDe::Prims(prims(a).into_iter(), 0),
+            Value::List(items) => SeqDe::Values(items.into_iter(), 0, depth),
+            Value::Array(a) if a.ndim() == 1 => SeqDe::Prims(prims(a).into_iter(), 0, depth),
             Value::Array(a) if a.ndim() > 1 => {
-                SeqDe::Values(qnd_storage::split_records(a).into_iter(), 0)
+                SeqDe::Values(qnd_storage::split_records(a).into_iter(), 0, depth)
             }
             other => return Err(expected(what, &other)),
         };
@@ -387,7 +407,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.0 {
             Value::None => visitor.visit_unit(),
-            Value::Group(m) => MapDe::new(m).visit(visitor),
+            Value::Group(m) => MapDe::new(m, self.1).visit(visitor),
             Value::List(_) => self.seq("a sequence", visitor),
             Value::Array(ref a) if a.ndim() == 0 => {
                 self.scalar("a scalar")?.deserialize_any(visitor)
@@ -410,7 +430,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
             Value::Array(Array::U8(a)) if a.ndim() == 1 => {
                 visitor.visit_byte_buf(a.into_iter().collect())
             }
-            other => ValueDeserializer(other).seq("bytes", visitor),
+            other => ValueDeserializer(other, self.1).seq("bytes", visitor),
         }
     }
 
@@ -421,7 +441,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.0 {
             Value::None => visitor.visit_none(),
-            other => visitor.visit_some(ValueDeserializer(other)),
+            other => visitor.visit_some(ValueDeserializer::nested(other, self.1)?),
         }
     }
 
@@ -445,7 +465,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
         _name: &'static str,
         visitor: V,
     ) -> Result<V::Value> {
-        visitor.visit_newtype_struct(self)
+        visitor.visit_newtype_struct(ValueDeserializer::nested(self.0, self.1)?)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -470,7 +490,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.0 {
-            Value::Group(m) => MapDe::new(m).visit(visitor),
+            Value::Group(m) => MapDe::new(m, self.1).visit(visitor),
             other => Err(expected("a group", &other)),
         }
     }
@@ -482,7 +502,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
         visitor: V,
     ) -> Result<V::Value> {
         match self.0 {
-            Value::Group(m) => MapDe::new(m).visit(visitor),
+            Value::Group(m) => MapDe::new(m, self.1).visit(visitor),
             other => Err(expected(&format!("a group (struct {name})"), &other)),
         }
     }
@@ -501,10 +521,11 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
                 visitor.visit_enum(EnumDe {
                     variant,
                     value: Some(value),
+                    depth: self.1,
                 })
             }
             Value::Array(a) if a.ndim() == 0 && matches!(a, Array::Str(_)) => {
-                ValueDeserializer(Value::Array(a))
+                ValueDeserializer(Value::Array(a), self.1)
                     .scalar("text")?
                     .deserialize_enum(name, variants, visitor)
             }
@@ -523,22 +544,23 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
 }
 
 /// The elements of a list or leaf, in order.
+/// (the elements, how many were taken, how deep the sequence is).
 enum SeqDe {
-    Prims(std::vec::IntoIter<Prim>, usize),
-    Values(std::vec::IntoIter<Value>, usize),
+    Prims(std::vec::IntoIter<Prim>, usize, usize),
+    Values(std::vec::IntoIter<Value>, usize, usize),
 }
 
 impl SeqDe {
     fn remaining(&self) -> usize {
         match self {
-            SeqDe::Prims(it, _) => it.len(),
-            SeqDe::Values(it, _) => it.len(),
+            SeqDe::Prims(it, ..) => it.len(),
+            SeqDe::Values(it, ..) => it.len(),
         }
     }
 
     fn taken(&self) -> usize {
         match self {
-            SeqDe::Prims(_, i) | SeqDe::Values(_, i) => *i,
+            SeqDe::Prims(_, i, _) | SeqDe::Values(_, i, _) => *i,
         }
     }
 
@@ -563,23 +585,23 @@ impl<'de> de::SeqAccess<'de> for SeqDe {
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
         match self {
-            SeqDe::Prims(it, i) => match it.next() {
+            SeqDe::Prims(it, i, depth) => match it.next() {
                 Some(p) => {
                     let at = *i;
                     *i += 1;
-                    seed.deserialize(PrimDe(p))
+                    let depth = deeper(*depth).map_err(|e| e.in_index(at))?;
+                    seed.deserialize(PrimDe(p, depth))
                         .map(Some)
                         .map_err(|e| e.in_index(at))
                 }
                 None => Ok(None),
             },
-            SeqDe::Values(it, i) => match it.next() {
+            SeqDe::Values(it, i, depth) => match it.next() {
                 Some(v) => {
                     let at = *i;
                     *i += 1;
-                    seed.deserialize(ValueDeserializer(v))
-                        .map(Some)
-                        .map_err(|e| e.in_index(at))
+                    let de = ValueDeserializer::nested(v, *depth).map_err(|e| e.in_index(at))?;
+                    seed.deserialize(de).map(Some).map_err(|e| e.in_index(at))
                 }
                 None => Ok(None),
             },
@@ -595,13 +617,16 @@ impl<'de> de::SeqAccess<'de> for SeqDe {
 struct MapDe {
     members: indexmap::map::IntoIter<String, Value>,
     pending: Option<(String, Value)>,
+    /// How deep the group is.
+    depth: usize,
 }
 
 impl MapDe {
-    fn new(m: IndexMap<String, Value>) -> MapDe {
+    fn new(m: IndexMap<String, Value>, depth: usize) -> MapDe {
         MapDe {
             members: m.into_iter(),
             pending: None,
+            depth,
         }
     }
 
@@ -629,7 +654,8 @@ impl<'de> de::MapAccess<'de> for MapDe {
             .pending
             .take()
             .ok_or_else(|| SerdeError::new("a map value was asked for before its key"))?;
-        seed.deserialize(ValueDeserializer(v))
+        ValueDeserializer::nested(v, self.depth)
+            .and_then(|de| seed.deserialize(de))
             .map_err(|e| e.in_field(&k))
     }
 
@@ -695,6 +721,7 @@ impl<'de> de::Deserializer<'de> for KeyDe {
         visitor.visit_enum(EnumDe {
             variant: self.0,
             value: None,
+            depth: 0,
         })
     }
 
@@ -709,6 +736,8 @@ impl<'de> de::Deserializer<'de> for KeyDe {
 struct EnumDe {
     variant: String,
     value: Option<Value>,
+    /// How deep the enum is.
+    depth: usize,
 }
 
 impl<'de> de::EnumAccess<'de> for EnumDe {
@@ -724,6 +753,7 @@ impl<'de> de::EnumAccess<'de> for EnumDe {
             VariantDe {
                 name: self.variant,
                 value: self.value,
+                depth: self.depth,
             },
         ))
     }
@@ -733,12 +763,19 @@ impl<'de> de::EnumAccess<'de> for EnumDe {
 struct VariantDe {
     name: String,
     value: Option<Value>,
+    /// How deep the enum is.
+    depth: usize,
 }
 
 impl VariantDe {
-    fn content(self, what: &str) -> Result<(String, Value)> {
+    /// The variant's name and a deserializer of what it holds.
+    fn content(self, what: &str) -> Result<(String, ValueDeserializer)> {
         match self.value {
-            Some(v) => Ok((self.name, v)),
+            Some(v) => {
+                let de =
+                    ValueDeserializer::nested(v, self.depth).map_err(|e| e.in_field(&self.name))?;
+                Ok((self.name, de))
+            }
             None => Err(SerdeError::new(format!(
                 "expected {what} {name} (a group {{{name}: ...}}), found the text {name:?}",
                 name = self.name
@@ -761,14 +798,12 @@ impl<'de> de::VariantAccess<'de> for VariantDe {
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value> {
         let (name, v) = self.content("the newtype variant")?;
-        seed.deserialize(ValueDeserializer(v))
-            .map_err(|e| e.in_field(&name))
+        seed.deserialize(v).map_err(|e| e.in_field(&name))
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value> {
         let (name, v) = self.content("the tuple variant")?;
-        de::Deserializer::deserialize_tuple(ValueDeserializer(v), len, visitor)
-            .map_err(|e| e.in_field(&name))
+        de::Deserializer::deserialize_tuple(v, len, visitor).map_err(|e| e.in_field(&name))
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -777,7 +812,7 @@ impl<'de> de::VariantAccess<'de> for VariantDe {
         visitor: V,
     ) -> Result<V::Value> {
         let (name, v) = self.content("the struct variant")?;
-        de::Deserializer::deserialize_struct(ValueDeserializer(v), "variant", fields, visitor)
+        de::Deserializer::deserialize_struct(v, "variant", fields, visitor)
             .map_err(|e| e.in_field(&name))
     }
 }

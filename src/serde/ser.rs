@@ -11,9 +11,36 @@ use crate::values::{Array, Value};
 
 type Result<T> = std::result::Result<T, SerdeError>;
 
+/// How many values deep serde reaches, in both directions: a member,
+/// element, `Some` or newtype inside another value counts one. Serde
+/// recurses once per level; beyond this, serializing or deserializing is
+/// refused before it runs off the end of the stack (a 2 MiB thread's, in a
+/// debug build: `from_value` into a `serde_json::Value` survives 384
+/// levels there). Any tree qnd holds ([`crate::MAX_DEPTH`] groups and
+/// lists from the root) fits, with a few `Some` or newtypes to spare; a
+/// tree written is also held to [`crate::MAX_DEPTH`].
+pub(super) const MAX_NESTING: usize = crate::MAX_DEPTH + 16;
+
+/// The refusal of a value nested more than [`MAX_NESTING`] deep.
+pub(super) fn too_deep() -> SerdeError {
+    SerdeError::new(format!(
+        "nested more than {MAX_NESTING} values deep (a member, element, Some or \
+         newtype inside another counts one): qnd's limit"
+    ))
+}
+
 /// `x` serialized.
 pub(super) fn to_node<T: Serialize + ?Sized>(x: &T) -> Result<Node> {
-    x.serialize(NodeSerializer)
+    x.serialize(NodeSerializer { depth: 0 })
+}
+
+/// `x` serialized inside a value `depth` values deep: refused beyond
+/// [`MAX_NESTING`], before recursing further.
+fn nested<T: Serialize + ?Sized>(x: &T, depth: usize) -> Result<Node> {
+    if depth >= MAX_NESTING {
+        return Err(too_deep());
+    }
+    x.serialize(NodeSerializer { depth: depth + 1 })
 }
 
 /// What serializing one value gives: a scalar not yet boxed in an array,
@@ -160,8 +187,11 @@ fn stack(vs: Vec<Value>) -> Result<Value> {
         .map_err(|e| SerdeError::new(e.to_string()))
 }
 
-/// The serializer: one value to a [`Node`].
-struct NodeSerializer;
+/// The serializer: one value to a [`Node`], `depth` values deep (a
+/// member, element, `Some` or newtype inside another value counts one).
+struct NodeSerializer {
+    depth: usize,
+}
 
 fn group_of(name: &str, v: Value) -> Value {
     let mut m = IndexMap::with_capacity(1);
@@ -236,7 +266,7 @@ impl ser::Serializer for NodeSerializer {
         Ok(Node::None)
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Node> {
-        value.serialize(self)
+        nested(value, self.depth)
     }
     fn serialize_unit(self) -> Result<Node> {
         Ok(Node::None)
@@ -257,7 +287,7 @@ impl ser::Serializer for NodeSerializer {
         _name: &'static str,
         value: &T,
     ) -> Result<Node> {
-        value.serialize(self)
+        nested(value, self.depth)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
@@ -266,17 +296,17 @@ impl ser::Serializer for NodeSerializer {
         variant: &'static str,
         value: &T,
     ) -> Result<Node> {
-        let inner = to_node(value).map_err(|e| e.in_field(variant))?;
+        let inner = nested(value, self.depth).map_err(|e| e.in_field(variant))?;
         Ok(node(group_of(variant, inner.into_value())))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder> {
-        Ok(SeqBuilder::new(len.unwrap_or(0)))
+        Ok(SeqBuilder::new(len.unwrap_or(0), self.depth))
     }
     fn serialize_tuple(self, len: usize) -> Result<SeqBuilder> {
-        Ok(SeqBuilder::new(len))
+        Ok(SeqBuilder::new(len, self.depth))
     }
     fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<SeqBuilder> {
-        Ok(SeqBuilder::new(len))
+        Ok(SeqBuilder::new(len, self.depth))
     }
     fn serialize_tuple_variant(
         self,
@@ -287,14 +317,14 @@ impl ser::Serializer for NodeSerializer {
     ) -> Result<VariantSeq> {
         Ok(VariantSeq {
             variant,
-            seq: SeqBuilder::new(len),
+            seq: SeqBuilder::new(len, self.depth),
         })
     }
     fn serialize_map(self, len: Option<usize>) -> Result<MapBuilder> {
-        Ok(MapBuilder::new(len.unwrap_or(0)))
+        Ok(MapBuilder::new(len.unwrap_or(0), self.depth))
     }
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapBuilder> {
-        Ok(MapBuilder::new(len))
+        Ok(MapBuilder::new(len, self.depth))
     }
     fn serialize_struct_variant(
         self,
@@ -305,7 +335,7 @@ impl ser::Serializer for NodeSerializer {
     ) -> Result<VariantMap> {
         Ok(VariantMap {
             variant,
-            map: MapBuilder::new(len),
+            map: MapBuilder::new(len, self.depth),
         })
     }
 }
@@ -315,20 +345,23 @@ pub(super) struct SeqBuilder {
     acc: Acc,
     len: usize,
     cap: usize,
+    /// How deep the sequence is.
+    depth: usize,
 }
 
 impl SeqBuilder {
-    fn new(cap: usize) -> SeqBuilder {
+    fn new(cap: usize, depth: usize) -> SeqBuilder {
         SeqBuilder {
             acc: Acc::Empty,
             len: 0,
+            depth,
             // a hint, bounded: a lying size_hint allocates no more than this
             cap: cap.min(1 << 20),
         }
     }
 
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        let n = to_node(value).map_err(|e| e.in_index(self.len))?;
+        let n = nested(value, self.depth).map_err(|e| e.in_index(self.len))?;
         self.acc.push(n, self.cap);
         self.len += 1;
         Ok(())
@@ -396,18 +429,21 @@ impl ser::SerializeTupleVariant for VariantSeq {
 pub(super) struct MapBuilder {
     members: IndexMap<String, Value>,
     key: Option<String>,
+    /// How deep the map is.
+    depth: usize,
 }
 
 impl MapBuilder {
-    fn new(cap: usize) -> MapBuilder {
+    fn new(cap: usize, depth: usize) -> MapBuilder {
         MapBuilder {
+            depth,
             members: IndexMap::with_capacity(cap.min(1 << 16)),
             key: None,
         }
     }
 
     fn insert<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<()> {
-        let v = to_node(value).map_err(|e| e.in_field(&key))?;
+        let v = nested(value, self.depth).map_err(|e| e.in_field(&key))?;
         self.members.insert(key, v.into_value());
         Ok(())
     }

@@ -42,7 +42,9 @@ impl QGroup {
     /// soft and external links are copied as links, as stored (an external
     /// link's relative file name is then found next to the new file),
     /// dangling or not. Where `dst` has no links, each name gets a copy of
-    /// what it reaches, and a dangling link is an error.
+    /// what it reaches, and a dangling link is an error, as is a cycle (a
+    /// group holding itself through a hard link, which only a format with
+    /// hard links can hold): the copy names it and stops.
     ///
     /// ```
     /// use qnd::{Kind, Recording};
@@ -66,8 +68,8 @@ impl QGroup {
     /// exists in `dst` and cannot take the copy, or for a stored attribute
     /// whose name `dst` refuses, such as `shape`);
     /// [`Error::Invalid`](crate::Error::Invalid) when `dst` is this group or
-    /// lies inside it (the copy would never end). Members copied before an
-    /// error stay in `dst`.
+    /// lies inside it (the copy would never end), or for a cycle `dst`
+    /// cannot hold. Members copied before an error stay in `dst`.
     pub fn copy_to(&self, dst: &QGroup) -> Result<()> {
         if Arc::ptr_eq(&self.file.file, &dst.file.file) && inside(&dst.path, &self.path) {
             return Err(self.file.at(&dst.path).invalid(format!(
@@ -85,25 +87,63 @@ impl QGroup {
 
     /// [`QGroup::copy_to`], remembering in `copied` what was copied where.
     fn copy_into(&self, dst: &QGroup, copied: &mut Copied) -> Result<()> {
+        self.not_above(dst, copied)?;
+        copied.above.push((self.id, self.path.clone()));
+        let done = self.copy_members(dst, copied);
+        copied.above.pop();
+        done
+    }
+
+    /// Refuse this group when it is one being copied (out of line, as
+    /// [`own_attrs_and_names`]).
+    #[inline(never)]
+    fn not_above(&self, dst: &QGroup, copied: &Copied) -> Result<()> {
+        // a group met again inside itself: with hard links in `dst` it was
+        // linked before getting here; without, its copy would never end
+        match copied.above.iter().find(|(id, _)| *id == self.id) {
+            Some((_, first)) => Err(self.file.at(&self.path).invalid(format!(
+                "is {first} (a hard link to a group that holds it): a cycle, \
+                 which {} cannot hold (it has no hard links)",
+                dst.file.backend
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// [`QGroup::copy_into`] once this group is on the path.
+    fn copy_members(&self, dst: &QGroup, copied: &mut Copied) -> Result<()> {
         let src = self.push();
         src.goto_off();
         let out = dst.push();
         out.set_recording(Recording::Off);
         out.goto_off();
-        copy_attrs(&src.attrs("")?, &out.attrs("")?)?;
-        for name in src.names()? {
+        for name in own_attrs_and_names(&src, &out)? {
             copy_member(&src, &out, &name, copied)?;
         }
         Ok(())
     }
 }
 
+/// Copy the attributes of group `src` to `dst`; the names of `src`'s
+/// members. Out of line: the frames of a copy's recursion (one per level
+/// of the tree) stay small, so that the deepest tree qnd writes
+/// ([`MAX_DEPTH`](crate::MAX_DEPTH)) copies on a 2 MiB stack.
+#[inline(never)]
+fn own_attrs_and_names(src: &QGroup, dst: &QGroup) -> Result<Vec<String>> {
+    copy_attrs(&src.attrs("")?, &dst.attrs("")?)?;
+    src.names()
+}
+
 /// The objects of the source a copy has made, by node, with the path of
 /// their copy: a second name of one of them (a hard link) becomes a hard
 /// link to the copy. Filled only when the destination has hard links.
+///
+/// `above` holds the source groups being copied (the path to the member
+/// being copied), with their paths: one met again is a cycle.
 #[derive(Default)]
 struct Copied {
     at: FastMap<NodeId, String>,
+    above: Vec<(NodeId, String)>,
 }
 
 /// How member `name` of `src` goes to `dst`: `(true, _)` when it was made
@@ -158,28 +198,49 @@ fn inside(path: &str, root: &str) -> bool {
 
 /// Copy member `name` of `src` (goto off) into `dst` (recording off).
 fn copy_member(src: &QGroup, dst: &QGroup, name: &str, copied: &mut Copied) -> Result<()> {
+    match copy_unless_group(src, dst, name, copied)? {
+        // The subgroup copies its own attributes.
+        Some((from, to)) => from.copy_into(&to, copied),
+        None => Ok(()),
+    }
+}
+
+/// [`copy_member`], except that a group to copy is only created: it is
+/// returned with its copy, for the caller to copy into (out of line, as
+/// [`own_attrs_and_names`]).
+#[inline(never)]
+fn copy_unless_group(
+    src: &QGroup,
+    dst: &QGroup,
+    name: &str,
+    copied: &mut Copied,
+) -> Result<Option<(QGroup, QGroup)>> {
     let (linked, node) = link_member(src, dst, name, copied)?;
     if linked {
-        return Ok(());
+        return Ok(None);
     }
     if let Some(node) = node {
         copied.at.insert(node, child_path(&dst.path, name));
     }
     match src.kind(name)? {
         Kind::Group => {
-            // The subgroup copies its own attributes.
             let to = dst.create_group(name)?;
-            return src.group(name)?.copy_into(&to, copied);
+            return Ok(Some((src.group(name)?, to)));
         }
         Kind::List => {
             dst.create_list(name)?;
-            copy_list(&ListNode::member(src, name)?, &ListNode::member(dst, name)?)?;
+            copy_list(
+                &ListNode::member(src, name)?,
+                &ListNode::member(dst, name)?,
+                copied,
+            )?;
         }
         Kind::Records => copy_records(&src.list(name)?, dst, name)?,
         Kind::Leaf => dst.set(name, src.read::<Value>(name)?)?,
         Kind::None => dst.set(name, Value::None)?,
     }
-    copy_attrs(&src.attrs(name)?, &dst.attrs(name)?)
+    copy_attrs(&src.attrs(name)?, &dst.attrs(name)?)?;
+    Ok(None)
 }
 
 /// Copy record variable `records` into new member `name` of `dst`, one
@@ -284,7 +345,7 @@ impl<'a> ListNode<'a> {
 
 /// Append every element of list `src` to the (empty) list `dst`,
 /// recursively, with the elements' attributes (not the list's own).
-fn copy_list(src: &ListNode, dst: &ListNode) -> Result<()> {
+fn copy_list(src: &ListNode, dst: &ListNode, copied: &mut Copied) -> Result<()> {
     for i in 0..src.len()? {
         let (id, kind, path) = src.element(i)?;
         let (to, to_path, to_kind) = match kind {
@@ -292,12 +353,20 @@ fn copy_list(src: &ListNode, dst: &ListNode) -> Result<()> {
                 let (to, to_path) = dst.append(&Value::group())?;
                 let from = src.owner.sub(id, path);
                 // The element group copies its own attributes.
-                from.copy_to(&dst.owner.sub(to, to_path))?;
+                if dst.owner.capabilities().hard_links {
+                    // a hard link back to it is a link to its copy
+                    copied.at.insert(id, to_path.clone());
+                }
+                from.copy_into(&dst.owner.sub(to, to_path), copied)?;
                 continue;
             }
             Kind::List => {
                 let (to, to_path) = dst.append(&Value::list())?;
-                copy_list(&src.at(id, path.clone()), &dst.at(to, to_path.clone()))?;
+                copy_list(
+                    &src.at(id, path.clone()),
+                    &dst.at(to, to_path.clone()),
+                    copied,
+                )?;
                 (to, to_path, Kind::List)
             }
             Kind::Records => {

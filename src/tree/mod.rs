@@ -12,6 +12,7 @@ mod leaf;
 mod list;
 mod materialize;
 mod qref;
+mod same;
 
 pub use attrs::QAttrs;
 pub use group::{GotoIter, ModeGuard, QGroup};

@@ -37,6 +37,9 @@ use crate::Hdf5Storage;
 /// How many soft links one lookup follows before it gives up (a cycle).
 const MAX_HOPS: usize = 40;
 
+/// How the refusal of a lookup that followed [`MAX_HOPS`] soft links ends.
+const TOO_MANY_HOPS: &str = ": too many soft links (a cycle?)";
+
 /// The identity of objects met so far (see the module docs).
 #[derive(Default)]
 pub(crate) struct Objects {
@@ -113,7 +116,7 @@ impl Hdf5Storage {
     fn follow(&mut self, group: NodeId, name: &str, path: &str) -> SResult<Met> {
         if self.objects.hops >= MAX_HOPS {
             return Err(StorageError::Dangling(format!(
-                "{name} -> {path}: too many soft links (a cycle?)"
+                "{name} -> {path}{TOO_MANY_HOPS}"
             )));
         }
         self.objects.hops += 1;
@@ -124,6 +127,11 @@ impl Hdf5Storage {
             Ok(None) => Err(StorageError::Dangling(format!(
                 "{name} -> {path}: no such item"
             ))),
+            // the cycle is said once, naming the link it was found at,
+            // not once per hop followed
+            Err(StorageError::Dangling(why)) if why.ends_with(TOO_MANY_HOPS) => {
+                Err(StorageError::Dangling(why))
+            }
             Err(StorageError::Dangling(why)) => Err(StorageError::Dangling(format!(
                 "{name} -> {path}: through {why}"
             ))),

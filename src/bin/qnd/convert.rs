@@ -108,7 +108,7 @@ fn refuse_what_dst_cannot_hold(
     src.goto_off();
     src.set_auto(Auto::Off);
     let mut found = Vec::new();
-    problems(&src, &caps, &mut found)?;
+    problems(&src, &caps, &mut vec![src.clone()], &mut found)?;
     if found.is_empty() {
         return Ok(());
     }
@@ -139,7 +139,15 @@ fn refuse_what_dst_cannot_hold(
 }
 
 /// What of group `g` (recursively) `caps` cannot hold, one line an item.
-fn problems(g: &QGroup, caps: &Capabilities, found: &mut Vec<String>) -> Result<(), Failure> {
+/// `above` holds the groups on the path to `g`, `g` last: a member that is
+/// one of them (a hard link to a group that holds it: a cycle) is not
+/// followed, and is a problem where `caps` has no hard links.
+fn problems(
+    g: &QGroup,
+    caps: &Capabilities,
+    above: &mut Vec<QGroup>,
+    found: &mut Vec<String>,
+) -> Result<(), Failure> {
     let path = |name: &str| {
         if g.path() == "/" {
             format!("/{name}")
@@ -150,10 +158,37 @@ fn problems(g: &QGroup, caps: &Capabilities, found: &mut Vec<String>) -> Result<
     attr_problems(&g.attrs("")?, g.path(), caps, found)?;
     for name in g.names()? {
         let here = path(&name);
-        match g.kind(&name)? {
+        let kind = match g.kind(&name) {
+            Ok(kind) => kind,
+            // a dangling link: kept as a link where DST has links, else
+            // the copy could not follow it
+            Err(qnd::Error::Dangling { reason, .. }) => {
+                if !caps.soft_links {
+                    found.push(format!("{here}: a dangling link ({reason})"));
+                }
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match kind {
             Kind::Group if !caps.groups => found.push(format!("{here}: a group")),
             Kind::List if !caps.groups => found.push(format!("{here}: a list")),
-            Kind::Group => problems(&g.group(&name)?, caps, found)?,
+            Kind::Group => {
+                let sub = g.group(&name)?;
+                match above.iter().find(|a| a.is_same(&sub)) {
+                    Some(a) if !caps.hard_links => found.push(format!(
+                        "{here}: a hard link to {}, which holds it (a cycle)",
+                        a.path()
+                    )),
+                    Some(_) => {}
+                    None => {
+                        above.push(sub.clone());
+                        let walked = problems(&sub, caps, above, found);
+                        above.pop();
+                        walked?;
+                    }
+                }
+            }
             Kind::Leaf => dtype_problem(g.leaf(&name)?.dtype()?, &here, caps, found),
             Kind::Records => {
                 let whole = g.list(&name)?.as_array()?;

@@ -1,7 +1,10 @@
 //! `qnd dump --json FILE`: the file read whole, printed as JSON. A member
 //! that cannot be read (larger than the read limit, or damaged) is printed
 //! as `null` with an error on stderr naming it, and the rest still is;
-//! the exit status is then 1.
+//! the exit status is then 1. So is a group already on the path to it (a
+//! hard link to a group that holds it: a cycle, which JSON cannot hold):
+//! `null`, and on stderr `/g/up is /g (a hard link to a group that holds
+//! it): a cycle, not followed`.
 
 use std::io::{self, BufWriter, Write};
 
@@ -28,7 +31,7 @@ pub fn run(args: &Args, usage: &str) -> Result<(), Failure> {
     // that one member that cannot be read does not hide the others
     let value = match root.to_value() {
         Ok(v) => v,
-        Err(_) => group(&root, &mut errors),
+        Err(_) => group(&root, &mut Vec::new(), &mut errors),
     };
     root.close()?;
     let mut out = BufWriter::new(io::stdout().lock());
@@ -56,8 +59,17 @@ pub fn run(args: &Args, usage: &str) -> Result<(), Failure> {
 }
 
 /// Group `g` read member by member: a member that cannot be read is None,
-/// its error kept in `errors`.
-fn group(g: &QGroup, errors: &mut Vec<String>) -> Value {
+/// its error kept in `errors`. `above` holds the groups on the path to
+/// `g`: a member that is one of them (or `g`) is a cycle, None too.
+fn group(g: &QGroup, above: &mut Vec<QGroup>, errors: &mut Vec<String>) -> Value {
+    above.push(g.clone());
+    let v = members(g, above, errors);
+    above.pop();
+    v
+}
+
+/// [`group`] once `g` is on `above`.
+fn members(g: &QGroup, above: &mut Vec<QGroup>, errors: &mut Vec<String>) -> Value {
     let names = match g.names() {
         Ok(n) => n,
         Err(e) => return failed(errors, e),
@@ -66,11 +78,11 @@ fn group(g: &QGroup, errors: &mut Vec<String>) -> Value {
     for name in names {
         let v = match g.kind(&name) {
             Ok(Kind::Group) => match g.group(&name) {
-                Ok(sub) => group(&sub, errors),
+                Ok(sub) => subgroup(&sub, above, errors),
                 Err(e) => failed(errors, e),
             },
             Ok(Kind::List) => match g.list(&name) {
-                Ok(l) => list(&l, errors),
+                Ok(l) => list(&l, above, errors),
                 Err(e) => failed(errors, e),
             },
             Ok(_) => g.read::<Value>(&name).unwrap_or_else(|e| failed(errors, e)),
@@ -81,8 +93,25 @@ fn group(g: &QGroup, errors: &mut Vec<String>) -> Value {
     Value::Group(members)
 }
 
+/// Group `sub`, or None and an error when it is a group of `above` (a
+/// cycle).
+fn subgroup(sub: &QGroup, above: &mut Vec<QGroup>, errors: &mut Vec<String>) -> Value {
+    match above.iter().find(|a| a.is_same(sub)) {
+        Some(a) => {
+            errors.push(format!(
+                "{}: {} is {} (a hard link to a group that holds it): a cycle, not followed",
+                sub.file_path().display(),
+                sub.path(),
+                a.path()
+            ));
+            Value::None
+        }
+        None => group(sub, above, errors),
+    }
+}
+
 /// List `l` read element by element, as [`group`] does.
-fn list(l: &QList, errors: &mut Vec<String>) -> Value {
+fn list(l: &QList, above: &mut Vec<QGroup>, errors: &mut Vec<String>) -> Value {
     let n = match l.len() {
         Ok(n) => n,
         Err(e) => return failed(errors, e),
@@ -91,11 +120,11 @@ fn list(l: &QList, errors: &mut Vec<String>) -> Value {
     for i in 0..n as isize {
         let v = match l.kind(i) {
             Ok(Kind::Group) => match l.group(i) {
-                Ok(g) => group(&g, errors),
+                Ok(g) => subgroup(&g, above, errors),
                 Err(e) => failed(errors, e),
             },
             Ok(Kind::List) => match l.list(i) {
-                Ok(sub) => list(&sub, errors),
+                Ok(sub) => list(&sub, above, errors),
                 Err(e) => failed(errors, e),
             },
             Ok(_) => l.read::<Value>(i).unwrap_or_else(|e| failed(errors, e)),

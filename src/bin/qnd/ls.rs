@@ -2,7 +2,11 @@
 //! links show where they point (`link  -> /a`, `link  -> other.h5:/x`,
 //! `(dangling)` when the target is missing) and are not followed by `-r`;
 //! stored references show theirs (`ref  -> data.h5#/u`); a hard link is an
-//! ordinary member under each of its names.
+//! ordinary member under each of its names. With `-r`, a group that is
+//! already on the path to it (a hard link to a group that holds it: a
+//! cycle, see [`QGroup::is_same`]) is listed as `(hard link to /g: not
+//! followed)` and not descended into, as h5ls marks an object already
+//! visited.
 
 use qnd::{Auto, DType, Item, Kind, LinkTarget, QGroup, QLeaf, QList, Value};
 
@@ -20,6 +24,8 @@ enum Node {
     Link(String),
     /// A stored reference (see `QGroup::set_ref`): its text.
     Ref(String),
+    /// A group already on the path to it (a cycle): that group's path.
+    Cycle(String),
 }
 
 /// One line of output.
@@ -54,7 +60,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Node::Group(_) | Node::List(_) if !is_records(&node) => {
             let mut rows = Vec::new();
             if recursive {
-                walk(&full, &node, &mut rows)?;
+                let mut path = Vec::new();
+                walk(&full, &node, &mut path, &mut rows)?;
             } else {
                 for (label, child) in children(&node)? {
                     rows.push(row(label, &child)?);
@@ -76,14 +83,45 @@ fn is_records(node: &Node) -> bool {
 }
 
 /// Add a row for everything below `node` (named `path`), depth first.
-fn walk(path: &str, node: &Node, rows: &mut Vec<Row>) -> Result<(), Failure> {
+/// `above` holds the groups on the path to `node` (with their names): a
+/// member that is one of them (or `node` itself) is listed, not followed.
+fn walk(
+    path: &str,
+    node: &Node,
+    above: &mut Vec<(String, QGroup)>,
+    rows: &mut Vec<Row>,
+) -> Result<(), Failure> {
     if is_records(node) {
         return Ok(());
     }
+    if let Node::Group(g) = node {
+        above.push((path.to_string(), g.clone()));
+    }
+    let walked = walk_children(path, node, above, rows);
+    if matches!(node, Node::Group(_)) {
+        above.pop();
+    }
+    walked
+}
+
+/// [`walk`] of the children of `node`, with `node` on `above`.
+fn walk_children(
+    path: &str,
+    node: &Node,
+    above: &mut Vec<(String, QGroup)>,
+    rows: &mut Vec<Row>,
+) -> Result<(), Failure> {
     for (label, child) in children(node)? {
         let name = join(path, &label);
+        let child = match &child {
+            Node::Group(g) => match above.iter().find(|(_, a)| a.is_same(g)) {
+                Some((at, _)) => Node::Cycle(at.clone()),
+                None => child,
+            },
+            _ => child,
+        };
         rows.push(row(name.clone(), &child)?);
-        walk(&name, &child, rows)?;
+        walk(&name, &child, above, rows)?;
     }
     Ok(())
 }
@@ -180,6 +218,7 @@ fn row(name: String, node: &Node) -> Result<Row, Failure> {
         Node::Value(Value::List(l)) => ("list", count(l.len(), "element")),
         Node::Link(to) => ("link", to.clone()),
         Node::Ref(to) => ("ref", to.clone()),
+        Node::Cycle(to) => ("group", format!("(hard link to {to}: not followed)")),
     };
     Ok(Row {
         name,
@@ -289,7 +328,7 @@ fn resolve(root: &QGroup, path: &str) -> Result<(String, Node), Failure> {
 /// What `node` is, for messages.
 fn what(node: &Node) -> &'static str {
     match node {
-        Node::Group(_) | Node::Value(Value::Group(_)) => "a group",
+        Node::Group(_) | Node::Value(Value::Group(_)) | Node::Cycle(_) => "a group",
         Node::List(l) if l.is_records() => "a record variable",
         Node::List(_) | Node::Value(Value::List(_)) => "a list",
         Node::Leaf(_) | Node::Value(Value::Array(_)) => "a leaf",
