@@ -36,7 +36,7 @@ pub(crate) use factory::AnyStorage;
 pub(crate) use family::link_target_refusal;
 pub use family::DEFAULT_FAMILY_SIZE;
 pub(crate) use path::{child_path, elem_path, expand_name, join, kind_name, walk, Through};
-pub(crate) use shared::{FileRef, FileState};
+pub(crate) use shared::{FileRef, FileState, Named};
 
 /// How to open a file: the h5py modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -454,12 +454,15 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         }
         None => None,
     };
-    let file = FileState::share(
+    let mut file = FileState::share(
         RecordBuffer::new(storage, options.record_buffer),
         path,
         mode.writable(),
         options.max_read_bytes,
     );
+    if family.is_some() {
+        file.named = Named::Family;
+    }
     if let Some(lock) = lock {
         file.hold(lock);
     }
@@ -536,7 +539,7 @@ pub(crate) fn detect_format(path: &Path) -> Result<Format> {
 
 /// A new, empty file held in memory (no C library involved).
 pub(crate) fn memory_file() -> FileRef {
-    FileState::share(
+    let mut file = FileState::share(
         RecordBuffer::new(
             AnyStorage::from(MemoryStorage::new()),
             DEFAULT_RECORD_BUFFER,
@@ -544,7 +547,9 @@ pub(crate) fn memory_file() -> FileRef {
         Path::new("<memory>"),
         true,
         default_max_read_bytes(),
-    )
+    );
+    file.named = Named::Memory;
+    file
 }
 
 /// What a file of `format` (for netCDF, of `netcdf`'s flavour) can hold,

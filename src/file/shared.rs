@@ -9,11 +9,14 @@
 //! | lists | group -> list length, or not a list | appending to a list |
 //! | shapes | leaf or record node -> dtype and shape (not record counts) | never changes |
 //! | goto | scalar record node -> goto-by-value index | appending records |
-//! | shared | an `Arc<Value>` written by `set_shared` -> its node | writing it |
+//! | shared | an `Arc<Value>` written by `set_shared` -> its node | writing it; dropped when it changes |
 //!
 //! [`FileState::invalidate`] drops them all (a file changed by another
-//! process, a failed write whose effect is unknown); [`FileState::forget`]
-//! drops what is known of one node. Nothing else in the tree caches node
+//! process, a failed write whose effect is unknown, a removal);
+//! [`FileState::forget`] drops what is known of one node. A shared value
+//! is forgotten as soon as the node it was written to (or any node below
+//! it) is written, appended to, forgotten or given a new member: the file
+//! no longer holds the value handed in. Nothing else in the tree caches node
 //! facts. Below it, a backend may keep what makes its own reads fast (the
 //! HDF5 backend keeps each dataset's dataspaces, so that a record read
 //! under goto asks HDF5 for no dataspace and a record count is no library
@@ -41,9 +44,22 @@ struct Caches {
     lists: FastMap<NodeId, Option<usize>>,
     shapes: FastMap<NodeId, LeafInfo>,
     goto: FastMap<NodeId, GotoIndex>,
-    /// Shared values written (by address), each with a weak handle (an
-    /// address reused by another value does not match) and its node.
-    shared: FastMap<usize, (Weak<Value>, NodeId)>,
+    /// Shared values written (by address).
+    shared: FastMap<usize, Shared>,
+    /// For each node of a shared value (the node it was written to and
+    /// every node below it), the values (by address) a change to it
+    /// drops: a write looks its node up here, once, when any value is
+    /// shared. An address may outlive its value here (a later value at
+    /// the same address is then dropped too: written again, never wrong).
+    shared_nodes: FastMap<NodeId, Vec<usize>>,
+}
+
+/// A shared value as written by `set_shared`.
+struct Shared {
+    /// The value (an address reused by another value does not match).
+    value: Weak<Value>,
+    /// The node it was written to.
+    node: NodeId,
 }
 
 /// The state shared by every handle of one open file.
@@ -86,6 +102,7 @@ impl FileState {
                 guard: None,
             })),
             file: Arc::from(path),
+            named: Named::Plain,
             backend,
             capabilities,
         }
@@ -145,6 +162,26 @@ impl FileState {
         self.caches.shapes.remove(&node);
         self.caches.goto.remove(&node);
         self.caches.lists.remove(&node);
+        self.changed(node);
+    }
+
+    /// Note that node `node` changed (written, appended to, a member
+    /// added): the shared values written to it or to a group holding it
+    /// are forgotten, so that `set_shared` of the same value writes it
+    /// again rather than linking to what the file holds now. Costs one
+    /// test when no shared value was written, one lookup otherwise.
+    pub fn changed(&mut self, node: NodeId) {
+        if self.caches.shared_nodes.is_empty() {
+            return;
+        }
+        if let Some(keys) = self.caches.shared_nodes.remove(&node) {
+            for key in keys {
+                self.caches.shared.remove(&key);
+            }
+            if self.caches.shared.is_empty() {
+                self.caches.shared_nodes.clear();
+            }
+        }
     }
 
     /// Whether group `node` is a list (`Some(len)`), from the cache or by
@@ -239,6 +276,7 @@ impl FileState {
     /// stores it once. A library error is a failure of the file (see
     /// [`FileState::note`]).
     pub fn append(&mut self, node: NodeId, record: &Array, at: &Where) -> Result<()> {
+        self.changed(node);
         let appended = self.storage.append(node, record);
         if appended.is_err() {
             self.forget(node);
@@ -269,24 +307,103 @@ impl FileState {
         at: &Where,
     ) -> Result<()> {
         self.caches.goto.remove(&node);
+        self.changed(node);
         let written = self.storage.write(node, slab, data);
         self.note(written, at)
     }
 
-    /// The node shared value `value` was written to, if it was (and this
-    /// cache was not dropped since).
-    pub fn shared_node(&self, value: &Arc<Value>) -> Option<NodeId> {
-        let (weak, node) = self.caches.shared.get(&(Arc::as_ptr(value) as usize))?;
-        weak.upgrade()
-            .filter(|v| Arc::ptr_eq(v, value))
-            .map(|_| *node)
+    /// The node shared value `value` was written to, if it was and that
+    /// node still holds it: no node of it was written since (see
+    /// [`FileState::changed`]) and, for a group or list, it has the
+    /// members the value has, no more (their names are compared, not
+    /// their data).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn shared_node(&mut self, value: &Arc<Value>) -> Result<Option<NodeId>, StorageError> {
+        let key = Arc::as_ptr(value) as usize;
+        let Some(s) = self.caches.shared.get(&key) else {
+            return Ok(None);
+        };
+        let node = s.node;
+        let live = s.value.upgrade().is_some_and(|v| Arc::ptr_eq(&v, value));
+        if live && self.same_members(node, value)? {
+            return Ok(Some(node));
+        }
+        self.caches.shared.remove(&key);
+        Ok(None)
     }
 
-    /// Note that shared value `value` was written to node `node`.
-    pub fn note_shared(&mut self, value: &Arc<Value>, node: NodeId) {
-        self.caches
-            .shared
-            .insert(Arc::as_ptr(value) as usize, (Arc::downgrade(value), node));
+    /// Whether node `node` has the members `value` has, all the way down
+    /// (names only; an array or None has none).
+    fn same_members(&mut self, node: NodeId, value: &Value) -> Result<bool, StorageError> {
+        let mut todo = vec![(node, value)];
+        while let Some((node, value)) = todo.pop() {
+            let expected = match value {
+                Value::Group(members) => members.len(),
+                Value::List(items) => items.len() + 1,
+                _ => continue,
+            };
+            if self.storage.names(node)?.len() != expected {
+                return Ok(false);
+            }
+            let named: Vec<(String, &Value)> = match value {
+                Value::Group(members) => members.iter().map(|(k, v)| (k.clone(), v)).collect(),
+                Value::List(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("_{i}"), v))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (name, v) in named {
+                match self.storage.lookup(node, &name)? {
+                    Some((id, _)) => todo.push((id, v)),
+                    None => return Ok(false),
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Note that shared value `value` was just written to node `node` (of
+    /// `kind`): the node and every node below it are looked up, to be
+    /// watched for changes.
+    ///
+    /// # Errors
+    /// When the backend fails (nothing is noted).
+    pub fn note_shared(
+        &mut self,
+        value: &Arc<Value>,
+        node: NodeId,
+        kind: Kind,
+    ) -> Result<(), StorageError> {
+        let mut nodes = vec![node];
+        let mut groups = Vec::new();
+        if matches!(kind, Kind::Group | Kind::List) {
+            groups.push(node);
+        }
+        while let Some(group) = groups.pop() {
+            for name in self.storage.names(group)? {
+                if let Some((id, kind)) = self.storage.lookup(group, &name)? {
+                    // a value just written holds no link: no node twice
+                    if matches!(kind, Kind::Group | Kind::List) {
+                        groups.push(id);
+                    }
+                    nodes.push(id);
+                }
+            }
+        }
+        let key = Arc::as_ptr(value) as usize;
+        let shared = Shared {
+            value: Arc::downgrade(value),
+            node,
+        };
+        self.caches.shared.insert(key, shared);
+        for id in nodes {
+            self.caches.shared_nodes.entry(id).or_default().push(key);
+        }
+        Ok(())
     }
 
     /// The goto-by-value index of record node `node`, if one is kept.
@@ -324,12 +441,27 @@ fn list_indices(names: &[String]) -> Option<usize> {
     (marker && seen.iter().all(|&s| s)).then_some(n)
 }
 
+/// What a file's name is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Named {
+    /// A file held in memory: no name opens it.
+    Memory,
+    /// A file on disk, by its own name.
+    Plain,
+    /// An HDF5 file family, by its pattern.
+    Family,
+}
+
 /// A handle on one open file: the shared state plus what never changes
 /// while it is open (its name, backend, capabilities and root).
 #[derive(Clone)]
 pub(crate) struct FileRef {
     core: Arc<Mutex<FileState>>,
+    /// The file (a plain name with `%%` made `%`) or a family's pattern,
+    /// for messages.
     pub file: Arc<Path>,
+    /// What `file` is.
+    pub named: Named,
     /// The backend's name, for messages.
     pub backend: &'static str,
     /// What the file can hold.
@@ -382,8 +514,21 @@ impl FileRef {
         Where::new(&self.file, self.backend, path)
     }
 
+    /// The name that opens this file again: a family's pattern as
+    /// written; a plain name with every `%` written `%%` when it would
+    /// otherwise read as a family pattern or lose a `%` (`r%d.h5`, opened
+    /// as `r%%d.h5`, is `r%%d.h5`), else as it is.
     pub fn file_path(&self) -> PathBuf {
-        self.file.to_path_buf()
+        if self.named != Named::Plain {
+            return self.file.to_path_buf();
+        }
+        match super::family::Name::parse(&self.file) {
+            Ok(super::family::Name::Plain(p)) if *p == *self.file => p,
+            _ => match self.file.to_str() {
+                Some(text) => PathBuf::from(text.replace('%', "%%")),
+                None => self.file.to_path_buf(),
+            },
+        }
     }
 
     /// Hold qnd's writer `lock` until the file is closed.

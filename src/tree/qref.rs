@@ -7,9 +7,14 @@
 //! text leaf holding its text form, `FILE#/PATH`, marked with the reserved
 //! attribute `__qref__` (= 1), so that every backend holds it and any
 //! tool reads it as text (h5py: `f["ref"][()]` is `b"data.h5#/run/u"`).
-//! `FILE` is relative to the folder of the file holding the reference
-//! when it lies below it (the pair can be moved together), else absolute;
-//! the item path follows the first `#/`.
+//! `FILE` is a name as [`open`](crate::open) takes it (`~` and `$VAR`
+//! expand, `%d` names a family, `%%` is a literal `%`), with each `#` in
+//! it written `##`, so that the item path follows the first single `#`
+//! followed by `/` (item names may hold `#` too). `FILE` is relative to
+//! the folder of the file holding the reference when it lies below it
+//! (the pair can be moved together); a name starting with `~` or `$` is
+//! kept as written; any other is made absolute. Text written before `#`
+//! was doubled reads as it did unless its file name holds `##`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -23,8 +28,11 @@ use crate::values::FromValue;
 /// The reserved attribute marking a text leaf as a stored reference.
 pub(crate) const QREF_ATTR: &str = "__qref__";
 
-/// A reference to an item of a file: the file's path and the item's
-/// absolute path in it. Cheap to clone, compared and hashed by both.
+/// A reference to an item of a file: the file's name (as
+/// [`open`](crate::open) takes it: `~`, `$VAR`, a family pattern `%d`,
+/// `%%` for a literal `%`) and the item's absolute path in it. Cheap to
+/// clone, compared and hashed by both (as written: two names of one file
+/// are two references).
 ///
 /// ```no_run
 /// use qnd::{QRef, RefStatus};
@@ -56,10 +64,55 @@ pub enum RefStatus {
 }
 
 impl fmt::Display for QRef {
-    /// The text form, `FILE#/PATH`, with the file as given.
+    /// The text form, `FILE#/PATH`, with the file as given (each `#` in
+    /// it written `##`): [`QRef::parse`] reads it back.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}#{}", self.file.display(), self.path)
+        write!(f, "{}#{}", escape_file(&self.file), self.path)
     }
+}
+
+/// File name `file` for the text form: each `#` written `##`.
+fn escape_file(file: &Path) -> String {
+    file.display().to_string().replace('#', "##")
+}
+
+/// Text form `text` split into the file (each `##` made `#`) and the
+/// item path (from its `/`): at the first `#` that is followed by `/`
+/// and not part of a `##`. Text with no such `#` but a `#/` (a file name
+/// ending with `#`, written before `#` was doubled) is split at the first
+/// `#/`.
+fn split_text(text: &str) -> Option<(String, &str)> {
+    let bytes = text.as_bytes();
+    let mut file = String::new();
+    let mut from = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'#' {
+            match bytes.get(i + 1) {
+                Some(b'#') => {
+                    file.push_str(&text[from..=i]);
+                    i += 2;
+                    from = i;
+                    continue;
+                }
+                Some(b'/') => {
+                    file.push_str(&text[from..i]);
+                    return Some((file, &text[i + 1..]));
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    let at = text.find("#/")?;
+    Some((text[..at].to_string(), &text[at + 1..]))
+}
+
+/// Whether file name `file` expands when opened (`~`, `$VAR`): kept as
+/// written, never joined to a folder.
+fn expands(file: &Path) -> bool {
+    file.to_str()
+        .is_some_and(|t| t.starts_with('~') || t.starts_with('$'))
 }
 
 /// `path` as an absolute item path: a leading `/`, no empty components.
@@ -87,7 +140,9 @@ fn below(file: &Path, base: &Path) -> Option<PathBuf> {
 
 impl QRef {
     /// A reference to item `path` (absolute; a missing leading `/` is
-    /// added) of `file`. Nothing is opened.
+    /// added) of `file`, a name as [`open`](crate::open) takes it (a
+    /// family pattern, `%%` for a literal `%`, `~`, `$VAR`). Nothing is
+    /// opened.
     pub fn new(file: impl Into<PathBuf>, path: &str) -> QRef {
         QRef {
             file: file.into(),
@@ -95,7 +150,7 @@ impl QRef {
         }
     }
 
-    /// The file.
+    /// The file's name, as given (see [`QRef::new`]).
     pub fn file(&self) -> &Path {
         &self.file
     }
@@ -105,29 +160,35 @@ impl QRef {
         &self.path
     }
 
-    /// The text form stored in files, `FILE#/PATH`, the file relative to
-    /// folder `base` (the folder of the file holding the reference) when
-    /// it lies below it, else absolute.
+    /// The text form stored in files, `FILE#/PATH` (each `#` in `FILE`
+    /// written `##`), the file relative to folder `base` (the folder of
+    /// the file holding the reference) when it lies below it; a name
+    /// starting with `~` or `$` as written (it expands where it is
+    /// opened); else absolute.
     pub fn to_text(&self, base: Option<&Path>) -> String {
-        let file = base
-            .and_then(|b| below(&self.file, b))
-            .unwrap_or_else(|| absolute(&self.file));
-        format!("{}#{}", file.display(), self.path)
+        let file = if expands(&self.file) {
+            self.file.clone()
+        } else {
+            base.and_then(|b| below(&self.file, b))
+                .unwrap_or_else(|| absolute(&self.file))
+        };
+        format!("{}#{}", escape_file(&file), self.path)
     }
 
-    /// Parse the text form `FILE#/PATH` (split at the first `#/`); a
-    /// relative `FILE` is taken relative to folder `base` when given.
-    /// `None` when the text is not of that form.
+    /// Parse the text form `FILE#/PATH`: the item path follows the first
+    /// `#` that is followed by `/` and not doubled, and each `##` in
+    /// `FILE` is a `#` (see the [module docs](self)). A relative `FILE`
+    /// (not starting with `~` or `$`) is taken relative to folder `base`
+    /// when given. `None` when the text is not of that form.
     pub fn parse(text: &str, base: Option<&Path>) -> Option<QRef> {
-        let at = text.find("#/")?;
-        let (file, path) = (&text[..at], &text[at + 1..]);
+        let (file, path) = split_text(text)?;
         if file.is_empty() {
             return None;
         }
-        let file = Path::new(file);
+        let file = PathBuf::from(file);
         let file = match base {
-            Some(b) if file.is_relative() => b.join(file),
-            _ => file.to_path_buf(),
+            Some(b) if file.is_relative() && !expands(&file) => b.join(file),
+            _ => file,
         };
         Some(QRef::new(file, path))
     }
@@ -174,7 +235,11 @@ impl QRef {
 /// ```
 #[derive(Debug, Default)]
 pub struct FileMap {
+    /// Each file opened, by the file itself (absolute; a family by its
+    /// first member).
     files: HashMap<PathBuf, QGroup>,
+    /// Each name asked for, and the file it resolved to.
+    names: HashMap<PathBuf, PathBuf>,
 }
 
 impl FileMap {
@@ -183,13 +248,22 @@ impl FileMap {
         FileMap::default()
     }
 
-    /// The root of `file`, opened read-only the first time it is asked
-    /// for.
+    /// The root of `file` (a name as [`open`](crate::open) takes it),
+    /// opened read-only the first time it or another name of the same
+    /// file (resolved as `open` resolves it: `~` and `$VAR` expanded, a
+    /// family by its first member) is asked for.
     ///
     /// # Errors
     /// As [`open`](crate::open) with mode `r`.
     pub fn file(&mut self, file: &Path) -> Result<QGroup> {
-        let key = absolute(file);
+        let key = match self.names.get(file) {
+            Some(key) => key.clone(),
+            None => {
+                let key = absolute(&crate::file::resolve(file)?.first);
+                self.names.insert(file.to_path_buf(), key.clone());
+                key
+            }
+        };
         if let Some(root) = self.files.get(&key) {
             return Ok(root.clone());
         }
@@ -220,8 +294,12 @@ impl FileMap {
 
     /// Whether `r` resolves now.
     pub fn status(&mut self, r: &QRef) -> RefStatus {
-        if !r.file.exists() {
-            return RefStatus::FileMissing;
+        if !self.names.contains_key(&r.file) {
+            match crate::file::resolve(&r.file) {
+                Ok(name) if !name.first.exists() => return RefStatus::FileMissing,
+                Ok(_) => {}
+                Err(_) => return RefStatus::Unreadable,
+            }
         }
         let root = match self.file(&r.file) {
             Ok(root) => root,
@@ -231,7 +309,7 @@ impl FileMap {
         match root.contains(&r.path) {
             Ok(true) => RefStatus::Ok,
             Ok(false) => RefStatus::ItemMissing,
-            Err(e) if e.to_string().contains("dangling link") => RefStatus::ItemMissing,
+            Err(Error::Dangling { .. }) => RefStatus::ItemMissing,
             Err(_) => RefStatus::Unreadable,
         }
     }

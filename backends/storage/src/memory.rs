@@ -372,6 +372,13 @@ impl Storage for MemoryStorage {
     }
 
     fn soft_link(&mut self, parent: NodeId, name: &str, target: &str) -> SResult<()> {
+        // as HDF5: an empty target (the group holding the link, a cycle)
+        // or one holding a NUL is no path
+        if target.is_empty() || target.contains('\0') {
+            return Err(StorageError::Unsupported(format!(
+                "a soft link target must be a non-empty path with no NUL byte, not {target:?}"
+            )));
+        }
         self.enter(parent, name, Entry::Soft(target.to_string()))
     }
 

@@ -13,6 +13,8 @@ use std::sync::Arc;
 
 use super::*;
 use crate::backend::LinkTarget;
+use crate::file::Named;
+use crate::selection::Selection;
 use crate::tree::qref::{QRef, QREF_ATTR};
 use crate::values::Array;
 
@@ -52,17 +54,30 @@ impl QGroup {
 
     /// Leaf `name` (or a path) of `dtype` and `shape`: declared as
     /// [`QGroup::declare`] does if there is no such member, else the
-    /// existing leaf once its dtype and shape are checked (a record
-    /// variable's records: `shape` is the shape of one record).
+    /// existing leaf once its dtype and shape are checked.
+    ///
+    /// For a record variable, `shape` is the shape of one record, and the
+    /// leaf returned is the whole history, of shape `[records, ..shape]`
+    /// (as h5py's `require_dataset` returns the dataset, and as
+    /// [`QGroup::leaf`] gives it with goto off): read it whole or by
+    /// record; records are appended by setting the name with recording on.
     ///
     /// ```
-    /// use qnd::DType;
+    /// use qnd::{DType, Recording};
     /// let f = qnd::memory();
     /// let u = f.require_leaf("u", DType::F64, &[3])?;
     /// u.write(vec![1.0, 2.0, 3.0])?;
     /// assert_eq!(f.require_leaf("u", DType::F64, &[3])?.read::<Vec<f64>>()?, [1.0, 2.0, 3.0]);
     /// let e = f.require_leaf("u", DType::F32, &[3]).unwrap_err();
     /// assert!(e.to_string().contains("expected f4 [3], got f8 [3]"), "{e}");
+    /// {
+    ///     let g = f.push();
+    ///     g.set_recording(Recording::Uniform);
+    ///     g.set("t", vec![0.0, 1.0])?;
+    ///     g.set("t", vec![1.0, 1.0])?;
+    /// }
+    /// // one record is [2]; the leaf is the history, [2, 2]
+    /// assert_eq!(f.require_leaf("t", DType::F64, &[2])?.shape()?, [2, 2]);
     /// # Ok::<(), qnd::Error>(())
     /// ```
     ///
@@ -125,10 +140,18 @@ impl QGroup {
     ///
     /// # Errors
     /// [`Error::ReadOnly`], [`Error::NoItem`], [`Error::Invalid`] when the
-    /// format cannot delete members (naming it) or `name` is a list
-    /// element's.
+    /// format cannot delete members (naming it), `name` is a list
+    /// element's, or `name` names no member but a group itself (`""`,
+    /// `"/"`, a path ending with `/`).
     pub fn remove(&self, name: &str) -> Result<()> {
         let last = name.rsplit('/').next().unwrap_or(name);
+        if last.is_empty() {
+            let path = child_path(&self.path, name);
+            return Err(self.at(&path).invalid(format!(
+                "remove takes the name of a member; {name:?} names a group itself \
+                 (remove it by its name from the group holding it)"
+            )));
+        }
         if write::is_list_name(last) {
             let path = child_path(&self.path, name);
             return Err(self.at(&path).invalid(
@@ -174,8 +197,10 @@ impl QGroup {
     ///
     /// # Errors
     /// [`Error::ReadOnly`], [`Error::NoItem`] for a missing target,
-    /// [`Error::Invalid`] when `name` exists or the format has no hard
-    /// links (netCDF).
+    /// [`Error::Invalid`] when `name` exists, the format has no hard
+    /// links (netCDF), or the target is reached through an external link
+    /// (it is in another file: hard links stay inside one file, use
+    /// [`QGroup::external_link`]).
     pub fn link(&self, name: &str, target: &str) -> Result<()> {
         let t = self.target(name)?;
         let path = child_path(&t.group.path, &t.name);
@@ -190,8 +215,58 @@ impl QGroup {
             )));
         }
         let (node, _, _) = self.found(&mut core, &self.at(&self.path), target)?;
+        if let Some(external) = self.external_on_path(&mut core, target)? {
+            return Err(at.invalid(format!(
+                "a hard link stays inside one file, and {target} is in another file \
+                 (through external link {external}): use external_link"
+            )));
+        }
         write::check_absent(&mut core, &at, t.group.id, &t.name)?;
         self.hard_link_under(&mut core, &at, t.group.id, &t.name, node)
+    }
+
+    /// The first external link on the way to `target` (a path, absolute or
+    /// relative to this group; soft links followed), named by its path:
+    /// the target is then in another file. `None` when there is none or
+    /// the way cannot be walked (the caller has found the target).
+    fn external_on_path(&self, core: &mut FileState, target: &str) -> Result<Option<String>> {
+        let at = self.at(&self.path);
+        let mut parts: Vec<String> = crate::file::join(&self.path, target)
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .map(str::to_string)
+            .collect();
+        let (mut group, mut i, mut hops) = (self.file.root, 0, 0);
+        while i < parts.len() {
+            let here = format!("/{}", parts[..=i].join("/"));
+            let link = core
+                .storage
+                .link_info(group, &parts[i])
+                .map_err(|e| at.storage(e))?;
+            match link {
+                Some(LinkTarget::External { .. }) => return Ok(Some(here)),
+                Some(LinkTarget::Soft(to)) if hops < MAX_SOFT_HOPS => {
+                    hops += 1;
+                    let base = format!("/{}", parts[..i].join("/"));
+                    let mut next: Vec<String> = crate::file::join(&base, &to)
+                        .split('/')
+                        .filter(|p| !p.is_empty() && *p != ".")
+                        .map(str::to_string)
+                        .collect();
+                    next.extend(parts.drain(i + 1..));
+                    (parts, group, i) = (next, self.file.root, 0);
+                }
+                Some(LinkTarget::Hard) => match core.lookup(group, &parts[i]) {
+                    Ok(Some((id, Kind::Group | Kind::List))) => {
+                        group = id;
+                        i += 1;
+                    }
+                    _ => return Ok(None),
+                },
+                _ => return Ok(None),
+            }
+        }
+        Ok(None)
     }
 
     /// Link `name` of group `parent` to `node` under the caller's lock.
@@ -227,10 +302,11 @@ impl QGroup {
     /// ```
     ///
     /// # Errors
-    /// [`Error::ReadOnly`], [`Error::Invalid`] when `name` exists or the
-    /// format has no soft links (netCDF).
+    /// [`Error::ReadOnly`], [`Error::Invalid`] when `name` exists, the
+    /// format has no soft links (netCDF), or `target` is empty or holds a
+    /// NUL byte.
     pub fn soft_link(&self, name: &str, target: &str) -> Result<()> {
-        self.make_link(name, "soft", |core, parent, n| {
+        self.make_link(name, "soft", &[("target", target)], |core, parent, n| {
             core.storage.soft_link(parent, n, target)
         })
     }
@@ -242,29 +318,43 @@ impl QGroup {
     ///
     /// # Errors
     /// [`Error::ReadOnly`], [`Error::Invalid`] when `name` exists, the
-    /// format has no external links (memory, netCDF) or `file` is a family
-    /// pattern (`run%d.h5`: HDF5 opens a link's target as one file).
+    /// format has no external links (memory, netCDF), `file` is a family
+    /// pattern (`run%d.h5`: HDF5 opens a link's target as one file), or
+    /// `file` or `path` is empty or holds a NUL byte.
     pub fn external_link(&self, name: &str, file: impl AsRef<Path>, path: &str) -> Result<()> {
         let file = file.as_ref();
         if let Some(why) = crate::file::link_target_refusal(file) {
             let t = self.target(name)?;
             return Err(self.at(&child_path(&t.group.path, &t.name)).invalid(why));
         }
-        self.make_link(name, "external", |core, parent, n| {
+        let file_text = file.to_string_lossy();
+        let texts = [("file", file_text.as_ref()), ("target path", path)];
+        self.make_link(name, "external", &texts, |core, parent, n| {
             core.storage.external_link(parent, n, file, path)
         })
     }
 
+    /// Make link `name` (of kind `what`) with `make`, once `texts` (what
+    /// names the target) are checked: none empty, none holding a NUL.
     fn make_link(
         &self,
         name: &str,
         what: &str,
+        texts: &[(&str, &str)],
         make: impl FnOnce(&mut FileState, NodeId, &str) -> crate::backend::SResult<()>,
     ) -> Result<()> {
         let t = self.target(name)?;
         let path = child_path(&t.group.path, &t.name);
         let at = self.at(&path);
         write::check_group_member(&at, &t.name)?;
+        for (part, text) in texts {
+            if text.is_empty() || text.contains('\0') {
+                return Err(at.invalid(format!(
+                    "the {part} of a {what} link must be a non-empty name with no NUL byte, \
+                     not {text:?}"
+                )));
+            }
+        }
         let mut core = self.file.lock_for_write(&at)?;
         let caps = self.file.capabilities;
         let can = match what {
@@ -303,10 +393,14 @@ impl QGroup {
     /// a hard link to what was written, so the data is stored once (HDF5,
     /// memory). A format without hard links (netCDF) stores a copy. The
     /// file remembers which `Arc` went where (by address, holding a weak
-    /// handle) while it is open and nothing is removed; a value changed
-    /// on disk through one name shows through the other. An existing
-    /// member `name` is set as [`QGroup::set`] sets it (nothing is done
-    /// when it is already this value's node).
+    /// handle) while it is open, nothing is removed and what was written
+    /// is unchanged: once the item is written to (any name of it, any
+    /// member of it), appended to, or given or deprived of a member, the
+    /// next `set_shared` of that `Arc` writes the value again rather than
+    /// linking to what the file holds now. A value changed on disk
+    /// through one name shows through the other names linked so far. An
+    /// existing member `name` is set as [`QGroup::set`] sets it (nothing
+    /// is done when it is already this value's node).
     ///
     /// ```
     /// use std::sync::Arc;
@@ -330,7 +424,8 @@ impl QGroup {
         {
             let mut core = self.file.lock_for_write(&at)?;
             if self.file.capabilities.hard_links {
-                if let Some(node) = core.shared_node(value) {
+                let shared = core.shared_node(value).map_err(|e| at.storage(e))?;
+                if let Some(node) = shared {
                     match core
                         .lookup(t.group.id, &t.name)
                         .map_err(|e| at.storage(e))?
@@ -352,17 +447,20 @@ impl QGroup {
             g.set(&t.name, (**value).clone())?;
         }
         let mut core = self.file.lock()?;
-        if let Some((node, _)) = core
+        if let Some((node, kind)) = core
             .lookup(t.group.id, &t.name)
             .map_err(|e| at.storage(e))?
         {
-            core.note_shared(value, node);
+            core.note_shared(value, node, kind)
+                .map_err(|e| at.storage(e))?;
         }
         Ok(())
     }
 
     /// A reference to existing item `name` (or a path) of this file: the
-    /// file's path and the item's absolute path (see [`QRef`]).
+    /// name that opens the file again ([`QGroup::file_path`]: a family's
+    /// pattern, a plain name with `%` doubled where needed) and the
+    /// item's absolute path (see [`QRef`]).
     ///
     /// # Errors
     /// [`Error::NoItem`]; [`Error::Invalid`] for a file held in memory
@@ -378,13 +476,12 @@ impl QGroup {
             }
             path
         };
-        let file = self.file_path();
-        if !file.is_file() {
+        if self.file.named == Named::Memory {
             return Err(self
                 .at(&path)
-                .invalid("no file on disk to refer to (a file held in memory?)"));
+                .invalid("a file held in memory has no name to refer to"));
         }
-        Ok(QRef::new(file, &path))
+        Ok(QRef::new(self.file_path(), &path))
     }
 
     /// Store reference `r` as member `name`: a scalar text leaf holding
@@ -393,22 +490,86 @@ impl QGroup {
     /// the reserved attribute `__qref__` (= 1). Every backend holds it,
     /// and h5py or netCDF4 read it as that text.
     ///
+    /// A reference stored there before is replaced, whatever the lengths
+    /// of the two: where the format can remove members (memory, HDF5) the
+    /// leaf is removed and made anew (if making it fails, the old one is
+    /// made again; handles on the old leaf then fail, as after
+    /// [`QGroup::remove`]); elsewhere the text is written in place, which
+    /// netCDF-4 (variable-length text) always can and netCDF-3 (fixed
+    /// width) only when the new text is no longer than the first.
+    ///
+    /// ```
+    /// use qnd::QRef;
+    /// let f = qnd::memory();
+    /// f.set_ref("r", &QRef::new("/data/a.h5", "/x"))?;
+    /// let longer = QRef::new("/data/a_longer_name.h5", "/x/y");
+    /// f.set_ref("r", &longer)?;
+    /// assert_eq!(f.read_ref("r")?, longer);
+    /// # Ok::<(), qnd::Error>(())
+    /// ```
+    ///
     /// # Errors
-    /// As [`QGroup::set`].
+    /// [`Error::Mismatch`] when member `name` exists and is not a stored
+    /// reference (it is left alone); [`Error::Invalid`] when the text does
+    /// not fit a reference that cannot be removed; as [`QGroup::set`]
+    /// otherwise.
     pub fn set_ref(&self, name: &str, r: &QRef) -> Result<()> {
         let text = r.to_text(self.file_path().parent());
-        {
-            let g = self.push();
-            g.set_recording(Recording::Off);
-            g.set(name, text)?;
-        }
-        let at_path = child_path(&self.path, name);
-        let at = self.at(&at_path);
+        let value = Value::from(text);
+        let t = self.target(name)?;
+        let path = child_path(&t.group.path, &t.name);
+        let at = self.at(&path);
+        let group_at = self.at(&t.group.path);
+        write::check_group_member(&at, &t.name)?;
+        write::validate(&at, &value)?;
         let mut core = self.file.lock_for_write(&at)?;
-        let (node, _, _) = self.found(&mut core, &self.at(&self.path), name)?;
-        core.storage
-            .set_attr(node, QREF_ATTR, &Array::scalar(1i32))
-            .map_err(|e| at.storage(e))
+        let parent = t.group.id;
+        let found = core.lookup(parent, &t.name).map_err(|e| at.storage(e))?;
+        let Some((old, kind)) = found else {
+            return make_ref(&mut core, &group_at, parent, &t.name, &value);
+        };
+        let marked = kind == Kind::Leaf
+            && core
+                .storage
+                .get_attr(old, QREF_ATTR)
+                .map_err(|e| at.storage(e))?
+                .is_some();
+        if !marked {
+            return Err(at.mismatch(
+                "a stored reference to replace (a text leaf marked __qref__)",
+                kind_name(kind),
+            ));
+        }
+        if !self.file.capabilities.remove {
+            // in place: fits unless the format's text has a fixed width
+            return write::write_leaf(&mut core, &at, old, None, &Selection::all(), &value, false)
+                .map_err(|e| {
+                    let why = match &e {
+                        Error::Invalid { reason, .. } => reason.clone(),
+                        Error::Mismatch { .. } => e.to_string(),
+                        _ => return e,
+                    };
+                    at.invalid(format!(
+                        "the new reference does not fit the one stored ({why}), and this \
+                         format cannot remove a member to make it anew"
+                    ))
+                });
+        }
+        let before = core.storage.read(old, &[]).map_err(|e| at.storage(e))?;
+        let removed = core.storage.remove(parent, &t.name);
+        core.invalidate();
+        removed.map_err(|e| at.storage(e))?;
+        let made = make_ref(&mut core, &group_at, parent, &t.name, &value);
+        if made.is_err() {
+            // put the old reference back, as far as the backend lets us
+            core.invalidate();
+            if let Ok(Some(_)) = core.storage.link_info(parent, &t.name) {
+                let _ = core.storage.remove(parent, &t.name);
+                core.invalidate();
+            }
+            let _ = make_ref(&mut core, &group_at, parent, &t.name, &Value::Array(before));
+        }
+        made
     }
 
     /// The reference stored as member `name` by [`QGroup::set_ref`]; a
@@ -439,4 +600,23 @@ impl QGroup {
         QRef::parse(&text, self.file_path().parent())
             .ok_or_else(|| at.mismatch("a reference `file#/path`", format!("{text:?}")))
     }
+}
+
+/// How many soft links [`QGroup::link`] follows looking for an external
+/// link on the way to its target.
+const MAX_SOFT_HOPS: usize = 40;
+
+/// Make member `name` of `parent` (named `group_at` in errors) a stored
+/// reference holding text `value`, under the caller's lock.
+fn make_ref(
+    core: &mut FileState,
+    group_at: &Where,
+    parent: NodeId,
+    name: &str,
+    value: &Value,
+) -> Result<()> {
+    let node = write::create(core, group_at, parent, name, value)?;
+    core.storage
+        .set_attr(node, QREF_ATTR, &Array::scalar(1i32))
+        .map_err(|e| group_at.member(name).storage(e))
 }

@@ -208,7 +208,11 @@ impl QGroup {
         &self.path
     }
 
-    /// The file's name.
+    /// The name that opens this file again: the name it was opened by,
+    /// expanded (`~`, `$VAR`); a family's pattern; a plain name holding a
+    /// `%` that would read as a family pattern with every `%` written `%%`
+    /// (a file `r%d.h5` opened as `r%%d.h5` is `r%%d.h5`); `<memory>`
+    /// for a file held in memory.
     pub fn file_path(&self) -> PathBuf {
         self.file.file_path()
     }
@@ -356,7 +360,8 @@ impl QGroup {
     ///
     /// # Errors
     /// As [`QGroup::read`], except [`Error::NoItem`] for the member itself
-    /// (or a missing group on its path): [`Error::Mismatch`] when it is not
+    /// (or a missing group on its path) and [`Error::Dangling`] (a
+    /// dangling link gives the default): [`Error::Mismatch`] when it is not
     /// a `T`, [`Error::NoRecord`], read errors.
     pub fn get_or<T: FromValue>(&self, name: &str, default: T) -> Result<T> {
         if self.exists(name)? {
@@ -381,13 +386,16 @@ impl QGroup {
     }
 
     /// True when `name` (or a path) resolves; false on [`Error::NoItem`]
-    /// only (a path through a leaf is an error, as for [`QGroup::get`]).
+    /// and on [`Error::Dangling`] (a dangling soft or external link is
+    /// absent, as for [`QGroup::contains`] and h5py's `get(name,
+    /// default)`); a path through a leaf is an error, as for
+    /// [`QGroup::get`].
     fn exists(&self, name: &str) -> Result<bool> {
         let at = self.at(&self.path);
         let mut core = self.file.lock()?;
         match self.resolve(&mut core, &at, name) {
             Ok(_) => Ok(true),
-            Err(Error::NoItem { .. }) => Ok(false),
+            Err(Error::NoItem { .. } | Error::Dangling { .. }) => Ok(false),
             Err(e) => Err(e),
         }
     }
