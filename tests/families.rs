@@ -632,6 +632,23 @@ fn an_external_link_into_a_family_is_refused() {
     assert_eq!(f.link_info("e").unwrap(), None);
     f.external_link("p", d.path().join("100%%.h5"), "/x")
         .unwrap();
+    // `%%` is a literal `%`, as `open` reads names: the link stores the
+    // file's real name, and reads through it
+    let target = d.path().join("r%d.h5");
+    let t = qnd::open(d.path().join("r%%d.h5"), "w").unwrap();
+    t.set("x", 4.5).unwrap();
+    t.close().unwrap();
+    assert!(target.is_file());
+    f.external_link("r", d.path().join("r%%d.h5"), "/x")
+        .unwrap();
+    assert_eq!(
+        f.link_info("r").unwrap(),
+        Some(qnd::LinkTarget::External {
+            file: target,
+            path: "/x".into()
+        })
+    );
+    assert_eq!(f.read::<f64>("r").unwrap(), 4.5);
 }
 
 /// `w` over a family of more members than the new one needs: HDF5 (as

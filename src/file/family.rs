@@ -85,17 +85,22 @@ impl Name {
     }
 }
 
-/// Why an external link may not name `file`, if it may not: a family
-/// pattern (`run%d.h5`) names no file HDF5 can open through a link (it
-/// would take the name as written, and the link would dangle).
-pub(crate) fn link_target_refusal(file: &Path) -> Option<String> {
+/// The file name an external link to `file` (as `open` takes names)
+/// stores: `%%` made `%`, since HDF5 takes the stored name literally.
+///
+/// # Errors
+/// Why it cannot: a family pattern (`run%d.h5`) names no file HDF5 can open
+/// through a link (it would take the name as written, and the link would
+/// dangle); a name with two `%d`.
+pub(crate) fn link_target(file: &Path) -> std::result::Result<PathBuf, String> {
     match Name::parse(file) {
-        Ok(Name::Family(_)) => Some(format!(
+        Ok(Name::Plain(literal)) => Ok(literal),
+        Ok(Name::Family(_)) => Err(format!(
             "an external link cannot lead into the file family {}: HDF5 opens the target of \
              a link as one file (link to a single file, or write %% for a literal %)",
             file.display()
         )),
-        _ => None,
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -33,7 +33,7 @@ pub(crate) use factory::classic;
 #[cfg(feature = "hdf5")]
 pub(crate) use factory::superblock;
 pub(crate) use factory::AnyStorage;
-pub(crate) use family::link_target_refusal;
+pub(crate) use family::link_target;
 pub use family::DEFAULT_FAMILY_SIZE;
 pub(crate) use path::{child_path, elem_path, expand_name, join, kind_name, walk, Through};
 pub(crate) use shared::{FileRef, FileState, Named};

@@ -312,8 +312,8 @@ impl QGroup {
     }
 
     /// Make `name` an external link to item `path` of HDF5 file `file`
-    /// (stored as given: a relative name is found next to this file, then
-    /// in the working directory). The file need not exist yet. HDF5 files
+    /// (stored as given, `%%` made `%` as `open` reads names: a relative
+    /// name is found next to this file, then in the working directory). The file need not exist yet. HDF5 files
     /// only.
     ///
     /// # Errors
@@ -322,11 +322,14 @@ impl QGroup {
     /// pattern (`run%d.h5`: HDF5 opens a link's target as one file), or
     /// `file` or `path` is empty or holds a NUL byte.
     pub fn external_link(&self, name: &str, file: impl AsRef<Path>, path: &str) -> Result<()> {
-        let file = file.as_ref();
-        if let Some(why) = crate::file::link_target_refusal(file) {
-            let t = self.target(name)?;
-            return Err(self.at(&child_path(&t.group.path, &t.name)).invalid(why));
-        }
+        let file = match crate::file::link_target(file.as_ref()) {
+            Ok(literal) => literal,
+            Err(why) => {
+                let t = self.target(name)?;
+                return Err(self.at(&child_path(&t.group.path, &t.name)).invalid(why));
+            }
+        };
+        let file = file.as_path();
         let file_text = file.to_string_lossy();
         let texts = [("file", file_text.as_ref()), ("target path", path)];
         self.make_link(name, "external", &texts, |core, parent, n| {
