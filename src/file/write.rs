@@ -253,9 +253,16 @@ pub(crate) fn append_record(
     id: NodeId,
     value: &Value,
 ) -> Result<usize> {
-    let a = fit_record(core, at, id, value)?;
+    let (a, dtype) = record_of(core, at, id, value)?;
     let n = core.records(id).map_err(|e| at.storage(e))?;
-    core.append(id, &a, &at.record(n))?;
+    let here = at.record(n);
+    if a.dtype() == dtype && dtype != DType::Str {
+        // the hot path of recording: nothing to cast, no width to check
+        core.append(id, a, &here)?;
+    } else {
+        let a = fit_array(core, at, id, a, dtype)?;
+        core.append(id, &a, &here)?;
+    }
     Ok(n)
 }
 
@@ -298,13 +305,25 @@ pub(crate) fn fit_leaf(
 /// text no wider than stored): what [`append_record`] appends, and what a
 /// caller checks before it appends anything (`set_serde`). Borrowed when
 /// no cast is needed: the hot path of recording copies nothing.
-#[inline]
 pub(crate) fn fit_record<'a>(
     core: &mut FileState,
     at: &Where,
     id: NodeId,
     value: &'a Value,
 ) -> Result<Cow<'a, Array>> {
+    let (a, dtype) = record_of(core, at, id, value)?;
+    fit_array(core, at, id, a, dtype)
+}
+
+/// `value` as a record of record node `id` (an array of the record shape,
+/// no NUL, of a dtype that may cast to the record dtype, which is
+/// returned); its values are not checked yet ([`fit_array`]).
+fn record_of<'a>(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    value: &'a Value,
+) -> Result<(&'a Array, DType)> {
     let Value::Array(a) = value else {
         return Err(at.mismatch("an array record", value.describe()));
     };
@@ -318,9 +337,23 @@ pub(crate) fn fit_record<'a>(
             describe(a.dtype(), a.shape()),
         ));
     }
-    // every value checked before the record goes anywhere (storage or the
-    // record buffer); the same dtype is borrowed, not copied
-    let a = a.cast_checked(dtype).map_err(|e| at.cast(e))?;
+    Ok((a, dtype))
+}
+
+/// Record `a` of record node `id` cast to `dtype`, every value checked,
+/// text no wider than stored; borrowed when no cast is needed.
+fn fit_array<'a>(
+    core: &mut FileState,
+    at: &Where,
+    id: NodeId,
+    a: &'a Array,
+    dtype: DType,
+) -> Result<Cow<'a, Array>> {
+    let a = if a.dtype() == dtype {
+        Cow::Borrowed(a)
+    } else {
+        a.cast_checked(dtype).map_err(|e| at.cast(e))?
+    };
     if a.dtype() == DType::Str {
         check_width(core, at, id, &a, true)?;
     }
