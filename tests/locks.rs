@@ -242,11 +242,13 @@ fn sync_flushes_to_disk_and_the_file_reads_back() {
 fn mode_w_leaves_alone_a_file_an_hdf5_program_has_open() {
     use std::io::{BufRead, BufReader, Write};
     use std::process::{Command, Stdio};
+    // before looking for Python: that starts a process, which must not
+    // inherit a file another test is opening through HDF5
+    let _serial = child::serial();
     let Some(_python) = common::python::Python::find(&["h5py"]) else {
         return;
     };
     let exe = std::env::var("QND_PYTHON").unwrap_or_else(|_| "python3".into());
-    let _serial = child::serial();
     let dir = tempfile::tempdir().unwrap();
     for (h5py_mode, name, flavour) in [
         ("r+", "w.h5", NcFormat::Netcdf4),
