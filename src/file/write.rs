@@ -305,6 +305,7 @@ pub(crate) fn fit_leaf(
 /// text no wider than stored): what [`append_record`] appends, and what a
 /// caller checks before it appends anything (`set_serde`). Borrowed when
 /// no cast is needed: the hot path of recording copies nothing.
+#[cfg(feature = "serde")]
 pub(crate) fn fit_record<'a>(
     core: &mut FileState,
     at: &Where,
