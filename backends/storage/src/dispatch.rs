@@ -88,6 +88,12 @@ macro_rules! dispatch_storage {
             fn append_records(&mut self, node: $crate::NodeId, records: &$crate::Array) -> $crate::SResult<()> {
                 $crate::dispatch_storage!(@each self, $name, s => s.append_records(node, records), $( $(#[$vmeta])* $variant )+)
             }
+            fn write_part(&mut self, node: $crate::NodeId, part: &$crate::Part, data: &$crate::Array) -> $crate::SResult<()> {
+                $crate::dispatch_storage!(@each self, $name, s => s.write_part(node, part, data), $( $(#[$vmeta])* $variant )+)
+            }
+            fn append_parts(&mut self, node: $crate::NodeId, part: &$crate::Part, records: &$crate::Array) -> $crate::SResult<()> {
+                $crate::dispatch_storage!(@each self, $name, s => s.append_parts(node, part, records), $( $(#[$vmeta])* $variant )+)
+            }
             fn append(&mut self, node: $crate::NodeId, record: &$crate::Array) -> $crate::SResult<()> {
                 $crate::dispatch_storage!(@each self, $name, s => s.append(node, record), $( $(#[$vmeta])* $variant )+)
             }

@@ -53,6 +53,7 @@ mod fnv;
 pub mod links;
 mod memory;
 mod nodes;
+pub mod part;
 mod runs;
 mod text;
 mod value;
@@ -67,6 +68,7 @@ pub use fnv::{FastMap, Fnv};
 pub use links::LinkTarget;
 pub use memory::{MemoryStorage, Probe};
 pub use nodes::NodeTable;
+pub use part::Part;
 pub use runs::Run;
 pub use text::TextLayout;
 pub use value::{describe, split_records, FromValue, Value, ValueError};
@@ -233,6 +235,40 @@ pub trait Storage {
     /// When the library fails.
     fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
         self.append_records(node, &record.to_batch_of_one())
+    }
+    /// Write `data`, this process's part of a distributed leaf (its rows
+    /// `part`, along the first axis; shape `[part.len(), rest...]`). On a
+    /// file written by several processes at once (parallel HDF5) this is
+    /// one collective write: every process calls it, each with its own
+    /// part (possibly empty). The default writes run by run, through
+    /// [`Storage::write`].
+    ///
+    /// # Errors
+    /// When the library fails.
+    fn write_part(&mut self, node: NodeId, part: &Part, data: &Array) -> SResult<()> {
+        part::write_by_runs(part, data, |slab, rows| self.write(node, slab, rows))
+    }
+    /// Append records of a distributed record node, this process's part
+    /// of each: `records` has shape `[n, part.len(), rest...]` and holds
+    /// rows `part` of `n` records. On a file written by several processes
+    /// at once this is one collective call (the record count grows by `n`
+    /// on every process). A backend written by one process (the default)
+    /// takes only whole parts, as [`Storage::append_records`].
+    ///
+    /// # Errors
+    /// When the part is not whole on a backend written by one process, or
+    /// the library fails.
+    fn append_parts(&mut self, node: NodeId, part: &Part, records: &Array) -> SResult<()> {
+        if !part.is_whole() {
+            return Err(StorageError::Unsupported(format!(
+                "{} files here are written by one process: it must write every row of a \
+                 record ({} of {} given)",
+                self.backend_name(),
+                part.len(),
+                part.total()
+            )));
+        }
+        self.append_records(node, records)
     }
     /// Names of the attributes of a node (reserved `__` names left out).
     ///

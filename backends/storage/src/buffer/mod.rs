@@ -33,7 +33,7 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
 use crate::chunks::records_per_chunk;
 use crate::{
-    slice_info, Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NodeId, Run, SResult,
+    slice_info, Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NodeId, Part, Run, SResult,
     Storage, StorageError, VirtualMap,
 };
 
@@ -252,10 +252,23 @@ struct RecordBuf {
     rows: Option<Rows>,
     /// How many records are buffered.
     pending: usize,
-    /// Elements of one record.
+    /// Elements of one buffered record (of this process's part, for a
+    /// distributed node).
     record_elems: usize,
-    /// Bytes of one record.
+    /// Bytes of one whole record: what a buffered record counts against
+    /// the cap, also for a distributed node (whose buffered parts are
+    /// smaller), so that processes writing one file together make the
+    /// same decisions.
     record_bytes: usize,
+    /// For a distributed record node: the rows of each buffered record
+    /// this process holds (see [`Part`]).
+    part: Option<Part>,
+    /// Records the allocation of `rows` has room for (0 once written out).
+    room: usize,
+    /// When the first buffered record came ([`RecordBuffer`]'s sequence):
+    /// buffers are written out in that order, the same in every process
+    /// writing one file together, however each numbers its nodes.
+    since: u64,
     /// Bytes of one element.
     elem_bytes: usize,
     /// Records per write.
@@ -270,6 +283,9 @@ impl RecordBuf {
     fn pending_shape(&self) -> Vec<usize> {
         let mut shape = self.info.shape.clone();
         shape[0] = self.pending;
+        if let (Some(p), Some(rows)) = (&self.part, shape.get_mut(1)) {
+            *rows = p.len();
+        }
         shape
     }
 }
@@ -286,6 +302,8 @@ pub struct RecordBuffer<S> {
     /// Most bytes the buffers may allocate in all; 0 (or a record larger
     /// than the cap) writes every record through.
     cap: usize,
+    /// Counts buffers that start holding records (see `RecordBuf::since`).
+    seq: u64,
 }
 
 impl<S: Storage> RecordBuffer<S> {
@@ -302,6 +320,7 @@ impl<S: Storage> RecordBuffer<S> {
             records: Vec::new(),
             held: 0,
             cap,
+            seq: 0,
         }
     }
 
@@ -361,28 +380,55 @@ impl<S: Storage> RecordBuffer<S> {
                 elem_bytes,
                 batch,
                 alloc: 0,
+                part: None,
+                room: 0,
+                since: 0,
             });
         }
         Ok(self.get_mut(node).expect("made above"))
     }
 
-    /// Append one record (of the node's dtype and record shape) to record
-    /// node `node`, buffered.
-    fn push_record(&mut self, node: NodeId, record: &Array) -> SResult<()> {
+    /// Append one record (of the node's dtype and record shape; for a
+    /// `part`, its rows of one) to record node `node`, buffered.
+    fn push_record(&mut self, node: NodeId, part: Option<&Part>, record: &Array) -> SResult<()> {
         let buf = self.buffer(node)?;
-        if record.dtype() != buf.info.dtype || record.shape() != &buf.info.shape[1..] {
+        let whole = &buf.info.shape[1..];
+        let fits = match part {
+            None => record.shape() == whole,
+            Some(p) => {
+                whole.first() == Some(&p.total())
+                    && record.shape().first() == Some(&p.len())
+                    && record.shape()[1..] == whole[1..]
+            }
+        };
+        if record.dtype() != buf.info.dtype || !fits {
             return Err(StorageError::Layout(format!(
-                "a record of {} {:?} for records of {} {:?}",
+                "a record of {} {:?} for records of {} {:?}{}",
                 record.dtype(),
                 record.shape(),
                 buf.info.dtype,
-                &buf.info.shape[1..]
+                whole,
+                match part {
+                    Some(p) => format!(" (a part of {} of their {} rows)", p.len(), p.total()),
+                    None => String::new(),
+                }
             )));
+        }
+        if buf.part.as_ref() != part {
+            // the buffered records are of another part: written out first
+            self.write_out(node)?;
+            let buf = self.get_mut(node).expect("made above");
+            buf.part = part.cloned();
+            buf.record_elems = record.size();
         }
         let buf = self.get_mut(node).expect("made above");
         if buf.rows.is_none() {
             // text, or no buffering: write through
-            return self.append_through(node, &record.to_batch_of_one());
+            let records = record.to_batch_of_one();
+            return match part {
+                Some(p) => self.parts_through(node, p, &records),
+                None => self.append_through(node, &records),
+            };
         }
         // Room for the record first, counted against the cap: when the
         // buffers would allocate more than the cap, the others are written
@@ -398,13 +444,18 @@ impl<S: Storage> RecordBuffer<S> {
             }
             self.grow(node);
         }
-        let buf = self.get_mut(node).expect("made above");
+        let seq = self.seq + 1;
+        let buf = self.records[node.0].as_mut().expect("made above");
         let rows = buf.rows.as_mut().expect("checked above");
         if !rows.push(record) {
             return Err(StorageError::Layout(format!(
                 "a {} record for buffered records of another type",
                 record.dtype()
             )));
+        }
+        if buf.pending == 0 {
+            buf.since = seq;
+            self.seq = seq;
         }
         buf.pending += 1;
         buf.info.shape[0] += 1;
@@ -417,18 +468,16 @@ impl<S: Storage> RecordBuffer<S> {
         Ok(())
     }
 
-    /// Elements the buffer `buf` should have room for to take one more
+    /// Records the buffer `buf` should have room for to take one more
     /// record: its records so far doubled, starting from a chunk's worth
     /// (or an eighth of the cap when smaller), at most a batch.
     fn wanted(buf: &RecordBuf, cap: usize) -> usize {
         let first = records_per_chunk(buf.record_bytes).min(cap / 8 / buf.record_bytes.max(1));
-        let records = buf
-            .pending
+        buf.pending
             .saturating_mul(2)
             .max(first)
             .min(buf.batch)
-            .max(buf.pending + 1);
-        records.saturating_mul(buf.record_elems)
+            .max(buf.pending + 1)
     }
 
     /// The bytes the buffer of `node` must allocate to take one more
@@ -437,17 +486,12 @@ impl<S: Storage> RecordBuffer<S> {
         let Some(buf) = self.get(node) else {
             return 0;
         };
-        let Some(rows) = buf.rows.as_ref() else {
-            return 0;
-        };
-        let need = (buf.pending + 1).saturating_mul(buf.record_elems);
-        let have = rows.capacity();
-        if need <= have {
+        if buf.rows.is_none() || buf.pending < buf.room {
             return 0;
         }
         Self::wanted(buf, self.cap)
-            .saturating_sub(have)
-            .saturating_mul(buf.elem_bytes)
+            .saturating_sub(buf.room)
+            .saturating_mul(buf.record_bytes)
     }
 
     /// Give the buffer of `node` room for one more record (see
@@ -460,8 +504,9 @@ impl<S: Storage> RecordBuffer<S> {
         let Some(rows) = buf.rows.as_mut() else {
             return;
         };
-        rows.grow(want);
-        let now = rows.capacity().saturating_mul(buf.elem_bytes);
+        rows.grow(want.saturating_mul(buf.record_elems));
+        buf.room = want;
+        let now = want.saturating_mul(buf.record_bytes);
         self.held = self.held - buf.alloc + now;
         buf.alloc = now;
     }
@@ -496,7 +541,11 @@ impl<S: Storage> RecordBuffer<S> {
             return Ok(());
         };
         let a = rows.take(&shape)?;
-        if let Err(e) = self.inner.append_records(node, &a) {
+        let written = match &buf.part {
+            Some(p) => self.inner.append_parts(node, p, &a),
+            None => self.inner.append_records(node, &a),
+        };
+        if let Err(e) = written {
             rows.restore(a);
             return Err(e);
         }
@@ -506,6 +555,7 @@ impl<S: Storage> RecordBuffer<S> {
         buf.pending = 0;
         self.held -= buf.alloc;
         buf.alloc = 0;
+        buf.room = 0;
         Ok(())
     }
 
@@ -517,9 +567,21 @@ impl<S: Storage> RecordBuffer<S> {
 
     /// Write every buffer but that of `node` out; the first error is
     /// returned after trying them all.
+    ///
+    /// Buffers are written in the order they started holding records,
+    /// which every process appending the same records in the same order
+    /// shares (node numbers may differ between them).
     fn write_others(&mut self, node: NodeId) -> SResult<()> {
         let mut first = Ok(());
-        for k in (0..self.records.len()).filter(|&k| k != node.0) {
+        let mut order: Vec<(u64, usize)> = self
+            .records
+            .iter()
+            .enumerate()
+            .filter(|&(k, b)| k != node.0 && b.as_ref().is_some_and(|b| b.pending > 0))
+            .map(|(k, b)| (b.as_ref().map_or(0, |b| b.since), k))
+            .collect();
+        order.sort_unstable();
+        for (_, k) in order {
             if let Err(e) = self.write_out(NodeId(k)) {
                 if first.is_ok() {
                     first = Err(e);
@@ -534,12 +596,38 @@ impl<S: Storage> RecordBuffer<S> {
     fn append_through(&mut self, node: NodeId, records: &Array) -> SResult<()> {
         self.write_out(node)?;
         self.inner.append_records(node, records)?;
+        self.count_through(node, records);
+        Ok(())
+    }
+
+    /// As [`RecordBuffer::append_through`], for records of parts `part`.
+    fn parts_through(&mut self, node: NodeId, part: &Part, records: &Array) -> SResult<()> {
+        self.write_out(node)?;
+        self.inner.append_parts(node, part, records)?;
+        self.count_through(node, records);
+        Ok(())
+    }
+
+    /// Count `records`, just written through, as stored.
+    fn count_through(&mut self, node: NodeId, records: &Array) {
         if let Some(b) = self.get_mut(node) {
             let n = records.shape().first().copied().unwrap_or(0);
             b.stored += n;
             b.info.shape[0] += n;
         }
-        Ok(())
+    }
+
+    /// Append one record of a distributed record node, this process's
+    /// `part` of it (shape `[part.len(), rest...]`), buffered as any record
+    /// (see [`Storage::append_parts`] for how it is written). Buffered
+    /// parts cannot be read back (a read of them is an error) until they
+    /// are written out, at a flush.
+    ///
+    /// # Errors
+    /// When the record does not fit the node, or writing buffered records
+    /// out fails (the record is then not kept).
+    pub fn append_part(&mut self, node: NodeId, part: &Part, record: &Array) -> SResult<()> {
+        self.push_record(node, Some(part), record)
     }
 
     /// The records of `node` stored in the backend, when some are
@@ -619,6 +707,13 @@ impl<S: Storage> Storage for RecordBuffer<S> {
         if k == first.count {
             return self.inner.read(node, slab);
         }
+        if self.get(node).is_some_and(|b| b.part.is_some()) {
+            return Err(StorageError::Unsupported(format!(
+                "records {stored}.. of this distributed variable are buffered as parts (each \
+                 process holds its own rows): flush the file (every process together) before \
+                 reading them"
+            )));
+        }
         // indices k.. of the record axis lie in the buffer
         let mut in_buffer = Vec::with_capacity(slab.len());
         in_buffer.push(Run::strided(
@@ -654,7 +749,15 @@ impl<S: Storage> Storage for RecordBuffer<S> {
     }
 
     fn append(&mut self, node: NodeId, record: &Array) -> SResult<()> {
-        self.push_record(node, record)
+        self.push_record(node, None, record)
+    }
+
+    fn write_part(&mut self, node: NodeId, part: &Part, data: &Array) -> SResult<()> {
+        self.inner.write_part(node, part, data)
+    }
+
+    fn append_parts(&mut self, node: NodeId, part: &Part, records: &Array) -> SResult<()> {
+        self.parts_through(node, part, records)
     }
 
     fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {

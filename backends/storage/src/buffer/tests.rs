@@ -56,7 +56,7 @@ fn records_wait_for_a_full_batch_then_go_in_one_append() {
     let batch = records_per_write(80, DEFAULT_RECORD_BUFFER);
     assert_eq!(batch, 1024 * 13);
     for k in 0..batch - 1 {
-        b.push_record(id, &rec(k, 10)).unwrap();
+        b.push_record(id, None, &rec(k, 10)).unwrap();
     }
     assert_eq!(
         stored(&mut b, id),
@@ -64,7 +64,7 @@ fn records_wait_for_a_full_batch_then_go_in_one_append() {
         "nothing written before the batch is full"
     );
     assert_eq!(b.info(id).unwrap().shape, [batch - 1, 10]);
-    b.push_record(id, &rec(batch - 1, 10)).unwrap();
+    b.push_record(id, None, &rec(batch - 1, 10)).unwrap();
     assert_eq!(stored(&mut b, id), batch);
     assert_eq!(b.inner_mut().probe.appends, [(id, batch)]);
     assert_eq!(b.held, 0);
@@ -75,7 +75,7 @@ fn the_cap_bounds_what_is_held() {
     let cap = 1000;
     let (mut b, id) = records(cap, &[10]);
     for k in 0..100 {
-        b.push_record(id, &rec(k, 10)).unwrap();
+        b.push_record(id, None, &rec(k, 10)).unwrap();
         assert!(b.held <= cap, "{} bytes held", b.held);
     }
     // 12 records of 80 bytes fit in 1000: written 12 at a time
@@ -97,8 +97,8 @@ fn two_nodes_share_the_cap() {
     let root = b.root();
     let y = b.create_leaf(root, "y", &spec).unwrap();
     for k in 0..30 {
-        b.push_record(x, &rec(k, 10)).unwrap();
-        b.push_record(y, &rec(k, 10)).unwrap();
+        b.push_record(x, None, &rec(k, 10)).unwrap();
+        b.push_record(y, None, &rec(k, 10)).unwrap();
         assert!(b.held <= 2000);
     }
     b.close().unwrap();
@@ -108,7 +108,7 @@ fn two_nodes_share_the_cap() {
 fn no_buffer_writes_each_record_through() {
     let (mut b, id) = records(0, &[3]);
     for k in 0..5 {
-        b.push_record(id, &rec(k, 3)).unwrap();
+        b.push_record(id, None, &rec(k, 3)).unwrap();
         assert_eq!(stored(&mut b, id), k + 1);
     }
     assert_eq!(b.inner_mut().probe.appends.len(), 5);
@@ -119,7 +119,7 @@ fn reads_see_buffered_records_in_any_hyperslab() {
     let (mut b, id) = records(24 * 7, &[3]);
     let mut all = Vec::new();
     for k in 0..23 {
-        b.push_record(id, &rec(k, 3)).unwrap();
+        b.push_record(id, None, &rec(k, 3)).unwrap();
         all.push(rec(k, 3));
     }
     let n = b.info(id).unwrap().shape[0];
@@ -151,7 +151,7 @@ fn reads_see_buffered_records_in_any_hyperslab() {
 fn a_write_to_a_buffered_record_writes_the_buffer_first() {
     let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[2]);
     for k in 0..4 {
-        b.push_record(id, &rec(k, 2)).unwrap();
+        b.push_record(id, None, &rec(k, 2)).unwrap();
     }
     assert_eq!(stored(&mut b, id), 0);
     let slab = [Run::one(2), Run::all(2)];
@@ -160,7 +160,7 @@ fn a_write_to_a_buffered_record_writes_the_buffer_first() {
     assert_eq!(stored(&mut b, id), 4);
     assert_eq!(b.read(id, &slab).unwrap(), data);
     // a write before the buffered records leaves them buffered
-    b.push_record(id, &rec(4, 2)).unwrap();
+    b.push_record(id, None, &rec(4, 2)).unwrap();
     b.write(id, &[Run::one(0), Run::all(2)], &data).unwrap();
     assert_eq!(stored(&mut b, id), 4);
     assert_eq!(b.info(id).unwrap().shape, [5, 2]);
@@ -170,7 +170,7 @@ fn a_write_to_a_buffered_record_writes_the_buffer_first() {
 fn flush_errors_are_returned_and_the_records_kept() {
     let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[2]);
     for k in 0..5 {
-        b.push_record(id, &rec(k, 2)).unwrap();
+        b.push_record(id, None, &rec(k, 2)).unwrap();
     }
     b.inner_mut().probe.fail_appends = true;
     let e = b.flush().unwrap_err();
@@ -188,7 +188,7 @@ fn flush_errors_are_returned_and_the_records_kept() {
 #[test]
 fn close_returns_the_error_of_a_failed_write() {
     let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[2]);
-    b.push_record(id, &rec(0, 2)).unwrap();
+    b.push_record(id, None, &rec(0, 2)).unwrap();
     b.inner_mut().probe.fail_appends = true;
     assert!(b.close().is_err());
 }
@@ -196,17 +196,17 @@ fn close_returns_the_error_of_a_failed_write() {
 #[test]
 fn a_failed_append_keeps_nothing_of_its_own() {
     let (mut b, id) = records(32, &[2]);
-    b.push_record(id, &rec(0, 2)).unwrap();
+    b.push_record(id, None, &rec(0, 2)).unwrap();
     b.inner_mut().probe.fail_appends = true;
-    let e = b.push_record(id, &rec(1, 2)).unwrap_err();
+    let e = b.push_record(id, None, &rec(1, 2)).unwrap_err();
     assert!(e.to_string().contains("appends fail"), "{e}");
     // the earlier record (its call returned Ok) stays, the failed one not
     assert_eq!(b.info(id).unwrap().shape, [1, 2]);
     assert_eq!(b.records(id).unwrap(), 1);
     b.inner_mut().probe.fail_appends = false;
     // the retry stores the record once
-    b.push_record(id, &rec(1, 2)).unwrap();
-    b.push_record(id, &rec(2, 2)).unwrap();
+    b.push_record(id, None, &rec(1, 2)).unwrap();
+    b.push_record(id, None, &rec(2, 2)).unwrap();
     b.flush().unwrap();
     assert_eq!(stored(&mut b, id), 3);
     for k in 0..3 {
@@ -231,16 +231,16 @@ fn a_failed_append_over_the_cap_keeps_nothing_of_its_own() {
     };
     let root = b.root();
     let y = b.create_leaf(root, "y", &spec).unwrap();
-    b.push_record(x, &rec(0, 2)).unwrap();
-    b.push_record(y, &rec(0, 2)).unwrap();
-    b.push_record(y, &rec(1, 2)).unwrap();
+    b.push_record(x, None, &rec(0, 2)).unwrap();
+    b.push_record(y, None, &rec(0, 2)).unwrap();
+    b.push_record(y, None, &rec(1, 2)).unwrap();
     b.inner_mut().probe.fail_appends = true;
-    assert!(b.push_record(x, &rec(1, 2)).is_err());
+    assert!(b.push_record(x, None, &rec(1, 2)).is_err());
     assert_eq!(b.records(x).unwrap(), 1, "the failed record is taken back");
     assert_eq!(b.records(y).unwrap(), 2, "earlier records stay");
     assert_eq!(stored(&mut b, x), 0);
     b.inner_mut().probe.fail_appends = false;
-    b.push_record(x, &rec(1, 2)).unwrap();
+    b.push_record(x, None, &rec(1, 2)).unwrap();
     b.flush().unwrap();
     assert_eq!(stored(&mut b, x), 2);
     assert_eq!(stored(&mut b, y), 2);
@@ -255,12 +255,12 @@ fn a_failed_append_over_the_cap_keeps_nothing_of_its_own() {
 #[test]
 fn a_failed_write_through_keeps_nothing() {
     let (mut b, id) = records(0, &[2]);
-    b.push_record(id, &rec(0, 2)).unwrap();
+    b.push_record(id, None, &rec(0, 2)).unwrap();
     b.inner_mut().probe.fail_appends = true;
-    assert!(b.push_record(id, &rec(1, 2)).is_err());
+    assert!(b.push_record(id, None, &rec(1, 2)).is_err());
     assert_eq!(b.records(id).unwrap(), 1);
     b.inner_mut().probe.fail_appends = false;
-    b.push_record(id, &rec(1, 2)).unwrap();
+    b.push_record(id, None, &rec(1, 2)).unwrap();
     assert_eq!(stored(&mut b, id), 2);
 }
 
@@ -298,7 +298,7 @@ fn held_counts_every_allocated_byte_and_never_exceeds_the_cap() {
     let mut most = 0;
     for k in 0..3000 {
         for &id in &ids {
-            b.push_record(id, &rec(k, 10)).unwrap();
+            b.push_record(id, None, &rec(k, 10)).unwrap();
             let alloc = allocated(&b);
             assert_eq!(b.held(), alloc, "held counts the allocations");
             assert!(alloc <= cap, "{alloc} bytes allocated over a cap of {cap}");
@@ -325,7 +325,7 @@ fn held_stays_in_the_cap_for_records_of_every_size() {
         let ids = nodes(&mut b, 5, &[len]);
         for k in 0..200 {
             for &id in &ids {
-                b.push_record(id, &rec(k, len)).unwrap();
+                b.push_record(id, None, &rec(k, len)).unwrap();
                 assert!(allocated(&b) <= cap, "cap {cap}, records of {len} f64");
                 assert_eq!(b.held(), allocated(&b));
             }
@@ -339,16 +339,16 @@ fn written_out_buffers_hold_no_memory() {
     let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[10]);
     let batch = records_per_write(80, DEFAULT_RECORD_BUFFER);
     for k in 0..batch - 1 {
-        b.push_record(id, &rec(k, 10)).unwrap();
+        b.push_record(id, None, &rec(k, 10)).unwrap();
     }
     assert!(allocated(&b) >= (batch - 1) * 80);
     // the batch is full: written out, and its memory freed
-    b.push_record(id, &rec(batch - 1, 10)).unwrap();
+    b.push_record(id, None, &rec(batch - 1, 10)).unwrap();
     assert_eq!(stored(&mut b, id), batch);
     assert_eq!(allocated(&b), 0);
     assert_eq!(b.held(), 0);
     // a new record allocates a chunk's worth, not a whole batch
-    b.push_record(id, &rec(batch, 10)).unwrap();
+    b.push_record(id, None, &rec(batch, 10)).unwrap();
     assert_eq!(allocated(&b), records_per_chunk(80) * 80);
     // a flush writes out and frees every buffer
     b.flush().unwrap();
@@ -368,7 +368,7 @@ fn many_nodes_recorded_in_phases_stay_in_the_cap() {
     for phase in ids.chunks(100) {
         for k in 0..2_000 {
             for &id in phase {
-                b.push_record(id, &one(k)).unwrap();
+                b.push_record(id, None, &one(k)).unwrap();
             }
             assert!(allocated(&b) <= cap);
         }
@@ -383,7 +383,7 @@ fn many_nodes_recorded_in_phases_stay_in_the_cap() {
 #[test]
 fn a_record_larger_than_the_cap_is_written_through() {
     let (mut b, id) = records(100, &[20]);
-    b.push_record(id, &rec(0, 20)).unwrap();
+    b.push_record(id, None, &rec(0, 20)).unwrap();
     assert_eq!(stored(&mut b, id), 1);
     assert_eq!(b.held(), 0);
     assert_eq!(allocated(&b), 0);
@@ -396,9 +396,74 @@ fn buffers_grow_from_a_chunk_not_a_batch() {
     let one = |k: usize| Array::F64(ArrayD::from_elem(IxDyn(&[]), k as f64));
     for k in 0..1000 {
         for &id in &ids {
-            b.push_record(id, &one(k)).unwrap();
+            b.push_record(id, None, &one(k)).unwrap();
         }
     }
     // 1000 records each: a chunk's worth (1024 f64) each, not 1 MiB
     assert_eq!(allocated(&b), 100 * 1024 * 8);
+}
+
+#[test]
+fn parts_are_buffered_counted_as_whole_records_and_refuse_reads_until_written() {
+    let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[10]);
+    // this process holds rows 2..5 of each record of 10 rows
+    let part = Part::new(vec![Run::span(2, 3)], 10).unwrap();
+    for k in 0..4 {
+        b.append_part(id, &part, &rec(k, 3)).unwrap();
+    }
+    // counted against the cap as whole records (80 bytes each), not parts
+    assert_eq!(b.held() % 80, 0);
+    assert!(b.held() >= 4 * 80);
+    assert_eq!(b.records(id).unwrap(), 4);
+    assert_eq!(b.info(id).unwrap().shape, vec![4, 10]);
+    // the buffered parts cannot be read back as records
+    let e = b.read(id, &[Run::span(0, 1), Run::all(10)]).unwrap_err();
+    assert!(e.to_string().contains("flush"), "{e}");
+    // a record of the wrong part shape is refused, and nothing is kept
+    assert!(b.append_part(id, &part, &rec(9, 4)).is_err());
+    assert_eq!(b.records(id).unwrap(), 4);
+    // the memory backend is written by one process: a part that is not
+    // whole is refused when written out, and the records stay buffered
+    assert!(b.flush().is_err());
+    assert_eq!(stored(&mut b, id), 0);
+    assert_eq!(b.records(id).unwrap(), 4);
+}
+
+#[test]
+fn whole_parts_are_records() {
+    let (mut b, id) = records(DEFAULT_RECORD_BUFFER, &[4]);
+    let whole = Part::whole(4);
+    b.append_part(id, &whole, &rec(0, 4)).unwrap();
+    b.append(id, &rec(1, 4)).unwrap();
+    b.append_part(id, &whole, &rec(2, 4)).unwrap();
+    b.flush().unwrap();
+    assert_eq!(stored(&mut b, id), 3);
+    let got = b.read(id, &[Run::all(3), Run::all(4)]).unwrap();
+    let want: Vec<f64> = (0..3)
+        .flat_map(|k| (0..4).map(move |i| (k * 100 + i) as f64))
+        .collect();
+    assert_eq!(got.to_f64().unwrap().into_raw_vec_and_offset().0, want);
+}
+
+#[test]
+fn buffers_are_written_out_in_the_order_they_started() {
+    let mut memory = MemoryStorage::new();
+    memory.probe.log = true;
+    let mut b = RecordBuffer::new(memory, DEFAULT_RECORD_BUFFER);
+    let spec = LeafSpec {
+        dtype: DType::F64,
+        shape: vec![2],
+        records: true,
+        text_len: 1,
+    };
+    let root = b.root();
+    let first = b.create_leaf(root, "a", &spec).unwrap();
+    let second = b.create_leaf(root, "b", &spec).unwrap();
+    // the node made second starts buffering first
+    b.append(second, &rec(0, 2)).unwrap();
+    b.append(first, &rec(0, 2)).unwrap();
+    b.inner_mut().probe.appends.clear();
+    b.flush().unwrap();
+    let appends = b.inner().probe.appends.clone();
+    assert_eq!(appends, vec![(second, 1), (first, 1)]);
 }
