@@ -8,6 +8,16 @@
 APT_PACKAGES := libhdf5-dev libnetcdf-dev pkg-config
 CARGO ?= cargo
 
+# The serial build links the serial libhdf5, which netCDF-C links too (one
+# libhdf5 per process). Once Debian's parallel HDF5 (libhdf5-openmpi-dev)
+# is installed its hdf5.pc outranks the serial one in pkg-config, so the
+# serial build names its HDF5 explicitly (on Debian/Ubuntu; elsewhere
+# pkg-config decides, or set HDF5_DIR yourself).
+SERIAL_HDF5 := /usr/lib/x86_64-linux-gnu/hdf5/serial
+ifneq ($(wildcard $(SERIAL_HDF5)/include),)
+export HDF5_DIR ?= $(SERIAL_HDF5)
+endif
+
 .PHONY: deps demo test test-core examples lint
 
 deps:
