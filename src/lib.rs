@@ -406,6 +406,7 @@ mod error;
 mod file;
 pub mod lazy;
 mod macros;
+pub mod parallel;
 mod recover;
 pub mod selection;
 #[cfg(feature = "serde")]
@@ -422,6 +423,9 @@ pub use file::DEFAULT_FAMILY_SIZE;
 pub use file::{
     capabilities, default_max_read_bytes, AsMode, Format, Mode, OpenOptions, UnknownMode,
 };
+#[cfg(feature = "mpi")]
+pub use parallel::open_parallel;
+pub use parallel::{Layout, Parallel};
 pub use recover::{recover, Recovery};
 pub use selection::{Axis, Selection};
 pub use state::{Auto, GotoIndex, Recording, State};
