@@ -18,7 +18,26 @@ ifneq ($(wildcard $(SERIAL_HDF5)/include),)
 export HDF5_DIR ?= $(SERIAL_HDF5)
 endif
 
-.PHONY: deps demo test test-core examples lint
+.PHONY: deps demo test test-core examples lint deps-mpi test-mpi mpi-tests bench-mpi lint-mpi
+
+# MPI: `make test-mpi` builds qnd with feature `mpi` against Open MPI,
+# parallel HDF5 and the netCDF-C built on it, and runs the MPI tests under
+# mpirun -n 1, 2 and 4. On Debian/Ubuntu it installs what is missing
+# (MPI_APT_PACKAGES; libclang is for rsmpi's bindings). Elsewhere install
+# an MPI, HDF5 built with --enable-parallel and netCDF-C built on that
+# HDF5 (e.g. Spack: spack install hdf5+mpi netcdf-c+mpi), and point
+# MPI_HDF5_DIR and MPI_NETCDF_DIR at their prefixes (include/ and lib/).
+# The MPI build has its own target folder: one process never loads two
+# libhdf5, and the serial build is not rebuilt.
+MPI_APT_PACKAGES := libopenmpi-dev openmpi-bin libhdf5-openmpi-dev libnetcdf-mpi-dev libclang-dev
+MPI_HDF5_DIR ?= /usr/lib/x86_64-linux-gnu/hdf5/openmpi
+MPI_NETCDF_DIR ?= /usr/lib/x86_64-linux-gnu/netcdf/mpi
+MPI_TARGET_DIR ?= target/mpi
+MPI_CARGO = env HDF5_DIR=$(MPI_HDF5_DIR) NETCDF_DIR=$(MPI_NETCDF_DIR) CARGO_TARGET_DIR=$(MPI_TARGET_DIR) $(CARGO)
+# Open MPI as root, and in containers (no cross-memory attach)
+MPI_RUN_ENV = OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
+# Is the MPI stack here (so that `make test` runs the MPI tests too)?
+MPI_PRESENT = command -v mpirun >/dev/null 2>&1 && [ -e $(MPI_HDF5_DIR)/include/H5FDmpio.h ] && [ -e $(MPI_NETCDF_DIR)/include/netcdf_par.h ]
 
 deps:
 	@if command -v dpkg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
@@ -46,8 +65,10 @@ demo: deps
 # netCDF; each backend crate runs the storage conformance kit), the C-free
 # core alone, the examples, and the lints.
 test: deps
+	.ci/check-libhdf5 serial $(CARGO) test --workspace --no-run
 	$(CARGO) test --workspace
 	$(MAKE) test-core examples lint
+	@if $(MPI_PRESENT); then $(MAKE) mpi-tests; else echo "skipped: the MPI tests (mpirun or the parallel HDF5 and netCDF are not installed: make test-mpi installs them)"; fi
 
 # The core (qnd-storage and qnd without default features: the tree, the
 # in-memory backend, lazy arrays) with no C library.
@@ -66,3 +87,41 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p qnd-storage -p qnd --no-default-features --all-targets -- -D warnings
+
+deps-mpi:
+	@if command -v dpkg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	  missing=""; \
+	  for p in $(MPI_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	    echo "installing:$$missing"; \
+	    $$sudo apt-get update -qq && \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  fi; \
+	elif ! { $(MPI_PRESENT); }; then \
+	  echo "the MPI tests need mpirun, a parallel HDF5 in MPI_HDF5_DIR ($(MPI_HDF5_DIR))"; \
+	  echo "and netCDF-C built on it in MPI_NETCDF_DIR ($(MPI_NETCDF_DIR)), and libclang:"; \
+	  echo "  e.g. spack install hdf5+mpi netcdf-c+mpi, then"; \
+	  echo "  make test-mpi MPI_HDF5_DIR=\$$(spack location -i hdf5) MPI_NETCDF_DIR=\$$(spack location -i netcdf-c)"; \
+	  exit 1; \
+	fi
+
+# The MPI tests (tests/mpi: the runner starts itself under mpirun -n 1, 2
+# and 4, each job bounded by QND_MPI_TIMEOUT seconds), after checking that
+# the MPI build loads the parallel libhdf5 only.
+test-mpi: deps deps-mpi
+	$(MAKE) mpi-tests
+
+mpi-tests:
+	.ci/check-libhdf5 openmpi $(MPI_CARGO) test --features mpi --test mpi --no-run
+	$(MPI_RUN_ENV) $(MPI_CARGO) test --features mpi --test mpi
+
+# clippy on the MPI build (the code under feature `mpi`)
+lint-mpi: deps deps-mpi
+	$(MPI_CARGO) clippy --features mpi --all-targets -- -D warnings
+
+# The MPI recording benchmark (examples/mpi_record.rs), by hand: 1, 2 and
+# 4 ranks; BENCH_ARGS go to the example (e.g. BENCH_ARGS="--runs 7").
+bench-mpi: deps deps-mpi
+	$(MPI_CARGO) build --release --features mpi --example mpi_record
+	for n in 1 2 4; do $(MPI_RUN_ENV) mpirun --oversubscribe -n $$n $(MPI_TARGET_DIR)/release/examples/mpi_record $(BENCH_ARGS) || exit 1; done

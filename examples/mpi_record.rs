@@ -267,6 +267,16 @@ fn gather(world: &SimpleCommunicator, path: &Path, args: &Args) -> qnd::Result<(
     f.close()
 }
 
-fn parallel(_world: &SimpleCommunicator, _path: &Path, _args: &Args) -> qnd::Result<()> {
-    Ok(())
+/// One parallel file: every rank appends its part of each record.
+fn parallel(world: &SimpleCommunicator, path: &Path, args: &Args) -> qnd::Result<()> {
+    let mut u = local_field(world, args.n);
+    let f = qnd::open_parallel(path, "w", world)?;
+    let layout = f.layout(u.len())?;
+    f.set_recording(Recording::Uniform);
+    for k in 0..args.records {
+        f.set("time", k as f64)?;
+        f.set_part("u", u.view(), &layout)?;
+        u += 1.0;
+    }
+    f.close()
 }
