@@ -149,11 +149,9 @@ fn run(world: &SimpleCommunicator, args: &Args) -> Result<(), Box<dyn std::error
     world.process_at_rank(0).broadcast_into(&mut id);
     for _ in 0..args.runs {
         for (i, &case) in args.cases.iter().enumerate() {
-            let path = args.dir.join(format!(
-                "qnd_mpi_record_{}_{ranks}_{}.h5",
-                case.name(),
-                id
-            ));
+            let path = args
+                .dir
+                .join(format!("qnd_mpi_record_{}_{ranks}_{}.h5", case.name(), id));
             world.barrier();
             let start = Instant::now();
             match case {

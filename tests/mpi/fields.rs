@@ -141,10 +141,18 @@ pub fn check_gotos(f: &QGroup, seed: usize) -> qnd::Result<()> {
         assert_eq!(f.read::<Vec<f64>>("u1")?, u1_whole(k), "u1 at goto {k}");
         let got = f.goto_nearest("time", time(k) + 0.1)?;
         assert_eq!(got, k, "goto_nearest(time, {})", time(k) + 0.1);
-        assert_eq!(f.read::<Array2<i32>>("u2")?, u2_whole(k), "u2 at record {k}");
+        assert_eq!(
+            f.read::<Array2<i32>>("u2")?,
+            u2_whole(k),
+            "u2 at record {k}"
+        );
     }
     f.goto(-1);
-    assert_eq!(f.read::<Vec<f64>>("u1")?, u1_whole(RECORDS - 1), "u1 at goto -1");
+    assert_eq!(
+        f.read::<Vec<f64>>("u1")?,
+        u1_whole(RECORDS - 1),
+        "u1 at goto -1"
+    );
     f.goto_off();
     assert_eq!(f.list("time")?.len()?, RECORDS, "records of time");
     Ok(())

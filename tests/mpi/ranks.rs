@@ -74,8 +74,11 @@ pub fn main(args: &[String]) -> ExitCode {
 /// MPI itself works: the ranks add up their numbers.
 fn smoke(ctx: &Ctx) -> qnd::Result<()> {
     let mut sum = 0u64;
-    ctx.world
-        .all_reduce_into(&(ctx.rank as u64 + 1), &mut sum, mpi::collective::SystemOperation::sum());
+    ctx.world.all_reduce_into(
+        &(ctx.rank as u64 + 1),
+        &mut sum,
+        mpi::collective::SystemOperation::sum(),
+    );
     let n = ctx.ranks as u64;
     assert_eq!(sum, n * (n + 1) / 2, "allreduce");
     ctx.say(format!("of {}", ctx.ranks));
@@ -118,7 +121,11 @@ fn record(ctx: &Ctx) -> qnd::Result<()> {
         g.close()?;
         Ok(rank)
     })?;
-    assert_eq!(wrote, (rank == 0).then_some(0), "single_rank: the root's result");
+    assert_eq!(
+        wrote,
+        (rank == 0).then_some(0),
+        "single_rank: the root's result"
+    );
 
     // every rank reads, through a parallel open ...
     let f = qnd::open_parallel(&path, "r", &ctx.world)?;
@@ -195,7 +202,10 @@ fn fail(ctx: &Ctx) -> qnd::Result<()> {
         assert_eq!(k, FAIL_AT, "{how}: the error came at record {k}");
         match &e {
             Error::Parallel { rank: r, .. } => {
-                assert_ne!(rank, bad, "{how}: the failing rank got Error::Parallel: {e}");
+                assert_ne!(
+                    rank, bad,
+                    "{how}: the failing rank got Error::Parallel: {e}"
+                );
                 assert_eq!(*r, bad, "{how}: Error::Parallel names rank {r}: {e}");
             }
             _ => assert_eq!(rank, bad, "{how}: rank {rank} got its own error: {e}"),

@@ -174,7 +174,11 @@ fn check_record_file(path: &Path) -> qnd::Result<()> {
     let t: Array1<f64> = f.list("time")?.read_all()?;
     assert_eq!(t, Array1::from_iter((0..RECORDS).map(time)), "time");
     let u1: Array2<f64> = f.list("u1")?.read_all()?;
-    assert_eq!(u1, Array2::from_shape_fn((RECORDS, N1), |(k, i)| fields::u1(k, i)), "u1");
+    assert_eq!(
+        u1,
+        Array2::from_shape_fn((RECORDS, N1), |(k, i)| fields::u1(k, i)),
+        "u1"
+    );
     let u2: Array3<i32> = f.list("u2")?.read_all()?;
     let want = Array3::from_shape_fn((RECORDS, N2, C2), |(k, i, j)| fields::u2(k, i, j));
     assert_eq!(u2, want, "u2");
@@ -191,7 +195,13 @@ fn same_files(files: &[PathBuf]) {
         if let Err(e) = same_tree(&got.0, &want.0) {
             panic!("{} and {} differ at {e}", f.display(), first.display());
         }
-        assert_eq!(got.1, want.1, "attributes of {} and {}", f.display(), first.display());
+        assert_eq!(
+            got.1,
+            want.1,
+            "attributes of {} and {}",
+            f.display(),
+            first.display()
+        );
     }
 }
 
@@ -246,11 +256,27 @@ print(json.dumps(out))
             .collect()
     };
     let shape = |name: &str| got[name]["shape"].clone();
-    assert_eq!(shape("time"), serde_json::json!([RECORDS]), "h5py: time's shape");
-    assert_eq!(shape("u1"), serde_json::json!([RECORDS, N1]), "h5py: u1's shape");
-    assert_eq!(shape("u2"), serde_json::json!([RECORDS, N2, C2]), "h5py: u2's shape");
+    assert_eq!(
+        shape("time"),
+        serde_json::json!([RECORDS]),
+        "h5py: time's shape"
+    );
+    assert_eq!(
+        shape("u1"),
+        serde_json::json!([RECORDS, N1]),
+        "h5py: u1's shape"
+    );
+    assert_eq!(
+        shape("u2"),
+        serde_json::json!([RECORDS, N2, C2]),
+        "h5py: u2's shape"
+    );
     assert_eq!(got["u2"]["dtype"], "<i4", "h5py: u2's dtype");
-    assert_eq!(data("time"), (0..RECORDS).map(time).collect::<Vec<_>>(), "h5py: time");
+    assert_eq!(
+        data("time"),
+        (0..RECORDS).map(time).collect::<Vec<_>>(),
+        "h5py: time"
+    );
     let u1: Vec<f64> = (0..RECORDS).flat_map(fields::u1_whole).collect();
     assert_eq!(data("u1"), u1, "h5py: u1");
     let u2: Vec<f64> = (0..RECORDS)
@@ -272,7 +298,12 @@ fn scattered(ctx: &Ctx) {
         let s0: Array2<f64> = f.read("s0").expect("s0");
         assert_eq!(s0, s_whole(usize::MAX), "{}: s0", path.display());
         let s: Array3<f64> = f.list("s").and_then(|l| l.read_all()).expect("s");
-        assert_eq!(s.len_of(Axis(0)), SCATTERED_RECORDS, "{}: records of s", path.display());
+        assert_eq!(
+            s.len_of(Axis(0)),
+            SCATTERED_RECORDS,
+            "{}: records of s",
+            path.display()
+        );
         for (k, rec) in s.outer_iter().enumerate() {
             assert_eq!(rec, s_whole(k), "{}: s at record {k}", path.display());
         }
@@ -298,20 +329,32 @@ fn fail(ctx: &Ctx) {
             }
             // the file keeps what came before the failure
             let path = ctx.dir().join(format!("fail_{how}.{ranks}.h5"));
-            let f = qnd::open(&path, "r").unwrap_or_else(|e| {
-                panic!("{}: {e}\n{}", path.display(), ended.output)
-            });
+            let f = qnd::open(&path, "r")
+                .unwrap_or_else(|e| panic!("{}: {e}\n{}", path.display(), ended.output));
             f.goto_off();
             let u2: ArrayD<i32> = f.list("u2").and_then(|l| l.read_all()).expect("u2");
-            assert_eq!(u2.len_of(Axis(0)), FAIL_AT, "{}: records of u2", path.display());
+            assert_eq!(
+                u2.len_of(Axis(0)),
+                FAIL_AT,
+                "{}: records of u2",
+                path.display()
+            );
             for (k, rec) in u2.outer_iter().enumerate() {
-                assert_eq!(rec, u2_whole(k).into_dyn(), "{}: u2 at record {k}", path.display());
+                assert_eq!(
+                    rec,
+                    u2_whole(k).into_dyn(),
+                    "{}: u2 at record {k}",
+                    path.display()
+                );
             }
             let t: Array1<f64> = f.list("time").and_then(|l| l.read_all()).expect("time");
             assert_eq!(t.len(), FAIL_AT + 1, "{}: records of time", path.display());
             f.close().expect("close");
         }
-        println!("    -n {ranks}: every rank got the error, in {:.1} s", ended.seconds);
+        println!(
+            "    -n {ranks}: every rank got the error, in {:.1} s",
+            ended.seconds
+        );
     }
 }
 
@@ -334,7 +377,11 @@ fn panic_ends_job(ctx: &Ctx) {
         "rank 1's panic message is missing:\n{}",
         ended.output
     );
-    println!("    the job ended ({}) in {:.1} s", describe(&ended), ended.seconds);
+    println!(
+        "    the job ended ({}) in {:.1} s",
+        describe(&ended),
+        ended.seconds
+    );
 }
 
 // ------------------------------------------------------------ durability
@@ -371,7 +418,11 @@ fn durable(ctx: &Ctx) {
         );
         let report = qnd::recover(&path)
             .unwrap_or_else(|e| panic!("recover {}: {e}\n{}", path.display(), ended.output));
-        assert!(report.is_readable(), "{}: after recover:\n{report}", path.display());
+        assert!(
+            report.is_readable(),
+            "{}: after recover:\n{report}",
+            path.display()
+        );
         let f = qnd::open(&path, "r").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         f.goto_off();
         let t: Array1<f64> = f.list("time").and_then(|l| l.read_all()).expect("time");
