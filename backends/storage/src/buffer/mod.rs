@@ -147,6 +147,24 @@ impl Rows {
         }, false)
     }
 
+    /// Elements the allocation holds room for (for tests).
+    #[cfg(test)]
+    fn capacity(&self) -> usize {
+        match self {
+            Rows::I8(v) => v.capacity(),
+            Rows::I16(v) => v.capacity(),
+            Rows::I32(v) => v.capacity(),
+            Rows::I64(v) => v.capacity(),
+            Rows::U8(v) => v.capacity(),
+            Rows::U16(v) => v.capacity(),
+            Rows::U32(v) => v.capacity(),
+            Rows::U64(v) => v.capacity(),
+            Rows::F32(v) => v.capacity(),
+            Rows::F64(v) => v.capacity(),
+            Rows::Bool(v) => v.capacity(),
+        }
+    }
+
     /// Make room for `elems` elements in all (exactly, so that the
     /// allocation is what is counted against the cap).
     fn grow(&mut self, elems: usize) {
