@@ -167,7 +167,10 @@ fn scattered(ctx: &Ctx) -> qnd::Result<()> {
 
 /// One rank fails at record FAIL_AT, by a part of the wrong shape and by
 /// a NaN for an integer leaf: every rank gets an error, rank 1's own and
-/// `Error::Parallel` naming rank 1 on the others, and no rank hangs.
+/// `Error::Parallel` naming rank 1 on the others, and no rank hangs. The
+/// failed step wrote nothing: every rank retries it with the right part
+/// and records on to the end. Then rank 1 calls something else than the
+/// others (`Error::OutOfStep`).
 fn fail(ctx: &Ctx) -> qnd::Result<()> {
     let (rank, ranks) = (ctx.rank, ctx.ranks);
     let bad = 1.min(ranks - 1);
@@ -189,33 +192,54 @@ fn fail(ctx: &Ctx) -> qnd::Result<()> {
                     _ => f.set_part("u2", part.mapv(|_| f64::NAN), &l2),
                 }
             } else {
-                f.set_part("u2", part, &l2)
+                f.set_part("u2", part.clone(), &l2)
             };
             if let Err(e) = result {
-                failed = Some((k, e));
-                break;
+                assert!(failed.is_none(), "{how}: a second error at record {k}: {e}");
+                match &e {
+                    Error::Parallel { rank: r, .. } => {
+                        assert_ne!(
+                            rank, bad,
+                            "{how}: the failing rank got Error::Parallel: {e}"
+                        );
+                        assert_eq!(*r, bad, "{how}: Error::Parallel names rank {r}: {e}");
+                    }
+                    _ => assert_eq!(rank, bad, "{how}: rank {rank} got its own error: {e}"),
+                }
+                ctx.say(format!("{how}: error at record {k}: {e}"));
+                failed = Some(k);
+                // nothing of the failed step was kept: the retry stores it once
+                f.set_part("u2", part, &l2)?;
             }
         }
-        let Some((k, e)) = failed else {
-            panic!("rank {rank}: {how}: no error from the bad part of rank {bad}");
-        };
-        assert_eq!(k, FAIL_AT, "{how}: the error came at record {k}");
-        match &e {
-            Error::Parallel { rank: r, .. } => {
-                assert_ne!(
-                    rank, bad,
-                    "{how}: the failing rank got Error::Parallel: {e}"
-                );
-                assert_eq!(*r, bad, "{how}: Error::Parallel names rank {r}: {e}");
-            }
-            _ => assert_eq!(rank, bad, "{how}: rank {rank} got its own error: {e}"),
-        }
-        ctx.say(format!("{how}: error at record {k}: {e}"));
-        // the file closes on every rank (a failed file may say so again)
-        match f.close() {
-            Ok(()) => ctx.say(format!("{how}: closed")),
-            Err(e) => ctx.say(format!("{how}: close: {e}")),
-        }
+        assert_eq!(
+            failed,
+            Some(FAIL_AT),
+            "{how}: the error came at record {failed:?}"
+        );
+        f.close()?;
+        ctx.say(format!("{how}: recorded on and closed"));
+    }
+
+    // out of step: rank `bad` sets another name than the others
+    let f = qnd::open_parallel(
+        ctx.dir.join(format!("fail_step.{ranks}.h5")),
+        "w",
+        &ctx.world,
+    )?;
+    f.set("a", 1.0)?;
+    let name = if rank == bad { "c" } else { "b" };
+    let e = f
+        .set(name, 2.0)
+        .expect_err("calls out of step are an error on every rank");
+    assert!(
+        matches!(e, Error::OutOfStep { .. } | Error::Parallel { .. }),
+        "out of step: {e}"
+    );
+    ctx.say(format!("step: error: {e}"));
+    match f.close() {
+        Ok(()) => ctx.say("step: closed"),
+        Err(e) => ctx.say(format!("step: close: {e}")),
     }
     Ok(())
 }
@@ -241,6 +265,8 @@ fn panic_case(ctx: &Ctx) -> qnd::Result<()> {
 
 /// Records until killed, flushing every 10 records; rank 0 prints
 /// `flushing K` and `flushed K` around each flush (K records so far).
+/// Each record waits a millisecond first, so that the runner's kill comes
+/// within a few records of the line it reacts to.
 fn durable(ctx: &Ctx) -> qnd::Result<()> {
     let (rank, ranks) = (ctx.rank, ctx.ranks);
     let f = qnd::open_parallel(ctx.file("durable"), "w", &ctx.world)?;
@@ -248,6 +274,7 @@ fn durable(ctx: &Ctx) -> qnd::Result<()> {
     let l2 = f.layout(sizes2(ranks)[rank])?;
     f.set_recording(Recording::Uniform);
     for k in 0..1_000_000 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
         f.set("time", time(k))?;
         f.set_part("u1", u1_part(k, rank, ranks), &l1)?;
         f.set_part("u2", u2_part(k, rank, ranks), &l2)?;

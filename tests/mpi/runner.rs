@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ndarray::{Array1, Array2, Array3, ArrayD, Axis};
+use ndarray::{Array1, Array2, Array3, Axis};
 use qnd::QGroup;
 use serde_json::Value as Json;
 
@@ -318,41 +318,40 @@ fn scattered(ctx: &Ctx) {
 fn fail(ctx: &Ctx) {
     for ranks in [2, 4] {
         let ended = ctx.run_ok("fail", ranks);
-        for how in ["shape", "nan"] {
+        for how in ["shape", "nan", "step"] {
             for r in 0..ranks {
-                let line = format!("rank {r}: {how}: error at record {FAIL_AT}");
+                let line = match how {
+                    "step" => format!("rank {r}: step: error: "),
+                    _ => format!("rank {r}: {how}: error at record {FAIL_AT}: "),
+                };
                 assert!(
                     ended.output.lines().any(|l| l.starts_with(&line)),
                     "-n {ranks}: no {line:?} line:\n{}",
                     ended.output
                 );
             }
-            // the file keeps what came before the failure
+            if how == "step" {
+                continue;
+            }
+            // the failed step kept nothing, its retry stored the record once
             let path = ctx.dir().join(format!("fail_{how}.{ranks}.h5"));
             let f = qnd::open(&path, "r")
                 .unwrap_or_else(|e| panic!("{}: {e}\n{}", path.display(), ended.output));
             f.goto_off();
-            let u2: ArrayD<i32> = f.list("u2").and_then(|l| l.read_all()).expect("u2");
+            let t: Array1<f64> = f.list("time").and_then(|l| l.read_all()).expect("time");
             assert_eq!(
-                u2.len_of(Axis(0)),
-                FAIL_AT,
-                "{}: records of u2",
+                t,
+                Array1::from_iter((0..RECORDS).map(time)),
+                "{}: time",
                 path.display()
             );
-            for (k, rec) in u2.outer_iter().enumerate() {
-                assert_eq!(
-                    rec,
-                    u2_whole(k).into_dyn(),
-                    "{}: u2 at record {k}",
-                    path.display()
-                );
-            }
-            let t: Array1<f64> = f.list("time").and_then(|l| l.read_all()).expect("time");
-            assert_eq!(t.len(), FAIL_AT + 1, "{}: records of time", path.display());
+            let u2: Array3<i32> = f.list("u2").and_then(|l| l.read_all()).expect("u2");
+            let want = Array3::from_shape_fn((RECORDS, N2, C2), |(k, i, j)| fields::u2(k, i, j));
+            assert_eq!(u2, want, "{}: u2", path.display());
             f.close().expect("close");
         }
         println!(
-            "    -n {ranks}: every rank got the error, in {:.1} s",
+            "    -n {ranks}: every rank got each error, in {:.1} s",
             ended.seconds
         );
     }
@@ -391,7 +390,15 @@ fn panic_ends_job(ctx: &Ctx) {
 /// check every record present, and that at least the flushed ones are.
 fn durable(ctx: &Ctx) {
     let path = fields::file(ctx.dir(), "durable", 2);
-    for (after, target) in [("flushed", 30), ("flushing", 50), ("flushed", 120)] {
+    let kills = [
+        ("flushed", 30),
+        ("flushing", 50),
+        ("flushed", 70),
+        ("flushing", 90),
+        ("flushing", 110),
+        ("flushed", 150),
+    ];
+    for (after, target) in kills {
         let mut job = ctx.start("durable", 2);
         let mut flushed = 0;
         loop {
@@ -416,6 +423,15 @@ fn durable(ctx: &Ctx) {
             "a rank panicked:\n{}",
             ended.output
         );
+        // what a serial reader finds before any repair
+        let before = match qnd::open(&path, "r") {
+            Ok(f) => {
+                let n = f.list("time").and_then(|l| l.len());
+                let _ = f.close();
+                format!("opens ({n:?} records of time)")
+            }
+            Err(e) => format!("does not open ({e})"),
+        };
         let report = qnd::recover(&path)
             .unwrap_or_else(|e| panic!("recover {}: {e}\n{}", path.display(), ended.output));
         assert!(
@@ -444,8 +460,9 @@ fn durable(ctx: &Ctx) {
             assert_eq!(rec, u2_whole(k), "u2 at record {k}");
         }
         println!(
-            "    killed after {after} {target}: {flushed} flushed, records (time, u1, u2) {counts:?}; recover: {} repairs",
-            report.repairs.len()
+            "    killed after {after} {target}: {flushed} flushed; before recover the file {before}; \
+             recover: {:?}; then records (time, u1, u2) {counts:?}",
+            report.repairs
         );
     }
 }
