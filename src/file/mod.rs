@@ -224,7 +224,7 @@ pub struct OpenOptions {
     /// the default: this process alone). Every process of the
     /// communicator opens the same file with the same options; see
     /// [`parallel`](crate::parallel) for what is collective. With an MPI
-    /// communicator (feature `mpi`, [`Parallel::mpi`](crate::parallel::Parallel::mpi))
+    /// communicator (feature `mpi`, `Parallel::mpi`)
     /// the file is a single HDF5 file written through parallel HDF5
     /// (MPI-IO); with [`Parallel::single`](crate::parallel::Parallel::single),
     /// a file of any format opened as usual by one process, with every
