@@ -224,7 +224,7 @@ pub struct OpenOptions {
     /// the default: this process alone). Every process of the
     /// communicator opens the same file with the same options; see
     /// [`parallel`](crate::parallel) for what is collective. With an MPI
-    /// communicator (feature `mpi`, [`Parallel::mpi`](crate::parallel::Parallel::mpi))
+    /// communicator (feature `mpi`, `Parallel::mpi`)
     /// the file is a single HDF5 file written through parallel HDF5
     /// (MPI-IO); with [`Parallel::single`](crate::parallel::Parallel::single),
     /// a file of any format opened as usual by one process, with every
@@ -431,7 +431,10 @@ fn open_in(
     // which made closing a 160 MB history take tens of milliseconds.
     let new = create && !exists;
     let lock = if mode.writable() && !new && first_rank {
-        let lock = lock::WriterLock::acquire(first, mode, flocking)?;
+        let lock = match step {
+            Some(_) => lock::WriterLock::acquire_marker(first, mode, flocking)?,
+            None => lock::WriterLock::acquire(first, mode, flocking)?,
+        };
         Some(lock.with_sync(options.sync).of_family(family.clone()))
     } else {
         None
@@ -491,7 +494,10 @@ fn open_in(
             // the file the library just made; if another writer opened
             // it meanwhile, it is theirs: this open fails, and the file
             // stays
-            let lock = lock::WriterLock::acquire(first, Mode::ReadWrite, flocking);
+            let lock = match step {
+                Some(_) => lock::WriterLock::acquire_marker(first, Mode::ReadWrite, flocking),
+                None => lock::WriterLock::acquire(first, Mode::ReadWrite, flocking),
+            };
             Some(lock?.with_sync(options.sync).of_family(family.clone()))
         }
         None => None,

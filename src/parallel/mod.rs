@@ -1,7 +1,7 @@
 //! One file written by many processes: MPI ranks recording one history
 //! together through parallel HDF5.
 //!
-//! A file opened in parallel ([`open_parallel`](crate::open_parallel) with
+//! A file opened in parallel (`qnd::open_parallel` with
 //! the `mpi` feature, or [`OpenOptions::parallel`](crate::OpenOptions::parallel))
 //! is open in every process of a communicator, and every process holds
 //! the same tree. Two kinds of call write it:
@@ -23,11 +23,11 @@
 //!
 //! Every collective call ends by combining the outcome of every process:
 //! a call that fails on one process fails on all of them (the others get
-//! [`Error::Parallel`](crate::Error::Parallel), naming the rank and its
+//! [`Error::Parallel`], naming the rank and its
 //! error), rather than leaving them waiting. Before each step that touches
 //! the file or the record buffers, the processes compare a hash of the
 //! call (its kind, the item's path and name, the group's recording mode):
-//! processes calling different things get [`Error::OutOfStep`](crate::Error::OutOfStep)
+//! processes calling different things get [`Error::OutOfStep`]
 //! before anything is written. The checks cost one small all-reduce per
 //! step (microseconds on one node).
 //!
@@ -59,7 +59,7 @@ pub use mpi::{open_parallel, MpiComm};
 /// process calls each of them, in the same order.
 ///
 /// Implemented by [`SingleProcess`] and, with the `mpi` feature, by
-/// [`MpiComm`] (any rsmpi communicator).
+/// `MpiComm` (any rsmpi communicator).
 pub trait Comm: Send + Sync {
     /// This process's rank (0-based).
     fn rank(&self) -> usize;

@@ -239,7 +239,6 @@ impl QGroup {
             core.append_part(id, layout.part(), data, &at.record(n))?;
             Ok(Some(n))
         } else {
-            core.before_change(at)?;
             core.write_part(id, layout.part(), data, at)?;
             Ok(None)
         }
