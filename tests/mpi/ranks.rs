@@ -232,10 +232,7 @@ fn fail(ctx: &Ctx) -> qnd::Result<()> {
     let e = f
         .set(name, 2.0)
         .expect_err("calls out of step are an error on every rank");
-    assert!(
-        matches!(e, Error::OutOfStep { .. }),
-        "out of step: {e}"
-    );
+    assert!(matches!(e, Error::OutOfStep { .. }), "out of step: {e}");
     ctx.say(format!("step: error: {e}"));
     match f.close() {
         Ok(()) => ctx.say("step: closed"),
@@ -269,6 +266,7 @@ fn panic_case(ctx: &Ctx) -> qnd::Result<()> {
 /// within a few records of the line it reacts to.
 fn durable(ctx: &Ctx) -> qnd::Result<()> {
     let (rank, ranks) = (ctx.rank, ctx.ranks);
+    println!("rank {rank}: pid {}", std::process::id());
     let f = qnd::open_parallel(ctx.file("durable"), "w", &ctx.world)?;
     let l1 = f.layout(sizes1(ranks)[rank])?;
     let l2 = f.layout(sizes2(ranks)[rank])?;

@@ -386,21 +386,26 @@ fn panic_ends_job(ctx: &Ctx) {
 // ------------------------------------------------------------ durability
 
 /// Kill the job (SIGKILL to mpirun and every rank) right after `flushed K`
-/// and right after `flushing K` (inside a flush), then recover the file and
-/// check every record present, and that at least the flushed ones are.
+/// and right after `flushing K` (inside a flush, when the kill is quick
+/// enough), or kill rank 1 alone (Open MPI then ends the job); then
+/// recover the file and check every record present, and that at least
+/// the flushed ones are.
 fn durable(ctx: &Ctx) {
     let path = fields::file(ctx.dir(), "durable", 2);
     let kills = [
-        ("flushed", 30),
-        ("flushing", 50),
-        ("flushed", 70),
-        ("flushing", 90),
-        ("flushing", 110),
-        ("flushed", 150),
+        ("flushed", 30, "job"),
+        ("flushing", 50, "job"),
+        ("flushed", 70, "job"),
+        ("flushing", 90, "job"),
+        ("flushing", 110, "job"),
+        ("flushed", 150, "job"),
+        ("flushed", 40, "rank 1"),
+        ("flushing", 60, "rank 1"),
     ];
-    for (after, target) in kills {
+    for (after, target, whom) in kills {
         let mut job = ctx.start("durable", 2);
         let mut flushed = 0;
+        let mut rank1 = None;
         loop {
             let Some(line) = job.next_line() else {
                 let ended = job.kill();
@@ -413,11 +418,31 @@ fn durable(ctx: &Ctx) {
             if let Some(k) = line.strip_prefix("flushed ") {
                 flushed = k.parse().expect("a record count");
             }
+            if let Some(pid) = line.strip_prefix("rank 1: pid ") {
+                rank1 = Some(pid.to_string());
+            }
             if line == format!("{after} {target}") {
                 break;
             }
         }
-        let ended = job.kill();
+        let ended = if whom == "job" {
+            job.kill()
+        } else {
+            let pid = rank1.expect("rank 1 printed its process id");
+            let killed = std::process::Command::new("kill")
+                .args(["-KILL", &pid])
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(killed, "kill -KILL {pid} (rank 1) failed");
+            let ended = job.wait();
+            assert!(
+                ended.status.is_some() && !ended.success(),
+                "killing rank 1 did not end the job by itself ({}):\n{}",
+                describe(&ended),
+                ended.output
+            );
+            ended
+        };
         assert!(
             !ended.output.contains("panicked"),
             "a rank panicked:\n{}",
@@ -460,7 +485,7 @@ fn durable(ctx: &Ctx) {
             assert_eq!(rec, u2_whole(k), "u2 at record {k}");
         }
         println!(
-            "    killed after {after} {target}: {flushed} flushed; before recover the file {before}; \
+            "    {whom} killed after {after} {target}: {flushed} flushed; before recover the file {before}; \
              recover: {:?}; then records (time, u1, u2) {counts:?}",
             report.repairs
         );
