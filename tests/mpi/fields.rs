@@ -24,6 +24,16 @@ pub const FAIL_AT: usize = 50;
 /// The record before which one rank panics in the `panic` case.
 pub const PANIC_AT: usize = 10;
 
+/// Rows of the field of the `wide` case (f8).
+pub const WIDE: usize = 1000;
+/// Records of the `wide` case.
+pub const WIDE_RECORDS: usize = 5;
+
+/// The field of the `wide` case at record `k`, global row `i`.
+pub fn wide(k: usize, i: usize) -> f64 {
+    (k * WIDE + i) as f64
+}
+
 /// The replicated record variable `time` at record `k`.
 pub fn time(k: usize) -> f64 {
     0.25 * k as f64

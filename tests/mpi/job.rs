@@ -77,9 +77,17 @@ pub struct Job {
 }
 
 impl Job {
-    /// Start `mpirun --oversubscribe -n RANKS EXE rank CASE DIR`, to be
-    /// killed if it runs longer than `timeout`.
-    pub fn start(exe: &Path, ranks: usize, case: &str, dir: &Path, timeout: Duration) -> Job {
+    /// Start `mpirun --oversubscribe -n RANKS EXE rank CASE DIR`, with
+    /// `env` added to the environment, to be killed if it runs longer than
+    /// `timeout`.
+    pub fn start(
+        exe: &Path,
+        ranks: usize,
+        case: &str,
+        dir: &Path,
+        env: &[(&str, &str)],
+        timeout: Duration,
+    ) -> Job {
         let mut cmd = Command::new("setsid");
         cmd.arg("mpirun")
             .args(["--oversubscribe", "-n", &ranks.to_string()])
@@ -94,7 +102,15 @@ impl Job {
                 cmd.env(k, v);
             }
         }
-        let what = format!("mpirun -n {ranks} ({case})");
+        cmd.envs(env.iter().copied());
+        let what = format!(
+            "mpirun -n {ranks} ({case}{})",
+            if env.is_empty() {
+                String::new()
+            } else {
+                format!(", {env:?}")
+            }
+        );
         let mut child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
@@ -230,4 +246,21 @@ impl Job {
         }
         pids
     }
+}
+
+/// The MPI-IO components of Open MPI here (`ompio`, `romio321`, ...), from
+/// `ompi_info`; none for another MPI.
+pub fn io_components() -> Vec<String> {
+    let Ok(out) = Command::new("ompi_info").arg("--parsable").output() else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("mca:io:"))
+        .filter_map(|l| l.split(':').next())
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }

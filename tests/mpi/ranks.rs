@@ -52,6 +52,7 @@ pub fn main(args: &[String]) -> ExitCode {
         "smoke" => smoke(&ctx),
         "record" => record(&ctx),
         "scattered" => scattered(&ctx),
+        "wide" => wide_case(&ctx),
         "fail" => fail(&ctx),
         "panic" => panic_case(&ctx),
         "durable" => durable(&ctx),
@@ -140,6 +141,23 @@ fn record(ctx: &Ctx) -> qnd::Result<()> {
     f.close()?;
     ctx.say("record read back");
     Ok(())
+}
+
+/// A field of WIDE f8 rows, spread evenly, recorded for WIDE_RECORDS
+/// records (with the MPI-IO implementation the runner picked).
+fn wide_case(ctx: &Ctx) -> qnd::Result<()> {
+    let (rank, ranks) = (ctx.rank, ctx.ranks);
+    let sizes = even(WIDE, ranks);
+    let first = first_row(&sizes, rank);
+    let f = qnd::open_parallel(ctx.file("wide"), "w", &ctx.world)?;
+    let layout = f.layout(sizes[rank])?;
+    f.set_recording(Recording::Uniform);
+    for k in 0..WIDE_RECORDS {
+        f.set("time", time(k))?;
+        let part = ndarray::Array1::from_iter((first..first + sizes[rank]).map(|i| wide(k, i)));
+        f.set_part("u", part, &layout)?;
+    }
+    f.close()
 }
 
 /// Scattered rows: a permutation of the rows cut into uneven pieces (a

@@ -4,11 +4,12 @@
 //! | test | ranks | what it proves |
 //! | --- | --- | --- |
 //! | `smoke` | 2 | MPI runs here (an allreduce) |
-//! | `record` | 1, 2, 4 | `u1` (f8, uneven, a rank with no rows) and `u2` (i4, 2-d) recorded for 100 records with a replicated `time`, attributes, a root-only value and a single-rank write read back exactly by serial qnd (and h5py), with goto and goto_nearest from every rank and here; the three files are the same tree |
+//! | `mpi_io` | 1, 2 | a wider field written through each MPI-IO of Open MPI (OMPIO, and ROMIO, which locks the ranges it writes) |
+//! | `record` | 1, 2, 4 | `u1` (f8, uneven, a rank with no rows) and `u2` (i4, 2-d) recorded for 100 records with a replicated `time`, attributes, a root-only value and a single-rank write, read back exactly by serial qnd (and h5py), with goto and goto_nearest from every rank and here; the three files are the same tree |
 //! | `scattered` | 1, 2, 4 | rows given by global indices (a permutation in uneven, out-of-order pieces, a rank with none), as a leaf and recorded; the three files are the same tree |
-//! | `fail` | 2, 4 | a rank passing a part of the wrong shape, or NaN for an integer leaf, at record 50: every rank gets an error (`Error::Parallel` naming that rank on the others) and the job ends; the file keeps the records before |
+//! | `fail` | 2, 4 | a rank passing a part of the wrong shape, or NaN for an integer leaf, at record 50: every rank gets an error (`Error::Parallel` naming that rank on the others); the step kept nothing, so a retry records on; calls out of step are `Error::OutOfStep` on every rank |
 //! | `panic` | 2 | a rank that panics ends the job (MPI_Abort) with a nonzero status, within the timeout |
-//! | `durable` | 2 | the job killed with SIGKILL (every process) between and inside flushes: after `qnd recover`, every record flushed is there, exact |
+//! | `durable` | 2 | the job killed with SIGKILL (every process, or rank 1 alone) between and inside flushes: after `qnd recover`, every record present is exact and the flushed ones are there |
 
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
@@ -38,13 +39,19 @@ impl Ctx {
 
     /// Start `case` on `ranks` ranks.
     fn start(&self, case: &str, ranks: usize) -> Job {
-        Job::start(&self.exe, ranks, case, self.dir(), self.timeout)
+        Job::start(&self.exe, ranks, case, self.dir(), &[], self.timeout)
     }
 
     /// Run `case` on `ranks` ranks to its end, which must be a success.
     #[track_caller]
     fn run_ok(&self, case: &str, ranks: usize) -> Ended {
-        let job = self.start(case, ranks);
+        self.run_ok_with(case, ranks, &[])
+    }
+
+    /// [`Ctx::run_ok`] with `env` added to the job's environment.
+    #[track_caller]
+    fn run_ok_with(&self, case: &str, ranks: usize, env: &[(&str, &str)]) -> Ended {
+        let job = Job::start(&self.exe, ranks, case, self.dir(), env, self.timeout);
         let what = job.what.clone();
         let ended = job.wait();
         assert!(
@@ -75,8 +82,9 @@ fn describe(e: &Ended) -> String {
 
 type Test = fn(&Ctx);
 
-const TESTS: [(&str, Test); 6] = [
+const TESTS: [(&str, Test); 7] = [
     ("smoke", smoke),
+    ("mpi_io", mpi_io),
     ("record", record),
     ("scattered", scattered),
     ("fail", fail),
@@ -134,6 +142,34 @@ pub fn main(args: &[String]) -> ExitCode {
 fn smoke(ctx: &Ctx) {
     let ended = ctx.run_ok("smoke", 2);
     assert!(ended.output.contains("rank 1: of 2"), "{}", ended.output);
+}
+
+/// Each MPI-IO implementation of Open MPI (OMPIO, ROMIO) writes a wider
+/// field (`wide`), on 1 and 2 ranks. ROMIO locks the byte ranges it
+/// writes when it sieves data: a lock of qnd's on the whole file would
+/// deadlock it (as an early build of the parallel files did).
+fn mpi_io(ctx: &Ctx) {
+    let components = job::io_components();
+    if components.is_empty() {
+        println!("    skipped: not Open MPI (no ompi_info): the default MPI-IO only");
+    }
+    let mut runs: Vec<Option<&str>> = vec![None];
+    runs.extend(components.iter().map(|c| Some(c.as_str())));
+    for io in runs {
+        for ranks in [1, 2] {
+            let env: Vec<(&str, &str)> = io.map(|c| ("OMPI_MCA_io", c)).into_iter().collect();
+            ctx.run_ok_with("wide", ranks, &env);
+            let path = fields::file(ctx.dir(), "wide", ranks);
+            let f = qnd::open(&path, "r").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            f.goto_off();
+            let u: Array2<f64> = f.list("u").and_then(|l| l.read_all()).expect("u");
+            let want = Array2::from_shape_fn((WIDE_RECORDS, WIDE), |(k, i)| wide(k, i));
+            assert_eq!(u, want, "{} (MPI-IO {io:?})", path.display());
+            f.close().expect("close");
+            std::fs::remove_file(&path).expect("remove");
+        }
+        println!("    MPI-IO {}: ok", io.unwrap_or("(default)"));
+    }
 }
 
 // ------------------------------------------------------------ record
