@@ -1,0 +1,381 @@
+//! Parallel HDF5 (the MPI-IO file driver): the communicator a parallel
+//! file is written by, the property lists that open and write it, and the
+//! selections of one collective write (a union of row runs, or nothing).
+//!
+//! Every call here that names "collective" must be made by every process
+//! of the communicator, in the same order, with the same arguments.
+
+use std::ffi::c_int;
+use std::path::Path;
+
+use hdf5::{Dataset, Datatype, File};
+use hdf5_sys::h5d::H5Dwrite;
+use hdf5_sys::h5f::{
+    H5Fcreate, H5Fopen, H5F_ACC_EXCL, H5F_ACC_RDONLY, H5F_ACC_RDWR, H5F_ACC_TRUNC,
+    H5F_LIBVER_LATEST,
+};
+use hdf5_sys::h5p::{
+    H5FD_mpio_xfer_t, H5Pclose, H5Pcreate, H5Pset_attr_creation_order, H5Pset_coll_metadata_write,
+    H5Pset_dxpl_mpio, H5Pset_fapl_mpio, H5Pset_istore_k, H5Pset_libver_bounds,
+    H5Pset_link_creation_order,
+};
+use hdf5_sys::h5s::{H5S_seloper_t, H5Sclose, H5Scopy, H5Sselect_none};
+use mpi_sys::MPI_Comm;
+
+use qnd_storage::{Run, SResult, StorageError};
+
+use super::objects::ORDER;
+use super::{
+    ck, ck_id, dataset_space_hid, lib, locked, new_space, rank_of, select_slab, Hid, Selection,
+    SpaceRef,
+};
+
+/// An MPI error code as an error.
+fn mpi_ck(code: c_int, what: &str) -> SResult<()> {
+    if code == mpi_sys::MPI_SUCCESS as c_int {
+        Ok(())
+    } else {
+        Err(StorageError::library(format!(
+            "{what} failed (MPI error {code})"
+        )))
+    }
+}
+
+/// Whether MPI is initialised and not yet finalised.
+fn mpi_running() -> bool {
+    let mut init: c_int = 0;
+    let mut fin: c_int = 0;
+    // SAFETY: both calls may be made at any time, before `MPI_Init` and
+    // after `MPI_Finalize` too; each writes the one `int` passed.
+    unsafe {
+        mpi_sys::MPI_Initialized(&mut init);
+        mpi_sys::MPI_Finalized(&mut fin);
+    }
+    init != 0 && fin == 0
+}
+
+/// A duplicate of the communicator a parallel file was opened with, owned
+/// by its storage (freed on drop, unless MPI is finalised by then), with
+/// this process's rank and the process count.
+pub(crate) struct Comm {
+    raw: MPI_Comm,
+    rank: usize,
+    size: usize,
+}
+
+// SAFETY: an MPI communicator is a process-wide handle, not tied to the
+// thread that made it. The storage owning it makes its MPI calls (and
+// HDF5's, on the duplicate HDF5 keeps) from whichever thread uses the
+// storage, one call at a time (`&mut self`); a program that moves it to
+// another thread must have initialised MPI with a thread level that allows
+// that (MPI_THREAD_SERIALIZED), as for any MPI call from that thread.
+unsafe impl Send for Comm {}
+
+impl Comm {
+    /// A duplicate of `comm` (collective).
+    ///
+    /// # Errors
+    /// When MPI is not running or refuses.
+    pub(crate) fn dup(comm: MPI_Comm) -> SResult<Comm> {
+        if !mpi_running() {
+            return Err(StorageError::Unsupported(
+                "parallel HDF5 needs MPI initialised (and not finalised)".into(),
+            ));
+        }
+        let mut raw = comm;
+        // SAFETY: `comm` is the caller's communicator (MPI checks it); the
+        // call writes the one handle passed, owned by `dup` once made.
+        mpi_ck(
+            unsafe { mpi_sys::MPI_Comm_dup(comm, &mut raw) },
+            "MPI_Comm_dup",
+        )?;
+        let mut dup = Comm {
+            raw,
+            rank: 0,
+            size: 1,
+        };
+        let mut rank: c_int = 0;
+        let mut size: c_int = 0;
+        // SAFETY: each call writes the one `int` passed; the communicator
+        // is the duplicate owned by `dup` (freed on drop, on the error
+        // paths too).
+        unsafe {
+            mpi_ck(mpi_sys::MPI_Comm_rank(dup.raw, &mut rank), "MPI_Comm_rank")?;
+            mpi_ck(mpi_sys::MPI_Comm_size(dup.raw, &mut size), "MPI_Comm_size")?;
+        }
+        dup.rank = usize::try_from(rank).unwrap_or(0);
+        dup.size = usize::try_from(size).unwrap_or(1);
+        Ok(dup)
+    }
+
+    /// This process's rank.
+    pub(crate) fn rank(&self) -> usize {
+        self.rank
+    }
+
+    /// The number of processes.
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Collective: whether every process says `ok`, and whether every
+    /// process gives the same `n` (one all-reduce).
+    ///
+    /// # Errors
+    /// When MPI fails.
+    pub(crate) fn agree(&self, ok: bool, n: u64) -> SResult<(bool, bool)> {
+        let send: [u64; 3] = [u64::from(ok), n, u64::MAX - n];
+        let mut recv = [0u64; 3];
+        // SAFETY: both buffers hold the 3 `u64`s passed as the count, of
+        // the MPI type matching `u64`; the communicator is the duplicate
+        // owned here.
+        mpi_ck(
+            unsafe {
+                mpi_sys::MPI_Allreduce(
+                    send.as_ptr().cast(),
+                    recv.as_mut_ptr().cast(),
+                    3,
+                    mpi_sys::RSMPI_UINT64_T,
+                    mpi_sys::RSMPI_MIN,
+                    self.raw,
+                )
+            },
+            "MPI_Allreduce",
+        )?;
+        Ok((recv[0] == 1, recv[1] == n && u64::MAX - recv[2] == n))
+    }
+}
+
+impl Drop for Comm {
+    fn drop(&mut self) {
+        if mpi_running() {
+            // SAFETY: `raw` is the duplicate made in `dup`, owned here and
+            // freed once, while MPI runs.
+            unsafe {
+                mpi_sys::MPI_Comm_free(&mut self.raw);
+            }
+        }
+    }
+}
+
+/// The file access property list of a parallel file: the MPI-IO driver on
+/// `comm`, metadata written collectively (HDF5 then writes it from few
+/// processes rather than each), reads of metadata left independent (any
+/// process reads alone), and libver bounds "latest".
+fn file_access(comm: &Comm) -> SResult<Hid> {
+    use hdf5::globals::H5P_FILE_ACCESS;
+    locked(|| {
+        // SAFETY: no memory is handed over; the new identifier is owned by
+        // the `Hid`; the driver duplicates the communicator (ours stays
+        // owned by `comm`); `MPI_INFO_NULL` is MPI's own constant.
+        unsafe {
+            let fapl = Hid::new(H5Pcreate(*H5P_FILE_ACCESS), H5Pclose)?;
+            ck(H5Pset_fapl_mpio(
+                fapl.id(),
+                comm.raw,
+                mpi_sys::RSMPI_INFO_NULL,
+            ))?;
+            ck(H5Pset_coll_metadata_write(fapl.id(), 1))?;
+            ck(H5Pset_libver_bounds(
+                fapl.id(),
+                H5F_LIBVER_LATEST,
+                H5F_LIBVER_LATEST,
+            ))?;
+            Ok(fapl)
+        }
+    })
+}
+
+/// The UTF-8 name of `path` as a C string.
+fn c_path(path: &Path) -> SResult<std::ffi::CString> {
+    let name = path
+        .to_str()
+        .ok_or_else(|| StorageError::Unsupported(format!("{} is not UTF-8", path.display())))?;
+    super::c_name(name)
+}
+
+/// Collective: create `path` (failing if it exists when `exclusive`, else
+/// truncating it) for parallel writing by the processes of `comm`: its
+/// root group tracks and indexes the creation order of links and
+/// attributes, chunk indexes have half fan-out `istore_k`.
+///
+/// # Errors
+/// When the library cannot create it.
+pub(crate) fn create(path: &Path, comm: &Comm, exclusive: bool, istore_k: u32) -> SResult<File> {
+    use hdf5::globals::H5P_FILE_CREATE;
+    let c = c_path(path)?;
+    let fapl = file_access(comm)?;
+    locked(|| {
+        // SAFETY: `c` is NUL-terminated; every other argument is an
+        // identifier. The new identifier, checked, is a file owned by
+        // nothing else, handed to the `File` that owns it.
+        unsafe {
+            let fcpl = Hid::new(H5Pcreate(*H5P_FILE_CREATE), H5Pclose)?;
+            ck(H5Pset_link_creation_order(fcpl.id(), ORDER))?;
+            ck(H5Pset_attr_creation_order(fcpl.id(), ORDER))?;
+            ck(H5Pset_istore_k(fcpl.id(), istore_k))?;
+            let flags = if exclusive {
+                H5F_ACC_EXCL
+            } else {
+                H5F_ACC_TRUNC
+            };
+            let id = ck_id(H5Fcreate(c.as_ptr(), flags, fcpl.id(), fapl.id()))?;
+            hdf5::from_id::<File>(id).map_err(lib)
+        }
+    })
+}
+
+/// Collective: open `path` for the processes of `comm`, read-write or
+/// read-only.
+///
+/// # Errors
+/// When the library cannot open it.
+pub(crate) fn open(path: &Path, comm: &Comm, writable: bool) -> SResult<File> {
+    let c = c_path(path)?;
+    let fapl = file_access(comm)?;
+    let flags = if writable {
+        H5F_ACC_RDWR
+    } else {
+        H5F_ACC_RDONLY
+    };
+    locked(|| {
+        // SAFETY: `c` is NUL-terminated; `fapl` is a file access list. The
+        // new identifier, checked, is a file owned by nothing else, handed
+        // to the `File` that owns it.
+        unsafe {
+            let id = ck_id(H5Fopen(c.as_ptr(), flags, fapl.id()))?;
+            hdf5::from_id::<File>(id).map_err(lib)
+        }
+    })
+}
+
+/// A collective data transfer property list (`H5FD_MPIO_COLLECTIVE`).
+///
+/// # Errors
+/// When the library fails.
+pub(crate) fn collective_transfer() -> SResult<Hid> {
+    use hdf5::globals::H5P_DATASET_XFER;
+    locked(|| {
+        // SAFETY: no memory is handed over; the new identifier is owned by
+        // the `Hid`.
+        unsafe {
+            let dxpl = Hid::new(H5Pcreate(*H5P_DATASET_XFER), H5Pclose)?;
+            ck(H5Pset_dxpl_mpio(
+                dxpl.id(),
+                H5FD_mpio_xfer_t::H5FD_MPIO_COLLECTIVE,
+            ))?;
+            Ok(dxpl)
+        }
+    })
+}
+
+/// Selects nothing in dataspace `space`.
+fn select_none(space: &Hid) -> SResult<()> {
+    // SAFETY: no memory is handed over; the library checks `space`.
+    locked(|| ck(unsafe { H5Sselect_none(space.id()) })).map(|_| ())
+}
+
+/// A selection of nothing in dataset `ds`, file and memory: what a process
+/// with no data takes part in a collective write with.
+///
+/// # Errors
+/// When the library fails.
+pub(crate) fn none_selection(ds: &Dataset) -> SResult<Selection<'static>> {
+    let file = dataset_space_hid(ds.id())?;
+    select_none(&file)?;
+    // SAFETY: no memory is handed over; the new identifier is owned by the
+    // `Hid`.
+    let mem = locked(|| Hid::new(unsafe { H5Scopy(file.id()) }, H5Sclose))?;
+    select_none(&mem)?;
+    Ok(Selection {
+        mem: SpaceRef::Own(mem),
+        file: SpaceRef::Own(file),
+        len: 0,
+    })
+}
+
+/// The selection of rows `rows` (ascending, disjoint, in bounds: a
+/// [`qnd_storage::Part`]'s runs) along the axis after the `outer` axes of
+/// dataset `ds`, every index of the axes after: the union of one
+/// hyperslab per run in the file, and a contiguous memory dataspace of
+/// `shape` (the data's shape, as many elements).
+///
+/// # Errors
+/// When the slabs do not fit the dataset, or the library fails.
+pub(crate) fn rows_selection(
+    ds: &Dataset,
+    outer: &[Run],
+    rows: &[Run],
+    shape: &[usize],
+) -> SResult<Selection<'static>> {
+    let file = dataset_space_hid(ds.id())?;
+    let rank = rank_of(&file)?;
+    let dims = super::space_of(&file)?.dims();
+    let Some(rest) = dims.get(outer.len() + 1..) else {
+        return Err(StorageError::Layout(format!(
+            "rows after {} axes of a dataset of rank {rank}",
+            outer.len()
+        )));
+    };
+    let mut slab: Vec<Run> = outer.to_vec();
+    slab.push(Run::span(0, 0));
+    slab.extend(rest.iter().map(|&n| Run::all(n)));
+    let at = outer.len();
+    select_none(&file)?;
+    for (k, r) in rows.iter().enumerate() {
+        slab[at] = *r;
+        super::check_slab(&dims, &slab)?;
+        let op = if k == 0 {
+            H5S_seloper_t::H5S_SELECT_SET
+        } else {
+            H5S_seloper_t::H5S_SELECT_OR
+        };
+        select_slab(&file, rank, &slab, op)?;
+    }
+    let len = shape.iter().fold(1usize, |a, &d| a.saturating_mul(d));
+    let selected = slab_count(&file)?;
+    if selected != len {
+        return Err(StorageError::Layout(format!(
+            "data of shape {shape:?} ({len} elements) for {selected} selected"
+        )));
+    }
+    let mem = new_space(&[len], None)?;
+    Ok(Selection {
+        mem: SpaceRef::Own(mem),
+        file: SpaceRef::Own(file),
+        len,
+    })
+}
+
+/// The number of elements selected in `space`.
+fn slab_count(space: &Hid) -> SResult<usize> {
+    // SAFETY: no memory is handed over; the library checks `space`.
+    let n = locked(|| unsafe { hdf5_sys::h5s::H5Sget_select_npoints(space.id()) });
+    usize::try_from(n).map_err(|_| StorageError::Layout("cannot count a selection".into()))
+}
+
+/// Collective: take part in a collective write of dataset `ds` writing
+/// nothing (memory type `mem`, transfer list `dxpl`).
+///
+/// # Errors
+/// When the library fails.
+pub(crate) fn write_none(ds: &Dataset, mem: &Datatype, dxpl: &Hid) -> SResult<()> {
+    let sel = none_selection(ds)?;
+    // never read (nothing is selected), but not null
+    let buf = [0u64; 4];
+    locked(|| {
+        // SAFETY: nothing is selected, so the library reads no element of
+        // `buf`; every other argument is an identifier.
+        ck(unsafe {
+            H5Dwrite(
+                ds.id(),
+                mem.id(),
+                sel.mem_id(),
+                sel.file_id(),
+                dxpl.id(),
+                buf.as_ptr().cast(),
+            )
+        })
+    })
+    .map(|_| ())
+}
