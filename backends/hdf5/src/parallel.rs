@@ -13,8 +13,10 @@
 //! - replicated data ([`Storage::write`](qnd_storage::Storage::write),
 //!   [`Storage::append_records`](qnd_storage::Storage::append_records):
 //!   the same on every process) is written by rank 0 in one collective
-//!   write in which the other processes select nothing; a record append
-//!   extends the dataset on every process first;
+//!   write in which the other processes select nothing (they convert the
+//!   data all the same, so that data that does not fit, text too wide,
+//!   fails on every process); a record append extends the dataset on
+//!   every process first;
 //! - parts ([`Storage::write_part`](qnd_storage::Storage::write_part),
 //!   [`Storage::append_parts`](qnd_storage::Storage::append_parts)) are
 //!   written in one collective write per call, each process's rows
@@ -143,10 +145,15 @@ impl Hdf5Storage {
         }
         let c = Collective::new(&par.dxpl);
         let written = check_shape_of(data.shape(), counts).and_then(|()| {
-            if par.rank() != 0 || data.size() == 0 {
+            if data.size() == 0 {
                 return Ok(());
             }
-            let sel = raw::select(ds, slab)?;
+            // the others convert the data too (see `none_selection`)
+            let sel = if par.rank() == 0 {
+                raw::select(ds, slab)?
+            } else {
+                praw::none_selection(ds, data.size())?
+            };
             data::write_array(&Target::Collective(ds, &sel, &c), e, data)
         });
         finish(written, &c, ds, &e.mem, &par.dxpl)
@@ -196,6 +203,36 @@ impl Hdf5Storage {
         // the extent changes: the kept dataspaces are read again when next
         // used
         self.kept.forget(node);
+        let failed = match self.par_append_in(node, rows, records)? {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        // Rolled back: parallel HDF5 reads the chunk the shrinking cut into
+        // the dataset's chunk cache and fills it there, dirty, where the
+        // collective writes (which bypass the cache) never see it, to
+        // write it over them later. Closing the dataset writes it now and
+        // drops the cache; the node is opened again when next used.
+        if let Some(n) = self.nodes.get_mut(node) {
+            if let Obj::Dataset(ds) = &n.obj {
+                let dapl = raw::swmr::dataset_access(ds).ok();
+                n.obj = Obj::Closed {
+                    class: raw::ObjClass::Dataset,
+                    dapl,
+                };
+            }
+        }
+        Err(failed)
+    }
+
+    /// [`Hdf5Storage::par_append`] up to the roll-back: `Err` for an
+    /// error before the dataset grew, `Ok(Err)` for one after it grew and
+    /// shrank back.
+    fn par_append_in(
+        &self,
+        node: NodeId,
+        rows: Rows,
+        records: &Array,
+    ) -> SResult<Result<(), StorageError>> {
         let par = self.comm()?;
         let (n, e) = leaf_in(&self.nodes, node)?;
         let ds = match (&n.obj, n.kind) {
@@ -206,17 +243,10 @@ impl Hdf5Storage {
         let Some((&count, record_shape)) = dims.split_first() else {
             return Err(StorageError::Layout("record dataset of rank 0".into()));
         };
-        let checked = check_records(record_shape, rows, records).and_then(|added| {
-            if records.dtype() == e.dtype {
-                Ok(added)
-            } else {
-                Err(StorageError::Layout(format!(
-                    "records of dtype {}, stored as {}",
-                    records.dtype(),
-                    e.dtype
-                )))
-            }
-        });
+        // everything that may fail here before the library writes, checked
+        // before the dataset grows
+        let checked = check_records(record_shape, rows, records)
+            .and_then(|added| data::check_array(e, records).map(|()| added));
         let mine = checked.as_ref().map_or(0, |&a| a as u64);
         let (ok, same) = par.comm.agree(checked.is_ok(), mine)?;
         let added = checked?;
@@ -232,7 +262,7 @@ impl Hdf5Storage {
             )));
         }
         if added == 0 {
-            return Ok(());
+            return Ok(Ok(()));
         }
         let mut grown = dims.clone();
         grown[0] = count + added;
@@ -241,13 +271,18 @@ impl Hdf5Storage {
         let c = Collective::new(&par.dxpl);
         let written = (|| {
             let sel = match rows {
-                Rows::Replicated if par.rank() == 0 && records.size() > 0 => {
-                    let slab: Vec<Run> = outer
-                        .iter()
-                        .copied()
-                        .chain(Run::whole(record_shape))
-                        .collect();
-                    raw::select(ds, &slab)?
+                Rows::Replicated if records.size() > 0 => {
+                    if par.rank() == 0 {
+                        let slab: Vec<Run> = outer
+                            .iter()
+                            .copied()
+                            .chain(Run::whole(record_shape))
+                            .collect();
+                        raw::select(ds, &slab)?
+                    } else {
+                        // converted, not written (see `none_selection`)
+                        praw::none_selection(ds, records.size())?
+                    }
                 }
                 Rows::Part(p) if !p.is_empty() && records.size() > 0 => {
                     praw::rows_selection(ds, &outer, p.runs(), records.shape())?
@@ -259,15 +294,15 @@ impl Hdf5Storage {
         let written = finish(written, &c, ds, &e.mem, &par.dxpl);
         let (all, _) = par.comm.agree(written.is_ok(), 0)?;
         if all {
-            return Ok(());
+            return Ok(Ok(()));
         }
         // leave the record count as it was, on every process
-        let _ = raw::set_extent(ds, &dims);
-        Err(written.err().unwrap_or_else(|| {
+        raw::set_extent(ds, &dims)?;
+        Ok(Err(written.err().unwrap_or_else(|| {
             StorageError::library(
                 "the records could not be written on another process: none appended",
             )
-        }))
+        })))
     }
 
     /// This process's rank and the process count of a parallel file.

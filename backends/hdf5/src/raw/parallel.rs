@@ -276,11 +276,15 @@ fn select_none(space: &Hid) -> SResult<()> {
 }
 
 /// A selection of nothing in dataset `ds`, file and memory: what a process
-/// with no data takes part in a collective write with.
+/// with no data takes part in a collective write with. `len` is the
+/// element count of the buffer handed with it (none is read): a process
+/// that writes nothing of replicated data still converts it, as the
+/// process that writes it does, so that data that does not fit fails on
+/// every process alike.
 ///
 /// # Errors
 /// When the library fails.
-pub(crate) fn none_selection(ds: &Dataset) -> SResult<Selection<'static>> {
+pub(crate) fn none_selection(ds: &Dataset, len: usize) -> SResult<Selection<'static>> {
     let file = dataset_space_hid(ds.id())?;
     select_none(&file)?;
     // SAFETY: no memory is handed over; the new identifier is owned by the
@@ -290,7 +294,7 @@ pub(crate) fn none_selection(ds: &Dataset) -> SResult<Selection<'static>> {
     Ok(Selection {
         mem: SpaceRef::Own(mem),
         file: SpaceRef::Own(file),
-        len: 0,
+        len,
     })
 }
 
@@ -360,7 +364,7 @@ fn slab_count(space: &Hid) -> SResult<usize> {
 /// # Errors
 /// When the library fails.
 pub(crate) fn write_none(ds: &Dataset, mem: &Datatype, dxpl: &Hid) -> SResult<()> {
-    let sel = none_selection(ds)?;
+    let sel = none_selection(ds, 0)?;
     // never read (nothing is selected), but not null
     let buf = [0u64; 4];
     locked(|| {
