@@ -144,15 +144,15 @@ pub(crate) fn create_dataset(
                 let c = to_hsize(c);
                 ck(H5Pset_chunk(dcpl.id(), c.len() as _, c.as_ptr()))?;
             }
-            if big.is_some() || (pl.parallel && chunk.is_none()) {
-                if H5Tis_variable_str(ftype.id()) <= 0 {
-                    let zero = vec![0u8; ftype.size().max(1)];
-                    ck(H5Pset_fill_value(
-                        dcpl.id(),
-                        ftype.id(),
-                        zero.as_ptr().cast(),
-                    ))?;
-                }
+            if (big.is_some() || (pl.parallel && chunk.is_none()))
+                && H5Tis_variable_str(ftype.id()) <= 0
+            {
+                let zero = vec![0u8; ftype.size().max(1)];
+                ck(H5Pset_fill_value(
+                    dcpl.id(),
+                    ftype.id(),
+                    zero.as_ptr().cast(),
+                ))?;
             }
             if let Some(chunk) = chunk {
                 let c = to_hsize(chunk);

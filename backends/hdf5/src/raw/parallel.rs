@@ -85,10 +85,8 @@ impl Comm {
         let mut raw = comm;
         // SAFETY: `comm` is the caller's communicator (MPI checks it); the
         // call writes the one handle passed, owned by `dup` once made.
-        mpi_ck(
-            unsafe { mpi_sys::MPI_Comm_dup(comm, &mut raw) },
-            "MPI_Comm_dup",
-        )?;
+        let code = unsafe { mpi_sys::MPI_Comm_dup(comm, &mut raw) };
+        mpi_ck(code, "MPI_Comm_dup")?;
         let mut dup = Comm {
             raw,
             rank: 0,
@@ -129,19 +127,17 @@ impl Comm {
         // SAFETY: both buffers hold the 3 `u64`s passed as the count, of
         // the MPI type matching `u64`; the communicator is the duplicate
         // owned here.
-        mpi_ck(
-            unsafe {
-                mpi_sys::MPI_Allreduce(
-                    send.as_ptr().cast(),
-                    recv.as_mut_ptr().cast(),
-                    3,
-                    mpi_sys::RSMPI_UINT64_T,
-                    mpi_sys::RSMPI_MIN,
-                    self.raw,
-                )
-            },
-            "MPI_Allreduce",
-        )?;
+        let code = unsafe {
+            mpi_sys::MPI_Allreduce(
+                send.as_ptr().cast(),
+                recv.as_mut_ptr().cast(),
+                3,
+                mpi_sys::RSMPI_UINT64_T,
+                mpi_sys::RSMPI_MIN,
+                self.raw,
+            )
+        };
+        mpi_ck(code, "MPI_Allreduce")?;
         Ok((recv[0] == 1, recv[1] == n && u64::MAX - recv[2] == n))
     }
 }
