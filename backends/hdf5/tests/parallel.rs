@@ -461,6 +461,11 @@ fn main() {
         default(info);
         SimpleCommunicator::world().abort(1);
     }));
+    // without MPI running, parallel files are refused (no crash)
+    let dir0 = tempfile::tempdir().unwrap();
+    let world_handle = SimpleCommunicator::world().as_raw();
+    let early = Hdf5Storage::create_parallel(&dir0.path().join("x.h5"), world_handle, true);
+    assert!(early.is_err(), "a parallel file before MPI_Init is refused");
     let universe = mpi::initialize().expect("MPI initialised once");
     let world = universe.world();
     let (r, p) = (world.rank() as usize, world.size() as usize);
@@ -519,6 +524,11 @@ fn main() {
     world.barrier();
     drop(world);
     drop(universe);
+    let late = Hdf5Storage::open_parallel(&dir0.path().join("x.h5"), false, world_handle);
+    assert!(
+        late.is_err(),
+        "a parallel file after MPI_Finalize is refused"
+    );
     if r == 0 {
         println!("parallel: all ok");
     }
