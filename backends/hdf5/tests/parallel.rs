@@ -67,6 +67,17 @@ fn scattered(total: usize, r: usize, p: usize) -> Part {
     Part::new(merged, total).unwrap()
 }
 
+/// The rows `0..total` that rank `r` of `p` holds of an irregularly
+/// scattered array (too many irregular runs for a union of hyperslabs:
+/// selected as points).
+fn irregular(total: usize, r: usize, p: usize) -> Part {
+    let runs: Vec<Run> = (0..total)
+        .filter(|&row| (row * 7919 % 13) % p == r)
+        .map(|row| Run::span(row, 1))
+        .collect();
+    Part::new(runs, total).unwrap()
+}
+
 /// Rank `r` of `p`'s contiguous block of `total` rows (uneven sizes).
 fn block(total: usize, r: usize, p: usize) -> Part {
     let first = total * r / p;
@@ -91,6 +102,8 @@ fn rows_of(part: &Part, width: usize, value: impl Fn(usize, usize) -> f64) -> Ve
 const CONTIG_W: usize = 3;
 const FIELD_W: usize = 2;
 const RECORDS: usize = 10;
+/// Rows of the irregularly scattered arrays.
+const IRR: usize = 600;
 
 fn contig_value(i: usize, j: usize) -> f64 {
     (i * 10 + j) as f64
@@ -140,6 +153,22 @@ fn write_file(path: &Path, world: &SimpleCommunicator) {
     let data = f64s(&[part.len(), 2], rows_of(&part, 2, scattered_value));
     let data = Array::I32(data.to_f64().unwrap().mapv(|x| x as i32));
     s.write_part(sc, &part, &data).unwrap();
+
+    // irregular rows, a leaf and 3 records of a record variable
+    let irr = s
+        .create_leaf(root, "irregular", &spec(DType::F64, &[IRR, 2], false))
+        .unwrap();
+    let part = irregular(IRR, r, p);
+    let data = f64s(&[part.len(), 2], rows_of(&part, 2, scattered_value));
+    s.write_part(irr, &part, &data).unwrap();
+    let irr_rec = s
+        .create_leaf(root, "irregular_field", &spec(DType::F64, &[IRR], true))
+        .unwrap();
+    let v: Vec<f64> = (0..3)
+        .flat_map(|k| rows_of(&part, 1, move |i, _| field_value(k, i, 0)))
+        .collect();
+    s.append_parts(irr_rec, &part, &f64s(&[3, part.len()], v))
+        .unwrap();
 
     // a leaf written in part (its first row only, by rank 0), one never
     // written: zeros elsewhere
@@ -273,6 +302,8 @@ fn check_file(path: &Path, p: usize) {
         [
             "g",
             "scattered",
+            "irregular",
+            "irregular_field",
             "half",
             "zeros",
             "field",
@@ -311,6 +342,15 @@ fn check_file(path: &Path, p: usize) {
     let (v, shape) = leaf(&mut s, root, "scattered");
     assert_eq!(shape, [m, 2]);
     assert_eq!(v, rows_of(&Part::whole(m), 2, scattered_value));
+
+    let (v, _) = leaf(&mut s, root, "irregular");
+    assert_eq!(v, rows_of(&Part::whole(IRR), 2, scattered_value));
+    let (v, shape) = leaf(&mut s, root, "irregular_field");
+    assert_eq!(shape, [3, IRR]);
+    let want: Vec<f64> = (0..3)
+        .flat_map(|k| rows_of(&Part::whole(IRR), 1, move |i, _| field_value(k, i, 0)))
+        .collect();
+    assert_eq!(v, want);
 
     let (v, _) = leaf(&mut s, root, "half");
     assert_eq!(v, [7.0, 7.0, 0.0, 0.0, 0.0, 0.0]);
@@ -376,6 +416,10 @@ m = 3 * p + 2
 i, j = np.meshgrid(np.arange(m), np.arange(2), indexing="ij")
 assert np.array_equal(f["scattered"][()], -(i * 100 + j))
 assert f["scattered"].dtype == np.int32
+i, j = np.meshgrid(np.arange(600), np.arange(2), indexing="ij")
+assert np.array_equal(f["irregular"][()], -(i * 100 + j))
+k, i = np.meshgrid(np.arange(3), np.arange(600), indexing="ij")
+assert np.array_equal(f["irregular_field"][()], k * 1000 + i * 10)
 assert np.array_equal(f["half"][()], [[7, 7], [0, 0], [0, 0]])
 assert np.array_equal(f["zeros"][()], [0, 0, 0, 0])
 rows = 2 * p + 1
@@ -404,6 +448,7 @@ print("h5py ok")
     }
     assert!(out.status.success(), "h5py reads the parallel file: {err}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "h5py ok");
+    println!("parallel: h5py reads the same values: ok");
 }
 
 /// New parallel files in a folder every process shares.

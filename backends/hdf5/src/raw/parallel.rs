@@ -9,6 +9,7 @@ use std::ffi::c_int;
 use std::path::Path;
 
 use hdf5::{Dataset, Datatype, File};
+use hdf5_sys::h5::hsize_t;
 use hdf5_sys::h5d::H5Dwrite;
 use hdf5_sys::h5f::{
     H5Fcreate, H5Fopen, H5F_ACC_EXCL, H5F_ACC_RDONLY, H5F_ACC_RDWR, H5F_ACC_TRUNC,
@@ -19,15 +20,16 @@ use hdf5_sys::h5p::{
     H5Pset_dxpl_mpio, H5Pset_fapl_mpio, H5Pset_istore_k, H5Pset_libver_bounds,
     H5Pset_link_creation_order,
 };
-use hdf5_sys::h5s::{H5S_seloper_t, H5Sclose, H5Scopy, H5Sselect_none};
+use hdf5_sys::h5s::{
+    H5S_seloper_t, H5Sclose, H5Scopy, H5Sselect_elements, H5Sselect_hyperslab, H5Sselect_none,
+};
 use mpi_sys::MPI_Comm;
 
 use qnd_storage::{Run, SResult, StorageError};
 
 use super::objects::ORDER;
 use super::{
-    ck, ck_id, dataset_space_hid, lib, locked, new_space, rank_of, select_slab, Hid, Selection,
-    SpaceRef,
+    ck, ck_id, dataset_space_hid, lib, locked, new_space, rank_of, Hid, Selection, SpaceRef,
 };
 
 /// An MPI error code as an error.
@@ -294,14 +296,59 @@ pub(crate) fn none_selection(ds: &Dataset, len: usize) -> SResult<Selection<'sta
     })
 }
 
+/// Regular patterns of row runs: `n` blocks of `block` rows, `stride`
+/// apart, from `first` (one hyperslab each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Blocks {
+    first: usize,
+    stride: usize,
+    n: usize,
+    block: usize,
+}
+
+/// Row runs (ascending, disjoint) as few regular patterns as they make:
+/// a part of rows `r, r + p, r + 2p, ...` (round robin) is one.
+fn blocks_of(rows: &[Run]) -> Vec<Blocks> {
+    let mut out: Vec<Blocks> = Vec::new();
+    for r in rows.iter().filter(|r| r.count > 0) {
+        if let Some(b) = out.last_mut() {
+            if r.count == b.block {
+                if b.n == 1 && r.first >= b.first + b.block {
+                    b.stride = r.first - b.first;
+                    b.n = 2;
+                    continue;
+                }
+                if b.n > 1 && r.first == b.first + b.n * b.stride {
+                    b.n += 1;
+                    continue;
+                }
+            }
+        }
+        out.push(Blocks {
+            first: r.first,
+            stride: r.count,
+            n: 1,
+            block: r.count,
+        });
+    }
+    out
+}
+
+/// The most regular patterns selected as a union of hyperslabs: HDF5
+/// (1.10) merges each one into the selection in time growing with the
+/// selection, so that many irregular runs take quadratic time; past this,
+/// every element is selected as a point instead (linear).
+const MAX_HYPERSLABS: usize = 64;
+
 /// The selection of rows `rows` (ascending, disjoint, in bounds: a
 /// [`qnd_storage::Part`]'s runs) along the axis after the `outer` axes of
-/// dataset `ds`, every index of the axes after: the union of one
-/// hyperslab per run in the file, and a contiguous memory dataspace of
-/// `shape` (the data's shape, as many elements).
+/// dataset `ds`, every index of the axes after: in the file, the union of
+/// one hyperslab per regular pattern of runs (or, for runs too irregular,
+/// each element as a point, in the same order); in memory, a contiguous
+/// dataspace of as many elements as `shape` (the data's shape) has.
 ///
 /// # Errors
-/// When the slabs do not fit the dataset, or the library fails.
+/// When the rows do not fit the dataset or the data, or the library fails.
 pub(crate) fn rows_selection(
     ds: &Dataset,
     outer: &[Run],
@@ -311,26 +358,67 @@ pub(crate) fn rows_selection(
     let file = dataset_space_hid(ds.id())?;
     let rank = rank_of(&file)?;
     let dims = super::space_of(&file)?.dims();
-    let Some(rest) = dims.get(outer.len() + 1..) else {
+    let at = outer.len();
+    let Some((&total, rest)) = dims.get(at..).and_then(<[usize]>::split_first) else {
         return Err(StorageError::Layout(format!(
-            "rows after {} axes of a dataset of rank {rank}",
-            outer.len()
+            "rows after {at} axes of a dataset of rank {rank}"
         )));
     };
-    let mut slab: Vec<Run> = outer.to_vec();
-    slab.push(Run::span(0, 0));
-    slab.extend(rest.iter().map(|&n| Run::all(n)));
-    let at = outer.len();
-    select_none(&file)?;
-    for (k, r) in rows.iter().enumerate() {
-        slab[at] = *r;
-        super::check_slab(&dims, &slab)?;
-        let op = if k == 0 {
-            H5S_seloper_t::H5S_SELECT_SET
-        } else {
-            H5S_seloper_t::H5S_SELECT_OR
-        };
-        select_slab(&file, rank, &slab, op)?;
+    if rank > super::MAX_RANK || outer.iter().any(|o| o.count > 1 && o.step != 1) {
+        return Err(StorageError::Layout(format!(
+            "rows of a dataset of rank {rank} after {outer:?}"
+        )));
+    }
+    if let Some(last) = rows.iter().rev().find(|r| r.count > 0) {
+        if last.first + last.count > total {
+            return Err(StorageError::Layout(format!(
+                "rows up to {} of an axis of {total}",
+                last.first + last.count
+            )));
+        }
+    }
+    let blocks = blocks_of(rows);
+    if blocks.len() <= MAX_HYPERSLABS {
+        let mut start = [0 as hsize_t; super::MAX_RANK];
+        let mut stride = [1 as hsize_t; super::MAX_RANK];
+        let mut count = [1 as hsize_t; super::MAX_RANK];
+        let mut block = [1 as hsize_t; super::MAX_RANK];
+        for (k, o) in outer.iter().enumerate() {
+            start[k] = o.first as hsize_t;
+            block[k] = o.count as hsize_t;
+        }
+        for (k, &d) in rest.iter().enumerate() {
+            block[at + 1 + k] = d as hsize_t;
+        }
+        select_none(&file)?;
+        for (k, b) in blocks.iter().enumerate() {
+            start[at] = b.first as hsize_t;
+            stride[at] = b.stride.max(1) as hsize_t;
+            count[at] = b.n as hsize_t;
+            block[at] = b.block as hsize_t;
+            let op = if k == 0 {
+                H5S_seloper_t::H5S_SELECT_SET
+            } else {
+                H5S_seloper_t::H5S_SELECT_OR
+            };
+            locked(|| {
+                // SAFETY: every array holds `MAX_RANK` entries, at least
+                // the rank of `file` (checked above), which the library
+                // reads.
+                ck(unsafe {
+                    H5Sselect_hyperslab(
+                        file.id(),
+                        op,
+                        start.as_ptr(),
+                        stride.as_ptr(),
+                        count.as_ptr(),
+                        block.as_ptr(),
+                    )
+                })
+            })?;
+        }
+    } else {
+        select_points(&file, rank, outer, rows, rest)?;
     }
     let len = shape.iter().fold(1usize, |a, &d| a.saturating_mul(d));
     let selected = slab_count(&file)?;
@@ -345,6 +433,88 @@ pub(crate) fn rows_selection(
         file: SpaceRef::Own(file),
         len,
     })
+}
+
+/// Selects, in `file` (of rank `rank`), every element of rows `rows` after
+/// the `outer` runs, as points in row-major order.
+fn select_points(
+    file: &Hid,
+    rank: usize,
+    outer: &[Run],
+    rows: &[Run],
+    rest: &[usize],
+) -> SResult<()> {
+    let n_rows: usize = rows.iter().map(|r| r.count).sum();
+    let n_outer: usize = outer.iter().map(|o| o.count).product();
+    let n_rest: usize = rest.iter().product();
+    let n = n_outer
+        .checked_mul(n_rows)
+        .and_then(|x| x.checked_mul(n_rest))
+        .filter(|&x| x.checked_mul(rank).is_some())
+        .ok_or_else(|| StorageError::Layout("too many rows to select".into()))?;
+    if n == 0 {
+        return select_none(file);
+    }
+    let mut coords: Vec<hsize_t> = qnd_storage::try_filled(n * rank, 0)?;
+    let mut at = 0usize;
+    let mut index = vec![0usize; rank];
+    let outer_len = outer.len();
+    // odometer over the outer axes, the rows, and the rest
+    let mut o_idx = vec![0usize; outer_len];
+    let counts: Vec<usize> = outer.iter().map(|o| o.count).collect();
+    // back to zeros each time `next_index` says it is done
+    let mut rest_idx = vec![0usize; rest.len()];
+    loop {
+        for (k, o) in outer.iter().enumerate() {
+            index[k] = o.first + o_idx[k];
+        }
+        for r in rows {
+            for row in r.first..r.first + r.count {
+                index[outer_len] = row;
+                loop {
+                    for (k, &i) in rest_idx.iter().enumerate() {
+                        index[outer_len + 1 + k] = i;
+                    }
+                    for &i in &index {
+                        coords[at] = i as hsize_t;
+                        at += 1;
+                    }
+                    if !next_index(&mut rest_idx, rest) {
+                        break;
+                    }
+                }
+            }
+        }
+        if !next_index(&mut o_idx, &counts) {
+            break;
+        }
+    }
+    locked(|| {
+        // SAFETY: `coords` holds `n` points of `rank` coordinates each,
+        // the rank of `file`, which the library copies.
+        ck(unsafe {
+            H5Sselect_elements(
+                file.id(),
+                H5S_seloper_t::H5S_SELECT_SET,
+                n as _,
+                coords.as_ptr(),
+            )
+        })
+    })
+    .map(|_| ())
+}
+
+/// The next multi-index after `idx` in row-major order within `dims`;
+/// false after the last (an empty `dims` has one index).
+fn next_index(idx: &mut [usize], dims: &[usize]) -> bool {
+    for k in (0..idx.len()).rev() {
+        idx[k] += 1;
+        if idx[k] < dims[k] {
+            return true;
+        }
+        idx[k] = 0;
+    }
+    false
 }
 
 /// The number of elements selected in `space`.
@@ -378,4 +548,48 @@ pub(crate) fn write_none(ds: &Dataset, mem: &Datatype, dxpl: &Hid) -> SResult<()
         })
     })
     .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_make_few_regular_patterns() {
+        let b = |first, stride, n, block| Blocks {
+            first,
+            stride,
+            n,
+            block,
+        };
+        // round robin: one pattern
+        let rows: Vec<Run> = (0..5).map(|i| Run::span(1 + 4 * i, 1)).collect();
+        assert_eq!(blocks_of(&rows), [b(1, 4, 5, 1)]);
+        // blocks of 2, then a lone run of another size, then two adjacent
+        let rows = [
+            Run::span(0, 2),
+            Run::span(5, 2),
+            Run::span(10, 2),
+            Run::span(13, 3),
+            Run::span(16, 1),
+            Run::span(17, 1),
+        ];
+        assert_eq!(
+            blocks_of(&rows),
+            [b(0, 5, 3, 2), b(13, 3, 1, 3), b(16, 1, 2, 1)]
+        );
+        assert_eq!(blocks_of(&[]), []);
+    }
+
+    #[test]
+    fn indices_run_in_row_major_order() {
+        let mut i = vec![0, 0];
+        let mut seen = vec![i.clone()];
+        while next_index(&mut i, &[2, 3]) {
+            seen.push(i.clone());
+        }
+        assert_eq!(seen.len(), 6);
+        assert_eq!(seen[3], [1, 0]);
+        assert!(!next_index(&mut [], &[]));
+    }
 }
