@@ -45,9 +45,10 @@
 //! `data` moves arrays through typed buffers, `attrs` reads and writes
 //! attributes, `vds` makes and checks virtual datasets, `links` removes
 //! members and makes hard, soft and external links (one object, one
-//! `NodeId`). Every raw HDF5
-//! call, the only `unsafe` code, is in `raw` and its submodules, behind
-//! safe wrappers.
+//! `NodeId`), `parallel` (feature `mpi`) opens and writes files through
+//! parallel HDF5 (MPI-IO), every process of a communicator at once. Every
+//! raw HDF5 (and MPI) call, the only `unsafe` code, is in `raw` and its
+//! submodules, behind safe wrappers.
 #![deny(unsafe_code)]
 
 /// The HDF5 crates this backend is built on, for code that also calls
@@ -233,7 +234,7 @@ enum Swmr {
 /// the short unprotected window of a creation.
 ///
 /// Files with an older superblock (v0/v1: h5py's default, Python qnd)
-/// and other drivers (families) never enter SWMR mode: there a kill
+/// and other drivers (families, parallel files) never enter SWMR mode: there a kill
 /// during a flush may make earlier records unreadable. Nor does a file
 /// when HDF5 refuses to start SWMR writing (another handle of the same
 /// file in this process holds a None member or an empty leaf open).
@@ -1279,8 +1280,9 @@ impl Storage for Hdf5Storage {
         Ok(())
     }
 
-    /// In a parallel file, one collective write (see [`parallel`]);
-    /// otherwise run by run, as every backend written by one process.
+    /// In a parallel file, one collective write (see the `parallel`
+    /// module, feature `mpi`); otherwise run by run, as every backend
+    /// written by one process.
     fn write_part(&mut self, node: NodeId, part: &Part, data: &Array) -> SResult<()> {
         self.check_broken()?;
         #[cfg(feature = "mpi")]
@@ -1290,9 +1292,9 @@ impl Storage for Hdf5Storage {
         qnd_storage::part::write_by_runs(part, data, |slab, rows| self.write(node, slab, rows))
     }
 
-    /// In a parallel file, one collective append (see [`parallel`]);
-    /// otherwise whole parts only, as every backend written by one
-    /// process.
+    /// In a parallel file, one collective append (see the `parallel`
+    /// module, feature `mpi`); otherwise whole parts only, as every
+    /// backend written by one process.
     fn append_parts(&mut self, node: NodeId, part: &Part, records: &Array) -> SResult<()> {
         self.check_broken()?;
         #[cfg(feature = "mpi")]
