@@ -1303,8 +1303,9 @@ impl Storage for Hdf5Storage {
         }
         if !part.is_whole() {
             return Err(StorageError::Unsupported(format!(
-                "hdf5 files opened by one process are written by it alone: it must write every \
-                 row of a record ({} of {} given)",
+                "{} files here are written by one process: it must write every row of a \
+                 record ({} of {} given)",
+                self.backend_name(),
                 part.len(),
                 part.total()
             )));

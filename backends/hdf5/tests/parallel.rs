@@ -292,6 +292,41 @@ fn write_file(path: &Path, world: &SimpleCommunicator) {
     s.close().unwrap();
 }
 
+/// Open the file again in parallel: append record `RECORDS` of `field`
+/// (contiguous parts this time), then read it back read-only.
+fn reopen_file(path: &Path, world: &SimpleCommunicator) {
+    let (r, p) = (world.rank() as usize, world.size() as usize);
+    let rows = 2 * p + 1;
+    let mut s = Hdf5Storage::open_parallel(path, true, world.as_raw()).unwrap();
+    let root = s.root();
+    let (field, kind) = s.lookup(root, "field").unwrap().unwrap();
+    assert_eq!(kind, Kind::Records);
+    let part = block(rows, r, p);
+    let v = rows_of(&part, FIELD_W, |i, j| field_value(RECORDS, i, j));
+    s.append_parts(field, &part, &f64s(&[1, part.len(), FIELD_W], v))
+        .unwrap();
+    s.close().unwrap();
+    world.barrier();
+
+    let mut s = Hdf5Storage::open_parallel(path, false, world.as_raw()).unwrap();
+    let root = s.root();
+    let (field, _) = s.lookup(root, "field").unwrap().unwrap();
+    assert_eq!(s.records(field).unwrap(), RECORDS + 1);
+    let got = s
+        .read(
+            field,
+            &[Run::span(RECORDS, 1), Run::all(rows), Run::all(FIELD_W)],
+        )
+        .unwrap();
+    let want = rows_of(&Part::whole(rows), FIELD_W, |i, j| {
+        field_value(RECORDS, i, j)
+    });
+    assert_eq!(to_f64(&got), want, "rank {r} reads the record appended");
+    // refresh: nothing to do (no live readers of parallel files)
+    s.refresh().unwrap();
+    s.close().unwrap();
+}
+
 /// Check the file from one process, opened serially.
 fn check_file(path: &Path, p: usize) {
     let mut s = Hdf5Storage::open(path, false).unwrap();
@@ -359,8 +394,8 @@ fn check_file(path: &Path, p: usize) {
 
     let rows = 2 * p + 1;
     let (v, shape) = leaf(&mut s, root, "field");
-    assert_eq!(shape, [RECORDS, rows, FIELD_W]);
-    let want: Vec<f64> = (0..RECORDS)
+    assert_eq!(shape, [RECORDS + 1, rows, FIELD_W]);
+    let want: Vec<f64> = (0..=RECORDS)
         .flat_map(|k| {
             rows_of(&Part::whole(rows), FIELD_W, move |i, j| {
                 field_value(k, i, j)
@@ -423,7 +458,7 @@ assert np.array_equal(f["irregular_field"][()], k * 1000 + i * 10)
 assert np.array_equal(f["half"][()], [[7, 7], [0, 0], [0, 0]])
 assert np.array_equal(f["zeros"][()], [0, 0, 0, 0])
 rows = 2 * p + 1
-k, i, j = np.meshgrid(np.arange(10), np.arange(rows), np.arange(2), indexing="ij")
+k, i, j = np.meshgrid(np.arange(11), np.arange(rows), np.arange(2), indexing="ij")
 assert np.array_equal(f["field"][()], k * 1000 + i * 10 + j)
 assert f["field"].maxshape[0] is None
 assert f["names"][1, 2 * p] == ("r1i%d" % (2 * p)).encode()
@@ -518,6 +553,10 @@ fn main() {
 
     let path = dir.join("parts.h5");
     write_file(&path, &world);
+    world.barrier();
+    // opened again in parallel: one more record, by parts; then read-only,
+    // every process reads every row alone
+    reopen_file(&path, &world);
     world.barrier();
     if r == 0 {
         check_file(&path, p);
