@@ -1073,6 +1073,10 @@ impl Storage for Hdf5Storage {
     }
 
     fn capabilities(&self) -> Capabilities {
+        #[cfg(feature = "mpi")]
+        if self.parallel.is_some() {
+            return parallel::CAPABILITIES;
+        }
         CAPABILITIES
     }
 

@@ -39,12 +39,19 @@
 
 use std::path::Path;
 
-use qnd_storage::{Array, Kind, NodeId, Part, Run, SResult, StorageError};
+use qnd_storage::{Array, Capabilities, Kind, NodeId, Part, Run, SResult, StorageError};
 
 use super::raw::data::Collective;
 use super::raw::parallel::{self as praw, Comm};
 use super::raw::{self, Hid, Target};
 use super::{check_shape_of, counts_in, data, leaf_in, Hdf5Storage, Obj, Swmr, CHUNK_INDEX_K};
+
+/// What parallel files hold: as every HDF5 file ([`super::CAPABILITIES`])
+/// but virtual datasets (none is made in a parallel file).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    virtual_datasets: false,
+    ..super::CAPABILITIES
+};
 
 /// What a parallel file's storage holds besides a serial one's.
 pub(crate) struct Parallel {

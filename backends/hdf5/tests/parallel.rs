@@ -122,6 +122,7 @@ fn write_file(path: &Path, world: &SimpleCommunicator) {
     let (r, p) = (world.rank() as usize, world.size() as usize);
     let comm: MpiComm = world.as_raw();
     let mut s = Hdf5Storage::create_parallel(path, comm, true).unwrap();
+    assert!(!s.capabilities().virtual_datasets);
     assert_eq!(s.rank(), Some(r));
     assert_eq!(s.ranks(), Some(p));
     let root = s.root();
@@ -533,7 +534,15 @@ fn shared_dir(world: &SimpleCommunicator) -> (Option<tempfile::TempDir>, PathBuf
     (dir, path)
 }
 
+/// A parallel file's storage moves between threads as a serial one does
+/// (qnd's handles are `Send`).
+fn storage_is_send() {
+    fn send<T: Send>() {}
+    send::<Hdf5Storage>();
+}
+
 fn main() {
+    storage_is_send();
     // a failing process takes the others down rather than leaving them
     // waiting in a collective call
     let default = std::panic::take_hook();
