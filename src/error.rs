@@ -247,6 +247,42 @@ pub enum Error {
         /// The link, its target and why the target cannot be reached.
         reason: String,
     },
+    /// A collective call on a file written by several processes (see
+    /// [`parallel`](crate::parallel)) failed on another process: every
+    /// process gets an error, this one naming the lowest rank that failed
+    /// and its error. Nothing was written by the step that failed.
+    #[error("{file}: {path}: {call} failed on rank {rank}: {message}")]
+    Parallel {
+        /// The file.
+        file: PathBuf,
+        /// The item the call was made on.
+        path: String,
+        /// The call (`set`, `flush`, ...).
+        call: &'static str,
+        /// The lowest rank where it failed.
+        rank: usize,
+        /// Its error there, as displayed.
+        message: String,
+    },
+    /// The processes writing a file together made different collective
+    /// calls (a different call, item, name or recording mode): every
+    /// process gets this error before anything is written. The processes
+    /// are then out of step for good: end the job.
+    #[error(
+        "{file}: {path}: collective calls out of step: rank {rank} called {call} here while \
+         another rank called something else (every process must make the same collective \
+         calls in the same order)"
+    )]
+    OutOfStep {
+        /// The file.
+        file: PathBuf,
+        /// The item this process's call was made on.
+        path: String,
+        /// This process's call.
+        call: &'static str,
+        /// This process's rank.
+        rank: usize,
+    },
 }
 
 /// ` (at [i, j])` for an index, nothing for none.

@@ -372,6 +372,45 @@
 //! # Ok::<(), qnd::Error>(())
 //! ```
 //!
+//! ## Many processes, one file (MPI)
+//!
+//! With the `mpi` feature, `qnd::open_parallel` opens
+//! one HDF5 file in every rank of an MPI communicator, written through
+//! parallel HDF5 (see [`parallel`] for the whole account). Every rank
+//! holds the same tree. Calls that write are *collective*: every rank
+//! makes them, in the same order, with the same arguments, and a call
+//! that fails on one rank fails on all ([`Error::Parallel`] names the
+//! rank); ranks making different calls get [`Error::OutOfStep`] before
+//! anything is written. Values every rank holds the same (the time, a
+//! parameter) are `set` as usual and stored once; a field spread over the
+//! ranks is written with [`QGroup::set_part`], each rank passing its own
+//! rows, as laid out by [`QGroup::layout`] (rank after rank) or
+//! [`QGroup::scattered`] (by global row index). In recording mode each
+//! `set_part` appends a record of the whole field. Reads are not
+//! collective: any rank reads anything.
+//!
+//! [`parallel::memory`] runs the same code on one process without MPI
+//! (every check made as in a parallel file):
+//!
+//! ```
+//! use ndarray::Array1;
+//! use qnd::{Parallel, Recording};
+//!
+//! let f = qnd::parallel::memory(&Parallel::single());
+//! assert_eq!((f.rank(), f.ranks()), (0, 1));
+//! let layout = f.layout(4)?;                  // this rank's 4 rows (of all ranks' rows)
+//! f.set_recording(Recording::Uniform);
+//! for step in 0..3 {
+//!     f.set("time", 0.5 * step as f64)?;      // replicated: the same on every rank
+//!     let rho = Array1::from_elem(4, step as f64);
+//!     f.set_part("rho", rho, &layout)?;       // each rank its own rows
+//! }
+//! f.flush()?;                                 // collective, as close
+//! f.goto_nearest("time", 0.6)?;
+//! assert_eq!(f.read::<Vec<f64>>("rho")?, [1.0; 4]);
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
 //! ## Errors
 //!
 //! Every fallible call returns [`Error`], which names the file and the item
@@ -406,6 +445,7 @@ mod error;
 mod file;
 pub mod lazy;
 mod macros;
+pub mod parallel;
 mod recover;
 pub mod selection;
 #[cfg(feature = "serde")]
@@ -422,6 +462,9 @@ pub use file::DEFAULT_FAMILY_SIZE;
 pub use file::{
     capabilities, default_max_read_bytes, AsMode, Format, Mode, OpenOptions, UnknownMode,
 };
+#[cfg(feature = "mpi")]
+pub use parallel::open_parallel;
+pub use parallel::{Layout, Parallel};
 pub use recover::{recover, Recovery};
 pub use selection::{Axis, Selection};
 pub use state::{Auto, GotoIndex, Recording, State};

@@ -211,6 +211,7 @@ mod hdf5 {
             sync: false,
             max_read_bytes: qnd::default_max_read_bytes(),
             family_size: qnd::DEFAULT_FAMILY_SIZE,
+            parallel: None,
         };
         let f = qnd::open_with(&q, &opts).unwrap();
         assert_eq!((f.auto(), f.recording()), (Auto::Off, Recording::Uniform));

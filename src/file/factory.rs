@@ -3,6 +3,7 @@
 //! asks its capabilities.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use qnd_storage::MemoryStorage;
 
@@ -10,6 +11,7 @@ use super::Format;
 
 use crate::backend::{Capabilities, NcFormat};
 use crate::error::{Error, Result};
+use crate::parallel::Lockstep;
 /// The HDF5 superblock reader and patcher, for recovery.
 #[cfg(feature = "hdf5")]
 pub(crate) use qnd_hdf5::superblock;
@@ -25,6 +27,7 @@ qnd_storage::dispatch_storage! {
         Hdf5(qnd_hdf5::Hdf5Storage),
         #[cfg(feature = "netcdf")]
         Netcdf(qnd_netcdf::NetcdfStorage),
+        Synced(Box<super::synced::SyncedStorage>),
     }
 }
 
@@ -67,6 +70,76 @@ pub(super) struct Target<'a> {
 
 #[allow(unused_variables)] // which arguments are used depends on the features
 pub(super) fn open_storage(
+    target: &Target,
+    format: Format,
+    making: Making,
+    writable: bool,
+    live: bool,
+    netcdf: NcFormat,
+    parallel: Option<&Arc<Lockstep>>,
+) -> Result<AnyStorage> {
+    let Some(step) = parallel else {
+        return open_serial(target, format, making, writable, live, netcdf);
+    };
+    let storage = open_parallel(target, format, making, writable, netcdf, step.comm())?;
+    Ok(AnyStorage::from(Box::new(super::synced::SyncedStorage {
+        inner: storage,
+        step: step.clone(),
+    })))
+}
+
+/// The storage of a file opened by every process of `comm` together: a
+/// parallel HDF5 file through MPI-IO (feature `mpi`, an MPI communicator),
+/// or, for a communicator of one process that is not MPI's, the file
+/// opened as usual.
+#[allow(unused_variables)] // which arguments are used depends on the features
+fn open_parallel(
+    target: &Target,
+    format: Format,
+    making: Making,
+    writable: bool,
+    netcdf: NcFormat,
+    comm: &dyn crate::parallel::Comm,
+) -> Result<AnyStorage> {
+    #[cfg(feature = "mpi")]
+    if let Some(raw) = comm.mpi() {
+        let path = target.first;
+        return match (format, &target.family) {
+            (Format::Hdf5, None) => create_or_open(
+                target,
+                Format::Hdf5,
+                "hdf5",
+                making != Making::Open,
+                || qnd_hdf5::Hdf5Storage::create_parallel(path, raw, making == Making::New),
+                || qnd_hdf5::Hdf5Storage::open_parallel(path, writable, raw),
+            ),
+            _ => Err(refused_in_parallel(target, format)),
+        };
+    }
+    if comm.size() > 1 {
+        return Err(refused_in_parallel(target, format));
+    }
+    open_serial(target, format, making, writable, false, netcdf)
+}
+
+/// The error for a file that cannot be written by several processes.
+fn refused_in_parallel(target: &Target, format: Format) -> Error {
+    let what = match (format, &target.family) {
+        (Format::Hdf5, Some(_)) => "an HDF5 file family".to_string(),
+        (Format::Hdf5, None) => "an HDF5 file without MPI (build qnd with feature `mpi`)".into(),
+        (other, _) => format!("a {other} file"),
+    };
+    Error::Format {
+        file: target.name.into(),
+        found: format!(
+            "{what}: files written by several processes at once are single HDF5 files \
+             (parallel HDF5, through MPI)"
+        ),
+    }
+}
+
+#[allow(unused_variables)] // which arguments are used depends on the features
+fn open_serial(
     target: &Target,
     format: Format,
     making: Making,

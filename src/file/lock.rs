@@ -76,6 +76,24 @@ impl WriterLock {
     /// another reason. A file system without locks is no error: the open
     /// goes ahead with a warning on stderr.
     pub fn acquire(path: &Path, mode: Mode, flocking: bool) -> Result<WriterLock> {
+        WriterLock::acquire_as(path, mode, flocking, false)
+    }
+
+    /// As [`WriterLock::acquire`], for a file written by several processes
+    /// through MPI-IO (taken by rank 0): the lock is on one byte far past
+    /// the end of the file ([`raw::MARKER`]) rather than on the whole
+    /// file, so that it never meets the byte-range locks MPI-IO takes on
+    /// the data it writes on some file systems (NFS, for one). A qnd
+    /// writer's lock of the whole file still meets it: either is refused
+    /// while the other is held.
+    ///
+    /// # Errors
+    /// As [`WriterLock::acquire`].
+    pub fn acquire_marker(path: &Path, mode: Mode, flocking: bool) -> Result<WriterLock> {
+        WriterLock::acquire_as(path, mode, flocking, true)
+    }
+
+    fn acquire_as(path: &Path, mode: Mode, flocking: bool, marker: bool) -> Result<WriterLock> {
         let mut how = std::fs::OpenOptions::new();
         how.read(true).write(true);
         match mode {
@@ -110,7 +128,12 @@ impl WriterLock {
                 family: None,
             });
         }
-        let locked = match raw::lock_write(&file).map_err(classify) {
+        let taken = if marker {
+            raw::lock_marker(&file)
+        } else {
+            raw::lock_write(&file)
+        };
+        let locked = match taken.map_err(classify) {
             Ok(()) => true,
             Err(Refusal::InUse) => {
                 return Err(Error::InUse {
@@ -307,6 +330,26 @@ mod tests {
     use super::*;
 
     #[cfg(unix)]
+    #[test]
+    fn a_marker_lock_and_a_whole_file_lock_exclude_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.h5");
+        let ranks = WriterLock::acquire_marker(&path, Mode::Create, false).unwrap();
+        assert!(writer_active(&path));
+        assert!(matches!(
+            WriterLock::acquire(&path, Mode::ReadWrite, false).unwrap_err(),
+            Error::InUse { .. }
+        ));
+        drop(ranks);
+        assert!(!writer_active(&path));
+        let one = WriterLock::acquire(&path, Mode::ReadWrite, false).unwrap();
+        assert!(matches!(
+            WriterLock::acquire_marker(&path, Mode::ReadWrite, false).unwrap_err(),
+            Error::InUse { .. }
+        ));
+        drop(one);
+    }
+
     #[test]
     fn lock_errors_are_classified() {
         let os = io::Error::from_raw_os_error;

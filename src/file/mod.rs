@@ -14,6 +14,7 @@ pub(crate) mod lock;
 mod path;
 pub(crate) mod read;
 mod shared;
+mod synced;
 pub(crate) mod write;
 #[cfg(test)]
 mod write_tests;
@@ -21,11 +22,13 @@ mod write_tests;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use qnd_storage::{MemoryStorage, RecordBuffer, DEFAULT_RECORD_BUFFER};
 
 use crate::backend::{Capabilities, NcFormat};
 use crate::error::{Error, Result};
+use crate::parallel::{lockstep::call_key, Lockstep};
 use crate::state::{Auto, Recording, State};
 
 #[cfg(feature = "netcdf")]
@@ -217,6 +220,16 @@ pub struct OpenOptions {
     /// writer leaves in member 0. h5py opens them with
     /// `h5py.File("run%d.h5", "r", driver="family", memb_size=SIZE)`.
     pub family_size: u64,
+    /// Open the file in every process of a communicator together (`None`,
+    /// the default: this process alone). Every process of the
+    /// communicator opens the same file with the same options; see
+    /// [`parallel`](crate::parallel) for what is collective. With an MPI
+    /// communicator (feature `mpi`, `Parallel::mpi`)
+    /// the file is a single HDF5 file written through parallel HDF5
+    /// (MPI-IO); with [`Parallel::single`](crate::parallel::Parallel::single),
+    /// a file of any format opened as usual by one process, with every
+    /// check a parallel file makes.
+    pub parallel: Option<crate::parallel::Parallel>,
 }
 
 impl OpenOptions {
@@ -232,6 +245,7 @@ impl OpenOptions {
             sync: false,
             max_read_bytes: default_max_read_bytes(),
             family_size: DEFAULT_FAMILY_SIZE,
+            parallel: None,
         }
     }
 }
@@ -355,6 +369,28 @@ pub(crate) fn mode_of(path: &Path, mode: impl AsMode) -> Result<Mode> {
 /// missing directory, a permission denied), [`Error::Invalid`] (a name with
 /// two `%d`), [`Error::Backend`] when the library cannot open it.
 pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, State)> {
+    let Some(parallel) = &options.parallel else {
+        return open_in(path, options, None);
+    };
+    // every process opens the file: one collective step
+    let step = Arc::new(Lockstep::new(parallel.0.clone()));
+    let name = path.to_string_lossy();
+    let key = call_key("open", &name, options.mode.as_str(), 0);
+    step.run(path, "open", "/", key, || {
+        open_in(path, options, Some(&step))
+    })
+}
+
+/// [`open_file`] in this process, with `step` the lockstep of the
+/// processes opening the file together, if any: then only rank 0 takes
+/// qnd's writer lock and checks that the file was closed, and every
+/// process opens the storage together.
+fn open_in(
+    path: &Path,
+    options: &OpenOptions,
+    step: Option<&Arc<Lockstep>>,
+) -> Result<(FileRef, State)> {
+    let first_rank = step.is_none_or(|s| s.comm().rank() == 0);
     let (path, family) = match family::Name::parse(&expand_name(path))? {
         family::Name::Plain(p) => (p, None),
         family::Name::Family(f) => (f.pattern.clone(), Some(f)),
@@ -394,8 +430,11 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
     // truncated to nothing back whole when it is closed (`auto_da_alloc`),
     // which made closing a 160 MB history take tens of milliseconds.
     let new = create && !exists;
-    let lock = if mode.writable() && !new {
-        let lock = lock::WriterLock::acquire(first, mode, flocking)?;
+    let lock = if mode.writable() && !new && first_rank {
+        let lock = match step {
+            Some(_) => lock::WriterLock::acquire_marker(first, mode, flocking)?,
+            None => lock::WriterLock::acquire(first, mode, flocking)?,
+        };
         Some(lock.with_sync(options.sync).of_family(family.clone()))
     } else {
         None
@@ -424,8 +463,13 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
                 });
             }
         }
-        if !create {
+        if !create && first_rank {
             factory::check_closed(&target, format, mode.writable(), live)?;
+        }
+        if let Some(step) = step {
+            // every process is here, and none has failed
+            let at = crate::error::Where::new(path, "", "/");
+            step.before_change().map_err(|e| at.storage(e))?;
         }
         factory::open_storage(
             &target,
@@ -434,6 +478,7 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
             mode.writable(),
             live,
             options.netcdf,
+            step,
         )
     })()
     .map_err(|e| match (&e, &family, create) {
@@ -445,11 +490,14 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
     })?;
     let lock = match lock {
         Some(lock) => Some(lock),
-        None if new => {
+        None if new && first_rank => {
             // the file the library just made; if another writer opened
             // it meanwhile, it is theirs: this open fails, and the file
             // stays
-            let lock = lock::WriterLock::acquire(first, Mode::ReadWrite, flocking);
+            let lock = match step {
+                Some(_) => lock::WriterLock::acquire_marker(first, Mode::ReadWrite, flocking),
+                None => lock::WriterLock::acquire(first, Mode::ReadWrite, flocking),
+            };
             Some(lock?.with_sync(options.sync).of_family(family.clone()))
         }
         None => None,
@@ -460,6 +508,7 @@ pub(crate) fn open_file(path: &Path, options: &OpenOptions) -> Result<(FileRef, 
         mode.writable(),
         options.max_read_bytes,
     );
+    file.set_lockstep(step.cloned());
     if family.is_some() {
         file.named = Named::Family;
     }
@@ -549,6 +598,25 @@ pub(crate) fn memory_file() -> FileRef {
         default_max_read_bytes(),
     );
     file.named = Named::Memory;
+    file
+}
+
+/// A new, empty file held in memory by each process of `parallel`, kept
+/// in step as a parallel file is (see [`crate::parallel::memory`]).
+pub(crate) fn memory_file_in(parallel: &crate::parallel::Parallel) -> FileRef {
+    let step = Arc::new(Lockstep::new(parallel.0.clone()));
+    let storage = AnyStorage::from(Box::new(synced::SyncedStorage {
+        inner: AnyStorage::from(MemoryStorage::new()),
+        step: step.clone(),
+    }));
+    let mut file = FileState::share(
+        RecordBuffer::new(storage, DEFAULT_RECORD_BUFFER),
+        Path::new("<memory>"),
+        true,
+        default_max_read_bytes(),
+    );
+    file.named = Named::Memory;
+    file.set_lockstep(Some(step));
     file
 }
 

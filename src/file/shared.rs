@@ -34,6 +34,7 @@ use super::lock::WriterLock;
 use super::AnyStorage;
 use crate::backend::{Array, Capabilities, Kind, LeafInfo, NodeId, Storage, StorageError};
 use crate::error::{Error, Result, Where};
+use crate::parallel::{lockstep::call_key, Lockstep};
 use crate::state::GotoIndex;
 use crate::values::Value;
 
@@ -78,6 +79,10 @@ pub(crate) struct FileState {
     /// qnd's writer lock (for a file open for writing), released only
     /// once the backend has closed the file: dropped after `storage`.
     guard: Option<WriterLock>,
+    /// For a file written by several processes together: their lockstep,
+    /// asked before a record is buffered (storage calls go through it in
+    /// the storage layer, see `synced`).
+    step: Option<Arc<Lockstep>>,
 }
 
 impl FileState {
@@ -100,11 +105,13 @@ impl FileState {
                 caches: Caches::default(),
                 failed: None,
                 guard: None,
+                step: None,
             })),
             file: Arc::from(path),
             named: Named::Plain,
             backend,
             capabilities,
+            step: None,
         }
     }
 
@@ -276,6 +283,7 @@ impl FileState {
     /// stores it once. A library error is a failure of the file (see
     /// [`FileState::note`]).
     pub fn append(&mut self, node: NodeId, record: &Array, at: &Where) -> Result<()> {
+        self.before_change(at)?;
         self.changed(node);
         let appended = self.storage.append(node, record);
         if appended.is_err() {
@@ -291,6 +299,61 @@ impl FileState {
             }
         }
         Ok(())
+    }
+
+    /// On a file written by several processes: wait until every process
+    /// is ready to change the file or its buffers the same way (see
+    /// [`crate::parallel`]); nothing on other files.
+    ///
+    /// # Errors
+    /// When the change must not be made (another process failed, or made
+    /// another call).
+    pub fn before_change(&self, at: &Where) -> Result<()> {
+        match &self.step {
+            Some(step) => step.before_change().map_err(|e| at.storage(e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Append one record of distributed record node `node`, this
+    /// process's `part` of it (checked by the caller), buffered (see
+    /// [`RecordBuffer::append_part`]).
+    ///
+    /// # Errors
+    /// As [`FileState::append`].
+    pub fn append_part(
+        &mut self,
+        node: NodeId,
+        part: &qnd_storage::Part,
+        record: &Array,
+        at: &Where,
+    ) -> Result<()> {
+        self.before_change(at)?;
+        self.changed(node);
+        self.caches.goto.remove(&node);
+        let appended = self.storage.append_part(node, part, record);
+        if appended.is_err() {
+            self.forget(node);
+        }
+        self.note(appended, at)
+    }
+
+    /// Write this process's `part` of distributed leaf `node` (see
+    /// [`Storage::write_part`]).
+    ///
+    /// # Errors
+    /// As [`FileState::write`].
+    pub fn write_part(
+        &mut self,
+        node: NodeId,
+        part: &qnd_storage::Part,
+        data: &Array,
+        at: &Where,
+    ) -> Result<()> {
+        self.caches.goto.remove(&node);
+        self.changed(node);
+        let written = self.storage.write_part(node, part, data);
+        self.note(written, at)
     }
 
     /// Write `data` to hyperslab `slab` of node `node`: a write that is not
@@ -468,6 +531,8 @@ pub(crate) struct FileRef {
     pub capabilities: Capabilities,
     /// The root group's node.
     pub root: NodeId,
+    /// For a file written by several processes together: their lockstep.
+    pub step: Option<Arc<Lockstep>>,
 }
 
 impl FileRef {
@@ -531,6 +596,47 @@ impl FileRef {
         }
     }
 
+    /// Make this a file written by the processes of `step` together.
+    pub(super) fn set_lockstep(&mut self, step: Option<Arc<Lockstep>>) {
+        let mut core = self.core.lock().unwrap_or_else(|p| p.into_inner());
+        core.step.clone_from(&step);
+        self.step = step;
+    }
+
+    /// Run `body` as collective call `what` on item `path` (with its
+    /// `name` argument and `extra`, which must agree between processes),
+    /// on a file written by several processes (see [`crate::parallel`]);
+    /// on any other file, just run it.
+    ///
+    /// # Errors
+    /// The body's error; on a parallel file, [`Error::Parallel`] when it
+    /// failed on another process, [`Error::OutOfStep`].
+    pub fn collective<T>(
+        &self,
+        what: &'static str,
+        path: &str,
+        name: &str,
+        extra: u64,
+        body: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        match &self.step {
+            None => body(),
+            Some(step) => {
+                let key = call_key(what, path, name, extra);
+                step.run(&self.file, what, path, key, body)
+            }
+        }
+    }
+
+    /// This process's rank and the number of processes writing the file
+    /// (0 and 1 for a file written by one).
+    pub fn ranks(&self) -> (usize, usize) {
+        match &self.step {
+            Some(step) => (step.comm().rank(), step.comm().size()),
+            None => (0, 1),
+        }
+    }
+
     /// Hold qnd's writer `lock` until the file is closed.
     pub(super) fn hold(&self, lock: WriterLock) {
         let mut core = self.core.lock().unwrap_or_else(|p| p.into_inner());
@@ -542,10 +648,12 @@ impl FileRef {
     /// # Errors
     /// When the backend or fsync fails.
     pub fn flush(&self) -> Result<()> {
-        let mut core = self.lock()?;
-        let flushed = core.storage.flush();
-        core.note(flushed, &self.at("/"))?;
-        core.synced(&self.file)
+        self.collective("flush", "/", "", 0, || {
+            let mut core = self.lock()?;
+            let flushed = core.storage.flush();
+            core.note(flushed, &self.at("/"))?;
+            core.synced(&self.file)
+        })
     }
 
     /// Refresh the file (see [`FileState::refresh`]).
@@ -555,9 +663,11 @@ impl FileRef {
     /// (see [`FileState::note`]): on a file open for writing, refreshing
     /// writes buffered records out, as a flush does.
     pub fn refresh(&self) -> Result<()> {
-        let mut core = self.lock()?;
-        let refreshed = core.refresh();
-        core.note(refreshed, &self.at("/"))
+        self.collective("refresh", "/", "", 0, || {
+            let mut core = self.lock()?;
+            let refreshed = core.refresh();
+            core.note(refreshed, &self.at("/"))
+        })
     }
 
     /// Close the file; later calls through any handle get [`Error::Closed`].
@@ -566,6 +676,11 @@ impl FileRef {
     /// When the backend fails; [`Error::Failed`] (the file is closed all
     /// the same) after a failure the backend cannot recover from.
     pub fn close(&self) -> Result<()> {
+        self.collective("close", "/", "", 0, || self.close_here())
+    }
+
+    /// [`FileRef::close`] in this process.
+    fn close_here(&self) -> Result<()> {
         let mut core = self.core.lock().unwrap_or_else(|p| p.into_inner());
         if !core.open {
             return core.check_failed(&self.file);

@@ -129,21 +129,23 @@ impl QAttrs {
     /// [`Error::Invalid`](crate::Error::Invalid) for a reserved name, a name
     /// or text holding NUL, or a value that is not an array.
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
-        let at = self.file.at(&self.path);
-        if name.starts_with("__") || PSEUDO.contains(&name) || name.is_empty() {
-            return Err(at.invalid(format!("attribute name {name:?} is reserved")));
-        }
-        if name.contains('\0') {
-            return Err(at.invalid(format!("attribute name {name:?} holds a NUL")));
-        }
-        let Value::Array(a) = value.into() else {
-            return Err(at.invalid(format!("attribute {name:?} must be an array or scalar")));
-        };
-        crate::file::write::check_text(&at, &a)?;
-        let mut core = self.file.lock_mut(&self.path)?;
-        core.storage
-            .set_attr(self.id, name, &a)
-            .map_err(|e| at.storage(e))
+        self.file.collective("set_attr", &self.path, name, 0, || {
+            let at = self.file.at(&self.path);
+            if name.starts_with("__") || PSEUDO.contains(&name) || name.is_empty() {
+                return Err(at.invalid(format!("attribute name {name:?} is reserved")));
+            }
+            if name.contains('\0') {
+                return Err(at.invalid(format!("attribute name {name:?} holds a NUL")));
+            }
+            let Value::Array(a) = value.into() else {
+                return Err(at.invalid(format!("attribute {name:?} must be an array or scalar")));
+            };
+            crate::file::write::check_text(&at, &a)?;
+            let mut core = self.file.lock_mut(&self.path)?;
+            core.storage
+                .set_attr(self.id, name, &a)
+                .map_err(|e| at.storage(e))
+        })
     }
 
     /// The stored attributes as (name, value) pairs.

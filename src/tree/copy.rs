@@ -71,18 +71,20 @@ impl QGroup {
     /// lies inside it (the copy would never end), or for a cycle `dst`
     /// cannot hold. Members copied before an error stay in `dst`.
     pub fn copy_to(&self, dst: &QGroup) -> Result<()> {
-        if Arc::ptr_eq(&self.file.file, &dst.file.file) && inside(&dst.path, &self.path) {
-            return Err(self.file.at(&dst.path).invalid(format!(
-                "cannot copy {} into itself or one of its members",
-                self.path
-            )));
-        }
-        let mut copied = Copied::default();
-        if dst.capabilities().hard_links {
-            // a hard link back to this group is a link to its copy
-            copied.at.insert(self.id, dst.path.clone());
-        }
-        self.copy_into(dst, &mut copied)
+        dst.file.collective("copy", &dst.path, &self.path, 0, || {
+            if Arc::ptr_eq(&self.file.file, &dst.file.file) && inside(&dst.path, &self.path) {
+                return Err(self.file.at(&dst.path).invalid(format!(
+                    "cannot copy {} into itself or one of its members",
+                    self.path
+                )));
+            }
+            let mut copied = Copied::default();
+            if dst.capabilities().hard_links {
+                // a hard link back to this group is a link to its copy
+                copied.at.insert(self.id, dst.path.clone());
+            }
+            self.copy_into(dst, &mut copied)
+        })
     }
 
     /// [`QGroup::copy_to`], remembering in `copied` what was copied where.

@@ -185,9 +185,12 @@ impl QLeaf {
     }
 
     fn write_sel(&self, sel: Selection, value: Value, fill: bool) -> Result<()> {
-        let at = self.file.at(&self.path);
-        let mut core = self.file.lock_mut(&self.path)?;
-        write::write_leaf(&mut core, &at, self.id, self.record, &sel, &value, fill)
+        self.file
+            .collective("write", &self.path, "", u64::from(fill), || {
+                let at = self.file.at(&self.path);
+                let mut core = self.file.lock_mut(&self.path)?;
+                write::write_leaf(&mut core, &at, self.id, self.record, &sel, &value, fill)
+            })
     }
 
     /// The attributes of this leaf (of its record variable, for a record).

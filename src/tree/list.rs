@@ -281,15 +281,17 @@ impl QList {
     /// [`Error::ReadOnly`], [`Error::Mismatch`], [`Error::Cast`] (nothing
     /// is written).
     pub fn append(&self, value: impl Into<Value>) -> Result<()> {
-        let value = value.into();
-        let at = self.file.at(&self.path);
-        let mut core = self.file.lock_mut(&self.path)?;
-        if self.records {
-            write::append_record(&mut core, &at, self.id, &value)?;
-        } else {
-            write::append_element(&mut core, &at, self.id, &value)?;
-        }
-        Ok(())
+        self.file.collective("append", &self.path, "", 0, || {
+            let value = value.into();
+            let at = self.file.at(&self.path);
+            let mut core = self.file.lock_mut(&self.path)?;
+            if self.records {
+                write::append_record(&mut core, &at, self.id, &value)?;
+            } else {
+                write::append_element(&mut core, &at, self.id, &value)?;
+            }
+            Ok(())
+        })
     }
 
     /// Append several elements.
@@ -312,32 +314,34 @@ impl QList {
     /// [`Error::NoItem`], [`Error::Mismatch`], [`Error::Cast`] (nothing is
     /// written), [`Error::ReadOnly`].
     pub fn set(&self, i: isize, value: impl Into<Value>) -> Result<()> {
-        let value = value.into();
-        let i = self.index(i)?;
-        let path = elem_path(&self.path, i);
-        let at = self.file.at(&path);
-        let mut core = self.file.lock_mut(&path)?;
-        if self.records {
-            return write::write_leaf(
-                &mut core,
-                &at,
-                self.id,
-                Some(i),
-                &Selection::all(),
-                &value,
-                false,
-            );
-        }
-        let (id, kind) = read::element(&mut core, &at, self.id, i)?;
-        match (kind, &value) {
-            (Kind::Leaf, _) => {
-                write::write_leaf(&mut core, &at, id, None, &Selection::all(), &value, false)
+        self.file.collective("set", &self.path, "", i as u64, || {
+            let value = value.into();
+            let i = self.index(i)?;
+            let path = elem_path(&self.path, i);
+            let at = self.file.at(&path);
+            let mut core = self.file.lock_mut(&path)?;
+            if self.records {
+                return write::write_leaf(
+                    &mut core,
+                    &at,
+                    self.id,
+                    Some(i),
+                    &Selection::all(),
+                    &value,
+                    false,
+                );
             }
-            (Kind::None, Value::None) => Ok(()),
-            (Kind::Group, Value::Group(m)) if m.is_empty() => Ok(()),
-            (Kind::List, Value::List(l)) if l.is_empty() => Ok(()),
-            (kind, v) => Err(at.mismatch(kind_name(kind), v.describe())),
-        }
+            let (id, kind) = read::element(&mut core, &at, self.id, i)?;
+            match (kind, &value) {
+                (Kind::Leaf, _) => {
+                    write::write_leaf(&mut core, &at, id, None, &Selection::all(), &value, false)
+                }
+                (Kind::None, Value::None) => Ok(()),
+                (Kind::Group, Value::Group(m)) if m.is_empty() => Ok(()),
+                (Kind::List, Value::List(l)) if l.is_empty() => Ok(()),
+                (kind, v) => Err(at.mismatch(kind_name(kind), v.describe())),
+            }
+        })
     }
 
     /// A leaf handle on element `i` (record `i` of a record variable).

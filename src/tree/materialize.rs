@@ -62,13 +62,15 @@ impl QGroup {
     /// As [`QGroup::store_virtual`] when it stores a virtual dataset, else
     /// as [`QGroup::store_copy`].
     pub fn store<A: LazyArray + ?Sized>(&self, name: &str, array: &A) -> Result<QLeaf> {
-        let target = self.new_leaf(name)?;
-        let shape = array.shape()?;
-        let dtype = array.dtype()?;
-        if let Some(maps) = self.virtual_plan(array, &shape)? {
-            return self.create_virtual_leaf(&target, dtype, &shape, &maps);
-        }
-        self.copy_leaf(&target, array, dtype, &shape)
+        self.file.collective("store", &self.path, name, 0, || {
+            let target = self.new_leaf(name)?;
+            let shape = array.shape()?;
+            let dtype = array.dtype()?;
+            if let Some(maps) = self.virtual_plan(array, &shape)? {
+                return self.create_virtual_leaf(&target, dtype, &shape, &maps);
+            }
+            self.copy_leaf(&target, array, dtype, &shape)
+        })
     }
 
     /// Store lazy array `array` as HDF5 virtual dataset `name` (or a path
@@ -92,21 +94,24 @@ impl QGroup {
     /// source file or dataset cannot be found (naming it) or holds another
     /// dtype; [`Error::NoItem`] for a missing group in the path.
     pub fn store_virtual<A: LazyArray + ?Sized>(&self, name: &str, array: &A) -> Result<QLeaf> {
-        let target = self.new_leaf(name)?;
-        let at = self.file.at(&target.path);
-        let maps = match array.virtual_maps() {
-            Some(maps) => maps?,
-            None => {
-                return Err(at.invalid(format!(
+        self.file
+            .collective("store_virtual", &self.path, name, 0, || {
+                let target = self.new_leaf(name)?;
+                let at = self.file.at(&target.path);
+                let maps = match array.virtual_maps() {
+                    Some(maps) => maps?,
+                    None => {
+                        return Err(at.invalid(format!(
                     "{} is not made of regions of datasets in files: it cannot be a virtual \
                      dataset (store or store_copy copy it)",
                     array.describe()
                 )))
-            }
-        };
-        let shape = array.shape()?;
-        let dtype = array.dtype()?;
-        self.create_virtual_leaf(&target, dtype, &shape, &absolute(maps)?)
+                    }
+                };
+                let shape = array.shape()?;
+                let dtype = array.dtype()?;
+                self.create_virtual_leaf(&target, dtype, &shape, &absolute(maps)?)
+            })
     }
 
     /// Store lazy array `array` as leaf `name` (or a path `g/x`; its
@@ -124,10 +129,12 @@ impl QGroup {
     /// [`Error::NoItem`] for a missing group in the path; read errors of
     /// `array`; write errors.
     pub fn store_copy<A: LazyArray + ?Sized>(&self, name: &str, array: &A) -> Result<QLeaf> {
-        let target = self.new_leaf(name)?;
-        let shape = array.shape()?;
-        let dtype = array.dtype()?;
-        self.copy_leaf(&target, array, dtype, &shape)
+        self.file.collective("store_copy", &self.path, name, 0, || {
+            let target = self.new_leaf(name)?;
+            let shape = array.shape()?;
+            let dtype = array.dtype()?;
+            self.copy_leaf(&target, array, dtype, &shape)
+        })
     }
 
     /// Checks that leaf `name` can be created: a valid member name, in an

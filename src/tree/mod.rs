@@ -209,6 +209,12 @@ pub fn memory() -> QGroup {
     QGroup::root_of(file::memory_file(), State::default())
 }
 
+/// A new, empty in-memory file held by each process of `parallel` (see
+/// [`crate::parallel::memory`]).
+pub(crate) fn memory_in(parallel: &crate::parallel::Parallel) -> QGroup {
+    QGroup::root_of(file::memory_file_in(parallel), State::default())
+}
+
 #[cfg(test)]
 mod file_state_tests;
 

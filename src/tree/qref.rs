@@ -177,7 +177,7 @@ impl QRef {
 
     /// Parse the text form `FILE#/PATH`: the item path follows the first
     /// `#` that is followed by `/` and not doubled, and each `##` in
-    /// `FILE` is a `#` (see the [module docs](self)). A relative `FILE`
+    /// `FILE` is a `#` (see the module docs). A relative `FILE`
     /// (not starting with `~` or `$`) is taken relative to folder `base`
     /// when given. `None` when the text is not of that form.
     pub fn parse(text: &str, base: Option<&Path>) -> Option<QRef> {

@@ -44,12 +44,30 @@ impl Maker for MemoryMaker {
     }
 }
 
+/// The in-memory backend as a file written by processes together, of one
+/// process (`qnd::parallel::memory`): every collective call goes through
+/// the processes' lockstep.
+pub struct ParallelMemoryMaker;
+
+impl Maker for ParallelMemoryMaker {
+    fn name(&self) -> &str {
+        "parallel-memory"
+    }
+    fn create(&self) -> QGroup {
+        qnd::parallel::memory(&qnd::Parallel::single())
+    }
+    fn reopen(&self, _f: &QGroup, _mode: &str) -> Option<QGroup> {
+        None
+    }
+}
+
 /// A backend with files: new files `f0.EXT`, `f1.EXT`, ... in a temporary
 /// folder that is removed when the maker is dropped.
 pub struct FileMaker {
     name: &'static str,
     ext: &'static str,
     netcdf: Option<NcFormat>,
+    parallel: Option<qnd::Parallel>,
     dir: tempfile::TempDir,
     paths: RefCell<Vec<PathBuf>>,
 }
@@ -61,6 +79,7 @@ impl FileMaker {
             name,
             ext,
             netcdf: None,
+            parallel: None,
             dir: tempfile::tempdir().expect("a temporary folder"),
             paths: RefCell::new(Vec::new()),
         }
@@ -69,6 +88,13 @@ impl FileMaker {
     /// New files made as netCDF files of `format` (with an `.nc` extension).
     pub fn netcdf(mut self, format: NcFormat) -> FileMaker {
         self.netcdf = Some(format);
+        self
+    }
+
+    /// Files opened (and opened again) as written by processes together,
+    /// with `parallel`.
+    pub fn parallel(mut self, parallel: qnd::Parallel) -> FileMaker {
+        self.parallel = Some(parallel);
         self
     }
 
@@ -92,6 +118,7 @@ impl Maker for FileMaker {
         let path = self.new_path();
         let options = OpenOptions {
             netcdf: self.netcdf.unwrap_or_default(),
+            parallel: self.parallel.clone(),
             ..OpenOptions::new(Mode::Create)
         };
         qnd::open_with(&path, &options)
@@ -104,7 +131,11 @@ impl Maker for FileMaker {
         let path = f.file_path();
         f.close()
             .unwrap_or_else(|e| panic!("{}: cannot close {}: {e}", self.name, path.display()));
-        Some(qnd::open(&path, mode).unwrap_or_else(|e| {
+        let options = OpenOptions {
+            parallel: self.parallel.clone(),
+            ..OpenOptions::new(mode.parse().expect("a mode"))
+        };
+        Some(qnd::open_with(&path, &options).unwrap_or_else(|e| {
             panic!(
                 "{}: cannot reopen {} ({mode}): {e}",
                 self.name,

@@ -239,6 +239,8 @@ macro_rules! backend {
 }
 
 backend!(memory => crate::common::MemoryMaker);
+backend!(parallel_memory => crate::common::ParallelMemoryMaker);
+backend!(#[cfg(feature = "hdf5")] parallel_hdf5 => crate::common::FileMaker::new("parallel-hdf5", "h5").parallel(qnd::Parallel::single()));
 backend!(#[cfg(feature = "hdf5")] hdf5 => crate::common::FileMaker::new("hdf5", "h5"));
 backend!(#[cfg(feature = "netcdf")] netcdf4 => crate::common::FileMaker::new("netcdf4", "nc"));
 backend!(#[cfg(feature = "netcdf")] classic => crate::common::FileMaker::new("netcdf-classic", "nc").netcdf(qnd::NcFormat::Classic), refusing crate::netcdf3::REFUSED);

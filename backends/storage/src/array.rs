@@ -362,6 +362,12 @@ impl Array {
         app!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str)
     }
 
+    /// Rows `rows` (indices along the first axis, each inside it) of this
+    /// array, in that order.
+    pub fn select_rows(&self, rows: &[usize]) -> Array {
+        map_array!(self, a => a.select(ndarray::Axis(0), rows))
+    }
+
     /// The hyperslab `slab` (one [`Run`] per axis, inside the shape) of
     /// this array.
     pub fn take_slab(&self, slab: &[Run]) -> Array {

@@ -24,6 +24,11 @@ pub enum StorageError {
     /// names the link's target).
     #[error("dangling link: {0}")]
     Dangling(String),
+    /// A call made by several processes together (on a file written in
+    /// parallel) that this process gave up because another failed or made
+    /// another call; the message says which.
+    #[error("{0}")]
+    Collective(String),
 }
 
 impl StorageError {

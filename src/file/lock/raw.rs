@@ -34,6 +34,22 @@ pub(super) fn lock_write(file: &File) -> io::Result<()> {
     fcntl(file, SET, libc::F_WRLCK).map(|_| ())
 }
 
+/// The byte [`lock_marker`] locks: far past the end of any file, so that
+/// no lock on data (MPI-IO's, on file systems where it locks the ranges
+/// it writes) ever meets it, while a lock of the whole file (a qnd writer,
+/// [`write_locked`]) does.
+pub(super) const MARKER: i64 = 1 << 62;
+
+/// Take a write lock on byte [`MARKER`] of `file` alone, without waiting:
+/// qnd's writer lock for a file that MPI-IO writes.
+///
+/// # Errors
+/// As [`lock_write`].
+#[cfg(unix)]
+pub(super) fn lock_marker(file: &File) -> io::Result<()> {
+    fcntl_range(file, SET, libc::F_WRLCK, MARKER, 1).map(|_| ())
+}
+
 /// Release the lock `file` holds. Closing `file` releases it too, but only
 /// once every copy of its descriptor is closed: a child process forked by
 /// another thread holds a copy until it runs its program, and the lock
@@ -111,6 +127,19 @@ pub(super) fn flock_is_byte_range(_file: &File) -> bool {
 /// file (from byte 0, growing with it); the lock as the call left it.
 #[cfg(unix)]
 fn fcntl(file: &File, cmd: libc::c_int, l_type: libc::c_int) -> io::Result<libc::flock> {
+    // to the end of the file, however it grows
+    fcntl_range(file, cmd, l_type, 0, 0)
+}
+
+/// As [`fcntl`], over `len` bytes from `start` (0: to the end).
+#[cfg(unix)]
+fn fcntl_range(
+    file: &File,
+    cmd: libc::c_int,
+    l_type: libc::c_int,
+    start: i64,
+    len: i64,
+) -> io::Result<libc::flock> {
     use std::os::fd::AsRawFd;
     // SAFETY: `flock` is a C struct of plain integers, for which all zero
     // bytes are a valid value (and `l_pid` must be 0 for OFD locks).
@@ -118,9 +147,8 @@ fn fcntl(file: &File, cmd: libc::c_int, l_type: libc::c_int) -> io::Result<libc:
     // the type constants are small (0 to 2) and `SEEK_SET` is 0: they fit
     lock.l_type = l_type as libc::c_short;
     lock.l_whence = libc::SEEK_SET as libc::c_short;
-    lock.l_start = 0;
-    // to the end of the file, however it grows
-    lock.l_len = 0;
+    lock.l_start = start as libc::off_t;
+    lock.l_len = len as libc::off_t;
     // SAFETY: the descriptor is `file`'s, open for the whole call; `lock`
     // is a valid `struct flock` that the call reads and (for GET) writes,
     // and nothing else refers to it.
@@ -134,6 +162,11 @@ fn fcntl(file: &File, cmd: libc::c_int, l_type: libc::c_int) -> io::Result<libc:
 
 #[cfg(not(unix))]
 pub(super) fn lock_write(_file: &File) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(not(unix))]
+pub(super) fn lock_marker(_file: &File) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
 }
 

@@ -42,14 +42,17 @@ impl QGroup {
     /// [`Error::Mismatch`] when the member exists and is not a group (a
     /// list is not one); as [`QGroup::create_group`] otherwise.
     pub fn require_group(&self, name: &str) -> Result<QGroup> {
-        match self.kind(name) {
-            Ok(Kind::Group) => self.group(name),
-            Ok(other) => Err(self
-                .at(&child_path(&self.path, name))
-                .mismatch("a group", kind_name(other))),
-            Err(Error::NoItem { .. }) => self.create_group(name),
-            Err(e) => Err(e),
-        }
+        self.file
+            .collective("require_group", &self.path, name, 0, || {
+                match self.kind(name) {
+                    Ok(Kind::Group) => self.group(name),
+                    Ok(other) => Err(self
+                        .at(&child_path(&self.path, name))
+                        .mismatch("a group", kind_name(other))),
+                    Err(Error::NoItem { .. }) => self.create_group(name),
+                    Err(e) => Err(e),
+                }
+            })
     }
 
     /// Leaf `name` (or a path) of `dtype` and `shape`: declared as
@@ -86,32 +89,42 @@ impl QGroup {
     /// shape, or the kind of a member that is no leaf; as
     /// [`QGroup::declare`] otherwise.
     pub fn require_leaf(&self, name: &str, dtype: DType, shape: &[usize]) -> Result<QLeaf> {
-        let kind = match self.kind(name) {
-            Err(Error::NoItem { .. }) => return self.declare(name, dtype, shape),
-            other => other?,
-        };
-        let at_path = child_path(&self.path, name);
-        let at = self.at(&at_path);
-        let expected = crate::values::describe(dtype, shape);
-        let (got_dtype, got_shape) = match kind {
-            Kind::Leaf => {
-                let leaf = self.leaf(name)?;
-                let shape = leaf.shape()?;
-                (leaf.dtype()?, shape)
-            }
-            Kind::Records => {
-                let whole = self.list(name)?.as_array()?;
-                let shape = whole.shape()?;
-                (whole.dtype()?, shape.get(1..).unwrap_or(&[]).to_vec())
-            }
-            other => return Err(at.mismatch(expected, kind_name(other))),
-        };
-        if got_dtype != dtype || got_shape != shape {
-            return Err(at.mismatch(expected, crate::values::describe(got_dtype, &got_shape)));
-        }
-        let _guard = self.push();
-        self.goto_off();
-        self.leaf(name)
+        self.file.collective(
+            "require_leaf",
+            &self.path,
+            name,
+            crate::parallel::lockstep::state_key(self.state.get()),
+            || {
+                let kind = match self.kind(name) {
+                    Err(Error::NoItem { .. }) => return self.declare(name, dtype, shape),
+                    other => other?,
+                };
+                let at_path = child_path(&self.path, name);
+                let at = self.at(&at_path);
+                let expected = crate::values::describe(dtype, shape);
+                let (got_dtype, got_shape) = match kind {
+                    Kind::Leaf => {
+                        let leaf = self.leaf(name)?;
+                        let shape = leaf.shape()?;
+                        (leaf.dtype()?, shape)
+                    }
+                    Kind::Records => {
+                        let whole = self.list(name)?.as_array()?;
+                        let shape = whole.shape()?;
+                        (whole.dtype()?, shape.get(1..).unwrap_or(&[]).to_vec())
+                    }
+                    other => return Err(at.mismatch(expected, kind_name(other))),
+                };
+                if got_dtype != dtype || got_shape != shape {
+                    return Err(
+                        at.mismatch(expected, crate::values::describe(got_dtype, &got_shape))
+                    );
+                }
+                let _guard = self.push();
+                self.goto_off();
+                self.leaf(name)
+            },
+        )
     }
 
     /// Remove member `name` (or a path): a group with everything in it, a
@@ -144,41 +157,43 @@ impl QGroup {
     /// element's, or `name` names no member but a group itself (`""`,
     /// `"/"`, a path ending with `/`).
     pub fn remove(&self, name: &str) -> Result<()> {
-        let last = name.rsplit('/').next().unwrap_or(name);
-        if last.is_empty() {
-            let path = child_path(&self.path, name);
-            return Err(self.at(&path).invalid(format!(
-                "remove takes the name of a member; {name:?} names a group itself \
+        self.file.collective("remove", &self.path, name, 0, || {
+            let last = name.rsplit('/').next().unwrap_or(name);
+            if last.is_empty() {
+                let path = child_path(&self.path, name);
+                return Err(self.at(&path).invalid(format!(
+                    "remove takes the name of a member; {name:?} names a group itself \
                  (remove it by its name from the group holding it)"
-            )));
-        }
-        if write::is_list_name(last) {
-            let path = child_path(&self.path, name);
-            return Err(self.at(&path).invalid(
-                "one element of a list cannot be removed (a gap would make it a plain group); \
+                )));
+            }
+            if write::is_list_name(last) {
+                let path = child_path(&self.path, name);
+                return Err(self.at(&path).invalid(
+                    "one element of a list cannot be removed (a gap would make it a plain group); \
                  remove the whole list",
-            ));
-        }
-        let t = self.target(name)?;
-        let path = child_path(&t.group.path, &t.name);
-        let at = self.at(&path);
-        let mut core = self.file.lock_for_write(&at)?;
-        if !self.file.capabilities.remove {
-            let why = crate::backend::links::cannot_remove(self.file.backend, &t.name);
-            return Err(at.storage(why));
-        }
-        let exists = core
-            .storage
-            .link_info(t.group.id, &t.name)
-            .map_err(|e| at.storage(e))?;
-        if exists.is_none() {
-            return Err(at.no_item());
-        }
-        let removed = core.storage.remove(t.group.id, &t.name);
-        // every cache goes: members, list lengths and shapes of nodes that
-        // are no more, and the shared values written to them
-        core.invalidate();
-        removed.map_err(|e| at.storage(e))
+                ));
+            }
+            let t = self.target(name)?;
+            let path = child_path(&t.group.path, &t.name);
+            let at = self.at(&path);
+            let mut core = self.file.lock_for_write(&at)?;
+            if !self.file.capabilities.remove {
+                let why = crate::backend::links::cannot_remove(self.file.backend, &t.name);
+                return Err(at.storage(why));
+            }
+            let exists = core
+                .storage
+                .link_info(t.group.id, &t.name)
+                .map_err(|e| at.storage(e))?;
+            if exists.is_none() {
+                return Err(at.no_item());
+            }
+            let removed = core.storage.remove(t.group.id, &t.name);
+            // every cache goes: members, list lengths and shapes of nodes that
+            // are no more, and the shared values written to them
+            core.invalidate();
+            removed.map_err(|e| at.storage(e))
+        })
     }
 
     /// Make `name` a hard link to the item at `target` (a path, absolute
@@ -202,27 +217,29 @@ impl QGroup {
     /// (it is in another file: hard links stay inside one file, use
     /// [`QGroup::external_link`]).
     pub fn link(&self, name: &str, target: &str) -> Result<()> {
-        let t = self.target(name)?;
-        let path = child_path(&t.group.path, &t.name);
-        let at = self.at(&path);
-        write::check_group_member(&at, &t.name)?;
-        let mut core = self.file.lock_for_write(&at)?;
-        if !self.file.capabilities.hard_links {
-            return Err(at.storage(crate::backend::links::no_links(
-                self.file.backend,
-                "hard",
-                &t.name,
-            )));
-        }
-        let (node, _, _) = self.found(&mut core, &self.at(&self.path), target)?;
-        if let Some(external) = self.external_on_path(&mut core, target)? {
-            return Err(at.invalid(format!(
-                "a hard link stays inside one file, and {target} is in another file \
+        self.file.collective("link", &self.path, name, 0, || {
+            let t = self.target(name)?;
+            let path = child_path(&t.group.path, &t.name);
+            let at = self.at(&path);
+            write::check_group_member(&at, &t.name)?;
+            let mut core = self.file.lock_for_write(&at)?;
+            if !self.file.capabilities.hard_links {
+                return Err(at.storage(crate::backend::links::no_links(
+                    self.file.backend,
+                    "hard",
+                    &t.name,
+                )));
+            }
+            let (node, _, _) = self.found(&mut core, &self.at(&self.path), target)?;
+            if let Some(external) = self.external_on_path(&mut core, target)? {
+                return Err(at.invalid(format!(
+                    "a hard link stays inside one file, and {target} is in another file \
                  (through external link {external}): use external_link"
-            )));
-        }
-        write::check_absent(&mut core, &at, t.group.id, &t.name)?;
-        self.hard_link_under(&mut core, &at, t.group.id, &t.name, node)
+                )));
+            }
+            write::check_absent(&mut core, &at, t.group.id, &t.name)?;
+            self.hard_link_under(&mut core, &at, t.group.id, &t.name, node)
+        })
     }
 
     /// The first external link on the way to `target` (a path, absolute or
@@ -306,8 +323,10 @@ impl QGroup {
     /// format has no soft links (netCDF), or `target` is empty or holds a
     /// NUL byte.
     pub fn soft_link(&self, name: &str, target: &str) -> Result<()> {
-        self.make_link(name, "soft", &[("target", target)], |core, parent, n| {
-            core.storage.soft_link(parent, n, target)
+        self.file.collective("soft_link", &self.path, name, 0, || {
+            self.make_link(name, "soft", &[("target", target)], |core, parent, n| {
+                core.storage.soft_link(parent, n, target)
+            })
         })
     }
 
@@ -322,19 +341,22 @@ impl QGroup {
     /// pattern (`run%d.h5`: HDF5 opens a link's target as one file), or
     /// `file` or `path` is empty or holds a NUL byte.
     pub fn external_link(&self, name: &str, file: impl AsRef<Path>, path: &str) -> Result<()> {
-        let file = match crate::file::link_target(file.as_ref()) {
-            Ok(literal) => literal,
-            Err(why) => {
-                let t = self.target(name)?;
-                return Err(self.at(&child_path(&t.group.path, &t.name)).invalid(why));
-            }
-        };
-        let file = file.as_path();
-        let file_text = file.to_string_lossy();
-        let texts = [("file", file_text.as_ref()), ("target path", path)];
-        self.make_link(name, "external", &texts, |core, parent, n| {
-            core.storage.external_link(parent, n, file, path)
-        })
+        self.file
+            .collective("external_link", &self.path, name, 0, || {
+                let file = match crate::file::link_target(file.as_ref()) {
+                    Ok(literal) => literal,
+                    Err(why) => {
+                        let t = self.target(name)?;
+                        return Err(self.at(&child_path(&t.group.path, &t.name)).invalid(why));
+                    }
+                };
+                let file = file.as_path();
+                let file_text = file.to_string_lossy();
+                let texts = [("file", file_text.as_ref()), ("target path", path)];
+                self.make_link(name, "external", &texts, |core, parent, n| {
+                    core.storage.external_link(parent, n, file, path)
+                })
+            })
     }
 
     /// Make link `name` (of kind `what`) with `make`, once `texts` (what
@@ -420,44 +442,53 @@ impl QGroup {
     /// # Errors
     /// As [`QGroup::set`] and [`QGroup::link`].
     pub fn set_shared(&self, name: &str, value: &Arc<Value>) -> Result<()> {
-        let t = self.target(name)?;
-        let path = child_path(&t.group.path, &t.name);
-        let at = self.at(&path);
-        write::check_group_member(&at, &t.name)?;
-        {
-            let mut core = self.file.lock_for_write(&at)?;
-            if self.file.capabilities.hard_links {
-                let shared = core.shared_node(value).map_err(|e| at.storage(e))?;
-                if let Some(node) = shared {
-                    match core
-                        .lookup(t.group.id, &t.name)
-                        .map_err(|e| at.storage(e))?
-                    {
-                        None => {
-                            return self.hard_link_under(&mut core, &at, t.group.id, &t.name, node)
+        self.file.collective(
+            "set_shared",
+            &self.path,
+            name,
+            crate::parallel::lockstep::state_key(self.state.get()),
+            || {
+                let t = self.target(name)?;
+                let path = child_path(&t.group.path, &t.name);
+                let at = self.at(&path);
+                write::check_group_member(&at, &t.name)?;
+                {
+                    let mut core = self.file.lock_for_write(&at)?;
+                    if self.file.capabilities.hard_links {
+                        let shared = core.shared_node(value).map_err(|e| at.storage(e))?;
+                        if let Some(node) = shared {
+                            match core
+                                .lookup(t.group.id, &t.name)
+                                .map_err(|e| at.storage(e))?
+                            {
+                                None => {
+                                    return self
+                                        .hard_link_under(&mut core, &at, t.group.id, &t.name, node)
+                                }
+                                // already this value
+                                Some((id, _)) if id == node => return Ok(()),
+                                // an existing member: set as `set` does
+                                Some(_) => {}
+                            }
                         }
-                        // already this value
-                        Some((id, _)) if id == node => return Ok(()),
-                        // an existing member: set as `set` does
-                        Some(_) => {}
                     }
                 }
-            }
-        }
-        {
-            let g = t.group.push();
-            g.set_recording(Recording::Off);
-            g.set(&t.name, (**value).clone())?;
-        }
-        let mut core = self.file.lock()?;
-        if let Some((node, kind)) = core
-            .lookup(t.group.id, &t.name)
-            .map_err(|e| at.storage(e))?
-        {
-            core.note_shared(value, node, kind)
-                .map_err(|e| at.storage(e))?;
-        }
-        Ok(())
+                {
+                    let g = t.group.push();
+                    g.set_recording(Recording::Off);
+                    g.set(&t.name, (**value).clone())?;
+                }
+                let mut core = self.file.lock()?;
+                if let Some((node, kind)) = core
+                    .lookup(t.group.id, &t.name)
+                    .map_err(|e| at.storage(e))?
+                {
+                    core.note_shared(value, node, kind)
+                        .map_err(|e| at.storage(e))?;
+                }
+                Ok(())
+            },
+        )
     }
 
     /// A reference to existing item `name` (or a path) of this file: the
@@ -517,62 +548,78 @@ impl QGroup {
     /// not fit a reference that cannot be removed; as [`QGroup::set`]
     /// otherwise.
     pub fn set_ref(&self, name: &str, r: &QRef) -> Result<()> {
-        let text = r.to_text(self.file_path().parent());
-        let value = Value::from(text);
-        let t = self.target(name)?;
-        let path = child_path(&t.group.path, &t.name);
-        let at = self.at(&path);
-        let group_at = self.at(&t.group.path);
-        write::check_group_member(&at, &t.name)?;
-        write::validate(&at, &value)?;
-        let mut core = self.file.lock_for_write(&at)?;
-        let parent = t.group.id;
-        let found = core.lookup(parent, &t.name).map_err(|e| at.storage(e))?;
-        let Some((old, kind)) = found else {
-            return make_ref(&mut core, &group_at, parent, &t.name, &value);
-        };
-        let marked = kind == Kind::Leaf
-            && core
-                .storage
-                .get_attr(old, QREF_ATTR)
-                .map_err(|e| at.storage(e))?
-                .is_some();
-        if !marked {
-            return Err(at.mismatch(
-                "a stored reference to replace (a text leaf marked __qref__)",
-                kind_name(kind),
-            ));
-        }
-        if !self.file.capabilities.remove {
-            // in place: fits unless the format's text has a fixed width
-            return write::write_leaf(&mut core, &at, old, None, &Selection::all(), &value, false)
-                .map_err(|e| {
-                    let why = match &e {
-                        Error::Invalid { reason, .. } => reason.clone(),
-                        Error::Mismatch { .. } => e.to_string(),
-                        _ => return e,
-                    };
-                    at.invalid(format!(
-                        "the new reference does not fit the one stored ({why}), and this \
+        self.file.collective(
+            "set_ref",
+            &self.path,
+            name,
+            crate::parallel::lockstep::state_key(self.state.get()),
+            || {
+                let text = r.to_text(self.file_path().parent());
+                let value = Value::from(text);
+                let t = self.target(name)?;
+                let path = child_path(&t.group.path, &t.name);
+                let at = self.at(&path);
+                let group_at = self.at(&t.group.path);
+                write::check_group_member(&at, &t.name)?;
+                write::validate(&at, &value)?;
+                let mut core = self.file.lock_for_write(&at)?;
+                let parent = t.group.id;
+                let found = core.lookup(parent, &t.name).map_err(|e| at.storage(e))?;
+                let Some((old, kind)) = found else {
+                    return make_ref(&mut core, &group_at, parent, &t.name, &value);
+                };
+                let marked = kind == Kind::Leaf
+                    && core
+                        .storage
+                        .get_attr(old, QREF_ATTR)
+                        .map_err(|e| at.storage(e))?
+                        .is_some();
+                if !marked {
+                    return Err(at.mismatch(
+                        "a stored reference to replace (a text leaf marked __qref__)",
+                        kind_name(kind),
+                    ));
+                }
+                if !self.file.capabilities.remove {
+                    // in place: fits unless the format's text has a fixed width
+                    return write::write_leaf(
+                        &mut core,
+                        &at,
+                        old,
+                        None,
+                        &Selection::all(),
+                        &value,
+                        false,
+                    )
+                    .map_err(|e| {
+                        let why = match &e {
+                            Error::Invalid { reason, .. } => reason.clone(),
+                            Error::Mismatch { .. } => e.to_string(),
+                            _ => return e,
+                        };
+                        at.invalid(format!(
+                            "the new reference does not fit the one stored ({why}), and this \
                          format cannot remove a member to make it anew"
-                    ))
-                });
-        }
-        let before = core.storage.read(old, &[]).map_err(|e| at.storage(e))?;
-        let removed = core.storage.remove(parent, &t.name);
-        core.invalidate();
-        removed.map_err(|e| at.storage(e))?;
-        let made = make_ref(&mut core, &group_at, parent, &t.name, &value);
-        if made.is_err() {
-            // put the old reference back, as far as the backend lets us
-            core.invalidate();
-            if let Ok(Some(_)) = core.storage.link_info(parent, &t.name) {
-                let _ = core.storage.remove(parent, &t.name);
+                        ))
+                    });
+                }
+                let before = core.storage.read(old, &[]).map_err(|e| at.storage(e))?;
+                let removed = core.storage.remove(parent, &t.name);
                 core.invalidate();
-            }
-            let _ = make_ref(&mut core, &group_at, parent, &t.name, &Value::Array(before));
-        }
-        made
+                removed.map_err(|e| at.storage(e))?;
+                let made = make_ref(&mut core, &group_at, parent, &t.name, &value);
+                if made.is_err() {
+                    // put the old reference back, as far as the backend lets us
+                    core.invalidate();
+                    if let Ok(Some(_)) = core.storage.link_info(parent, &t.name) {
+                        let _ = core.storage.remove(parent, &t.name);
+                        core.invalidate();
+                    }
+                    let _ = make_ref(&mut core, &group_at, parent, &t.name, &Value::Array(before));
+                }
+                made
+            },
+        )
     }
 
     /// The reference stored as member `name` by [`QGroup::set_ref`]; a

@@ -4,6 +4,7 @@
 
 mod links;
 mod modes;
+mod parallel;
 #[cfg(feature = "serde")]
 mod serde;
 mod set;
@@ -588,8 +589,10 @@ impl QGroup {
         sel: impl Into<Selection>,
         value: impl Into<Value>,
     ) -> Result<()> {
-        let leaf = self.leaf(name)?;
-        leaf.write_part(sel, value)
+        self.file.collective("write_part", &self.path, name, 0, || {
+            let leaf = self.leaf(name)?;
+            leaf.write_part(sel, value)
+        })
     }
 
     /// A handle on leaf `name` without reading it (qnd's `f(0, name)`).

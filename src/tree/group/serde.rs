@@ -93,15 +93,23 @@ impl QGroup {
     /// [`Error::Failed`]) leaves the fields before it written: the record
     /// counts of a recorded struct's fields then differ by one.
     pub fn set_serde<T: Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<()> {
-        let v = to_tree(value).map_err(|e| self.serde_error(name, e))?;
-        if let Value::Group(_) = v {
-            // checked whole before a field is written
-            let path = self.item_path(name);
-            write::validate(&self.at(&path), &v)?;
-            self.check_holds(&path, &v, path != "/")?;
-            self.check_fields(name, &path, &v)?;
-        }
-        self.set_tree(name, v)
+        self.file.collective(
+            "set_serde",
+            &self.path,
+            name,
+            crate::parallel::lockstep::state_key(self.state.get()),
+            || {
+                let v = to_tree(value).map_err(|e| self.serde_error(name, e))?;
+                if let Value::Group(_) = v {
+                    // checked whole before a field is written
+                    let path = self.item_path(name);
+                    write::validate(&self.at(&path), &v)?;
+                    self.check_holds(&path, &v, path != "/")?;
+                    self.check_fields(name, &path, &v)?;
+                }
+                self.set_tree(name, v)
+            },
+        )
     }
 
     /// Check each field of group value `v` (to be written at `name`, item

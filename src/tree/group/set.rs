@@ -42,31 +42,40 @@ impl QGroup {
     /// a half-written list element) are library failures, after which
     /// every call fails with [`Error::Failed`].
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
-        let value = value.into();
-        let state = self.state.get();
-        let at = self.at(&self.path);
-        let record = if !name.is_empty() && !name.contains('/') {
-            // a direct member: the hot path of recording
-            self.set_member(self.id, &at, name, &value, state)?
-        } else {
-            // a path: walked under one lock, then set (which locks again
-            // only to write); no string is built unless an error is made
-            let walked = {
-                let mut core = self.file.lock()?;
-                walk(&mut core, self.file.root, self.id, &at, name, state.goto)?
-            };
-            if walked.name.is_empty() {
-                return Err(at.invalid("cannot set a group itself; use update"));
-            }
-            let group_at = walked.group_at(&at);
-            let record = self.set_member(walked.group, &group_at, walked.name, &value, state)?;
-            record.filter(|_| walked.group == self.id)
-        };
-        if let Some(r) = record {
-            // qnd leaves goto at the record just written.
-            self.goto(r as isize);
-        }
-        Ok(())
+        self.file.collective(
+            "set",
+            &self.path,
+            name,
+            crate::parallel::lockstep::state_key(self.state.get()),
+            || {
+                let value = value.into();
+                let state = self.state.get();
+                let at = self.at(&self.path);
+                let record = if !name.is_empty() && !name.contains('/') {
+                    // a direct member: the hot path of recording
+                    self.set_member(self.id, &at, name, &value, state)?
+                } else {
+                    // a path: walked under one lock, then set (which locks again
+                    // only to write); no string is built unless an error is made
+                    let walked = {
+                        let mut core = self.file.lock()?;
+                        walk(&mut core, self.file.root, self.id, &at, name, state.goto)?
+                    };
+                    if walked.name.is_empty() {
+                        return Err(at.invalid("cannot set a group itself; use update"));
+                    }
+                    let group_at = walked.group_at(&at);
+                    let record =
+                        self.set_member(walked.group, &group_at, walked.name, &value, state)?;
+                    record.filter(|_| walked.group == self.id)
+                };
+                if let Some(r) = record {
+                    // qnd leaves goto at the record just written.
+                    self.goto(r as isize);
+                }
+                Ok(())
+            },
+        )
     }
 
     /// Set member `name` of group `group` (named `group_at` in errors);
@@ -209,33 +218,41 @@ impl QGroup {
         shape: &[usize],
         text_len: usize,
     ) -> Result<QLeaf> {
-        let t = self.target(name)?;
-        let g = &t.group;
-        let path = child_path(&g.path, &t.name);
-        let at = self.at(&path);
-        write::check_group_member(&at, &t.name)?;
-        if crate::values::checked_len(shape).is_none() {
-            return Err(at.invalid(format!("shape {shape:?} has too many elements")));
-        }
-        let mut core = self.file.lock_mut(&path)?;
-        if core
-            .lookup(g.id, &t.name)
-            .map_err(|e| at.storage(e))?
-            .is_some()
-        {
-            return Err(at.invalid("already exists"));
-        }
-        let spec = crate::backend::LeafSpec {
-            dtype,
-            shape: shape.to_vec(),
-            records: self.state.get().recording != Recording::Off,
-            text_len,
-        };
-        let id = core
-            .storage
-            .create_leaf(g.id, &t.name, &spec)
-            .map_err(|e| at.storage(e))?;
-        Ok(QLeaf::new(self.file.clone(), id, None, path))
+        self.file.collective(
+            "declare",
+            &self.path,
+            name,
+            crate::parallel::lockstep::state_key(self.state.get()),
+            || {
+                let t = self.target(name)?;
+                let g = &t.group;
+                let path = child_path(&g.path, &t.name);
+                let at = self.at(&path);
+                write::check_group_member(&at, &t.name)?;
+                if crate::values::checked_len(shape).is_none() {
+                    return Err(at.invalid(format!("shape {shape:?} has too many elements")));
+                }
+                let mut core = self.file.lock_mut(&path)?;
+                if core
+                    .lookup(g.id, &t.name)
+                    .map_err(|e| at.storage(e))?
+                    .is_some()
+                {
+                    return Err(at.invalid("already exists"));
+                }
+                let spec = crate::backend::LeafSpec {
+                    dtype,
+                    shape: shape.to_vec(),
+                    records: self.state.get().recording != Recording::Off,
+                    text_len,
+                };
+                let id = core
+                    .storage
+                    .create_leaf(g.id, &t.name, &spec)
+                    .map_err(|e| at.storage(e))?;
+                Ok(QLeaf::new(self.file.clone(), id, None, path))
+            },
+        )
     }
 
     /// Create subgroup `name` and return it, whatever the recording mode

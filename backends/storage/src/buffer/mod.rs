@@ -147,7 +147,8 @@ impl Rows {
         }, false)
     }
 
-    /// Elements the allocation holds room for.
+    /// Elements the allocation holds room for (for tests).
+    #[cfg(test)]
     fn capacity(&self) -> usize {
         match self {
             Rows::I8(v) => v.capacity(),
@@ -269,8 +270,6 @@ struct RecordBuf {
     /// buffers are written out in that order, the same in every process
     /// writing one file together, however each numbers its nodes.
     since: u64,
-    /// Bytes of one element.
-    elem_bytes: usize,
     /// Records per write.
     batch: usize,
     /// Bytes allocated for `rows` (their capacity), counted in
@@ -358,8 +357,7 @@ impl<S: Storage> RecordBuffer<S> {
                 return Err(StorageError::Layout("record node of rank 0".into()));
             };
             let record_elems = shape.iter().product::<usize>();
-            let elem_bytes = info.dtype.size().max(1);
-            let record_bytes = record_elems.saturating_mul(elem_bytes);
+            let record_bytes = record_elems.saturating_mul(info.dtype.size().max(1));
             let batch = records_per_write(record_bytes, self.cap);
             // a record larger than the cap is written through
             let rows = if self.cap == 0 || record_bytes > self.cap {
@@ -377,7 +375,6 @@ impl<S: Storage> RecordBuffer<S> {
                 pending: 0,
                 record_elems,
                 record_bytes,
-                elem_bytes,
                 batch,
                 alloc: 0,
                 part: None,

@@ -270,7 +270,11 @@ fn allocated(b: &Buffered) -> usize {
     b.records
         .iter()
         .flatten()
-        .filter_map(|r| r.rows.as_ref().map(|rows| rows.capacity() * r.elem_bytes))
+        .filter_map(|r| {
+            r.rows
+                .as_ref()
+                .map(|rows| rows.capacity() * r.info.dtype.size())
+        })
         .sum()
 }
 
