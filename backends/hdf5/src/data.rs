@@ -104,6 +104,40 @@ pub(super) fn read_array(t: &Target, e: &Elem, shape: &[usize]) -> SResult<Array
     })
 }
 
+/// Checks that `data` can be written as `e` (its dtype; text: each string
+/// fits the stored width, and holds no NUL byte where stored as a
+/// variable-length string), without writing: what [`write_array`] would
+/// refuse before calling the library.
+#[cfg(feature = "mpi")]
+pub(super) fn check_array(e: &Elem, data: &Array) -> SResult<()> {
+    if data.dtype() != e.dtype {
+        return Err(StorageError::Layout(format!(
+            "data of dtype {}, stored as {}",
+            data.dtype(),
+            e.dtype
+        )));
+    }
+    let Array::Str(a) = data else {
+        return Ok(());
+    };
+    match e.text {
+        TextLayout::Fixed { width, .. } => match a.iter().find(|s| s.len() > width) {
+            Some(s) => Err(StorageError::Unsupported(format!(
+                "text of {} bytes does not fit width {width}",
+                s.len()
+            ))),
+            None => Ok(()),
+        },
+        TextLayout::Variable if a.iter().any(|s| s.contains('\0')) => {
+            Err(StorageError::Unsupported(
+                "text holding a NUL byte cannot be a variable-length string".into(),
+            ))
+        }
+        TextLayout::Variable => Ok(()),
+        TextLayout::NotText => Err(StorageError::Layout("text without a string type".into())),
+    }
+}
+
 /// Writes `data` (of the target's size, checked by the callers, and again
 /// by [`Target`]) to the whole target.
 pub(super) fn write_array(t: &Target, e: &Elem, data: &Array) -> SResult<()> {

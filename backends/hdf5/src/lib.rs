@@ -45,9 +45,10 @@
 //! `data` moves arrays through typed buffers, `attrs` reads and writes
 //! attributes, `vds` makes and checks virtual datasets, `links` removes
 //! members and makes hard, soft and external links (one object, one
-//! `NodeId`). Every raw HDF5
-//! call, the only `unsafe` code, is in `raw` and its submodules, behind
-//! safe wrappers.
+//! `NodeId`), `parallel` (feature `mpi`) opens and writes files through
+//! parallel HDF5 (MPI-IO), every process of a communicator at once. Every
+//! raw HDF5 (and MPI) call, the only `unsafe` code, is in `raw` and its
+//! submodules, behind safe wrappers.
 #![deny(unsafe_code)]
 
 /// The HDF5 crates this backend is built on, for code that also calls
@@ -57,10 +58,18 @@ pub use {hdf5, hdf5_sys};
 
 pub use family::names_family_driver;
 
+/// An MPI communicator, as parallel files take it
+/// ([`Hdf5Storage::create_parallel`]): rsmpi's
+/// `mpi::topology::Communicator::as_raw()` gives one.
+#[cfg(feature = "mpi")]
+pub use mpi_sys::MPI_Comm as MpiComm;
+
 mod attrs;
 mod data;
 mod family;
 mod links;
+#[cfg(feature = "mpi")]
+pub mod parallel;
 mod raw;
 pub mod superblock;
 mod types;
@@ -86,7 +95,7 @@ use self::raw::{lib, ObjClass, Plists, Space, Target};
 use self::types::Elem;
 use qnd_storage::chunks::record_chunk;
 use qnd_storage::{
-    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, LinkTarget, NodeId, NodeTable,
+    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, LinkTarget, NodeId, NodeTable, Part,
     RecordDims, Run, SResult, Storage, StorageError, VirtualMap,
 };
 
@@ -225,7 +234,7 @@ enum Swmr {
 /// the short unprotected window of a creation.
 ///
 /// Files with an older superblock (v0/v1: h5py's default, Python qnd)
-/// and other drivers (families) never enter SWMR mode: there a kill
+/// and other drivers (families, parallel files) never enter SWMR mode: there a kill
 /// during a flush may make earlier records unreadable. Nor does a file
 /// when HDF5 refuses to start SWMR writing (another handle of the same
 /// file in this process holds a None member or an empty leaf open).
@@ -264,6 +273,10 @@ pub struct Hdf5Storage {
     /// The identity of objects with several names (see `links`).
     objects: links::Objects,
     file: Option<File>,
+    /// The communicator of a parallel file (see [`parallel`]); dropped
+    /// after the file.
+    #[cfg(feature = "mpi")]
+    parallel: Option<parallel::Parallel>,
 }
 
 /// The dataspaces of datasets kept between reads ([`raw::Spaces`]), by
@@ -467,6 +480,28 @@ impl Hdf5Storage {
         Hdf5Storage::open_with(path, false, true)
     }
 
+    /// This process's rank in the communicator of a parallel file (see
+    /// `Hdf5Storage::create_parallel`, feature `mpi`); `None` for a file
+    /// opened by this process alone.
+    pub fn rank(&self) -> Option<usize> {
+        #[cfg(feature = "mpi")]
+        if let Some((rank, _)) = self.rank_and_size() {
+            return Some(rank);
+        }
+        None
+    }
+
+    /// The number of processes writing a parallel file together (see
+    /// [`Hdf5Storage::rank`]); `None` for a file opened by this process
+    /// alone.
+    pub fn ranks(&self) -> Option<usize> {
+        #[cfg(feature = "mpi")]
+        if let Some((_, size)) = self.rank_and_size() {
+            return Some(size);
+        }
+        None
+    }
+
     fn open_with(path: &Path, writable: bool, live: bool) -> SResult<Hdf5Storage> {
         if !writable {
             let mut s = Hdf5Storage::with_file(open_read(path, live)?, path, false, Swmr::Reader)?;
@@ -549,6 +584,8 @@ impl Hdf5Storage {
             #[cfg(test)]
             left: 0,
             file: Some(file),
+            #[cfg(feature = "mpi")]
+            parallel: None,
         })
     }
 
@@ -1036,6 +1073,10 @@ impl Storage for Hdf5Storage {
     }
 
     fn capabilities(&self) -> Capabilities {
+        #[cfg(feature = "mpi")]
+        if self.parallel.is_some() {
+            return parallel::CAPABILITIES;
+        }
         CAPABILITIES
     }
 
@@ -1173,6 +1214,10 @@ impl Storage for Hdf5Storage {
 
     fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         self.check_broken()?;
+        #[cfg(feature = "mpi")]
+        if self.parallel.is_some() {
+            return self.par_write(node, slab, data);
+        }
         self.opened(node)?;
         let mut buf = [0; raw::MAX_RANK];
         let counts = counts_in(&mut buf, slab)?;
@@ -1196,6 +1241,10 @@ impl Storage for Hdf5Storage {
 
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
         self.check_broken()?;
+        #[cfg(feature = "mpi")]
+        if self.parallel.is_some() {
+            return self.par_append(node, parallel::Rows::Replicated, records);
+        }
         if self.swmr == Swmr::Left {
             self.enter_swmr()?;
         }
@@ -1233,6 +1282,39 @@ impl Storage for Hdf5Storage {
             return Err(err);
         }
         Ok(())
+    }
+
+    /// In a parallel file, one collective write (see the `parallel`
+    /// module, feature `mpi`); otherwise run by run, as every backend
+    /// written by one process.
+    fn write_part(&mut self, node: NodeId, part: &Part, data: &Array) -> SResult<()> {
+        self.check_broken()?;
+        #[cfg(feature = "mpi")]
+        if self.parallel.is_some() {
+            return self.par_write_part(node, part, data);
+        }
+        qnd_storage::part::write_by_runs(part, data, |slab, rows| self.write(node, slab, rows))
+    }
+
+    /// In a parallel file, one collective append (see the `parallel`
+    /// module, feature `mpi`); otherwise whole parts only, as every
+    /// backend written by one process.
+    fn append_parts(&mut self, node: NodeId, part: &Part, records: &Array) -> SResult<()> {
+        self.check_broken()?;
+        #[cfg(feature = "mpi")]
+        if self.parallel.is_some() {
+            return self.par_append(node, parallel::Rows::Part(part), records);
+        }
+        if !part.is_whole() {
+            return Err(StorageError::Unsupported(format!(
+                "{} files here are written by one process: it must write every row of a \
+                 record ({} of {} given)",
+                self.backend_name(),
+                part.len(),
+                part.total()
+            )));
+        }
+        self.append_records(node, records)
     }
 
     fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
@@ -1286,6 +1368,12 @@ impl Storage for Hdf5Storage {
         shape: &[usize],
         maps: &[VirtualMap],
     ) -> SResult<NodeId> {
+        #[cfg(feature = "mpi")]
+        if self.parallel.is_some() {
+            return Err(StorageError::Unsupported(format!(
+                "parallel files hold no virtual datasets made here: cannot store {name:?} as one"
+            )));
+        }
         self.creating(|s| {
             s.opened(parent)?;
             let c = s.new_member(parent, name)?;
@@ -1367,6 +1455,11 @@ impl Storage for Hdf5Storage {
         if self.writable || self.file.is_none() {
             return Ok(());
         }
+        // a parallel file has no live readers: nothing to see
+        #[cfg(feature = "mpi")]
+        if self.parallel.is_some() {
+            return Ok(());
+        }
         self.reopen()
     }
 
@@ -1375,9 +1468,15 @@ impl Storage for Hdf5Storage {
         self.objects.clear();
         self.virtuals.clear();
         self.nodes.clear();
-        match self.file.take() {
+        let closed = match self.file.take() {
             Some(f) => f.close().map_err(lib),
             None => self.check_broken(),
+        };
+        // the communicator after the file
+        #[cfg(feature = "mpi")]
+        {
+            self.parallel = None;
         }
+        closed
     }
 }

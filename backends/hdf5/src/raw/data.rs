@@ -24,6 +24,36 @@ pub(crate) enum Target<'a> {
     Dataset(&'a Dataset, &'a Selection<'a>),
     /// An attribute.
     Attr(&'a Hid),
+    /// A selection of a dataset written or read in one collective
+    /// transfer of a parallel file (every process calls it).
+    #[cfg(feature = "mpi")]
+    Collective(&'a Dataset, &'a Selection<'a>, &'a Collective<'a>),
+}
+
+/// The transfer property list of a collective transfer, and whether the
+/// library was called with it: a process that fails before the call
+/// still takes part in it, writing nothing (see
+/// [`super::parallel::write_none`]).
+#[cfg(feature = "mpi")]
+pub(crate) struct Collective<'a> {
+    dxpl: &'a Hid,
+    called: std::cell::Cell<bool>,
+}
+
+#[cfg(feature = "mpi")]
+impl<'a> Collective<'a> {
+    /// A transfer with `dxpl`, not called yet.
+    pub(crate) fn new(dxpl: &'a Hid) -> Collective<'a> {
+        Collective {
+            dxpl,
+            called: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Whether the library was called.
+    pub(crate) fn called(&self) -> bool {
+        self.called.get()
+    }
 }
 
 mod sealed {
@@ -50,6 +80,8 @@ impl Target<'_> {
     fn len(&self) -> SResult<usize> {
         match self {
             Target::Dataset(_, sel) => Ok(sel.len()),
+            #[cfg(feature = "mpi")]
+            Target::Collective(_, sel, _) => Ok(sel.len()),
             Target::Attr(a) => Ok(attr_space(a)?.len()),
         }
     }
@@ -75,17 +107,24 @@ impl Target<'_> {
 
     /// One transfer to or from the target with memory type `mem`, under
     /// the lock, its status checked: `dataset` is given the dataset, the
-    /// memory type and the memory and file spaces, `attr` the attribute
-    /// and the memory type.
+    /// memory type, the memory and file spaces and the transfer property
+    /// list, `attr` the attribute and the memory type.
     fn transfer(
         &self,
         mem: &Datatype,
-        dataset: impl FnOnce(hid_t, hid_t, hid_t, hid_t) -> herr_t,
+        dataset: impl FnOnce(hid_t, hid_t, hid_t, hid_t, hid_t) -> herr_t,
         attr: impl FnOnce(hid_t, hid_t) -> herr_t,
     ) -> SResult<()> {
         locked(|| {
             ck(match self {
-                Target::Dataset(ds, sel) => dataset(ds.id(), mem.id(), sel.mem_id(), sel.file_id()),
+                Target::Dataset(ds, sel) => {
+                    dataset(ds.id(), mem.id(), sel.mem_id(), sel.file_id(), H5P_DEFAULT)
+                }
+                #[cfg(feature = "mpi")]
+                Target::Collective(ds, sel, c) => {
+                    c.called.set(true);
+                    dataset(ds.id(), mem.id(), sel.mem_id(), sel.file_id(), c.dxpl.id())
+                }
                 Target::Attr(a) => attr(a.id(), mem.id()),
             })
         })
@@ -102,7 +141,7 @@ impl Target<'_> {
             mem,
             // SAFETY: `buf` is large enough (the caller's contract); every
             // other argument is an identifier.
-            |ds, mem, ms, fs| unsafe { H5Dread(ds, mem, ms, fs, H5P_DEFAULT, buf) },
+            |ds, mem, ms, fs, xfer| unsafe { H5Dread(ds, mem, ms, fs, xfer, buf) },
             // SAFETY: as above.
             |a, mem| unsafe { H5Aread(a, mem, buf) },
         )
@@ -119,7 +158,7 @@ impl Target<'_> {
             mem,
             // SAFETY: `buf` is large enough and valid (the caller's
             // contract); every other argument is an identifier.
-            |ds, mem, ms, fs| unsafe { H5Dwrite(ds, mem, ms, fs, H5P_DEFAULT, buf) },
+            |ds, mem, ms, fs, xfer| unsafe { H5Dwrite(ds, mem, ms, fs, xfer, buf) },
             // SAFETY: as above.
             |a, mem| unsafe { H5Awrite(a, mem, buf) },
         )

@@ -13,7 +13,9 @@
 //! - [`elink`]: opening through external links with a default file-access
 //!   list (from families);
 //! - [`file`]: file descriptors (close-on-exec), and probes for the tests;
-//! - [`swmr`]: superblock versions, SWMR writing and reading.
+//! - [`swmr`]: superblock versions, SWMR writing and reading;
+//! - `parallel` (feature `mpi`): the MPI-IO driver, its communicator and
+//!   collective writes.
 #![allow(unsafe_code)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
@@ -23,6 +25,8 @@ pub(crate) mod family;
 pub(crate) mod file;
 pub(crate) mod links;
 pub(crate) mod objects;
+#[cfg(feature = "mpi")]
+pub(crate) mod parallel;
 pub(crate) mod swmr;
 pub(crate) mod vds;
 

@@ -42,6 +42,10 @@ pub(crate) struct Plists {
     tcpl: Hid,
     /// Attribute creation: UTF-8 names.
     acpl: Hid,
+    /// Datasets of a parallel file (MPI-IO): no filters (parallel HDF5
+    /// 1.10 writes filtered chunks only collectively), and a fill value
+    /// written for every leaf (space is allocated when it is created).
+    pub(crate) parallel: bool,
 }
 
 /// Creation order tracked and indexed.
@@ -72,6 +76,7 @@ impl Plists {
                     gcpl,
                     tcpl,
                     acpl,
+                    parallel: false,
                 })
             }
         })
@@ -130,17 +135,24 @@ pub(crate) fn create_dataset(
                 (None, None) => leaf_chunk(dims, ftype.size()),
                 _ => None,
             };
-            if let Some(c) = big {
-                let c = to_hsize(&c);
+            // In a parallel file every leaf's space is allocated when it
+            // is created (parallel HDF5 allocates early): with the fill
+            // value set, HDF5 writes it there then, so that a leaf declared
+            // and never written reads as zeros (without it, as whatever
+            // the space held).
+            if let Some(c) = &big {
+                let c = to_hsize(c);
                 ck(H5Pset_chunk(dcpl.id(), c.len() as _, c.as_ptr()))?;
-                if H5Tis_variable_str(ftype.id()) <= 0 {
-                    let zero = vec![0u8; ftype.size().max(1)];
-                    ck(H5Pset_fill_value(
-                        dcpl.id(),
-                        ftype.id(),
-                        zero.as_ptr().cast(),
-                    ))?;
-                }
+            }
+            if (big.is_some() || (pl.parallel && chunk.is_none()))
+                && H5Tis_variable_str(ftype.id()) <= 0
+            {
+                let zero = vec![0u8; ftype.size().max(1)];
+                ck(H5Pset_fill_value(
+                    dcpl.id(),
+                    ftype.id(),
+                    zero.as_ptr().cast(),
+                ))?;
             }
             if let Some(chunk) = chunk {
                 let c = to_hsize(chunk);
@@ -155,7 +167,8 @@ pub(crate) fn create_dataset(
                     .iter()
                     .product::<usize>()
                     .saturating_mul(ftype.size());
-                if deflate_records(record_bytes) && deflate_available() {
+                // (no filters in a parallel file: see `Plists::parallel`)
+                if !pl.parallel && deflate_records(record_bytes) && deflate_available() {
                     ck(H5Pset_shuffle(dcpl.id()))?;
                     ck(H5Pset_deflate(dcpl.id(), 1))?;
                 }

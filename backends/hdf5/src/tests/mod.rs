@@ -13,7 +13,8 @@
 //! - [`kept`]: the dataspaces kept between reads, and when they go;
 //! - [`links`]: hard, soft and external links, and removal;
 //! - [`swmr`]: SWMR writing entered, left and entered again;
-//! - [`chunk_cache`]: record datasets cache one chunk.
+//! - [`chunk_cache`]: record datasets cache one chunk;
+//! - [`parts`]: parts of distributed arrays in a file of one process.
 
 mod chunk_cache;
 mod fixtures;
@@ -21,6 +22,7 @@ mod foreign;
 mod hot_path;
 mod kept;
 mod links;
+mod parts;
 mod round_trip;
 mod swmr;
 
