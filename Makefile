@@ -106,15 +106,25 @@ deps-mpi:
 	  exit 1; \
 	fi
 
-# The MPI tests (tests/mpi: the runner starts itself under mpirun -n 1, 2
-# and 4, each job bounded by QND_MPI_TIMEOUT seconds), after checking that
-# the MPI build loads the parallel libhdf5 only.
+# The MPI tests, after checking that the MPI build loads the parallel
+# libhdf5 only: tests/mpi (the tree; the runner starts itself under
+# mpirun -n 1, 2 and 4, each job bounded by QND_MPI_TIMEOUT seconds) and
+# the HDF5 backend's parallel files (backends/hdf5/tests/parallel.rs,
+# under mpirun -n 1, 2 and 4, each bounded by MPI_TIMEOUT seconds).
+MPI_TIMEOUT ?= 300
 test-mpi: deps deps-mpi
 	$(MAKE) mpi-tests
 
 mpi-tests:
 	.ci/check-libhdf5 openmpi $(MPI_CARGO) test --features mpi --test mpi --no-run
+	.ci/check-libhdf5 openmpi $(MPI_CARGO) test -p qnd-hdf5 --features mpi --test parallel --no-run
 	$(MPI_RUN_ENV) $(MPI_CARGO) test --features mpi --test mpi
+	exe=$$($(MPI_CARGO) test -p qnd-hdf5 --features mpi --test parallel --no-run --message-format=json 2>/dev/null | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p'); \
+	[ -n "$$exe" ] || { echo "no test binary backends/hdf5/tests/parallel.rs"; exit 1; }; \
+	for n in 1 2 4; do \
+	  echo "mpirun -n $$n $$exe"; \
+	  $(MPI_RUN_ENV) timeout -k 10 $(MPI_TIMEOUT) mpirun --oversubscribe -n $$n $$exe || exit 1; \
+	done
 
 # clippy on the MPI build (the code under feature `mpi`)
 lint-mpi: deps deps-mpi
