@@ -16,8 +16,8 @@
 //!
 //! Each case runs `--runs` times (5), going round the cases, and rank 0
 //! prints the median seconds (from a barrier before the open to a barrier
-//! after the close) and the MB/s that gives (field bytes only:
-//! `n * 8 * records / seconds / 1e6`). Files go to `--dir` (the system's
+//! after the close), the MB/s that gives (field bytes only:
+//! `n * 8 * records / seconds / 1e6`) and the fastest and slowest run. Files go to `--dir` (the system's
 //! temporary folder by default) and are removed after each run. Run it in
 //! a release build under mpirun, once per rank count:
 //!
@@ -171,10 +171,19 @@ fn run(world: &SimpleCommunicator, args: &Args) -> Result<(), Box<dyn std::error
             "ranks {ranks}, {} f8 per record x {} records ({mb:.0} MB), median of {} runs",
             args.n, args.records, args.runs
         );
-        println!("{:<10} {:>9} {:>8}", "case", "seconds", "MB/s");
+        println!(
+            "{:<10} {:>9} {:>8} {:>15}",
+            "case", "seconds", "MB/s", "min-max (s)"
+        );
         for (case, t) in args.cases.iter().zip(&mut times) {
             let m = median(t);
-            println!("{:<10} {m:>9.3} {:>8.0}", case.name(), mb / m);
+            let (lo, hi) = (t[0], t[t.len() - 1]);
+            println!(
+                "{:<10} {m:>9.3} {:>8.0} {:>15}",
+                case.name(),
+                mb / m,
+                format!("{lo:.3}-{hi:.3}")
+            );
         }
     }
     Ok(())
