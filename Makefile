@@ -37,7 +37,10 @@ MPI_CARGO = env HDF5_DIR=$(MPI_HDF5_DIR) NETCDF_DIR=$(MPI_NETCDF_DIR) CARGO_TARG
 # Open MPI as root, and in containers (no cross-memory attach)
 MPI_RUN_ENV = OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 # Is the MPI stack here (so that `make test` runs the MPI tests too)?
-MPI_PRESENT = command -v mpirun >/dev/null 2>&1 && [ -e $(MPI_HDF5_DIR)/include/H5FDmpio.h ] && [ -e $(MPI_NETCDF_DIR)/include/netcdf_par.h ]
+# mpirun, the parallel HDF5 and netCDF, and libclang for rsmpi's bindings.
+MPI_PRESENT = command -v mpirun >/dev/null 2>&1 && [ -e $(MPI_HDF5_DIR)/include/H5FDmpio.h ] \
+  && [ -e $(MPI_NETCDF_DIR)/include/netcdf_par.h ] \
+  && { [ -n "$$LIBCLANG_PATH" ] || { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libclang[-0-9.]*\.so'; }
 
 deps:
 	@if command -v dpkg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
