@@ -134,7 +134,9 @@ lint-mpi: deps deps-mpi
 	$(MPI_CARGO) clippy --features mpi --all-targets -- -D warnings
 
 # The MPI recording benchmark (examples/mpi_record.rs), by hand: 1, 2 and
-# 4 ranks; BENCH_ARGS go to the example (e.g. BENCH_ARGS="--runs 7").
+# 4 ranks; BENCH_ARGS go to the example (e.g. BENCH_ARGS="--runs 7
+# --dir /dev/shm"), BENCH_MPIRUN_ARGS to mpirun (e.g. "-x
+# MALLOC_MMAP_THRESHOLD_=1000000000 -x MALLOC_TRIM_THRESHOLD_=1000000000").
 bench-mpi: deps deps-mpi
 	$(MPI_CARGO) build --release --features mpi --example mpi_record
-	for n in 1 2 4; do $(MPI_RUN_ENV) mpirun --oversubscribe -n $$n $(MPI_TARGET_DIR)/release/examples/mpi_record $(BENCH_ARGS) || exit 1; done
+	for n in 1 2 4; do $(MPI_RUN_ENV) mpirun --oversubscribe $(BENCH_MPIRUN_ARGS) -n $$n $(MPI_TARGET_DIR)/release/examples/mpi_record $(BENCH_ARGS) || exit 1; done

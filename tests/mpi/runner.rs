@@ -99,6 +99,11 @@ pub fn main(args: &[String]) -> ExitCode {
         .map(String::as_str)
         .filter(|a| !a.starts_with('-'))
         .collect();
+    if std::env::var_os("OMPI_COMM_WORLD_SIZE").is_some() || std::env::var_os("PMI_SIZE").is_some()
+    {
+        eprintln!("run this test without mpirun: it starts mpirun itself");
+        return ExitCode::from(2);
+    }
     if let Some(why) = job::missing() {
         println!("skipped: {why}");
         return ExitCode::SUCCESS;
