@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 use ndarray::Array2;
-use qnd::{Error, Recording, Value};
+use qnd::{Error, Mode, OpenOptions, Parallel, Recording, Value};
 
 use crate::fields::{self, *};
 
@@ -162,11 +162,17 @@ fn wide_case(ctx: &Ctx) -> qnd::Result<()> {
 
 /// Scattered rows: a permutation of the rows cut into uneven pieces (a
 /// rank with none on 4 ranks), each out of order; once as a plain leaf and
-/// once recorded.
+/// once recorded. Opened through `OpenOptions::parallel`.
 fn scattered(ctx: &Ctx) -> qnd::Result<()> {
     let path = ctx.file("scattered");
     let (rank, ranks) = (ctx.rank, ctx.ranks);
-    let f = qnd::open_parallel(&path, "w", &ctx.world)?;
+    // the other way to open in parallel: OpenOptions::parallel
+    let options = OpenOptions {
+        parallel: Some(Parallel::mpi(&ctx.world)),
+        ..OpenOptions::new(Mode::Create)
+    };
+    let f = qnd::open_with(&path, &options)?;
+    assert_eq!((f.rank(), f.ranks()), (rank, ranks), "rank() and ranks()");
     let layout = f.scattered(&scattered_rows(rank, ranks))?;
     f.set_part("s0", s_part(usize::MAX, rank, ranks), &layout)?;
     f.set_recording(Recording::Uniform);

@@ -20,7 +20,7 @@ use ndarray::{Array1, Array2, Array3, Axis};
 use qnd::QGroup;
 use serde_json::Value as Json;
 
-use crate::common::python::Python;
+use crate::common::python::{Python, QndRef};
 use crate::common::same_tree;
 use crate::fields::{self, check_gotos, *};
 use crate::job::{self, Ended, Job};
@@ -193,6 +193,31 @@ fn record(ctx: &Ctx) {
             check_record_h5py(&py, f);
         }
     }
+    if let Some(reader) = python_qnd() {
+        reader.assert_same_tree(&files[files.len() - 1]);
+    }
+}
+
+/// LLNL's Python qnd as a reader (as in `tests/python_qnd.rs`): when
+/// `QND_PYTHONPATH` names a folder holding its `qnd/` package and the
+/// Python has numpy and h5py; otherwise print `skipped: ...`.
+fn python_qnd() -> Option<QndRef> {
+    let Some(dir) = std::env::var_os("QND_PYTHONPATH").map(PathBuf::from) else {
+        println!(
+            "skipped: Python qnd (QND_PYTHONPATH not set: a folder holding LLNL's qnd/ package)"
+        );
+        return None;
+    };
+    if !dir.join("qnd").join("ncf.py").is_file() {
+        println!(
+            "skipped: Python qnd (no qnd/ncf.py in QND_PYTHONPATH={})",
+            dir.display()
+        );
+        return None;
+    }
+    let script = QndRef::script()?;
+    let py = Python::find(&["numpy", "h5py"])?.with_pythonpath(dir);
+    Some(QndRef { py, script })
 }
 
 /// Everything the `record` case wrote, read back with serial qnd.
