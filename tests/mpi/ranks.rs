@@ -193,8 +193,9 @@ fn scattered(ctx: &Ctx) -> qnd::Result<()> {
 /// a NaN for an integer leaf: every rank gets an error, rank 1's own and
 /// `Error::Parallel` naming rank 1 on the others, and no rank hangs. The
 /// failed step wrote nothing: every rank retries it with the right part
-/// and records on to the end. Then rank 1 calls something else than the
-/// others (`Error::OutOfStep`).
+/// and records on to the end. A netCDF file and an HDF5 family are
+/// refused. Then rank 1 calls something else than the others
+/// (`Error::OutOfStep`).
 fn fail(ctx: &Ctx) -> qnd::Result<()> {
     let (rank, ranks) = (ctx.rank, ctx.ranks);
     let bad = 1.min(ranks - 1);
@@ -243,6 +244,14 @@ fn fail(ctx: &Ctx) -> qnd::Result<()> {
         );
         f.close()?;
         ctx.say(format!("{how}: recorded on and closed"));
+    }
+
+    // files that cannot be written in parallel: refused on every rank
+    for name in ["refused.nc", "refused%d.h5"] {
+        let e = qnd::open_parallel(ctx.dir.join(name), "w", &ctx.world)
+            .expect_err("a netCDF file or an HDF5 family opened in parallel");
+        assert!(matches!(e, Error::Format { .. }), "{name}: {e}");
+        ctx.say(format!("format: {name}: {e}"));
     }
 
     // out of step: rank `bad` sets another name than the others

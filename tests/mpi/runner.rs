@@ -7,7 +7,7 @@
 //! | `mpi_io` | 1, 2 | a wider field written through each MPI-IO of Open MPI (OMPIO, and ROMIO, which locks the ranges it writes) |
 //! | `record` | 1, 2, 4 | `u1` (f8, uneven, a rank with no rows) and `u2` (i4, 2-d) recorded for 100 records with a replicated `time`, attributes, a root-only value and a single-rank write, read back exactly by serial qnd (and h5py), with goto and goto_nearest from every rank and here; the three files are the same tree |
 //! | `scattered` | 1, 2, 4 | rows given by global indices (a permutation in uneven, out-of-order pieces, a rank with none), as a leaf and recorded; the three files are the same tree |
-//! | `fail` | 2, 4 | a rank passing a part of the wrong shape, or NaN for an integer leaf, at record 50: every rank gets an error (`Error::Parallel` naming that rank on the others); the step kept nothing, so a retry records on; calls out of step are `Error::OutOfStep` on every rank |
+//! | `fail` | 2, 4 | a rank passing a part of the wrong shape, or NaN for an integer leaf, at record 50: every rank gets an error (`Error::Parallel` naming that rank on the others); the step kept nothing, so a retry records on; a netCDF file or an HDF5 family is refused on every rank; calls out of step are `Error::OutOfStep` on every rank |
 //! | `panic` | 2 | a rank that panics ends the job (MPI_Abort) with a nonzero status, within the timeout |
 //! | `durable` | 2 | the job killed with SIGKILL (every process, or rank 1 alone) between and inside flushes: after `qnd recover`, every record present is exact and the flushed ones are there |
 
@@ -384,10 +384,11 @@ fn scattered(ctx: &Ctx) {
 fn fail(ctx: &Ctx) {
     for ranks in [2, 4] {
         let ended = ctx.run_ok("fail", ranks);
-        for how in ["shape", "nan", "step"] {
+        for how in ["shape", "nan", "format", "step"] {
             for r in 0..ranks {
                 let line = match how {
                     "step" => format!("rank {r}: step: error: "),
+                    "format" => format!("rank {r}: format: refused%d.h5: "),
                     _ => format!("rank {r}: {how}: error at record {FAIL_AT}: "),
                 };
                 assert!(
@@ -396,7 +397,13 @@ fn fail(ctx: &Ctx) {
                     ended.output
                 );
             }
-            if how == "step" {
+            if how == "format" {
+                for name in ["refused.nc", "refused%d.h5", "refused0.h5"] {
+                    let p = ctx.dir().join(name);
+                    assert!(!p.exists(), "{}: a refused open made a file", p.display());
+                }
+            }
+            if how == "step" || how == "format" {
                 continue;
             }
             // the failed step kept nothing, its retry stored the record once
