@@ -104,10 +104,10 @@ impl Layout {
 
     /// `data` (this process's rows, in the order they were given) in the
     /// part's ascending order.
-    pub(crate) fn arrange(&self, data: &Array) -> Array {
+    pub(crate) fn arrange<'a>(&self, data: &'a Array) -> std::borrow::Cow<'a, Array> {
         match &self.order {
-            None => data.clone(),
-            Some(order) => data.select_rows(order),
+            None => std::borrow::Cow::Borrowed(data),
+            Some(order) => std::borrow::Cow::Owned(data.select_rows(order)),
         }
     }
 }

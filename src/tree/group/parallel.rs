@@ -214,7 +214,7 @@ impl QGroup {
             return Err(at.mismatch(describe(dtype, &expected), describe(data.dtype(), &whole)));
         }
         let data: Cow<'_, Array> = if data.dtype() == dtype {
-            Cow::Owned(data)
+            data
         } else {
             Cow::Owned(
                 data.cast_checked(dtype)
