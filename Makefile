@@ -42,16 +42,20 @@ MPI_PRESENT = command -v mpirun >/dev/null 2>&1 && [ -e $(MPI_HDF5_DIR)/include/
   && [ -e $(MPI_NETCDF_DIR)/include/netcdf_par.h ] \
   && { [ -n "$$LIBCLANG_PATH" ] || { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libclang[-0-9.]*\.so'; }
 
+# Install the Debian packages $(1) that are missing (with sudo when not
+# root): one shell command, for a recipe line.
+apt_install = missing=""; \
+  for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+  if [ -n "$$missing" ]; then \
+    sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+    echo "installing:$$missing"; \
+    $$sudo apt-get update -qq && \
+    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+  fi
+
 deps:
 	@if command -v dpkg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
-	  missing=""; \
-	  for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	  if [ -n "$$missing" ]; then \
-	    sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	    echo "installing:$$missing"; \
-	    $$sudo apt-get update -qq && \
-	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	  fi; \
+	  $(call apt_install,$(APT_PACKAGES)); \
 	elif ! pkg-config --exists hdf5 2>/dev/null || ! pkg-config --exists netcdf 2>/dev/null; then \
 	  echo "qnd needs the HDF5 and netCDF-C development files and pkg-config:"; \
 	  echo "  Fedora: dnf install hdf5-devel netcdf-devel pkgconf"; \
@@ -71,7 +75,7 @@ test: deps
 	.ci/check-libhdf5 serial $(CARGO) test --workspace --no-run
 	$(CARGO) test --workspace
 	$(MAKE) test-core examples lint
-	@if $(MPI_PRESENT); then $(MAKE) mpi-tests; else echo "skipped: the MPI tests (mpirun or the parallel HDF5 and netCDF are not installed: make test-mpi installs them)"; fi
+	@if $(MPI_PRESENT); then $(MAKE) mpi-tests lint-mpi; else echo "skipped: the MPI tests (mpirun or the parallel HDF5 and netCDF are not installed: make test-mpi installs them)"; fi
 
 # The core (qnd-storage and qnd without default features: the tree, the
 # in-memory backend, lazy arrays) with no C library.
@@ -93,14 +97,7 @@ lint:
 
 deps-mpi:
 	@if command -v dpkg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
-	  missing=""; \
-	  for p in $(MPI_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	  if [ -n "$$missing" ]; then \
-	    sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	    echo "installing:$$missing"; \
-	    $$sudo apt-get update -qq && \
-	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	  fi; \
+	  $(call apt_install,$(MPI_APT_PACKAGES)); \
 	elif ! { $(MPI_PRESENT); }; then \
 	  echo "the MPI tests need mpirun, a parallel HDF5 in MPI_HDF5_DIR ($(MPI_HDF5_DIR))"; \
 	  echo "and netCDF-C built on it in MPI_NETCDF_DIR ($(MPI_NETCDF_DIR)), and libclang:"; \

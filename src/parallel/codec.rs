@@ -10,20 +10,7 @@ const NONE: u8 = 0;
 const ARRAY: u8 = 1;
 
 /// The element types, by code.
-const DTYPES: [DType; 12] = [
-    DType::I8,
-    DType::I16,
-    DType::I32,
-    DType::I64,
-    DType::U8,
-    DType::U16,
-    DType::U32,
-    DType::U64,
-    DType::F32,
-    DType::F64,
-    DType::Bool,
-    DType::Str,
-];
+const DTYPES: [DType; 12] = DType::ALL;
 
 /// `value` as bytes; `None` for a value that is neither None nor an array.
 pub(crate) fn encode(value: &Value) -> Option<Vec<u8>> {

@@ -1054,6 +1054,20 @@ fn plain_name(name: &str) -> bool {
     !name.is_empty() && name != "." && !name.contains('/') && !name.contains('\0')
 }
 
+/// The dataset of record node `n` and its dimensions (at least one: the
+/// record count first).
+fn record_dataset(n: &Node) -> SResult<(&Dataset, Vec<usize>)> {
+    let ds = match (&n.obj, n.kind) {
+        (Obj::Dataset(ds), Kind::Records) => ds,
+        _ => return Err(StorageError::Layout("not a record node".into())),
+    };
+    let dims = raw::dataset_space(ds)?.dims();
+    if dims.is_empty() {
+        return Err(StorageError::Layout("record dataset of rank 0".into()));
+    }
+    Ok((ds, dims))
+}
+
 fn check_shape(data: &Array, counts: &[usize]) -> SResult<()> {
     check_shape_of(data.shape(), counts)
 }
@@ -1253,14 +1267,8 @@ impl Storage for Hdf5Storage {
         // used
         self.kept.forget(node);
         let (n, e) = self.leaf(node)?;
-        let ds = match (&n.obj, n.kind) {
-            (Obj::Dataset(ds), Kind::Records) => ds,
-            _ => return Err(StorageError::Layout("not a record node".into())),
-        };
-        let dims = raw::dataset_space(ds)?.dims();
-        let Some((&count, record_shape)) = dims.split_first() else {
-            return Err(StorageError::Layout("record dataset of rank 0".into()));
-        };
+        let (ds, dims) = record_dataset(n)?;
+        let (&count, record_shape) = dims.split_first().expect("checked: rank 1 or more");
         let Some((&added, shape)) = records.shape().split_first() else {
             return Err(StorageError::Layout("records of rank 0".into()));
         };
@@ -1305,15 +1313,7 @@ impl Storage for Hdf5Storage {
         if self.parallel.is_some() {
             return self.par_append(node, parallel::Rows::Part(part), records);
         }
-        if !part.is_whole() {
-            return Err(StorageError::Unsupported(format!(
-                "{} files here are written by one process: it must write every row of a \
-                 record ({} of {} given)",
-                self.backend_name(),
-                part.len(),
-                part.total()
-            )));
-        }
+        qnd_storage::part::check_whole(self.backend_name(), part)?;
         self.append_records(node, records)
     }
 

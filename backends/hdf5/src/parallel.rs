@@ -39,12 +39,14 @@
 
 use std::path::Path;
 
-use qnd_storage::{Array, Capabilities, Kind, NodeId, Part, Run, SResult, StorageError};
+use qnd_storage::{Array, Capabilities, NodeId, Part, Run, SResult, StorageError};
 
 use super::raw::data::Collective;
 use super::raw::parallel::{self as praw, Comm};
 use super::raw::{self, Hid, Target};
-use super::{check_shape_of, counts_in, data, leaf_in, Hdf5Storage, Obj, Swmr, CHUNK_INDEX_K};
+use super::{
+    check_shape_of, counts_in, data, leaf_in, record_dataset, Hdf5Storage, Obj, Swmr, CHUNK_INDEX_K,
+};
 
 /// What parallel files hold: as every HDF5 file ([`super::CAPABILITIES`])
 /// but virtual datasets (none is made in a parallel file).
@@ -242,14 +244,8 @@ impl Hdf5Storage {
     ) -> SResult<Result<(), StorageError>> {
         let par = self.comm()?;
         let (n, e) = leaf_in(&self.nodes, node)?;
-        let ds = match (&n.obj, n.kind) {
-            (Obj::Dataset(ds), Kind::Records) => ds,
-            _ => return Err(StorageError::Layout("not a record node".into())),
-        };
-        let dims = raw::dataset_space(ds)?.dims();
-        let Some((&count, record_shape)) = dims.split_first() else {
-            return Err(StorageError::Layout("record dataset of rank 0".into()));
-        };
+        let (ds, dims) = record_dataset(n)?;
+        let (&count, record_shape) = dims.split_first().expect("checked: rank 1 or more");
         // everything that may fail here before the library writes, checked
         // before the dataset grows
         let checked = check_records(record_shape, rows, records)

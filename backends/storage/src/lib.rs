@@ -259,15 +259,7 @@ pub trait Storage {
     /// When the part is not whole on a backend written by one process, or
     /// the library fails.
     fn append_parts(&mut self, node: NodeId, part: &Part, records: &Array) -> SResult<()> {
-        if !part.is_whole() {
-            return Err(StorageError::Unsupported(format!(
-                "{} files here are written by one process: it must write every row of a \
-                 record ({} of {} given)",
-                self.backend_name(),
-                part.len(),
-                part.total()
-            )));
-        }
+        part::check_whole(self.backend_name(), part)?;
         self.append_records(node, records)
     }
     /// Names of the attributes of a node (reserved `__` names left out).

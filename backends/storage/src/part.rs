@@ -9,7 +9,7 @@
 //! of parts with [`Storage::append_parts`](crate::Storage::append_parts);
 //! a backend written by one process only takes parts that are whole.
 
-use crate::{Array, Run};
+use crate::{Array, Run, SResult, StorageError};
 
 /// The rows of a distributed array (along its first axis, or the first
 /// axis of each record) that one process holds: ascending, disjoint runs
@@ -113,6 +113,23 @@ impl Part {
             Some((*r, here))
         })
     }
+}
+
+/// Refuse a part that is not whole on a backend written by one process
+/// (named `backend`), which cannot join the parts of several.
+///
+/// # Errors
+/// [`StorageError::Unsupported`] for a part that is not whole.
+pub fn check_whole(backend: &str, part: &Part) -> SResult<()> {
+    if part.is_whole() {
+        return Ok(());
+    }
+    Err(StorageError::Unsupported(format!(
+        "{backend} files here are written by one process: it must write every row of a \
+         record ({} of {} given)",
+        part.len(),
+        part.total()
+    )))
 }
 
 /// Write `data` (the part's rows, shape `[part.len(), rest...]`) run by run
