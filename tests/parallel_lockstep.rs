@@ -286,3 +286,31 @@ fn single_rank_runs_on_one_and_tells_all() {
     });
     assert_eq!(got, [Some(0), Some(1), Some(2)]);
 }
+
+#[test]
+fn goto_for_reading_is_each_process_s_own_while_recording() {
+    let counts = ranks(3, |rank, f| {
+        f.set_recording(Recording::Uniform);
+        for k in 0..4 {
+            f.set("time", k as f64).unwrap();
+        }
+        // one rank reads an earlier record: its goto differs from the others'
+        if rank == 1 {
+            f.goto(0);
+            assert_eq!(f.read::<f64>("time").unwrap(), 0.0);
+        }
+        f.set("time", 4.0).unwrap();
+        // with recording off, the record goto points at must agree
+        f.set_recording(Recording::Off);
+        f.goto(if rank == 2 { 1 } else { 2 });
+        let e = f.set("time", 9.0).unwrap_err();
+        assert!(matches!(e, Error::OutOfStep { .. }), "{e}");
+        f.goto(2);
+        f.set("time", 9.0).unwrap();
+        f.goto_off();
+        f.read::<Vec<f64>>("time").unwrap()
+    });
+    for c in counts {
+        assert_eq!(c, [0.0, 1.0, 9.0, 3.0, 4.0]);
+    }
+}

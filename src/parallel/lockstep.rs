@@ -325,7 +325,16 @@ fn gave_up(g: GaveUp) -> StorageError {
 }
 
 /// What of a group's modes must agree between processes for a call that
-/// writes through it: the recording mode, and whether goto is on.
+/// writes through it: the recording mode, and with recording off the
+/// record goto points at (a `set` of a record variable then overwrites
+/// that record). Goto in a recording mode is each process's own business
+/// (a rank may read another record before it appends).
 pub(crate) fn state_key(state: crate::state::State) -> u64 {
-    (state.recording as u64) << 1 | u64::from(state.goto.is_some())
+    use crate::state::Recording;
+    match (state.recording, state.goto) {
+        (Recording::Off, None) => 0,
+        (Recording::Off, Some(r)) => (r as u64) << 8 | 0x10,
+        (Recording::Uniform, _) => 1,
+        (Recording::Any, _) => 2,
+    }
 }
