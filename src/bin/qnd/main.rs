@@ -4,6 +4,8 @@
 mod cli;
 mod convert;
 mod dump;
+mod pick;
+mod progress;
 mod ls;
 mod recover;
 mod safe;
