@@ -1,26 +1,53 @@
 //! `qnd convert [--classic | --64bit-offset] SRC DST`: copy a tree into a
 //! new file whose format is DST's extension.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use qnd::{Auto, Capabilities, DType, Format, Kind, Mode, NcFormat, OpenOptions, QAttrs, QGroup};
 
-use crate::cli::{self, Args, Failure};
+use crate::cli::{self, Failure};
+use crate::progress::{self, Progress};
 
-/// The flags `convert` knows.
-pub const FLAGS: &[&str] = &["--classic", "--64bit-offset"];
+/// Copy SRC into a new file DST, in the format of DST's extension
+///
+/// SRC is opened read-only and every member and attribute is copied into
+/// DST, which is created (an existing DST is replaced) in the format of
+/// its extension (.h5 .hdf5 .hdf .he5: HDF5; .nc .nc4 .cdf: netCDF-4; any
+/// other: HDF5). Groups, lists, record variables and None keep what they
+/// are. If the copy fails, the partial DST is removed.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Example:
+  qnd convert run.nc run.h5
+  qnd convert --classic run.h5 run3.nc")]
+pub struct ConvertArgs {
+    /// The file to copy.
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
+
+    /// The file to make.
+    #[arg(value_name = "DST")]
+    pub dst: PathBuf,
+
+    /// Make a netCDF DST netCDF-3 classic. netCDF-3 has no groups, no
+    /// lists and no unsigned or 64-bit integers: a SRC holding any is
+    /// refused, listing them, and DST is left alone.
+    #[arg(long, conflicts_with = "offset64")]
+    pub classic: bool,
+
+    /// Make a netCDF DST netCDF-3 with 64-bit offsets (for files over 2
+    /// GiB), with the limits of --classic.
+    #[arg(long = "64bit-offset", id = "offset64")]
+    pub offset64: bool,
+}
 
 /// How many items a refusal lists before it says "and N more".
 const SHOWN: usize = 10;
 
 /// `qnd convert [--classic | --64bit-offset] SRC DST`.
-pub fn run(args: &Args) -> Result<(), Failure> {
-    if args.help() {
-        return cli::print(crate::USAGE);
-    }
-    let files = args.operands("convert", 2, 2)?;
-    let (from, to) = (cli::path(&files[0]), cli::path(&files[1]));
-    let netcdf = netcdf_format(args, &to)?;
+pub fn run(args: ConvertArgs) -> Result<(), Failure> {
+    let netcdf = netcdf_format(&args)?;
+    let (from, to) = (args.src, args.dst);
     let src = cli::open_read(&from)?;
     if let (Ok(a), Ok(b)) = (from.canonicalize(), to.canonicalize()) {
         if a == b {
@@ -36,8 +63,17 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         netcdf,
         ..OpenOptions::new(Mode::Create)
     };
+    let bar = if Progress::wanted() {
+        let what = format!("convert {}", from.display());
+        Progress::bytes(&what, progress::tree_bytes(&src))
+    } else {
+        Progress::hidden()
+    };
     let dst = qnd::open_with(&to, &options)?;
-    let copied = src.copy_to(&dst);
+    let copied = src.copy_to_with(&dst, &mut |dtype, shape| {
+        bar.add(progress::array_bytes(dtype, shape));
+    });
+    bar.finish();
     let closed = dst.close();
     if let Err(e) = copied.and(closed) {
         let removed = match std::fs::remove_file(&to) {
@@ -54,24 +90,18 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The netCDF format the flags ask for: only a netCDF DST takes a flag.
-fn netcdf_format(args: &Args, to: &Path) -> Result<NcFormat, Failure> {
-    let classic = args.has(&["--classic"]);
-    let offset64 = args.has(&["--64bit-offset"]);
-    let (netcdf, flag) = match (classic, offset64) {
+/// The netCDF format the flags ask for: only a netCDF DST takes a flag
+/// (clap refuses both flags at once).
+fn netcdf_format(args: &ConvertArgs) -> Result<NcFormat, Failure> {
+    let (netcdf, flag) = match (args.classic, args.offset64) {
         (false, false) => return Ok(NcFormat::Netcdf4),
-        (true, false) => (NcFormat::Classic, "--classic"),
+        (true, _) => (NcFormat::Classic, "--classic"),
         (false, true) => (NcFormat::Offset64, "--64bit-offset"),
-        (true, true) => {
-            return Err(Failure::Usage(
-                "convert: give --classic or --64bit-offset, not both".into(),
-            ))
-        }
     };
-    if Format::from_extension(to) != Some(Format::NetCdf) {
+    if Format::from_extension(&args.dst) != Some(Format::NetCdf) {
         return Err(Failure::Usage(format!(
-            "convert: {flag} is for a netCDF DST (.nc, .nc4, .cdf), not {}",
-            to.display()
+            "{flag} is for a netCDF DST (.nc, .nc4, .cdf), not {}",
+            args.dst.display()
         )));
     }
     Ok(netcdf)

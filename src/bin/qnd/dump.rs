@@ -7,32 +7,61 @@
 //! it): a cycle, not followed`.
 
 use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
 
 use indexmap::IndexMap;
 use qnd::{Kind, QGroup, QList, Value};
 
-use crate::cli::{self, Args, Failure};
+use crate::cli::{self, Failure};
+use crate::progress::{self, Progress};
 
-/// Run `dump` with `args`; `usage` is the program's help.
-pub fn run(args: &Args, usage: &str) -> Result<(), Failure> {
-    if args.help() {
-        return cli::print(usage);
-    }
-    let files = args.operands("dump", 1, 1)?;
-    if !args.has(&["--json"]) {
-        return Err(Failure::Usage(
-            "dump: say --json (the only output format so far)".into(),
-        ));
-    }
-    let root = cli::open_read(&cli::path(&files[0]))?;
+/// Print the whole file as one JSON value
+///
+/// The file is read whole with goto off and printed in the schema of
+/// spec/dump-json.md: a group is an object, a list or a record variable an
+/// array, None null, a leaf {"dtype", "shape", "data"}. A member that
+/// cannot be read (larger than the read limit, a quarter of the memory, or
+/// damaged) is printed as null, its error goes to stderr, the rest is
+/// printed, and the exit status is 1.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Example:
+  qnd dump --json run.h5 > run.json")]
+pub struct DumpArgs {
+    /// Print JSON (the only output format so far: required).
+    #[arg(long, required = true)]
+    pub json: bool,
+
+    /// The HDF5 or netCDF file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `qnd dump --json FILE`.
+pub fn run(args: DumpArgs) -> Result<(), Failure> {
+    let root = cli::open_read(&args.file)?;
     root.goto_off();
-    let mut errors = Vec::new();
-    // one read of the whole file; when it fails, member by member, so
-    // that one member that cannot be read does not hide the others
-    let value = match root.to_value() {
-        Ok(v) => v,
-        Err(_) => group(&root, &mut Vec::new(), &mut errors),
+    let bar = if Progress::wanted() {
+        let what = format!("dump {}", args.file.display());
+        Progress::bytes(&what, progress::tree_bytes(&root))
+    } else {
+        Progress::hidden()
     };
+    let mut errors = Vec::new();
+    let mut walk = Walk {
+        errors: &mut errors,
+        above: Vec::new(),
+        bar: &bar,
+    };
+    let value = if bar.is_shown() {
+        // member by member, to show how far the reading is
+        walk.group(&root)
+    } else {
+        // one read of the whole file; when it fails, member by member, so
+        // that one member that cannot be read does not hide the others
+        root.to_value().unwrap_or_else(|_| walk.group(&root))
+    };
+    bar.finish();
     root.close()?;
     let mut out = BufWriter::new(io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, &qnd::to_json(&value)).map_err(|e| {
@@ -58,85 +87,107 @@ pub fn run(args: &Args, usage: &str) -> Result<(), Failure> {
     )))
 }
 
-/// Group `g` read member by member: a member that cannot be read is None,
-/// its error kept in `errors`. `above` holds the groups on the path to
-/// `g`: a member that is one of them (or `g`) is a cycle, None too.
-fn group(g: &QGroup, above: &mut Vec<QGroup>, errors: &mut Vec<String>) -> Value {
-    above.push(g.clone());
-    let v = members(g, above, errors);
-    above.pop();
-    v
+/// A read of the file member by member: a member that cannot be read is
+/// None, its error kept in `errors`. `above` holds the groups on the path
+/// to the one being read: a member that is one of them is a cycle, None
+/// too. `bar` is told of the bytes of every leaf read.
+struct Walk<'a> {
+    errors: &'a mut Vec<String>,
+    above: Vec<QGroup>,
+    bar: &'a Progress,
 }
 
-/// [`group`] once `g` is on `above`.
-fn members(g: &QGroup, above: &mut Vec<QGroup>, errors: &mut Vec<String>) -> Value {
-    let names = match g.names() {
-        Ok(n) => n,
-        Err(e) => return failed(errors, e),
-    };
-    let mut members = IndexMap::with_capacity(names.len());
-    for name in names {
-        let v = match g.kind(&name) {
-            Ok(Kind::Group) => match g.group(&name) {
-                Ok(sub) => subgroup(&sub, above, errors),
-                Err(e) => failed(errors, e),
-            },
-            Ok(Kind::List) => match g.list(&name) {
-                Ok(l) => list(&l, above, errors),
-                Err(e) => failed(errors, e),
-            },
-            Ok(_) => g.read::<Value>(&name).unwrap_or_else(|e| failed(errors, e)),
-            Err(e) => failed(errors, e),
-        };
-        members.insert(name, v);
+impl Walk<'_> {
+    /// Group `g`, member by member.
+    fn group(&mut self, g: &QGroup) -> Value {
+        self.above.push(g.clone());
+        let v = self.members(g);
+        self.above.pop();
+        v
     }
-    Value::Group(members)
-}
 
-/// Group `sub`, or None and an error when it is a group of `above` (a
-/// cycle).
-fn subgroup(sub: &QGroup, above: &mut Vec<QGroup>, errors: &mut Vec<String>) -> Value {
-    match above.iter().find(|a| a.is_same(sub)) {
-        Some(a) => {
-            errors.push(format!(
-                "{}: {} is {} (a hard link to a group that holds it): a cycle, not followed",
-                sub.file_path().display(),
-                sub.path(),
-                a.path()
-            ));
-            Value::None
+    /// [`Walk::group`] once `g` is on `above`.
+    fn members(&mut self, g: &QGroup) -> Value {
+        let names = match g.names() {
+            Ok(n) => n,
+            Err(e) => return self.failed(e),
+        };
+        let mut members = IndexMap::with_capacity(names.len());
+        for name in names {
+            let v = match g.kind(&name) {
+                Ok(Kind::Group) => match g.group(&name) {
+                    Ok(sub) => self.subgroup(&sub),
+                    Err(e) => self.failed(e),
+                },
+                Ok(Kind::List) => match g.list(&name) {
+                    Ok(l) => self.list(&l),
+                    Err(e) => self.failed(e),
+                },
+                Ok(_) => self.leaf(g.read::<Value>(&name)),
+                Err(e) => self.failed(e),
+            };
+            members.insert(name, v);
         }
-        None => group(sub, above, errors),
+        Value::Group(members)
     }
-}
 
-/// List `l` read element by element, as [`group`] does.
-fn list(l: &QList, above: &mut Vec<QGroup>, errors: &mut Vec<String>) -> Value {
-    let n = match l.len() {
-        Ok(n) => n,
-        Err(e) => return failed(errors, e),
-    };
-    let mut out = Vec::with_capacity(n.min(1 << 16));
-    for i in 0..n as isize {
-        let v = match l.kind(i) {
-            Ok(Kind::Group) => match l.group(i) {
-                Ok(g) => subgroup(&g, above, errors),
-                Err(e) => failed(errors, e),
-            },
-            Ok(Kind::List) => match l.list(i) {
-                Ok(sub) => list(&sub, above, errors),
-                Err(e) => failed(errors, e),
-            },
-            Ok(_) => l.read::<Value>(i).unwrap_or_else(|e| failed(errors, e)),
-            Err(e) => failed(errors, e),
+    /// Group `sub`, or None and an error when it is a group of `above` (a
+    /// cycle).
+    fn subgroup(&mut self, sub: &QGroup) -> Value {
+        match self.above.iter().find(|a| a.is_same(sub)) {
+            Some(a) => {
+                self.errors.push(format!(
+                    "{}: {} is {} (a hard link to a group that holds it): a cycle, not followed",
+                    sub.file_path().display(),
+                    sub.path(),
+                    a.path()
+                ));
+                Value::None
+            }
+            None => self.group(sub),
+        }
+    }
+
+    /// List `l`, element by element.
+    fn list(&mut self, l: &QList) -> Value {
+        let n = match l.len() {
+            Ok(n) => n,
+            Err(e) => return self.failed(e),
         };
-        out.push(v);
+        let mut out = Vec::with_capacity(n.min(1 << 16));
+        for i in 0..n as isize {
+            let v = match l.kind(i) {
+                Ok(Kind::Group) => match l.group(i) {
+                    Ok(g) => self.subgroup(&g),
+                    Err(e) => self.failed(e),
+                },
+                Ok(Kind::List) => match l.list(i) {
+                    Ok(sub) => self.list(&sub),
+                    Err(e) => self.failed(e),
+                },
+                Ok(_) => self.leaf(l.read::<Value>(i)),
+                Err(e) => self.failed(e),
+            };
+            out.push(v);
+        }
+        Value::List(out)
     }
-    Value::List(out)
-}
 
-/// Keep `e` and stand None in for what could not be read.
-fn failed(errors: &mut Vec<String>, e: qnd::Error) -> Value {
-    errors.push(qnd::error_chain(&e));
-    Value::None
+    /// A leaf, record variable or None as read: counted on the bar, or
+    /// None and the error.
+    fn leaf(&mut self, read: qnd::Result<Value>) -> Value {
+        match read {
+            Ok(v) => {
+                self.bar.add(progress::value_bytes(&v));
+                v
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Keep `e` and stand None in for what could not be read.
+    fn failed(&mut self, e: qnd::Error) -> Value {
+        self.errors.push(qnd::error_chain(&e));
+        Value::None
+    }
 }

@@ -8,9 +8,54 @@
 //! followed)` and not descended into, as h5ls marks an object already
 //! visited.
 
+use std::path::PathBuf;
+
 use qnd::{Auto, DType, Item, Kind, LinkTarget, QGroup, QLeaf, QList, Value};
 
-use crate::cli::{self, Args, Failure};
+use crate::cli::{self, Failure};
+
+/// List the members of PATH (default: the root /), one line each
+///
+/// Each line is a member's name, its kind, and details:
+///   NAME  group    N members
+///   NAME  list     N elements
+///   NAME  leaf     DTYPE SHAPE        e.g. f8 [2, 3]; i4 [] is a scalar
+///   NAME  records  DTYPE SHAPE x N    a record variable: N records of SHAPE
+///   NAME  none
+///   NAME  link     -> /a              a soft or external link (not followed)
+///   NAME  ref      -> data.h5#/u      a stored reference
+/// For netCDF the dimension names follow: f8 [2, 3] (_2, _3), or for a
+/// record variable f8 [3] x 5 (_0, _3) (_0 is the record dimension).
+/// DTYPE is numpy's code: i1 i2 i4 i8 u1 u2 u4 u8 f4 f8 (the digit is the
+/// size in bytes), b1 for bool, str for text. Names are padded to line up.
+#[derive(clap::Args, Debug)]
+#[command(
+    verbatim_doc_comment,
+    after_help = "\
+Example:
+  qnd ls run.h5                   the members of the root
+  qnd ls run.h5 fields -r         everything below /fields, by full path
+  qnd ls run.h5 'lst[2]/q'        member q of element 2 of list lst
+  qnd ls run.nc 'time[0]'         record 0 of record variable time"
+)]
+pub struct LsArgs {
+    /// The HDF5 or netCDF file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// A member, named from the root: g/inner, with [i] for element i of a
+    /// list (lst[2]/q) or record i of a record variable (time[0]); i < 0
+    /// counts from the end. A leaf lists just that leaf. Elements of a
+    /// list are named [0], [1].
+    #[arg(value_name = "PATH", default_value = "/")]
+    pub path: String,
+
+    /// List everything below PATH too (the members of groups and the
+    /// elements of lists, not the records of record variables), each named
+    /// by its full path from the root: /g, /g/inner, /lst[2]/q.
+    #[arg(short, long)]
+    pub recursive: bool,
+}
 
 /// An item of the tree, as far as listing it goes.
 enum Node {
@@ -36,22 +81,12 @@ struct Row {
 }
 
 /// `qnd ls FILE [PATH] [-r]`.
-pub fn run(args: Args) -> Result<(), Failure> {
-    if args.help() {
-        return cli::print(crate::USAGE);
-    }
-    let operands = args.operands("ls", 1, 2)?;
-    let recursive = args.has(&["-r", "--recursive"]);
-    let path = match operands.get(1) {
-        None => "/".to_string(),
-        Some(p) => p
-            .to_str()
-            .ok_or_else(|| {
-                Failure::Usage(format!("ls: PATH {} is not UTF-8", p.to_string_lossy()))
-            })?
-            .to_string(),
-    };
-    let file = cli::path(&operands[0]);
+pub fn run(args: LsArgs) -> Result<(), Failure> {
+    let LsArgs {
+        file,
+        path,
+        recursive,
+    } = args;
     let root = cli::open_read(&file)?;
     root.goto_off();
     root.set_auto(Auto::Off);

@@ -1,5 +1,5 @@
 //! `qnd --safe [--timeout SECS] COMMAND ...`: run a command in a child
-//! process (this program again, without `--safe`), so that a crash or a
+//! process (this program again, without `--safe` and `--timeout`), so that a crash or a
 //! hang inside a C library (netCDF-C and HDF5 crash or loop on some
 //! damaged files) is reported as an error instead of taking the caller
 //! down. The child's output and exit status pass through; a child killed
@@ -13,20 +13,56 @@ use std::time::{Duration, Instant};
 
 use crate::cli::Failure;
 
-/// How long a command may run under `--safe` unless told otherwise.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// How often the child is looked at.
 const POLL: Duration = Duration::from_millis(5);
 
-/// Run `qnd --safe` with `args` (what follows `--safe`).
-pub fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
-    let timeout = take_timeout(&mut args)?;
-    let Some(command) = args.first().and_then(|c| c.to_str()) else {
+/// How long `--safe` waits for its child: `None` for no limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timeout(pub Option<Duration>);
+
+/// Parse `--timeout SECS`: a number of seconds, 0 for no limit.
+///
+/// # Errors
+/// A message for clap when `text` is not a number of seconds.
+pub fn parse_timeout(text: &str) -> Result<Timeout, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && *s >= 0.0 && *s < 1e9)
+        .ok_or_else(|| format!("not a number of seconds: {text:?}"))?;
+    Ok(Timeout((secs > 0.0).then(|| Duration::from_secs_f64(secs))))
+}
+
+/// The command line of the child: `args` (the program name first) without
+/// the program name and the options before the command (`--safe`,
+/// `--timeout SECS`, `--timeout=SECS`).
+pub fn child_args(args: &[OsString]) -> Vec<OsString> {
+    let mut rest = args.iter().skip(1);
+    let mut child = Vec::with_capacity(args.len());
+    while let Some(arg) = rest.next() {
+        match arg.to_str() {
+            Some("--safe") => {}
+            Some("--timeout") => {
+                rest.next();
+            }
+            Some(a) if a.starts_with("--timeout=") => {}
+            _ => {
+                child.push(arg.clone());
+                child.extend(rest.cloned());
+                break;
+            }
+        }
+    }
+    child
+}
+
+/// Run the command line `args` (without the program name and `--safe`) in
+/// a child process, waiting at most `timeout` for it.
+pub fn run(timeout: Timeout, args: Vec<OsString>) -> Result<(), Failure> {
+    let timeout = timeout.0;
+    if args.first().and_then(|c| c.to_str()).is_none() {
         return Err(Failure::Usage("--safe: no command given".into()));
-    };
-    if command == "--safe" {
-        return Err(Failure::Usage("--safe given twice".into()));
     }
     let what = describe(&args);
     let exe = std::env::current_exe()
@@ -109,33 +145,6 @@ fn signal_name(signal: i32) -> Option<&'static str> {
     })
 }
 
-/// Take `--timeout SECS` (or `--timeout=SECS`) from the front of `args`:
-/// the timeout, `None` for 0 (no timeout), [`DEFAULT_TIMEOUT`] when not
-/// given.
-fn take_timeout(args: &mut Vec<OsString>) -> Result<Option<Duration>, Failure> {
-    let first = args.first().and_then(|a| a.to_str()).unwrap_or("");
-    let value = if first == "--timeout" {
-        if args.len() < 2 {
-            return Err(Failure::Usage("--timeout: missing SECS".into()));
-        }
-        let v = args[1].to_string_lossy().into_owned();
-        args.drain(..2);
-        v
-    } else if let Some(v) = first.strip_prefix("--timeout=") {
-        let v = v.to_string();
-        args.remove(0);
-        v
-    } else {
-        return Ok(Some(DEFAULT_TIMEOUT));
-    };
-    let secs: f64 = value
-        .parse()
-        .ok()
-        .filter(|s: &f64| s.is_finite() && *s >= 0.0 && *s < 1e9)
-        .ok_or_else(|| Failure::Usage(format!("--timeout: not a number of seconds: {value}")))?;
-    Ok((secs > 0.0).then(|| Duration::from_secs_f64(secs)))
-}
-
 /// What ran, for messages: the file (the first operand after the command)
 /// and the command line.
 fn describe(args: &[OsString]) -> String {
@@ -152,5 +161,44 @@ fn describe(args: &[OsString]) -> String {
     match file {
         Some(f) => format!("{f} (qnd {line})"),
         None => format!("qnd {line}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_child_gets_the_command() {
+        let child = |a: &[&str]| child_args(&os(a));
+        assert_eq!(child(&["qnd", "--safe", "ls", "a.h5"]), os(&["ls", "a.h5"]));
+        assert_eq!(
+            child(&["qnd", "--timeout", "5", "--safe", "dump", "--json", "x"]),
+            os(&["dump", "--json", "x"])
+        );
+        assert_eq!(
+            child(&["qnd", "--safe", "--timeout=0.5", "ls", "--timeout", "f"]),
+            os(&["ls", "--timeout", "f"])
+        );
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(
+            parse_timeout("30"),
+            Ok(Timeout(Some(Duration::from_secs(30))))
+        );
+        assert_eq!(
+            parse_timeout("0.5"),
+            Ok(Timeout(Some(Duration::from_millis(500))))
+        );
+        assert_eq!(parse_timeout("0"), Ok(Timeout(None)));
+        for bad in ["soon", "-1", "inf", "NaN", ""] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
     }
 }
