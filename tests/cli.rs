@@ -528,38 +528,215 @@ fn bad_path() {
     }
 }
 
+/// A wrong command line: exit 2, clap's message naming the problem on
+/// stderr (`error: ...` and the usage line), nothing on stdout.
 #[test]
 fn usage_errors() {
-    for args in [
-        vec!["frobnicate"],
-        vec![],
-        vec!["ls"],
-        vec!["ls", "a.h5", "b", "c"],
-        vec!["ls", "--bogus", "a.h5"],
-        vec!["dump", "a.h5"],
-        vec!["convert", "a.h5"],
+    for (args, named) in [
+        (vec!["frobnicate"], "frobnicate"),
+        (vec!["--bogus", "ls", "a.h5"], "--bogus"),
+        (vec!["ls"], "<FILE>"),
+        (vec!["ls", "a.h5", "b", "c"], "'c'"),
+        (vec!["ls", "--bogus", "a.h5"], "--bogus"),
+        (vec!["dump", "a.h5"], "--json"),
+        (vec!["dump", "--yaml", "a.h5"], "--yaml"),
+        (vec!["convert", "a.h5"], "<DST>"),
+        (vec!["recover"], "<FILE>"),
+        (vec!["completions", "tcsh"], "tcsh"),
+        (vec!["--timeout", "5", "ls", "a.h5"], "--safe"),
     ] {
         let run = qnd(&args);
         assert_eq!(run.code, Some(2), "{args:?}: {run:?}");
-        assert!(run.stderr.starts_with("qnd: "), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("error: "),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("try '--help'"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
     }
-    let run = qnd(&["frobnicate"]);
-    assert!(run.stderr.contains("frobnicate"));
+    // no command at all: the help, on stderr
+    let run = qnd(&[] as &[&str]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stderr.contains("Commands:"), "{}", run.stderr);
 }
+
+/// The subcommands, with the words their `--help` must show.
+const SUBCOMMANDS: [(&str, &[&str]); 6] = [
+    (
+        "ls",
+        &[
+            "Usage: qnd ls [OPTIONS] <FILE> [PATH]",
+            "--recursive",
+            "records  DTYPE SHAPE x N",
+        ],
+    ),
+    (
+        "dump",
+        &["Usage: qnd dump --json <FILE>", "spec/dump-json.md"],
+    ),
+    (
+        "convert",
+        &[
+            "Usage: qnd convert [OPTIONS] <SRC> <DST>",
+            "--classic",
+            "--64bit-offset",
+        ],
+    ),
+    (
+        "vstack",
+        &[
+            "Usage: qnd vstack [OPTIONS] <OUT> <NAME> <SRC:PATH>...",
+            "--axis <N>",
+        ],
+    ),
+    (
+        "recover",
+        &["Usage: qnd recover <FILE>", "netCDF-3: a record count"],
+    ),
+    (
+        "completions",
+        &["Usage: qnd completions <SHELL>", "bash", "zsh", "fish"],
+    ),
+];
 
 #[test]
 fn help() {
-    for args in [["help"], ["--help"], ["-h"]] {
-        let run = qnd(&args).ok();
-        assert!(run.stdout.contains("qnd ls FILE [PATH] [-r]"));
-        assert!(run.stdout.contains("qnd dump --json FILE"));
-        assert!(run.stdout.contains("qnd convert SRC DST"));
-        assert!(run.stdout.contains("--classic"));
+    for args in [&["help"][..], &["--help"], &["-h"], &["--safe", "--help"]] {
+        let run = qnd(args).ok();
+        assert!(run.stderr.is_empty(), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stdout.contains("Usage: qnd [OPTIONS] <COMMAND>"),
+            "{}",
+            run.stdout
+        );
+        for (name, _) in SUBCOMMANDS {
+            assert!(
+                run.stdout.contains(&format!("\n  {name} ")),
+                "{name}: {}",
+                run.stdout
+            );
+        }
+        assert!(run.stdout.contains("--safe"), "{}", run.stdout);
+        assert!(run.stdout.contains("--timeout <SECS>"), "{}", run.stdout);
+        assert!(run.stdout.contains("Example:\n  qnd "), "{}", run.stdout);
     }
-    let run = qnd(&["ls", "--help"]).ok();
-    assert!(run.stdout.contains("Usage"));
-    let run = qnd(&["--version"]).ok();
-    assert!(run.stdout.starts_with("qnd "));
+    // --help is the long help: --safe's whole paragraph
+    let run = qnd(&["--help"]).ok();
+    assert!(run.stdout.contains("killed by a signal"), "{}", run.stdout);
+}
+
+/// `qnd CMD --help`, `qnd CMD -h` and `qnd help CMD`: exit 0, the
+/// command's description and example on stdout.
+#[test]
+fn every_command_has_help_with_an_example() {
+    for (name, words) in SUBCOMMANDS {
+        let long = qnd(&[name, "--help"]).ok();
+        for args in [vec![name, "-h"], vec!["help", name]] {
+            let run = qnd(&args).ok();
+            assert!(
+                run.stdout.contains(&format!("Example:\n  qnd {name} ")),
+                "{args:?}: {}",
+                run.stdout
+            );
+        }
+        assert_eq!(qnd(&["help", name]).ok().stdout, long.stdout, "{name}");
+        assert!(long.stderr.is_empty(), "{name}: {}", long.stderr);
+        assert!(
+            long.stdout.contains(&format!("Example:\n  qnd {name} ")),
+            "{name}: {}",
+            long.stdout
+        );
+        for word in words {
+            assert!(
+                long.stdout.contains(word),
+                "{name}: {word:?} in {}",
+                long.stdout
+            );
+        }
+        // a description before the usage line
+        let usage = long.stdout.find("Usage:").expect("a usage line");
+        assert!(
+            long.stdout[..usage].trim().len() > 30,
+            "{name}: {}",
+            long.stdout
+        );
+    }
+}
+
+#[test]
+fn version() {
+    let want = format!("qnd {}\n", env!("CARGO_PKG_VERSION"));
+    assert_eq!(want, "qnd 0.1.0\n");
+    for flag in ["--version", "-V"] {
+        let run = qnd(&[flag]).ok();
+        assert_eq!(run.stdout, want, "{flag}");
+        assert!(run.stderr.is_empty(), "{flag}: {}", run.stderr);
+    }
+}
+
+/// `qnd completions SHELL` prints a script naming the commands; bash's is
+/// valid bash.
+#[test]
+fn completions() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let run = qnd(&["completions", shell]).ok();
+        assert!(run.stderr.is_empty(), "{shell}: {}", run.stderr);
+        for (name, _) in SUBCOMMANDS {
+            assert!(run.stdout.contains(name), "{shell}: no {name}");
+        }
+        assert!(run.stdout.contains("recursive"), "{shell}");
+        assert!(run.stdout.contains("64bit-offset"), "{shell}");
+    }
+    let script = qnd(&["completions", "bash"]).ok().stdout;
+    assert!(script.contains("complete "), "{script}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("qnd.bash");
+    std::fs::write(&file, &script).expect("write the script");
+    match Command::new("bash").arg("-n").arg(&file).output() {
+        Ok(out) => assert!(
+            out.status.success(),
+            "bash -n: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => println!("skipped: bash -n of the completion script (no bash: {e})"),
+    }
+}
+
+/// A reader that stops reading (`qnd dump --json big.h5 | head`) ends qnd
+/// quietly: exit 0, nothing on stderr.
+#[test]
+fn closed_stdout_is_quiet() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("long.h5");
+    let f = qnd::open(&file, "w").expect("create");
+    // some MB of JSON: more than a pipe holds
+    f.set("x", vec![0.5f64; 200_000]).expect("x");
+    f.close().expect("close");
+    for args in [vec!["dump", "--json"], vec!["ls", "-r"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qnd"))
+            .args(&args)
+            .arg(&file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start qnd");
+        // read one byte, then close the pipe
+        let mut out = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 1];
+        let _ = out.read(&mut first);
+        drop(out);
+        let done = child.wait_with_output().expect("wait for qnd");
+        let err = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(0), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
 }
 
 // ------------------------------------------------------------------ vstack
@@ -716,31 +893,42 @@ fn vstack_mismatched_sources() {
 
 #[test]
 fn vstack_usage_errors() {
-    for args in [
-        vec!["vstack"],
-        vec!["vstack", "out.h5", "v"],
-        vec!["vstack", "out.h5", "v", "no-colon.h5"],
-        vec!["vstack", "out.h5", "v", "a.h5:"],
-        vec!["vstack", "out.h5", "v", "a.h5:/x", "--axis"],
-        vec!["vstack", "out.h5", "v", "a.h5:/x", "--axis", "one"],
-        vec![
-            "vstack", "out.h5", "v", "a.h5:/x", "--axis", "0", "--axis=1",
-        ],
-        vec!["vstack", "out.h5", "v", "a.h5:/x", "--bogus"],
+    for (args, named) in [
+        (vec!["vstack"], "<OUT>"),
+        (vec!["vstack", "out.h5", "v"], "<SRC:PATH>"),
+        (vec!["vstack", "out.h5", "v", "no-colon.h5"], "no-colon.h5"),
+        (vec!["vstack", "out.h5", "v", "a.h5:"], "a.h5:"),
+        (vec!["vstack", "out.h5", "", "a.h5:/x"], "NAME"),
+        (vec!["vstack", "out.h5", "v", "a.h5:/x", "--axis"], "--axis"),
+        (
+            vec!["vstack", "out.h5", "v", "a.h5:/x", "--axis", "one"],
+            "one",
+        ),
+        (
+            vec![
+                "vstack", "out.h5", "v", "a.h5:/x", "--axis", "0", "--axis=1",
+            ],
+            "--axis",
+        ),
+        (
+            vec!["vstack", "out.h5", "v", "a.h5:/x", "--bogus"],
+            "--bogus",
+        ),
     ] {
         let run = qnd(&args);
         assert_eq!(run.code, Some(2), "{args:?}: {run:?}");
         assert!(
-            run.stderr.starts_with("qnd: vstack") || run.stderr.starts_with("qnd: unknown"),
+            run.stderr.starts_with("error: "),
             "{args:?}: {}",
             run.stderr
         );
+        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
     }
     assert!(!Path::new("out.h5").exists());
-    let run = qnd(&["help"]).ok();
+    let run = qnd(&["vstack", "--help"]).ok();
     assert!(run
         .stdout
-        .contains("qnd vstack OUT NAME SRC:PATH... [--axis N]"));
+        .contains("qnd vstack [OPTIONS] <OUT> <NAME> <SRC:PATH>..."));
 }
 
 // ------------------------------------------------------------------ netCDF
@@ -1053,7 +1241,9 @@ mod netcdf {
             all.extend([f, out.as_os_str()]);
             let run = qnd(&all);
             assert_eq!(run.code, Some(2), "{args:?} {dst}: {run:?}");
-            assert!(run.stderr.starts_with("qnd: "), "{}", run.stderr);
+            assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+            assert!(run.stderr.contains(args[0]), "{}", run.stderr);
+            assert!(run.stderr.contains("Usage: qnd convert"), "{}", run.stderr);
             assert!(!out.exists(), "{args:?} {dst}");
         }
         // flags may come anywhere on the line

@@ -5,11 +5,12 @@ use clap_complete::Shell;
 
 use crate::cli::{self, Failure};
 
-/// Print the completion script of qnd for SHELL (bash, zsh, fish, elvish,
-/// powershell) on stdout.
+/// Print the shell completion script for SHELL
 ///
-/// Load it in the running shell, or save it where the shell looks for
-/// completions (for bash, a file in ~/.local/share/bash-completion/completions/).
+/// Prints the completion script of qnd for SHELL (bash, zsh, fish, elvish,
+/// powershell) on stdout. Load it in the running shell, or save it where
+/// the shell looks for completions (for bash, a file in
+/// ~/.local/share/bash-completion/completions/).
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
 Example:

@@ -36,6 +36,9 @@ Example:
   qnd --safe --timeout 10 dump --json damaged.nc"
 )]
 struct Cli {
+    /// Run COMMAND in a child process: a crash or a hang there is an error
+    /// naming the file
+    ///
     /// Run COMMAND in a child process (this program again) and wait for
     /// it: its output and exit status pass through; a child killed by a
     /// signal (a crash inside the HDF5 or netCDF-C library on a damaged
@@ -44,7 +47,7 @@ struct Cli {
     #[arg(long)]
     safe: bool,
 
-    /// With --safe: wait at most SECS seconds for COMMAND (0: no limit).
+    /// With --safe: wait at most SECS seconds for COMMAND (0: no limit)
     #[arg(
         long,
         value_name = "SECS",
