@@ -655,6 +655,41 @@ mod tests {
         Ok(())
     }
 
+    /// `copy_to_with` reports every leaf (members and list elements) and
+    /// every record, with its dtype and shape, and nothing else.
+    #[test]
+    fn copy_reports_each_leaf_and_record() -> Result<()> {
+        let src = memory();
+        src.set("x", vec![1.0f64, 2.0, 3.0])?;
+        src.set("nothing", Value::None)?;
+        src.create_group("g")?.set("n", 7i32)?;
+        src.set("lst", Value::list())?;
+        src.list("lst")?.append(vec![1u8, 2])?;
+        {
+            let src = src.push();
+            src.set_recording(Recording::Uniform);
+            for t in [0.5, 1.0] {
+                src.set("t", vec![t, t])?;
+            }
+        }
+        let mut seen = Vec::new();
+        src.copy_to_with(&memory(), &mut |dtype, shape| {
+            seen.push((dtype, shape.to_vec()))
+        })?;
+        seen.sort_by_key(|(d, s)| (d.code(), s.clone()));
+        assert_eq!(
+            seen,
+            [
+                (DType::F64, vec![2]),
+                (DType::F64, vec![2]),
+                (DType::F64, vec![3]),
+                (DType::I32, vec![]),
+                (DType::U8, vec![2]),
+            ]
+        );
+        Ok(())
+    }
+
     #[test]
     fn copy_of_a_subgroup_and_into_a_subgroup() -> Result<()> {
         let src = source()?;
