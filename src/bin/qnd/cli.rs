@@ -49,9 +49,9 @@ pub fn open_read(file: &Path) -> Result<qnd::QGroup, Failure> {
 ///
 /// # Errors
 /// [`Failure::Closed`] when the reader went away, else [`Failure::Error`].
-pub fn print(text: impl AsRef<[u8]>) -> Result<(), Failure> {
+pub fn print(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_ref())?;
+    out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
 }

@@ -26,5 +26,5 @@ pub struct CompletionsArgs {
 pub fn run(args: CompletionsArgs, mut command: clap::Command) -> Result<(), Failure> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "qnd", &mut script);
-    cli::print(script)
+    cli::print(&String::from_utf8_lossy(&script))
 }

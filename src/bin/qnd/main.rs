@@ -85,7 +85,7 @@ fn main() -> ExitCode {
         Err(Failure::Exit(code)) => ExitCode::from(code),
         // clap's message, or one rendered as clap renders its own
         Err(Failure::Usage(message)) => {
-            let _ = write!(io::stderr(), "{}\n", message.trim_end());
+            let _ = writeln!(io::stderr(), "{}", message.trim_end());
             ExitCode::from(2)
         }
     }

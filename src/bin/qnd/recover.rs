@@ -35,7 +35,7 @@ pub struct RecoverArgs {
 /// `qnd recover FILE`.
 pub fn run(args: RecoverArgs) -> Result<(), Failure> {
     let report = qnd::recover(&args.file)?;
-    cli::print(report.to_string())?;
+    cli::print(&report.to_string())?;
     if report.is_readable() {
         Ok(())
     } else {
