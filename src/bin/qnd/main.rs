@@ -4,9 +4,12 @@
 mod cli;
 mod completions;
 mod convert;
+// mod diff;
 mod dump;
+// mod get;
 mod ls;
 mod pick;
+// mod plot;
 mod progress;
 mod recover;
 mod safe;
@@ -61,7 +64,9 @@ struct Cli {
     command: Command,
 }
 
-/// The commands. Each takes its arguments by value: `name::run(args)`.
+/// The commands, in the order `qnd --help` lists them. Each is
+/// `Name(name::NameArgs)`, whose doc comment and `after_help` example make
+/// `qnd name --help`, run by `name::run(args)` (one line in [`run`]).
 #[derive(Subcommand, Debug)]
 enum Command {
     Ls(ls::LsArgs),
