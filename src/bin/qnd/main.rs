@@ -31,6 +31,10 @@ use cli::Failure;
     subcommand_required = true,
     arg_required_else_help = true,
     after_help = "\
+A FILE may name a family of files: 'run%d.h5' (quoted in the shell).
+convert, dump and vstack draw a progress bar on stderr when it is a
+terminal and the work is large (64 MiB of data, 64 source files).
+
 Exit status: 0 on success, 1 when a command fails (missing file, not an
 HDF5 or netCDF file, no such PATH, ...), 2 for a wrong command line.
 

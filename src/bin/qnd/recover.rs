@@ -7,17 +7,17 @@ use crate::cli::{self, Failure};
 
 /// Check and repair a file its writer did not close (crashed or killed)
 ///
-/// Check and repair FILE, left by a writer that did not close it (crashed,
-/// killed, or out of disk space), then read every leaf back. Refused while
-/// a writer has FILE open. Only what is safe is repaired, and every change
-/// is printed:
+/// FILE is one its writer left open: it crashed, was killed, or ran out of
+/// disk space. Refused while a writer has FILE open. Only what is safe is
+/// repaired, and every change is printed:
 ///   HDF5, netCDF-4: status flags left set by the writer are cleared (the
 ///     superblock checksum rewritten); a file shorter than its superblock
 ///     says is extended to that length, which recovers every flushed record.
 ///   netCDF-3: a record count larger than the records the file wholly holds
 ///     is lowered to the complete records.
-/// Then each leaf that does not read is listed (for a record variable, which
-/// records). Exit status 0 when everything reads, 1 otherwise.
+/// Then every leaf is read back, and each that does not read is listed (for
+/// a record variable, which records). Exit status 0 when everything reads,
+/// 1 otherwise.
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,
