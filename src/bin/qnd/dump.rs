@@ -191,3 +191,51 @@ impl Walk<'_> {
         Value::None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk member by member (what a progress bar needs) reads every
+    /// fixture as the one read of the whole file does, and counts the
+    /// bytes [`progress::tree_bytes`] expects.
+    #[test]
+    fn the_walk_reads_as_to_value() -> Result<(), qnd::Error> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            println!("skipped: no fixtures folder at {}", dir.display());
+            return Ok(());
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "h5" || x == "nc"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty());
+        for file in files {
+            let root = qnd::open(&file, qnd::Mode::Read)?;
+            root.goto_off();
+            let bar = Progress::hidden();
+            let mut errors = Vec::new();
+            let mut walk = Walk {
+                errors: &mut errors,
+                above: Vec::new(),
+                bar: &bar,
+            };
+            let walked = walk.group(&root);
+            assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+            let whole = root.to_value()?;
+            // as printed (NaN is not equal to itself as a value)
+            let printed = |v: &Value| qnd::to_json(v).to_string();
+            assert_eq!(printed(&walked), printed(&whole), "{}", file.display());
+            assert_eq!(
+                progress::tree_bytes(&root),
+                progress::value_bytes(&whole),
+                "{}",
+                file.display()
+            );
+            root.close()?;
+        }
+        Ok(())
+    }
+}
