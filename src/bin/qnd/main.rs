@@ -4,9 +4,9 @@
 mod cli;
 mod convert;
 mod dump;
+mod ls;
 mod pick;
 mod progress;
-mod ls;
 mod recover;
 mod safe;
 mod vstack;
