@@ -4,11 +4,13 @@
 mod cli;
 mod convert;
 mod dump;
+mod get;
 mod ls;
 mod pick;
 mod progress;
 mod recover;
 mod safe;
+mod show;
 mod vstack;
 
 use std::ffi::OsString;
@@ -125,6 +127,7 @@ fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
         Some("--safe") => safe::run(args),
         Some("convert") => convert::run(&Args::parse(args, convert::FLAGS)?),
         Some("vstack") => vstack::run(args),
+        Some("get") => get::main_glue(args),
         Some("recover") => recover::run(&Args::parse(args, &[])?),
         _ => Err(Failure::Usage(format!(
             "unknown command {}",
