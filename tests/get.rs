@@ -74,7 +74,12 @@ fn got(file: &Path, args: &[&str]) -> String {
 
 /// A file with leaves of every printed kind, in `dir`.
 fn sample(dir: &Path) -> PathBuf {
-    let path = dir.join("sample.h5");
+    sample_as(dir, "h5")
+}
+
+/// [`sample`] as `sample.EXT` (`nc`: netCDF-4).
+fn sample_as(dir: &Path, ext: &str) -> PathBuf {
+    let path = dir.join(format!("sample.{ext}"));
     let f = qnd::open(&path, "w").unwrap();
     f.set("i", Array::from_iter(0..10i32)).unwrap();
     f.set("neg", array![-5i64, 120, 7, -1000]).unwrap();
@@ -87,6 +92,13 @@ fn sample(dir: &Path) -> PathBuf {
     f.set("tiny", array![1e-100, 1.0]).unwrap();
     f.set("f4", array![0.1f32, 0.2, 1.5]).unwrap();
     f.set("f4big", array![1e6f32, 1.0]).unwrap();
+    f.set(
+        "f4exp",
+        array![0.022138340f32, 301650.19, 26.732952, 7.6823179e-09],
+    )
+    .unwrap();
+    f.set("f4tie", array![61179.273f32, -38029.8125, -154934.84])
+        .unwrap();
     f.set(
         "special",
         array![f64::NAN, -f64::INFINITY, f64::INFINITY, -0.0, 1.5],
@@ -182,6 +194,10 @@ fn whole_leaves_print_as_numpy() {
         ("tiny", "[1.e-100 1.e+000]"),
         ("f4", "[0.1 0.2 1.5]"),
         ("f4big", "[1.e+06 1.e+00]"),
+        // digits past the shortest form are the float32's own
+        ("f4exp", "[2.2138340e-02 3.0165019e+05 2.6732952e+01 7.6823179e-09]"),
+        // -38029.8125 is as near ...812 as ...813: numpy takes the even one
+        ("f4tie", "[  61179.273  -38029.812 -154934.84 ]"),
         ("special", "[ nan -inf  inf -0.   1.5]"),
         ("nan", "[nan inf]"),
         ("b", "[ True False  True]"),
@@ -260,6 +276,19 @@ fn records_and_nearest() {
         got(&f, &["mesh/x", "--nearest", "time=0.2"]),
         "[0.  0.5 1. ]\n"
     );
+    // a long history prints summarised, reading its first and last records
+    let long = dir.path().join("long.h5");
+    let l = qnd::open(&long, "w").unwrap();
+    l.set_recording(Recording::Uniform);
+    for k in 0..1500 {
+        l.set("t", 0.5 * f64::from(k)).unwrap();
+    }
+    l.close().unwrap();
+    assert_eq!(
+        got(&long, &["t"]),
+        "[0.000e+00 5.000e-01 1.000e+00 ... 7.485e+02 7.490e+02 7.495e+02]\n"
+    );
+    assert_eq!(got(&long, &["t", "--record", "-2"]), "749.0\n");
     // past the records: an error naming the file and the variable
     let file = f.display().to_string();
     get(&f, &["u", "--record", "5"]).fails(1, &[&file, "/u"]);
@@ -426,6 +455,28 @@ fn errors_name_the_file_and_the_item() {
     qnd(&["get", &file, "i", "--record", "x"]).fails(2, &["--record"]);
 }
 
+/// A netCDF-4 file prints as the HDF5 file with the same tree does.
+#[test]
+fn netcdf_prints_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let h5 = sample_as(dir.path(), "h5");
+    let nc = sample_as(dir.path(), "nc");
+    for (path, spec) in NUMPY_CASES
+        .iter()
+        .chain(&[("name", ""), ("nothing", ""), ("g", "")])
+    {
+        let mut a = vec![*path];
+        if !spec.is_empty() {
+            a.extend(["--slice", spec]);
+        }
+        assert_eq!(
+            got(&nc, &a),
+            got(&h5, &a),
+            "qnd get {path} --slice '{spec}'"
+        );
+    }
+}
+
 /// (path, slice) pairs of `sample` compared with numpy's printing.
 const NUMPY_CASES: &[(&str, &str)] = &[
     ("i", ""),
@@ -438,6 +489,8 @@ const NUMPY_CASES: &[(&str, &str)] = &[
     ("tiny", ""),
     ("f4", ""),
     ("f4big", ""),
+    ("f4exp", ""),
+    ("f4tie", ""),
     ("special", ""),
     ("nan", ""),
     ("b", ""),

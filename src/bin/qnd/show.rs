@@ -264,8 +264,18 @@ fn shortest(x: f64, single: bool) -> (Vec<u8>, i32) {
     } else {
         format!("{x:e}")
     };
+    let (mantissa, _) = text.split_once('e').unwrap_or((text.as_str(), "0"));
+    let len = mantissa.bytes().filter(u8::is_ascii_digit).count();
+    // Of two shortest forms equally near (an exact tie, which happens
+    // with float32), Dragon4 takes the even one, Rust the upper: round the
+    // exact value to as many digits, half to even, as Rust's `{:.N e}`
+    // does.
+    let text = format!("{:.*e}", len.saturating_sub(1), x);
     let (mantissa, exp) = text.split_once('e').unwrap_or((text.as_str(), "0"));
-    let digits = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    let mut digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    while digits.len() > 1 && digits.last() == Some(&b'0') {
+        digits.pop();
+    }
     (digits, exp.parse().unwrap_or(0))
 }
 
@@ -447,11 +457,18 @@ impl FloatFormat {
         }
         let pad_left = self.pad_left;
         if self.exp_format {
-            let (lead, frac, exp) = scientific(x, self.single, Some(self.precision));
+            // numpy's min_digits: every value shows `precision` digits, the
+            // digits past its shortest form being the exact value's,
+            // rounded (not zeros: float32 values show their binary value)
             let p = self.precision;
+            let t = format!("{:.p$e}", x.abs());
+            let (m, e) = t.split_once('e').unwrap_or((t.as_str(), "0"));
+            let (lead, frac) = m.split_once('.').unwrap_or((m, ""));
+            let sign = if x.is_sign_negative() { "-" } else { "" };
+            let lead = format!("{sign}{lead}");
             format!(
-                "{lead:>pad_left$}.{frac:0<p$}{}",
-                exponent(exp, self.exp_size)
+                "{lead:>pad_left$}.{frac}{}",
+                exponent(e.parse().unwrap_or(0), self.exp_size)
             )
         } else {
             let (int, frac) = positional(x, self.single, Some(PRECISION));
