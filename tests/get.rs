@@ -94,10 +94,10 @@ fn sample_as(dir: &Path, ext: &str) -> PathBuf {
     f.set("f4big", array![1e6f32, 1.0]).unwrap();
     f.set(
         "f4exp",
-        array![0.022138340f32, 301650.19, 26.732952, 7.6823179e-09],
+        array![0.022_138_34_f32, 301_650.2, 26.732952, 7.682_318e-9],
     )
     .unwrap();
-    f.set("f4tie", array![61179.273f32, -38029.8125, -154934.84])
+    f.set("f4tie", array![61179.273f32, -38_029.813, -154934.84])
         .unwrap();
     f.set(
         "special",
@@ -196,7 +196,8 @@ fn whole_leaves_print_as_numpy() {
         ("f4big", "[1.e+06 1.e+00]"),
         // digits past the shortest form are the float32's own
         ("f4exp", "[2.2138340e-02 3.0165019e+05 2.6732952e+01 7.6823179e-09]"),
-        // -38029.8125 is as near ...812 as ...813: numpy takes the even one
+        // -38029.8125 (the f32 nearest -38029.813) is as near ...812 as ...813:
+        // numpy takes the even one
         ("f4tie", "[  61179.273  -38029.812 -154934.84 ]"),
         ("special", "[ nan -inf  inf -0.   1.5]"),
         ("nan", "[nan inf]"),
