@@ -290,6 +290,19 @@ fn records_and_nearest() {
         "[0.000e+00 5.000e-01 1.000e+00 ... 7.485e+02 7.490e+02 7.495e+02]\n"
     );
     assert_eq!(got(&long, &["t", "--record", "-2"]), "749.0\n");
+    // recording 2: a list of records of any shape; --record picks one
+    let any = dir.path().join("any.h5");
+    let a = qnd::open(&any, "w").unwrap();
+    a.set_recording(Recording::Any);
+    a.set("v", array![1, 2]).unwrap();
+    a.set("v", array![[1.5, 2.0], [3.0, 4.0]]).unwrap();
+    a.close().unwrap();
+    assert_eq!(got(&any, &["v", "--record", "1"]), "[[1.5 2. ]\n [3.  4. ]]\n");
+    assert_eq!(got(&any, &["v", "--record", "0", "--slice", "::-1"]), "[2 1]\n");
+    assert_eq!(
+        got(&any, &["v"]),
+        "[0]  leaf     i4 [2]\n[1]  leaf     f8 [2, 2]\n"
+    );
     // past the records: an error naming the file and the variable
     let file = f.display().to_string();
     get(&f, &["u", "--record", "5"]).fails(1, &[&file, "/u"]);
