@@ -297,8 +297,14 @@ fn records_and_nearest() {
     a.set("v", array![1, 2]).unwrap();
     a.set("v", array![[1.5, 2.0], [3.0, 4.0]]).unwrap();
     a.close().unwrap();
-    assert_eq!(got(&any, &["v", "--record", "1"]), "[[1.5 2. ]\n [3.  4. ]]\n");
-    assert_eq!(got(&any, &["v", "--record", "0", "--slice", "::-1"]), "[2 1]\n");
+    assert_eq!(
+        got(&any, &["v", "--record", "1"]),
+        "[[1.5 2. ]\n [3.  4. ]]\n"
+    );
+    assert_eq!(
+        got(&any, &["v", "--record", "0", "--slice", "::-1"]),
+        "[2 1]\n"
+    );
     assert_eq!(
         got(&any, &["v"]),
         "[0]  leaf     i4 [2]\n[1]  leaf     f8 [2, 2]\n"

@@ -135,6 +135,10 @@ pub fn run(args: GetArgs) -> Result<(), Failure> {
         }
     };
     root.close()?;
+    if text.is_empty() {
+        // an empty group or list: no lines
+        return Ok(());
+    }
     cli::print(&format!("{text}\n"))
 }
 
