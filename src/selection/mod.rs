@@ -55,6 +55,9 @@ pub enum Axis {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Selection {
     axes: Vec<Axis>,
+    /// numpy's `...`: whole axes stand in at this position of `axes`, as
+    /// many as the leaf has beyond the arguments.
+    ellipsis: Option<usize>,
 }
 
 /// An axis of a selection resolved against a shape: the [`Run`] of
@@ -259,6 +262,16 @@ pub enum SelectionError {
         /// The axis.
         axis: usize,
     },
+    /// Text that is not numpy indexing ([`Selection::parse`]).
+    #[error("bad selection {text:?}: {part:?} {reason}")]
+    Syntax {
+        /// The whole text.
+        text: String,
+        /// The comma-separated item at fault (trimmed).
+        part: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl Selection {
@@ -301,9 +314,122 @@ impl Selection {
         self.slice(None, None, 1)
     }
 
-    /// The per-axis arguments.
+    /// Add numpy's `...` (Ellipsis): as many whole axes as the leaf has
+    /// beyond the other arguments, here. At most one per selection: a
+    /// second one replaces the first.
+    ///
+    /// ```
+    /// use qnd::Selection;
+    /// // numpy's x[..., -1]: the last column of any leaf
+    /// let last = Selection::new().ellipsis().index(-1);
+    /// assert_eq!(last.resolve(&[2, 3, 4]).unwrap().out_shape(), vec![2, 3]);
+    /// assert_eq!(last.resolve(&[5]).unwrap().out_shape(), Vec::<usize>::new());
+    /// ```
+    #[must_use]
+    pub fn ellipsis(mut self) -> Selection {
+        self.ellipsis = Some(self.axes.len());
+        self
+    }
+
+    /// The per-axis arguments (without the `...`, if any: see
+    /// [`Selection::ellipsis_at`]).
     pub fn axes(&self) -> &[Axis] {
         &self.axes
+    }
+
+    /// Where the `...` stands among [`Selection::axes`] (the number of
+    /// arguments before it), if there is one.
+    pub fn ellipsis_at(&self) -> Option<usize> {
+        self.ellipsis
+    }
+
+    /// Parse numpy's indexing text, what goes between the brackets of
+    /// `x[...]`: comma-separated items, each an integer (negative from
+    /// the end; the axis is dropped), a slice `start:stop:step` with any
+    /// part left out (`:`, `::-1`, `5:`, `:3`, `-3:`, `1:10:2`), or `...`
+    /// (at most once). Whitespace around items and parts is ignored, as is
+    /// one trailing comma (`1,` is `x[1,]`). The same as
+    /// `text.parse::<Selection>()`.
+    ///
+    /// ```
+    /// use qnd::Selection;
+    /// let s = Selection::parse("1:10:2, ::-1")?;
+    /// assert_eq!(s, Selection::new().slice(1, 10, 2).slice(None, None, -1));
+    /// let t: Selection = "..., -1".parse()?;
+    /// assert_eq!(t, Selection::new().ellipsis().index(-1));
+    /// assert!(Selection::parse("1:x").is_err());
+    /// # Ok::<(), qnd::selection::SelectionError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`SelectionError::Syntax`] naming the item at fault and why: not an
+    /// integer, too many colons, a step of 0, a second `...`, an empty
+    /// item, `None`/`newaxis` (stored data has no new axes).
+    pub fn parse(text: &str) -> Result<Selection, SelectionError> {
+        let fail = |part: &str, reason: String| SelectionError::Syntax {
+            text: text.to_string(),
+            part: part.trim().to_string(),
+            reason,
+        };
+        if text.trim().is_empty() {
+            return Err(fail(text, "is empty (say : for everything)".into()));
+        }
+        let mut items: Vec<&str> = text.split(',').collect();
+        // one trailing comma, as in numpy's x[1,]
+        if items.len() > 1 && items.last().is_some_and(|t| t.trim().is_empty()) {
+            items.pop();
+        }
+        let mut sel = Selection::new();
+        for (n, item) in items.into_iter().enumerate() {
+            let t = item.trim();
+            if t.is_empty() {
+                return Err(fail(item, format!("(item {}) is empty", n + 1)));
+            }
+            if t == "..." || t == "Ellipsis" {
+                if sel.ellipsis.is_some() {
+                    return Err(fail(item, "is a second ... (numpy allows one)".into()));
+                }
+                sel = sel.ellipsis();
+                continue;
+            }
+            if matches!(t, "None" | "np.newaxis" | "newaxis") {
+                return Err(fail(
+                    item,
+                    "adds an axis, which stored data does not have".into(),
+                ));
+            }
+            let parts: Vec<&str> = t.split(':').collect();
+            let num = |p: &str, what: &str| -> Result<Option<isize>, SelectionError> {
+                let p = p.trim();
+                if p.is_empty() {
+                    return Ok(None);
+                }
+                parse_int(p)
+                    .map(Some)
+                    .ok_or_else(|| fail(item, format!("has {what} {p:?}, which is not an integer")))
+            };
+            match parts.as_slice() {
+                [i] => match num(i, "index")? {
+                    Some(i) => sel = sel.index(i),
+                    None => return Err(fail(item, "is empty".into())),
+                },
+                [start, stop] => sel = sel.slice(num(start, "start")?, num(stop, "stop")?, 1),
+                [start, stop, step] => {
+                    let step = num(step, "step")?.unwrap_or(1);
+                    if step == 0 {
+                        return Err(fail(item, "has a step of 0".into()));
+                    }
+                    sel = sel.slice(num(start, "start")?, num(stop, "stop")?, step);
+                }
+                _ => {
+                    return Err(fail(
+                        item,
+                        "has more than two colons (say start:stop:step)".into(),
+                    ))
+                }
+            }
+        }
+        Ok(sel)
     }
 
     /// Resolve against a leaf of `shape`.
@@ -318,13 +444,21 @@ impl Selection {
                 ndim: shape.len(),
             });
         }
+        let whole = Axis::Slice {
+            start: None,
+            stop: None,
+            step: 1,
+        };
+        // the arguments with the ellipsis spelled out as whole axes
+        let spread = shape.len() - self.axes.len();
+        let at = self.ellipsis.unwrap_or(self.axes.len());
+        let args = self.axes[..at]
+            .iter()
+            .copied()
+            .chain(std::iter::repeat_n(whole, spread))
+            .chain(self.axes[at..].iter().copied());
         let mut axes = Vec::with_capacity(shape.len());
-        for (axis, &len) in shape.iter().enumerate() {
-            let arg = self.axes.get(axis).copied().unwrap_or(Axis::Slice {
-                start: None,
-                stop: None,
-                step: 1,
-            });
+        for (axis, (arg, &len)) in args.zip(shape).enumerate() {
             axes.push(resolve_axis(arg, axis, len)?);
         }
         Ok(Region { axes })
@@ -393,6 +527,37 @@ fn resolve_axis(arg: Axis, axis: usize, len: usize) -> Result<Resolved, Selectio
     }))
 }
 
+/// An integer as Python writes one in an index: optional sign, digits,
+/// single underscores between digits.
+fn parse_int(t: &str) -> Option<isize> {
+    let (neg, digits) = match t.as_bytes().first()? {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits = digits.trim_start();
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+        || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+    {
+        return None;
+    }
+    let clean: String = digits.chars().filter(|&c| c != '_').collect();
+    let v: i128 = clean.parse().ok()?;
+    isize::try_from(if neg { -v } else { v }).ok()
+}
+
+impl std::str::FromStr for Selection {
+    type Err = SelectionError;
+
+    /// As [`Selection::parse`].
+    fn from_str(text: &str) -> Result<Selection, SelectionError> {
+        Selection::parse(text)
+    }
+}
+
 impl From<SliceInfoElem> for Axis {
     fn from(e: SliceInfoElem) -> Axis {
         match e {
@@ -416,6 +581,7 @@ impl<T: AsRef<[SliceInfoElem]>, Din: ndarray::Dimension, Dout: ndarray::Dimensio
         let elems: &[SliceInfoElem] = info.as_ref();
         Selection {
             axes: elems.iter().map(|&e| Axis::from(e)).collect(),
+            ellipsis: None,
         }
     }
 }
@@ -424,13 +590,17 @@ impl From<&[Axis]> for Selection {
     fn from(axes: &[Axis]) -> Selection {
         Selection {
             axes: axes.to_vec(),
+            ellipsis: None,
         }
     }
 }
 
 impl From<Vec<Axis>> for Selection {
     fn from(axes: Vec<Axis>) -> Selection {
-        Selection { axes }
+        Selection {
+            axes,
+            ellipsis: None,
+        }
     }
 }
 
@@ -558,5 +728,131 @@ mod tests {
         assert!(resolve_axis(Axis::Index(mn), 0, 3).is_err());
         assert!(resolve_axis(Axis::Index(mx), 0, 3).is_err());
         assert_eq!(idx(Axis::Index(-3), 3), vec![0]);
+    }
+
+    fn parsed(text: &str) -> Selection {
+        Selection::parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+    }
+
+    /// The text of a [`SelectionError::Syntax`], else a panic.
+    fn syntax(text: &str) -> (String, String) {
+        match Selection::parse(text) {
+            Err(SelectionError::Syntax { part, reason, .. }) => (part, reason),
+            other => panic!("{text:?} gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_numpy_text() {
+        assert_eq!(parsed("3"), Selection::new().index(3));
+        assert_eq!(parsed("-1"), Selection::new().index(-1));
+        assert_eq!(parsed(" - 2 "), Selection::new().index(-2));
+        assert_eq!(parsed("+4"), Selection::new().index(4));
+        assert_eq!(parsed("1_000"), Selection::new().index(1000));
+        assert_eq!(parsed(":"), Selection::new().full());
+        assert_eq!(parsed("::"), Selection::new().full());
+        assert_eq!(parsed("::-1"), Selection::new().slice(None, None, -1));
+        assert_eq!(parsed("5:"), Selection::new().slice(5, None, 1));
+        assert_eq!(parsed(":3"), Selection::new().slice(None, 3, 1));
+        assert_eq!(parsed("-3:"), Selection::new().slice(-3, None, 1));
+        assert_eq!(
+            parsed("1:10:2,::-1"),
+            Selection::new().slice(1, 10, 2).slice(None, None, -1)
+        );
+        assert_eq!(
+            parsed(" 1 : 10 : 2 , : : -1 , 0 "),
+            Selection::new()
+                .slice(1, 10, 2)
+                .slice(None, None, -1)
+                .index(0)
+        );
+        assert_eq!(parsed("1:10:"), Selection::new().slice(1, 10, 1));
+        assert_eq!(parsed("1,"), Selection::new().index(1));
+        assert_eq!(parsed("...,0"), Selection::new().ellipsis().index(0));
+        assert_eq!(parsed("0, ..."), Selection::new().index(0).ellipsis());
+        assert_eq!(parsed("Ellipsis"), Selection::new().ellipsis());
+        let big = format!("{}", isize::MAX);
+        assert_eq!(parsed(&big), Selection::new().index(isize::MAX));
+        assert_eq!(
+            "2:".parse::<Selection>(),
+            Ok(Selection::new().slice(2, None, 1))
+        );
+    }
+
+    #[test]
+    fn bad_text_names_the_item() {
+        let (part, reason) = syntax("0, 1:x");
+        assert_eq!(part, "1:x");
+        assert!(reason.contains("stop \"x\""), "{reason}");
+        assert!(syntax("1:2:3:4").1.contains("more than two colons"));
+        assert!(syntax("::0").1.contains("step of 0"));
+        assert!(syntax("..., 1, ...").1.contains("second ..."));
+        assert!(syntax("1,,2").1.contains("item 2"));
+        assert!(syntax("").1.contains("empty"));
+        assert!(syntax("None").1.contains("adds an axis"));
+        assert_eq!(syntax("1.5").0, "1.5");
+        assert_eq!(
+            syntax("99999999999999999999999").0,
+            "99999999999999999999999"
+        );
+        assert!(Selection::parse("1__0").is_err());
+        assert!(Selection::parse("_1").is_err());
+        assert!(Selection::parse("--1").is_err());
+        let msg = Selection::parse("0, a").unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            "bad selection \"0, a\": \"a\" has index \"a\", which is not an integer"
+        );
+    }
+
+    #[test]
+    fn ellipsis_spreads_whole_axes() {
+        let shape = [4, 5, 6];
+        let out = |s: &str| parsed(s).resolve(&shape).map(|r| r.out_shape());
+        assert_eq!(out("..."), Ok(vec![4, 5, 6]));
+        assert_eq!(out("..., 0"), Ok(vec![4, 5]));
+        assert_eq!(out("0, ..."), Ok(vec![5, 6]));
+        assert_eq!(out("0, ..., ::2"), Ok(vec![5, 3]));
+        assert_eq!(out("0, ..., 1, 2"), Ok(vec![]));
+        assert_eq!(
+            out("0, 1, 2, 3, ..."),
+            Err(SelectionError::TooMany { given: 4, ndim: 3 })
+        );
+        // the ellipsis resolves to the same region as the whole axes
+        assert_eq!(
+            parsed("..., -1").resolve(&shape),
+            parsed(":, :, -1").resolve(&shape)
+        );
+        // an integer past the ellipsis names its real axis
+        assert_eq!(
+            parsed("..., 9").resolve(&shape),
+            Err(SelectionError::OutOfBounds {
+                axis: 2,
+                index: 9,
+                len: 6
+            })
+        );
+        assert_eq!(
+            parsed("...").resolve(&[]).map(|r| r.out_shape()),
+            Ok(vec![])
+        );
+    }
+
+    #[test]
+    fn parsed_slices_match_numpy() {
+        // numpy: np.arange(10)[s]
+        let idx_of = |s: &str| {
+            let r = parsed(s).resolve(&[10]).unwrap();
+            (0..r.axes[0].count)
+                .map(|k| r.axes[0].index(k))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(idx_of("1:10:2"), vec![1, 3, 5, 7, 9]);
+        assert_eq!(idx_of("::-1"), vec![9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+        assert_eq!(idx_of("-3:"), vec![7, 8, 9]);
+        assert_eq!(idx_of("8:2:-3"), vec![8, 5]);
+        assert_eq!(idx_of("-1:-4:-1"), vec![9, 8, 7]);
+        assert_eq!(idx_of(":3"), vec![0, 1, 2]);
+        assert_eq!(idx_of("20:"), Vec::<usize>::new());
     }
 }

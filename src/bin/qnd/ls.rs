@@ -90,7 +90,20 @@ pub fn run(args: LsArgs) -> Result<(), Failure> {
     let root = cli::open_read(&file)?;
     root.goto_off();
     root.set_auto(Auto::Off);
-    let (full, node) = resolve(&root, &path)?;
+    let text = listing(&root, &path, recursive)?;
+    root.close()?;
+    cli::print(&text)
+}
+
+/// What `qnd ls` prints for `path` in the file of `root` (goto off, auto
+/// off): one line per member of a group or element of a list (with
+/// `recursive`, everything below it), or the one line of anything else.
+///
+/// # Errors
+/// [`Failure::Error`] when `path` names nothing or a member cannot be
+/// listed.
+pub fn listing(root: &QGroup, path: &str, recursive: bool) -> Result<String, Failure> {
+    let (full, node) = resolve(root, path)?;
     let rows = match &node {
         Node::Group(_) | Node::List(_) if !is_records(&node) => {
             let mut rows = Vec::new();
@@ -109,8 +122,7 @@ pub fn run(args: LsArgs) -> Result<(), Failure> {
             vec![row(name, &node)?]
         }
     };
-    root.close()?;
-    cli::print(&format_rows(&rows))
+    Ok(format_rows(&rows))
 }
 
 fn is_records(node: &Node) -> bool {

@@ -6,13 +6,14 @@ mod completions;
 mod convert;
 // mod diff;
 mod dump;
-// mod get;
+mod get;
 mod ls;
 mod pick;
 // mod plot;
 mod progress;
 mod recover;
 mod safe;
+mod show;
 mod vstack;
 
 use std::ffi::OsString;
@@ -79,7 +80,7 @@ enum Command {
     Vstack(vstack::VstackArgs),
     Recover(recover::RecoverArgs),
     // Diff(diff::DiffArgs),
-    // Get(get::GetArgs),
+    Get(get::GetArgs),
     // Plot(plot::PlotArgs),
     Completions(completions::CompletionsArgs),
 }
@@ -116,7 +117,7 @@ fn run(args: Vec<OsString>) -> Result<(), Failure> {
         Command::Vstack(a) => vstack::run(a),
         Command::Recover(a) => recover::run(a),
         // Command::Diff(a) => diff::run(a),
-        // Command::Get(a) => get::run(a),
+        Command::Get(a) => get::run(a),
         // Command::Plot(a) => plot::run(a),
         Command::Completions(a) => completions::run(a, Cli::command()),
     };
