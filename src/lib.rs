@@ -441,6 +441,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod diff;
 mod error;
 mod file;
 pub mod lazy;
@@ -455,6 +456,9 @@ mod tree;
 pub mod values;
 
 pub use backend::LinkTarget;
+pub use diff::{
+    diff, diff_path, Change, Diff, Differ, Difference, ItemKind, Side, Tolerance, ValueDiff,
+};
 pub use backend::{Capabilities, Kind, NcFormat};
 pub use error::{error_chain, BoxError, Error, Result, StorageError};
 pub use file::read::MAX_DEPTH;
