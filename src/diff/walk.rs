@@ -107,19 +107,18 @@ impl<'d, 'p> Walk<'d, 'p> {
         if trimmed.is_empty() {
             return self.run();
         }
-        let full = format!("/{trimmed}");
         let a = lookup(&self.a, trimmed)?;
         let b = lookup(&self.b, trimmed)?;
         match (a, b) {
             (None, None) => {
                 return Err(Error::NoItem {
                     file: self.a.file_path(),
-                    path: full,
+                    path: format!("/{trimmed}"),
                 })
             }
-            (Some(_), None) => self.note(&full, Change::Missing(Side::A)),
-            (None, Some(_)) => self.note(&full, Change::Missing(Side::B)),
-            (Some(a), Some(b)) => self.compare(&full, &a, &b)?,
+            (Some((p, _)), None) => self.note(&p, Change::Missing(Side::A)),
+            (None, Some((p, _))) => self.note(&p, Change::Missing(Side::B)),
+            (Some((p, a)), Some((_, b))) => self.compare(&p, &a, &b)?,
         }
         Ok(Diff {
             differences: self.found,
@@ -394,29 +393,65 @@ fn link_text(g: &QGroup, name: &str) -> Result<String> {
     })
 }
 
-/// Item `path` of the tree under `root`, `None` when there is none.
-fn lookup(root: &QGroup, path: &str) -> Result<Option<Node>> {
-    let (parent, name) = match path.trim_end_matches('/').rsplit_once('/') {
-        Some((dir, name)) => match root.item(dir) {
-            Ok(Item::Group(g)) => (g, name),
-            Ok(_) | Err(Error::NoItem { .. } | Error::Dangling { .. }) => {
-                // `l[2]/x` and the like: through a list element, or absent.
-                return match root.item(path) {
-                    Ok(item) => Ok(Some(node_of(item, || None, &[]))),
-                    Err(Error::NoItem { .. }) => Ok(None),
-                    Err(e) => Err(e),
-                };
-            }
+/// Item `path` of the tree under `root` (`/g/x`, `l[2]/q`, `time[-1]`:
+/// element or record `i` of a list or record variable, negative from the
+/// end; a member whose name holds brackets wins over indexing), and its
+/// path spelled out; `None` when there is none.
+fn lookup(root: &QGroup, path: &str) -> Result<Option<(String, Node)>> {
+    let mut node = Node::Group(root.clone());
+    let mut full = String::from("/");
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        let Node::Group(g) = &node else {
+            return Ok(None);
+        };
+        let (name, indices) = if g.contains(part)? {
+            (part, Vec::new())
+        } else {
+            split_indices(part).ok_or_else(|| Error::Invalid {
+                file: root.file_path(),
+                path: path.to_string(),
+                reason: format!("bad index in {part:?} (say name[i], i a whole number)"),
+            })?
+        };
+        node = match member(g, name, &[]) {
+            Ok(n) => n,
+            Err(Error::NoItem { .. }) => return Ok(None),
             Err(e) => return Err(e),
-        },
-        None => (root.clone(), path),
-    };
-    match parent.item(name) {
-        Ok(item) => Ok(Some(node_of(item, || parent.attrs(name).ok(), &[]))),
-        Err(Error::NoItem { .. }) => Ok(None),
-        Err(Error::Dangling { .. }) => Ok(Some(Node::Dangling(link_text(&parent, name)?))),
-        Err(e) => Err(e),
+        };
+        full = child(&full, name);
+        for i in indices {
+            let Node::List(l) = &node else {
+                return Ok(None);
+            };
+            let n = l.len()?;
+            let at = if i < 0 { i.checked_add_unsigned(n) } else { Some(i) };
+            let Some(at) = at.and_then(|a| usize::try_from(a).ok()).filter(|&a| a < n) else {
+                return Ok(None);
+            };
+            node = element(l, at, &[])?;
+            full = format!("{full}[{at}]");
+        }
     }
+    Ok(Some((full, node)))
+}
+
+/// `name[1][-2]` into `name` and `[1, -2]`; `None` when malformed.
+fn split_indices(part: &str) -> Option<(&str, Vec<isize>)> {
+    let Some(open) = part.find('[') else {
+        return Some((part, Vec::new()));
+    };
+    let (name, mut rest) = part.split_at(open);
+    let mut indices = Vec::new();
+    while !rest.is_empty() {
+        let inner = rest.strip_prefix('[')?;
+        let close = inner.find(']')?;
+        indices.push(inner[..close].trim().parse().ok()?);
+        rest = &inner[close + 1..];
+    }
+    if name.is_empty() {
+        return None;
+    }
+    Some((name, indices))
 }
 
 /// The bytes of the leaves and record variables under `node` (text: 16 a

@@ -3,6 +3,7 @@
 
 mod cli;
 mod convert;
+mod diff;
 mod dump;
 mod pick;
 mod progress;
@@ -125,6 +126,7 @@ fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
         Some("--safe") => safe::run(args),
         Some("convert") => convert::run(&Args::parse(args, convert::FLAGS)?),
         Some("vstack") => vstack::run(args),
+        Some("diff") => diff::main_glue(args),
         Some("recover") => recover::run(&Args::parse(args, &[])?),
         _ => Err(Failure::Usage(format!(
             "unknown command {}",
