@@ -466,12 +466,12 @@ fn record_counts_and_records() {
     assert_eq!((v.count, v.total), (1, 15));
     assert_eq!((f64_of(&v.a), f64_of(&v.b)), (32.0, 33.0));
     // One record of both: PATH with an index.
-    let d = qnd::diff_path(&a, &c, "u[3]", &EXACT).unwrap();
-    assert_eq!(values_at(&d, "/u[3]").first, [2]);
+    let one = qnd::diff_path(&a, &c, "u[3]", &EXACT).unwrap();
+    assert_eq!(values_at(&one, "/u[3]").first, [2]);
     // Negative indices count from each end: A's record 4 against C's 6,
     // named by A's.
-    let d = qnd::diff_path(&a, &c, "/u[-1]", &EXACT).unwrap();
-    let v = values_at(&d, "/u[4]");
+    let last = qnd::diff_path(&a, &c, "/u[-1]", &EXACT).unwrap();
+    let v = values_at(&last, "/u[4]");
     assert_eq!((f64_of(&v.a), f64_of(&v.b), v.count), (40.0, 60.0, 3));
     let e = qnd::diff_path(&a, &c, "u[x]", &EXACT).unwrap_err();
     assert!(matches!(e, Error::Invalid { .. }), "{e}");
