@@ -53,7 +53,10 @@ fn io(path: &Path, source: std::io::Error) -> qnd::Error {
 fn change_last(path: &Path, n: usize) -> std::io::Result<()> {
     use std::io::{Read, Seek, SeekFrom, Write};
     let want = ((n - 1) as f64 * 0.5).to_le_bytes();
-    let mut f = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)?;
     let len = f.metadata()?.len();
     let tail = len.min(64 << 20);
     f.seek(SeekFrom::Start(len - tail))?;
@@ -65,7 +68,10 @@ fn change_last(path: &Path, n: usize) -> std::io::Result<()> {
         .ok_or_else(|| std::io::Error::other("last element not found"))?;
     f.seek(SeekFrom::Start(len - tail + at as u64))?;
     f.write_all(&(-1.0f64).to_le_bytes())?;
-    println!("changed the last element at byte {} of {len}", len - tail + at as u64);
+    println!(
+        "changed the last element at byte {} of {len}",
+        len - tail + at as u64
+    );
     Ok(())
 }
 

@@ -456,10 +456,10 @@ mod tree;
 pub mod values;
 
 pub use backend::LinkTarget;
+pub use backend::{Capabilities, Kind, NcFormat};
 pub use diff::{
     diff, diff_path, Change, Diff, Differ, Difference, ItemKind, Side, Tolerance, ValueDiff,
 };
-pub use backend::{Capabilities, Kind, NcFormat};
 pub use error::{error_chain, BoxError, Error, Result, StorageError};
 pub use file::read::MAX_DEPTH;
 pub use file::DEFAULT_FAMILY_SIZE;

@@ -28,7 +28,8 @@ fn diff<S: AsRef<OsStr>>(args: &[S]) -> (Option<i32>, String, String) {
 /// A file at `path` with a few members; `u` scaled by `scale`.
 fn write(path: &Path, scale: f64) {
     let f = qnd::open(path, "w").unwrap();
-    f.set("g", qnd::group! {"x" => vec![1.0, 2.0, 3.0]}).unwrap();
+    f.set("g", qnd::group! {"x" => vec![1.0, 2.0, 3.0]})
+        .unwrap();
     f.attrs("g/x").unwrap().set("units", "cm").unwrap();
     f.set_recording(Recording::Uniform);
     for k in 0..4 {
@@ -54,7 +55,10 @@ fn equal_files_exit_0_and_print_nothing() {
             .output()
             .unwrap();
         assert!(run.status.success());
-        assert_eq!(diff(&[&tree, &copy]), (Some(0), String::new(), String::new()));
+        assert_eq!(
+            diff(&[&tree, &copy]),
+            (Some(0), String::new(), String::new())
+        );
     }
 }
 
@@ -78,7 +82,10 @@ fn different_files_exit_1_with_one_line_per_difference() {
          /extra: only in B\n"
     );
     // -q: the status alone.
-    assert_eq!(diff(&[&a as &dyn AsRef<OsStr>, &b, &"-q"]), (Some(1), String::new(), String::new()));
+    assert_eq!(
+        diff(&[&a as &dyn AsRef<OsStr>, &b, &"-q"]),
+        (Some(1), String::new(), String::new())
+    );
     // Within the tolerance only the attribute and the extra member remain.
     let (code, out, _) = diff(&[&a as &dyn AsRef<OsStr>, &b, &"--rtol", &"0.34"]);
     assert_eq!(code, Some(1));
@@ -90,7 +97,10 @@ fn different_files_exit_1_with_one_line_per_difference() {
     assert_eq!((code, out.as_str()), (Some(0), ""));
     let (code, out, _) = diff(&[&a as &dyn AsRef<OsStr>, &b, &"u[1]"]);
     assert_eq!(code, Some(1));
-    assert!(out.starts_with("/u[1]: values differ at [0]: 1 vs 1.5 (2 of 2 elements"), "{out}");
+    assert!(
+        out.starts_with("/u[1]: values differ at [0]: 1 vs 1.5 (2 of 2 elements"),
+        "{out}"
+    );
     let (code, out, _) = diff(&[&a as &dyn AsRef<OsStr>, &b, &"extra"]);
     assert_eq!((code, out.as_str()), (Some(1), "/extra: only in B\n"));
 }
@@ -117,12 +127,23 @@ fn errors_exit_2() {
     let (code, _, err) = diff(&[&a as &dyn AsRef<OsStr>, &a, &"--rtol", &"-1"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("finite and >= 0"), "{err}");
-    assert_eq!(diff(&[&a as &dyn AsRef<OsStr>, &a, &"--atol", &"x"]).0, Some(2));
-    assert_eq!(diff(&[&a as &dyn AsRef<OsStr>, &a, &"--frobnicate"]).0, Some(2));
+    assert_eq!(
+        diff(&[&a as &dyn AsRef<OsStr>, &a, &"--atol", &"x"]).0,
+        Some(2)
+    );
+    assert_eq!(
+        diff(&[&a as &dyn AsRef<OsStr>, &a, &"--frobnicate"]).0,
+        Some(2)
+    );
     // --help: the exit statuses and an example, exit 0.
     let (code, out, _) = diff(&["--help"]);
     assert_eq!(code, Some(0));
-    for words in ["Exit status", "qnd diff run.h5 run.nc", "--rtol", "numpy.isclose"] {
+    for words in [
+        "Exit status",
+        "qnd diff run.h5 run.nc",
+        "--rtol",
+        "numpy.isclose",
+    ] {
         assert!(out.contains(words), "{words} not in\n{out}");
     }
 }

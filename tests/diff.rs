@@ -35,7 +35,11 @@ fn values_at<'a>(d: &'a qnd::Diff, path: &str) -> &'a ValueDiff {
 }
 
 fn f64_of(a: &Array) -> f64 {
-    a.to_f64().expect("a number").into_iter().next().expect("one")
+    a.to_f64()
+        .expect("a number")
+        .into_iter()
+        .next()
+        .expect("one")
 }
 
 /// A copy of `src` in a new file `dst` (its format from the extension, or
@@ -74,9 +78,17 @@ fn fixtures_equal_their_conversions() {
         }
         for copy in &copies {
             let d = qnd::diff(&src, copy, &EXACT).unwrap();
-            assert!(d.is_empty(), "{name} vs {}:\n{d}", copy.file_path().display());
+            assert!(
+                d.is_empty(),
+                "{name} vs {}:\n{d}",
+                copy.file_path().display()
+            );
             let d = qnd::diff(copy, &src, &EXACT).unwrap();
-            assert!(d.is_empty(), "{} vs {name}:\n{d}", copy.file_path().display());
+            assert!(
+                d.is_empty(),
+                "{} vs {name}:\n{d}",
+                copy.file_path().display()
+            );
         }
     }
 }
@@ -333,7 +345,8 @@ fn tolerance_boundaries() {
 #[test]
 fn nan_equals_nan_and_infinities_only_themselves() {
     let a = qnd::memory();
-    a.set("x", vec![f64::NAN, 1.0, f64::INFINITY, f64::NAN]).unwrap();
+    a.set("x", vec![f64::NAN, 1.0, f64::INFINITY, f64::NAN])
+        .unwrap();
     a.set("y", vec![f32::NAN, f32::NEG_INFINITY]).unwrap();
     let b = qnd::memory();
     b.set("x", vec![f64::NAN, 1.0, f64::INFINITY, 2.0]).unwrap();
@@ -551,13 +564,19 @@ fn diff_of_one_path() {
     let a = qnd::memory();
     a.set("g", qnd::group! {"x" => 1.0, "y" => 2.0}).unwrap();
     a.set("h", 1).unwrap();
-    a.create_list("l").unwrap().extend([Value::group()]).unwrap();
+    a.create_list("l")
+        .unwrap()
+        .extend([Value::group()])
+        .unwrap();
     a.list("l").unwrap().group(0).unwrap().set("q", 1).unwrap();
     let b = qnd::memory();
     b.set("g", qnd::group! {"x" => 1.0, "y" => 3.0}).unwrap();
     b.set("h", 2).unwrap();
     b.set("k", 2).unwrap();
-    b.create_list("l").unwrap().extend([Value::group()]).unwrap();
+    b.create_list("l")
+        .unwrap()
+        .extend([Value::group()])
+        .unwrap();
     b.list("l").unwrap().group(0).unwrap().set("q", 2).unwrap();
     let d = qnd::diff_path(&a, &b, "/g", &EXACT).unwrap();
     assert_eq!(only(&d).0, "/g/y");

@@ -158,7 +158,8 @@ fn converted(tree: IndexMap<String, Value>) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().unwrap();
     let nc_path = dir.path().join("copy.nc");
     let nc = qnd::open(&nc_path, "w").unwrap();
-    f.copy_to(&nc).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    f.copy_to(&nc)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
     nc.close().unwrap();
     let nc = qnd::open(&nc_path, "r").unwrap();
     let mem = qnd::memory();

@@ -567,7 +567,7 @@ mod tests {
         let t = Tolerance::new(0.5, 0.0);
         assert_eq!(numbers(&[1i32], &[2], &t).count, 0); // 1 <= 0.5 * 2
         assert_eq!(numbers(&[2i32], &[1], &t).count, 1); // 1 > 0.5 * 1
-        // Infinities: only themselves, whatever the tolerance.
+                                                         // Infinities: only themselves, whatever the tolerance.
         let t = Tolerance::new(1.0, 1.0);
         assert_eq!(numbers(&[f64::INFINITY], &[f64::INFINITY], &t).count, 0);
         assert_eq!(numbers(&[1.0], &[f64::INFINITY], &t).count, 1);
@@ -576,7 +576,12 @@ mod tests {
     #[test]
     fn tolerance_close_matches_the_loop() {
         let t = Tolerance::new(1e-3, 1e-6);
-        for (x, y) in [(1.0, 1.001), (1.0, 1.0011), (0.0, 1e-6), (f64::NAN, f64::NAN)] {
+        for (x, y) in [
+            (1.0, 1.001),
+            (1.0, 1.0011),
+            (0.0, 1e-6),
+            (f64::NAN, f64::NAN),
+        ] {
             let looped = numbers(&[x], &[y], &t).count == 0;
             assert_eq!(t.close(x, y), looped, "{x} {y}");
         }

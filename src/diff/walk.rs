@@ -215,7 +215,10 @@ impl<'d, 'p> Walk<'d, 'p> {
         if da != db {
             self.note(path, Change::DType { a: da, b: db });
         }
-        let (ra, rb) = (sa.first().copied().unwrap_or(0), sb.first().copied().unwrap_or(0));
+        let (ra, rb) = (
+            sa.first().copied().unwrap_or(0),
+            sb.first().copied().unwrap_or(0),
+        );
         let (reca, recb) = (sa.get(1..).unwrap_or(&[]), sb.get(1..).unwrap_or(&[]));
         if reca != recb {
             self.note(
@@ -424,7 +427,11 @@ fn lookup(root: &QGroup, path: &str) -> Result<Option<(String, Node)>> {
                 return Ok(None);
             };
             let n = l.len()?;
-            let at = if i < 0 { i.checked_add_unsigned(n) } else { Some(i) };
+            let at = if i < 0 {
+                i.checked_add_unsigned(n)
+            } else {
+                Some(i)
+            };
             let Some(at) = at.and_then(|a| usize::try_from(a).ok()).filter(|&a| a < n) else {
                 return Ok(None);
             };
