@@ -12,7 +12,9 @@
 //! and of `cmp` on them and prints the medians side by side; then changes
 //! the bytes of the last element in the copy (only those: `cmp` still
 //! reads to there, the end of the data) and does it again. The files are
-//! removed at the end.
+//! removed at the end. The same again with the data as a recorded
+//! history (a record variable of 100 kB records, as a simulation writes
+//! it: chunked).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,9 +28,22 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-/// Write `n` f8 (the value at i is i * 0.5) into leaf `x` of a new file.
-fn write(path: &Path, n: usize) -> qnd::Result<()> {
+/// The record length of the history layout: 12,500 f8 (100 kB a record).
+const RECORD: usize = 12_500;
+
+/// Write `n` f8 (the value at flat index i is i * 0.5) into a new file: as
+/// one leaf `x`, or (`history`) as a record variable `u` of records of
+/// [`RECORD`] elements, recorded one at a time.
+fn write(path: &Path, n: usize, history: bool) -> qnd::Result<()> {
     let f = qnd::open(path, "w")?;
+    if history {
+        f.set_recording(qnd::Recording::Uniform);
+        for k in 0..n / RECORD {
+            let u = Array1::from_shape_fn(RECORD, |i| (k * RECORD + i) as f64 * 0.5);
+            f.set("u", u)?;
+        }
+        return f.close();
+    }
     let x = f.declare("x", DType::F64, &[n])?;
     let block = 1 << 20;
     let mut start = 0;
@@ -58,20 +73,24 @@ fn change_last(path: &Path, n: usize) -> std::io::Result<()> {
         .write(true)
         .open(path)?;
     let len = f.metadata()?.len();
-    let tail = len.min(64 << 20);
-    f.seek(SeekFrom::Start(len - tail))?;
-    let mut buf = vec![0; tail as usize];
-    f.read_exact(&mut buf)?;
-    let at = buf
-        .windows(8)
-        .rposition(|w| w == want)
-        .ok_or_else(|| std::io::Error::other("last element not found"))?;
-    f.seek(SeekFrom::Start(len - tail + at as u64))?;
+    let window = 64u64 << 20;
+    let mut end = len;
+    let at = loop {
+        let start = end.saturating_sub(window);
+        f.seek(SeekFrom::Start(start))?;
+        let mut buf = vec![0; (end - start) as usize];
+        f.read_exact(&mut buf)?;
+        if let Some(i) = buf.windows(8).rposition(|w| w == want) {
+            break start + i as u64;
+        }
+        if start == 0 {
+            return Err(std::io::Error::other("last element not found"));
+        }
+        end = start + 7; // windows overlap by 7 bytes
+    };
+    f.seek(SeekFrom::Start(at))?;
     f.write_all(&(-1.0f64).to_le_bytes())?;
-    println!(
-        "changed the last element at byte {} of {len}",
-        len - tail + at as u64
-    );
+    println!("changed the last element at byte {at} of {len}");
     Ok(())
 }
 
@@ -122,14 +141,28 @@ fn main() -> qnd::Result<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(125_000_000);
     let runs: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
+    for history in [false, true] {
+        let n = if history { n / RECORD * RECORD } else { n };
+        compare(&dir, n, runs, history)?;
+    }
+    Ok(())
+}
+
+/// Write the pair (one layout), time both cases, print, remove the files.
+fn compare(dir: &Path, n: usize, runs: usize, history: bool) -> qnd::Result<()> {
     let a = dir.join(format!("qnd-diff-speed-{}-a.h5", std::process::id()));
     let b = dir.join(format!("qnd-diff-speed-{}-b.h5", std::process::id()));
     let result = (|| {
-        write(&a, n)?;
+        write(&a, n, history)?;
         std::fs::copy(&a, &b).map_err(|e| io(&b, e))?;
         let size = std::fs::metadata(&a).map(|m| m.len()).unwrap_or(0);
+        let layout = if history {
+            format!("a record variable of {} records of {RECORD} f8", n / RECORD)
+        } else {
+            format!("one f8 leaf of {n} elements")
+        };
         println!(
-            "two HDF5 files of one f8 leaf of {n} elements, {:.1} MB each, in {}; median of {runs} runs",
+            "two HDF5 files of {layout}, {:.1} MB each, in {}; median of {runs} runs",
             size as f64 / 1e6,
             dir.display()
         );
