@@ -11,6 +11,15 @@ use std::process::Command;
 use ndarray::Array1;
 use qnd::Recording;
 
+/// One test at a time: a child started while another test has a file
+/// open would inherit its descriptor (the C libraries open without
+/// `O_CLOEXEC`; qnd marks it close-on-exec just after), and HDF5's lock on
+/// that file with it (as in tests/families.rs).
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Exit status, stdout and stderr of `qnd diff ARGS`.
 fn diff<S: AsRef<OsStr>>(args: &[S]) -> (Option<i32>, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_qnd"))
@@ -41,6 +50,7 @@ fn write(path: &Path, scale: f64) {
 
 #[test]
 fn equal_files_exit_0_and_print_nothing() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.h5"), dir.path().join("b.nc"));
     write(&a, 1.0);
@@ -64,6 +74,7 @@ fn equal_files_exit_0_and_print_nothing() {
 
 #[test]
 fn different_files_exit_1_with_one_line_per_difference() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.h5"), dir.path().join("b.h5"));
     write(&a, 1.0);
@@ -107,6 +118,7 @@ fn different_files_exit_1_with_one_line_per_difference() {
 
 #[test]
 fn errors_exit_2() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.h5");
     write(&a, 1.0);
@@ -150,6 +162,7 @@ fn errors_exit_2() {
 
 #[test]
 fn piped_output_shows_no_progress() {
+    let _serial = serial();
     // 72 MB a file: over the size a progress bar appears for on a
     // terminal; piped, stderr stays empty.
     let dir = tempfile::tempdir().unwrap();

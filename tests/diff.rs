@@ -34,6 +34,14 @@ fn values_at<'a>(d: &'a qnd::Diff, path: &str) -> &'a ValueDiff {
     }
 }
 
+/// One test at a time: the h5py child of one test would inherit a file
+/// another test has open through the C libraries, and HDF5's lock on it
+/// (as in tests/families.rs).
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn f64_of(a: &Array) -> f64 {
     a.to_f64()
         .expect("a number")
@@ -64,6 +72,7 @@ fn fixtures() -> Vec<PathBuf> {
 
 #[test]
 fn fixtures_equal_their_conversions() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     for file in fixtures() {
         let src = qnd::open(&file, "r").unwrap();
@@ -95,6 +104,7 @@ fn fixtures_equal_their_conversions() {
 
 #[test]
 fn a_changed_element_of_a_converted_fixture_is_found() {
+    let _serial = serial();
     let Some(file) = common::fixtures::path("history.h5") else {
         return;
     };
@@ -146,6 +156,7 @@ fn a_changed_element_of_a_converted_fixture_is_found() {
 
 #[test]
 fn missing_items_on_either_side() {
+    let _serial = serial();
     let a = qnd::memory();
     a.set("x", 1.0).unwrap();
     a.set("g", Value::group()).unwrap();
@@ -173,6 +184,7 @@ fn missing_items_on_either_side() {
 
 #[test]
 fn kinds_differ() {
+    let _serial = serial();
     let a = qnd::memory();
     a.set("g", Value::group()).unwrap();
     a.set("n", Value::None).unwrap();
@@ -204,6 +216,7 @@ fn kinds_differ() {
 
 #[test]
 fn dtypes_differ_and_values_are_still_compared() {
+    let _serial = serial();
     let a = qnd::memory();
     a.set("same", vec![1i32, 2, 3]).unwrap();
     a.set("other", vec![1i32, 2, 3]).unwrap();
@@ -247,6 +260,7 @@ fn dtypes_differ_and_values_are_still_compared() {
 
 #[test]
 fn shapes_differ() {
+    let _serial = serial();
     let a = qnd::memory();
     a.set("m", Array2::<f64>::zeros((2, 3))).unwrap();
     let b = qnd::memory();
@@ -267,6 +281,7 @@ fn shapes_differ() {
 
 #[test]
 fn values_first_index_and_maxima() {
+    let _serial = serial();
     let a = qnd::memory();
     let x = Array2::from_shape_fn((4, 30), |(i, j)| (i * 30 + j) as f64);
     a.set("g", Value::group()).unwrap();
@@ -306,6 +321,7 @@ fn values_first_index_and_maxima() {
 
 #[test]
 fn tolerance_boundaries() {
+    let _serial = serial();
     let a = qnd::memory();
     a.set("x", vec![1.0, 100.0, 0.0]).unwrap();
     a.set("i", vec![10i64, 20]).unwrap();
@@ -344,6 +360,7 @@ fn tolerance_boundaries() {
 
 #[test]
 fn nan_equals_nan_and_infinities_only_themselves() {
+    let _serial = serial();
     let a = qnd::memory();
     a.set("x", vec![f64::NAN, 1.0, f64::INFINITY, f64::NAN])
         .unwrap();
@@ -367,6 +384,7 @@ fn nan_equals_nan_and_infinities_only_themselves() {
 
 #[test]
 fn attributes_differ_by_name_and_value() {
+    let _serial = serial();
     let a = qnd::memory();
     a.set("x", 1.0).unwrap();
     a.attrs("x").unwrap().set("units", "cm").unwrap();
@@ -401,6 +419,7 @@ fn attributes_differ_by_name_and_value() {
 
 #[test]
 fn reserved_attributes_are_not_reported() {
+    let _serial = serial();
     // netCDF-4 keeps `__records__` on a variable holding fewer records
     // than `_0` and `__order__` on a group with subgroups; HDF5 has
     // neither. The trees are the same.
@@ -443,6 +462,7 @@ fn reserved_attributes_are_not_reported() {
 
 #[test]
 fn record_counts_and_records() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let record = |path: &Path, n: usize, change: Option<(usize, usize)>| {
         let f = qnd::open(path, "w").unwrap();
@@ -508,6 +528,7 @@ fn record_counts_and_records() {
 
 #[test]
 fn a_large_leaf_is_compared_block_by_block() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     // 3,000,000 f8 (24 MB, about six blocks of 4 MiB); the difference is
     // in the very last element.
@@ -561,6 +582,7 @@ fn a_large_leaf_is_compared_block_by_block() {
 
 #[test]
 fn diff_of_one_path() {
+    let _serial = serial();
     let a = qnd::memory();
     a.set("g", qnd::group! {"x" => 1.0, "y" => 2.0}).unwrap();
     a.set("h", 1).unwrap();
@@ -593,6 +615,7 @@ fn diff_of_one_path() {
 
 #[test]
 fn links_are_followed() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("links.h5");
     let f = qnd::open(&path, "w").unwrap();

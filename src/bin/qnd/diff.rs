@@ -110,7 +110,11 @@ pub fn run(args: DiffArgs) -> Result<(), Failure> {
         return Ok(());
     }
     if !args.quiet {
-        cli::print(&found.to_string())?;
+        // A reader that went away early (`| head -1`) still gets status 1.
+        match cli::print(&found.to_string()) {
+            Ok(()) | Err(Failure::Closed) => {}
+            Err(other) => return Err(other),
+        }
     }
     Err(Failure::Exit(1))
 }
