@@ -507,7 +507,7 @@ impl<'p> Differ<'p> {
 }
 
 /// Compare the trees under `a` and `b` within `tol`: see the
-/// [module](crate::diff) for what is compared.
+/// [module](mod@crate::diff) for what is compared.
 ///
 /// ```
 /// let a = qnd::memory();
