@@ -558,6 +558,24 @@ fn a_large_leaf_is_compared_block_by_block() {
     assert_eq!(calls.last(), Some(&(8 * n as u64, 8 * n as u64)));
     assert!(calls.windows(2).all(|w| w[0].0 < w[1].0), "{calls:?}");
 
+    // Stopping at the first difference: one block read of the leaf.
+    let mut blocks = 0;
+    let a_two = qnd::memory();
+    a_two.set("y", vec![1.0; 1000]).unwrap();
+    a_two.set("z", 1).unwrap();
+    let b_two = qnd::memory();
+    b_two.set("y", vec![2.0; 1000]).unwrap();
+    b_two.set("z", 2).unwrap();
+    let d = Differ::new()
+        .block_bytes(800)
+        .first_only(true)
+        .on_progress(|_, _| blocks += 1)
+        .diff(&a_two, &b_two)
+        .unwrap();
+    let v = values_at(&d, "/y");
+    assert_eq!((v.count, v.total, blocks), (100, 1000, 1));
+    assert_eq!(qnd::diff(&a_two, &b_two, &EXACT).unwrap().len(), 2);
+
     // A 2-d leaf in blocks smaller than a row: the index is still right.
     let a = qnd::memory();
     let m = Array2::from_shape_fn((3, 1000), |(i, j)| (i * 1000 + j) as i64);

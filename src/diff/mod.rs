@@ -405,6 +405,7 @@ type Progress<'p> = Box<dyn FnMut(u64, u64) + 'p>;
 pub struct Differ<'p> {
     tol: Tolerance,
     block_bytes: usize,
+    first_only: bool,
     progress: Option<Progress<'p>>,
 }
 
@@ -419,6 +420,7 @@ impl fmt::Debug for Differ<'_> {
         f.debug_struct("Differ")
             .field("tol", &self.tol)
             .field("block_bytes", &self.block_bytes)
+            .field("first_only", &self.first_only)
             .field("progress", &self.progress.is_some())
             .finish()
     }
@@ -430,6 +432,7 @@ impl<'p> Differ<'p> {
         Differ {
             tol: Tolerance::EXACT,
             block_bytes: BLOCK_BYTES,
+            first_only: false,
             progress: None,
         }
     }
@@ -461,6 +464,15 @@ impl<'p> Differ<'p> {
     #[must_use]
     pub fn block_bytes(mut self, bytes: usize) -> Self {
         self.block_bytes = bytes.max(1);
+        self
+    }
+
+    /// Stop at the first item found different (`cmp -s`, `qnd diff -q`):
+    /// the [`Diff`] then holds that item's differences only, and a values
+    /// difference counts the elements of the blocks read so far.
+    #[must_use]
+    pub fn first_only(mut self, yes: bool) -> Self {
+        self.first_only = yes;
         self
     }
 

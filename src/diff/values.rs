@@ -248,6 +248,11 @@ impl Acc {
         Ok(())
     }
 
+    /// True when a difference was found.
+    pub(super) fn differs(&self) -> bool {
+        self.count > 0
+    }
+
     /// The differences found in a part of `shape`, if any.
     pub(super) fn finish(self, shape: &[usize]) -> Option<ValueDiff> {
         if self.count == 0 {

@@ -125,6 +125,12 @@ impl<'d, 'p> Walk<'d, 'p> {
         })
     }
 
+    /// True when the walk may stop: asked to stop at the first item found
+    /// different, and one was.
+    fn stopped(&self) -> bool {
+        self.differ.first_only && !self.found.is_empty()
+    }
+
     fn note(&mut self, path: &str, change: Change) {
         self.found.push(Difference {
             path: path.to_string(),
@@ -173,6 +179,9 @@ impl<'d, 'p> Walk<'d, 'p> {
         let in_a: HashSet<&str> = names_a.iter().map(String::as_str).collect();
         let in_b: HashSet<&str> = names_b.iter().map(String::as_str).collect();
         for name in &names_a {
+            if self.stopped() {
+                return Ok(());
+            }
             let p = child(path, name);
             if !in_b.contains(name.as_str()) {
                 self.note(&p, Change::Missing(Side::A));
@@ -183,6 +192,9 @@ impl<'d, 'p> Walk<'d, 'p> {
             self.compare(&p, &na, &nb)?;
         }
         for name in names_b.iter().filter(|n| !in_a.contains(n.as_str())) {
+            if self.stopped() {
+                return Ok(());
+            }
             self.note(&child(path, name), Change::Missing(Side::B));
         }
         Ok(())
@@ -198,6 +210,9 @@ impl<'d, 'p> Walk<'d, 'p> {
         a.set_auto(Auto::Off);
         b.set_auto(Auto::Off);
         for i in 0..na.min(nb) {
+            if self.stopped() {
+                return Ok(());
+            }
             let p = format!("{path}[{i}]");
             let ea = element(&a, i, &self.above[0])?;
             let eb = element(&b, i, &self.above[1])?;
@@ -284,6 +299,9 @@ impl<'d, 'p> Walk<'d, 'p> {
             let (done, total) = (self.done, self.total);
             if let Some(f) = self.differ.progress.as_mut() {
                 f(done, total.max(done));
+            }
+            if self.differ.first_only && acc.differs() {
+                break;
             }
         }
         if let Some(v) = acc.finish(shape) {

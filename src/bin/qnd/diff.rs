@@ -59,7 +59,8 @@ pub struct DiffArgs {
     /// Absolute tolerance (see --rtol).
     #[arg(long, value_name = "ATOL", default_value_t = 0.0, value_parser = tolerance, allow_hyphen_values = true)]
     pub atol: f64,
-    /// Print nothing: only the exit status tells (0 equal, 1 different).
+    /// Print nothing, and stop at the first difference: only the exit
+    /// status tells (0 equal, 1 different).
     #[arg(short, long)]
     pub quiet: bool,
 }
@@ -89,7 +90,10 @@ pub fn run(args: DiffArgs) -> Result<(), Failure> {
     let a = qnd::open(&args.a, qnd::Mode::Read).map_err(|e| error(&e))?;
     let b = qnd::open(&args.b, qnd::Mode::Read).map_err(|e| error(&e))?;
     let found = {
-        let mut differ = qnd::Differ::new().rtol(args.rtol).atol(args.atol);
+        let mut differ = qnd::Differ::new()
+            .rtol(args.rtol)
+            .atol(args.atol)
+            .first_only(args.quiet);
         if std::io::stderr().is_terminal() {
             // The bar appears for work of 64 MiB or more (Progress decides).
             let mut bar: Option<Progress> = None;
