@@ -618,8 +618,13 @@ fn diff_of_one_path() {
         .extend([Value::group()])
         .unwrap();
     b.list("l").unwrap().group(0).unwrap().set("q", 2).unwrap();
-    let d = qnd::diff_path(&a, &b, "/g", &EXACT).unwrap();
+    let mut progress = Vec::new();
+    let d = Differ::new()
+        .on_progress(|done, total| progress.push((done, total)))
+        .diff_path(&a, &b, "/g")
+        .unwrap();
     assert_eq!(only(&d).0, "/g/y");
+    assert_eq!(progress, [(8, 16), (16, 16)]); // x, then y: of /g only
     let d = qnd::diff_path(&a, &b, "g/x", &EXACT).unwrap();
     assert!(d.is_empty());
     let d = qnd::diff_path(&a, &b, "l[0]/q", &EXACT).unwrap();

@@ -78,11 +78,6 @@ fn child(path: &str, name: &str) -> String {
 impl<'d, 'p> Walk<'d, 'p> {
     pub(super) fn new(differ: &'d mut Differ<'p>, a: &QGroup, b: &QGroup) -> Result<Self> {
         let (a, b) = (quiet(a), quiet(b));
-        let total = if differ.progress.is_some() {
-            data_bytes(&Node::Group(a.clone()), &mut Vec::new())?
-        } else {
-            0
-        };
         Ok(Walk {
             differ,
             a,
@@ -90,12 +85,13 @@ impl<'d, 'p> Walk<'d, 'p> {
             above: [Vec::new(), Vec::new()],
             found: Vec::new(),
             done: 0,
-            total,
+            total: 0,
         })
     }
 
     pub(super) fn run(mut self) -> Result<Diff> {
         let (a, b) = (Node::Group(self.a.clone()), Node::Group(self.b.clone()));
+        self.count(&a)?;
         self.compare("/", &a, &b)?;
         Ok(Diff {
             differences: self.found,
@@ -118,11 +114,23 @@ impl<'d, 'p> Walk<'d, 'p> {
             }
             (Some((p, _)), None) => self.note(&p, Change::Missing(Side::A)),
             (None, Some((p, _))) => self.note(&p, Change::Missing(Side::B)),
-            (Some((p, a)), Some((_, b))) => self.compare(&p, &a, &b)?,
+            (Some((p, a)), Some((_, b))) => {
+                self.count(&a)?;
+                self.compare(&p, &a, &b)?;
+            }
         }
         Ok(Diff {
             differences: self.found,
         })
+    }
+
+    /// With a progress callback: count the bytes of the leaves under `a`
+    /// (A's side of the walk), the progress total.
+    fn count(&mut self, a: &Node) -> Result<()> {
+        if self.differ.progress.is_some() {
+            self.total = data_bytes(a, &mut Vec::new())?;
+        }
+        Ok(())
     }
 
     /// True when the walk may stop: asked to stop at the first item found
