@@ -411,6 +411,29 @@
 //! # Ok::<(), qnd::Error>(())
 //! ```
 //!
+//! ## Comparing two trees
+//!
+//! [`diff()`] compares two trees (two files of any formats, or groups)
+//! item by item and returns every difference by path: an item on one side
+//! only, kind, dtype, shape, record count, attributes, and values (how
+//! many elements differ, the first one, the largest absolute and relative
+//! difference), numbers within a [`Tolerance`] (numpy's `isclose`). Large
+//! leaves are compared block by block, never read whole. It is what
+//! round-trip tests assert on, and what `qnd diff A B` prints.
+//!
+//! ```
+//! use qnd::Tolerance;
+//! let a = qnd::memory();
+//! a.set("u", vec![1.0, 2.0, 3.0])?;
+//! let b = qnd::memory();
+//! a.copy_to(&b)?;
+//! assert!(qnd::diff(&a, &b, &Tolerance::EXACT)?.is_empty());
+//! b.set("u", vec![1.0, 2.0, 3.5])?;
+//! let d = qnd::diff(&a, &b, &Tolerance::new(1e-9, 0.0))?;
+//! assert_eq!(d.to_string(), "/u: values differ at [2]: 3 vs 3.5 (1 of 3 elements; max abs 0.5, max rel 0.14285714285714285)\n");
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
 //! ## Errors
 //!
 //! Every fallible call returns [`Error`], which names the file and the item
@@ -441,6 +464,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod diff;
 mod error;
 mod file;
 pub mod lazy;
@@ -456,6 +480,9 @@ pub mod values;
 
 pub use backend::LinkTarget;
 pub use backend::{Capabilities, Kind, NcFormat};
+pub use diff::{
+    diff, diff_path, Change, Diff, Differ, Difference, ItemKind, Side, Tolerance, ValueDiff,
+};
 pub use error::{error_chain, BoxError, Error, Result, StorageError};
 pub use file::read::MAX_DEPTH;
 pub use file::DEFAULT_FAMILY_SIZE;

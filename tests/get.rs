@@ -486,10 +486,7 @@ fn netcdf_prints_the_same() {
         got(&nc, &["g"]),
         "y  leaf     f8 [2] (_2)\nz  leaf     i4 []\n"
     );
-    for (path, spec) in NUMPY_CASES
-        .iter()
-        .chain(&[("name", ""), ("nothing", "")])
-    {
+    for (path, spec) in NUMPY_CASES.iter().chain(&[("name", ""), ("nothing", "")]) {
         let mut a = vec![*path];
         if !spec.is_empty() {
             a.extend(["--slice", spec]);

@@ -1,7 +1,9 @@
 //! Property tests: random trees of groups, lists, None and leaves of every
 //! dtype (scalars, text, empty arrays included) written with `set` read
 //! back equal (member order included) with `to_value()`, in memory and
-//! through an HDF5 file.
+//! through an HDF5 file; and `qnd::diff` finds no difference between a
+//! file and the same tree in memory, nor between an HDF5 file and its
+//! copies into netCDF-4 and memory.
 
 use indexmap::IndexMap;
 use ndarray::{ArrayD, IxDyn};
@@ -116,12 +118,83 @@ fn check(f: &QGroup, want: &Value) -> Result<(), TestCaseError> {
 fn roundtrip(m: &dyn Maker, tree: IndexMap<String, Value>) -> Result<(), TestCaseError> {
     let f = m.create();
     write(&f, &tree);
+    let mem = in_memory(&tree);
     let want = Value::Group(tree);
     check(&f, &want)?;
     if let Some(g) = m.reopen(&f, "r") {
         check(&g, &want)?;
+        no_difference(&mem, &g)?;
         g.close().unwrap();
     }
+    Ok(())
+}
+
+/// `tree` written into a new in-memory file.
+fn in_memory(tree: &IndexMap<String, Value>) -> QGroup {
+    let mem = qnd::memory();
+    write(&mem, tree);
+    mem
+}
+
+/// `qnd::diff` finds `a` and `b` equal, both ways.
+fn no_difference(a: &QGroup, b: &QGroup) -> Result<(), TestCaseError> {
+    for (x, y) in [(a, b), (b, a)] {
+        let d = qnd::diff(x, y, &qnd::Tolerance::EXACT)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(d.is_empty(), "qnd::diff found:\n{}", d);
+    }
+    Ok(())
+}
+
+/// An HDF5 file copied (`copy_to`, as `qnd convert`) into a netCDF-4 file
+/// and into memory: `qnd::diff` finds them all equal, and one changed
+/// element of the HDF5 file is then found in each comparison.
+#[cfg(feature = "netcdf")]
+fn converted(tree: IndexMap<String, Value>) -> Result<(), TestCaseError> {
+    let h5 = common::FileMaker::new("hdf5", "h5");
+    let f = h5.create();
+    write(&f, &tree);
+    let f = common::reopened(&h5, f, "r");
+    let dir = tempfile::tempdir().unwrap();
+    let nc_path = dir.path().join("copy.nc");
+    let nc = qnd::open(&nc_path, "w").unwrap();
+    f.copy_to(&nc)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    nc.close().unwrap();
+    let nc = qnd::open(&nc_path, "r").unwrap();
+    let mem = qnd::memory();
+    f.copy_to(&mem).unwrap();
+    no_difference(&f, &nc)?;
+    no_difference(&f, &mem)?;
+    no_difference(&nc, &in_memory(&tree))?;
+    // Change the first element of the first non-empty f8 leaf at the top.
+    let Some(name) = tree.iter().find_map(|(k, v)| match v {
+        Value::Array(Array::F64(a)) if !a.is_empty() => Some(k.clone()),
+        _ => None,
+    }) else {
+        return Ok(());
+    };
+    let f = common::reopened(&h5, f, "r+");
+    let leaf = f.leaf(&name).unwrap();
+    let shape = leaf.shape().unwrap();
+    let mut sel = qnd::Selection::new();
+    for _ in &shape {
+        sel = sel.index(0);
+    }
+    let old: f64 = leaf.read_part(sel.clone()).unwrap();
+    let new = if old == 1.0 { 2.0 } else { 1.0 };
+    leaf.write_part(sel, new).unwrap();
+    for other in [&nc, &mem] {
+        let d = qnd::diff(&f, other, &qnd::Tolerance::EXACT).unwrap();
+        prop_assert_eq!(d.len(), 1, "{}", d);
+        let qnd::Change::Values(v) = &d.differences()[0].change else {
+            return Err(TestCaseError::fail(format!("expected values: {d}")));
+        };
+        prop_assert_eq!(&d.differences()[0].path, &format!("/{name}"));
+        prop_assert_eq!(&v.first, &vec![0; shape.len()]);
+        prop_assert_eq!(v.count, 1);
+    }
+    f.close().unwrap();
     Ok(())
 }
 
@@ -171,5 +244,15 @@ proptest! {
     #[test]
     fn hdf5_nested(tree in root()) {
         nested(&common::FileMaker::new("hdf5", "h5"), tree)?;
+    }
+}
+
+#[cfg(feature = "netcdf")]
+proptest! {
+    #![proptest_config(common::proptest_config(32))]
+
+    #[test]
+    fn hdf5_converted_to_netcdf4_and_memory(tree in root()) {
+        converted(tree)?;
     }
 }

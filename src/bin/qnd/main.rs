@@ -4,7 +4,7 @@
 mod cli;
 mod completions;
 mod convert;
-// mod diff;
+mod diff;
 mod dump;
 mod get;
 mod ls;
@@ -79,7 +79,7 @@ enum Command {
     Convert(convert::ConvertArgs),
     Vstack(vstack::VstackArgs),
     Recover(recover::RecoverArgs),
-    // Diff(diff::DiffArgs),
+    Diff(diff::DiffArgs),
     Get(get::GetArgs),
     // Plot(plot::PlotArgs),
     Completions(completions::CompletionsArgs),
@@ -116,7 +116,7 @@ fn run(args: Vec<OsString>) -> Result<(), Failure> {
         Command::Convert(a) => convert::run(a),
         Command::Vstack(a) => vstack::run(a),
         Command::Recover(a) => recover::run(a),
-        // Command::Diff(a) => diff::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Get(a) => get::run(a),
         // Command::Plot(a) => plot::run(a),
         Command::Completions(a) => completions::run(a, Cli::command()),
