@@ -130,9 +130,13 @@ fn convert_run(flag: Option<&str>, src: &Path, dst: &Path) -> (Run, Vec<OsString
     (qnd(&args), args)
 }
 
-/// `qnd convert [flag] src dst`, which must succeed.
+/// `qnd convert [flag] src dst`, which must succeed, and after which `qnd
+/// diff src dst` finds nothing (exit 0, silent).
 fn convert(flag: Option<&str>, src: &Path, dst: &Path) {
     convert_run(flag, src, dst).0.ok();
+    let same = qnd(&[OsStr::new("diff"), src.as_os_str(), dst.as_os_str()]);
+    assert_eq!(same.code, Some(0), "qnd diff after convert: {same:?}");
+    assert!(same.stdout.is_empty() && same.stderr.is_empty(), "{same:?}");
 }
 
 fn dump(file: &Path) -> Json {
