@@ -5,6 +5,7 @@ mod cli;
 mod convert;
 mod dump;
 mod pick;
+mod plot;
 mod progress;
 mod ls;
 mod recover;
@@ -125,6 +126,7 @@ fn run(mut args: Vec<OsString>) -> Result<(), Failure> {
         Some("--safe") => safe::run(args),
         Some("convert") => convert::run(&Args::parse(args, convert::FLAGS)?),
         Some("vstack") => vstack::run(args),
+        Some("plot") => plot::main_glue(args),
         Some("recover") => recover::run(&Args::parse(args, &[])?),
         _ => Err(Failure::Usage(format!(
             "unknown command {}",
