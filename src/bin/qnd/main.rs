@@ -4,10 +4,10 @@
 mod cli;
 mod convert;
 mod dump;
+mod ls;
 mod pick;
 mod plot;
 mod progress;
-mod ls;
 mod recover;
 mod safe;
 mod vstack;

@@ -8,7 +8,12 @@ use crate::cli::Failure;
 pub struct RecordPick {
     /// Read record K of every record variable (negative: from the end,
     /// -1 is the last).
-    #[arg(long, value_name = "K", allow_hyphen_values = true, conflicts_with = "nearest")]
+    #[arg(
+        long,
+        value_name = "K",
+        allow_hyphen_values = true,
+        conflicts_with = "nearest"
+    )]
     pub record: Option<isize>,
     /// Read the record where scalar record variable VAR is nearest VALUE
     /// (for example --nearest time=2.5).

@@ -321,7 +321,11 @@ impl Plotter<'_> {
         };
         if matches!(dtype, DType::Str | DType::Bool) {
             let what = if dtype == DType::Str { "text" } else { "bool" };
-            let message = format!("is {what} ({}, dtype {}); {expected}", var.describe(), dtype.code());
+            let message = format!(
+                "is {what} ({}, dtype {}); {expected}",
+                var.describe(),
+                dtype.code()
+            );
             return Err(self.fail(&var.name, message));
         }
         match &var.shape {
@@ -387,7 +391,9 @@ impl Plotter<'_> {
         };
         match (k, pick.record) {
             (Some(k), _) => Ok(Some(k)),
-            (None, Some(asked)) => Err(self.fail(name, format!("no record {asked} ({count} records)"))),
+            (None, Some(asked)) => {
+                Err(self.fail(name, format!("no record {asked} ({count} records)")))
+            }
             (None, None) => Err(self.fail(
                 name,
                 format!("--nearest chose a record past its {count} records"),
@@ -602,8 +608,14 @@ mod tests {
 
     #[test]
     fn outputs() {
-        assert!(matches!(parse_output("a.svg").map(|o| o.format), Ok(Format::Svg)));
-        assert!(matches!(parse_output("b/A.PNG").map(|o| o.format), Ok(Format::Png)));
+        assert!(matches!(
+            parse_output("a.svg").map(|o| o.format),
+            Ok(Format::Svg)
+        ));
+        assert!(matches!(
+            parse_output("b/A.PNG").map(|o| o.format),
+            Ok(Format::Png)
+        ));
         assert!(parse_output("a.pdf").is_err());
         assert!(parse_output("a").is_err());
     }

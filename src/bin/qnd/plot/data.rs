@@ -120,7 +120,10 @@ pub fn line(y: &Seq, x: Option<&Seq>, limit: usize) -> Result<Line, Failure> {
         };
         for (j, &yv) in ys.iter().enumerate() {
             let i = start + j;
-            let xv = xs.as_ref().and_then(|xs| xs.get(j).copied()).unwrap_or(i as f64);
+            let xv = xs
+                .as_ref()
+                .and_then(|xs| xs.get(j).copied())
+                .unwrap_or(i as f64);
             if !decimate {
                 points.push((xv, yv));
                 continue;
@@ -311,7 +314,11 @@ fn edges(n: usize, cols: usize, x: Option<&Seq>) -> Result<Vec<f64>, HistoryErro
         }
         start = end;
     }
-    let step = if n >= 2 { last_two[1] - last_two[0] } else { 1.0 };
+    let step = if n >= 2 {
+        last_two[1] - last_two[0]
+    } else {
+        1.0
+    };
     e.push(last_two[1] + step);
     let increasing = e.iter().all(|v| v.is_finite()) && e.windows(2).all(|w| w[0] < w[1]);
     if increasing {
@@ -337,12 +344,24 @@ mod tests {
     #[test]
     fn runs_keep_min_and_max_in_order() {
         let mut points = Vec::new();
-        let lo = Kept { i: 7, x: 7.0, y: -1.0 };
-        let hi = Kept { i: 3, x: 3.0, y: 5.0 };
+        let lo = Kept {
+            i: 7,
+            x: 7.0,
+            y: -1.0,
+        };
+        let hi = Kept {
+            i: 3,
+            x: 3.0,
+            y: 5.0,
+        };
         let mut run = Some((0, Some(lo), Some(hi), false));
         flush(&mut run, &mut points);
         assert_eq!(points, [(3.0, 5.0), (7.0, -1.0)]);
-        let one = Kept { i: 2, x: 2.0, y: 1.0 };
+        let one = Kept {
+            i: 2,
+            x: 2.0,
+            y: 1.0,
+        };
         let mut run = Some((1, Some(one), Some(one), true));
         flush(&mut run, &mut points);
         assert_eq!(points.len(), 4);

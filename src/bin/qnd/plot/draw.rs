@@ -63,7 +63,7 @@ const EMPTY: RGBColor = RGBColor(210, 210, 210);
 const BAR: u32 = 150;
 /// Space for the axis labels, in pixels.
 const X_LABELS: u32 = 55;
-const Y_LABELS: u32 = 85;
+const Y_LABELS: u32 = 70;
 const MARGIN: u32 = 12;
 /// Height of the title, in pixels.
 const TITLE: u32 = 40;
@@ -166,7 +166,11 @@ fn draw_line<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let finite = || line.points.iter().filter(|(x, y)| x.is_finite() && y.is_finite());
+    let finite = || {
+        line.points
+            .iter()
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+    };
     let (x0, x1) = range(finite().map(|p| p.0));
     let (y0, y1) = padded(range(finite().map(|p| p.1)), 0.05);
     let area = root.titled(&labels.title, font(20))?;
@@ -271,9 +275,10 @@ where
     {
         chart.draw_series(std::iter::once(image))?;
     }
-    chart
-        .plotting_area()
-        .draw(&Rectangle::new([(x0, 0.0), (x1, y1)], BLACK.stroke_width(1)))?;
+    chart.plotting_area().draw(&Rectangle::new(
+        [(x0, 0.0), (x1, y1)],
+        BLACK.stroke_width(1),
+    ))?;
     // the colour bar: the same top and bottom as the image
     let mut scale_chart = ChartBuilder::on(&bar)
         .margin(MARGIN)
@@ -294,11 +299,15 @@ where
     let step = (scale.1 - scale.0) / f64::from(steps);
     scale_chart.draw_series((0..steps).map(|i| {
         let v = scale.0 + step * f64::from(i);
-        Rectangle::new([(0.0, v), (1.0, v + step)], colour(v + step / 2.0, scale).filled())
+        Rectangle::new(
+            [(0.0, v), (1.0, v + step)],
+            colour(v + step / 2.0, scale).filled(),
+        )
     }))?;
-    scale_chart
-        .plotting_area()
-        .draw(&Rectangle::new([(0.0, scale.0), (1.0, scale.1)], BLACK.stroke_width(1)))?;
+    scale_chart.plotting_area().draw(&Rectangle::new(
+        [(0.0, scale.0), (1.0, scale.1)],
+        BLACK.stroke_width(1),
+    ))?;
     Ok(())
 }
 
