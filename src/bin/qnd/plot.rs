@@ -167,20 +167,13 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
     };
     let record = plot.record(&var, vs.as_ref(), &args.pick)?;
     let (w, h) = args.size;
-    let figure = match (&var.shape, record) {
-        (Shape::Records { record: r, count }, None) if r.is_empty() => {
-            plot.history_line(&var, vs.as_ref(), *count, None, &file, w)?
+    let figure = match (var.records(), var.line_len(), record) {
+        (Some(count), None, k) => plot.history_line(&var, vs.as_ref(), count, k, &file, w)?,
+        (Some(count), Some(len), None) => {
+            plot.image(&var, vs.as_ref(), count, len, &file, (w, h))?
         }
-        (Shape::Records { record: r, count }, Some(k)) if r.is_empty() => {
-            plot.history_line(&var, vs.as_ref(), *count, Some(k), &file, w)?
-        }
-        (Shape::Records { record: r, count }, None) => {
-            plot.image(&var, vs.as_ref(), *count, r[0], &file, (w, h))?
-        }
-        (Shape::Records { record: r, .. }, Some(k)) => {
-            plot.profile(&var, vs.as_ref(), r[0], Some(k), &file, w)?
-        }
-        (Shape::Leaf(s), k) => plot.profile(&var, vs.as_ref(), s[0], k, &file, w)?,
+        (_, Some(len), k) => plot.profile(&var, vs.as_ref(), len, k, &file, w)?,
+        (None, None, _) => return Err(plot.fail(&var.name, format!("is {}", var.describe()))),
     };
     root.close()?;
     draw::write(&figure, &args.output, args.size)
@@ -344,6 +337,9 @@ impl Plotter<'_> {
                     format!("a leaf of {} dimensions, shape {s:?}", s.len())
                 };
                 return Err(self.fail(&var.name, format!("is {what}; {expected}")));
+            }
+            Shape::Leaf(s) if s.first() == Some(&0) => {
+                return Err(self.fail(&var.name, "is an empty leaf (shape [0]): nothing to draw"))
             }
             Shape::Records { count: 0, .. } => {
                 return Err(self.fail(&var.name, "is a record variable with no records yet"))

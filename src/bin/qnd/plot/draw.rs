@@ -89,7 +89,7 @@ pub fn write(figure: &Figure, out: &Output, size: (u32, u32)) -> Result<(), Fail
             let mut text = String::new();
             {
                 let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-                draw(&root, figure).map_err(fail)?;
+                draw(&root, figure, 2).map_err(fail)?;
                 root.present().map_err(|e| fail(e.to_string()))?;
             }
             // plotters writes an image's data URL without its type: give it
@@ -98,8 +98,10 @@ pub fn write(figure: &Figure, out: &Output, size: (u32, u32)) -> Result<(), Fail
             std::fs::write(&out.path, text).map_err(|e| written(&out.path, &e))
         }
         Format::Png => {
+            // plotters draws wider lines wrongly into bitmaps where they are
+            // steep (plotters-rs/plotters#549: a spike is cut short)
             let root = BitMapBackend::new(&out.path, size).into_drawing_area();
-            draw(&root, figure).map_err(fail)?;
+            draw(&root, figure, 1).map_err(fail)?;
             root.present().map_err(|e| fail(e.to_string()))
         }
     }
@@ -109,14 +111,18 @@ fn written(path: &Path, e: &std::io::Error) -> Failure {
     Failure::Error(format!("writing {}: {e}", path.display()))
 }
 
-/// Draw `figure` on `root`.
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, figure: &Figure) -> Result<(), String>
+/// Draw `figure` on `root`, lines `width` pixels wide.
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    figure: &Figure,
+    width: u32,
+) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     match figure {
-        Figure::Line { line, mark, labels } => draw_line(root, line, *mark, labels),
+        Figure::Line { line, mark, labels } => draw_line(root, line, *mark, labels, width),
         Figure::Image {
             grid,
             labels,
@@ -162,6 +168,7 @@ fn draw_line<DB: DrawingBackend>(
     line: &Line,
     mark: Option<(f64, f64)>,
     labels: &Labels,
+    width: u32,
 ) -> Drawn<DB>
 where
     DB::ErrorType: 'static,
@@ -198,7 +205,10 @@ where
         if piece.len() == 1 {
             chart.draw_series(piece.iter().map(|&p| Circle::new(p, 2, LINE.filled())))?;
         } else {
-            chart.draw_series(LineSeries::new(piece.iter().copied(), LINE.stroke_width(2)))?;
+            chart.draw_series(LineSeries::new(
+                piece.iter().copied(),
+                LINE.stroke_width(width),
+            ))?;
         }
     }
     if let Some(p) = mark.filter(|(x, y)| x.is_finite() && y.is_finite()) {
