@@ -449,7 +449,11 @@ impl Plotter<'_> {
         };
         let mut title = format!("{file}: {}", var.name);
         if let Some(k) = mark {
-            title.push_str(&format!(", record {k} marked"));
+            title.push_str(&format!(", record {k}"));
+            if let Some(t) = self.time_of(k)? {
+                title.push_str(&format!(" ({t})"));
+            }
+            title.push_str(" marked");
         }
         Ok(Figure::Line {
             line,
