@@ -179,8 +179,9 @@ fn flush(
 
 /// The history of a 1-d record variable reduced to a grid.
 pub struct Grid {
-    /// Columns (record runs) and rows (index runs).
+    /// Columns (runs of records).
     pub cols: usize,
+    /// Rows (runs of indices).
     pub rows: usize,
     /// The mean of each cell, row by row from index 0 (NaN: no finite
     /// value).

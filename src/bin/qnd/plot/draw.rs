@@ -26,14 +26,20 @@ const FAMILY: &str = "sans-serif";
 /// The format of a picture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// SVG: lines and text as SVG elements, a history image as an embedded
+    /// PNG.
     Svg,
+    /// PNG: 8-bit RGB.
     Png,
 }
 
 /// Title and axis labels.
 pub struct Labels {
+    /// Above the plot.
     pub title: String,
+    /// Under the x axis.
     pub x: String,
+    /// Beside the y axis.
     pub y: String,
 }
 
