@@ -159,6 +159,7 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
     let plot = Plotter {
         root: &root,
         file: args.file.display().to_string(),
+        clock: args.pick.nearest.as_ref().map(|n| n.var.clone()),
     };
     let var = plot.item(&args.var)?;
     let vs = match &args.vs {
@@ -265,6 +266,8 @@ struct Plotter<'a> {
     root: &'a QGroup,
     /// The file name for messages.
     file: String,
+    /// The `--nearest` variable: what a record is labelled with.
+    clock: Option<String>,
 }
 
 impl Plotter<'_> {
@@ -523,11 +526,13 @@ impl Plotter<'_> {
         })
     }
 
-    /// `time = 2.5` at record `k` when the root has a scalar record
-    /// variable `time` or `t` with that record.
+    /// `time = 2.5` at record `k`: the value of the `--nearest` variable,
+    /// else of a scalar record variable `time` or `t` of the root, at that
+    /// record; `None` when there is no such variable or record.
     fn time_of(&self, k: usize) -> Result<Option<String>, Failure> {
-        for name in ["time", "t"] {
-            if !self.root.contains(name)? || self.root.kind(name)? != Kind::Records {
+        let names = self.clock.iter().map(String::as_str).chain(["time", "t"]);
+        for name in names {
+            if !matches!(self.root.kind(name), Ok(Kind::Records)) {
                 continue;
             }
             let whole = self.root.list(name)?.as_array()?;
