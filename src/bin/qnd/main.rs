@@ -9,7 +9,7 @@ mod dump;
 mod get;
 mod ls;
 mod pick;
-// mod plot;
+mod plot;
 mod progress;
 mod recover;
 mod safe;
@@ -81,7 +81,7 @@ enum Command {
     Recover(recover::RecoverArgs),
     Diff(diff::DiffArgs),
     Get(get::GetArgs),
-    // Plot(plot::PlotArgs),
+    Plot(plot::PlotArgs),
     Completions(completions::CompletionsArgs),
 }
 
@@ -118,7 +118,7 @@ fn run(args: Vec<OsString>) -> Result<(), Failure> {
         Command::Recover(a) => recover::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Get(a) => get::run(a),
-        // Command::Plot(a) => plot::run(a),
+        Command::Plot(a) => plot::run(a),
         Command::Completions(a) => completions::run(a, Cli::command()),
     };
     match ran {
