@@ -83,7 +83,7 @@ test-core:
 	$(CARGO) test -p qnd-storage
 	$(CARGO) test -p qnd --no-default-features --lib --tests
 	@# a library user who turns the `cli` feature off builds none of its crates
-	@if $(CARGO) tree -p qnd --no-default-features --features hdf5,netcdf,serde -e normal --prefix none | grep -E '^(clap|clap_complete|indicatif|plotters) '; then \
+	@if $(CARGO) tree -p qnd --no-default-features --features hdf5,netcdf,serde -e normal --prefix none | grep -E '^(clap|clap_complete|indicatif|plotters|plotters-svg) '; then \
 	  echo "error: the crates above are built without the cli feature"; exit 1; \
 	else echo "ok: without the cli feature no clap, clap_complete, indicatif or plotters"; fi
 

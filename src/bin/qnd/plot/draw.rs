@@ -305,8 +305,10 @@ where
     scale_chart
         .configure_mesh()
         .disable_mesh()
-        .disable_x_axis()
-        .y_desc(value)
+        .x_labels(0)
+        // below the bar, level: plotters' bitmap backend draws the text of
+        // a right-hand axis upside down
+        .x_desc(value)
         .label_style(font(13))
         .y_label_formatter(&|v| tick(*v, scale.1 - scale.0))
         .axis_desc_style(font(16))
