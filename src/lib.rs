@@ -77,12 +77,17 @@
 //! assert_eq!(part, array![[2.0, 3.0], [0.0, 9.0]]);
 //! assert_eq!(f.read_part::<Vec<f64>>("z", s![2, ..])?, [9.0, 0.0, 9.0, 0.0]);
 //! assert_eq!((z.dtype()?, z.shape()?), (DType::F64, vec![3, 4]));
-//! # Ok::<(), qnd::Error>(())
+//! // numpy's indexing text, as `qnd get --slice` takes it
+//! let sel: Selection = "::-1, -1".parse()?;
+//! assert_eq!(f.read_part::<Vec<f64>>("z", sel)?, [0.0, 4.0, 0.0]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! A [`Selection`] is numpy's indexing: integers (negative from the end)
 //! drop an axis, slices `start:stop:step` keep it; `ndarray::s![]` works
-//! too. Only the selected part is read or written.
+//! too, and so does numpy's text (`"1:10:2, ::-1, ..."`, through
+//! [`Selection::parse`] or `str::parse`). Only the selected part is read or
+//! written.
 //!
 //! ## Casts on write
 //!

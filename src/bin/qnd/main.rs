@@ -33,8 +33,9 @@ use cli::Failure;
     arg_required_else_help = true,
     after_help = "\
 A FILE may name a family of files: 'run%d.h5' (quoted in the shell).
-convert, dump and vstack draw a progress bar on stderr when it is a
-terminal and the work is large (64 MiB of data, 64 source files).
+convert, dump, diff, plot and vstack draw a progress bar on stderr when
+it is a terminal and the work is large (64 MiB of data, 64 source files);
+piped or redirected, nothing is drawn.
 
 Exit status: 0 on success, 1 when a command fails (missing file, not an
 HDF5 or netCDF file, no such PATH, ...), 2 for a wrong command line.
