@@ -370,9 +370,12 @@ impl fmt::Display for Change {
                 f.write_str(" vs ")?;
                 values::show_elem(f, &v.b)?;
                 write!(f, " ({} of {} elements", v.count, v.total)?;
+                let float = |x: f64| values::float(x, x);
                 match (v.max_abs, v.max_rel) {
-                    (Some(abs), Some(rel)) => write!(f, "; max abs {abs}, max rel {rel})"),
-                    (Some(abs), None) => write!(f, "; max abs {abs})"),
+                    (Some(abs), Some(rel)) => {
+                        write!(f, "; max abs {}, max rel {})", float(abs), float(rel))
+                    }
+                    (Some(abs), None) => write!(f, "; max abs {})", float(abs)),
                     _ => f.write_str(")"),
                 }
             }

@@ -459,8 +459,8 @@ fn show_one(f: &mut fmt::Formatter<'_>, a: &Array, i: usize) -> fmt::Result {
     let text = match a {
         Str(x) => s(slice(x).get(i).map(|v| format!("{v:?}"))),
         Bool(x) => s(slice(x).get(i).map(|v| v.to_string())),
-        F64(x) => s(slice(x).get(i).map(|v| v.to_string())),
-        F32(x) => s(slice(x).get(i).map(|v| v.to_string())),
+        F64(x) => s(slice(x).get(i).map(|&v| float(v, v))),
+        F32(x) => s(slice(x).get(i).map(|&v| float(v, f64::from(v)))),
         I8(x) => s(slice(x).get(i).map(|v| v.to_string())),
         I16(x) => s(slice(x).get(i).map(|v| v.to_string())),
         I32(x) => s(slice(x).get(i).map(|v| v.to_string())),
@@ -471,6 +471,18 @@ fn show_one(f: &mut fmt::Formatter<'_>, a: &Array, i: usize) -> fmt::Result {
         U64(x) => s(slice(x).get(i).map(|v| v.to_string())),
     };
     f.write_str(&text)
+}
+
+/// `x` in its shortest form that reads back, as numpy's `repr` shows a
+/// float: positional from 1e-4 to 1e16 (`0.25`, `1234.5`), else with an
+/// exponent (`1e-9`, `2.5e20`); `value` is `x` as f64, to choose.
+pub(super) fn float<T: fmt::Display + fmt::LowerExp>(x: T, value: f64) -> String {
+    let size = value.abs();
+    if size == 0.0 || !size.is_finite() || (1e-4..1e16).contains(&size) {
+        x.to_string()
+    } else {
+        format!("{x:e}")
+    }
 }
 
 /// Write a 0-d array (an element) as its value.
@@ -546,6 +558,17 @@ mod tests {
         assert_eq!(unravel(7, &[3, 4]), [1, 3]);
         assert_eq!(unravel(0, &[]), Vec::<usize>::new());
         assert_eq!(unravel(23, &[2, 3, 4]), [1, 2, 3]);
+    }
+
+    #[test]
+    fn floats_show_as_numpy_repr() {
+        assert_eq!(float(0.25, 0.25), "0.25");
+        assert_eq!(float(1e-9, 1e-9), "1e-9");
+        assert_eq!(float(-2.5e20, -2.5e20), "-2.5e20");
+        assert_eq!(float(0.0, 0.0), "0");
+        assert_eq!(float(f64::NAN, f64::NAN), "NaN");
+        assert_eq!(float(1e-3f32, f64::from(1e-3f32)), "0.001");
+        assert_eq!(float(1.1e-5f32, f64::from(1.1e-5f32)), "1.1e-5");
     }
 
     #[test]
