@@ -63,10 +63,18 @@ deps:
 	  exit 1; \
 	fi
 
+# Where examples/history.rs writes (Rust's std::env::temp_dir).
+DEMO_DIR := $(or $(TMPDIR),/tmp)
+
 # Record a small simulation history to an HDF5 file and the same history to
 # a netCDF-4 file, append to both, read them back (goto, goto by time).
 demo: deps
 	$(CARGO) run --quiet --example history
+	@echo "--- the same files through the qnd command line (README: Command line)"
+	$(CARGO) run --quiet -- ls $(DEMO_DIR)/qnd-history.h5
+	$(CARGO) run --quiet -- get $(DEMO_DIR)/qnd-history.h5 u --nearest time=0.3
+	$(CARGO) run --quiet -- diff $(DEMO_DIR)/qnd-history.h5 $(DEMO_DIR)/qnd-history.nc && echo "qnd diff: the .h5 and .nc histories hold the same tree"
+	$(CARGO) run --quiet -- plot $(DEMO_DIR)/qnd-history.h5 energy --vs time -o $(DEMO_DIR)/qnd-energy.svg && echo "qnd plot: wrote $(DEMO_DIR)/qnd-energy.svg"
 
 # Everything: every crate of the workspace with the full build (HDF5 +
 # netCDF; each backend crate runs the storage conformance kit), the C-free
