@@ -100,6 +100,7 @@ examples:
 	$(CARGO) run --quiet --no-default-features --example memory_tour
 	$(CARGO) run --quiet --example memory_peak -- --quick
 	$(CARGO) run --quiet --example guide
+	d=$$(mktemp -d) && $(CARGO) run --quiet --example diff_speed -- $$d 1000000 1 && rm -rf $$d
 	d=$$(mktemp -d) && $(CARGO) run --quiet --example record_forever -- $$d/run.h5 --records 300 >/dev/null && $(CARGO) run --quiet -- ls $$d/run.h5 && rm -rf $$d
 
 lint:

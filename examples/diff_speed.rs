@@ -178,6 +178,14 @@ fn compare(dir: &Path, n: usize, runs: usize, history: bool) -> qnd::Result<()> 
                 2.0 * size as f64 / qnd_s / 1e9,
                 qnd_s / cmp_s
             );
+            let want = usize::from(case != "equal");
+            if found != want {
+                return Err(qnd::Error::Invalid {
+                    file: b.clone(),
+                    path: String::from("/"),
+                    reason: format!("qnd::diff found {found} differences, not {want}"),
+                });
+            }
         }
         Ok(())
     })();
