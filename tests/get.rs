@@ -618,10 +618,9 @@ fn complex_prints_as_numpy_and_dumps_as_pairs() {
         json_of(&f, &["z"]),
         serde_json::json!({"dtype": "c16", "shape": [3], "data": [[1.0, 2.0], [3.0, -4.0], ["nan", "inf"]]})
     );
-    let want: Json = serde_json::from_str(
-        &std::fs::read_to_string(f.with_extension("h5.json")).unwrap(),
-    )
-    .unwrap();
+    let want: Json =
+        serde_json::from_str(&std::fs::read_to_string(f.with_extension("h5.json")).unwrap())
+            .unwrap();
     assert_eq!(dump(&f), want, "qnd dump --json {}", f.display());
     let ls = qnd(&[OsStr::new("ls"), f.as_os_str()]).out();
     assert!(ls.contains("c16") && ls.contains("c8"), "{ls}");
