@@ -1089,8 +1089,11 @@ fn complex_views() {
     let c = Complex64::new;
     let f = qnd::memory();
     f.set("z", array![c(1.0, 2.0), c(-3.0, 0.5)]).unwrap();
-    f.set("w", array![Complex32::new(1.0, 1.0), Complex32::new(2.0, -2.0)])
-        .unwrap();
+    f.set(
+        "w",
+        array![Complex32::new(1.0, 1.0), Complex32::new(2.0, -2.0)],
+    )
+    .unwrap();
     f.set("x", array![1.0f32, 2.0]).unwrap();
     f.set("i", array![1i32, -2]).unwrap();
     let z = Lazy::new(f.leaf("z").unwrap());
@@ -1124,10 +1127,7 @@ fn complex_views() {
     );
     let ij = Scaled::new_complex(i.clone(), c(0.0, 2.0)).unwrap();
     assert_eq!(ij.dtype().unwrap(), DType::C16);
-    assert_eq!(
-        ij.read_part::<Complex64>(s![1]).unwrap(),
-        c(0.0, -4.0)
-    );
+    assert_eq!(ij.read_part::<Complex64>(s![1]).unwrap(), c(0.0, -4.0));
     // writes: divided by the factor into the complex base
     zj.write_part(s![0], c(1.0, 1.0)).unwrap();
     assert_eq!(f.read::<Vec<Complex64>>("z").unwrap()[0], c(1.0, -1.0));
