@@ -201,6 +201,7 @@ pub fn values(m: &dyn Maker) {
 
 /// The complex cases, for a backend's refusal list: `(case, text)` for
 /// each, all refused with `text`.
+#[cfg(feature = "hdf5")]
 pub const fn all_refused(text: &'static str) -> [(&'static str, &'static str); 6] {
     [
         ("complex::leaves", text),
@@ -214,4 +215,5 @@ pub const fn all_refused(text: &'static str) -> [(&'static str, &'static str); 6
 
 /// The complex cases a backend refuses while it does not hold complex
 /// yet (the HDF5 and netCDF-4 backends until their complex layout lands).
+#[cfg(feature = "hdf5")]
 pub const NOT_YET: [(&str, &str); 6] = all_refused("c16");
