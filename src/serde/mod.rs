@@ -39,7 +39,11 @@ use crate::values::Value;
 /// `Vec`, a tuple or an array, an n-d leaf as nested `Vec`s (one level per
 /// axis: a 2-d leaf is a `Vec<Vec<T>>`, never a flat `Vec<T>`), a list as
 /// any sequence, a group as any struct or map, a None as `Option::None` or
-/// `()`. Errors name the field path: `mesh.nx: expected u32, found text
+/// `()`. A complex element (`c8`, `c16`) reads as the pair `(re, im)`,
+/// which `num_complex::Complex` (qnd's [`Complex`](crate::Complex))
+/// deserializes from, never as one real number; serializing a `Complex`
+/// gives that pair (a 2-element real leaf): serde has no complex type.
+/// Errors name the field path: `mesh.nx: expected u32, found text
 /// "abc"`.
 ///
 /// ```

@@ -135,7 +135,11 @@ impl DType {
     }
 
     /// True when every value of `self` is exactly representable in `to`
-    /// (the conversions a read may make silently).
+    /// (the conversions a read may make silently): integers into wider
+    /// integers and into floats that hold them, `f4` into `f8`, `c8` into
+    /// `c16`, and a real type into a complex type whose float part it
+    /// widens to (`i2`, `u2`, `f4` into `c8`; `i4`, `u4`, `f8` into
+    /// `c16`). Complex never widens to a real type.
     pub fn widens_to(self, to: DType) -> bool {
         use DType::*;
         self == to
