@@ -669,3 +669,43 @@ fn links_are_followed() {
         ]
     );
 }
+
+/// Complex leaves and records: copied trees are equal; a changed imaginary
+/// part is found, by the complex modulus (`|a - b| <= atol + rtol * |b|`),
+/// NaN parts equal NaN parts, and the values show as numpy's repr.
+#[test]
+fn complex_values_compare_by_modulus() {
+    use qnd::{Complex32, Complex64};
+    let c = Complex64::new;
+    let a = qnd::memory();
+    a.set("z", array![c(1.0, 2.0), c(f64::NAN, 1.0), c(3.0, -4.0)])
+        .unwrap();
+    a.set_recording(Recording::Uniform);
+    for k in 0..3 {
+        a.set("amp", Complex32::new(k as f32, 1.0)).unwrap();
+    }
+    a.set_recording(Recording::Off);
+    let b = qnd::memory();
+    a.copy_to(&b).unwrap();
+    assert!(qnd::diff(&a, &b, &EXACT).unwrap().is_empty());
+    b.write_part("z", ndarray::s![2], c(3.0, -4.0 + 1e-9))
+        .unwrap();
+    let d = qnd::diff(&a, &b, &EXACT).unwrap();
+    let v = values_at(&d, "/z");
+    assert_eq!((v.count, v.first.clone()), (1, vec![2]));
+    assert!((v.max_abs.unwrap() - 1e-9).abs() < 1e-12, "{v:?}");
+    let shown = d.to_string();
+    assert!(shown.contains("(3-4j)"), "{shown}");
+    let loose = Tolerance {
+        rtol: 1e-9,
+        atol: 0.0,
+    };
+    assert!(qnd::diff(&a, &b, &loose).unwrap().is_empty(), "|b| = 5");
+    // a c16 against a real leaf of the same values: the imaginary part counts
+    let r = qnd::memory();
+    r.set("z", array![1.0, 2.0]).unwrap();
+    let z = qnd::memory();
+    z.set("z", array![c(1.0, 0.0), c(2.0, 0.5)]).unwrap();
+    let d = qnd::diff(&r, &z, &EXACT).unwrap();
+    assert!(!d.is_empty(), "{d}");
+}
