@@ -1014,7 +1014,10 @@ fn complex_elements_are_pairs() {
         [(1.0, 2.0), (-3.0, 0.5)]
     );
     let e = f.read_serde::<Vec<f64>>("w/amp").unwrap_err();
-    assert!(e.to_string().contains("c16"), "{e}");
+    assert!(
+        e.to_string().contains("expected f64, found (1+2j) (c16)"),
+        "{e}"
+    );
     f.set_serde("copy", &want).unwrap();
     assert_eq!(leaf_type(&f, "copy/gain"), (DType::F32, vec![2]));
     assert_eq!(f.read_serde::<Wave>("copy").unwrap(), want);

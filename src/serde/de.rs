@@ -95,8 +95,11 @@ impl Prim {
             Prim::U64(x) => format!("{x} (u8)"),
             Prim::F32(x) => format!("{x:?} (f4)"),
             Prim::F64(x) => format!("{x:?} (f8)"),
-            Prim::C8(z) => format!("({:?}, {:?}) (c8)", z.re, z.im),
-            Prim::C16(z) => format!("({:?}, {:?}) (c16)", z.re, z.im),
+            Prim::C8(z) => format!(
+                "{} (c8)",
+                crate::diff::complex_text(f64::from(z.re), f64::from(z.im))
+            ),
+            Prim::C16(z) => format!("{} (c16)", crate::diff::complex_text(z.re, z.im)),
             Prim::Str(s) => {
                 let short: String = s.chars().take(40).collect();
                 if short.len() < s.len() {
