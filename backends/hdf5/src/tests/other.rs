@@ -132,7 +132,7 @@ fn other_types_from_the_raw_api() {
         empty("bits", &bits, 3.into());
         // a compound of records: not a record variable
         f.new_dataset_builder()
-            .empty_as(&desc(&compound_abc()))
+            .empty_as(desc(&compound_abc()))
             .shape((0.., 2))
             .chunk((4, 2))
             .create("crec")
@@ -184,7 +184,7 @@ fn other_types_from_the_raw_api() {
         // attributes: of a compound, empty (null dataspace), an opaque one,
         // and an ordinary one
         f.new_attr_builder()
-            .empty_as(&desc(&compound_abc()))
+            .empty_as(desc(&compound_abc()))
             .shape(2)
             .create("cattr")
             .unwrap();
@@ -193,7 +193,7 @@ fn other_types_from_the_raw_api() {
             .create("nullattr")
             .unwrap();
         f.new_attr_builder()
-            .empty_as(&made::opaque(4, c"x").unwrap())
+            .empty_as(made::opaque(4, c"x").unwrap())
             .create("oattr")
             .unwrap();
         f.new_attr::<i16>()
