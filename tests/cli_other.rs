@@ -224,3 +224,70 @@ fn diff_compares_it_by_type() {
         format!("/particles: kind differs: other ({PARTICLES}) vs leaf\n")
     );
 }
+
+/// An element of a list that qnd has no kind for (h5py puts a compound in
+/// place of element 1 of a list qnd wrote): `ls` lists it, `dump` prints
+/// null for it, `convert` keeps the list's length with None in its place.
+#[test]
+fn a_list_element_of_no_kind() {
+    if fixture().is_none() {
+        return;
+    }
+    let Some(py) = common::python::Python::find(&["h5py", "numpy"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lst.h5");
+    let f = qnd::open(&path, "w").unwrap();
+    f.set(
+        "lst",
+        qnd::Value::List(vec![1.0.into(), 2.0.into(), 3.0.into()]),
+    )
+    .unwrap();
+    f.close().unwrap();
+    py.run(
+        "import sys, numpy as np, h5py\n\
+         with h5py.File(sys.argv[1], 'r+') as h:\n\
+         \x20   del h['lst/_1']\n\
+         \x20   h['lst/_1'] = np.array([(1, 2.5)], dtype=[('a', 'i4'), ('b', 'f8')])\n",
+        &[&path],
+    );
+    let what = "compound {a: i4, b: f8} [1]";
+    let run = qnd(&[OsStr::new("ls"), path.as_os_str(), OsStr::new("-r")]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "/lst     list     3 elements\n\
+             /lst[0]  leaf     f8 []\n\
+             /lst[1]  other    {what}\n\
+             /lst[2]  leaf     f8 []\n"
+        )
+    );
+    let run = qnd(&[OsStr::new("ls"), path.as_os_str(), OsStr::new("lst[1]")]);
+    assert_eq!(run.stdout, format!("lst[1]  other    {what}\n"), "{run:?}");
+
+    let run = qnd(&[OsStr::new("dump"), OsStr::new("--json"), path.as_os_str()]);
+    assert_eq!(run.code, Some(3), "{run:?}");
+    let json: Json = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["lst"][1], Json::Null);
+    assert_eq!(json["lst"][2]["data"], serde_json::json!([3.0]));
+    assert!(
+        run.stderr.starts_with(&format!(
+            "qnd: warning: /lst[1]: {what}: not dumped (qnd has no kind for it)\n"
+        )),
+        "{}",
+        run.stderr
+    );
+
+    let to = dir.path().join("copy.nc");
+    let run = qnd(&[OsStr::new("convert"), path.as_os_str(), to.as_os_str()]);
+    assert_eq!(run.code, Some(3), "{run:?}");
+    assert!(run.stderr.contains(&format!("/lst[1]: {what}: not copied")));
+    let g = qnd::open(&to, "r").unwrap();
+    assert_eq!(
+        g.read::<qnd::Value>("lst").unwrap(),
+        qnd::Value::List(vec![1.0.into(), qnd::Value::None, 3.0.into()])
+    );
+    g.close().unwrap();
+}

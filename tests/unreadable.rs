@@ -9,6 +9,7 @@
 #[macro_use]
 mod common;
 
+#[cfg(feature = "hdf5")]
 use std::path::{Path, PathBuf};
 
 use ndarray::{array, s};

@@ -65,6 +65,11 @@
 //!   equal. A dangling link is compared by its target; a group that holds
 //!   itself (a cycle through a hard link) is compared by the path it loops
 //!   to, and not walked again.
+//! - An item qnd has no kind for ([`Kind::Other`](crate::Kind::Other): a
+//!   compound of other fields, opaque data, a vlen) is never read: two such
+//!   items compare by their types ([`ItemKind::Other`], equal when the
+//!   types are), and against anything else they are a kind difference;
+//!   their attributes are compared. The diff goes on past them.
 
 mod values;
 mod walk;

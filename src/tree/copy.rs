@@ -69,7 +69,10 @@ impl QGroup {
     /// whose name `dst` refuses, such as `shape`);
     /// [`Error::Invalid`](crate::Error::Invalid) when `dst` is this group or
     /// lies inside it (the copy would never end), or for a cycle `dst`
-    /// cannot hold. Members copied before an error stay in `dst`.
+    /// cannot hold; [`Error::Unreadable`](crate::Error::Unreadable) for an
+    /// item qnd has no kind for, which a copy cannot read
+    /// ([`QGroup::copy_to_skipping`] leaves such items out instead).
+    /// Members copied before an error stay in `dst`.
     pub fn copy_to(&self, dst: &QGroup) -> Result<()> {
         self.copy_to_with(dst, &mut |_, _| {})
     }

@@ -369,7 +369,8 @@ impl QGroup {
     ///
     /// # Errors
     /// [`Error::NoItem`], [`Error::NoRecord`] when goto points past a record
-    /// variable's records, and read errors.
+    /// variable's records, [`Error::Unreadable`] for an item qnd has no kind
+    /// for (even with auto-read off: it has no handle), and read errors.
     pub fn get(&self, name: &str) -> Result<Item> {
         self.get_member(name, self.state.get())
     }
@@ -635,6 +636,7 @@ impl QGroup {
     ///
     /// # Errors
     /// [`Error::NoItem`]; [`Error::Mismatch`] when `name` is not a leaf;
+    /// [`Error::Unreadable`] for an item qnd has no kind for;
     /// [`Error::NoRecord`].
     pub fn leaf(&self, name: &str) -> Result<QLeaf> {
         let group_at = self.at(&self.path);
@@ -712,7 +714,9 @@ impl QGroup {
     /// `f(2)`), honouring goto for record variables.
     ///
     /// # Errors
-    /// Read errors, [`Error::NoRecord`].
+    /// Read errors, [`Error::NoRecord`]; [`Error::Unreadable`] when the
+    /// group holds (at any depth) an item qnd has no kind for, which a
+    /// [`Value`] cannot stand for (read the other members by name).
     pub fn to_value(&self) -> Result<Value> {
         let mut core = self.file.lock()?;
         read::read_group(
