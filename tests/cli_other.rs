@@ -291,3 +291,22 @@ fn a_list_element_of_no_kind() {
     );
     g.close().unwrap();
 }
+
+/// `qnd recover` does not count it as damage: not checked, exit 0.
+#[test]
+fn recover_does_not_count_it_as_damage() {
+    let Some(f) = fixture() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.h5");
+    std::fs::write(&path, std::fs::read(&f).unwrap()).unwrap();
+    let run = qnd(&[OsStr::new("recover"), path.as_os_str()]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains(&format!(
+            "not checked: /particles: {PARTICLES}: qnd has no kind for it"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("0 items do not read"), "{}", run.stdout);
+}
