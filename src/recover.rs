@@ -50,8 +50,10 @@ pub struct Recovery {
     pub unreadable: Vec<(String, String)>,
     /// Leaves too large to read back whole (more than
     /// [`OpenOptions::max_read_bytes`](crate::OpenOptions::max_read_bytes),
-    /// say a huge leaf declared and never written), not checked: the item
-    /// path and why. They do not make the file unreadable.
+    /// say a huge leaf declared and never written), and items qnd has no
+    /// kind for ([`Kind::Other`](crate::Kind::Other), never read), not
+    /// checked: the item path and why. They do not make the file
+    /// unreadable.
     pub unchecked: Vec<(String, String)>,
 }
 
@@ -365,8 +367,19 @@ fn check_members(g: &QGroup, above: &mut Vec<QGroup>, report: &mut Recovery) {
         let path = crate::file::join(g.path(), &name);
         match g.item(&name) {
             Ok(item) => check_item(item, &path, above, report),
-            Err(e) => report.unreadable.push((path, error_chain(&e))),
+            Err(e) => not_read(e, path, report),
         }
+    }
+}
+
+/// Item `path` that gave `e` instead of a handle: an item qnd has no kind
+/// for is not checked (it is never read), anything else does not read.
+fn not_read(e: Error, path: String, report: &mut Recovery) {
+    match e {
+        Error::Unreadable { what, .. } => report
+            .unchecked
+            .push((path, format!("{what}: qnd has no kind for it"))),
+        e => report.unreadable.push((path, error_chain(&e))),
     }
 }
 
@@ -396,7 +409,7 @@ fn check_list(l: &QList, path: &str, above: &mut Vec<QGroup>, report: &mut Recov
         let at = format!("{path}[{i}]");
         match l.get(i as isize) {
             Ok(item) => check_item(item, &at, above, report),
-            Err(e) => report.unreadable.push((at, error_chain(&e))),
+            Err(e) => not_read(e, at, report),
         }
     }
 }

@@ -65,6 +65,11 @@
 //!   equal. A dangling link is compared by its target; a group that holds
 //!   itself (a cycle through a hard link) is compared by the path it loops
 //!   to, and not walked again.
+//! - An item qnd has no kind for ([`Kind::Other`](crate::Kind::Other): a
+//!   compound of other fields, opaque data, a vlen) is never read: two such
+//!   items compare by their types ([`ItemKind::Other`], equal when the
+//!   types are), and against anything else they are a kind difference;
+//!   their attributes are compared. The diff goes on past them.
 
 mod values;
 mod walk;
@@ -168,6 +173,11 @@ pub enum ItemKind {
     /// A group already on the path to it (a hard link to one of the
     /// groups holding it): the path of that group.
     Cycle(String),
+    /// An item qnd has no kind for ([`Kind::Other`](crate::Kind::Other)):
+    /// its type, as [`QGroup::other_type`](crate::QGroup::other_type) says.
+    /// Two such items are equal when their types are (their data is never
+    /// read); their attributes are compared.
+    Other(String),
 }
 
 impl fmt::Display for ItemKind {
@@ -180,6 +190,7 @@ impl fmt::Display for ItemKind {
             ItemKind::None => f.write_str("none"),
             ItemKind::Dangling(to) => write!(f, "dangling link -> {to}"),
             ItemKind::Cycle(to) => write!(f, "hard link to {to}"),
+            ItemKind::Other(what) => write!(f, "other ({what})"),
         }
     }
 }

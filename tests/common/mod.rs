@@ -340,7 +340,8 @@ pub fn error_path(e: &Error) -> Option<&str> {
         | Error::Mismatch { path, .. }
         | Error::Invalid { path, .. }
         | Error::Cast { path, .. }
-        | Error::Backend { path, .. } => Some(path),
+        | Error::Backend { path, .. }
+        | Error::Unreadable { path, .. } => Some(path),
         _ => None,
     }
 }

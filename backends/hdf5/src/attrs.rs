@@ -36,18 +36,48 @@ pub(super) fn shape_from(a: &Array) -> SResult<Vec<usize>> {
 }
 
 /// Reads attribute `name` of object `obj`.
+///
+/// # Errors
+/// [`StorageError::Unsupported`] naming what it is for an attribute of a
+/// type qnd has no dtype for (`compound {a: i4, b: f8} [3]`, see
+/// `types::describe`) or without elements (a null dataspace, h5py's
+/// `Empty`); when the library fails.
 pub(super) fn read_attr(obj: hid_t, name: &CStr) -> SResult<Array> {
     let a = raw::attr_open(obj, name)?;
-    let elem = types::classify(&raw::attr_type(&a)?)?;
-    let shape = match raw::attr_space(&a)? {
+    let ftype = raw::attr_type(&a)?;
+    let space = raw::attr_space(&a)?;
+    let elem = match types::classify(&ftype)? {
+        types::Class::Known(e) => e,
+        types::Class::Other(words) => {
+            return Err(StorageError::Unsupported(match space {
+                Space::Null => format!("{words} (empty: a null dataspace)"),
+                s => format!("{words} {}", types::shape_words(&s.dims())),
+            }))
+        }
+    };
+    let shape = match space {
         Space::Null => {
-            return Err(StorageError::Layout(
-                "attribute with a null dataspace".into(),
-            ))
+            return Err(StorageError::Unsupported(format!(
+                "{} (empty: a null dataspace)",
+                types::describe(&ftype)?
+            )))
         }
         s => s.dims(),
     };
     data::read_array(&Target::Attr(&a), &elem, &shape)
+}
+
+/// Whether attribute `name` of `obj` is one qnd reads: of a type it has
+/// a dtype for, with elements (not a null dataspace, h5py's `Empty`).
+pub(super) fn readable(obj: hid_t, name: &CStr) -> SResult<bool> {
+    let a = raw::attr_open(obj, name)?;
+    if raw::attr_space(&a)? == Space::Null {
+        return Ok(false);
+    }
+    Ok(matches!(
+        types::classify(&raw::attr_type(&a)?)?,
+        types::Class::Known(_)
+    ))
 }
 
 /// Writes attribute `name` of object `obj`, replacing it if it exists (in
@@ -57,7 +87,7 @@ pub(super) fn write_attr(obj: hid_t, name: &CStr, value: &Array, plists: &Plists
     if raw::attr_exists(obj, name)? {
         // Same dtype and shape: overwrite in place, keeping its position.
         let a = raw::attr_open(obj, name)?;
-        let elem = types::classify(&raw::attr_type(&a)?).ok();
+        let elem = types::elem(&raw::attr_type(&a)?).ok();
         let space = raw::attr_space(&a)?;
         if let Some(elem) = elem {
             let fits = elem.dtype == value.dtype()
@@ -72,7 +102,7 @@ pub(super) fn write_attr(obj: hid_t, name: &CStr, value: &Array, plists: &Plists
         raw::attr_delete(obj, name)?;
     }
     let ftype = types::attr_file_type(value.dtype())?;
-    let elem = types::classify(&ftype)?;
+    let elem = types::elem(&ftype)?;
     let a = raw::attr_create(obj, name, &ftype, value.shape(), plists)?;
     if let Err(e) = data::write_array(&Target::Attr(&a), &elem, value) {
         drop(a);

@@ -27,8 +27,21 @@
 //! back in name order, HDF5's default.
 //!
 //! Read also, from other tools: zero-sized datasets as empty leaves,
-//! datasets with a null dataspace (h5py's `Empty`) as None, other integer
-//! enums as their integer values.
+//! datasets with a null dataspace (h5py's `Empty`) as None.
+//!
+//! Items of types qnd does not read (a compound other than complex,
+//! opaque data, object and region references, variable-length sequences,
+//! enums other than h5py's bool, array types, bitfields, odd-sized
+//! numbers, ...), and committed datatypes that are not qnd's None or empty
+//! leaf, are [`Kind::Other`]: listed by `names`, described by
+//! [`Storage::other_type`] in numpy's and h5py's words with their shape
+//! (`compound {a: i4, b: f8, c: S5} [3]`, `opaque 16 bytes [2]`, `object
+//! reference [4]`, `vlen of i4 [3]`, `enum over i2 {RED=0, GREEN=1} [5]`,
+//! `array (2, 3) of f8 [4]`, `committed datatype i4`), and refused by
+//! `info`, `read`, `write` and `append` with [`StorageError::Unsupported`]
+//! holding that description. Attributes of such types, and empty ones (a
+//! null dataspace), are left out of `attr_names`; `get_attr` of one by
+//! name refuses it the same way.
 //!
 //! Virtual datasets ([`Storage::create_virtual`], or made by other tools)
 //! are leaves like any other dataset: HDF5 reads them. Sources in the file
@@ -163,6 +176,9 @@ struct Node {
     elem: Option<Elem>,
     /// The shape of an empty leaf (a committed datatype).
     empty_shape: Option<Vec<usize>>,
+    /// For a node of [`Kind::Other`]: what it is, in words (see
+    /// `types::describe`; the shape is added when asked).
+    other: Option<String>,
 }
 
 impl Node {
@@ -172,6 +188,18 @@ impl Node {
             kind: Kind::Group,
             elem: None,
             empty_shape: None,
+            other: None,
+        }
+    }
+
+    /// A node of [`Kind::Other`] of type `words`.
+    fn other(obj: Obj, words: String, empty_shape: Option<Vec<usize>>) -> Node {
+        Node {
+            obj,
+            kind: Kind::Other,
+            elem: None,
+            empty_shape,
+            other: Some(words),
         }
     }
 }
@@ -866,17 +894,26 @@ impl Hdf5Storage {
         let elem = if kind == Kind::None {
             None
         } else {
-            Some(types::classify(&ds.dtype().map_err(lib)?)?)
+            match types::classify(&ds.dtype().map_err(lib)?)? {
+                types::Class::Known(e) => Some(e),
+                types::Class::Other(words) => {
+                    return Ok(Node::other(Obj::Dataset(ds), words, None))
+                }
+            }
         };
         Ok(Node {
             obj: Obj::Dataset(ds),
             kind,
             elem,
             empty_shape: None,
+            other: None,
         })
     }
 
-    /// The node for an existing committed datatype: None or an empty leaf.
+    /// The node for an existing committed datatype: None, an empty leaf
+    /// (of a type qnd reads, else [`Kind::Other`]), or, without qnd's
+    /// attributes, a named type of another tool ([`Kind::Other`],
+    /// `committed datatype i4`).
     fn type_node(t: CommittedDatatype) -> SResult<Node> {
         if raw::attr_exists(t.id(), NONE_ATTR)? {
             return Ok(Node {
@@ -884,12 +921,12 @@ impl Hdf5Storage {
                 kind: Kind::None,
                 elem: None,
                 empty_shape: None,
+                other: None,
             });
         }
         if !raw::attr_exists(t.id(), SHAPE_ATTR)? {
-            return Err(StorageError::Layout(
-                "committed datatype with neither __none__ nor __shape__".into(),
-            ));
+            let words = format!("committed datatype {}", types::describe(t.as_datatype())?);
+            return Ok(Node::other(Obj::Type(t), words, None));
         }
         let shape = shape_from(&read_attr(t.id(), SHAPE_ATTR)?)?;
         if qnd_storage::checked_len(&shape) != Some(0) {
@@ -897,12 +934,16 @@ impl Hdf5Storage {
                 "__shape__ {shape:?} of a committed datatype has elements"
             )));
         }
-        let elem = types::classify(t.as_datatype())?;
+        let elem = match types::classify(t.as_datatype())? {
+            types::Class::Known(e) => e,
+            types::Class::Other(words) => return Ok(Node::other(Obj::Type(t), words, Some(shape))),
+        };
         Ok(Node {
             obj: Obj::Type(t),
             kind: Kind::Leaf,
             elem: Some(elem),
             empty_shape: Some(shape),
+            other: None,
         })
     }
 
@@ -934,6 +975,7 @@ impl Hdf5Storage {
             kind: Kind::None,
             elem: None,
             empty_shape: None,
+            other: None,
         };
         Ok(self.keep(parent, name, node))
     }
@@ -944,7 +986,7 @@ impl Hdf5Storage {
         let c = self.new_member(parent, name)?;
         let g = self.group(parent)?;
         let ftype = types::file_type(spec.dtype, spec.text_len)?;
-        let elem = types::classify(&ftype)?;
+        let elem = types::elem(&ftype)?;
         let node = if spec.records {
             let mut dims = vec![0];
             dims.extend_from_slice(&spec.shape);
@@ -961,6 +1003,7 @@ impl Hdf5Storage {
                 kind: Kind::Records,
                 elem: Some(elem),
                 empty_shape: None,
+                other: None,
             }
         } else if spec.shape.contains(&0) {
             let t = raw::commit_type(g, &c, ftype, &self.plists)?;
@@ -973,6 +1016,7 @@ impl Hdf5Storage {
                 kind: Kind::Leaf,
                 elem: Some(elem),
                 empty_shape: Some(spec.shape.clone()),
+                other: None,
             }
         } else {
             let ds = raw::create_dataset(g, &c, &ftype, &spec.shape, None, None, &self.plists)?;
@@ -981,6 +1025,7 @@ impl Hdf5Storage {
                 kind: Kind::Leaf,
                 elem: Some(elem),
                 empty_shape: None,
+                other: None,
             }
         };
         Ok(self.keep(parent, name, node))
@@ -1005,12 +1050,33 @@ impl Hdf5Storage {
 }
 
 /// Leaf or record node `id` of `nodes`, and its element type.
+///
+/// # Errors
+/// [`StorageError::Unsupported`] naming its type (see [`other_words`])
+/// for a node of [`Kind::Other`].
 fn leaf_in(nodes: &NodeTable<Node>, id: NodeId) -> SResult<(&Node, &Elem)> {
     let n = nodes.node(id)?;
     match &n.elem {
         Some(e) => Ok((n, e)),
+        None if n.other.is_some() => Err(StorageError::Unsupported(other_words(n)?)),
         None => Err(StorageError::Layout("not a leaf or record node".into())),
     }
+}
+
+/// What node `n` of [`Kind::Other`] is: its type in words and its shape
+/// as it is now (`compound {a: i4, b: f8} [3]`; a scalar `[]`; a named
+/// type of another tool, which has none, without).
+fn other_words(n: &Node) -> SResult<String> {
+    let words = n.other.as_deref().ok_or(StorageError::NotFound)?;
+    let shape = match (&n.obj, &n.empty_shape) {
+        (Obj::Dataset(ds), _) => Some(raw::dataset_space(ds)?.dims()),
+        (_, Some(s)) => Some(s.clone()),
+        _ => None,
+    };
+    Ok(match shape {
+        Some(s) => format!("{words} {}", types::shape_words(&s)),
+        None => words.to_string(),
+    })
 }
 
 /// The counts of hyperslab `slab`, in `buf` (no allocation: this runs on
@@ -1183,6 +1249,16 @@ impl Storage for Hdf5Storage {
         self.leaf_info(node)
     }
 
+    /// What an item of a type qnd does not read is, in numpy's and h5py's
+    /// words, with its shape: `compound {a: i4, b: f8, c: S5} [3]`,
+    /// `opaque 16 bytes [2]`, `object reference [4]`, `vlen of i4 [3]`,
+    /// `enum over i2 {RED=0, GREEN=1} [5]`, `array (2, 3) of f8 [4]`,
+    /// `committed datatype i4` (a named type of another tool).
+    fn other_type(&mut self, node: NodeId) -> SResult<String> {
+        self.opened(node)?;
+        other_words(self.node(node)?)
+    }
+
     fn text_width(&mut self, node: NodeId) -> SResult<Option<usize>> {
         self.opened(node)?;
         let (_, e) = leaf_in(&self.nodes, node)?;
@@ -1320,6 +1396,12 @@ impl Storage for Hdf5Storage {
         self.append_records(node, records)
     }
 
+    /// The attributes qnd reads, in creation order where the object
+    /// tracks it, else in name order. Attributes of a type qnd has no
+    /// dtype for (a compound, an opaque, a reference, ...) and empty ones
+    /// (a null dataspace, h5py's `Empty`) are left out, so that reading
+    /// every attribute of an item works; [`Storage::get_attr`] of one by
+    /// name says what it is.
     fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
         self.opened(node)?;
         let n = self.node(node)?;
@@ -1336,9 +1418,25 @@ impl Storage for Hdf5Storage {
                 .attr_names_by(IndexType::Name, IterationOrder::Increasing)
                 .map_err(lib)?,
         };
-        Ok(names.into_iter().filter(|s| !s.starts_with("__")).collect())
+        let obj = n.obj.id();
+        let mut kept = Vec::with_capacity(names.len());
+        for name in names {
+            if name.starts_with("__") {
+                continue;
+            }
+            // attributes qnd cannot read are left out (see `get_attr`)
+            if attrs::readable(obj, &raw::c_name(&name)?)? {
+                kept.push(name);
+            }
+        }
+        Ok(kept)
     }
 
+    /// # Errors
+    /// [`StorageError::Unsupported`] naming its type and shape for an
+    /// attribute of a type qnd has no dtype for (`compound {a: i4, b: f8}
+    /// [3]`) or an empty one (`f4 (empty: a null dataspace)`); when the
+    /// library fails.
     fn get_attr(&mut self, node: NodeId, name: &str) -> SResult<Option<Array>> {
         self.opened(node)?;
         let obj = self.node(node)?.obj.id();

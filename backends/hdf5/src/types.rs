@@ -1,10 +1,12 @@
 //! Element types: which [`DType`] an HDF5 datatype reads as, the memory
-//! type to move it with, and the file types this backend writes.
+//! type to move it with, and the file types this backend writes; the
+//! others described in words ([`describe`]).
 
 use hdf5::types::{FloatSize, IntSize, TypeDescriptor as TD};
 use hdf5::Datatype;
 
-use super::raw::{is_nullterm, is_small_float, lib};
+use super::raw::types::{Members, RefKind, TypeTree};
+use super::raw::{self, is_nullterm, is_small_float, lib};
 use qnd_storage::DType;
 use qnd_storage::SResult;
 use qnd_storage::{StorageError, TextLayout};
@@ -68,30 +70,38 @@ fn from_desc(desc: &TD) -> SResult<Datatype> {
     Datatype::from_descriptor(desc).map_err(lib)
 }
 
-/// What a stored datatype reads as.
+/// What a stored datatype is to qnd.
+#[derive(Clone, Debug)]
+pub(super) enum Class {
+    /// A type qnd reads, as this element type.
+    Known(Elem),
+    /// A type qnd has no dtype for, in words (see [`describe`]).
+    Other(String),
+}
+
+/// What a stored datatype reads as, or, for a type qnd has no dtype for
+/// (a compound other than complex, an array, a reference, opaque data, a
+/// variable-length sequence, an enum other than h5py's bool, a bitfield,
+/// odd-sized numbers, ...), what it is in words.
 ///
 /// # Errors
-/// [`StorageError::Layout`] for types qnd has no dtype for (compound,
-/// array, reference, opaque, odd-sized numbers).
-pub(super) fn classify(ftype: &Datatype) -> SResult<Elem> {
+/// When the library fails.
+pub(super) fn classify(ftype: &Datatype) -> SResult<Class> {
+    let other = || describe(ftype).map(Class::Other);
     let desc = match ftype.to_descriptor() {
         Ok(d) => d,
         // half floats (h5py's f2), which the crate knows only with its
         // `f16` feature: read as f32, the library converts
         Err(_) if is_small_float(ftype) => TD::Float(FloatSize::U4),
-        Err(e) => {
-            return Err(StorageError::Layout(format!(
-                "unsupported HDF5 datatype: {e}"
-            )))
-        }
+        Err(_) => return other(),
     };
-    let num = |dtype: DType| -> SResult<Elem> {
+    let num = |dtype: DType| -> SResult<Class> {
         let d = native(dtype).ok_or_else(|| StorageError::Layout("not a number".into()))?;
-        Ok(Elem {
+        Ok(Class::Known(Elem {
             dtype,
             mem: from_desc(&d)?,
             text: TextLayout::NotText,
-        })
+        }))
     };
     match desc {
         TD::Integer(s) => num(int_dtype(s, true)),
@@ -100,35 +110,155 @@ pub(super) fn classify(ftype: &Datatype) -> SResult<Elem> {
         // f4, and f2 where the crate knows it: read as f32
         TD::Float(_) => num(DType::F32),
         TD::Boolean => num(DType::Bool),
-        // Other enums read as their integer values (as h5py does); the
-        // memory type is the same enum over the native integer.
-        TD::Enum(e) => Ok(Elem {
-            dtype: int_dtype(e.size, e.signed),
-            mem: from_desc(&TD::Enum(e))?,
-            text: TextLayout::NotText,
-        }),
         TD::FixedAscii(size) | TD::FixedUnicode(size) => {
             let width = if is_nullterm(ftype) {
                 size.saturating_sub(1)
             } else {
                 size
             };
-            Ok(Elem {
+            Ok(Class::Known(Elem {
                 dtype: DType::Str,
                 // same size and character set, NUL padded
                 mem: from_desc(&desc)?,
                 text: TextLayout::Fixed { size, width },
-            })
+            }))
         }
-        TD::VarLenAscii | TD::VarLenUnicode => Ok(Elem {
+        TD::VarLenAscii | TD::VarLenUnicode => Ok(Class::Known(Elem {
             dtype: DType::Str,
             mem: from_desc(&desc)?,
             text: TextLayout::Variable,
-        }),
-        other => Err(StorageError::Layout(format!(
-            "unsupported HDF5 datatype: {other:?}"
-        ))),
+        })),
+        _ => other(),
     }
+}
+
+/// The element type of a stored datatype qnd reads.
+///
+/// # Errors
+/// [`StorageError::Unsupported`] naming the type (see [`describe`]) for a
+/// type qnd has no dtype for; when the library fails.
+pub(super) fn elem(ftype: &Datatype) -> SResult<Elem> {
+    match classify(ftype)? {
+        Class::Known(e) => Ok(e),
+        Class::Other(words) => Err(StorageError::Unsupported(words)),
+    }
+}
+
+/// A datatype in one line, in numpy's and h5py's words: `i4`, `>f8` (big
+/// endian), `S5`, `str`, `b1`, `compound {a: i4, b: f8, c: S5}`, `opaque
+/// 16 bytes`, `object reference`, `region reference`, `vlen of i4`, `enum
+/// over i2 {RED=0, GREEN=1}`, `array (2, 3) of f8`, `bitfield 2 bytes`,
+/// `time 8 bytes`. Compounds and enums list their first
+/// [`MAX_MEMBERS`](raw::types::MAX_MEMBERS) members, then how many there
+/// are (`..., 20 fields`).
+///
+/// # Errors
+/// When the library fails.
+pub(super) fn describe(ftype: &Datatype) -> SResult<String> {
+    Ok(words(&raw::types::type_tree(ftype)?))
+}
+
+/// `n bytes` (`1 byte`).
+fn bytes(n: usize) -> String {
+    if n == 1 {
+        "1 byte".into()
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// A member name on one line: control characters escaped.
+fn clean(name: &str) -> String {
+    if name.chars().any(char::is_control) {
+        name.escape_debug().to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+/// `{a, b, ..., 20 what}`: the members read, then how many there are when
+/// some were not.
+fn listed<T>(m: &Members<T>, what: &str, each: impl Fn(&str, &T) -> String) -> String {
+    let mut parts: Vec<String> = m.first.iter().map(|(n, t)| each(&clean(n), t)).collect();
+    if m.count > m.first.len() {
+        parts.push(format!("... {} {what}", m.count));
+    }
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// A type tree in words (see [`describe`]).
+fn words(t: &TypeTree) -> String {
+    let order = |big: bool| if big { ">" } else { "" };
+    match t {
+        TypeTree::Int { size, signed, big } => {
+            format!("{}{}{size}", order(*big), if *signed { "i" } else { "u" })
+        }
+        TypeTree::Float { size, big } => format!("{}f{size}", order(*big)),
+        TypeTree::Str { size: Some(n), .. } => format!("S{n}"),
+        TypeTree::Str { size: None, .. } => "str".into(),
+        TypeTree::Bitfield { size } => format!("bitfield {}", bytes(*size)),
+        TypeTree::Opaque { size, tag } if tag.is_empty() => format!("opaque {}", bytes(*size)),
+        TypeTree::Opaque { size, tag } => format!("opaque {} {:?}", bytes(*size), tag),
+        TypeTree::Time { size } => format!("time {}", bytes(*size)),
+        TypeTree::Compound { size, fields } => match complex_of(*size, fields) {
+            Some(code) => code.into(),
+            None => format!(
+                "compound {}",
+                listed(fields, "fields", |n, t| format!("{n}: {}", words(t)))
+            ),
+        },
+        TypeTree::Reference(RefKind::Object) => "object reference".into(),
+        TypeTree::Reference(RefKind::Region) => "region reference".into(),
+        TypeTree::Reference(RefKind::Other) => "reference".into(),
+        TypeTree::Enum { base, members } => {
+            let bool_like = members.count == 2
+                && members.first == [("FALSE".to_string(), 0), ("TRUE".to_string(), 1)];
+            if bool_like && matches!(**base, TypeTree::Int { size: 1, .. }) {
+                "b1".into()
+            } else {
+                format!(
+                    "enum over {} {}",
+                    words(base),
+                    listed(members, "members", |n, v| format!("{n}={v}"))
+                )
+            }
+        }
+        TypeTree::Vlen(base) => format!("vlen of {}", words(base)),
+        TypeTree::Array { dims, base } => {
+            let d: Vec<String> = dims.iter().map(usize::to_string).collect();
+            let tuple = if d.len() == 1 {
+                format!("({},)", d[0])
+            } else {
+                format!("({})", d.join(", "))
+            };
+            format!("array {tuple} of {}", words(base))
+        }
+        TypeTree::Deep => "...".into(),
+        TypeTree::Unknown => "a type of unknown class".into(),
+    }
+}
+
+/// `c8` or `c16` for a compound of `size` bytes whose members are `r` and
+/// `i` of the same float, of half its size each (h5py's complex).
+fn complex_of(size: usize, fields: &Members<TypeTree>) -> Option<&'static str> {
+    match fields.first.as_slice() {
+        [(r, TypeTree::Float { size: a, big: x }), (i, TypeTree::Float { size: b, big: y })]
+            if r == "r" && i == "i" && a == b && x == y && size == 2 * a =>
+        {
+            match a {
+                4 => Some("c8"),
+                8 => Some("c16"),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A shape as qnd prints it: `[2, 3]`, `[]` for a scalar.
+pub(super) fn shape_words(shape: &[usize]) -> String {
+    let d: Vec<String> = shape.iter().map(usize::to_string).collect();
+    format!("[{}]", d.join(", "))
 }
 
 /// The file type of new leaves: native numbers, h5py's bool enum, and for

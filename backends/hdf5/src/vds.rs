@@ -539,7 +539,7 @@ pub(super) fn create(
                 }
             };
             let ftype = raw_vds::source_type(&ds)?;
-            let got = types::classify(&ftype)?.dtype;
+            let got = types::elem(&ftype)?.dtype;
             if got != dtype {
                 return unsupported(format!(
                     "{what}: the source holds {}, not {}",

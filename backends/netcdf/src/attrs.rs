@@ -11,6 +11,7 @@ use netcdf_sys::nc_type;
 use qnd_storage::{Array, NodeId, SResult, StorageError};
 
 use crate::data::{read_numbers, text_from, write_numbers, Sink, Source};
+use crate::other::type_words;
 use crate::raw::{self, c_name, AsBytes, FromBytes};
 use crate::{layout, NetcdfStorage};
 use qnd_storage::TextLayout;
@@ -63,6 +64,13 @@ impl NetcdfStorage {
         let Some((xtype, len)) = raw::att(ncid, varid, name)? else {
             return Err(StorageError::NotFound);
         };
+        if !self.reads_type(ncid, xtype)? {
+            return Err(StorageError::Unsupported(format!(
+                "attribute {:?} is of type {}, which qnd does not read",
+                name.to_string_lossy(),
+                type_words(ncid, xtype)?
+            )));
+        }
         let (dtype, text) = self.dtype_of(ncid, xtype)?;
         let a = match text {
             TextLayout::Fixed { .. } => {
@@ -90,14 +98,24 @@ impl NetcdfStorage {
     }
 
     /// Names of the attributes of a node, the conventions' `__` names left
-    /// out.
+    /// out, and so are attributes of types qnd does not read (user-defined
+    /// types other than bool and complex: see [`crate::other`]).
     pub(crate) fn attribute_names(&self, node: NodeId) -> SResult<Vec<String>> {
         let n = self.node(node)?;
         let (ncid, varid) = (n.ncid, n.varid);
-        (0..raw::natts(ncid, varid)?)
-            .map(|i| raw::att_name(ncid, varid, i))
-            .filter(|r| !matches!(r, Ok(name) if name.starts_with("__")))
-            .collect()
+        let mut names = Vec::new();
+        for i in 0..raw::natts(ncid, varid)? {
+            let name = raw::att_name(ncid, varid, i)?;
+            if name.starts_with("__") {
+                continue;
+            }
+            let c = c_name(&name)?;
+            match raw::att(ncid, varid, &c)? {
+                Some((xtype, _)) if !self.reads_type(ncid, xtype)? => {}
+                _ => names.push(name),
+            }
+        }
+        Ok(names)
     }
 
     /// Attribute `name` of a node, if there is one.

@@ -40,7 +40,11 @@
 //! (the dimensions `_n` and `_0`), `types` (netCDF types of dtypes, and
 //! the refusals of what the format cannot hold), `data` (hyperslabs,
 //! records, and the buffers the library reads and writes), `attrs`
-//! (attributes), `classic` (the netCDF-3 header reader that catches
+//! (attributes), `other` (variables of types qnd does not read: netCDF-4
+//! vlen, opaque, non-bool enum and compound types, each a node of
+//! [`Kind::Other`] described in one line by [`Storage::other_type`], and
+//! refused by every data call; attributes of such types are left out of
+//! the attribute names), `classic` (the netCDF-3 header reader that catches
 //! truncated files, public for recovery) and `raw` (with `raw/vars.rs` and `raw/attrs.rs`),
 //! the only module with `unsafe` code: safe wrappers over the C calls,
 //! which check every buffer they hand the library.
@@ -55,10 +59,13 @@ pub mod classic;
 mod data;
 mod dims;
 mod nodes;
+mod other;
 mod raw;
 mod types;
 mod vars;
 
+#[cfg(test)]
+mod other_tests;
 #[cfg(test)]
 mod tests;
 
@@ -296,10 +303,16 @@ impl Storage for NetcdfStorage {
     }
 
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
+        self.refuse_other(node)?;
         self.leaf_info(node)
     }
 
+    fn other_type(&mut self, node: NodeId) -> SResult<String> {
+        self.other_words(node)?.ok_or(StorageError::NotFound)
+    }
+
     fn text_width(&mut self, node: NodeId) -> SResult<Option<usize>> {
+        self.refuse_other(node)?;
         Ok(match self.var(node)?.text {
             qnd_storage::TextLayout::Fixed { width, .. } => Some(width),
             qnd_storage::TextLayout::Variable | qnd_storage::TextLayout::NotText => None,
@@ -307,18 +320,22 @@ impl Storage for NetcdfStorage {
     }
 
     fn records(&mut self, node: NodeId) -> SResult<usize> {
+        self.refuse_other(node)?;
         self.record_count(node)
     }
 
     fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
+        self.refuse_other(node)?;
         self.read_slab(node, slab)
     }
 
     fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
+        self.refuse_other(node)?;
         self.write_slab(node, slab, data)
     }
 
     fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
+        self.refuse_other(node)?;
         self.append_rows(node, records)
     }
 

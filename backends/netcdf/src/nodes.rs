@@ -18,6 +18,8 @@ pub(crate) enum Body {
     Group,
     Var(Box<Var>),
     None,
+    /// A variable of a type qnd does not read ([`Kind::Other`]).
+    Other,
 }
 
 /// A node of the table.

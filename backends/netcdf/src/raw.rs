@@ -229,10 +229,16 @@ macro_rules! call {
 
 // (after the macro, which they use)
 mod attrs;
+mod types;
 mod vars;
 
 pub(super) use self::attrs::{
     att, att_name, del_att, get_att, get_att_strings, natts, put_att, put_att_strings,
+};
+pub(super) use self::types::{compound_field, enum_member};
+#[cfg(test)]
+pub(super) use self::types::{
+    def_compound, def_enum_u8, def_opaque, def_vlen, insert_compound, insert_compound_array,
 };
 #[cfg(test)]
 pub(super) use self::vars::chunk_cache_size;
@@ -524,6 +530,7 @@ pub(super) fn dimid(ncid: c_int, name: &CStr) -> SResult<c_int> {
 
 /// What a user-defined type (`NC_ENUM`, ...) is.
 pub(super) struct UserType {
+    pub name: String,
     pub class: c_int,
     pub base: nc_type,
     pub size: usize,
@@ -547,6 +554,7 @@ pub(super) fn user_type(ncid: c_int, xtype: nc_type) -> SResult<UserType> {
         )
     })?;
     Ok(UserType {
+        name: name_from(&buf),
         class,
         base,
         size,

@@ -121,7 +121,7 @@ impl NetcdfStorage {
         Ok(t)
     }
 
-    fn is_bool_enum(&self, ncid: c_int, xtype: nc_type) -> SResult<bool> {
+    pub(crate) fn is_bool_enum(&self, ncid: c_int, xtype: nc_type) -> SResult<bool> {
         let t = raw::user_type(ncid, xtype)?;
         if t.class != nc::NC_ENUM
             || (t.base != nc::NC_BYTE && t.base != nc::NC_UBYTE)

@@ -227,6 +227,9 @@ impl NetcdfStorage {
         if has(NONE_ATTR)? {
             return Ok(node(Kind::None, Body::None));
         }
+        if !self.reads_type(ncid, inq.xtype)? {
+            return Ok(node(Kind::Other, Body::Other));
+        }
         let (mut dtype, mut text) = self.dtype_of(ncid, inq.xtype)?;
         if dtype == DType::I8 && has(BOOL_ATTR)? {
             dtype = DType::Bool;

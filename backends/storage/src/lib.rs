@@ -99,6 +99,14 @@ pub enum Kind {
     Records,
     /// None.
     None,
+    /// An item qnd has no kind for: a dataset or variable of a type qnd
+    /// does not read (a compound of other fields, opaque data, a reference
+    /// other than qnd's own, variable-length numbers, a netCDF-4 vlen,
+    /// opaque or non-bool enum type, ...). The file still opens and the
+    /// item is listed; [`Storage::other_type`] says what it is, and
+    /// [`Storage::info`] and [`Storage::read`] refuse it with
+    /// [`StorageError::Unsupported`] naming that type.
+    Other,
 }
 
 /// Type and shape of a leaf or record node.
@@ -194,6 +202,19 @@ pub trait Storage {
     /// # Errors
     /// When the library fails.
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo>;
+
+    /// What an item of [`Kind::Other`] is, in the words of its format and
+    /// in one line (`compound {a: i4, b: f8}`, `opaque (16 bytes)`,
+    /// `vlen of i4`, `enum over u1 {RED=0, GREEN=1}`), with its shape
+    /// where it has one (`[3, 4]`).
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] for a node that is not of
+    /// [`Kind::Other`] (the default, for backends that have none).
+    fn other_type(&mut self, node: NodeId) -> SResult<String> {
+        let _ = node;
+        Err(StorageError::NotFound)
+    }
     /// For a text leaf or record node stored with a fixed width: the most
     /// bytes of text a string holds; `None` for variable-length text, for
     /// anything else, and for a backend that does not say (the default).

@@ -4,6 +4,12 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+/// The exit status of `dump` and `convert` when they did all they could
+/// but left out items qnd has no kind for (each named on stderr): not 0,
+/// so that a script notices, and not 1 (nothing failed) or 2 (the command
+/// line).
+pub const LEFT_OUT: u8 = 3;
+
 /// Why a command stopped.
 #[derive(Debug)]
 pub enum Failure {

@@ -1,6 +1,7 @@
 //! `qnd convert [--classic | --64bit-offset] SRC DST`: copy a tree into a
 //! new file whose format is DST's extension.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use qnd::{Auto, Capabilities, DType, Format, Kind, Mode, NcFormat, OpenOptions, QAttrs, QGroup};
@@ -15,8 +16,19 @@ use crate::progress::{self, Progress};
 /// its extension (.h5 .hdf5 .hdf .he5: HDF5; .nc .nc4 .cdf: netCDF-4; any
 /// other: HDF5). Groups, lists, record variables and None keep what they
 /// are. If the copy fails, the partial DST is removed.
+///
+/// An item qnd has no kind for (a compound of other fields, opaque data, a
+/// vlen, ...; `qnd ls` lists it as `other` with its type) cannot be copied:
+/// it is left out (an element of a list becomes None, so that the elements
+/// after it keep their indices), with a warning on stderr naming it and
+/// its type; DST holds everything else and is a good file, and the exit
+/// status is 3.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
+Exit status: 0 when everything was copied, 3 when items qnd has no kind
+for were left out (each named on stderr; DST holds the rest), 1 when the
+conversion failed (DST is then removed).
+
 Example:
   qnd convert run.nc run.h5
   qnd convert --classic run.h5 run3.nc")]
@@ -70,24 +82,45 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         Progress::hidden()
     };
     let dst = qnd::open_with(&to, &options)?;
-    let copied = src.copy_to_with(&dst, &mut |dtype, shape| {
+    let copied = src.copy_to_skipping(&dst, &mut |dtype, shape| {
         bar.add(progress::array_bytes(dtype, shape));
     });
     bar.finish();
     let closed = dst.close();
-    if let Err(e) = copied.and(closed) {
-        let removed = match std::fs::remove_file(&to) {
-            Ok(()) => "removed".to_string(),
-            Err(r) => format!("could not remove it: {r}"),
-        };
-        return Err(Failure::Error(format!(
-            "{}\nqnd: {}: the conversion failed; {removed}",
-            qnd::error_chain(&e),
-            to.display()
-        )));
-    }
+    let left_out = match copied.and_then(|left| closed.map(|()| left)) {
+        Ok(left) => left,
+        Err(e) => {
+            let removed = match std::fs::remove_file(&to) {
+                Ok(()) => "removed".to_string(),
+                Err(r) => format!("could not remove it: {r}"),
+            };
+            return Err(Failure::Error(format!(
+                "{}\nqnd: {}: the conversion failed; {removed}",
+                qnd::error_chain(&e),
+                to.display()
+            )));
+        }
+    };
     src.close()?;
-    Ok(())
+    if left_out.is_empty() {
+        return Ok(());
+    }
+    let mut err = std::io::stderr().lock();
+    for item in &left_out {
+        let _ = writeln!(
+            err,
+            "qnd: warning: {}: {}: not copied (qnd has no kind for it)",
+            item.path, item.what
+        );
+    }
+    let n = left_out.len();
+    let _ = writeln!(
+        err,
+        "qnd: convert: {} written without {n} item{} qnd has no kind for",
+        to.display(),
+        if n == 1 { "" } else { "s" }
+    );
+    Err(Failure::Exit(cli::LEFT_OUT))
 }
 
 /// The netCDF format the flags ask for: only a netCDF DST takes a flag
@@ -225,6 +258,8 @@ fn problems(
                 dtype_problem(whole.dtype()?, &here, caps, found);
             }
             Kind::List | Kind::None => {}
+            // left out of the copy, with a warning
+            Kind::Other => continue,
         }
         attr_problems(&g.attrs(&name)?, &here, caps, found)?;
     }

@@ -5,6 +5,13 @@
 //! hard link to a group that holds it: a cycle, which JSON cannot hold):
 //! `null`, and on stderr `/g/up is /g (a hard link to a group that holds
 //! it): a cycle, not followed`.
+//!
+//! An item qnd has no kind for (a compound dataset of other fields, an
+//! opaque or vlen variable: [`Kind::Other`]) is printed as `null` too,
+//! with a warning on stderr naming it and its type (`qnd: warning: /table:
+//! compound {a: i4, b: f8} [3]: not dumped (qnd has no kind for it)`); the
+//! exit status is then 3 (everything qnd can read was printed), unless a
+//! member also failed (1).
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -15,6 +22,15 @@ use qnd::{Kind, QGroup, QList, Value};
 use crate::cli::{self, Failure};
 use crate::progress::{self, Progress};
 
+/// `parent/name` as an item path.
+fn child_path(parent: &str, name: &str) -> String {
+    if parent.ends_with('/') {
+        format!("{parent}{name}")
+    } else {
+        format!("{parent}/{name}")
+    }
+}
+
 /// Print the whole file as one JSON value
 ///
 /// The file is read whole with goto off and printed in the schema of
@@ -22,9 +38,17 @@ use crate::progress::{self, Progress};
 /// array, None null, a leaf {"dtype", "shape", "data"}. A member that
 /// cannot be read (larger than the read limit, a quarter of the memory, or
 /// damaged) is printed as null, its error goes to stderr, the rest is
-/// printed, and the exit status is 1.
+/// printed, and the exit status is 1. An item qnd has no kind for (a
+/// compound of other fields, opaque data, a vlen, ...; `qnd ls` lists it as
+/// `other` with its type) is printed as null with a warning on stderr
+/// naming it and its type, and the exit status is 3 (everything else was
+/// printed), unless a member also failed (1).
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
+Exit status: 0 when every item was printed, 3 when items qnd has no kind
+for were printed as null (each named on stderr), 1 when a member could not
+be read (or the file could not be opened).
+
 Example:
   qnd dump --json run.h5 > run.json")]
 pub struct DumpArgs {
@@ -48,8 +72,10 @@ pub fn run(args: DumpArgs) -> Result<(), Failure> {
         Progress::hidden()
     };
     let mut errors = Vec::new();
+    let mut others = Vec::new();
     let mut walk = Walk {
         errors: &mut errors,
+        others: &mut others,
         above: Vec::new(),
         bar: &bar,
     };
@@ -73,26 +99,51 @@ pub fn run(args: DumpArgs) -> Result<(), Failure> {
     writeln!(out)?;
     out.flush()?;
     drop(out);
-    if errors.is_empty() {
+    let mut err = io::stderr().lock();
+    for (path, what) in &others {
+        let _ = writeln!(
+            err,
+            "qnd: warning: {path}: {what}: not dumped (qnd has no kind for it)"
+        );
+    }
+    if !errors.is_empty() {
+        for e in &errors {
+            let _ = writeln!(err, "qnd: {e}");
+        }
+        return Err(Failure::Error(format!(
+            "dump: {} member{} could not be read (printed as null)",
+            errors.len(),
+            plural(errors.len())
+        )));
+    }
+    if others.is_empty() {
         return Ok(());
     }
-    let mut err = io::stderr().lock();
-    for e in &errors {
-        let _ = writeln!(err, "qnd: {e}");
+    let _ = writeln!(
+        err,
+        "qnd: dump: {} item{} qnd has no kind for printed as null",
+        others.len(),
+        plural(others.len())
+    );
+    Err(Failure::Exit(cli::LEFT_OUT))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
-    Err(Failure::Error(format!(
-        "dump: {} member{} could not be read (printed as null)",
-        errors.len(),
-        if errors.len() == 1 { "" } else { "s" }
-    )))
 }
 
 /// A read of the file member by member: a member that cannot be read is
-/// None, its error kept in `errors`. `above` holds the groups on the path
-/// to the one being read: a member that is one of them is a cycle, None
-/// too. `bar` is told of the bytes of every leaf read.
+/// None, its error kept in `errors`; an item qnd has no kind for is None,
+/// its path and type kept in `others`. `above` holds the groups on the
+/// path to the one being read: a member that is one of them is a cycle,
+/// None too. `bar` is told of the bytes of every leaf read.
 struct Walk<'a> {
     errors: &'a mut Vec<String>,
+    others: &'a mut Vec<(String, String)>,
     above: Vec<QGroup>,
     bar: &'a Progress,
 }
@@ -123,6 +174,10 @@ impl Walk<'_> {
                     Ok(l) => self.list(&l),
                     Err(e) => self.failed(e),
                 },
+                Ok(Kind::Other) => {
+                    let path = child_path(g.path(), &name);
+                    self.other(path, g.other_type(&name))
+                }
                 Ok(_) => self.leaf(g.read::<Value>(&name)),
                 Err(e) => self.failed(e),
             };
@@ -165,6 +220,7 @@ impl Walk<'_> {
                     Ok(sub) => self.list(&sub),
                     Err(e) => self.failed(e),
                 },
+                Ok(Kind::Other) => self.other(format!("{}[{i}]", l.path()), l.other_type(i)),
                 Ok(_) => self.leaf(l.read::<Value>(i)),
                 Err(e) => self.failed(e),
             };
@@ -180,6 +236,18 @@ impl Walk<'_> {
             Ok(v) => {
                 self.bar.add(progress::value_bytes(&v));
                 v
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Item `path` qnd has no kind for, of type `what`: None, kept in
+    /// `others` (or, when its type cannot be told, in `errors`).
+    fn other(&mut self, path: String, what: qnd::Result<String>) -> Value {
+        match what {
+            Ok(what) => {
+                self.others.push((path, what));
+                Value::None
             }
             Err(e) => self.failed(e),
         }
@@ -217,13 +285,16 @@ mod tests {
             root.goto_off();
             let bar = Progress::hidden();
             let mut errors = Vec::new();
+            let mut others = Vec::new();
             let mut walk = Walk {
                 errors: &mut errors,
+                others: &mut others,
                 above: Vec::new(),
                 bar: &bar,
             };
             let walked = walk.group(&root);
             assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+            assert!(others.is_empty(), "{}: {others:?}", file.display());
             let whole = root.to_value()?;
             // as printed (NaN is not equal to itself as a value)
             let printed = |v: &Value| qnd::to_json(v).to_string();

@@ -82,6 +82,15 @@ pub fn run(args: GetArgs) -> Result<(), Failure> {
     args.pick.apply(&root)?;
     let path = args.path.as_str();
     let kind = root.kind(path)?;
+    if kind == Kind::Other {
+        // an item qnd has no kind for is never read: the read's error
+        // names it and its type
+        let what = root.other_type(path)?;
+        return Err(match root.read::<Value>(path) {
+            Err(e) => e.into(),
+            Ok(_) => fail(format!("{what}: qnd has no kind for this item")),
+        });
+    }
     // a record variable, and under --record/--nearest a recording-2 list,
     // give a leaf (the record, or with goto off the whole history)
     let as_leaf = match kind {

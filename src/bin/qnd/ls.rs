@@ -6,7 +6,9 @@
 //! already on the path to it (a hard link to a group that holds it: a
 //! cycle, see [`QGroup::is_same`]) is listed as `(hard link to /g: not
 //! followed)` and not descended into, as h5ls marks an object already
-//! visited.
+//! visited. An item qnd has no kind for (`Kind::Other`) is listed as
+//! `other` with its type and shape, as its backend words them
+//! (`QGroup::other_type`).
 
 use std::path::PathBuf;
 
@@ -24,6 +26,9 @@ use crate::cli::{self, Failure};
 ///   NAME  none
 ///   NAME  link     -> /a              a soft or external link (not followed)
 ///   NAME  ref      -> data.h5#/u      a stored reference
+///   NAME  other    TYPE SHAPE         an item qnd has no kind for, never
+///                                     read: compound {a: i4, b: f8} [3],
+///                                     opaque (16 bytes) [4], vlen of i4 [2]
 /// For netCDF the dimension names follow: f8 [2, 3] (_2, _3), or for a
 /// record variable f8 [3] x 5 (_0, _3) (_0 is the record dimension).
 /// DTYPE is numpy's code: i1 i2 i4 i8 u1 u2 u4 u8 f4 f8 (the digit is the
@@ -71,6 +76,8 @@ enum Node {
     Ref(String),
     /// A group already on the path to it (a cycle): that group's path.
     Cycle(String),
+    /// An item qnd has no kind for: its type (see `QGroup::other_type`).
+    Other(String),
 }
 
 /// One line of output.
@@ -182,14 +189,9 @@ fn children(node: &Node) -> Result<Vec<(String, Node)>, Failure> {
             .into_iter()
             .map(|name| Ok((name.clone(), listed(g, &name)?)))
             .collect(),
-        Node::List(l) if !l.is_records() => {
-            let l = l.clone();
-            l.set_auto(Auto::Off);
-            let items = l.iter()?.enumerate();
-            items
-                .map(|(i, item)| Ok((format!("[{i}]"), from_item(item?))))
-                .collect()
-        }
+        Node::List(l) if !l.is_records() => (0..l.len()?)
+            .map(|i| Ok((format!("[{i}]"), element(l, i)?)))
+            .collect(),
         _ => Ok(Vec::new()),
     }
 }
@@ -200,6 +202,7 @@ fn member(g: &QGroup, name: &str) -> Result<Node, Failure> {
         Kind::List | Kind::Records => Node::List(g.list(name)?),
         Kind::Leaf => Node::Leaf(g.leaf(name)?),
         Kind::None => Node::Value(Value::None),
+        Kind::Other => Node::Other(g.other_type(name)?),
     })
 }
 
@@ -228,6 +231,18 @@ fn listed(g: &QGroup, name: &str) -> Result<Node, Failure> {
         }
     }
     Ok(node)
+}
+
+/// Element `i` of list `l` as listed (auto-read off): an item qnd has no
+/// kind for as its type.
+fn element(l: &QList, i: usize) -> Result<Node, Failure> {
+    let i = isize::try_from(i).unwrap_or(isize::MAX);
+    if l.kind(i)? == Kind::Other {
+        return Ok(Node::Other(l.other_type(i)?));
+    }
+    let l = l.clone();
+    l.set_auto(Auto::Off);
+    Ok(from_item(l.get(i)?))
 }
 
 fn from_item(item: Item) -> Node {
@@ -266,6 +281,7 @@ fn row(name: String, node: &Node) -> Result<Row, Failure> {
         Node::Link(to) => ("link", to.clone()),
         Node::Ref(to) => ("ref", to.clone()),
         Node::Cycle(to) => ("group", format!("(hard link to {to}: not followed)")),
+        Node::Other(what) => ("other", what.clone()),
     };
     Ok(Row {
         name,
@@ -363,9 +379,7 @@ fn resolve(root: &QGroup, path: &str) -> Result<(String, Node), Failure> {
                 let unit = if l.is_records() { "record" } else { "element" };
                 return Err(fail(format!("no item {full}[{i}] ({})", count(n, unit))));
             }
-            let l = l.clone();
-            l.set_auto(Auto::Off);
-            node = from_item(l.get(at)?);
+            node = element(l, at as usize)?;
             full = format!("{full}[{at}]");
         }
     }
@@ -382,6 +396,7 @@ fn what(node: &Node) -> &'static str {
         Node::Value(Value::None) => "None",
         Node::Link(_) => "a link",
         Node::Ref(_) => "a reference",
+        Node::Other(_) => "an item qnd has no kind for",
     }
 }
 

@@ -38,7 +38,9 @@ it is a terminal and the work is large (64 MiB of data, 64 source files);
 piped or redirected, nothing is drawn.
 
 Exit status: 0 on success, 1 when a command fails (missing file, not an
-HDF5 or netCDF file, no such PATH, ...), 2 for a wrong command line.
+HDF5 or netCDF file, no such PATH, ...), 2 for a wrong command line, 3
+when dump or convert left out items qnd has no kind for (`qnd ls` lists
+them as `other`; each is named on stderr).
 
 Example:
   qnd ls run.h5 fields -r

@@ -128,7 +128,8 @@ impl QGroup {
     }
 
     /// Remove member `name` (or a path): a group with everything in it, a
-    /// list, a leaf, a record variable, None, or a link (a soft or
+    /// list, a leaf, a record variable, None, an item qnd has no kind for
+    /// (the one way to write over one), or a link (a soft or
     /// external link is removed, not its target; an object with another
     /// hard link stays under that name). Every handle on what was removed
     /// then fails, saying its node was removed.

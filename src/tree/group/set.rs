@@ -30,6 +30,8 @@ impl QGroup {
     /// [`Error::Cast`] (a value the existing leaf's dtype cannot hold;
     /// nothing is written),
     /// [`Error::Invalid`], [`Error::NoItem`] for a missing group in a path;
+    /// [`Error::Unreadable`] over an item qnd has no kind for (never written
+    /// over: [`QGroup::remove`] it first, where the format removes members);
     /// [`Error::Backend`] when the library fails, [`Error::Failed`] after an
     /// earlier failure the backend cannot recover from.
     ///
@@ -161,6 +163,8 @@ impl QGroup {
                 Value::None => Ok(None),
                 other => Err(at.mismatch("None (declared as None)", other.describe())),
             },
+            // never written over: remove it first (where the format can)
+            Kind::Other => Err(read::unreadable(&mut core, &at, id)),
             Kind::Leaf => {
                 write::write_leaf(&mut core, &at, id, None, &Selection::all(), value, false)
                     .map(|_| None)

@@ -14,6 +14,8 @@
 //!   list (from families);
 //! - [`file`]: file descriptors (close-on-exec), and probes for the tests;
 //! - [`swmr`]: superblock versions, SWMR writing and reading;
+//! - [`types`]: what a datatype is, whatever its class (to describe the
+//!   types qnd does not read), and the complex types this backend writes;
 //! - `parallel` (feature `mpi`): the MPI-IO driver, its communicator and
 //!   collective writes.
 #![allow(unsafe_code)]
@@ -28,6 +30,7 @@ pub(crate) mod objects;
 #[cfg(feature = "mpi")]
 pub(crate) mod parallel;
 pub(crate) mod swmr;
+pub(crate) mod types;
 pub(crate) mod vds;
 
 pub(crate) use self::data::Target;

@@ -12,6 +12,7 @@
 //! - [`hot_path`]: recording opens nothing per record;
 //! - [`kept`]: the dataspaces kept between reads, and when they go;
 //! - [`links`]: hard, soft and external links, and removal;
+//! - [`other`]: items of types qnd does not read ([`Kind::Other`]);
 //! - [`swmr`]: SWMR writing entered, left and entered again;
 //! - [`chunk_cache`]: record datasets cache one chunk;
 //! - [`parts`]: parts of distributed arrays in a file of one process.
@@ -22,6 +23,7 @@ mod foreign;
 mod hot_path;
 mod kept;
 mod links;
+mod other;
 mod parts;
 mod round_trip;
 mod swmr;
