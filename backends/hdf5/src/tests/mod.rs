@@ -6,6 +6,7 @@
 //! - this module: helpers, lookups, bad files, close-on-exec;
 //! - [`fixtures`]: files written by LLNL's Python qnd;
 //! - [`round_trip`]: everything this backend writes, read back;
+//! - [`complex`]: complex numbers as h5py lays them out;
 //! - [`foreign`]: files as other tools write them (odd shapes and gaps
 //!   are in qnd's `tests/hdf5_backend.rs`, through the storage and the
 //!   tree, on one file);
@@ -18,6 +19,7 @@
 //! - [`parts`]: parts of distributed arrays in a file of one process.
 
 mod chunk_cache;
+mod complex;
 mod fixtures;
 mod foreign;
 mod hot_path;
