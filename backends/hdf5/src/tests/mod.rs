@@ -50,6 +50,23 @@ fn fixture(name: &str) -> Option<PathBuf> {
     }
 }
 
+/// A new file made with the high-level crate (as other tools write),
+/// close-on-exec like every file this backend opens: a Python started by
+/// a test running meanwhile must not inherit it (and HDF5's lock on it).
+fn h5_create(path: &Path) -> hdf5::File {
+    let f = hdf5::File::create(path).unwrap();
+    raw::close_on_exec(f.id());
+    f
+}
+
+/// An existing file, read-only, through the high-level crate (see
+/// [`h5_create`]).
+fn h5_open(path: &Path) -> hdf5::File {
+    let f = hdf5::File::open(path).unwrap();
+    raw::close_on_exec(f.id());
+    f
+}
+
 fn whole(s: &mut Hdf5Storage, id: NodeId) -> Array {
     let info = s.info(id).unwrap();
     let a = s.read(id, &Run::whole(&info.shape)).unwrap();
