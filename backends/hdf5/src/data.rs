@@ -8,7 +8,7 @@ use ndarray::{ArrayD, IxDyn};
 use super::raw::Target;
 use super::types::Elem;
 use qnd_storage::TextLayout;
-use qnd_storage::{Array, DType, SResult, StorageError};
+use qnd_storage::{Array, Complex, DType, SResult, StorageError};
 
 fn shaped<T>(shape: &[usize], v: Vec<T>) -> SResult<ArrayD<T>> {
     ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| StorageError::Layout(e.to_string()))
@@ -100,12 +100,8 @@ pub(super) fn read_array(t: &Target, e: &Elem, shape: &[usize]) -> SResult<Array
             let v = t.read_plain::<u8>(&e.mem, n)?;
             Array::Bool(shaped(shape, v.into_iter().map(|b| b != 0).collect())?)
         }
-        DType::C8 | DType::C16 => {
-            return Err(StorageError::Unsupported(format!(
-                "complex ({}) in HDF5 files: not yet",
-                e.dtype
-            )))
-        }
+        DType::C8 => plain!(C8, Complex<f32>),
+        DType::C16 => plain!(C16, Complex<f64>),
         DType::Str => Array::Str(shaped(shape, read_text(t, e, n)?)?),
     })
 }
@@ -179,10 +175,8 @@ pub(super) fn write_array(t: &Target, e: &Elem, data: &Array) -> SResult<()> {
         Array::Bool(a) => {
             t.write_plain(&e.mem, &a.iter().map(|&b| u8::from(b)).collect::<Vec<_>>())
         }
-        Array::C8(_) | Array::C16(_) => Err(StorageError::Unsupported(format!(
-            "complex ({}) in HDF5 files: not yet",
-            data.dtype()
-        ))),
+        Array::C8(a) => plain!(a),
+        Array::C16(a) => plain!(a),
         Array::Str(a) => write_text(t, e, &a.iter().collect::<Vec<_>>()),
     }
 }

@@ -10,7 +10,11 @@
 //! | none | committed datatype `u1` with attribute `__none__` = true (h5py's bool enum, scalar) |
 //!
 //! Element types: native integers and floats (any byte order read), bool
-//! as h5py's enum over `i8` (`FALSE` = 0, `TRUE` = 1), text written as
+//! as h5py's enum over `i8` (`FALSE` = 0, `TRUE` = 1), complex (`c8`,
+//! `c16`) as h5py's compound of two floats named `r` and `i` (`f4` for
+//! `c8`, `f8` for `c16`; written native, `r` at offset 0 and `i` right
+//! after, read in any byte order, members in either order; datasets,
+//! records and attributes alike), text written as
 //! fixed-length NUL-padded strings of `text_len` bytes (character set
 //! tagged ASCII, like numpy `S<n>` through h5py, holding UTF-8) and read from
 //! fixed or variable-length strings of either character set. Text
@@ -108,15 +112,12 @@ use self::raw::{lib, ObjClass, Plists, Space, Target};
 use self::types::Elem;
 use qnd_storage::chunks::record_chunk;
 use qnd_storage::{
-    Array, Capabilities, DType, DTypeSet, Kind, LeafInfo, LeafSpec, LinkTarget, NodeId, NodeTable,
-    Part, RecordDims, Run, SResult, Storage, StorageError, VirtualMap,
+    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, LinkTarget, NodeId, NodeTable, Part,
+    RecordDims, Run, SResult, Storage, StorageError, VirtualMap,
 };
 
 /// What HDF5 files hold: everything, virtual datasets too.
 pub const CAPABILITIES: Capabilities = Capabilities {
-    // complex (c8, c16): not yet
-    leaf_dtypes: DTypeSet::ALL.without(&[DType::C8, DType::C16]),
-    attr_dtypes: DTypeSet::ALL.without(&[DType::C8, DType::C16]),
     virtual_datasets: true,
     record_dims: RecordDims::PerVariable,
     external_links: true,

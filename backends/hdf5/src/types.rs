@@ -2,7 +2,7 @@
 //! type to move it with, and the file types this backend writes; the
 //! others described in words ([`describe`]).
 
-use hdf5::types::{FloatSize, IntSize, TypeDescriptor as TD};
+use hdf5::types::{CompoundField, CompoundType, FloatSize, IntSize, TypeDescriptor as TD};
 use hdf5::Datatype;
 
 use super::raw::types::{Members, RefKind, TypeTree};
@@ -38,19 +38,44 @@ fn native(d: DType) -> Option<TD> {
         DType::F32 => TD::Float(FloatSize::U4),
         DType::F64 => TD::Float(FloatSize::U8),
         DType::Bool => TD::Boolean,
-        // complex: refused by `file_type`/`attr_file_type` before this
-        DType::C8 | DType::C16 | DType::Str => return None,
+        DType::C8 => complex(FloatSize::U4),
+        DType::C16 => complex(FloatSize::U8),
+        DType::Str => return None,
     })
 }
 
-/// Complex is not written yet (h5py's compound {r, i} comes next).
-fn refuse_complex(dtype: DType) -> SResult<()> {
-    if dtype.is_complex() {
-        return Err(StorageError::Unsupported(format!(
-            "complex ({dtype}) in HDF5 files: not yet"
-        )));
+/// h5py's complex: a compound of two native floats of `size`, `r` at
+/// offset 0 and `i` after it (numpy's `complex64` for `f4`, `complex128`
+/// for `f8`; the layout of [`qnd_storage::Complex`]).
+fn complex(size: FloatSize) -> TD {
+    let n = size as usize;
+    TD::Compound(CompoundType {
+        fields: vec![
+            CompoundField::new("r", TD::Float(size), 0, 0),
+            CompoundField::new("i", TD::Float(size), n, 1),
+        ],
+        size: 2 * n,
+    })
+}
+
+/// The complex dtype a compound reads as: h5py's layout, two members
+/// named `r` and `i` (in either order, at any offsets) of the same float
+/// type, `f4` (`c8`) or `f8` (`c16`), in any byte order (the library
+/// converts each member by name).
+fn complex_dtype(c: &CompoundType) -> Option<DType> {
+    let [a, b] = c.fields.as_slice() else {
+        return None;
+    };
+    let (r, i) = match (a.name.as_str(), b.name.as_str()) {
+        ("r", "i") => (a, b),
+        ("i", "r") => (b, a),
+        _ => return None,
+    };
+    match (&r.ty, &i.ty) {
+        (TD::Float(FloatSize::U4), TD::Float(FloatSize::U4)) => Some(DType::C8),
+        (TD::Float(FloatSize::U8), TD::Float(FloatSize::U8)) => Some(DType::C16),
+        _ => None,
     }
-    Ok(())
 }
 
 fn int_dtype(size: IntSize, signed: bool) -> DType {
@@ -110,6 +135,10 @@ pub(super) fn classify(ftype: &Datatype) -> SResult<Class> {
         // f4, and f2 where the crate knows it: read as f32
         TD::Float(_) => num(DType::F32),
         TD::Boolean => num(DType::Bool),
+        TD::Compound(ref c) => match complex_dtype(c) {
+            Some(dtype) => num(dtype),
+            None => other(),
+        },
         TD::FixedAscii(size) | TD::FixedUnicode(size) => {
             let width = if is_nullterm(ftype) {
                 size.saturating_sub(1)
@@ -261,11 +290,11 @@ pub(super) fn shape_words(shape: &[usize]) -> String {
     format!("[{}]", d.join(", "))
 }
 
-/// The file type of new leaves: native numbers, h5py's bool enum, and for
+/// The file type of new leaves: native numbers, h5py's bool enum, h5py's
+/// complex (a compound of native floats `r` and `i`), and for
 /// text fixed-length NUL-padded ASCII-tagged strings of `text_len` bytes
 /// (at least 1), which is what h5py writes for numpy `S<n>`.
 pub(super) fn file_type(dtype: DType, text_len: usize) -> SResult<Datatype> {
-    refuse_complex(dtype)?;
     match native(dtype) {
         Some(d) => from_desc(&d),
         None => from_desc(&TD::FixedAscii(text_len.max(1))),
@@ -275,7 +304,6 @@ pub(super) fn file_type(dtype: DType, text_len: usize) -> SResult<Datatype> {
 /// The file type of new attributes: as [`file_type`], but text is
 /// variable-length UTF-8 (what h5py writes for a Python `str`).
 pub(super) fn attr_file_type(dtype: DType) -> SResult<Datatype> {
-    refuse_complex(dtype)?;
     match native(dtype) {
         Some(d) => from_desc(&d),
         None => from_desc(&TD::VarLenUnicode),

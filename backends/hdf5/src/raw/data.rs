@@ -14,7 +14,7 @@ use hdf5_sys::h5d::{H5Dread, H5Dwrite};
 use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5p::H5P_DEFAULT;
 
-use qnd_storage::{try_filled, SResult, StorageError};
+use qnd_storage::{try_filled, Complex, SResult, StorageError};
 
 use super::{attr_space, ck, locked, Hid, Selection};
 
@@ -62,7 +62,9 @@ mod sealed {
 
 /// Element types a buffer of numbers (or bool bytes) can hold: every bit
 /// pattern the library may write is a valid value (so not `bool`). Sealed:
-/// implemented here only.
+/// implemented here only: for the integers, the floats and complex
+/// numbers (`#[repr(C)]` pairs of floats, as the memory type of h5py's
+/// complex compound lays them out: `r` then `i`).
 pub(crate) trait Plain: Copy + Default + sealed::Sealed {}
 
 macro_rules! plain {
@@ -73,7 +75,20 @@ macro_rules! plain {
         )*
     };
 }
-plain!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+plain!(
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    Complex<f32>,
+    Complex<f64>
+);
 
 impl Target<'_> {
     /// The number of elements moved.

@@ -278,7 +278,7 @@ pub(crate) mod made {
     use std::ffi::CStr;
 
     use hdf5::Datatype;
-    use hdf5_sys::h5t::{H5T_class_t, H5Tarray_create2, H5Tcopy, H5Tcreate, H5Tset_tag};
+    use hdf5_sys::h5t::{H5T_class_t, H5Tarray_create2, H5Tcopy, H5Tcreate, H5Tinsert, H5Tset_tag};
 
     use super::super::{ck, ck_id, lib, locked};
     use qnd_storage::SResult;
@@ -306,6 +306,22 @@ pub(crate) mod made {
     pub(crate) fn copy(base: hdf5_sys::h5i::hid_t) -> SResult<Datatype> {
         // SAFETY: no memory is handed over.
         adopt(locked(|| unsafe { H5Tcopy(base) }))
+    }
+
+    /// A compound of `size` bytes of `fields` (name, offset, type).
+    pub(crate) fn compound(size: usize, fields: &[(&CStr, usize, &Datatype)]) -> SResult<Datatype> {
+        // SAFETY: no memory is handed over.
+        let t = adopt(locked(|| unsafe {
+            H5Tcreate(H5T_class_t::H5T_COMPOUND, size)
+        }))?;
+        for (name, offset, member) in fields {
+            // SAFETY: `name` is NUL-terminated; the library copies the
+            // member type.
+            ck(locked(|| unsafe {
+                H5Tinsert(t.id(), name.as_ptr(), *offset, member.id())
+            }))?;
+        }
+        Ok(t)
     }
 
     /// An array of `dims` of `base`.

@@ -18,7 +18,7 @@ fn foreign_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("foreign.h5");
     {
-        let f = hdf5::File::create(&file).unwrap();
+        let f = h5_create(&file);
         let be = raw::file::copy_type(*hdf5::globals::H5T_STD_I32BE).unwrap();
         let ds = f
             .new_dataset_builder()

@@ -6,6 +6,7 @@
 //! - this module: helpers, lookups, bad files, close-on-exec;
 //! - [`fixtures`]: files written by LLNL's Python qnd;
 //! - [`round_trip`]: everything this backend writes, read back;
+//! - [`complex`]: complex numbers as h5py lays them out;
 //! - [`foreign`]: files as other tools write them (odd shapes and gaps
 //!   are in qnd's `tests/hdf5_backend.rs`, through the storage and the
 //!   tree, on one file);
@@ -18,6 +19,7 @@
 //! - [`parts`]: parts of distributed arrays in a file of one process.
 
 mod chunk_cache;
+mod complex;
 mod fixtures;
 mod foreign;
 mod hot_path;
@@ -46,6 +48,23 @@ fn fixture(name: &str) -> Option<PathBuf> {
         println!("skipped: no fixture {}", p.display());
         None
     }
+}
+
+/// A new file made with the high-level crate (as other tools write),
+/// close-on-exec like every file this backend opens: a Python started by
+/// a test running meanwhile must not inherit it (and HDF5's lock on it).
+fn h5_create(path: &Path) -> hdf5::File {
+    let f = hdf5::File::create(path).unwrap();
+    raw::close_on_exec(f.id());
+    f
+}
+
+/// An existing file, read-only, through the high-level crate (see
+/// [`h5_create`]).
+fn h5_open(path: &Path) -> hdf5::File {
+    let f = hdf5::File::open(path).unwrap();
+    raw::close_on_exec(f.id());
+    f
 }
 
 fn whole(s: &mut Hdf5Storage, id: NodeId) -> Array {

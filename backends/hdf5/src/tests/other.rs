@@ -107,7 +107,7 @@ fn other_types_from_the_raw_api() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("other.h5");
     {
-        let f = hdf5::File::create(&file).unwrap();
+        let f = h5_create(&file);
         let empty = |name: &str, t: &Datatype, shape: Extents| {
             f.new_dataset_builder()
                 .empty_as(t)

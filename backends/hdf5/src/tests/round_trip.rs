@@ -16,10 +16,7 @@ fn round_trip() {
     let root = s.root();
 
     // leaves of every dtype, scalar, 1-d and 2-d
-    for d in DType::ALL
-        .into_iter()
-        .filter(|&d| crate::CAPABILITIES.holds_leaf(d))
-    {
+    for d in DType::ALL {
         for (k, shape) in SHAPES.iter().enumerate() {
             let id = s
                 .create_leaf(root, &format!("{d}_{k}"), &spec(d, shape, false))
@@ -129,10 +126,7 @@ fn round_trip() {
     let targets = ["/", "f8_1", "nothing", "empty_f8"];
     for t in targets {
         let (id, _) = path(&mut s, t);
-        for d in DType::ALL
-            .into_iter()
-            .filter(|&d| crate::CAPABILITIES.holds_leaf(d))
-        {
+        for d in DType::ALL {
             for (k, shape) in SHAPES.iter().enumerate() {
                 s.set_attr(id, &format!("{d}_{k}"), &sample(d, shape, k))
                     .unwrap();
@@ -155,10 +149,7 @@ fn round_trip() {
     // read everything back from a fresh read-only handle
     let mut s = Hdf5Storage::open(&file, false).unwrap();
     let root = s.root();
-    for d in DType::ALL
-        .into_iter()
-        .filter(|&d| crate::CAPABILITIES.holds_leaf(d))
-    {
+    for d in DType::ALL {
         for (k, shape) in SHAPES.iter().enumerate() {
             let (id, kind) = path(&mut s, &format!("{d}_{k}"));
             assert_eq!(kind, Kind::Leaf);
@@ -225,7 +216,11 @@ fn round_trip() {
     for t in targets {
         let (id, _) = path(&mut s, t);
         let names = s.attr_names(id).unwrap();
-        assert_eq!(names.len(), 37, "{t}: {names:?}");
+        assert_eq!(
+            names.len(),
+            DType::ALL.len() * SHAPES.len() + 1,
+            "{t}: {names:?}"
+        );
         assert_eq!(&names[..2], ["i1_0", "i1_1"], "{t}: creation order");
         assert!(names.iter().all(|n| !n.starts_with("__")));
         assert_eq!(
@@ -235,10 +230,7 @@ fn round_trip() {
         );
         let f8 = names.iter().position(|n| n == "f8_0").unwrap();
         assert_eq!(names[f8 + 1], "f8_1", "{t}: replaced in place");
-        for d in DType::ALL
-            .into_iter()
-            .filter(|&d| crate::CAPABILITIES.holds_leaf(d))
-        {
+        for d in DType::ALL {
             for (k, shape) in SHAPES.iter().enumerate() {
                 let name = format!("{d}_{k}");
                 let got = s.get_attr(id, &name).unwrap().unwrap();

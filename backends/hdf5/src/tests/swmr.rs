@@ -113,7 +113,7 @@ fn recording_enters_swmr_at_flush_and_leaves_it_to_create() {
 fn files_with_an_older_superblock_never_enter_swmr() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("old.h5");
-    hdf5::File::create(&file).unwrap().close().unwrap();
+    h5_create(&file).close().unwrap();
     assert!(!superblock_v3(&file));
     let mut s = Hdf5Storage::open(&file, true).unwrap();
     assert_eq!(s.swmr, Swmr::Never);
