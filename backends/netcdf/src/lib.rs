@@ -115,6 +115,9 @@ const NONE_ATTR: &CStr = c"__none__";
 const SHAPE_ATTR: &CStr = c"__shape__";
 const BOOL_ATTR: &CStr = c"__bool__";
 const BOOL_TYPE: &CStr = c"__bool__";
+/// netCDF4-python's (nc-complex's) names of its complex compounds.
+const COMPLEX_F4_TYPE: &CStr = c"_PFNC_FLOAT_COMPLEX_TYPE";
+const COMPLEX_F8_TYPE: &CStr = c"_PFNC_DOUBLE_COMPLEX_TYPE";
 const RECORDS_ATTR: &CStr = c"__records__";
 const ORDER_ATTR: &CStr = c"__order__";
 const RECORD_DIM: &str = "_0";
@@ -138,6 +141,9 @@ pub struct NetcdfStorage {
     record_len: HashMap<c_int, usize>,
     /// The netCDF-4 enum type used for bool, once looked up or defined.
     bool_type: Option<nc_type>,
+    /// The netCDF-4 compound types used for c8 and c16, once looked up or
+    /// defined.
+    complex_types: [Option<nc_type>; 2],
 }
 
 fn unsupported<T>(msg: impl Into<String>) -> SResult<T> {
@@ -217,6 +223,7 @@ impl NetcdfStorage {
             dims: HashMap::new(),
             record_len: HashMap::new(),
             bool_type: None,
+            complex_types: [None; 2],
         }
     }
 

@@ -235,11 +235,11 @@ mod vars;
 pub(super) use self::attrs::{
     att, att_name, del_att, get_att, get_att_strings, natts, put_att, put_att_strings,
 };
-pub(super) use self::types::{compound_field, enum_member};
-#[cfg(test)]
 pub(super) use self::types::{
-    def_compound, def_enum_u8, def_opaque, def_vlen, insert_compound, insert_compound_array,
+    complex_base, compound_field, def_compound, enum_member, insert_compound, typeids,
 };
+#[cfg(test)]
+pub(super) use self::types::{def_enum_u8, def_opaque, def_vlen, insert_compound_array};
 #[cfg(test)]
 pub(super) use self::vars::chunk_cache_size;
 pub(super) use self::vars::{
@@ -610,7 +610,8 @@ pub(super) fn typeid(ncid: c_int, name: &CStr) -> SResult<Option<nc_type>> {
 /// How the elements of a type sit in memory for a get or put.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Elem {
-    /// Plain values of this many bytes (numbers, chars, enums).
+    /// Plain values of this many bytes (numbers, chars, enums, complex
+    /// compounds).
     Plain(usize),
     /// `NC_STRING`: one pointer per element.
     Strings,
@@ -630,7 +631,9 @@ fn elem(ncid: c_int, xtype: nc_type) -> SResult<Elem> {
     }
     if xtype > nc::NC_STRING {
         let t = user_type(ncid, xtype)?;
-        if t.class == nc::NC_ENUM {
+        if t.class == nc::NC_ENUM || complex_base(ncid, xtype)?.is_some() {
+            // (a complex compound: two floats, no pointers, see
+            // `complex_base`)
             return Ok(Elem::Plain(t.size));
         }
     }

@@ -12,7 +12,7 @@ use netcdf_sys::nc_type;
 use qnd_storage::{Array, DType, DTypeSet, NcFormat, SResult};
 
 use crate::raw;
-use crate::{layout, unsupported, NetcdfStorage, BOOL_TYPE};
+use crate::{layout, unsupported, NetcdfStorage, BOOL_TYPE, COMPLEX_F4_TYPE, COMPLEX_F8_TYPE};
 use qnd_storage::TextLayout;
 
 /// The format's name in messages.
@@ -118,6 +118,56 @@ impl NetcdfStorage {
             None => raw::def_enum_i8(root, BOOL_TYPE, &[(c"FALSE", 0), (c"TRUE", 1)])?,
         };
         self.bool_type = Some(t);
+        Ok(t)
+    }
+
+    /// The netCDF-4 compound type for complex numbers of `base` (`NC_FLOAT`
+    /// for c8, `NC_DOUBLE` for c16), one per file: netCDF4-python's own
+    /// (`_PFNC_FLOAT_COMPLEX_TYPE` or `_PFNC_DOUBLE_COMPLEX_TYPE`, fields
+    /// `r` and `i`), or else any complex compound of that base already in
+    /// the root group, or else that type, defined in the root group (every
+    /// group sees the root's types).
+    fn complex_type(&mut self, base: nc_type) -> SResult<nc_type> {
+        let (slot, name) = if base == nc::NC_FLOAT {
+            (0, COMPLEX_F4_TYPE)
+        } else {
+            (1, COMPLEX_F8_TYPE)
+        };
+        if let Some(t) = self.complex_types[slot] {
+            return Ok(t);
+        }
+        let root = self.file()?;
+        let t = match raw::typeid(root, name)? {
+            Some(t) if raw::complex_base(root, t)? == Some(base) => t,
+            Some(_) => {
+                return unsupported(format!(
+                    "the file has a type named `{}` that is not a compound of two {}",
+                    name.to_string_lossy(),
+                    if base == nc::NC_FLOAT { "f4" } else { "f8" }
+                ))
+            }
+            None => {
+                let mut found = None;
+                for t in raw::typeids(root)? {
+                    if raw::complex_base(root, t)? == Some(base) {
+                        found = Some(t);
+                        break;
+                    }
+                }
+                match found {
+                    Some(t) => t,
+                    None => {
+                        self.define_mode()?;
+                        let part = if base == nc::NC_FLOAT { 4 } else { 8 };
+                        let t = raw::def_compound(root, name, 2 * part)?;
+                        raw::insert_compound(root, t, c"r", 0, base)?;
+                        raw::insert_compound(root, t, c"i", part, base)?;
+                        t
+                    }
+                }
+            }
+        };
+        self.complex_types[slot] = Some(t);
         Ok(t)
     }
 
