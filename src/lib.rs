@@ -506,6 +506,9 @@ pub use tree::{
 };
 pub use tree::{FileMap, QRef, RefStatus};
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};
+/// The element type of `c8` (`Complex<f32>`) and `c16` (`Complex<f64>`)
+/// leaves: `num_complex`'s, the one ndarray uses.
+pub use values::{Complex, Complex32, Complex64};
 
 #[cfg(feature = "serde")]
 pub use crate::serde::{from_value, to_value};

@@ -461,6 +461,13 @@ fn show_one(f: &mut fmt::Formatter<'_>, a: &Array, i: usize) -> fmt::Result {
         Bool(x) => s(slice(x).get(i).map(|v| v.to_string())),
         F64(x) => s(slice(x).get(i).map(|&v| float(v, v))),
         F32(x) => s(slice(x).get(i).map(|&v| float(v, f64::from(v)))),
+        C16(x) => s(slice(x)
+            .get(i)
+            .map(|&z| complex(float(z.re, z.re), z.re, float(z.im.abs(), z.im), z.im))),
+        C8(x) => s(slice(x).get(i).map(|&z| {
+            let (re, im) = (f64::from(z.re), f64::from(z.im));
+            complex(float(z.re, re), re, float(z.im.abs(), im), im)
+        })),
         I8(x) => s(slice(x).get(i).map(|v| v.to_string())),
         I16(x) => s(slice(x).get(i).map(|v| v.to_string())),
         I32(x) => s(slice(x).get(i).map(|v| v.to_string())),
@@ -483,6 +490,35 @@ pub(super) fn float<T: fmt::Display + fmt::LowerExp>(x: T, value: f64) -> String
     } else {
         format!("{x:e}")
     }
+}
+
+/// A complex value as numpy's repr writes it: `(1+2j)`, `(1.5-0.25j)`,
+/// `2j` for a real part of +0, `(nan+infj)`; `re` and `im_abs` are the
+/// parts already written (the imaginary part without its sign).
+pub(super) fn complex(re: String, re_value: f64, im_abs: String, im_value: f64) -> String {
+    let im_abs = match im_abs.as_str() {
+        "NaN" => "nan".to_string(),
+        "inf" => "inf".to_string(),
+        _ => im_abs,
+    };
+    let sign = if im_value.is_sign_negative() && !im_value.is_nan() {
+        '-'
+    } else {
+        '+'
+    };
+    if re_value == 0.0 && re_value.is_sign_positive() {
+        return if sign == '-' {
+            format!("-{im_abs}j")
+        } else {
+            format!("{im_abs}j")
+        };
+    }
+    let re = if re_value.is_nan() {
+        "nan".to_string()
+    } else {
+        re
+    };
+    format!("({re}{sign}{im_abs}j)")
 }
 
 /// Write a 0-d array (an element) as its value.

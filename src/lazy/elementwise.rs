@@ -46,7 +46,8 @@ pub struct Scaled {
 fn scaled_dtype(d: DType) -> Option<DType> {
     match d {
         DType::F32 => Some(DType::F32),
-        DType::Bool | DType::Str => None,
+        // complex: not yet
+        DType::C8 | DType::C16 | DType::Bool | DType::Str => None,
         _ => Some(DType::F64),
     }
 }
@@ -133,7 +134,7 @@ impl Scaled {
             DType::U64 => int!(u64),
             DType::F32 => float!(f32),
             DType::F64 => float!(f64),
-            DType::Bool | DType::Str => {
+            DType::C8 | DType::C16 | DType::Bool | DType::Str => {
                 return Err(invalid(self, format!("the base has dtype {dtype}")))
             }
         })
@@ -246,7 +247,8 @@ impl Sum {
         let mut ds = Vec::with_capacity(parts.len());
         for (i, p) in parts.iter().enumerate() {
             let d = p.dtype()?;
-            if !d.is_numeric() {
+            // complex: not yet
+            if !d.is_real() {
                 return Err(mismatch(
                     &what,
                     "numeric parts",

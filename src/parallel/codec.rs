@@ -4,13 +4,15 @@
 
 use ndarray::{ArrayD, IxDyn};
 
+use qnd_storage::Complex;
+
 use crate::values::{Array, DType, Value};
 
 const NONE: u8 = 0;
 const ARRAY: u8 = 1;
 
 /// The element types, by code.
-const DTYPES: [DType; 12] = DType::ALL;
+const DTYPES: [DType; 14] = DType::ALL;
 
 /// `value` as bytes; `None` for a value that is neither None nor an array.
 pub(crate) fn encode(value: &Value) -> Option<Vec<u8>> {
@@ -42,6 +44,15 @@ pub(crate) fn encode(value: &Value) -> Option<Vec<u8>> {
         Array::U64(x) => nums!(x),
         Array::F32(x) => nums!(x),
         Array::F64(x) => nums!(x),
+        // the real part, then the imaginary part, of each element
+        Array::C8(x) => x.iter().for_each(|z| {
+            out.extend_from_slice(&z.re.to_le_bytes());
+            out.extend_from_slice(&z.im.to_le_bytes());
+        }),
+        Array::C16(x) => x.iter().for_each(|z| {
+            out.extend_from_slice(&z.re.to_le_bytes());
+            out.extend_from_slice(&z.im.to_le_bytes());
+        }),
         Array::Bool(x) => x.iter().for_each(|&b| out.push(u8::from(b))),
         Array::Str(x) => x.iter().for_each(|s| {
             out.extend_from_slice(&(s.len() as u64).to_le_bytes());
@@ -104,6 +115,19 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Value> {
             Array::$v(ArrayD::from_shape_vec(IxDyn(&shape), v).ok()?)
         }};
     }
+    // the real part, then the imaginary part, of each element
+    macro_rules! complex {
+        ($t:ty, $v:ident) => {{
+            const W: usize = std::mem::size_of::<$t>();
+            let raw = r.take(n.checked_mul(2 * W)?)?;
+            let part = |c: &[u8]| <$t>::from_le_bytes(c.try_into().expect("W bytes"));
+            let v: Vec<Complex<$t>> = raw
+                .chunks_exact(2 * W)
+                .map(|c| Complex::new(part(&c[..W]), part(&c[W..])))
+                .collect();
+            Array::$v(ArrayD::from_shape_vec(IxDyn(&shape), v).ok()?)
+        }};
+    }
     let a = match dtype {
         DType::I8 => nums!(i8, I8),
         DType::I16 => nums!(i16, I16),
@@ -115,6 +139,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Value> {
         DType::U64 => nums!(u64, U64),
         DType::F32 => nums!(f32, F32),
         DType::F64 => nums!(f64, F64),
+        DType::C8 => complex!(f32, C8),
+        DType::C16 => complex!(f64, C16),
         DType::Bool => {
             let v = r.take(n)?.iter().map(|&b| b != 0).collect();
             Array::Bool(ArrayD::from_shape_vec(IxDyn(&shape), v).ok()?)
@@ -146,6 +172,8 @@ mod tests {
             Value::from("héllo"),
             Value::from(vec![u64::MAX, 0]),
             Value::from(ArrayD::<f32>::zeros(IxDyn(&[0, 3]))),
+            Value::from(array![Complex::new(1.5f32, -2.0), Complex::new(f32::MAX, 0.0)].into_dyn()),
+            Value::from(array![[Complex::new(1e300, -0.0)], [Complex::new(3.0, 4.0)]].into_dyn()),
         ];
         for v in values {
             let bytes = encode(&v).unwrap();

@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 
 use super::SerdeError;
 use crate::values::{Array, Value};
+use qnd_storage::Complex;
 
 type Result<T> = std::result::Result<T, SerdeError>;
 
@@ -26,6 +27,8 @@ enum Prim {
     U64(u64),
     F32(f32),
     F64(f64),
+    C8(Complex<f32>),
+    C16(Complex<f64>),
     Str(String),
 }
 
@@ -40,7 +43,7 @@ macro_rules! prim_from {
 }
 prim_from!(
     Bool: bool, I8: i8, I16: i16, I32: i32, I64: i64, U8: u8, U16: u16, U32: u32, U64: u64,
-    F32: f32, F64: f64, Str: String
+    F32: f32, F64: f64, C8: Complex<f32>, C16: Complex<f64>, Str: String
 );
 
 /// The elements of an array in logical (row-major) order.
@@ -73,7 +76,8 @@ impl Prim {
             Prim::U64(x) => Num::Int(x.into()),
             Prim::F32(x) => Num::Float(x.into()),
             Prim::F64(x) => Num::Float(x),
-            Prim::Bool(_) | Prim::Str(_) => return None,
+            // a complex value is no real number: never cut to its real part
+            Prim::C8(_) | Prim::C16(_) | Prim::Bool(_) | Prim::Str(_) => return None,
         })
     }
 
@@ -91,6 +95,8 @@ impl Prim {
             Prim::U64(x) => format!("{x} (u8)"),
             Prim::F32(x) => format!("{x:?} (f4)"),
             Prim::F64(x) => format!("{x:?} (f8)"),
+            Prim::C8(z) => format!("({:?}, {:?}) (c8)", z.re, z.im),
+            Prim::C16(z) => format!("({:?}, {:?}) (c16)", z.re, z.im),
             Prim::Str(s) => {
                 let short: String = s.chars().take(40).collect();
                 if short.len() < s.len() {
@@ -168,6 +174,16 @@ fn to_f32(n: Num) -> Option<f32> {
     }
 }
 
+/// A complex element as the 2-tuple `(re, im)` (what `num_complex::Complex`
+/// deserializes from with its `serde` feature).
+fn visit_pair<'de, V: Visitor<'de>, T: IntoDeserializer<'de, SerdeError>>(
+    visitor: V,
+    re: T,
+    im: T,
+) -> Result<V::Value> {
+    visitor.visit_seq(de::value::SeqDeserializer::new([re, im].into_iter()))
+}
+
 /// The deserializer of one element of a leaf, so many values deep (see
 /// [`ValueDeserializer`]).
 struct PrimDe(Prim, usize);
@@ -208,6 +224,8 @@ impl<'de> de::Deserializer<'de> for PrimDe {
             Prim::U64(x) => visitor.visit_u64(x),
             Prim::F32(x) => visitor.visit_f32(x),
             Prim::F64(x) => visitor.visit_f64(x),
+            Prim::C8(z) => visit_pair(visitor, z.re, z.im),
+            Prim::C16(z) => visit_pair(visitor, z.re, z.im),
             Prim::Str(s) => visitor.visit_string(s),
         }
     }
@@ -293,12 +311,20 @@ impl<'de> de::Deserializer<'de> for PrimDe {
         self.deserialize_unit(visitor)
     }
 
-    fn deserialize_seq<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(self.0.expected("a sequence"))
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.0 {
+            Prim::C8(z) => visit_pair(visitor, z.re, z.im),
+            Prim::C16(z) => visit_pair(visitor, z.re, z.im),
+            other => Err(other.expected("a sequence")),
+        }
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, _visitor: V) -> Result<V::Value> {
-        Err(self.0.expected(&format!("a tuple of {len}")))
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value> {
+        match self.0 {
+            Prim::C8(z) if len == 2 => visit_pair(visitor, z.re, z.im),
+            Prim::C16(z) if len == 2 => visit_pair(visitor, z.re, z.im),
+            other => Err(other.expected(&format!("a tuple of {len}"))),
+        }
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Number, Value as Json};
 
-use super::{with_array, Array, Value};
+use super::{Array, Value};
 
 /// The JSON of `v` in the schema of `qnd dump --json`: groups are objects,
 /// lists arrays, None `null`, and a leaf `{"dtype", "shape", "data"}` with
@@ -38,8 +38,31 @@ fn data(a: &Array) -> Vec<Json> {
     match a {
         Array::F32(a) => a.iter().map(|&x| float(f64::from(x))).collect(),
         Array::F64(a) => a.iter().map(|&x| float(x)).collect(),
-        other => with_array!(other, a => a.iter().map(|x| json!(x)).collect()),
+        // `[re, im]` pairs, each part as a float
+        Array::C8(a) => a
+            .iter()
+            .map(|z| json!([float(f64::from(z.re)), float(f64::from(z.im))]))
+            .collect(),
+        Array::C16(a) => a
+            .iter()
+            .map(|z| json!([float(z.re), float(z.im)]))
+            .collect(),
+        Array::I8(a) => exact(a),
+        Array::I16(a) => exact(a),
+        Array::I32(a) => exact(a),
+        Array::I64(a) => exact(a),
+        Array::U8(a) => exact(a),
+        Array::U16(a) => exact(a),
+        Array::U32(a) => exact(a),
+        Array::U64(a) => exact(a),
+        Array::Bool(a) => exact(a),
+        Array::Str(a) => exact(a),
     }
+}
+
+/// Integers, bools and text as JSON writes them.
+fn exact<T: Clone + Into<Json>>(a: &ndarray::ArrayD<T>) -> Vec<Json> {
+    a.iter().map(|x| x.clone().into()).collect()
 }
 
 #[cfg(test)]

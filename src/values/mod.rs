@@ -7,6 +7,8 @@ mod json;
 
 pub use json::to_json;
 pub(crate) use qnd_storage::{by_dtype, describe, map_array, split_records, with_array};
-pub use qnd_storage::{Array, DType, Element, FromNumber, FromValue, Value, ValueError};
+pub use qnd_storage::{
+    Array, Complex, Complex32, Complex64, DType, Element, FromNumber, FromValue, Value, ValueError,
+};
 
 pub(crate) use qnd_storage::checked_len;

@@ -334,13 +334,15 @@ pub fn declare_then_fill(m: &dyn Maker) {
 /// Declared leaves of every dtype read as zeros (false, empty text).
 pub fn declare_every_dtype(m: &dyn Maker) {
     let f = m.create();
-    for (i, d) in DType::ALL.into_iter().enumerate() {
+    // complex has its own cases (`complex::`)
+    let real = || DType::ALL.into_iter().filter(|d| !d.is_complex());
+    for (i, d) in real().enumerate() {
         f.declare(&format!("d{i}"), d, &[2, 3]).unwrap();
         f.declare(&format!("s{i}"), d, &[]).unwrap();
         f.declare(&format!("e{i}"), d, &[0]).unwrap();
     }
     stored(m, &f, |f| {
-        for (i, d) in DType::ALL.into_iter().enumerate() {
+        for (i, d) in real().enumerate() {
             let v = f.read::<Value>(&format!("d{i}")).unwrap();
             assert_eq!(v, Value::from(qnd::Array::zeros(d, &[2, 3])), "{d}");
             let v = f.read::<Value>(&format!("s{i}")).unwrap();

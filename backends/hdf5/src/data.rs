@@ -100,6 +100,12 @@ pub(super) fn read_array(t: &Target, e: &Elem, shape: &[usize]) -> SResult<Array
             let v = t.read_plain::<u8>(&e.mem, n)?;
             Array::Bool(shaped(shape, v.into_iter().map(|b| b != 0).collect())?)
         }
+        DType::C8 | DType::C16 => {
+            return Err(StorageError::Unsupported(format!(
+                "complex ({}) in HDF5 files: not yet",
+                e.dtype
+            )))
+        }
         DType::Str => Array::Str(shaped(shape, read_text(t, e, n)?)?),
     })
 }
@@ -173,6 +179,10 @@ pub(super) fn write_array(t: &Target, e: &Elem, data: &Array) -> SResult<()> {
         Array::Bool(a) => {
             t.write_plain(&e.mem, &a.iter().map(|&b| u8::from(b)).collect::<Vec<_>>())
         }
+        Array::C8(_) | Array::C16(_) => Err(StorageError::Unsupported(format!(
+            "complex ({}) in HDF5 files: not yet",
+            data.dtype()
+        ))),
         Array::Str(a) => write_text(t, e, &a.iter().collect::<Vec<_>>()),
     }
 }

@@ -95,12 +95,15 @@ use self::raw::{lib, ObjClass, Plists, Space, Target};
 use self::types::Elem;
 use qnd_storage::chunks::record_chunk;
 use qnd_storage::{
-    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, LinkTarget, NodeId, NodeTable, Part,
-    RecordDims, Run, SResult, Storage, StorageError, VirtualMap,
+    Array, Capabilities, DType, DTypeSet, Kind, LeafInfo, LeafSpec, LinkTarget, NodeId, NodeTable,
+    Part, RecordDims, Run, SResult, Storage, StorageError, VirtualMap,
 };
 
 /// What HDF5 files hold: everything, virtual datasets too.
 pub const CAPABILITIES: Capabilities = Capabilities {
+    // complex (c8, c16): not yet
+    leaf_dtypes: DTypeSet::ALL.without(&[DType::C8, DType::C16]),
+    attr_dtypes: DTypeSet::ALL.without(&[DType::C8, DType::C16]),
     virtual_datasets: true,
     record_dims: RecordDims::PerVariable,
     external_links: true,

@@ -36,8 +36,19 @@ fn native(d: DType) -> Option<TD> {
         DType::F32 => TD::Float(FloatSize::U4),
         DType::F64 => TD::Float(FloatSize::U8),
         DType::Bool => TD::Boolean,
-        DType::Str => return None,
+        // complex: refused by `file_type`/`attr_file_type` before this
+        DType::C8 | DType::C16 | DType::Str => return None,
     })
+}
+
+/// Complex is not written yet (h5py's compound {r, i} comes next).
+fn refuse_complex(dtype: DType) -> SResult<()> {
+    if dtype.is_complex() {
+        return Err(StorageError::Unsupported(format!(
+            "complex ({dtype}) in HDF5 files: not yet"
+        )));
+    }
+    Ok(())
 }
 
 fn int_dtype(size: IntSize, signed: bool) -> DType {
@@ -124,6 +135,7 @@ pub(super) fn classify(ftype: &Datatype) -> SResult<Elem> {
 /// text fixed-length NUL-padded ASCII-tagged strings of `text_len` bytes
 /// (at least 1), which is what h5py writes for numpy `S<n>`.
 pub(super) fn file_type(dtype: DType, text_len: usize) -> SResult<Datatype> {
+    refuse_complex(dtype)?;
     match native(dtype) {
         Some(d) => from_desc(&d),
         None => from_desc(&TD::FixedAscii(text_len.max(1))),
@@ -133,6 +145,7 @@ pub(super) fn file_type(dtype: DType, text_len: usize) -> SResult<Datatype> {
 /// The file type of new attributes: as [`file_type`], but text is
 /// variable-length UTF-8 (what h5py writes for a Python `str`).
 pub(super) fn attr_file_type(dtype: DType) -> SResult<Datatype> {
+    refuse_complex(dtype)?;
     match native(dtype) {
         Some(d) => from_desc(&d),
         None => from_desc(&TD::VarLenUnicode),

@@ -91,6 +91,9 @@ use self::nodes::Node;
 pub const fn capabilities(format: NcFormat) -> Capabilities {
     // netCDF-C cannot delete a variable or group, and has no links
     const NETCDF4: Capabilities = Capabilities {
+        // complex (c8, c16): not yet
+        leaf_dtypes: DTypeSet::ALL.without(&[DType::C8, DType::C16]),
+        attr_dtypes: DTypeSet::ALL.without(&[DType::C8, DType::C16]),
         attr_rank: 1,
         record_dims: RecordDims::PerGroup,
         ..Capabilities::ALL
@@ -101,8 +104,11 @@ pub const fn capabilities(format: NcFormat) -> Capabilities {
         NcFormat::Netcdf4 => NETCDF4,
         NcFormat::Classic | NcFormat::Offset64 => Capabilities {
             groups: false,
-            leaf_dtypes: DTypeSet::ALL.without(&NOT_CLASSIC),
-            attr_dtypes: DTypeSet::ALL.without(&NOT_CLASSIC).without(&[DType::Bool]),
+            leaf_dtypes: NETCDF4.leaf_dtypes.without(&NOT_CLASSIC),
+            attr_dtypes: NETCDF4
+                .attr_dtypes
+                .without(&NOT_CLASSIC)
+                .without(&[DType::Bool]),
             text_attr_arrays: false,
             record_dims: RecordDims::PerFile,
             ..NETCDF4

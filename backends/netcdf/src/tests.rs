@@ -53,6 +53,8 @@ fn round_trip_backend() {
         let dtypes: Vec<DType> = DType::ALL
             .iter()
             .copied()
+            // complex: not yet
+            .filter(|d| !d.is_complex())
             .filter(|d| {
                 !format.is_classic()
                     || !matches!(
@@ -241,7 +243,7 @@ fn refusals_follow_the_capabilities() {
             assert_eq!(made.is_ok(), caps.holds_leaf(d), "{format:?} {d}");
             if let Err(e) = made {
                 let e = e.to_string();
-                assert!(e.contains(&format!("netCDF-3 has no {d} type")), "{e}");
+                assert!(e.contains(&format!("has no {d} type")), "{e}");
             }
             for shape in [&[][..], &[2][..], &[2, 2][..]] {
                 let value = match d {
@@ -260,7 +262,7 @@ fn refusals_follow_the_capabilities() {
                     let e = e.to_string();
                     assert!(e.contains("attribute \"a\""), "{e}");
                     assert!(
-                        e.contains("netCDF attributes are 1-d") || e.contains("netCDF-3 has no"),
+                        e.contains("netCDF attributes are 1-d") || e.contains(" has no "),
                         "{e}"
                     );
                     let kept = s.get_attr(x, "a").unwrap();

@@ -212,6 +212,9 @@ impl NetcdfStorage {
                 return Ok((nc::NC_CHAR, TextLayout::padded(text_len.max(1))))
             }
             DType::Str => return Ok((nc::NC_STRING, TextLayout::Variable)),
+            DType::C8 | DType::C16 => {
+                return unsupported(format!("complex ({dtype}) in netCDF files: not yet"))
+            }
         };
         Ok((t, TextLayout::NotText))
     }

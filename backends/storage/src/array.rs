@@ -1,6 +1,7 @@
 //! [`Array`]: an n-d array of any element type, and the [`Element`] trait.
 
 use ndarray::{ArrayD, IxDyn};
+use num_complex::Complex;
 
 use crate::{DType, Run, SResult, StorageError};
 
@@ -20,6 +21,8 @@ pub enum Array {
     U64(ArrayD<u64>),
     F32(ArrayD<f32>),
     F64(ArrayD<f64>),
+    C8(ArrayD<Complex<f32>>),
+    C16(ArrayD<Complex<f64>>),
     Bool(ArrayD<bool>),
     Str(ArrayD<String>),
 }
@@ -40,6 +43,8 @@ macro_rules! with_array {
             $crate::Array::U64($a) => $body,
             $crate::Array::F32($a) => $body,
             $crate::Array::F64($a) => $body,
+            $crate::Array::C8($a) => $body,
+            $crate::Array::C16($a) => $body,
             $crate::Array::Bool($a) => $body,
             $crate::Array::Str($a) => $body,
         }
@@ -92,6 +97,14 @@ macro_rules! by_dtype {
                 type $t = f64;
                 $body
             }
+            $crate::DType::C8 => {
+                type $t = $crate::Complex<f32>;
+                $body
+            }
+            $crate::DType::C16 => {
+                type $t = $crate::Complex<f64>;
+                $body
+            }
             $crate::DType::Bool => {
                 type $t = bool;
                 $body
@@ -121,6 +134,8 @@ macro_rules! map_array {
             $crate::Array::U64($a) => $crate::Array::U64($body),
             $crate::Array::F32($a) => $crate::Array::F32($body),
             $crate::Array::F64($a) => $crate::Array::F64($body),
+            $crate::Array::C8($a) => $crate::Array::C8($body),
+            $crate::Array::C16($a) => $crate::Array::C16($body),
             $crate::Array::Bool($a) => $crate::Array::Bool($body),
             $crate::Array::Str($a) => $crate::Array::Str($body),
         }
@@ -129,8 +144,8 @@ macro_rules! map_array {
 
 /// A Rust type that can be an element of a leaf.
 ///
-/// Implemented for `i8 .. i64`, `u8 .. u64`, `f32`, `f64`, `bool` and
-/// `String`; sealed.
+/// Implemented for `i8 .. i64`, `u8 .. u64`, `f32`, `f64`,
+/// `Complex<f32>`, `Complex<f64>`, `bool` and `String`; sealed.
 pub trait Element:
     Clone + Default + PartialEq + std::fmt::Debug + 'static + sealed::Sealed
 {
@@ -175,7 +190,8 @@ macro_rules! element {
 element!(
     i8 => I8, i16 => I16, i32 => I32, i64 => I64,
     u8 => U8, u16 => U16, u32 => U32, u64 => U64,
-    f32 => F32, f64 => F64, bool => Bool, String => Str,
+    f32 => F32, f64 => F64, Complex<f32> => C8, Complex<f64> => C16,
+    bool => Bool, String => Str,
 );
 
 impl Array {
@@ -195,6 +211,8 @@ impl Array {
             DType::U64 => z::<u64>(shape),
             DType::F32 => z::<f32>(shape),
             DType::F64 => z::<f64>(shape),
+            DType::C8 => z::<Complex<f32>>(shape),
+            DType::C16 => z::<Complex<f64>>(shape),
             DType::Bool => z::<bool>(shape),
             DType::Str => z::<String>(shape),
         }
@@ -218,6 +236,8 @@ impl Array {
             Array::U64(_) => DType::U64,
             Array::F32(_) => DType::F32,
             Array::F64(_) => DType::F64,
+            Array::C8(_) => DType::C8,
+            Array::C16(_) => DType::C16,
             Array::Bool(_) => DType::Bool,
             Array::Str(_) => DType::Str,
         }
@@ -266,6 +286,8 @@ impl Array {
             Array::U32(a) => conv!(a),
             Array::U64(a) => conv!(a),
             Array::F32(a) => Ok(a.mapv(|x| T::from_number(x as f64, 0))),
+            Array::F64(a) => Ok(a.mapv(|x| T::from_number(x, 0))),
+            Array::C8(a) => Ok(a.mapv(|z| T::from_complex(f64::from(z.re), f64::from(z.im)))),
             other => Err(other),
         }
     }
@@ -296,6 +318,8 @@ impl Array {
             DType::U64 => to!(u64),
             DType::F32 => to!(f32),
             DType::F64 => to!(f64),
+            DType::C8 => to!(Complex<f32>),
+            DType::C16 => to!(Complex<f64>),
             DType::Bool | DType::Str => Err(self),
         }
     }
@@ -359,7 +383,7 @@ impl Array {
                 }
             };
         }
-        app!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str)
+        app!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, C8, C16, Bool, Str)
     }
 
     /// Rows `rows` (indices along the first axis, each inside it) of this
@@ -381,7 +405,8 @@ impl Array {
         })
     }
 
-    /// The elements as `f64`, for numeric arrays (`None` for bool and text).
+    /// The elements as `f64`, for real arrays (`None` for complex, bool
+    /// and text: a complex value is never cut to its real part).
     pub fn to_f64(&self) -> Option<ArrayD<f64>> {
         Some(match self {
             Array::I8(a) => a.mapv(f64::from),
@@ -394,7 +419,19 @@ impl Array {
             Array::U64(a) => a.mapv(|x| x as f64),
             Array::F32(a) => a.mapv(f64::from),
             Array::F64(a) => a.clone(),
-            Array::Bool(_) | Array::Str(_) => return None,
+            Array::C8(_) | Array::C16(_) | Array::Bool(_) | Array::Str(_) => return None,
+        })
+    }
+
+    /// The elements as `Complex<f64>`, for numeric arrays (real ones get a
+    /// zero imaginary part; `None` for bool and text). Exact for every
+    /// type that widens to `f8` or `c16`; 64-bit integers round as
+    /// [`Array::to_f64`] does.
+    pub fn to_c64(&self) -> Option<ArrayD<Complex<f64>>> {
+        Some(match self {
+            Array::C8(a) => a.mapv(|z| Complex::new(f64::from(z.re), f64::from(z.im))),
+            Array::C16(a) => a.clone(),
+            other => other.to_f64()?.mapv(|x| Complex::new(x, 0.0)),
         })
     }
 }
@@ -405,6 +442,35 @@ pub trait FromNumber {
     /// From the value as a float and as an integer (the integer is 0 for
     /// float sources).
     fn from_number(f: f64, i: i128) -> Self;
+
+    /// From a complex value (reached only from `c8` to `c16`; a real type
+    /// is never a complex value's widening, so the default, for real
+    /// types, is never called with a nonzero `im`).
+    fn from_complex(re: f64, im: f64) -> Self
+    where
+        Self: Sized,
+    {
+        let _ = im;
+        Self::from_number(re, 0)
+    }
+}
+
+impl FromNumber for Complex<f32> {
+    fn from_number(f: f64, _i: i128) -> Self {
+        // Only reached along lossless widenings (to `f4` exactly).
+        Complex::new(f as f32, 0.0)
+    }
+    fn from_complex(re: f64, im: f64) -> Self {
+        Complex::new(re as f32, im as f32)
+    }
+}
+impl FromNumber for Complex<f64> {
+    fn from_number(f: f64, _i: i128) -> Self {
+        Complex::new(f, 0.0)
+    }
+    fn from_complex(re: f64, im: f64) -> Self {
+        Complex::new(re, im)
+    }
 }
 
 macro_rules! from_number_int {
@@ -522,6 +588,33 @@ mod tests {
         assert!(a.convert::<i8>().is_err());
         let big = Array::U32(array![4_000_000_000u32].into_dyn());
         assert_eq!(big.convert::<i64>().unwrap()[[0]], 4_000_000_000i64);
+    }
+
+    #[test]
+    fn convert_to_complex_widens_exactly() {
+        let z = Array::C8(array![Complex::new(1.5f32, -2.0)].into_dyn());
+        let w: ArrayD<Complex<f64>> = z.clone().convert().unwrap();
+        assert_eq!(w[[0]], Complex::new(1.5, -2.0));
+        assert!(z.clone().convert::<f64>().is_err());
+        assert_eq!(z.clone().cast(DType::C8).unwrap(), z);
+        let i = Array::I16(array![3i16, -4].into_dyn());
+        assert_eq!(
+            i.cast(DType::C8).unwrap(),
+            Array::C8(array![Complex::new(3.0f32, 0.0), Complex::new(-4.0, 0.0)].into_dyn())
+        );
+        assert!(Array::I32(array![1].into_dyn()).cast(DType::C8).is_err());
+        let f = Array::F64(array![0.1].into_dyn());
+        assert_eq!(
+            f.cast(DType::C16).unwrap(),
+            Array::C16(array![Complex::new(0.1, 0.0)].into_dyn())
+        );
+        assert_eq!(
+            Array::C16(array![Complex::new(1.0, 2.0)].into_dyn())
+                .to_c64()
+                .unwrap()[[0]],
+            Complex::new(1.0, 2.0)
+        );
+        assert!(z.to_f64().is_none());
     }
 
     #[test]

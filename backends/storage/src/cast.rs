@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use ndarray::ArrayD;
+use num_complex::Complex;
 
 use crate::{Array, DType};
 
@@ -20,6 +21,15 @@ pub enum CastError {
         /// The array's element type.
         from: DType,
         /// The item's element type.
+        to: DType,
+    },
+    /// Complex values into a real type: the imaginary part would be lost
+    /// (take the real part, or the modulus, explicitly first).
+    #[error("{from} values never convert to {to}: a complex value into a real type would lose its imaginary part (take .re or .norm() first)")]
+    ComplexToReal {
+        /// The array's complex element type.
+        from: DType,
+        /// The item's real element type.
         to: DType,
     },
     /// A value that `to` cannot hold (see [`Array::cast_checked`]).
@@ -45,10 +55,10 @@ fn index_text(index: &Option<Vec<usize>>) -> String {
 
 impl DType {
     /// True when values of `self` may be written into an item of `to`,
-    /// each value checked ([`Array::cast_checked`]): the same type, or
-    /// both numeric.
+    /// each value checked ([`Array::cast_checked`]): the same type, both
+    /// real, or numeric into complex (never complex into real).
     pub fn casts_to(self, to: DType) -> bool {
-        self == to || (self.is_numeric() && to.is_numeric())
+        self == to || (self.is_numeric() && to.is_complex()) || (self.is_real() && to.is_real())
     }
 }
 
@@ -148,6 +158,43 @@ impl Checked<f32> for f64 {
     }
 }
 
+/// A real value into a complex type: its float part as the real part,
+/// checked as into that float, and a zero imaginary part.
+macro_rules! into_complex {
+    ($($s:ty),*) => {$(
+        impl Checked<Complex<f32>> for $s {
+            #[inline]
+            fn checked(self) -> Option<Complex<f32>> {
+                Checked::<f32>::checked(self).map(|re| Complex::new(re, 0.0))
+            }
+        }
+        impl Checked<Complex<f64>> for $s {
+            #[inline]
+            fn checked(self) -> Option<Complex<f64>> {
+                Checked::<f64>::checked(self).map(|re| Complex::new(re, 0.0))
+            }
+        }
+    )*};
+}
+into_complex!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+/// Complex into complex: each part as float into float (`c16` into `c8`
+/// to the nearest, a finite part staying finite).
+macro_rules! complex_into_complex {
+    ($($s:ty => $t:ty),*) => {$(
+        impl Checked<Complex<$t>> for Complex<$s> {
+            #[inline]
+            fn checked(self) -> Option<Complex<$t>> {
+                Some(Complex::new(
+                    Checked::<$t>::checked(self.re)?,
+                    Checked::<$t>::checked(self.im)?,
+                ))
+            }
+        }
+    )*};
+}
+complex_into_complex!(f32 => f32, f32 => f64, f64 => f32, f64 => f64);
+
 /// Every element of `a` as a `T`, in one typed loop, or the first that
 /// does not fit (in row-major order).
 fn cast_all<S: Checked<T>, T>(a: &ArrayD<S>, to: DType) -> Result<ArrayD<T>, CastError> {
@@ -211,6 +258,13 @@ impl Array {
     ///   into `i1` is `2`; `2.5`, NaN and inf are refused), where h5py
     ///   would truncate;
     /// - widening (`f4` into `f8`, `i4` into `i8`) always fits;
+    /// - integer or float into complex: as into the complex type's float
+    ///   (`f4` for `c8`, `f8` for `c16`), with a zero imaginary part
+    ///   (`2^24 + 1` does not fit `c8`);
+    /// - `c8` into `c16` always fits; `c16` into `c8` takes each part to
+    ///   its nearest `f4`, a finite part staying finite;
+    /// - complex into a real type never: the imaginary part would be lost
+    ///   ([`CastError::ComplexToReal`]), even when it is zero;
     /// - bool and text convert to nothing but themselves.
     ///
     /// A converted array is a new array in standard layout, made in one
@@ -218,6 +272,7 @@ impl Array {
     ///
     /// # Errors
     /// [`CastError::Never`] for bool or text to or from another type;
+    /// [`CastError::ComplexToReal`] for complex into a real type;
     /// [`CastError::Value`] naming the first value (in row-major order)
     /// that does not fit and its index. Nothing of the array is kept.
     pub fn cast_checked(&self, to: DType) -> Result<Cow<'_, Array>, CastError> {
@@ -225,12 +280,17 @@ impl Array {
         if from == to {
             return Ok(Cow::Borrowed(self));
         }
+        if from.is_complex() && to.is_real() {
+            return Err(CastError::ComplexToReal { from, to });
+        }
         if !from.casts_to(to) {
             return Err(CastError::Never { from, to });
         }
         macro_rules! into {
             ($a:expr) => {
                 match to {
+                    DType::C8 => cast_all::<_, Complex<f32>>($a, to).map(Array::C8),
+                    DType::C16 => cast_all::<_, Complex<f64>>($a, to).map(Array::C16),
                     DType::I8 => cast_all::<_, i8>($a, to).map(Array::I8),
                     DType::I16 => cast_all::<_, i16>($a, to).map(Array::I16),
                     DType::I32 => cast_all::<_, i32>($a, to).map(Array::I32),
@@ -245,6 +305,15 @@ impl Array {
                 }
             };
         }
+        macro_rules! into_c {
+            ($a:expr) => {
+                match to {
+                    DType::C8 => cast_all::<_, Complex<f32>>($a, to).map(Array::C8),
+                    DType::C16 => cast_all::<_, Complex<f64>>($a, to).map(Array::C16),
+                    _ => Err(CastError::ComplexToReal { from, to }),
+                }
+            };
+        }
         let cast = match self {
             Array::I8(a) => into!(a),
             Array::I16(a) => into!(a),
@@ -256,6 +325,8 @@ impl Array {
             Array::U64(a) => into!(a),
             Array::F32(a) => into!(a),
             Array::F64(a) => into!(a),
+            Array::C8(a) => into_c!(a),
+            Array::C16(a) => into_c!(a),
             Array::Bool(_) | Array::Str(_) => Err(CastError::Never { from, to }),
         };
         cast.map(Cow::Owned)
@@ -469,6 +540,70 @@ mod tests {
         );
         assert_eq!(refused(one(1.8446744e19f32), DType::U64).0, "1.8446744e19");
         assert_eq!(refused(one(f32::NAN), DType::U8).0, "NaN");
+    }
+
+    #[test]
+    fn numbers_into_complex_when_exact() {
+        let c = |re: f64, im: f64| Complex::new(re, im);
+        let c8 = |re: f32, im: f32| Complex::new(re, im);
+        assert_eq!(one(3i64).cc(DType::C16).unwrap(), one(c(3.0, 0.0)));
+        assert_eq!(one(-7i8).cc(DType::C8).unwrap(), one(c8(-7.0, 0.0)));
+        assert_eq!(
+            one(1i64 << 24).cc(DType::C8).unwrap(),
+            one(c8(16777216.0, 0.0))
+        );
+        assert_eq!(refused(one((1i64 << 24) + 1), DType::C8).0, "16777217");
+        assert_eq!(
+            refused(one((1i64 << 53) + 1), DType::C16).0,
+            "9007199254740993"
+        );
+        assert_eq!(one(0.5f32).cc(DType::C16).unwrap(), one(c(0.5, 0.0)));
+        assert_eq!(one(0.1f64).cc(DType::C8).unwrap(), one(c8(0.1, 0.0)));
+        assert_eq!(refused(one(1e300), DType::C8).0, "1e300");
+        // c8 <-> c16: widening exact, narrowing to the nearest, finite stays finite
+        assert_eq!(
+            one(c8(1.5, -2.0)).cc(DType::C16).unwrap(),
+            one(c(1.5, -2.0))
+        );
+        assert_eq!(one(c(0.1, 0.2)).cc(DType::C8).unwrap(), one(c8(0.1, 0.2)));
+        let (v, _) = refused(one(c(1.0, 1e300)), DType::C8);
+        assert_eq!(v, "Complex { re: 1.0, im: 1e300 }");
+        let Array::C8(n) = one(c(f64::NAN, f64::INFINITY)).cc(DType::C8).unwrap() else {
+            panic!("not c8")
+        };
+        assert!(n[[]].re.is_nan() && n[[]].im == f32::INFINITY);
+    }
+
+    #[test]
+    fn complex_never_into_real() {
+        for to in [DType::F64, DType::F32, DType::I64, DType::U8] {
+            for a in [
+                one(Complex::new(1.0f32, 0.0)),
+                one(Complex::new(1.0f64, 0.0)),
+            ] {
+                let from = a.dtype();
+                let e = a.cc(to).unwrap_err();
+                assert_eq!(e, CastError::ComplexToReal { from, to });
+                assert!(e.to_string().contains("imaginary part"), "{e}");
+                assert!(!from.casts_to(to));
+            }
+        }
+        assert!(DType::I8.casts_to(DType::C16));
+        assert!(DType::C16.casts_to(DType::C8));
+        assert_eq!(
+            one(true).cc(DType::C8),
+            Err(CastError::Never {
+                from: DType::Bool,
+                to: DType::C8
+            })
+        );
+        assert_eq!(
+            one(Complex::new(1.0f64, 0.0)).cc(DType::Str),
+            Err(CastError::Never {
+                from: DType::C16,
+                to: DType::Str
+            })
+        );
     }
 
     #[test]

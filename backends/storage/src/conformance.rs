@@ -86,6 +86,24 @@ pub fn sample(dtype: DType, shape: &[usize]) -> Array {
         DType::U64 => num!(U64, u64),
         DType::F32 => num!(F32, f32),
         DType::F64 => num!(F64, f64),
+        DType::C8 => Array::C8(
+            ArrayD::from_shape_vec(
+                shape,
+                (0..n)
+                    .map(|k| crate::Complex::new((k % 100 + 1) as f32, -((k % 7) as f32) - 0.5))
+                    .collect(),
+            )
+            .expect("n elements"),
+        ),
+        DType::C16 => Array::C16(
+            ArrayD::from_shape_vec(
+                shape,
+                (0..n)
+                    .map(|k| crate::Complex::new((k % 100 + 1) as f64, -((k % 7) as f64) - 0.25))
+                    .collect(),
+            )
+            .expect("n elements"),
+        ),
         DType::Bool => Array::Bool(
             ArrayD::from_shape_vec(shape, (0..n).map(|k| k % 3 == 0).collect())
                 .expect("n elements"),

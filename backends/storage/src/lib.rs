@@ -58,6 +58,10 @@ mod runs;
 mod text;
 mod value;
 
+/// The complex number type of `c8` (`Complex<f32>`) and `c16`
+/// (`Complex<f64>`) elements: `num_complex`'s, the one ndarray uses.
+pub use num_complex::{self, Complex, Complex32, Complex64};
+
 pub use array::{checked_len, slice_info, try_filled, Array, Element, FromNumber};
 pub use buffer::{RecordBuffer, DEFAULT_RECORD_BUFFER};
 pub use capabilities::{Capabilities, DTypeSet, RecordDims};

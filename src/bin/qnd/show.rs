@@ -179,6 +179,13 @@ fn cells(a: &Array) -> Vec<String> {
             let f = FloatFormat::new(&v, false);
             v.iter().map(|&e| f.format(e)).collect()
         }
+        Array::C8(x) => complex_cells(
+            &x.iter()
+                .map(|z| (f64::from(z.re), f64::from(z.im)))
+                .collect::<Vec<_>>(),
+            true,
+        ),
+        Array::C16(x) => complex_cells(&x.iter().map(|z| (z.re, z.im)).collect::<Vec<_>>(), false),
         Array::Bool(x) => x
             .iter()
             .map(|&b| if b { " True" } else { "False" }.to_string())
@@ -212,6 +219,16 @@ fn scalar_str(a: &Array) -> String {
             .iter()
             .next()
             .map(|&e| float_scalar(e, false))
+            .unwrap_or_default(),
+        Array::C8(x) => x
+            .iter()
+            .next()
+            .map(|z| complex_scalar(f64::from(z.re), f64::from(z.im), true))
+            .unwrap_or_default(),
+        Array::C16(x) => x
+            .iter()
+            .next()
+            .map(|z| complex_scalar(z.re, z.im, false))
             .unwrap_or_default(),
         Array::Bool(x) => match x.iter().next() {
             Some(true) => "True".into(),
@@ -372,10 +389,53 @@ fn float_scalar(x: f64, single: bool) -> String {
     }
 }
 
+/// `str()` of a numpy complex scalar: `(1+2j)`, `(1.5-0.25j)`, `2j` when
+/// the real part is +0, `(nan+infj)`; each part as a float scalar with no
+/// trailing `.0`.
+fn complex_scalar(re: f64, im: f64, single: bool) -> String {
+    let part = |x: f64| {
+        let t = float_scalar(x, single);
+        match t.strip_suffix(".0") {
+            Some(t) => t.to_string(),
+            None => t,
+        }
+    };
+    let im_text = part(im);
+    let im_text = if im_text.starts_with('-') {
+        im_text
+    } else {
+        format!("+{im_text}")
+    };
+    if re == 0.0 && re.is_sign_positive() {
+        return format!("{}j", im_text.trim_start_matches('+'));
+    }
+    format!("({}{im_text}j)", part(re))
+}
+
+/// numpy's `ComplexFloatingFormat`: the real parts formatted together, the
+/// imaginary parts together with a sign always, `j` before the imaginary
+/// part's padding.
+fn complex_cells(v: &[(f64, f64)], single: bool) -> Vec<String> {
+    let re: Vec<f64> = v.iter().map(|z| z.0).collect();
+    let im: Vec<f64> = v.iter().map(|z| z.1).collect();
+    let fr = FloatFormat::new(&re, single);
+    let fi = FloatFormat::with_sign(&im, single);
+    v.iter()
+        .map(|&(r, i)| {
+            let i = fi.format(i);
+            let sp = i.trim_end().len();
+            format!("{}{}j{}", fr.format(r), &i[..sp], &i[sp..])
+        })
+        .collect()
+}
+
 /// numpy's `FloatingFormat` with the default options, fitted to the
 /// values it prints.
 struct FloatFormat {
     single: bool,
+    /// numpy's `sign='+'`: a `+` before every value not negative (the
+    /// imaginary parts of complex values).
+    plus: bool,
     exp_format: bool,
     pad_left: usize,
     pad_right: usize,
@@ -386,7 +446,18 @@ struct FloatFormat {
 }
 
 impl FloatFormat {
+    /// With numpy's `sign='+'`.
+    fn with_sign(data: &[f64], single: bool) -> FloatFormat {
+        FloatFormat::fitted(data, single, true)
+    }
+
     fn new(data: &[f64], single: bool) -> FloatFormat {
+        FloatFormat::fitted(data, single, false)
+    }
+
+    fn fitted(data: &[f64], single: bool, plus: bool) -> FloatFormat {
+        // the width of a leading part, with the `+` numpy adds
+        let lead = |t: &str| t.len() + usize::from(plus && !t.starts_with('-'));
         let finite: Vec<f64> = data.iter().copied().filter(|x| x.is_finite()).collect();
         let nonzero: Vec<f64> = finite
             .iter()
@@ -407,6 +478,7 @@ impl FloatFormat {
         }
         let mut f = FloatFormat {
             single,
+            plus,
             exp_format,
             pad_left: 0,
             pad_right: 0,
@@ -426,18 +498,18 @@ impl FloatFormat {
                 .max()
                 .unwrap_or(2);
             f.precision = parts.iter().map(|p| p.1.len()).max().unwrap_or(0);
-            f.pad_left = parts.iter().map(|p| p.0.len()).max().unwrap_or(0);
+            f.pad_left = parts.iter().map(|p| lead(&p.0)).max().unwrap_or(0);
             f.pad_right = f.exp_size + 2 + f.precision;
         } else {
             let parts: Vec<_> = finite
                 .iter()
                 .map(|&x| positional(x, single, Some(PRECISION)))
                 .collect();
-            f.pad_left = parts.iter().map(|p| p.0.len()).max().unwrap_or(0);
+            f.pad_left = parts.iter().map(|p| lead(&p.0)).max().unwrap_or(0);
             f.pad_right = parts.iter().map(|p| p.1.len()).max().unwrap_or(0);
         }
         if finite.len() != data.len() {
-            let neginf = data.contains(&f64::NEG_INFINITY);
+            let neginf = plus || data.contains(&f64::NEG_INFINITY);
             let offset = f.pad_right + 1;
             f.pad_left = f
                 .pad_left
@@ -449,13 +521,20 @@ impl FloatFormat {
 
     fn format(&self, x: f64) -> String {
         let width = self.pad_left + self.pad_right + 1;
+        let plus = if self.plus { "+" } else { "" };
         if x.is_nan() {
-            return format!("{:>width$}", "nan");
+            return format!("{:>width$}", format!("{plus}nan"));
         }
         if x.is_infinite() {
-            return format!("{:>width$}", if x < 0.0 { "-inf" } else { "inf" });
+            let t = if x < 0.0 {
+                "-inf".into()
+            } else {
+                format!("{plus}inf")
+            };
+            return format!("{t:>width$}");
         }
         let pad_left = self.pad_left;
+        let sign = if x.is_sign_negative() { "-" } else { plus };
         if self.exp_format {
             // numpy's min_digits: every value shows `precision` digits, the
             // digits past its shortest form being the exact value's,
@@ -464,7 +543,6 @@ impl FloatFormat {
             let t = format!("{:.p$e}", x.abs());
             let (m, e) = t.split_once('e').unwrap_or((t.as_str(), "0"));
             let (lead, frac) = m.split_once('.').unwrap_or((m, ""));
-            let sign = if x.is_sign_negative() { "-" } else { "" };
             let lead = format!("{sign}{lead}");
             format!(
                 "{lead:>pad_left$}.{frac}{}",
@@ -472,6 +550,11 @@ impl FloatFormat {
             )
         } else {
             let (int, frac) = positional(x, self.single, Some(PRECISION));
+            let int = if x.is_sign_negative() {
+                int
+            } else {
+                format!("{plus}{int}")
+            };
             let pad_right = self.pad_right;
             format!("{int:>pad_left$}.{frac:<pad_right$}")
         }

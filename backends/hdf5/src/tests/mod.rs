@@ -88,6 +88,14 @@ fn sample(dtype: DType, shape: &[usize], seed: usize) -> Array {
         } else {
             i as f64 * 0.5 - 3.0
         }),
+        DType::C8 => arr!(C8, |i| qnd_storage::Complex::new(
+            i as f32 * 0.5,
+            -(i as f32)
+        )),
+        DType::C16 => arr!(C16, |i| qnd_storage::Complex::new(
+            i as f64 - 3.0,
+            i as f64 * 0.25
+        )),
         DType::Bool => arr!(Bool, |i| i % 3 == 0),
         DType::Str => arr!(Str, |i| ["", "a", "héllo", "zz"][i % 4].to_string()),
     }

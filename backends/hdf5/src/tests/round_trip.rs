@@ -16,7 +16,10 @@ fn round_trip() {
     let root = s.root();
 
     // leaves of every dtype, scalar, 1-d and 2-d
-    for d in DType::ALL {
+    for d in DType::ALL
+        .into_iter()
+        .filter(|&d| crate::CAPABILITIES.holds_leaf(d))
+    {
         for (k, shape) in SHAPES.iter().enumerate() {
             let id = s
                 .create_leaf(root, &format!("{d}_{k}"), &spec(d, shape, false))
@@ -126,7 +129,10 @@ fn round_trip() {
     let targets = ["/", "f8_1", "nothing", "empty_f8"];
     for t in targets {
         let (id, _) = path(&mut s, t);
-        for d in DType::ALL {
+        for d in DType::ALL
+            .into_iter()
+            .filter(|&d| crate::CAPABILITIES.holds_leaf(d))
+        {
             for (k, shape) in SHAPES.iter().enumerate() {
                 s.set_attr(id, &format!("{d}_{k}"), &sample(d, shape, k))
                     .unwrap();
@@ -149,7 +155,10 @@ fn round_trip() {
     // read everything back from a fresh read-only handle
     let mut s = Hdf5Storage::open(&file, false).unwrap();
     let root = s.root();
-    for d in DType::ALL {
+    for d in DType::ALL
+        .into_iter()
+        .filter(|&d| crate::CAPABILITIES.holds_leaf(d))
+    {
         for (k, shape) in SHAPES.iter().enumerate() {
             let (id, kind) = path(&mut s, &format!("{d}_{k}"));
             assert_eq!(kind, Kind::Leaf);
@@ -226,7 +235,10 @@ fn round_trip() {
         );
         let f8 = names.iter().position(|n| n == "f8_0").unwrap();
         assert_eq!(names[f8 + 1], "f8_1", "{t}: replaced in place");
-        for d in DType::ALL {
+        for d in DType::ALL
+            .into_iter()
+            .filter(|&d| crate::CAPABILITIES.holds_leaf(d))
+        {
             for (k, shape) in SHAPES.iter().enumerate() {
                 let name = format!("{d}_{k}");
                 let got = s.get_attr(id, &name).unwrap().unwrap();

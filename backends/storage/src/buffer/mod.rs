@@ -31,6 +31,8 @@
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
+use num_complex::Complex;
+
 use crate::chunks::records_per_chunk;
 use crate::{
     slice_info, Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NodeId, Part, Run, SResult,
@@ -73,6 +75,8 @@ enum Rows {
     U64(Vec<u64>),
     F32(Vec<f32>),
     F64(Vec<f64>),
+    C8(Vec<Complex<f32>>),
+    C16(Vec<Complex<f64>>),
     Bool(Vec<bool>),
 }
 
@@ -90,6 +94,8 @@ macro_rules! each_rows {
             (Rows::U64($v), Array::U64($a)) => $body,
             (Rows::F32($v), Array::F32($a)) => $body,
             (Rows::F64($v), Array::F64($a)) => $body,
+            (Rows::C8($v), Array::C8($a)) => $body,
+            (Rows::C16($v), Array::C16($a)) => $body,
             (Rows::Bool($v), Array::Bool($a)) => $body,
             _ => $else,
         }
@@ -110,6 +116,8 @@ macro_rules! rows_to_array {
             Rows::U64($v) => Array::U64($body),
             Rows::F32($v) => Array::F32($body),
             Rows::F64($v) => Array::F64($body),
+            Rows::C8($v) => Array::C8($body),
+            Rows::C16($v) => Array::C16($body),
             Rows::Bool($v) => Array::Bool($body),
         }
     };
@@ -129,6 +137,8 @@ impl Rows {
             DType::U64 => Rows::U64(Vec::new()),
             DType::F32 => Rows::F32(Vec::new()),
             DType::F64 => Rows::F64(Vec::new()),
+            DType::C8 => Rows::C8(Vec::new()),
+            DType::C16 => Rows::C16(Vec::new()),
             DType::Bool => Rows::Bool(Vec::new()),
             DType::Str => return None,
         })
@@ -161,6 +171,8 @@ impl Rows {
             Rows::U64(v) => v.capacity(),
             Rows::F32(v) => v.capacity(),
             Rows::F64(v) => v.capacity(),
+            Rows::C8(v) => v.capacity(),
+            Rows::C16(v) => v.capacity(),
             Rows::Bool(v) => v.capacity(),
         }
     }
@@ -185,6 +197,8 @@ impl Rows {
             Rows::U64(v) => grow!(v),
             Rows::F32(v) => grow!(v),
             Rows::F64(v) => grow!(v),
+            Rows::C8(v) => grow!(v),
+            Rows::C16(v) => grow!(v),
             Rows::Bool(v) => grow!(v),
         }
     }
@@ -222,6 +236,8 @@ impl Rows {
             Rows::U64(v) => v.truncate(len),
             Rows::F32(v) => v.truncate(len),
             Rows::F64(v) => v.truncate(len),
+            Rows::C8(v) => v.truncate(len),
+            Rows::C16(v) => v.truncate(len),
             Rows::Bool(v) => v.truncate(len),
         }
     }
