@@ -74,9 +74,8 @@ pub(crate) fn read_numbers(dtype: DType, shape: &[usize], src: &impl Source) -> 
         DType::F32 => Array::F32(typed(shape, src)?),
         DType::F64 => Array::F64(typed(shape, src)?),
         DType::Bool => Array::Bool(typed::<i8, _>(shape, src)?.mapv(|x| x != 0)),
-        DType::C8 | DType::C16 => {
-            return unsupported(format!("complex ({dtype}) in netCDF files: not yet"))
-        }
+        DType::C8 => Array::C8(typed(shape, src)?),
+        DType::C16 => Array::C16(typed(shape, src)?),
         DType::Str => return unsupported("text is not read through a number buffer"),
     })
 }
@@ -103,9 +102,8 @@ pub(crate) fn write_numbers(a: &Array, sink: &impl Sink) -> SResult<()> {
         Array::F32(x) => sink.take(&c_order(x)),
         Array::F64(x) => sink.take(&c_order(x)),
         Array::Bool(x) => sink.take(&c_order(x)),
-        Array::C8(_) | Array::C16(_) => {
-            unsupported(format!("complex ({}) in netCDF files: not yet", a.dtype()))
-        }
+        Array::C8(x) => sink.take(&c_order(x)),
+        Array::C16(x) => sink.take(&c_order(x)),
         Array::Str(_) => unsupported("text is not written through a number buffer"),
     }
 }

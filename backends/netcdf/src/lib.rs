@@ -77,8 +77,8 @@ use netcdf_sys as nc;
 use netcdf_sys::nc_type;
 
 use qnd_storage::{
-    Array, Capabilities, DType, DTypeSet, Kind, LeafInfo, LeafSpec, NcFormat, NodeId, NodeTable,
-    RecordDims, Run, SResult, Storage, StorageError,
+    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NcFormat, NodeId, NodeTable, RecordDims,
+    Run, SResult, Storage, StorageError,
 };
 
 use self::dims::GroupDims;
@@ -86,20 +86,26 @@ use self::nodes::Node;
 
 /// What a netCDF file of `format` can hold: netCDF-4 all but virtual
 /// datasets and attributes of more than one axis; netCDF-3 no groups, no
-/// unsigned or 64-bit integers, no bool attributes and no arrays of
-/// strings as attributes, and one record dimension for the file.
+/// unsigned or 64-bit integers, no complex numbers, no bool attributes and
+/// no arrays of strings as attributes, and one record dimension for the
+/// file.
 pub const fn capabilities(format: NcFormat) -> Capabilities {
     // netCDF-C cannot delete a variable or group, and has no links
     const NETCDF4: Capabilities = Capabilities {
-        // complex (c8, c16): not yet
-        leaf_dtypes: DTypeSet::ALL.without(&[DType::C8, DType::C16]),
-        attr_dtypes: DTypeSet::ALL.without(&[DType::C8, DType::C16]),
         attr_rank: 1,
         record_dims: RecordDims::PerGroup,
         ..Capabilities::ALL
     }
     .without_links();
-    const NOT_CLASSIC: [DType; 5] = [DType::U8, DType::U16, DType::U32, DType::U64, DType::I64];
+    const NOT_CLASSIC: [DType; 7] = [
+        DType::U8,
+        DType::U16,
+        DType::U32,
+        DType::U64,
+        DType::I64,
+        DType::C8,
+        DType::C16,
+    ];
     match format {
         NcFormat::Netcdf4 => NETCDF4,
         NcFormat::Classic | NcFormat::Offset64 => Capabilities {

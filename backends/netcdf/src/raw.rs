@@ -661,6 +661,9 @@ macro_rules! plain {
     )*};
 }
 plain!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+// (complex numbers: `#[repr(C)]` pairs of floats, real part first, as the
+// complex compounds hold them, see `complex_base`)
+plain!(qnd_storage::Complex<f32>, qnd_storage::Complex<f64>);
 
 // SAFETY: a bool is one byte, 0 or 1, with no padding (but not every byte
 // is a bool: no `FromBytes`).

@@ -65,6 +65,12 @@ impl NetcdfStorage {
         if caps.holds_leaf(dtype) {
             return Ok(());
         }
+        if dtype.is_complex() {
+            return unsupported(format!(
+                "{} has no complex numbers: {dtype} needs HDF5 or netCDF-4",
+                format_name(self.format)
+            ));
+        }
         unsupported(format!(
             "{} has no {} type (only {}){}",
             format_name(self.format),
@@ -90,6 +96,11 @@ impl NetcdfStorage {
             };
             unsupported(format!(
                 "netCDF attributes are {axes}; attribute {name:?} has shape {shape:?}"
+            ))
+        } else if dtype.is_complex() && !caps.attr_dtypes.contains(dtype) {
+            unsupported(format!(
+                "{format} has no complex numbers: attribute {name:?} of {dtype} needs HDF5 or \
+                 netCDF-4"
             ))
         } else if !caps.attr_dtypes.contains(dtype) {
             unsupported(format!(
@@ -212,9 +223,9 @@ impl NetcdfStorage {
                 return Ok((nc::NC_CHAR, TextLayout::padded(text_len.max(1))))
             }
             DType::Str => return Ok((nc::NC_STRING, TextLayout::Variable)),
-            DType::C8 | DType::C16 => {
-                return unsupported(format!("complex ({dtype}) in netCDF files: not yet"))
-            }
+            // netCDF4-python's compound of two floats `r`, `i`
+            DType::C8 => self.complex_type(nc::NC_FLOAT)?,
+            DType::C16 => self.complex_type(nc::NC_DOUBLE)?,
         };
         Ok((t, TextLayout::NotText))
     }
@@ -235,6 +246,15 @@ impl NetcdfStorage {
             nc::NC_STRING => return Ok((DType::Str, TextLayout::Variable)),
             nc::NC_CHAR => return Ok((DType::Str, TextLayout::padded(0))),
             t if t > nc::NC_STRING && self.is_bool_enum(ncid, t)? => DType::Bool,
+            t if t > nc::NC_STRING => match raw::complex_base(ncid, t)? {
+                Some(nc::NC_FLOAT) => DType::C8,
+                Some(_) => DType::C16,
+                None => {
+                    return Err(layout(format!(
+                        "a netCDF type ({t}) that is not a number, bool, complex or text"
+                    )))
+                }
+            },
             t => {
                 return Err(layout(format!(
                     "a netCDF type ({t}) that is not a number, bool or text"
