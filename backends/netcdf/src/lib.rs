@@ -65,6 +65,8 @@ mod types;
 mod vars;
 
 #[cfg(test)]
+mod complex_tests;
+#[cfg(test)]
 mod other_tests;
 #[cfg(test)]
 mod tests;

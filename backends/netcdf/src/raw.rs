@@ -529,6 +529,7 @@ pub(super) fn dimid(ncid: c_int, name: &CStr) -> SResult<c_int> {
 // ------------------------------------------------------------ types
 
 /// What a user-defined type (`NC_ENUM`, ...) is.
+#[derive(Debug)]
 pub(super) struct UserType {
     pub name: String,
     pub class: c_int,
