@@ -247,6 +247,25 @@ pub enum Error {
         /// The link, its target and why the target cannot be reached.
         reason: String,
     },
+    /// An item qnd has no kind for ([`Kind::Other`](crate::Kind::Other)):
+    /// a dataset or variable of a type qnd does not read (a compound of
+    /// other fields, opaque data, a netCDF-4 vlen, ...). It is listed
+    /// ([`QGroup::names`](crate::QGroup::names),
+    /// [`QGroup::kind`](crate::QGroup::kind),
+    /// [`QGroup::other_type`](crate::QGroup::other_type)) but never read
+    /// or written: any read of it (or of a group or list holding it,
+    /// whole), any write over it, is this error.
+    #[error("{file}: {path}: {what}: qnd has no kind for this item (it is listed, never read or written)")]
+    Unreadable {
+        /// The file.
+        file: PathBuf,
+        /// The item.
+        path: String,
+        /// Its type, in the words of its format, with its shape
+        /// (`compound {a: i4, b: f8} [3]`): what
+        /// [`QGroup::other_type`](crate::QGroup::other_type) gives.
+        what: String,
+    },
     /// A collective call on a file written by several processes (see
     /// [`parallel`](crate::parallel)) failed on another process: every
     /// process gets an error, this one naming the lowest rank that failed
@@ -592,6 +611,15 @@ impl Where<'_> {
             path: self.path(),
             bytes,
             limit,
+        }
+    }
+    /// Item of [`Kind::Other`](crate::Kind::Other) `what` (its type text)
+    /// read or written.
+    pub fn unreadable(&self, what: impl Into<String>) -> Error {
+        Error::Unreadable {
+            file: self.file.into(),
+            path: self.path(),
+            what: what.into(),
         }
     }
     pub fn read_only(&self) -> Error {

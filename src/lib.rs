@@ -502,7 +502,8 @@ pub use selection::{Axis, Selection};
 pub use state::{Auto, GotoIndex, Recording, State};
 pub use tree::Origin;
 pub use tree::{
-    memory, open, open_with, Dim, GotoIter, Item, ModeGuard, QAttrs, QGroup, QLeaf, QList,
+    memory, memory_from, open, open_with, Dim, GotoIter, Item, LeftOut, ModeGuard, QAttrs, QGroup,
+    QLeaf, QList,
 };
 pub use tree::{FileMap, QRef, RefStatus};
 pub use values::{to_json, Array, DType, Element, FromValue, Value, ValueError};

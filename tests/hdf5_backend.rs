@@ -34,6 +34,7 @@ fn is_list(names: &[String]) -> bool {
 fn dump(s: &mut Hdf5Storage, id: NodeId, kind: Kind) -> Value {
     match kind {
         Kind::None => Value::None,
+        Kind::Other => panic!("an item qnd has no kind for: {:?}", s.other_type(id)),
         Kind::Leaf => Value::Array(whole(s, id)),
         Kind::Records => {
             let info = s.info(id).unwrap();

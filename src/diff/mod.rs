@@ -166,6 +166,11 @@ pub enum ItemKind {
     /// A group already on the path to it (a hard link to one of the
     /// groups holding it): the path of that group.
     Cycle(String),
+    /// An item qnd has no kind for ([`Kind::Other`](crate::Kind::Other)):
+    /// its type, as [`QGroup::other_type`](crate::QGroup::other_type) says.
+    /// Two such items are equal when their types are (their data is never
+    /// read); their attributes are compared.
+    Other(String),
 }
 
 impl fmt::Display for ItemKind {
@@ -178,6 +183,7 @@ impl fmt::Display for ItemKind {
             ItemKind::None => f.write_str("none"),
             ItemKind::Dangling(to) => write!(f, "dangling link -> {to}"),
             ItemKind::Cycle(to) => write!(f, "hard link to {to}"),
+            ItemKind::Other(what) => write!(f, "other ({what})"),
         }
     }
 }

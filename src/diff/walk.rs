@@ -21,6 +21,9 @@ enum Node {
     None(Option<QAttrs>),
     Dangling(String),
     Cycle(String),
+    /// An item qnd has no kind for: its type, and its attributes where it
+    /// has a handle for them.
+    Other(String, Option<QAttrs>),
 }
 
 impl Node {
@@ -33,6 +36,7 @@ impl Node {
             Node::None(_) => ItemKind::None,
             Node::Dangling(to) => ItemKind::Dangling(to.clone()),
             Node::Cycle(to) => ItemKind::Cycle(to.clone()),
+            Node::Other(what, _) => ItemKind::Other(what.clone()),
         }
     }
 
@@ -41,7 +45,7 @@ impl Node {
             Node::Group(g) => g.attrs("").ok(),
             Node::List(l) => Some(l.attrs()),
             Node::Leaf(l) => Some(l.attrs()),
-            Node::None(a) => a.clone(),
+            Node::None(a) | Node::Other(_, a) => a.clone(),
             Node::Dangling(_) | Node::Cycle(_) => None,
         }
     }
@@ -175,7 +179,9 @@ impl<'d, 'p> Walk<'d, 'p> {
                 self.leaves(path, la, lb)?;
                 self.attributes(path, a, b)
             }
-            (Node::None(_), Node::None(_)) => self.attributes(path, a, b),
+            (Node::None(_), Node::None(_)) | (Node::Other(..), Node::Other(..)) => {
+                self.attributes(path, a, b)
+            }
             _ => Ok(()), // dangling links, cycles: equal kinds are equal
         }
     }
@@ -403,6 +409,7 @@ fn member(g: &QGroup, name: &str, above: &[(String, QGroup)]) -> Result<Node> {
     match g.item(name) {
         Ok(item) => Ok(node_of(item, || g.attrs(name).ok(), above)),
         Err(Error::Dangling { .. }) => Ok(Node::Dangling(link_text(g, name)?)),
+        Err(Error::Unreadable { what, .. }) => Ok(Node::Other(what, g.attrs(name).ok())),
         Err(e) => Err(e),
     }
 }
@@ -410,7 +417,11 @@ fn member(g: &QGroup, name: &str, above: &[(String, QGroup)]) -> Result<Node> {
 /// Element `i` of list `l`.
 fn element(l: &QList, i: usize, above: &[(String, QGroup)]) -> Result<Node> {
     let i = isize::try_from(i).unwrap_or(isize::MAX);
-    Ok(node_of(l.get(i)?, || None, above))
+    match l.get(i) {
+        Ok(item) => Ok(node_of(item, || None, above)),
+        Err(Error::Unreadable { what, .. }) => Ok(Node::Other(what, None)),
+        Err(e) => Err(e),
+    }
 }
 
 /// Where the link `name` of `g` points, as `qnd ls` shows it.

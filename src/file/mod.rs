@@ -588,11 +588,13 @@ pub(crate) fn detect_format(path: &Path) -> Result<Format> {
 
 /// A new, empty file held in memory (no C library involved).
 pub(crate) fn memory_file() -> FileRef {
+    memory_file_from(MemoryStorage::new())
+}
+
+/// A file held in memory, over `storage` (no C library involved).
+pub(crate) fn memory_file_from(storage: MemoryStorage) -> FileRef {
     let mut file = FileState::share(
-        RecordBuffer::new(
-            AnyStorage::from(MemoryStorage::new()),
-            DEFAULT_RECORD_BUFFER,
-        ),
+        RecordBuffer::new(AnyStorage::from(storage), DEFAULT_RECORD_BUFFER),
         Path::new("<memory>"),
         true,
         default_max_read_bytes(),

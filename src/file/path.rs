@@ -159,6 +159,7 @@ pub(crate) fn kind_name(kind: Kind) -> &'static str {
         Kind::Leaf => "a leaf",
         Kind::Records => "a record variable",
         Kind::None => "None",
+        Kind::Other => "an item qnd has no kind for",
     }
 }
 

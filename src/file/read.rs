@@ -353,8 +353,30 @@ fn read_array_item(
             }
         },
         Kind::Leaf => read_leaf_in(core, at, id, None, &Selection::all(), spent).map(Value::Array),
+        Kind::Other => Err(unreadable(core, at, id)),
         _ => Ok(Value::None),
     }
+}
+
+/// What item `id` (of [`Kind::Other`]) is, in its format's words
+/// ([`Storage::other_type`]).
+///
+/// # Errors
+/// When the backend cannot say.
+pub(crate) fn other_type(core: &mut FileState, at: &Where, id: NodeId) -> Result<String> {
+    core.storage.other_type(id).map_err(|e| at.storage(e))
+}
+
+/// The [`Error::Unreadable`] of item `id` (of [`Kind::Other`]) at `at`,
+/// naming its type (`unknown type` when the backend cannot say). Out of
+/// line: see [`read_array_item`].
+#[inline(never)]
+pub(crate) fn unreadable(core: &mut FileState, at: &Where, id: NodeId) -> Error {
+    let what = core
+        .storage
+        .other_type(id)
+        .unwrap_or_else(|e| format!("unknown type ({e})"));
+    at.unreadable(what)
 }
 
 /// Read list `id` whole (with `goto`, only that element).

@@ -54,6 +54,9 @@ impl Storage for SyncedStorage {
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
         self.inner.info(node)
     }
+    fn other_type(&mut self, node: NodeId) -> SResult<String> {
+        self.inner.other_type(node)
+    }
     fn text_width(&mut self, node: NodeId) -> SResult<Option<usize>> {
         self.inner.text_width(node)
     }

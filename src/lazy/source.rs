@@ -23,6 +23,9 @@ fn open_leaf(path: &Path, dataset: &str) -> Result<(FileRef, NodeId, DType, Vec<
             .map_err(|e| here.storage(e))?
             .filter(|_| !walked.name.is_empty())
             .ok_or_else(|| here.no_item())?;
+        if kind == Kind::Other {
+            return Err(read::unreadable(&mut core, &here, id));
+        }
         if !matches!(kind, Kind::Leaf | Kind::Records) {
             return Err(here.mismatch("a leaf", kind_name(kind)));
         }

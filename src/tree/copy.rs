@@ -95,6 +95,56 @@ impl QGroup {
     /// # Errors
     /// As [`QGroup::copy_to`].
     pub fn copy_to_with(&self, dst: &QGroup, each: &mut dyn FnMut(DType, &[usize])) -> Result<()> {
+        self.copy_with(dst, each, None)
+    }
+
+    /// [`QGroup::copy_to_with`], except that an item qnd has no kind for
+    /// ([`Kind::Other`]: a compound dataset of other fields, an opaque or
+    /// vlen variable, ...), which a copy cannot read, is left out rather
+    /// than an error: a member of a group is not created in `dst` (nor are
+    /// its attributes), an element of a list becomes None there (so that
+    /// the elements after it keep their indices). The items left out are
+    /// returned, in the order met, for the caller to report (`qnd convert`
+    /// warns of each). A soft or external link to one is copied as the
+    /// link it is (where `dst` has links).
+    ///
+    /// ```
+    /// use qnd::backend::{MemoryStorage, Storage};
+    /// let mut m = MemoryStorage::new();
+    /// let root = m.root();
+    /// m.create_other(root, "table", "compound {a: i4, b: f8} [3]")?;
+    /// let src = qnd::memory_from(m);
+    /// src.set("x", vec![1.0, 2.0])?;
+    /// let dst = qnd::memory();
+    /// assert!(src.copy_to(&dst).is_err());               // copy_to stops at it
+    /// let dst = qnd::memory();
+    /// let left = src.copy_to_skipping(&dst, &mut |_, _| {})?;
+    /// assert_eq!(left[0].path, "/table");
+    /// assert_eq!(left[0].what, "compound {a: i4, b: f8} [3]");
+    /// assert_eq!(dst.names()?, ["x"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`QGroup::copy_to`], but never [`Error::Unreadable`](crate::Error::Unreadable).
+    pub fn copy_to_skipping(
+        &self,
+        dst: &QGroup,
+        each: &mut dyn FnMut(DType, &[usize]),
+    ) -> Result<Vec<LeftOut>> {
+        let mut left_out = Vec::new();
+        self.copy_with(dst, each, Some(&mut left_out))?;
+        Ok(left_out)
+    }
+
+    /// [`QGroup::copy_to_with`]; items qnd has no kind for go to
+    /// `left_out` when given, else are an error.
+    fn copy_with(
+        &self,
+        dst: &QGroup,
+        each: &mut dyn FnMut(DType, &[usize]),
+        left_out: Option<&mut Vec<LeftOut>>,
+    ) -> Result<()> {
         dst.file.collective("copy", &dst.path, &self.path, 0, || {
             if Arc::ptr_eq(&self.file.file, &dst.file.file) && inside(&dst.path, &self.path) {
                 return Err(self.file.at(&dst.path).invalid(format!(
@@ -106,6 +156,7 @@ impl QGroup {
                 at: FastMap::default(),
                 above: Vec::new(),
                 each,
+                left_out,
             };
             if dst.capabilities().hard_links {
                 // a hard link back to this group is a link to its copy
@@ -172,14 +223,42 @@ fn own_attrs_and_names(src: &QGroup, dst: &QGroup) -> Result<Vec<String>> {
 /// being copied), with their paths: one met again is a cycle.
 ///
 /// `each` is told of every leaf and record copied
-/// ([`QGroup::copy_to_with`]).
+/// ([`QGroup::copy_to_with`]); `left_out`, when given, gets the items of
+/// [`Kind::Other`] met ([`QGroup::copy_to_skipping`]), which are otherwise
+/// an error.
 struct Copied<'a> {
     at: FastMap<NodeId, String>,
     above: Vec<(NodeId, String)>,
     each: &'a mut dyn FnMut(DType, &[usize]),
+    left_out: Option<&'a mut Vec<LeftOut>>,
+}
+
+/// An item [`QGroup::copy_to_skipping`] left out: one qnd has no kind for
+/// ([`Kind::Other`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftOut {
+    /// Its path in the source file (`/g/table`, `/lst[2]`).
+    pub path: String,
+    /// Its type, as [`QGroup::other_type`] says (`compound {a: i4, b: f8} [3]`).
+    pub what: String,
 }
 
 impl Copied<'_> {
+    /// Item `path` of `src`'s file, of type `what`, met by the copy: kept
+    /// in `left_out`, or the error when there is none.
+    ///
+    /// # Errors
+    /// [`Error::Unreadable`](crate::Error::Unreadable) without `left_out`.
+    fn leave_out(&mut self, src: &QGroup, path: String, what: String) -> Result<()> {
+        match self.left_out.as_deref_mut() {
+            Some(list) => {
+                list.push(LeftOut { path, what });
+                Ok(())
+            }
+            None => Err(src.file.at(&path).unreadable(what)),
+        }
+    }
+
     /// Tell `each` of a leaf or record just copied, as [`dtype_shape`] gave it.
     fn report(&mut self, what: Option<(DType, Vec<usize>)>) {
         if let Some((dtype, shape)) = what {
@@ -270,10 +349,16 @@ fn copy_unless_group(
     if linked {
         return Ok(None);
     }
+    let kind = src.kind(name)?;
+    if kind == Kind::Other {
+        let what = src.other_type(name)?;
+        copied.leave_out(src, child_path(&src.path, name), what)?;
+        return Ok(None);
+    }
     if let Some(node) = node {
         copied.at.insert(node, child_path(&dst.path, name));
     }
-    match src.kind(name)? {
+    match kind {
         Kind::Group => {
             let to = dst.create_group(name)?;
             return Ok(Some((src.group(name)?, to)));
@@ -294,6 +379,8 @@ fn copy_unless_group(
             copied.report(done);
         }
         Kind::None => dst.set(name, Value::None)?,
+        // left out above
+        Kind::Other => return Ok(None),
     }
     copy_attrs(&src.attrs(name)?, &dst.attrs(name)?)?;
     Ok(None)
@@ -458,6 +545,16 @@ fn copy_list(src: &ListNode, dst: &ListNode, copied: &mut Copied) -> Result<()> 
             Kind::None => {
                 let (to, to_path) = dst.append(&Value::None)?;
                 (to, to_path, Kind::None)
+            }
+            Kind::Other => {
+                let what = {
+                    let mut core = src.owner.file.lock()?;
+                    read::other_type(&mut core, &src.owner.file.at(&path), id)?
+                };
+                copied.leave_out(src.owner, path, what)?;
+                // None in its place: the elements after it keep their indices
+                dst.append(&Value::None)?;
+                continue;
             }
         };
         copy_attrs(

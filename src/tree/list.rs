@@ -136,6 +136,29 @@ impl QList {
         Ok(read::element(&mut core, &self.file.at(&path), self.id, i)?.1)
     }
 
+    /// What element `i` (negative from the end) of [`Kind::Other`] is, as
+    /// [`QGroup::other_type`] says of a member.
+    ///
+    /// # Errors
+    /// [`Error::NoItem`] for an index out of range; [`Error::Mismatch`]
+    /// when the element is of another kind.
+    pub fn other_type(&self, i: isize) -> Result<String> {
+        let i = self.index(i)?;
+        let path = elem_path(&self.path, i);
+        let at = self.file.at(&path);
+        let mut core = self.file.lock()?;
+        let kind = if self.records {
+            Kind::Leaf
+        } else {
+            read::element(&mut core, &at, self.id, i)?.1
+        };
+        if kind != Kind::Other {
+            return Err(at.mismatch(kind_name(Kind::Other), kind_name(kind)));
+        }
+        let (id, _) = read::element(&mut core, &at, self.id, i)?;
+        read::other_type(&mut core, &at, id)
+    }
+
     /// Element `i` (negative from the end) as the list's auto mode says.
     ///
     /// # Errors
@@ -162,6 +185,7 @@ impl QList {
         let origin = || Origin::new(&self.file.file, path.clone());
         match kind {
             Kind::None => Ok(Item::Value(Value::None, origin())),
+            Kind::Other => Err(read::unreadable(&mut core, &at, id)),
             Kind::Leaf if auto == Auto::Off => {
                 Ok(Item::Leaf(QLeaf::new(self.file.clone(), id, None, path)))
             }
@@ -337,6 +361,7 @@ impl QList {
                     write::write_leaf(&mut core, &at, id, None, &Selection::all(), &value, false)
                 }
                 (Kind::None, Value::None) => Ok(()),
+                (Kind::Other, _) => Err(read::unreadable(&mut core, &at, id)),
                 (Kind::Group, Value::Group(m)) if m.is_empty() => Ok(()),
                 (Kind::List, Value::List(l)) if l.is_empty() => Ok(()),
                 (kind, v) => Err(at.mismatch(kind_name(kind), v.describe())),

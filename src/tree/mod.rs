@@ -15,6 +15,7 @@ mod qref;
 mod same;
 
 pub use attrs::QAttrs;
+pub use copy::LeftOut;
 pub use group::{GotoIter, ModeGuard, QGroup};
 pub use leaf::{Dim, QLeaf};
 pub use list::QList;
@@ -207,6 +208,26 @@ pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<QGroup
 /// examples in these docs use.
 pub fn memory() -> QGroup {
     QGroup::root_of(file::memory_file(), State::default())
+}
+
+/// A file held in memory over `storage`, an in-memory backend made (and
+/// filled) by hand: for tests of what only a backend can make, such as an
+/// item qnd has no kind for
+/// ([`MemoryStorage::create_other`](crate::backend::MemoryStorage::create_other)).
+/// [`memory`] is `memory_from(MemoryStorage::new())`.
+///
+/// ```
+/// use qnd::backend::{MemoryStorage, Storage};
+/// use qnd::Kind;
+/// let mut m = MemoryStorage::new();
+/// let root = m.root();
+/// m.create_other(root, "table", "compound {a: i4, b: f8} [3]")?;
+/// let f = qnd::memory_from(m);
+/// assert_eq!(f.kind("table")?, Kind::Other);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn memory_from(storage: crate::backend::MemoryStorage) -> QGroup {
+    QGroup::root_of(file::memory_file_from(storage), State::default())
 }
 
 /// A new, empty in-memory file held by each process of `parallel` (see

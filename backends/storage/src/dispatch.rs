@@ -68,6 +68,9 @@ macro_rules! dispatch_storage {
             fn info(&mut self, node: $crate::NodeId) -> $crate::SResult<$crate::LeafInfo> {
                 $crate::dispatch_storage!(@each self, $name, s => s.info(node), $( $(#[$vmeta])* $variant )+)
             }
+            fn other_type(&mut self, node: $crate::NodeId) -> $crate::SResult<String> {
+                $crate::dispatch_storage!(@each self, $name, s => s.other_type(node), $( $(#[$vmeta])* $variant )+)
+            }
             fn text_width(&mut self, node: $crate::NodeId) -> $crate::SResult<Option<usize>> {
                 $crate::dispatch_storage!(@each self, $name, s => s.text_width(node), $( $(#[$vmeta])* $variant )+)
             }

@@ -23,6 +23,8 @@ enum Body {
     Leaf(Array),
     Records(Array),
     None,
+    /// An item of [`Kind::Other`]: its type text.
+    Other(String),
     /// A node whose last hard link was removed: it no longer resolves.
     Removed,
 }
@@ -118,6 +120,21 @@ impl MemoryStorage {
         Ok(())
     }
 
+    /// Create member `name` of `parent` as an item of [`Kind::Other`]
+    /// whose type is `what` (what [`Storage::other_type`] then says, as a
+    /// disk backend would of a compound or opaque dataset: `compound {a:
+    /// i4, b: f8} [3]`). Reading it, or asking its [`Storage::info`], is
+    /// refused with [`StorageError::Unsupported`] naming `what`; it has
+    /// attributes and can be removed, as any member. The in-memory stand-in
+    /// for the items of other files that qnd lists but cannot read, for
+    /// tests of the layers above.
+    ///
+    /// # Errors
+    /// When `parent` is not a group or `name` exists.
+    pub fn create_other(&mut self, parent: NodeId, name: &str, what: &str) -> SResult<NodeId> {
+        self.add(parent, name, Body::Other(what.to_string()))
+    }
+
     fn add(&mut self, parent: NodeId, name: &str, body: Body) -> SResult<NodeId> {
         let id = NodeId(self.nodes.len());
         self.enter(parent, name, Entry::Hard(id))?;
@@ -198,6 +215,9 @@ impl MemoryStorage {
     fn array(&mut self, id: NodeId) -> SResult<&mut Array> {
         match &mut self.node(id)?.body {
             Body::Leaf(a) | Body::Records(a) => Ok(a),
+            Body::Other(what) => Err(StorageError::Unsupported(format!(
+                "qnd has no kind for {what}"
+            ))),
             _ => Err(StorageError::Layout("not an array".into())),
         }
     }
@@ -235,9 +255,17 @@ impl Storage for MemoryStorage {
             Body::Group(_) => Kind::Group,
             Body::Leaf(_) => Kind::Leaf,
             Body::Records(_) => Kind::Records,
+            Body::Other(_) => Kind::Other,
             Body::None | Body::Removed => Kind::None,
         };
         Ok(Some((id, kind)))
+    }
+
+    fn other_type(&mut self, node: NodeId) -> SResult<String> {
+        match &self.node(node)?.body {
+            Body::Other(what) => Ok(what.clone()),
+            _ => Err(StorageError::NotFound),
+        }
     }
 
     fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {

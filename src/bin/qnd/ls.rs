@@ -71,6 +71,8 @@ enum Node {
     Ref(String),
     /// A group already on the path to it (a cycle): that group's path.
     Cycle(String),
+    /// An item qnd has no kind for: its type (see `QGroup::other_type`).
+    Other(String),
 }
 
 /// One line of output.
@@ -200,6 +202,7 @@ fn member(g: &QGroup, name: &str) -> Result<Node, Failure> {
         Kind::List | Kind::Records => Node::List(g.list(name)?),
         Kind::Leaf => Node::Leaf(g.leaf(name)?),
         Kind::None => Node::Value(Value::None),
+        Kind::Other => Node::Other(g.other_type(name)?),
     })
 }
 
@@ -266,6 +269,7 @@ fn row(name: String, node: &Node) -> Result<Row, Failure> {
         Node::Link(to) => ("link", to.clone()),
         Node::Ref(to) => ("ref", to.clone()),
         Node::Cycle(to) => ("group", format!("(hard link to {to}: not followed)")),
+        Node::Other(what) => ("other", what.clone()),
     };
     Ok(Row {
         name,
@@ -382,6 +386,7 @@ fn what(node: &Node) -> &'static str {
         Node::Value(Value::None) => "None",
         Node::Link(_) => "a link",
         Node::Ref(_) => "a reference",
+        Node::Other(_) => "an item qnd has no kind for",
     }
 }
 

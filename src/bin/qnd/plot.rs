@@ -263,6 +263,13 @@ impl Plotter<'_> {
         let (leaf, shape, attrs) = match self.root.kind(&name)? {
             Kind::Group => return Err(self.fail(&name, format!("is a group; {expected}"))),
             Kind::None => return Err(self.fail(&name, format!("is None; {expected}"))),
+            Kind::Other => {
+                let what = self.root.other_type(&name)?;
+                return Err(self.fail(
+                    &name,
+                    format!("{what}: qnd has no kind for this item; {expected}"),
+                ));
+            }
             Kind::List => {
                 return Err(self.fail(
                     &name,

@@ -143,7 +143,7 @@ fn group_bytes(g: &QGroup, above: &mut Vec<QGroup>) -> u64 {
                 .list(&name)
                 .and_then(|l| l.as_array())
                 .map_or(0, |l| leaf_bytes(&l)),
-            Ok(Kind::None) | Err(_) => 0,
+            Ok(Kind::None | Kind::Other) | Err(_) => 0,
         };
         total = total.saturating_add(bytes);
     }
@@ -163,7 +163,7 @@ fn list_bytes(l: &QList, above: &mut Vec<QGroup>) -> u64 {
                 .list(i)
                 .and_then(|r| r.as_array())
                 .map_or(0, |leaf| leaf_bytes(&leaf)),
-            Ok(Kind::None) | Err(_) => 0,
+            Ok(Kind::None | Kind::Other) | Err(_) => 0,
         };
         total = total.saturating_add(bytes);
     }

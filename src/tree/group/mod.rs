@@ -330,6 +330,40 @@ impl QGroup {
             .map_or(Kind::Group, |(_, kind, _)| kind))
     }
 
+    /// What member `name` (or a path) of [`Kind::Other`] is: its type in
+    /// the words of its format, with its shape where it has one
+    /// (`compound {a: i4, b: f8} [3]`, `opaque (16 bytes) [4]`, `vlen of
+    /// i4 [2]`). Nothing is read. Such an item is listed ([`QGroup::names`],
+    /// [`QGroup::kind`], [`QGroup::contains`]) but never read or written:
+    /// see [`Error::Unreadable`].
+    ///
+    /// ```
+    /// use qnd::backend::{MemoryStorage, Storage};
+    /// use qnd::{Error, Kind, Value};
+    /// let mut m = MemoryStorage::new();
+    /// let root = m.root();
+    /// m.create_other(root, "table", "compound {a: i4, b: f8} [3]")?;
+    /// let f = qnd::memory_from(m);
+    /// assert_eq!(f.kind("table")?, Kind::Other);
+    /// assert_eq!(f.other_type("table")?, "compound {a: i4, b: f8} [3]");
+    /// assert!(matches!(f.read::<Value>("table"), Err(Error::Unreadable { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NoItem`]; [`Error::Mismatch`] when the member is of
+    /// another kind (a group, a leaf, ...), which [`QGroup::kind`] tells.
+    pub fn other_type(&self, name: &str) -> Result<String> {
+        let at = self.at(&self.path);
+        let mut core = self.file.lock()?;
+        let (id, kind, through) = self.found(&mut core, &at, name)?;
+        let here = at.member_through(name, through);
+        if kind != Kind::Other {
+            return Err(here.mismatch(kind_name(Kind::Other), kind_name(kind)));
+        }
+        read::other_type(&mut core, &here, id)
+    }
+
     /// Get member `name` (or a path such as `g/x`, `/g/x`) as the auto-read
     /// and goto modes say (see [`Auto`], [`QGroup::goto`]).
     ///
@@ -450,6 +484,7 @@ impl QGroup {
                 Ok(Item::Group(g))
             }
             Kind::None => Ok(Item::Value(Value::None, self.origin(&at))),
+            Kind::Other => Err(read::unreadable(&mut core, &at, id)),
             Kind::Leaf => {
                 if state.auto == Auto::Off {
                     Ok(Item::Leaf(QLeaf::new(self.file.clone(), id, None, path())))
@@ -630,6 +665,7 @@ impl QGroup {
                     elem_path(&path(), r),
                 ))
             }
+            (Kind::Other, _) => Err(read::unreadable(&mut core, &at, id)),
             (other, _) => Err(at.mismatch("a leaf", kind_name(other))),
         }
     }

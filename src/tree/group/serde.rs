@@ -325,6 +325,7 @@ fn check_members(
                 None if matches!(m, Value::List(l) if l.is_empty()) => {}
                 None => return Err(not_settable(&here)),
             },
+            (Kind::Other, _) => return Err(read::unreadable(core, &here, id)),
             (Kind::None, Value::None) => {}
             (Kind::None, _) => {
                 return Err(here.mismatch("None (declared as None)", m.describe()));

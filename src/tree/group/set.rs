@@ -161,6 +161,8 @@ impl QGroup {
                 Value::None => Ok(None),
                 other => Err(at.mismatch("None (declared as None)", other.describe())),
             },
+            // never written over: remove it first (where the format can)
+            Kind::Other => Err(read::unreadable(&mut core, &at, id)),
             Kind::Leaf => {
                 write::write_leaf(&mut core, &at, id, None, &Selection::all(), value, false)
                     .map(|_| None)

@@ -700,6 +700,10 @@ impl<S: Storage> Storage for RecordBuffer<S> {
         }
     }
 
+    fn other_type(&mut self, node: NodeId) -> SResult<String> {
+        self.inner.other_type(node)
+    }
+
     fn text_width(&mut self, node: NodeId) -> SResult<Option<usize>> {
         // text is never buffered: the backend knows its width
         self.inner.text_width(node)
