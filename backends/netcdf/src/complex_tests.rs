@@ -330,3 +330,50 @@ fn netcdf3_refuses_complex() {
         assert!(s.attr_names(root).unwrap().is_empty());
     }
 }
+
+/// A compound of `r`, `i` stored with padding (`r` at 0 and `i` at 8 of
+/// 16 bytes) is complex when read (netCDF-C hands it over packed), but
+/// writing into it, or through it as the file's complex type, is refused:
+/// netCDF-C would write with the stored layout and read past the values.
+#[test]
+fn padded_complex_is_read_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gap.nc");
+    let ncid = raw::create(&file, nc::NC_NETCDF4).unwrap();
+    let gap = raw::def_compound(ncid, c"_PFNC_FLOAT_COMPLEX_TYPE", 16).unwrap();
+    raw::insert_compound(ncid, gap, c"r", 0, nc::NC_FLOAT).unwrap();
+    raw::insert_compound(ncid, gap, c"i", 8, nc::NC_FLOAT).unwrap();
+    let d2 = raw::def_dim(ncid, c"two", 2).unwrap();
+    raw::def_var(ncid, c"g", gap, &[d2]).unwrap();
+    raw::close(ncid).unwrap();
+
+    let mut s = NetcdfStorage::open(&file, true).unwrap();
+    let root = s.root();
+    let (g, kind) = member(&mut s, root, "g");
+    assert_eq!(kind, Kind::Leaf);
+    assert_eq!(s.info(g).unwrap().dtype, DType::C8);
+    assert_eq!(
+        s.read(g, &Run::whole(&[2])).unwrap(),
+        Array::zeros(DType::C8, &[2])
+    );
+    match s.write(g, &Run::whole(&[2]), &c8(&[2], 4.0)) {
+        Err(StorageError::Unsupported(m)) => assert!(m.contains("does not write"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    match s.create_leaf(root, "n", &spec(DType::C8, &[2], false)) {
+        Err(StorageError::Unsupported(m)) => {
+            assert!(m.contains("_PFNC_FLOAT_COMPLEX_TYPE"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // c16 is not concerned
+    let n = s
+        .create_leaf(root, "n16", &spec(DType::C16, &[2], false))
+        .unwrap();
+    s.write(n, &Run::whole(&[2]), &c16(&[2], 1.0)).unwrap();
+    assert_eq!(s.read(n, &Run::whole(&[2])).unwrap(), c16(&[2], 1.0));
+    assert_eq!(
+        s.read(g, &Run::whole(&[2])).unwrap(),
+        Array::zeros(DType::C8, &[2])
+    );
+}

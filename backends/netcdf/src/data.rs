@@ -15,6 +15,7 @@ use qnd_storage::{try_filled, Array, DType, Kind, LeafInfo, NodeId, Run, SResult
 
 use crate::nodes::Body;
 use crate::raw::{self, c_name, AsBytes, FromBytes, VarRef};
+use crate::types::Stored;
 use crate::vars::Var;
 use crate::{layout, unsupported, NetcdfStorage, RECORDS_ATTR};
 use qnd_storage::TextLayout;
@@ -282,6 +283,7 @@ impl NetcdfStorage {
     /// Write a hyperslab; zeros first over the rest of a fresh leaf.
     pub(crate) fn write_slab(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         self.data_mode()?;
+        self.check_complex(node)?;
         let v = self.var(node)?;
         let whole = slab.len() == v.shape.len()
             && slab
@@ -302,6 +304,7 @@ impl NetcdfStorage {
         if self.node(node)?.kind != Kind::Records {
             return Err(layout("not a record node"));
         }
+        self.check_complex(node)?;
         if self.var(node)?.default_cache {
             let v = self.var_mut(node)?;
             let elem = match v.text {
@@ -329,6 +332,26 @@ impl NetcdfStorage {
         let v = self.var_mut(node)?;
         v.records += added;
         v.records_dirty = true;
+        Ok(())
+    }
+
+    /// Before the first write to a complex variable found in the file: its
+    /// stored layout must be the one netCDF-C writes correctly.
+    fn check_complex(&mut self, node: NodeId) -> SResult<()> {
+        let v = self.var(node)?;
+        let Some(xtype) = v.unchecked_complex else {
+            return Ok(());
+        };
+        let (ncid, varid) = (v.at.ncid(), v.at.varid());
+        let part = if v.dtype == DType::C8 { 4 } else { 8 };
+        if !self.stored_packed(&Stored::Var(ncid, varid, xtype), part)? {
+            return unsupported(format!(
+                "this variable's complex type is stored in a layout netCDF-C does not write \
+                 correctly (padded or byte-swapped): qnd reads it but does not write it ({})",
+                raw::var_name(ncid, varid)?
+            ));
+        }
+        self.var_mut(node)?.unchecked_complex = None;
         Ok(())
     }
 

@@ -442,6 +442,19 @@ pub(super) fn group(ncid: c_int, name: &CStr) -> SResult<Option<c_int>> {
     found(code, g, &[nc::NC_ENOGRP, nc::NC_ENOTNC4])
 }
 
+/// The full path of a group (`/` for the root, `/a/b`).
+pub(super) fn group_path(ncid: c_int) -> SResult<String> {
+    locked(|| {
+        let mut n = 0usize;
+        // SAFETY: `n` is a live size_t; a null name asks for the length.
+        call!(unsafe { nc::nc_inq_grpname_full(ncid, &mut n, std::ptr::null_mut()) })?;
+        let mut buf = vec![0u8; n + 1];
+        // SAFETY: `buf` holds the `n` bytes of the path and its NUL.
+        call!(unsafe { nc::nc_inq_grpname_full(ncid, &mut n, buf.as_mut_ptr().cast()) })?;
+        Ok(name_from(&buf))
+    })
+}
+
 pub(super) fn def_grp(ncid: c_int, name: &CStr) -> SResult<c_int> {
     let mut g = 0;
     // SAFETY: `name` is NUL-terminated and `g` a live int for the id.

@@ -367,3 +367,43 @@ fn we_read_netcdf4_python_complex() {
         );
     }
 }
+
+/// A complex compound netCDF4-python writes from a padded numpy dtype
+/// (`r` at 0, `i` at 8 of 16 bytes) reads with its values; a write into
+/// it is either refused (a layout netCDF-C does not write correctly) or
+/// reads back as written.
+#[test]
+fn padded_complex_from_netcdf4_python() {
+    let Some(py) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("padded.nc");
+    run(
+        &py,
+        r#"
+import sys, netCDF4, numpy as np
+dt = np.dtype({"names": ["r", "i"], "formats": ["<f4", "<f4"], "offsets": [0, 8], "itemsize": 16})
+with netCDF4.Dataset(sys.argv[1], "w") as f:
+    f.createDimension("n", 2)
+    v = f.createVariable("g", f.createCompoundType(dt, "padded_t"), ("n",))
+    a = np.zeros(2, dt)
+    a["r"] = [5, 6]
+    a["i"] = [7, 8]
+    v[:] = a
+"#,
+        &file,
+    );
+    let mut s = NetcdfStorage::open(&file, true).unwrap();
+    let (g, kind) = member(&mut s, "g");
+    assert_eq!(kind, Kind::Leaf);
+    let want = Array::C8(array![Complex::new(5.0f32, 7.0), Complex::new(6.0, 8.0)].into_dyn());
+    assert_eq!(s.read(g, &Run::whole(&[2])).unwrap(), want);
+    let other = Array::C8(array![Complex::new(-1.0f32, 2.0), Complex::new(3.0, -4.0)].into_dyn());
+    match s.write(g, &Run::whole(&[2]), &other) {
+        Ok(()) => assert_eq!(s.read(g, &Run::whole(&[2])).unwrap(), other),
+        Err(StorageError::Unsupported(m)) => {
+            assert!(m.contains("does not write"), "{m}");
+            assert_eq!(s.read(g, &Run::whole(&[2])).unwrap(), want);
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
