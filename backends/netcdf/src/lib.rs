@@ -14,7 +14,15 @@
 //! Bool is an enum type `__bool__` over `NC_BYTE` (`FALSE` = 0, `TRUE` = 1,
 //! what h5py reads as bool) in netCDF-4, and `NC_BYTE` with attribute
 //! `__bool__` = 1 in netCDF-3, which has no unsigned or 64-bit integers
-//! either (refused there). What each format can hold is stated once, by
+//! either (refused there). Complex (c8, c16) is, in netCDF-4, the compound
+//! type netCDF4-python (1.7 and later, `auto_complex=True`) writes and
+//! reads as complex: `_PFNC_FLOAT_COMPLEX_TYPE` or
+//! `_PFNC_DOUBLE_COMPLEX_TYPE` of two fields `r`, `i` of `NC_FLOAT` or
+//! `NC_DOUBLE`, one per float size per file, defined in the root group
+//! (or a complex compound of that size the root already has); any
+//! compound of two fields of one float type named `r...`, `i...` (in any
+//! case, as nc-complex recognises them) reads as complex, in variables
+//! and attributes. netCDF-3 refuses complex: it needs HDF5 or netCDF-4. What each format can hold is stated once, by
 //! [`capabilities`]; every refusal of the backend asks it.
 //!
 //! Dimensions `_n` are defined in the group that uses them, except in a

@@ -231,8 +231,28 @@ fn netcdf4_python_reads_our_complex() {
             .unwrap();
         s.write(w, &Run::whole(&[2]), &c16(&[2], -3.0)).unwrap();
         expected.push(format!("g/w {}", pairs(&c16(&[2], -3.0))));
+        s.set_attr(a, "za", &c16(&[2], 2.0)).unwrap();
+        s.set_attr(root, "z1", &Array::scalar(Complex::new(0.5f32, 4.0)))
+            .unwrap();
         s.close().unwrap();
     }
+    // netCDF4-python has no complex attributes: it reads ours as
+    // structured (r, i) values
+    let attrs = run(
+        &py,
+        r#"
+import sys, netCDF4, numpy as np
+with netCDF4.Dataset(sys.argv[1], auto_complex=True) as f:
+    for name, a in [("za", f["a"].getncattr("za")), ("z1", f.getncattr("z1"))]:
+        a = np.atleast_1d(a)
+        print(name, a.dtype.names, [(float(x["r"]), float(x["i"])) for x in a])
+"#,
+        &file,
+    );
+    assert_eq!(
+        attrs,
+        "za ('r', 'i') [(2.0, 0.5), (3.0, -0.5)]\nz1 ('r', 'i') [(0.5, 4.0)]\n"
+    );
     let out = run(&py, READ_COMPLEX, &file);
     let mut lines: Vec<&str> = out.lines().collect();
     let types = lines.pop().unwrap();
