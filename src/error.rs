@@ -562,7 +562,13 @@ impl Where<'_> {
     pub fn misfit(&self, dtype: DType, shape: &[usize], e: FitError) -> Error {
         match e {
             FitError::Misfit(got) => {
-                self.mismatch(describe(dtype, shape), describe(got.dtype(), got.shape()))
+                let mut g = describe(got.dtype(), got.shape());
+                if got.dtype().is_complex() && dtype.is_real() {
+                    g.push_str(
+                        " (complex values never convert to a real type: the imaginary part would be lost)",
+                    );
+                }
+                self.mismatch(describe(dtype, shape), g)
             }
             FitError::Value(e) => self.cast(e),
             other => self.invalid(format!("{other:?}")),

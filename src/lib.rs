@@ -102,6 +102,9 @@
 //! | integer | float | every value is held exactly (`2^24` into `f4` yes; `2^24+1` into `f4`, `2^53+1` into `f8` no) |
 //! | float | narrower float (`f8`→`f4`) | each value goes to its nearest; a finite value must stay finite (`1e39` no); NaN and ±inf pass |
 //! | float | integer | every value is integral and fits (`2.0` into `i1` yes; `2.5`, NaN, inf no: h5py would truncate) |
+//! | integer, float | complex (`c8`, `c16`) | as into the complex type's float (`f4` for `c8`, `f8` for `c16`), imaginary part 0 |
+//! | `c16` | `c8` | each part to its nearest `f4`; a finite part must stay finite |
+//! | complex | any real type | never: the imaginary part would be lost, even when zero |
 //! | bool, text | any other type; numbers into bool or text | never |
 //!
 //! ```
@@ -125,6 +128,59 @@
 //! (nor is a record kept for a later flush). A new item keeps the value's
 //! own type, and attributes are replaced whole: neither is cast. Reads
 //! convert only without loss.
+//!
+//! ## Complex numbers
+//!
+//! Leaves, records and attributes may hold complex numbers: dtype `c8`
+//! ([`Complex32`], `Complex<f32>`) and `c16` ([`Complex64`],
+//! `Complex<f64>`), numpy's `complex64` and `complex128`, with
+//! [`num_complex`](qnd_storage::num_complex)'s type (the one ndarray
+//! uses, re-exported as [`qnd::Complex`](Complex)). A `c8` leaf reads as
+//! `Complex64` too (a widening), and real leaves read as complex when
+//! exact (as [`DType::widens_to`] says); a complex leaf never reads as a
+//! real number, and complex values are never written into a real leaf
+//! (see the table above). A complex variable has no order, so
+//! [`QGroup::goto_nearest`] refuses it. [`DType::is_numeric`] is true for
+//! complex (numpy's `np.number`); [`DType::is_real`] and
+//! [`DType::is_complex`] tell them apart.
+//!
+//! ```
+//! use qnd::{Complex32, Complex64, DType, Recording};
+//! let f = qnd::memory();
+//! f.set("z", vec![Complex64::new(1.0, 2.0), Complex64::new(3.0, -4.0)])?;
+//! f.set("w", Complex32::new(1.5, 0.5))?;
+//! assert_eq!(f.leaf("z")?.dtype()?, DType::C16);
+//! assert_eq!(f.read::<Complex64>("w")?, Complex64::new(1.5, 0.5)); // c8 widens
+//! assert!(f.read::<Vec<f64>>("z").is_err());                      // never cut
+//! f.set("z", vec![1, 2])?;                     // integers into c16: exact
+//! assert_eq!(f.read::<Vec<Complex64>>("z")?[1], Complex64::new(2.0, 0.0));
+//! f.set_recording(Recording::Uniform);
+//! for k in 0..3 {
+//!     f.set("amp", Complex64::new(k as f64, -1.0))?;   // records of c16
+//! }
+//! f.set_recording(Recording::Off);
+//! f.goto(1);
+//! assert_eq!(f.read::<Complex64>("amp")?, Complex64::new(1.0, -1.0));
+//! assert!(f.goto_nearest("amp", 1.0).is_err());  // complex has no order
+//! f.goto_off();
+//! let json = qnd::to_json(&f.read("w")?);
+//! assert_eq!(json["data"], serde_json::json!([[1.5, 0.5]]));  // [re, im]
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
+//! In files, complex is what h5py writes: in HDF5 a compound of two floats
+//! named `r` and `i`; in netCDF-4 the same compound as a user type (what
+//! netCDF4-python reads as complex with `auto_complex=True`); netCDF-3
+//! has no complex and refuses it. [`to_json`] writes each value as the
+//! pair `[re, im]` (non-finite parts as `"nan"`, `"inf"`, `"-inf"`). Lazy
+//! views: [`Scaled`](lazy::Scaled) by a real or complex factor
+//! ([`Scaled::new_complex`](lazy::Scaled::new_complex)), [`Sum`](lazy::Sum)
+//! and [`Stacked`](lazy::Stacked) of complex parts; [`Or`](lazy::Or)
+//! takes bool only. [`diff`] compares complex values by the modulus,
+//! `|a - b| <= atol + rtol * |b|`. With serde, a complex element reads as
+//! the pair `(re, im)`, which `num_complex::Complex` deserializes from; a
+//! `Complex` in a serialized struct is written as that pair, a 2-element
+//! real leaf (set a `c16` leaf with [`QGroup::set`] instead).
 //!
 //! ## Auto-read mode
 //!

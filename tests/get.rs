@@ -587,3 +587,66 @@ for case in sys.argv[2:]:
     }
     assert!(differ.is_empty(), "{}", differ.join("\n"));
 }
+
+/// The shared complex fixture (c8 and c16 written by Python qnd through
+/// h5py), when the HDF5 backend holds complex; otherwise `None` and a
+/// "skipped" message.
+fn complex_fixture() -> Option<PathBuf> {
+    let held = qnd::capabilities(qnd::Format::Hdf5, qnd::NcFormat::Netcdf4)
+        .is_some_and(|c| c.holds_leaf(DType::C16) && c.holds_leaf(DType::C8));
+    if !held {
+        println!("skipped: the HDF5 backend does not hold complex (c8, c16) yet");
+        return None;
+    }
+    common::fixtures::path("complex/complex.h5")
+}
+
+/// Complex values print as numpy prints them, `dump --json` is the
+/// fixture's JSON, `ls` shows c8/c16 and `plot` refuses complex.
+#[test]
+fn complex_prints_as_numpy_and_dumps_as_pairs() {
+    let Some(f) = complex_fixture() else {
+        return;
+    };
+    assert_eq!(got(&f, &["z"]), "[ 1. +2.j  3. -4.j nan+infj]\n");
+    assert_eq!(got(&f, &["w"]), "(1.5+0.5j)\n");
+    assert_eq!(
+        got(&f, &["m"]),
+        "[[0.+0.j 1.-1.j 2.-2.j]\n [3.-3.j 4.-4.j 5.-5.j]]\n"
+    );
+    assert_eq!(
+        json_of(&f, &["z"]),
+        serde_json::json!({"dtype": "c16", "shape": [3], "data": [[1.0, 2.0], [3.0, -4.0], ["nan", "inf"]]})
+    );
+    let want: Json =
+        serde_json::from_str(&std::fs::read_to_string(f.with_extension("h5.json")).unwrap())
+            .unwrap();
+    assert_eq!(dump(&f), want, "qnd dump --json {}", f.display());
+    let ls = qnd(&[OsStr::new("ls"), f.as_os_str()]).out();
+    assert!(ls.contains("c16") && ls.contains("c8"), "{ls}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("z.svg");
+    let run = qnd(&[
+        OsStr::new("plot"),
+        f.as_os_str(),
+        OsStr::new("amp"),
+        OsStr::new("-o"),
+        out.as_os_str(),
+    ]);
+    run.fails(1, &["/amp", "complex"]);
+    if let Some(py) = Python::find(&["h5py", "numpy"]) {
+        let script = r#"
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+for k in ("z", "w", "m"):
+    print(np.asarray(f[k][()]))
+    print("\x1e")
+"#;
+        let args: Vec<&dyn AsRef<OsStr>> = vec![&f];
+        let out = py.run(script, &args);
+        let want: Vec<&str> = out.split("\x1e\n").collect();
+        for (k, want) in ["z", "w", "m"].iter().zip(&want) {
+            assert_eq!(got(&f, &[k]), *want, "qnd get {k} against numpy");
+        }
+    }
+}

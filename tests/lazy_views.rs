@@ -1076,3 +1076,92 @@ fn stacks_of_hdf5_sources() {
     let e = x.read_part::<Array>(s![.., .., 1]).unwrap_err();
     assert!(e.to_string().contains("s1.h5"), "{e}");
 }
+
+// ----------------------------------------------------------------- complex
+
+/// `Scaled` of complex: a complex base by a real or complex factor keeps
+/// its dtype, a real base by a complex factor is complex (`c8` from `f4`),
+/// writes divide into a complex base, a real base under a complex factor
+/// is not writable; `Sum` and `Stacked` of complex; `Or` refuses complex.
+#[test]
+fn complex_views() {
+    use qnd::{Complex32, Complex64};
+    let c = Complex64::new;
+    let f = qnd::memory();
+    f.set("z", array![c(1.0, 2.0), c(-3.0, 0.5)]).unwrap();
+    f.set(
+        "w",
+        array![Complex32::new(1.0, 1.0), Complex32::new(2.0, -2.0)],
+    )
+    .unwrap();
+    f.set("x", array![1.0f32, 2.0]).unwrap();
+    f.set("i", array![1i32, -2]).unwrap();
+    let z = Lazy::new(f.leaf("z").unwrap());
+    let w = Lazy::new(f.leaf("w").unwrap());
+    let x = Lazy::new(f.leaf("x").unwrap());
+    let i = Lazy::new(f.leaf("i").unwrap());
+
+    // a complex base by a real factor
+    let z2 = Scaled::new(z.clone(), 2.0).unwrap();
+    assert_eq!(z2.dtype().unwrap(), DType::C16);
+    assert_eq!(
+        z2.read::<Vec<Complex64>>().unwrap(),
+        [c(2.0, 4.0), c(-6.0, 1.0)]
+    );
+    // by a complex factor: (1+2j)*1j = -2+1j
+    let zj = Scaled::new_complex(z.clone(), c(0.0, 1.0)).unwrap();
+    assert_eq!(zj.dtype().unwrap(), DType::C16);
+    assert_eq!(
+        zj.read::<Vec<Complex64>>().unwrap(),
+        [c(-2.0, 1.0), c(-0.5, -3.0)]
+    );
+    assert!(zj.describe().contains("1j"), "{}", zj.describe());
+    // c8 keeps c8; f4 by a complex factor is c8, i4 is c16
+    let wj = Scaled::new_complex(w.clone(), c(0.0, 1.0)).unwrap();
+    assert_eq!(wj.dtype().unwrap(), DType::C8);
+    let xj = Scaled::new_complex(x.clone(), c(1.0, 1.0)).unwrap();
+    assert_eq!(xj.dtype().unwrap(), DType::C8);
+    assert_eq!(
+        xj.read::<Array>().unwrap(),
+        Array::C8(array![Complex32::new(1.0, 1.0), Complex32::new(2.0, 2.0)].into_dyn())
+    );
+    let ij = Scaled::new_complex(i.clone(), c(0.0, 2.0)).unwrap();
+    assert_eq!(ij.dtype().unwrap(), DType::C16);
+    assert_eq!(ij.read_part::<Complex64>(s![1]).unwrap(), c(0.0, -4.0));
+    // writes: divided by the factor into the complex base
+    zj.write_part(s![0], c(1.0, 1.0)).unwrap();
+    assert_eq!(f.read::<Vec<Complex64>>("z").unwrap()[0], c(1.0, -1.0));
+    z2.write_part(s![1], 4.0).unwrap();
+    assert_eq!(f.read::<Vec<Complex64>>("z").unwrap()[1], c(2.0, 0.0));
+    let e = xj.write_part(s![0], c(1.0, 1.0)).unwrap_err();
+    assert!(e.to_string().contains("not writable"), "{e}");
+    let e = Scaled::new_complex(z.clone(), c(0.0, 0.0))
+        .unwrap()
+        .write_part(s![0], c(1.0, 0.0))
+        .unwrap_err();
+    assert!(e.to_string().contains("cannot be inverted"), "{e}");
+
+    // Sum: c8 + f4 is c8; c8 + c16 or i4 is c16
+    let s8 = Sum::new([w.clone(), x.clone()]).unwrap();
+    assert_eq!(s8.dtype().unwrap(), DType::C8);
+    assert_eq!(
+        s8.read::<Vec<Complex32>>().unwrap(),
+        [Complex32::new(2.0, 1.0), Complex32::new(4.0, -2.0)]
+    );
+    let s16 = Sum::new([z.clone(), w.clone(), i.clone()]).unwrap();
+    assert_eq!(s16.dtype().unwrap(), DType::C16);
+    assert_eq!(
+        s16.read::<Vec<Complex64>>().unwrap(),
+        [c(1.0 + 1.0 + 1.0, -1.0 + 1.0), c(2.0 + 2.0 - 2.0, -2.0)]
+    );
+    // Stacked
+    let st = Stacked::new([z.clone(), z.clone()], 0).unwrap();
+    assert_eq!(st.dtype().unwrap(), DType::C16);
+    assert_eq!(
+        st.read_part::<Vec<Complex64>>(s![1, ..]).unwrap(),
+        f.read::<Vec<Complex64>>("z").unwrap()
+    );
+    // Or takes bool only
+    let e = Or::new([z.clone()]).unwrap_err();
+    assert!(e.to_string().contains("c16"), "{e}");
+}

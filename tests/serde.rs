@@ -982,3 +982,40 @@ fn a_struct_at_an_absolute_path_that_does_not_fit_writes_no_field() {
         assert!(g.names().unwrap().is_empty(), "{name}");
     }
 }
+
+/// A complex element deserializes as the pair `(re, im)` (what
+/// `num_complex::Complex` reads with its `serde` feature); a `Complex` in
+/// a struct is serialized as that pair, a 2-element real leaf; a complex
+/// element is never read as a real number.
+#[test]
+fn complex_elements_are_pairs() {
+    use qnd::{Complex32, Complex64};
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Wave {
+        amp: Vec<Complex64>,
+        gain: Complex32,
+    }
+    let f = qnd::memory();
+    f.set(
+        "w",
+        qnd::group! {
+            "amp" => vec![Complex64::new(1.0, 2.0), Complex64::new(-3.0, 0.5)],
+            "gain" => Complex32::new(0.5, -0.5),
+        },
+    )
+    .unwrap();
+    let want = Wave {
+        amp: vec![Complex64::new(1.0, 2.0), Complex64::new(-3.0, 0.5)],
+        gain: Complex32::new(0.5, -0.5),
+    };
+    assert_eq!(f.read_serde::<Wave>("w").unwrap(), want);
+    assert_eq!(
+        f.read_serde::<Vec<(f64, f64)>>("w/amp").unwrap(),
+        [(1.0, 2.0), (-3.0, 0.5)]
+    );
+    let e = f.read_serde::<Vec<f64>>("w/amp").unwrap_err();
+    assert!(e.to_string().contains("c16"), "{e}");
+    f.set_serde("copy", &want).unwrap();
+    assert_eq!(leaf_type(&f, "copy/gain"), (DType::F32, vec![2]));
+    assert_eq!(f.read_serde::<Wave>("copy").unwrap(), want);
+}

@@ -69,6 +69,8 @@
 mod values;
 mod walk;
 
+pub(crate) use values::complex_text;
+
 use std::fmt;
 
 use crate::error::{Error, Result};

@@ -10,7 +10,7 @@ use ndarray::ArrayD;
 use super::{Tolerance, ValueDiff};
 use crate::error::{Error, Result};
 use crate::selection::Selection;
-use crate::values::{Array, DType};
+use crate::values::{Array, Complex, DType};
 
 /// The bytes of one element, for block sizes and progress (text: 16).
 pub(super) fn elem_bytes(dtype: DType) -> usize {
@@ -310,8 +310,15 @@ fn compare(a: &Array, b: &Array, tol: &Tolerance) -> Option<Found> {
         (U16(x), U16(y)) => numbers(&slice(x), &slice(y), tol),
         (U32(x), U32(y)) => numbers(&slice(x), &slice(y), tol),
         (U64(x), U64(y)) => numbers(&slice(x), &slice(y), tol),
+        (C16(x), C16(y)) => complex(&slice(x), &slice(y), tol),
         (Bool(x), Bool(y)) => exact(&slice(x), &slice(y)),
         (Str(x), Str(y)) => exact(&slice(x), &slice(y)),
+        _ if a.dtype().is_complex() || b.dtype().is_complex() => {
+            // complex with c8 or a real dtype: as complex128 (exact for
+            // every type but 64-bit integers, which round as for f64)
+            let (x, y) = (a.to_c64()?, b.to_c64()?);
+            complex(&slice(&x), &slice(&y), tol)
+        }
         _ => {
             // Two numeric dtypes: compare the values as f64.
             let (x, y) = (a.to_f64()?, b.to_f64()?);
@@ -422,6 +429,27 @@ fn numbers<T: Num>(a: &[T], b: &[T], tol: &Tolerance) -> Found {
     found
 }
 
+/// Compare two slices of complex numbers within `tol`: `|a - b| <= atol +
+/// rtol * |b|` with the complex modulus (numpy's `isclose`); a NaN part
+/// equals a NaN part in the same place; non-finite values must be equal.
+fn complex(a: &[Complex<f64>], b: &[Complex<f64>], tol: &Tolerance) -> Found {
+    let part = |x: f64, y: f64| x == y || (x.is_nan() && y.is_nan());
+    let mut found = Found::default();
+    let exact = tol.is_exact();
+    for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+        if part(x.re, y.re) && part(x.im, y.im) {
+            continue;
+        }
+        let abs = (x - y).norm();
+        let mag = y.norm();
+        if !exact && x.is_finite() && y.is_finite() && abs <= tol.atol + tol.rtol * mag {
+            continue;
+        }
+        found.hit(i, abs, abs / mag);
+    }
+    found
+}
+
 /// Compare two slices exactly (bool, text).
 fn exact<T: PartialEq>(a: &[T], b: &[T]) -> Found {
     let mut found = Found::default();
@@ -461,12 +489,10 @@ fn show_one(f: &mut fmt::Formatter<'_>, a: &Array, i: usize) -> fmt::Result {
         Bool(x) => s(slice(x).get(i).map(|v| v.to_string())),
         F64(x) => s(slice(x).get(i).map(|&v| float(v, v))),
         F32(x) => s(slice(x).get(i).map(|&v| float(v, f64::from(v)))),
-        C16(x) => s(slice(x)
-            .get(i)
-            .map(|&z| complex(float(z.re, z.re), z.re, float(z.im.abs(), z.im), z.im))),
+        C16(x) => s(slice(x).get(i).map(|&z| complex_text(z.re, z.im))),
         C8(x) => s(slice(x).get(i).map(|&z| {
             let (re, im) = (f64::from(z.re), f64::from(z.im));
-            complex(float(z.re, re), re, float(z.im.abs(), im), im)
+            complex_repr(float(z.re, re), re, float(z.im.abs(), im.abs()), im)
         })),
         I8(x) => s(slice(x).get(i).map(|v| v.to_string())),
         I16(x) => s(slice(x).get(i).map(|v| v.to_string())),
@@ -495,7 +521,7 @@ pub(super) fn float<T: fmt::Display + fmt::LowerExp>(x: T, value: f64) -> String
 /// A complex value as numpy's repr writes it: `(1+2j)`, `(1.5-0.25j)`,
 /// `2j` for a real part of +0, `(nan+infj)`; `re` and `im_abs` are the
 /// parts already written (the imaginary part without its sign).
-pub(super) fn complex(re: String, re_value: f64, im_abs: String, im_value: f64) -> String {
+pub(super) fn complex_repr(re: String, re_value: f64, im_abs: String, im_value: f64) -> String {
     let im_abs = match im_abs.as_str() {
         "NaN" => "nan".to_string(),
         "inf" => "inf".to_string(),
@@ -519,6 +545,11 @@ pub(super) fn complex(re: String, re_value: f64, im_abs: String, im_value: f64) 
         re
     };
     format!("({re}{sign}{im_abs}j)")
+}
+
+/// A `c16` value as numpy's repr writes it (see [`complex_repr`]).
+pub(crate) fn complex_text(re: f64, im: f64) -> String {
+    complex_repr(float(re, re), re, float(im.abs(), im.abs()), im)
 }
 
 /// Write a 0-d array (an element) as its value.
@@ -594,6 +625,45 @@ mod tests {
         assert_eq!(unravel(7, &[3, 4]), [1, 3]);
         assert_eq!(unravel(0, &[]), Vec::<usize>::new());
         assert_eq!(unravel(23, &[2, 3, 4]), [1, 2, 3]);
+    }
+
+    #[test]
+    fn complex_shows_as_numpy_repr() {
+        assert_eq!(complex_text(1.0, 2.0), "(1+2j)");
+        assert_eq!(complex_text(1.5, -0.25), "(1.5-0.25j)");
+        assert_eq!(complex_text(0.0, 2.0), "2j");
+        assert_eq!(complex_text(-0.0, 2.0), "(-0+2j)");
+        assert_eq!(complex_text(f64::NAN, f64::INFINITY), "(nan+infj)");
+        assert_eq!(complex_text(1.0, f64::NEG_INFINITY), "(1-infj)");
+    }
+
+    #[test]
+    fn complex_compares_by_modulus() {
+        let c = |re, im| Complex::new(re, im);
+        let a = Array::C16(ndarray::array![c(1.0, 1.0), c(f64::NAN, 2.0), c(3.0, 0.0)].into_dyn());
+        let b = Array::C16(ndarray::array![c(1.0, 1.0), c(f64::NAN, 2.0), c(3.0, 1e-9)].into_dyn());
+        let f = compare(&a, &b, &Tolerance::EXACT).unwrap();
+        assert_eq!((f.count, f.first), (1, Some(2)));
+        let tol = Tolerance {
+            rtol: 0.0,
+            atol: 1e-8,
+        };
+        assert_eq!(compare(&a, &b, &tol).unwrap().count, 0);
+        // the imaginary part counts: a real 3 is not 3+1j
+        let r = Array::F64(ndarray::array![1.0, 2.0, 3.0].into_dyn());
+        let c8 = |re: f32, im: f32| Complex::new(re, im);
+        let z = Array::C8(ndarray::array![c8(1.0, 0.0), c8(2.0, 0.0), c8(3.0, 1.0)].into_dyn());
+        let f = compare(
+            &r,
+            &z,
+            &Tolerance {
+                rtol: 0.1,
+                atol: 0.0,
+            },
+        )
+        .unwrap();
+        assert_eq!((f.count, f.first), (1, Some(2)));
+        assert!(comparable(DType::C8, DType::F64));
     }
 
     #[test]

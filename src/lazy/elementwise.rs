@@ -12,7 +12,7 @@ use super::parts::{check_part, check_read, common_shape, list_parts};
 use super::{invalid, mismatch, Lazy, LazyArray};
 use crate::error::Result;
 use crate::selection::Region;
-use crate::values::{Array, DType, Element};
+use crate::values::{Array, Complex, DType, Element};
 
 // ------------------------------------------------------------------- Scaled
 
@@ -35,19 +35,32 @@ use crate::values::{Array, DType, Element};
 ///   base a finite value whose quotient overflows is an error too. A
 ///   factor of 0 (or an infinite or NaN factor) cannot be inverted:
 ///   writing through it is an error.
+/// - **Complex:** a complex base (`c8`, `c16`) keeps its dtype, scaled by
+///   a real or a complex factor ([`Scaled::new_complex`]); a real base
+///   scaled by a complex factor is complex (`c8` for an `f32` base, as
+///   numpy's `float32 * complex`, `c16` for the others). Each element is
+///   computed in `Complex<f64>` and rounded once. Writing divides by the
+///   factor into a complex base (into `c8` a finite quotient must stay
+///   finite); a real base scaled by a complex factor is not writable (the
+///   quotient would be complex).
 #[derive(Clone, Debug)]
 pub struct Scaled {
     base: Lazy,
     factor: f64,
+    /// The imaginary part of a complex factor (`Some` for
+    /// [`Scaled::new_complex`], even when zero).
+    im: Option<f64>,
 }
 
 /// The dtype of a scaled view of a base of dtype `d`, `None` when `d`
 /// cannot be scaled.
-fn scaled_dtype(d: DType) -> Option<DType> {
+fn scaled_dtype(d: DType, complex_factor: bool) -> Option<DType> {
     match d {
+        DType::Bool | DType::Str => None,
+        DType::C8 | DType::C16 => Some(d),
+        DType::F32 if complex_factor => Some(DType::C8),
+        _ if complex_factor => Some(DType::C16),
         DType::F32 => Some(DType::F32),
-        // complex: not yet
-        DType::C8 | DType::C16 | DType::Bool | DType::Str => None,
         _ => Some(DType::F64),
     }
 }
@@ -62,15 +75,28 @@ impl Scaled {
     /// [`Error::Mismatch`](crate::Error::Mismatch) when `base` is not numeric; errors asking the
     /// base its dtype.
     pub fn new(base: Lazy, factor: f64) -> Result<Scaled> {
+        Scaled::make(base, factor, None)
+    }
+
+    /// `base` multiplied by a complex `factor`: a complex view whatever the
+    /// base (see the type's docs).
+    ///
+    /// # Errors
+    /// As [`Scaled::new`].
+    pub fn new_complex(base: Lazy, factor: Complex<f64>) -> Result<Scaled> {
+        Scaled::make(base, factor.re, Some(factor.im))
+    }
+
+    fn make(base: Lazy, factor: f64, im: Option<f64>) -> Result<Scaled> {
         let d = base.dtype()?;
-        if scaled_dtype(d).is_none() {
+        if scaled_dtype(d, im.is_some()).is_none() {
             return Err(mismatch(
                 format!("{} scaled by {factor}", base.describe()),
                 "a numeric base",
                 format!("dtype {d} ({})", base.describe()),
             ));
         }
-        Ok(Scaled { base, factor })
+        Ok(Scaled { base, factor, im })
     }
 
     /// The array this scales.
@@ -78,9 +104,16 @@ impl Scaled {
         &self.base
     }
 
-    /// The factor.
+    /// The factor (its real part for a view made by
+    /// [`Scaled::new_complex`]; see [`Scaled::complex_factor`]).
     pub fn factor(&self) -> f64 {
         self.factor
+    }
+
+    /// The factor as a complex number (a zero imaginary part for a real
+    /// factor).
+    pub fn complex_factor(&self) -> Complex<f64> {
+        Complex::new(self.factor, self.im.unwrap_or(0.0))
     }
 
     /// `x / factor` as the base's dtype `dtype` (see the type's docs).
@@ -148,16 +181,37 @@ impl LazyArray for Scaled {
 
     fn dtype(&self) -> Result<DType> {
         let d = self.base.dtype()?;
-        scaled_dtype(d).ok_or_else(|| invalid(self, format!("the base now has dtype {d}")))
+        scaled_dtype(d, self.im.is_some())
+            .ok_or_else(|| invalid(self, format!("the base now has dtype {d}")))
     }
 
     fn describe(&self) -> String {
-        format!("{} scaled by {}", self.base.describe(), self.factor)
+        match self.im {
+            Some(im) => format!(
+                "{} scaled by {}",
+                self.base.describe(),
+                crate::diff::complex_text(self.factor, im)
+            ),
+            None => format!("{} scaled by {}", self.base.describe(), self.factor),
+        }
     }
 
     fn read_region(&self, region: &Region) -> Result<Array> {
         let a = self.base.read_region(region)?;
         let f = self.factor;
+        if self.im.is_some() || a.dtype().is_complex() {
+            let z = self.complex_factor();
+            let single = matches!(a.dtype(), DType::C8 | DType::F32);
+            let Some(x) = a.to_c64() else {
+                return Err(invalid(self, format!("the base gave {} values", a.dtype())));
+            };
+            let y = x.mapv(|v| v * z);
+            return Ok(if single {
+                Array::C8(y.mapv(|v| Complex::new(v.re as f32, v.im as f32)))
+            } else {
+                Array::C16(y)
+            });
+        }
         match a {
             Array::F32(x) => Ok(Array::F32(x.mapv(|v| (f64::from(v) * f) as f32))),
             other => match other.to_f64() {
@@ -171,6 +225,10 @@ impl LazyArray for Scaled {
     }
 
     fn write_region(&self, region: &Region, data: &Array) -> Result<()> {
+        let d = self.base.dtype()?;
+        if self.im.is_some() || d.is_complex() {
+            return self.write_complex(region, data, d);
+        }
         let f = self.factor;
         if f == 0.0 || !f.is_finite() {
             return Err(invalid(self, format!("factor {f} cannot be inverted")));
@@ -182,8 +240,41 @@ impl LazyArray for Scaled {
                 crate::values::describe(data.dtype(), data.shape()),
             ));
         };
-        let d = self.base.dtype()?;
         let a = self.unscale(&x, d)?;
+        self.base.write_region(region, &a)
+    }
+}
+
+impl Scaled {
+    /// Writing through a complex factor or into a complex base `d`.
+    fn write_complex(&self, region: &Region, data: &Array, d: DType) -> Result<()> {
+        let z = self.complex_factor();
+        if !d.is_complex() {
+            return Err(invalid(
+                self,
+                format!("a {d} base scaled by a complex factor is not writable: the quotient would be complex"),
+            ));
+        }
+        if z == Complex::new(0.0, 0.0) || !z.is_finite() {
+            return Err(invalid(
+                self,
+                format!(
+                    "factor {} cannot be inverted",
+                    crate::diff::complex_text(z.re, z.im)
+                ),
+            ));
+        }
+        let Some(x) = data.to_c64() else {
+            return Err(mismatch(
+                self.describe(),
+                "numbers",
+                crate::values::describe(data.dtype(), data.shape()),
+            ));
+        };
+        let q = Array::C16(x.mapv(|v| v / z));
+        let a = q
+            .cast_checked(d)
+            .map_err(|e| invalid(self, format!("cannot write: {e}")))?;
         self.base.write_region(region, &a)
     }
 }
@@ -201,6 +292,9 @@ impl LazyArray for Scaled {
 ///   converted to that dtype and the parts are added in order.
 /// - **Overflow:** an integer sum that overflows the dtype is an error,
 ///   never a wrapped value.
+/// - **Complex:** with a complex part the sum is complex: `c8` when every
+///   part widens to it (`c8`, `f4` and the integers up to 16 bits), else
+///   `c16` (`i64`/`u64` parts then round as for `f64`).
 /// - Bool and text parts are refused when the view is made; writing is an
 ///   error ("not writable").
 #[derive(Clone, Debug)]
@@ -213,10 +307,17 @@ pub struct Sum {
 /// The dtype a sum of parts of dtypes `ds` has (see [`Sum`]).
 fn sum_dtype(ds: &[DType]) -> DType {
     use DType::*;
-    [I8, U8, I16, U16, I32, U32, I64, U64, F32, F64]
-        .into_iter()
+    let complex = ds.iter().any(|d| d.is_complex());
+    let candidates: &[DType] = if complex {
+        &[C8, C16]
+    } else {
+        &[I8, U8, I16, U16, I32, U32, I64, U64, F32, F64]
+    };
+    candidates
+        .iter()
+        .copied()
         .find(|&c| ds.iter().all(|d| d.widens_to(c)))
-        .unwrap_or(F64)
+        .unwrap_or(if complex { C16 } else { F64 })
 }
 
 /// `x + y` elementwise, `None` on overflow.
@@ -247,8 +348,7 @@ impl Sum {
         let mut ds = Vec::with_capacity(parts.len());
         for (i, p) in parts.iter().enumerate() {
             let d = p.dtype()?;
-            // complex: not yet
-            if !d.is_real() {
+            if !d.is_numeric() {
                 return Err(mismatch(
                     &what,
                     "numeric parts",
@@ -278,6 +378,8 @@ impl Sum {
         let got = a.dtype();
         let converted = if self.dtype == DType::F64 {
             a.to_f64().map(Array::F64)
+        } else if self.dtype == DType::C16 {
+            a.to_c64().map(Array::C16)
         } else {
             a.cast(self.dtype).ok()
         };
@@ -334,6 +436,8 @@ impl LazyArray for Sum {
                 U64 => u64::checked_add,
                 F32 => |x, y| Some(x + y),
                 F64 => |x, y| Some(x + y),
+                C8 => |x, y| Some(x + y),
+                C16 => |x, y| Some(x + y),
             );
             acc = Some(sum.ok_or_else(|| {
                 invalid(

@@ -413,6 +413,15 @@ impl ValueDeserializer {
             Value::Array(a) if a.ndim() > 1 => {
                 SeqDe::Values(qnd_storage::split_records(a).into_iter(), 0, depth)
             }
+            // a complex scalar: the pair (re, im)
+            Value::Array(a) if a.ndim() == 0 && a.dtype().is_complex() => {
+                return match prims(a).pop() {
+                    Some(p) => de::Deserializer::deserialize_seq(PrimDe(p, depth), visitor),
+                    None => Err(SerdeError::new(format!(
+                        "expected {what}, found no element"
+                    ))),
+                };
+            }
             other => return Err(expected(what, &other)),
         };
         seq.visit(visitor)

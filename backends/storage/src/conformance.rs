@@ -56,6 +56,7 @@ pub fn run_all<M: Maker>(maker: &mut M) {
     hyperslabs(maker);
     empty_and_scalar_leaves(maker);
     records(maker);
+    complex_records(maker);
     attributes(maker);
     refusals(maker);
     removal(maker);
@@ -344,6 +345,75 @@ pub fn records<M: Maker>(maker: &mut M) {
             [5, 2],
             "{b}: appended after reopening"
         );
+    });
+}
+
+/// Record nodes of complex scalars (`c16`) and arrays (`c8`), where the
+/// backend holds complex ([`Capabilities::holds_leaf`]): appended many
+/// and one at a time, read in hyperslabs, a record rewritten, kept in the
+/// file. (A backend without complex refuses it: see [`refusals`].)
+pub fn complex_records<M: Maker>(maker: &mut M) {
+    let mut s = maker.create();
+    let b = s.backend_name();
+    let caps = s.capabilities();
+    if !(caps.holds_leaf(DType::C8) && caps.holds_leaf(DType::C16)) {
+        s.close().unwrap();
+        return;
+    }
+    let root = s.root();
+    let z = s
+        .create_leaf(root, "z", &spec(DType::C16, &[], true))
+        .unwrap();
+    let a = s
+        .create_leaf(root, "a", &spec(DType::C8, &[2], true))
+        .unwrap();
+    let zs = sample(DType::C16, &[3]);
+    let as_ = sample(DType::C8, &[3, 2]);
+    s.append_records(z, &zs).unwrap();
+    s.append_records(a, &as_).unwrap();
+    let one_z = Array::scalar(crate::Complex::new(f64::NAN, -0.0));
+    let one_a = sample(DType::C8, &[2]);
+    s.append(z, &one_z).unwrap();
+    s.append(a, &one_a).unwrap();
+    let mut want_z = zs.clone();
+    want_z.append_rows(&one_z.to_batch_of_one()).unwrap();
+    let mut want_a = as_.clone();
+    want_a.append_rows(&one_a.to_batch_of_one()).unwrap();
+    let check = |s: &mut M::Storage, z: NodeId, a: NodeId, want_a: &Array| {
+        assert_eq!(s.info(z).unwrap().dtype, DType::C16, "{b}");
+        assert_eq!(s.info(a).unwrap().shape, [4, 2], "{b}");
+        let got = s.read(z, &Run::whole(&[4])).unwrap();
+        // NaN parts compare by their bits
+        let bits = |x: &Array| match x {
+            Array::C16(v) => v
+                .iter()
+                .map(|c| (c.re.to_bits(), c.im.to_bits()))
+                .collect::<Vec<_>>(),
+            other => panic!("{b}: c16 records read as {}", other.dtype()),
+        };
+        assert_eq!(bits(&got), bits(&want_z), "{b}: c16 records");
+        assert_eq!(&s.read(a, &Run::whole(&[4, 2])).unwrap(), want_a, "{b}");
+        let rows = [Run::strided(1, 2, 2), Run::one(1)];
+        assert_eq!(s.read(a, &rows).unwrap(), want_a.take_slab(&rows), "{b}");
+    };
+    check(&mut s, z, a, &want_a);
+    let new = Array::C8(ArrayD::from_elem(
+        IxDyn(&[1, 2]),
+        crate::Complex::new(-1.0, 0.5),
+    ));
+    s.write(a, &[Run::one(3), Run::all(2)], &new).unwrap();
+    let want_a = {
+        let mut w = want_a.take_slab(&[Run::all(3), Run::all(2)]);
+        w.append_rows(&new).unwrap();
+        w
+    };
+    check(&mut s, z, a, &want_a);
+    s.flush().unwrap();
+    reopened(maker, s, |s, root| {
+        let (z, kind) = lookup(s, root, "z");
+        assert_eq!(kind, Kind::Records, "{b}");
+        let (a, _) = lookup(s, root, "a");
+        check(s, z, a, &want_a);
     });
 }
 

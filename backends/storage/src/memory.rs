@@ -342,7 +342,7 @@ impl Storage for MemoryStorage {
                 }
             };
         }
-        w!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str);
+        w!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, C8, C16, Bool, Str);
         Ok(())
     }
 

@@ -142,7 +142,22 @@ macro_rules! scalar_into_value {
         }
     )*};
 }
-scalar_into_value!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, bool, String);
+scalar_into_value!(
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    num_complex::Complex<f32>,
+    num_complex::Complex<f64>,
+    bool,
+    String
+);
 
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
@@ -336,6 +351,12 @@ fn elements<T: Element + FromNumber>(a: Array) -> Result<(IxDyn, Vec<T>), ValueE
         Array::U32(x) => int!(x),
         Array::U64(x) => int!(x),
         Array::F32(x) => Ok(cast(x, |&x| T::from_number(f64::from(x), 0))),
+        // only into c16 (the one type f8 widens to)
+        Array::F64(x) => Ok(cast(x, |&x| T::from_number(x, 0))),
+        // only into c16
+        Array::C8(x) => Ok(cast(x, |z| {
+            T::from_complex(f64::from(z.re), f64::from(z.im))
+        })),
         other => Err(mismatch::<T>(&other)),
     }
 }
@@ -529,7 +550,22 @@ macro_rules! scalar_from_value {
         }
     )*};
 }
-scalar_from_value!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, bool, String);
+scalar_from_value!(
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    num_complex::Complex<f32>,
+    num_complex::Complex<f64>,
+    bool,
+    String
+);
 
 impl<T: FromValue> FromValue for Option<T> {
     fn from_value(v: Value) -> Result<Self, ValueError> {
@@ -570,6 +606,47 @@ mod tests {
         assert!(Value::from(true).convert::<bool>().unwrap());
         assert_eq!(Value::from(7i32).convert::<f64>().unwrap(), 7.0);
         assert!(Value::from(7.5).convert::<i32>().is_err());
+    }
+
+    #[test]
+    fn complex_values() {
+        use num_complex::Complex;
+        let z = Complex::new(1.5f64, -2.0);
+        let v = Value::from(z);
+        assert_eq!(v.clone().convert::<Complex<f64>>().unwrap(), z);
+        assert!(
+            v.clone().convert::<f64>().is_err(),
+            "never cut to the real part"
+        );
+        assert!(
+            v.convert::<Complex<f32>>().is_err(),
+            "c16 does not widen to c8"
+        );
+        let c8 = Value::from(vec![Complex::new(1.0f32, 2.0), Complex::new(-0.5, 0.25)]);
+        assert_eq!(
+            c8.clone().convert::<Vec<Complex<f64>>>().unwrap(),
+            [Complex::new(1.0, 2.0), Complex::new(-0.5, 0.25)]
+        );
+        assert_eq!(c8.convert::<ArrayD<Complex<f32>>>().unwrap().shape(), &[2]);
+        // real values widen to complex when exact
+        assert_eq!(
+            Value::from(vec![1i16, -2])
+                .convert::<Vec<Complex<f32>>>()
+                .unwrap(),
+            [Complex::new(1.0, 0.0), Complex::new(-2.0, 0.0)]
+        );
+        assert_eq!(
+            Value::from(0.1f64).convert::<Complex<f64>>().unwrap(),
+            Complex::new(0.1, 0.0)
+        );
+        assert!(Value::from(0.1f64).convert::<Complex<f32>>().is_err());
+        assert!(Value::from(1i64).convert::<Complex<f64>>().is_err());
+        // a list of complex and real scalars stacks as complex
+        let l = Value::List(vec![Value::from(z), Value::from(2.0f64)]);
+        assert_eq!(
+            Array::from_value(l).unwrap(),
+            Array::C16(ndarray::array![z, Complex::new(2.0, 0.0)].into_dyn())
+        );
     }
 
     #[test]

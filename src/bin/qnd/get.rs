@@ -251,6 +251,6 @@ fn put(small: &mut Array, place: &[SliceInfoElem], block: Array) -> Result<(), S
             }
         };
     }
-    put!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, Bool, Str);
+    put!(I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, C8, C16, Bool, Str);
     Ok(())
 }

@@ -300,8 +300,13 @@ impl Plotter<'_> {
             shape,
             units: None,
         };
-        if matches!(dtype, DType::Str | DType::Bool) {
-            let what = if dtype == DType::Str { "text" } else { "bool" };
+        if !dtype.is_real() {
+            let what = match dtype {
+                DType::Str => "text",
+                DType::Bool => "bool",
+                // a complex value has no one place on an axis
+                _ => "complex (plot its real part, imaginary part or modulus from a copy)",
+            };
             let message = format!(
                 "is {what} ({}, dtype {}); {expected}",
                 var.describe(),

@@ -584,6 +584,46 @@ mod tests {
         assert_eq!(f64s(&[1.0 / 3.0, -2.0]), "[ 0.33333333 -2.        ]");
     }
 
+    fn c16s(v: &[(f64, f64)], shape: &[usize]) -> String {
+        let z = v
+            .iter()
+            .map(|&(re, im)| qnd::Complex64::new(re, im))
+            .collect();
+        numpy_str(
+            &Array::C16(ArrayD::from_shape_vec(IxDyn(shape), z).unwrap()),
+            shape,
+        )
+    }
+
+    /// What numpy 2 prints for the same values (`print(np.array(...))`).
+    #[test]
+    fn complex_as_numpy() {
+        let (nan, inf) = (f64::NAN, f64::INFINITY);
+        assert_eq!(
+            c16s(&[(1.0, 2.0), (3.0, -4.0), (nan, inf)], &[3]),
+            "[ 1. +2.j  3. -4.j nan+infj]"
+        );
+        let m: Vec<(f64, f64)> = (0..6).map(|k| (k as f64, 0.0 - k as f64)).collect();
+        assert_eq!(
+            c16s(&m, &[2, 3]),
+            "[[0.+0.j 1.-1.j 2.-2.j]\n [3.-3.j 4.-4.j 5.-5.j]]"
+        );
+        assert_eq!(
+            c16s(&[(1e-5, 1.0), (2.0, 3e8)], &[2]),
+            "[1.e-05+1.e+00j 2.e+00+3.e+08j]"
+        );
+        let w = Array::C8(ArrayD::from_elem(IxDyn(&[]), qnd::Complex32::new(1.5, 0.5)));
+        assert_eq!(numpy_str(&w, &[]), "(1.5+0.5j)");
+        assert_eq!(complex_scalar(1e20, 1.0, false), "(1e+20+1j)");
+        assert_eq!(
+            complex_scalar(f64::from(0.1f32), f64::from(0.2f32), true),
+            "(0.1+0.2j)"
+        );
+        assert_eq!(complex_scalar(0.0, 2.0, false), "2j");
+        assert_eq!(complex_scalar(nan, -inf, false), "(nan-infj)");
+        assert_eq!(complex_scalar(nan, nan, false), "(nan+nanj)");
+    }
+
     #[test]
     fn scalars_as_numpy() {
         assert_eq!(float_scalar(5.0, false), "5.0");

@@ -150,7 +150,7 @@ impl QGroup {
                 let a = read::read_leaf(core, &at, id, None, &Selection::all())?;
                 let f = a
                     .to_f64()
-                    .ok_or_else(|| at.invalid(format!("goto needs numbers, not {}", a.dtype())))?;
+                    .ok_or_else(|| at.invalid(goto_needs(a.dtype())))?;
                 f.iter().copied().collect()
             }
             Kind::List => {
@@ -163,10 +163,11 @@ impl QGroup {
                         _ => None,
                     };
                     let x = x.ok_or_else(|| {
-                        at.invalid(format!(
-                            "goto needs scalar numeric records; record {i} is {}",
-                            v.describe()
-                        ))
+                        let why = match &v {
+                            Value::Array(a) if a.dtype().is_complex() => goto_needs(a.dtype()),
+                            _ => "goto needs scalar numeric records".into(),
+                        };
+                        at.invalid(format!("{why}; record {i} is {}", v.describe()))
                     })?;
                     out.push(x);
                 }
@@ -292,5 +293,14 @@ impl Drop for GotoIter<'_> {
     fn drop(&mut self) {
         let saved = self.saved;
         self.group.update_state(|s| s.goto = saved);
+    }
+}
+
+/// Why goto cannot use values of `dtype` (not real numbers).
+fn goto_needs(dtype: crate::DType) -> String {
+    if dtype.is_complex() {
+        format!("goto needs real numbers, which have an order; {dtype} (complex) values have none")
+    } else {
+        format!("goto needs numbers, not {dtype}")
     }
 }
