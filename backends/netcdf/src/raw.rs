@@ -1,7 +1,9 @@
 //! Safe wrappers over the netCDF C calls this backend makes: the one module
 //! of the crate with `unsafe` code (the crate root denies it everywhere
 //! else). Here: the lock, files, groups, dimensions and types; in `vars`
-//! the variables and their data calls; in `attrs` the attributes.
+//! the variables and their data calls; in `attrs` the attributes; in
+//! `types` compounds and enums beyond the bool enum (complex compounds
+//! found and defined, other types described).
 //!
 //! Every call runs under the one library lock that netcdf-sys and
 //! hdf5-metno share (netCDF-4 is HDF5 underneath), every return code is
@@ -629,7 +631,8 @@ enum Elem {
     Plain(usize),
     /// `NC_STRING`: one pointer per element.
     Strings,
-    /// Anything else (compound, opaque, variable-length): not moved here.
+    /// Anything else (other compounds, opaque, variable-length): not moved
+    /// here.
     Other,
 }
 
