@@ -1206,6 +1206,65 @@ mod netcdf {
         assert_same_json(&dump(&dst), &dump(&src), "attrs.h5 -> netCDF-4");
     }
 
+    /// Complex numbers (c8, c16) need HDF5 or netCDF-4: a netCDF-4 file
+    /// holding them is refused up front by `convert --classic` and
+    /// `--64bit-offset`, listing them; it converts to netCDF-4.
+    #[test]
+    fn convert_to_classic_refuses_complex() {
+        use qnd_storage::{Array, Complex, DType, LeafSpec, NcFormat, Run, Storage};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = dir.path().join("z.nc");
+        {
+            let mut s = qnd_netcdf::NetcdfStorage::create(&src, NcFormat::Netcdf4).expect("create");
+            let root = s.root();
+            for (name, dtype, records) in [("z", DType::C16, false), ("h", DType::C8, true)] {
+                let spec = LeafSpec {
+                    dtype,
+                    shape: vec![2],
+                    records,
+                    text_len: 0,
+                };
+                let x = s.create_leaf(root, name, &spec).expect("leaf");
+                let z = Array::zeros(dtype, &[2]);
+                if records {
+                    s.append(x, &z).expect("append");
+                } else {
+                    s.write(x, &Run::whole(&[2]), &z).expect("write");
+                }
+            }
+            let x = s
+                .create_leaf(
+                    root,
+                    "x",
+                    &LeafSpec {
+                        dtype: DType::F64,
+                        shape: vec![],
+                        records: false,
+                        text_len: 0,
+                    },
+                )
+                .expect("x");
+            s.write(x, &[], &Array::scalar(1.0f64)).expect("x");
+            s.set_attr(x, "w", &Array::scalar(Complex::new(1.0f64, 2.0)))
+                .expect("attr");
+            s.close().expect("close");
+        }
+        for flag in ["--classic", "--64bit-offset"] {
+            let dst = dir.path().join("out.nc");
+            let run = convert_fails(Some(flag), &src, &dst);
+            run.fails_with(&[
+                "netCDF-3",
+                "/z: dtype c16",
+                "/h: dtype c8",
+                "attribute \"w\"",
+            ]);
+            assert!(!dst.exists(), "{flag}: DST left behind");
+        }
+        let dst = dir.path().join("out4.nc");
+        convert(None, &src, &dst);
+        assert_same_json(&dump(&dst), &dump(&src), "complex -> netCDF-4");
+    }
+
     /// What the capabilities do not describe and only the netCDF writer
     /// itself refuses (a name with a trailing space, which netCDF-C calls
     /// illegal) fails the copy: exit 1, the refusal on stderr, and the

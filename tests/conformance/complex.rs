@@ -198,22 +198,3 @@ pub fn values(m: &dyn Maker) {
         );
     });
 }
-
-/// The complex cases, for a backend's refusal list: `(case, text)` for
-/// each, all refused with `text`.
-#[cfg(feature = "hdf5")]
-pub const fn all_refused(text: &'static str) -> [(&'static str, &'static str); 6] {
-    [
-        ("complex::leaves", text),
-        ("complex::partial", text),
-        ("complex::records", text),
-        ("complex::attributes", text),
-        ("complex::casts", text),
-        ("complex::values", text),
-    ]
-}
-
-/// The complex cases a backend refuses while it does not hold complex
-/// yet (the HDF5 and netCDF-4 backends until their complex layout lands).
-#[cfg(feature = "hdf5")]
-pub const NOT_YET: [(&str, &str); 6] = all_refused("c16");

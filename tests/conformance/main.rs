@@ -242,10 +242,8 @@ macro_rules! backend {
 
 backend!(memory => crate::common::MemoryMaker);
 backend!(parallel_memory => crate::common::ParallelMemoryMaker);
-// Complex (`complex::`) is refused "not yet" until the netCDF-4 backend
-// holds it (HDF5 does); its helper takes `refusing` off when it passes.
 backend!(#[cfg(feature = "hdf5")] parallel_hdf5 => crate::common::FileMaker::new("parallel-hdf5", "h5").parallel(qnd::Parallel::single()));
 backend!(#[cfg(feature = "hdf5")] hdf5 => crate::common::FileMaker::new("hdf5", "h5"));
-backend!(#[cfg(feature = "netcdf")] netcdf4 => crate::common::FileMaker::new("netcdf4", "nc"), refusing &crate::complex::NOT_YET);
+backend!(#[cfg(feature = "netcdf")] netcdf4 => crate::common::FileMaker::new("netcdf4", "nc"));
 backend!(#[cfg(feature = "netcdf")] classic => crate::common::FileMaker::new("netcdf-classic", "nc").netcdf(qnd::NcFormat::Classic), refusing crate::netcdf3::REFUSED);
 backend!(#[cfg(feature = "netcdf")] offset64 => crate::common::FileMaker::new("netcdf-64bit-offset", "nc").netcdf(qnd::NcFormat::Offset64), refusing crate::netcdf3::REFUSED);

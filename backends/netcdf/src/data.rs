@@ -15,6 +15,7 @@ use qnd_storage::{try_filled, Array, DType, Kind, LeafInfo, NodeId, Run, SResult
 
 use crate::nodes::Body;
 use crate::raw::{self, c_name, AsBytes, FromBytes, VarRef};
+use crate::types::Stored;
 use crate::vars::Var;
 use crate::{layout, unsupported, NetcdfStorage, RECORDS_ATTR};
 use qnd_storage::TextLayout;
@@ -74,9 +75,8 @@ pub(crate) fn read_numbers(dtype: DType, shape: &[usize], src: &impl Source) -> 
         DType::F32 => Array::F32(typed(shape, src)?),
         DType::F64 => Array::F64(typed(shape, src)?),
         DType::Bool => Array::Bool(typed::<i8, _>(shape, src)?.mapv(|x| x != 0)),
-        DType::C8 | DType::C16 => {
-            return unsupported(format!("complex ({dtype}) in netCDF files: not yet"))
-        }
+        DType::C8 => Array::C8(typed(shape, src)?),
+        DType::C16 => Array::C16(typed(shape, src)?),
         DType::Str => return unsupported("text is not read through a number buffer"),
     })
 }
@@ -103,9 +103,8 @@ pub(crate) fn write_numbers(a: &Array, sink: &impl Sink) -> SResult<()> {
         Array::F32(x) => sink.take(&c_order(x)),
         Array::F64(x) => sink.take(&c_order(x)),
         Array::Bool(x) => sink.take(&c_order(x)),
-        Array::C8(_) | Array::C16(_) => {
-            unsupported(format!("complex ({}) in netCDF files: not yet", a.dtype()))
-        }
+        Array::C8(x) => sink.take(&c_order(x)),
+        Array::C16(x) => sink.take(&c_order(x)),
         Array::Str(_) => unsupported("text is not written through a number buffer"),
     }
 }
@@ -284,6 +283,7 @@ impl NetcdfStorage {
     /// Write a hyperslab; zeros first over the rest of a fresh leaf.
     pub(crate) fn write_slab(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
         self.data_mode()?;
+        self.check_complex(node)?;
         let v = self.var(node)?;
         let whole = slab.len() == v.shape.len()
             && slab
@@ -304,6 +304,7 @@ impl NetcdfStorage {
         if self.node(node)?.kind != Kind::Records {
             return Err(layout("not a record node"));
         }
+        self.check_complex(node)?;
         if self.var(node)?.default_cache {
             let v = self.var_mut(node)?;
             let elem = match v.text {
@@ -331,6 +332,26 @@ impl NetcdfStorage {
         let v = self.var_mut(node)?;
         v.records += added;
         v.records_dirty = true;
+        Ok(())
+    }
+
+    /// Before the first write to a complex variable found in the file: its
+    /// stored layout must be the one netCDF-C writes correctly.
+    fn check_complex(&mut self, node: NodeId) -> SResult<()> {
+        let v = self.var(node)?;
+        let Some(xtype) = v.unchecked_complex else {
+            return Ok(());
+        };
+        let (ncid, varid) = (v.at.ncid(), v.at.varid());
+        let part = if v.dtype == DType::C8 { 4 } else { 8 };
+        if !self.stored_packed(&Stored::Var(ncid, varid, xtype), part)? {
+            return unsupported(format!(
+                "this variable's complex type is stored in a layout netCDF-C does not write \
+                 correctly (padded or byte-swapped): qnd reads it but does not write it ({})",
+                raw::var_name(ncid, varid)?
+            ));
+        }
+        self.var_mut(node)?.unchecked_complex = None;
         Ok(())
     }
 

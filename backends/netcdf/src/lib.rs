@@ -14,7 +14,15 @@
 //! Bool is an enum type `__bool__` over `NC_BYTE` (`FALSE` = 0, `TRUE` = 1,
 //! what h5py reads as bool) in netCDF-4, and `NC_BYTE` with attribute
 //! `__bool__` = 1 in netCDF-3, which has no unsigned or 64-bit integers
-//! either (refused there). What each format can hold is stated once, by
+//! either (refused there). Complex (c8, c16) is, in netCDF-4, the compound
+//! type netCDF4-python (1.7 and later, `auto_complex=True`) writes and
+//! reads as complex: `_PFNC_FLOAT_COMPLEX_TYPE` or
+//! `_PFNC_DOUBLE_COMPLEX_TYPE` of two fields `r`, `i` of `NC_FLOAT` or
+//! `NC_DOUBLE`, one per float size per file, defined in the root group
+//! (or a complex compound of that size the root already has); any
+//! compound of two fields of one float type named `r...`, `i...` (in any
+//! case, as nc-complex recognises them) reads as complex, in variables
+//! and attributes. netCDF-3 refuses complex: it needs HDF5 or netCDF-4. What each format can hold is stated once, by
 //! [`capabilities`]; every refusal of the backend asks it.
 //!
 //! Dimensions `_n` are defined in the group that uses them, except in a
@@ -65,6 +73,8 @@ mod types;
 mod vars;
 
 #[cfg(test)]
+mod complex_tests;
+#[cfg(test)]
 mod other_tests;
 #[cfg(test)]
 mod tests;
@@ -77,8 +87,8 @@ use netcdf_sys as nc;
 use netcdf_sys::nc_type;
 
 use qnd_storage::{
-    Array, Capabilities, DType, DTypeSet, Kind, LeafInfo, LeafSpec, NcFormat, NodeId, NodeTable,
-    RecordDims, Run, SResult, Storage, StorageError,
+    Array, Capabilities, DType, Kind, LeafInfo, LeafSpec, NcFormat, NodeId, NodeTable, RecordDims,
+    Run, SResult, Storage, StorageError,
 };
 
 use self::dims::GroupDims;
@@ -86,20 +96,26 @@ use self::nodes::Node;
 
 /// What a netCDF file of `format` can hold: netCDF-4 all but virtual
 /// datasets and attributes of more than one axis; netCDF-3 no groups, no
-/// unsigned or 64-bit integers, no bool attributes and no arrays of
-/// strings as attributes, and one record dimension for the file.
+/// unsigned or 64-bit integers, no complex numbers, no bool attributes and
+/// no arrays of strings as attributes, and one record dimension for the
+/// file.
 pub const fn capabilities(format: NcFormat) -> Capabilities {
     // netCDF-C cannot delete a variable or group, and has no links
     const NETCDF4: Capabilities = Capabilities {
-        // complex (c8, c16): not yet
-        leaf_dtypes: DTypeSet::ALL.without(&[DType::C8, DType::C16]),
-        attr_dtypes: DTypeSet::ALL.without(&[DType::C8, DType::C16]),
         attr_rank: 1,
         record_dims: RecordDims::PerGroup,
         ..Capabilities::ALL
     }
     .without_links();
-    const NOT_CLASSIC: [DType; 5] = [DType::U8, DType::U16, DType::U32, DType::U64, DType::I64];
+    const NOT_CLASSIC: [DType; 7] = [
+        DType::U8,
+        DType::U16,
+        DType::U32,
+        DType::U64,
+        DType::I64,
+        DType::C8,
+        DType::C16,
+    ];
     match format {
         NcFormat::Netcdf4 => NETCDF4,
         NcFormat::Classic | NcFormat::Offset64 => Capabilities {
@@ -121,6 +137,9 @@ const NONE_ATTR: &CStr = c"__none__";
 const SHAPE_ATTR: &CStr = c"__shape__";
 const BOOL_ATTR: &CStr = c"__bool__";
 const BOOL_TYPE: &CStr = c"__bool__";
+/// netCDF4-python's (nc-complex's) names of its complex compounds.
+const COMPLEX_F4_TYPE: &CStr = c"_PFNC_FLOAT_COMPLEX_TYPE";
+const COMPLEX_F8_TYPE: &CStr = c"_PFNC_DOUBLE_COMPLEX_TYPE";
 const RECORDS_ATTR: &CStr = c"__records__";
 const ORDER_ATTR: &CStr = c"__order__";
 const RECORD_DIM: &str = "_0";
@@ -144,6 +163,9 @@ pub struct NetcdfStorage {
     record_len: HashMap<c_int, usize>,
     /// The netCDF-4 enum type used for bool, once looked up or defined.
     bool_type: Option<nc_type>,
+    /// The netCDF-4 compound types used for c8 and c16, once looked up or
+    /// defined.
+    complex_types: [Option<nc_type>; 2],
 }
 
 fn unsupported<T>(msg: impl Into<String>) -> SResult<T> {
@@ -223,6 +245,7 @@ impl NetcdfStorage {
             dims: HashMap::new(),
             record_len: HashMap::new(),
             bool_type: None,
+            complex_types: [None; 2],
         }
     }
 

@@ -153,11 +153,11 @@ impl NetcdfStorage {
     }
 
     /// True for a type qnd reads: the atomic types, and of the user-defined
-    /// ones the bool enum.
+    /// ones the bool enum and complex compounds.
     pub(crate) fn reads_type(&self, ncid: c_int, xtype: nc_type) -> SResult<bool> {
         if xtype <= nc::NC_STRING {
             return Ok(true);
         }
-        self.is_bool_enum(ncid, xtype)
+        Ok(self.is_bool_enum(ncid, xtype)? || raw::complex_base(ncid, xtype)?.is_some())
     }
 }

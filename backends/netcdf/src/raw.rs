@@ -1,7 +1,9 @@
 //! Safe wrappers over the netCDF C calls this backend makes: the one module
 //! of the crate with `unsafe` code (the crate root denies it everywhere
 //! else). Here: the lock, files, groups, dimensions and types; in `vars`
-//! the variables and their data calls; in `attrs` the attributes.
+//! the variables and their data calls; in `attrs` the attributes; in
+//! `types` compounds and enums beyond the bool enum (complex compounds
+//! found and defined, other types described).
 //!
 //! Every call runs under the one library lock that netcdf-sys and
 //! hdf5-metno share (netCDF-4 is HDF5 underneath), every return code is
@@ -235,11 +237,11 @@ mod vars;
 pub(super) use self::attrs::{
     att, att_name, del_att, get_att, get_att_strings, natts, put_att, put_att_strings,
 };
-pub(super) use self::types::{compound_field, enum_member};
-#[cfg(test)]
 pub(super) use self::types::{
-    def_compound, def_enum_u8, def_opaque, def_vlen, insert_compound, insert_compound_array,
+    complex_base, compound_field, def_compound, enum_member, insert_compound, typeids,
 };
+#[cfg(test)]
+pub(super) use self::types::{def_enum_u8, def_opaque, def_vlen, insert_compound_array};
 #[cfg(test)]
 pub(super) use self::vars::chunk_cache_size;
 pub(super) use self::vars::{
@@ -442,6 +444,19 @@ pub(super) fn group(ncid: c_int, name: &CStr) -> SResult<Option<c_int>> {
     found(code, g, &[nc::NC_ENOGRP, nc::NC_ENOTNC4])
 }
 
+/// The full path of a group (`/` for the root, `/a/b`).
+pub(super) fn group_path(ncid: c_int) -> SResult<String> {
+    locked(|| {
+        let mut n = 0usize;
+        // SAFETY: `n` is a live size_t; a null name asks for the length.
+        call!(unsafe { nc::nc_inq_grpname_full(ncid, &mut n, std::ptr::null_mut()) })?;
+        let mut buf = vec![0u8; n + 1];
+        // SAFETY: `buf` holds the `n` bytes of the path and its NUL.
+        call!(unsafe { nc::nc_inq_grpname_full(ncid, &mut n, buf.as_mut_ptr().cast()) })?;
+        Ok(name_from(&buf))
+    })
+}
+
 pub(super) fn def_grp(ncid: c_int, name: &CStr) -> SResult<c_int> {
     let mut g = 0;
     // SAFETY: `name` is NUL-terminated and `g` a live int for the id.
@@ -529,6 +544,7 @@ pub(super) fn dimid(ncid: c_int, name: &CStr) -> SResult<c_int> {
 // ------------------------------------------------------------ types
 
 /// What a user-defined type (`NC_ENUM`, ...) is.
+#[derive(Debug)]
 pub(super) struct UserType {
     pub name: String,
     pub class: c_int,
@@ -610,11 +626,13 @@ pub(super) fn typeid(ncid: c_int, name: &CStr) -> SResult<Option<nc_type>> {
 /// How the elements of a type sit in memory for a get or put.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Elem {
-    /// Plain values of this many bytes (numbers, chars, enums).
+    /// Plain values of this many bytes (numbers, chars, enums, complex
+    /// compounds).
     Plain(usize),
     /// `NC_STRING`: one pointer per element.
     Strings,
-    /// Anything else (compound, opaque, variable-length): not moved here.
+    /// Anything else (other compounds, opaque, variable-length): not moved
+    /// here.
     Other,
 }
 
@@ -630,7 +648,9 @@ fn elem(ncid: c_int, xtype: nc_type) -> SResult<Elem> {
     }
     if xtype > nc::NC_STRING {
         let t = user_type(ncid, xtype)?;
-        if t.class == nc::NC_ENUM {
+        if t.class == nc::NC_ENUM || complex_base(ncid, xtype)?.is_some() {
+            // (a complex compound: two floats, no pointers, see
+            // `complex_base`)
             return Ok(Elem::Plain(t.size));
         }
     }
@@ -658,6 +678,9 @@ macro_rules! plain {
     )*};
 }
 plain!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+// (complex numbers: `#[repr(C)]` pairs of floats, real part first, as the
+// complex compounds hold them, see `complex_base`)
+plain!(qnd_storage::Complex<f32>, qnd_storage::Complex<f64>);
 
 // SAFETY: a bool is one byte, 0 or 1, with no padding (but not every byte
 // is a bool: no `FromBytes`).

@@ -9,11 +9,25 @@ use std::ffi::c_int;
 use netcdf_sys as nc;
 use netcdf_sys::nc_type;
 
-use qnd_storage::{Array, DType, DTypeSet, NcFormat, SResult};
+use hdf5::types::{CompoundField, CompoundType, FloatSize, TypeDescriptor};
+use qnd_storage::{Array, DType, DTypeSet, NcFormat, SResult, StorageError};
 
 use crate::raw;
-use crate::{layout, unsupported, NetcdfStorage, BOOL_TYPE};
+use crate::{layout, unsupported, NetcdfStorage, BOOL_TYPE, COMPLEX_F4_TYPE, COMPLEX_F8_TYPE};
 use qnd_storage::TextLayout;
+
+/// A complex compound found in a file: a type (group ncid, type id), or
+/// the type of a variable (group ncid, variable id, type id).
+pub(crate) enum Stored {
+    Type(c_int, nc_type),
+    Var(c_int, c_int, nc_type),
+}
+
+/// The HDF5 path of object `name` of netCDF group `ncid`.
+fn hdf5_path(ncid: c_int, name: &str) -> SResult<String> {
+    let group = raw::group_path(ncid)?;
+    Ok(format!("{}/{name}", group.trim_end_matches('/')))
+}
 
 /// The format's name in messages.
 fn format_name(format: NcFormat) -> &'static str {
@@ -65,6 +79,12 @@ impl NetcdfStorage {
         if caps.holds_leaf(dtype) {
             return Ok(());
         }
+        if dtype.is_complex() {
+            return unsupported(format!(
+                "{} has no complex numbers: {dtype} needs HDF5 or netCDF-4",
+                format_name(self.format)
+            ));
+        }
         unsupported(format!(
             "{} has no {} type (only {}){}",
             format_name(self.format),
@@ -90,6 +110,11 @@ impl NetcdfStorage {
             };
             unsupported(format!(
                 "netCDF attributes are {axes}; attribute {name:?} has shape {shape:?}"
+            ))
+        } else if dtype.is_complex() && !caps.attr_dtypes.contains(dtype) {
+            unsupported(format!(
+                "{format} has no complex numbers: attribute {name:?} of {dtype} needs HDF5 or \
+                 netCDF-4"
             ))
         } else if !caps.attr_dtypes.contains(dtype) {
             unsupported(format!(
@@ -119,6 +144,118 @@ impl NetcdfStorage {
         };
         self.bool_type = Some(t);
         Ok(t)
+    }
+
+    /// The netCDF-4 compound type for complex numbers of `base` (`NC_FLOAT`
+    /// for c8, `NC_DOUBLE` for c16), one per file: netCDF4-python's own
+    /// (`_PFNC_FLOAT_COMPLEX_TYPE` or `_PFNC_DOUBLE_COMPLEX_TYPE`, fields
+    /// `r` and `i`), or else any complex compound of that base already in
+    /// the root group, or else that type, defined in the root group (every
+    /// group sees the root's types).
+    fn complex_type(&mut self, base: nc_type) -> SResult<nc_type> {
+        let (slot, name) = if base == nc::NC_FLOAT {
+            (0, COMPLEX_F4_TYPE)
+        } else {
+            (1, COMPLEX_F8_TYPE)
+        };
+        if let Some(t) = self.complex_types[slot] {
+            return Ok(t);
+        }
+        let root = self.file()?;
+        let part = if base == nc::NC_FLOAT { 4 } else { 8 };
+        let t = match raw::typeid(root, name)? {
+            Some(t) if raw::complex_base(root, t)? == Some(base) => {
+                if !self.stored_packed(&Stored::Type(root, t), part)? {
+                    return unsupported(format!(
+                        "the file's type `{}` is stored in a layout netCDF-C does not write \
+                         correctly (padded or byte-swapped): qnd reads its values but does not \
+                         write complex numbers into this file",
+                        name.to_string_lossy()
+                    ));
+                }
+                t
+            }
+            Some(_) => {
+                return unsupported(format!(
+                    "the file has a type named `{}` that is not a compound of two {}",
+                    name.to_string_lossy(),
+                    if base == nc::NC_FLOAT { "f4" } else { "f8" }
+                ))
+            }
+            None => {
+                let mut found = None;
+                for t in raw::typeids(root)? {
+                    if raw::complex_base(root, t)? == Some(base)
+                        && self.stored_packed(&Stored::Type(root, t), part)?
+                    {
+                        found = Some(t);
+                        break;
+                    }
+                }
+                match found {
+                    Some(t) => t,
+                    None => {
+                        self.define_mode()?;
+                        let t = raw::def_compound(root, name, 2 * part)?;
+                        raw::insert_compound(root, t, c"r", 0, base)?;
+                        raw::insert_compound(root, t, c"i", part, base)?;
+                        t
+                    }
+                }
+            }
+        };
+        self.complex_types[slot] = Some(t);
+        Ok(t)
+    }
+
+    /// True when a complex compound found in the file (a type, or the type
+    /// of a variable) is stored as netCDF-C reports it: two native floats
+    /// of `part` bytes each, packed, in the order of its fields. netCDF-C
+    /// (4.9) reports every compound it finds packed in the platform's
+    /// layout, but writes values with the layout stored in the file, so
+    /// writing through a type stored otherwise (padded, byte-swapped) would
+    /// read past the values given; reading is right either way. Asked of
+    /// HDF5 (netCDF-4 files are HDF5 files), before qnd writes through a
+    /// type it did not define.
+    pub(crate) fn stored_packed(&self, what: &Stored, part: usize) -> SResult<bool> {
+        let lib = |e: hdf5::Error| StorageError::library(e);
+        let file = hdf5::File::open(&self.path).map_err(lib)?;
+        let (stored, ncid, xtype) = match *what {
+            Stored::Type(ncid, xtype) => {
+                let path = hdf5_path(ncid, &raw::user_type(ncid, xtype)?.name)?;
+                let t = file.committed_datatype(&path).map_err(lib)?;
+                (t.as_datatype().clone(), ncid, xtype)
+            }
+            Stored::Var(ncid, varid, xtype) => {
+                let name = raw::var_name(ncid, varid)?;
+                let ds = match file.dataset(&hdf5_path(ncid, &name)?) {
+                    Ok(ds) => ds,
+                    // a variable named as a dimension it does not use
+                    Err(_) => file
+                        .dataset(&hdf5_path(ncid, &format!("_nc4_non_coord_{name}"))?)
+                        .map_err(lib)?,
+                };
+                (ds.dtype().map_err(lib)?, ncid, xtype)
+            }
+        };
+        let float = match part {
+            4 => FloatSize::U4,
+            _ => FloatSize::U8,
+        };
+        let field = |i: usize| -> SResult<CompoundField> {
+            Ok(CompoundField {
+                name: raw::compound_field(ncid, xtype, i)?.name,
+                ty: TypeDescriptor::Float(float),
+                offset: i * part,
+                index: i,
+            })
+        };
+        let packed = TypeDescriptor::Compound(CompoundType {
+            fields: vec![field(0)?, field(1)?],
+            size: 2 * part,
+        });
+        let packed = hdf5::Datatype::from_descriptor(&packed).map_err(lib)?;
+        Ok(stored == packed)
     }
 
     pub(crate) fn is_bool_enum(&self, ncid: c_int, xtype: nc_type) -> SResult<bool> {
@@ -162,9 +299,9 @@ impl NetcdfStorage {
                 return Ok((nc::NC_CHAR, TextLayout::padded(text_len.max(1))))
             }
             DType::Str => return Ok((nc::NC_STRING, TextLayout::Variable)),
-            DType::C8 | DType::C16 => {
-                return unsupported(format!("complex ({dtype}) in netCDF files: not yet"))
-            }
+            // netCDF4-python's compound of two floats `r`, `i`
+            DType::C8 => self.complex_type(nc::NC_FLOAT)?,
+            DType::C16 => self.complex_type(nc::NC_DOUBLE)?,
         };
         Ok((t, TextLayout::NotText))
     }
@@ -185,6 +322,15 @@ impl NetcdfStorage {
             nc::NC_STRING => return Ok((DType::Str, TextLayout::Variable)),
             nc::NC_CHAR => return Ok((DType::Str, TextLayout::padded(0))),
             t if t > nc::NC_STRING && self.is_bool_enum(ncid, t)? => DType::Bool,
+            t if t > nc::NC_STRING => match raw::complex_base(ncid, t)? {
+                Some(nc::NC_FLOAT) => DType::C8,
+                Some(_) => DType::C16,
+                None => {
+                    return Err(layout(format!(
+                        "a netCDF type ({t}) that is not a number, bool, complex or text"
+                    )))
+                }
+            },
             t => {
                 return Err(layout(format!(
                     "a netCDF type ({t}) that is not a number, bool or text"

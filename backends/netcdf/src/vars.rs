@@ -43,6 +43,10 @@ pub(crate) struct Var {
     /// qnd's (one chunk, see [`raw::record_chunk_cache`]): one of an
     /// existing file, set at its first append.
     pub(crate) default_cache: bool,
+    /// A complex variable of a file opened for writing, of this type,
+    /// whose stored layout is not yet checked (see
+    /// [`NetcdfStorage::stored_packed`]): checked at its first write.
+    pub(crate) unchecked_complex: Option<netcdf_sys::nc_type>,
 }
 
 impl NetcdfStorage {
@@ -173,6 +177,7 @@ impl NetcdfStorage {
                 empty_shape: empty.then(|| spec.shape.clone()),
                 fresh: !spec.records && !empty && !filled,
                 default_cache: false,
+                unchecked_complex: None,
             })),
             parent,
         };
@@ -300,6 +305,7 @@ impl NetcdfStorage {
                 empty_shape,
                 fresh: false,
                 default_cache: records && !self.classic(),
+                unchecked_complex: (self.writable && dtype.is_complex()).then_some(inq.xtype),
             })),
         ))
     }

@@ -3,16 +3,14 @@
 //! complex compounds), compounds defined (complex), and, for tests, the
 //! other classes defined (opaque, vlen, enums over bytes, array fields).
 
-use std::ffi::c_int;
-#[cfg(test)]
-use std::ffi::CStr;
+use std::ffi::{c_int, CStr};
 
 use netcdf_sys as nc;
 use netcdf_sys::nc_type;
 
 use qnd_storage::SResult;
 
-use super::{layout, len, locked, name_buf, name_from};
+use super::{layout, len, locked, name_buf, name_from, user_type};
 
 /// One field of a compound type.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +59,49 @@ pub(crate) fn compound_field(ncid: c_int, xtype: nc_type, i: usize) -> SResult<F
     })
 }
 
+/// For a compound type of complex numbers, the float type of its parts
+/// (`NC_FLOAT` or `NC_DOUBLE`); `None` for any other type. Complex is the
+/// convention netCDF4-python (1.7 and later, `auto_complex=True`, through
+/// nc-complex) reads: two scalar fields of the same float type, the first
+/// named `r...` and the second `i...` (in any case: `r`/`i`,
+/// `real`/`imag`, `Re`/`Im`). qnd reads such a compound as complex when
+/// it is laid out as `Complex<f32>` or `Complex<f64>` is (real part at 0,
+/// imaginary part right after it, nothing else), so that its elements
+/// move as they are.
+pub(crate) fn complex_base(ncid: c_int, xtype: nc_type) -> SResult<Option<nc_type>> {
+    if xtype <= nc::NC_STRING {
+        return Ok(None);
+    }
+    let t = user_type(ncid, xtype)?;
+    if t.class != nc::NC_COMPOUND || t.members != 2 {
+        return Ok(None);
+    }
+    let (re, im) = (
+        compound_field(ncid, xtype, 0)?,
+        compound_field(ncid, xtype, 1)?,
+    );
+    let part = match re.xtype {
+        nc::NC_FLOAT => 4,
+        nc::NC_DOUBLE => 8,
+        _ => return Ok(None),
+    };
+    let starts = |f: &Field, c: char| {
+        f.name
+            .chars()
+            .next()
+            .is_some_and(|first| first.eq_ignore_ascii_case(&c))
+    };
+    let complex = im.xtype == re.xtype
+        && re.dims.is_empty()
+        && im.dims.is_empty()
+        && starts(&re, 'r')
+        && starts(&im, 'i')
+        && re.offset == 0
+        && im.offset == part
+        && t.size == 2 * part;
+    Ok(complex.then_some(re.xtype))
+}
+
 /// Member `i` of enum type `xtype`: its name and value, as the bytes of
 /// the enum's base type (in native order) at the start of 8 bytes.
 pub(crate) fn enum_member(ncid: c_int, xtype: nc_type, i: usize) -> SResult<(String, [u8; 8])> {
@@ -81,9 +122,23 @@ pub(crate) fn enum_member(ncid: c_int, xtype: nc_type, i: usize) -> SResult<(Str
     Ok((name_from(&buf), v))
 }
 
+/// The types defined in group `ncid` itself (not its parents).
+pub(crate) fn typeids(ncid: c_int) -> SResult<Vec<nc_type>> {
+    locked(|| {
+        let mut n = 0;
+        // SAFETY: `n` is a live int; a null list asks for the count only.
+        call!(unsafe { nc::nc_inq_typeids(ncid, &mut n, std::ptr::null_mut()) })?;
+        let mut ids = vec![0; len(n)];
+        if n > 0 {
+            // SAFETY: `ids` has room for the `n` ids just counted.
+            call!(unsafe { nc::nc_inq_typeids(ncid, &mut n, ids.as_mut_ptr()) })?;
+        }
+        Ok(ids)
+    })
+}
+
 /// Define compound type `name` of `size` bytes (fields are inserted with
 /// [`insert_compound`]).
-#[cfg(test)]
 pub(crate) fn def_compound(ncid: c_int, name: &CStr, size: usize) -> SResult<nc_type> {
     let mut t = 0;
     // SAFETY: `name` is NUL-terminated and `t` a live int for the id.
@@ -92,7 +147,6 @@ pub(crate) fn def_compound(ncid: c_int, name: &CStr, size: usize) -> SResult<nc_
 }
 
 /// Insert scalar field `name` of `ftype` at byte `offset` of compound `t`.
-#[cfg(test)]
 pub(crate) fn insert_compound(
     ncid: c_int,
     t: nc_type,
