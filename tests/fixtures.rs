@@ -60,12 +60,6 @@ mod hdf5 {
     /// backend does not hold complex.
     #[test]
     fn complex_fixture_reads_as_its_json() {
-        let held = qnd::capabilities(qnd::Format::Hdf5, qnd::NcFormat::Netcdf4)
-            .is_some_and(|c| c.holds_leaf(DType::C16) && c.holds_leaf(DType::C8));
-        if !held {
-            println!("skipped: the HDF5 backend does not hold complex (c8, c16) yet");
-            return;
-        }
         let Some(path) = fixtures::path("complex/complex.h5") else {
             return;
         };
