@@ -1,0 +1,1 @@
+//! Writing a whole tree into a new PDB-II file at once.
