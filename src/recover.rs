@@ -176,6 +176,10 @@ pub fn recover(path: impl AsRef<Path>) -> Result<Recovery> {
             report.format = "netCDF-3".into();
             format = Format::NetCdf;
             repair_classic(f, &mut report).map_err(io)?;
+        } else if format == Format::Pdb {
+            // qnd writes no PDB file, so it leaves none to repair: only
+            // the check below
+            report.format = "PDB".into();
         } else {
             report.format = match format {
                 Format::NetCdf => "netCDF-4".into(),

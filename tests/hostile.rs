@@ -16,7 +16,11 @@
 //! Kinds: truncations (`trunc`), zero length (`empty`), byte flips
 //! (`flip`), wrong formats (`wrong`: text, a PNG header, a format's magic
 //! followed by garbage) and huge sizes (`huge`: a dimension length or
-//! dataspace size patched to a huge value).
+//! dataspace size patched to a huge value). PDB mutants (`pdb-*`, read in
+//! this process: qnd's PDB reader is Rust) add hostile metadata text: huge
+//! counts, dimensions and block counts, addresses past the end, lost
+//! separators and end markers (`cargo test --test hostile -- --ignored
+//! regenerate_pdb_mutants` makes only those again).
 #![cfg(all(feature = "hdf5", feature = "netcdf"))]
 
 /// Tests run in threads of one process: a child process started by one
@@ -45,6 +49,8 @@ fn dir() -> PathBuf {
 /// The files to damage: shared fixtures, and files qnd writes.
 const FIXTURES: &[&str] = &["history.h5", "tree.h5", "types.h5", "classic.nc"];
 const OWN: &[&str] = &["own.h5", "own4.nc", "own3.nc"];
+/// The PDB files to damage (shared fixtures, `pdb/`).
+const PDB_FIXTURES: &[&str] = &["history.pdb", "types.pdb", "tree.pdb", "be.pdb"];
 
 /// The read limit used on mutants: reads of what a damaged header claims
 /// stay small.
@@ -658,4 +664,80 @@ fn regenerate_mutants() {
     write("any.wrong-cdf2magic.nc", &c);
     println!("{} bytes of mutants", total);
     assert!(total < 2_000_000, "{total} bytes of mutants");
+    write_pdb_mutants(&dir, &fixtures);
+}
+
+/// Make the PDB mutants again (only them: the others stay as they are).
+#[test]
+#[ignore = "regenerates the PDB files of tests/data/hostile; needs ../shared/fixtures"]
+fn regenerate_pdb_mutants() {
+    let _turn = serial();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+    write_pdb_mutants(&dir(), &fixtures);
+}
+
+/// PDB files Python qnd wrote, damaged: the generic mutants (truncated,
+/// flipped), plus metadata text made hostile: a huge element count, a
+/// huge dimension, an address past the end, header addresses past the end
+/// or crossed, a Blocks line claiming many records, field separators
+/// lost, and the `!<<PDB:` token followed by garbage.
+fn write_pdb_mutants(dir: &Path, fixtures: &Path) {
+    for old in mutants() {
+        if old.extension().is_some_and(|e| e == "pdb") {
+            std::fs::remove_file(old).unwrap();
+        }
+    }
+    let mut rng = Rng(0x5DEE_CE66_D1CE_4E5B);
+    let mut write = |name: String, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
+    for base in PDB_FIXTURES {
+        let bytes = std::fs::read(fixtures.join("pdb").join(base)).unwrap();
+        let name = format!("pdb-{base}");
+        for (m, b) in mutate(&name, &bytes, &mut rng) {
+            write(m, &b);
+        }
+        let stem = name.trim_end_matches(".pdb");
+        let text = |from: &str, to: &str| -> Option<Vec<u8>> {
+            let at = bytes.windows(from.len()).rposition(|w| w == from.as_bytes())?;
+            let mut b = bytes[..at].to_vec();
+            b.extend_from_slice(to.as_bytes());
+            b.extend_from_slice(&bytes[at + from.len()..]);
+            Some(b)
+        };
+        let edits: [(&str, &str, &str); 7] = [
+            // `u` of history, `vec` of types...: counts and lengths grown
+            ("huge-count", "\x01double\x013\x01", "\x01double\x0199999999999999\x01"),
+            ("huge-dim", "\x011\x013\x01", "\x011\x01999999999999999999\x01"),
+            ("far-address", "\x011\x01128\x01", "\x011\x0118446744073709551615\x01"),
+            ("huge-blocks", "\x017 ", "\x01999999999 "),
+            ("no-separators", "\x01double\x01", "?double?"),
+            ("bad-number", "\x011\x01128\x01", "\x01-1\x01x128\x01"),
+            ("no-end", "\x02\n\n\n", ""),
+        ];
+        for (what, from, to) in edits {
+            if let Some(b) = text(from, to) {
+                write(format!("{stem}.{what}.pdb"), &b);
+            }
+        }
+        // the header's chart and symbol table addresses
+        let head = String::from_utf8_lossy(&bytes[..128.min(bytes.len())]).into_owned();
+        if let Some(at) = head.find("1023\x01\n") {
+            let at = at + "1023\x01\n".len();
+            for (what, addrs) in [
+                ("header-far", "99999999999\x0199999999999\x01\n"),
+                ("header-crossed", "600\x01128\x01\n"),
+                ("header-zero", "0\x010\x01\n"),
+            ] {
+                let mut b = bytes.clone();
+                let end = b[at..].iter().position(|&c| c == b'\n').map_or(at, |e| at + e + 1);
+                b.splice(at..end, addrs.bytes());
+                write(format!("{stem}.{what}.pdb"), &b);
+            }
+        }
+    }
+    let mut garbage = b"!<<PDB:II>>!\n".to_vec();
+    for _ in 0..300 {
+        garbage.push(rng.next() as u8);
+    }
+    write("any.wrong-pdbmagic.pdb".into(), &garbage);
+    write("any.empty.pdb".into(), b"");
 }

@@ -24,8 +24,8 @@ pub(super) fn detect(path: &Path, create: bool) -> Result<Format> {
 /// the first member's bytes.
 ///
 /// # Errors
-/// [`Error::Format`] for netCDF (families are HDF5 only) and for a first
-/// member that is not HDF5; [`Error::Io`].
+/// [`Error::Format`] for netCDF (families are HDF5 and PDB only) and for
+/// a first member that is neither; [`Error::Io`].
 pub(super) fn family_format(
     pattern: &Path,
     first: &Path,
@@ -38,11 +38,11 @@ pub(super) fn family_format(
         None => detect(first, false)?,
     };
     match format {
-        Format::Hdf5 => Ok(format),
+        Format::Hdf5 | Format::Pdb => Ok(format),
         other => Err(Error::Format {
             file: pattern.into(),
             found: format!(
-                "a file family (a name with %d) of {other} files: families are HDF5-only \
+                "a file family (a name with %d) of {other} files: families are HDF5 or PDB \
                  (write %% for a literal % in a file name)"
             ),
         }),
@@ -58,7 +58,7 @@ pub(super) fn is_classic(path: &Path) -> bool {
         .is_ok_and(|()| &head == b"CDF")
 }
 
-/// The format the file's bytes say, and its first (up to 8) bytes. An HDF5
+/// The format the file's bytes say, and its first (up to 16) bytes. An HDF5
 /// signature may also stand at 512, 1024, 2048, ... (after a user block).
 fn sniff(path: &Path) -> Result<(Option<Format>, Vec<u8>)> {
     use std::io::{Read, Seek, SeekFrom};
@@ -68,8 +68,8 @@ fn sniff(path: &Path) -> Result<(Option<Format>, Vec<u8>)> {
     };
     let mut f = std::fs::File::open(path).map_err(io)?;
     let len = f.metadata().map_err(io)?.len();
-    let mut head = Vec::with_capacity(8);
-    (&mut f).take(8).read_to_end(&mut head).map_err(io)?;
+    let mut head = Vec::with_capacity(16);
+    (&mut f).take(16).read_to_end(&mut head).map_err(io)?;
     if let Some(format) = Format::from_magic(&head) {
         return Ok((Some(format), head));
     }
@@ -120,5 +120,6 @@ fn signatures(format: Format) -> &'static str {
     match format {
         Format::Hdf5 => r"\x89HDF\r\n\x1a\n",
         Format::NetCdf => r"CDF\x01, CDF\x02, CDF\x05 or HDF5's \x89HDF\r\n\x1a\n",
+        Format::Pdb => "!<<PDB:",
     }
 }

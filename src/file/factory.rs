@@ -27,6 +27,8 @@ qnd_storage::dispatch_storage! {
         Hdf5(qnd_hdf5::Hdf5Storage),
         #[cfg(feature = "netcdf")]
         Netcdf(qnd_netcdf::NetcdfStorage),
+        #[cfg(feature = "pdb")]
+        Pdb(qnd_pdb::PdbStorage),
         Synced(Box<super::synced::SyncedStorage>),
     }
 }
@@ -40,6 +42,8 @@ pub(super) fn capabilities(format: Format, netcdf: NcFormat) -> Option<Capabilit
         Format::Hdf5 => Some(qnd_hdf5::CAPABILITIES),
         #[cfg(feature = "netcdf")]
         Format::NetCdf => Some(qnd_netcdf::capabilities(netcdf)),
+        #[cfg(feature = "pdb")]
+        Format::Pdb => Some(qnd_pdb::CAPABILITIES),
         #[allow(unreachable_patterns)] // with every backend built in
         _ => None,
     }
@@ -183,7 +187,7 @@ fn open_serial(
         ),
         (other, Some(_)) => Err(Error::Format {
             file: target.name.into(),
-            found: format!("a file family of {other} files: families are HDF5-only"),
+            found: format!("a file family of {other} files: families are HDF5 or PDB"),
         }),
         #[cfg(feature = "netcdf")]
         (Format::NetCdf, None) => create_or_open(
@@ -206,6 +210,31 @@ fn open_serial(
             found: format!("a {other} file, which this build of qnd cannot open"),
         }),
     }
+}
+
+/// The storage of the PDB file or family `members` (named `name`), opened
+/// read-only; for a parallel file of one process (`step`), wrapped in the
+/// lockstep as every parallel file is.
+///
+/// # Errors
+/// [`Error::Backend`] naming the file when a member is not PDB-II or is
+/// damaged; [`Error::Io`] when it cannot be read.
+#[cfg(feature = "pdb")]
+pub(super) fn open_pdb(
+    name: &Path,
+    members: &[PathBuf],
+    step: Option<&Arc<Lockstep>>,
+) -> Result<AnyStorage> {
+    let at = crate::error::Where::new(name, "pdb", "/");
+    let storage = qnd_pdb::PdbStorage::open_family(members).map_err(|e| at.storage(e))?;
+    let storage = AnyStorage::from(storage);
+    Ok(match step {
+        Some(step) => AnyStorage::from(Box::new(super::synced::SyncedStorage {
+            inner: storage,
+            step: step.clone(),
+        })),
+        None => storage,
+    })
 }
 
 /// The storage `make` creates (with `create`) or `open` opens at `path`,

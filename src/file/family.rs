@@ -154,33 +154,68 @@ impl Family {
     /// HDF5 itself stops at the first missing member).
     #[cfg(feature = "hdf5")]
     fn stray_after(&self, count: u64) -> Option<u64> {
+        self.fitting()
+            .into_iter()
+            .filter_map(|(name, digits)| {
+                let ok = digits.len() >= self.width;
+                let i: u64 = digits.parse().ok().filter(|_| ok)?;
+                (self.member(i).file_name()?.to_str()? == name).then_some(i)
+            })
+            .filter(|&i| i > count)
+            .min()
+    }
+
+    /// The files in the pattern's folder whose names are the prefix, one
+    /// or more digits and the suffix: (file name, digits).
+    fn fitting(&self) -> Vec<(String, String)> {
         let pattern = Path::new(&self.prefix);
-        let (dir, head) = if self.prefix.is_empty() || self.prefix.ends_with('/') {
-            (pattern, "")
+        let split = if self.prefix.is_empty() || self.prefix.ends_with('/') {
+            Some((pattern, ""))
         } else {
-            (
-                pattern.parent().unwrap_or(Path::new("")),
-                pattern.file_name()?.to_str()?,
-            )
+            pattern
+                .file_name()
+                .and_then(|h| h.to_str())
+                .map(|head| (pattern.parent().unwrap_or(Path::new("")), head))
+        };
+        let Some((dir, head)) = split else {
+            return Vec::new();
         };
         let dir = if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
             dir
         };
-        std::fs::read_dir(dir)
-            .ok()?
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        entries
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
             .filter_map(|name| {
                 let digits = name.strip_prefix(head)?.strip_suffix(&self.suffix)?;
-                let ok = !digits.is_empty()
-                    && digits.len() >= self.width
-                    && digits.bytes().all(|b| b.is_ascii_digit());
-                let i: u64 = digits.parse().ok().filter(|_| ok)?;
-                (self.member(i).file_name()?.to_str()? == name).then_some(i)
+                let ok = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+                let digits = digits.to_string();
+                ok.then_some((name, digits))
             })
-            .filter(|&i| i > count)
-            .min()
+            .collect()
+    }
+
+    #[cfg(feature = "pdb")]
+    /// The members of a family read as Python qnd reads a PDB family:
+    /// every file whose name is the pattern with its `%0Nd` made N digits
+    /// (`%d`: one or more), in the order of (name length, name).
+    pub fn pdb_members(&self) -> Vec<PathBuf> {
+        let dir = Path::new(&self.prefix)
+            .parent()
+            .filter(|_| !self.prefix.ends_with('/'))
+            .unwrap_or(Path::new(&self.prefix));
+        let mut names: Vec<String> = self
+            .fitting()
+            .into_iter()
+            .filter(|(_, digits)| self.width == 0 || digits.len() == self.width)
+            .map(|(name, _)| name)
+            .collect();
+        sort_members(&mut names);
+        names.into_iter().map(|n| dir.join(n)).collect()
     }
 
     /// Check that the existing family's members are all there: the
@@ -238,6 +273,43 @@ impl Family {
         #[cfg(not(feature = "hdf5"))]
         Ok(())
     }
+}
+
+#[cfg(feature = "pdb")]
+/// Sort member file names as Python qnd does: by length, then by name
+/// (so `run9` comes before `run10`).
+fn sort_members(names: &mut [String]) {
+    names.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+}
+
+#[cfg(feature = "pdb")]
+/// True when `path` holds a glob's special characters (`*`, `?`, `[`).
+pub(crate) fn is_glob(path: &Path) -> bool {
+    path.to_str().is_some_and(|t| t.contains(['*', '?', '[']))
+}
+
+#[cfg(feature = "pdb")]
+/// The files a glob pattern (`run*.pdb`) matches, in the order Python qnd
+/// takes a PDB family's members: by length, then by name.
+///
+/// # Errors
+/// [`Error::Invalid`] for a malformed pattern (`run[.pdb`).
+pub(crate) fn glob_members(pattern: &Path) -> Result<Vec<PathBuf>> {
+    let invalid = |reason: String| Error::Invalid {
+        file: pattern.into(),
+        path: "/".into(),
+        reason,
+    };
+    let text = pattern
+        .to_str()
+        .ok_or_else(|| invalid("a glob pattern must be UTF-8".into()))?;
+    let paths = glob::glob(text).map_err(|e| invalid(format!("not a glob pattern: {e}")))?;
+    let mut found: Vec<PathBuf> = paths.filter_map(|p| p.ok()).filter(|p| p.is_file()).collect();
+    found.sort_by(|a, b| {
+        let (a, b) = (a.as_os_str(), b.as_os_str());
+        a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+    });
+    Ok(found)
 }
 
 #[cfg(test)]

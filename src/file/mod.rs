@@ -107,6 +107,8 @@ pub enum Format {
     Hdf5,
     /// netCDF (any variant).
     NetCdf,
+    /// PDB (LLNL's Portable Database, version II), read-only.
+    Pdb,
 }
 
 impl fmt::Display for Format {
@@ -114,6 +116,7 @@ impl fmt::Display for Format {
         f.write_str(match self {
             Format::Hdf5 => "HDF5",
             Format::NetCdf => "netCDF",
+            Format::Pdb => "PDB",
         })
     }
 }
@@ -125,6 +128,7 @@ impl Format {
         match ext.as_str() {
             "h5" | "hdf5" | "hdf" | "he5" => Some(Format::Hdf5),
             "nc" | "nc4" | "cdf" => Some(Format::NetCdf),
+            "pdb" => Some(Format::Pdb),
             _ => None,
         }
     }
@@ -138,6 +142,8 @@ impl Format {
             || head.starts_with(b"CDF\x05")
         {
             Some(Format::NetCdf)
+        } else if head.starts_with(b"!<<PDB:") || head.starts_with(b"!<><PDB><>!") {
+            Some(Format::Pdb)
         } else {
             None
         }
@@ -396,6 +402,11 @@ fn open_in(
         family::Name::Family(f) => (f.pattern.clone(), Some(f)),
     };
     let path = path.as_path();
+    #[cfg(feature = "pdb")]
+    if family.is_none() && family::is_glob(path) && !path.exists() {
+        // a glob names a PDB family (`run*.pdb`), as in Python qnd
+        return open_pdb(path, family::glob_members(path)?, true, options, step);
+    }
     // the file locked, checked and detected: a family's first member
     let first = family.as_ref().map(|f| f.member(0));
     let first = first.as_deref().unwrap_or(path);
@@ -413,6 +424,14 @@ fn open_in(
         (Some(f), None) => f,
         (None, None) => detect::detect(path, create)?,
     };
+    #[cfg(feature = "pdb")]
+    if format == Format::Pdb {
+        let members = match &family {
+            Some(f) => f.pdb_members(),
+            None => vec![path.to_path_buf()],
+        };
+        return open_pdb(path, members, family.is_some(), options, step);
+    }
     if let (Some(f), false) = (&family, create) {
         f.check_members()?;
     }
@@ -514,6 +533,63 @@ fn open_in(
     }
     if let Some(lock) = lock {
         file.hold(lock);
+    }
+    let state = State {
+        auto: options.auto,
+        recording: options.recording,
+        goto: None,
+    };
+    Ok((file, state))
+}
+
+/// Open the PDB file or family `members` (named `path`: the file, the
+/// pattern or the glob), read-only: qnd reads PDB files and does not
+/// write them yet, so no writer lock is taken.
+///
+/// # Errors
+/// [`Error::Invalid`] for a mode other than `r`; [`Error::Format`] when
+/// opened by several processes; [`Error::NoFile`] when no member exists;
+/// [`Error::Backend`] when the file is not PDB-II or is damaged.
+#[cfg(feature = "pdb")]
+fn open_pdb(
+    path: &Path,
+    members: Vec<std::path::PathBuf>,
+    family: bool,
+    options: &OpenOptions,
+    step: Option<&Arc<Lockstep>>,
+) -> Result<(FileRef, State)> {
+    if options.mode != Mode::Read {
+        return Err(Error::Invalid {
+            file: path.into(),
+            path: "/".into(),
+            reason: format!(
+                "PDB files are read-only in this version of qnd: open with mode r, not {} \
+                 (qnd writes HDF5 and netCDF files; qnd convert turns a PDB file into one)",
+                options.mode.as_str()
+            ),
+        });
+    }
+    if step.is_some_and(|s| s.comm().size() > 1) {
+        return Err(Error::Format {
+            file: path.into(),
+            found: "a PDB file: files opened by several processes at once are single HDF5 \
+                    files (parallel HDF5, through MPI)"
+                .into(),
+        });
+    }
+    if members.is_empty() {
+        return Err(Error::NoFile { file: path.into() });
+    }
+    let storage = factory::open_pdb(path, &members, step)?;
+    let mut file = FileState::share(
+        RecordBuffer::new(storage, options.record_buffer),
+        path,
+        false,
+        options.max_read_bytes,
+    );
+    file.set_lockstep(step.cloned());
+    if family {
+        file.named = Named::Family;
     }
     let state = State {
         auto: options.auto,

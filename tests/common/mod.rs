@@ -145,6 +145,63 @@ impl Maker for FileMaker {
     }
 }
 
+/// PDB files, read-only in this version of qnd: each case writes an HDF5
+/// file (qnd's semantics come from the tree, whatever the backend), and
+/// every read-only reopen (the checks of [`stored`]) reads a PDB snapshot
+/// of it (`qnd_pdb::snapshot::write`, in `order`) through qnd's PDB
+/// backend. A writable reopen goes on with the HDF5 file.
+#[cfg(all(feature = "pdb", feature = "hdf5"))]
+pub struct PdbMaker {
+    name: &'static str,
+    h5: FileMaker,
+    order: qnd_pdb::snapshot::ByteOrder,
+}
+
+#[cfg(all(feature = "pdb", feature = "hdf5"))]
+impl PdbMaker {
+    /// PDB snapshots in byte order `order`, named `name` in messages.
+    pub fn new(name: &'static str, order: qnd_pdb::snapshot::ByteOrder) -> PdbMaker {
+        PdbMaker {
+            name,
+            h5: FileMaker::new(name, "h5"),
+            order,
+        }
+    }
+}
+
+#[cfg(all(feature = "pdb", feature = "hdf5"))]
+impl Maker for PdbMaker {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn create(&self) -> QGroup {
+        self.h5.create()
+    }
+    fn files(&self) -> Vec<PathBuf> {
+        self.h5.files()
+    }
+    fn reopen(&self, f: &QGroup, mode: &str) -> Option<QGroup> {
+        let path = f.file_path();
+        f.close()
+            .unwrap_or_else(|e| panic!("{}: cannot close {}: {e}", self.name, path.display()));
+        let h5 = path.with_extension("h5");
+        if mode != "r" {
+            return Some(qnd::open(&h5, mode).unwrap_or_else(|e| {
+                panic!("{}: cannot reopen {} ({mode}): {e}", self.name, h5.display())
+            }));
+        }
+        let pdb = path.with_extension("pdb");
+        let mut src = qnd_hdf5::Hdf5Storage::open(&h5, false)
+            .unwrap_or_else(|e| panic!("{}: open {}: {e}", self.name, h5.display()));
+        qnd_pdb::snapshot::write(&mut src, &pdb, self.order)
+            .unwrap_or_else(|e| panic!("{}: snapshot of {}: {e}", self.name, h5.display()));
+        drop(src);
+        Some(qnd::open(&pdb, "r").unwrap_or_else(|e| {
+            panic!("{}: cannot open {}: {e}", self.name, pdb.display())
+        }))
+    }
+}
+
 /// A new netCDF file of `format` at `path` (its root group).
 pub fn create_netcdf(path: &Path, format: NcFormat) -> QGroup {
     let options = OpenOptions {
