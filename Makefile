@@ -90,6 +90,11 @@ test: deps
 test-core:
 	$(CARGO) test -p qnd-storage
 	$(CARGO) test -p qnd --no-default-features --lib --tests
+	@# PDB is pure Rust: qnd with the PDB backend alone links no C library
+	$(CARGO) test -p qnd --no-default-features --features pdb --test pdb
+	@if $(CARGO) tree -p qnd --no-default-features --features pdb -e normal --prefix none | grep -E '^(hdf5|netcdf)'; then \
+	  echo "error: the crates above link a C library in a PDB-only build"; exit 1; \
+	else echo "ok: qnd with only the PDB backend builds no C library"; fi
 	@# a library user who turns the `cli` feature off builds none of its crates
 	@if $(CARGO) tree -p qnd --no-default-features --features hdf5,netcdf,serde -e normal --prefix none | grep -E '^(clap|clap_complete|indicatif|plotters|plotters-svg) '; then \
 	  echo "error: the crates above are built without the cli feature"; exit 1; \
@@ -107,6 +112,7 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p qnd-storage -p qnd --no-default-features --all-targets -- -D warnings
+	$(CARGO) clippy -p qnd-pdb -p qnd --no-default-features --features pdb --all-targets -- -D warnings
 
 deps-mpi:
 	@if command -v dpkg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
