@@ -45,6 +45,8 @@ impl PdbStorage {
     /// [`StorageError`] when a member cannot be read or is not PDB-II.
     pub fn open_family(members: &[PathBuf]) -> SResult<PdbStorage> {
         let _ = members;
-        Err(StorageError::Unsupported("PDB reading is not written yet".into()))
+        Err(StorageError::Unsupported(
+            "PDB reading is not written yet".into(),
+        ))
     }
 }
