@@ -136,7 +136,12 @@ fn history() -> MemoryStorage {
             ks.clone().map(|k| 10.0 - 0.5 * f64::from(k * k)).collect(),
         ),
     );
-    records(&mut s, r, "step", arr(&[7], ks.clone().collect::<Vec<i32>>()));
+    records(
+        &mut s,
+        r,
+        "step",
+        arr(&[7], ks.clone().collect::<Vec<i32>>()),
+    );
     records(
         &mut s,
         r,
@@ -182,7 +187,9 @@ fn first_difference(got: &[u8], want: &[u8]) -> Option<String> {
         .zip(want)
         .position(|(a, b)| a != b)
         .unwrap_or(got.len().min(want.len()));
-    let show = |b: &[u8]| String::from_utf8_lossy(&b[k.saturating_sub(16)..(k + 32).min(b.len())]).into_owned();
+    let show = |b: &[u8]| {
+        String::from_utf8_lossy(&b[k.saturating_sub(16)..(k + 32).min(b.len())]).into_owned()
+    };
     Some(format!(
         "lengths {} vs {}, first difference at byte {k}: got {:?}, want {:?}",
         got.len(),
