@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ndarray::{ArrayD, IxDyn};
 use qnd_pdb::snapshot::{self, ByteOrder};
-use qnd_storage::{Array, Complex, DType, LeafSpec, MemoryStorage, NodeId, Run, Storage};
+use qnd_storage::{Array, LeafSpec, MemoryStorage, NodeId, Run, Storage};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

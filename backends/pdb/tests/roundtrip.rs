@@ -1,0 +1,182 @@
+//! Round trips: a tree in memory, written by the snapshot writer, read
+//! back, equals the source: the storage kit's read part over every dtype,
+//! shape, text, None, empty arrays, groups, lists, records and attributes,
+//! in both byte orders. Read back with a small parser of the tests' own
+//! (`pdbparse`), until `PdbStorage::open` reads.
+
+mod pdbparse;
+
+use std::path::Path;
+
+use qnd_pdb::snapshot::{self, ByteOrder};
+use qnd_storage::conformance::{reference_tree, run_reads, ReadMaker, ReadOnly};
+use qnd_storage::{
+    Array, Capabilities, Kind, LeafInfo, LeafSpec, LinkTarget, MemoryStorage, NodeId, Run, SResult,
+    Storage, StorageError,
+};
+
+/// Snapshots read back by the tests' own parser.
+struct Parsed(ByteOrder, tempfile::TempDir);
+
+impl ReadMaker for Parsed {
+    type Storage = ReadOnly<MemoryStorage>;
+    fn snapshot(&mut self, reference: &mut MemoryStorage) -> ReadOnly<MemoryStorage> {
+        let path = self.1.path().join("snap.pdb");
+        snapshot::write(reference, &path, self.0).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        ReadOnly(pdbparse::to_memory(&bytes).unwrap())
+    }
+}
+
+#[test]
+fn reference_tree_round_trips_little_endian() {
+    run_reads(&mut Parsed(ByteOrder::Little, tempfile::tempdir().unwrap()));
+}
+
+#[test]
+fn reference_tree_round_trips_big_endian() {
+    run_reads(&mut Parsed(ByteOrder::Big, tempfile::tempdir().unwrap()));
+}
+
+fn write_err(s: &mut MemoryStorage, path: &Path) -> StorageError {
+    let e = snapshot::write(s, path, ByteOrder::Little).unwrap_err();
+    assert!(!path.exists(), "nothing written for {e}");
+    e
+}
+
+#[test]
+fn what_pdb_cannot_hold_is_refused_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no.pdb");
+    let spec = LeafSpec {
+        dtype: qnd_storage::DType::F64,
+        shape: vec![2],
+        records: false,
+        text_len: 1,
+    };
+    type Spoil = fn(&mut MemoryStorage);
+    let cases: Vec<(&str, Spoil)> = vec![
+        ("no kind", |s| {
+            let g = s.create_group(s.root(), "g").unwrap();
+            s.create_other(g, "odd", "opaque (16 bytes)").unwrap();
+        }),
+        ("no links", |s| {
+            s.soft_link(s.root(), "soft", "/x").unwrap();
+        }),
+        ("already stored under another name", |s| {
+            let (x, _) = s.lookup(s.root(), "x").unwrap().unwrap();
+            s.link(s.root(), "again", x).unwrap();
+        }),
+        ("name \"a:b\"", |s| {
+            s.create_none(s.root(), "a:b").unwrap();
+        }),
+        ("attribute name \"u/v\"", |s| {
+            s.set_attr(s.root(), "u/v", &Array::scalar(1i32)).unwrap();
+        }),
+        ("empty array's shape", |s| {
+            let (x, _) = s.lookup(s.root(), "x").unwrap().unwrap();
+            s.set_attr(x, "0", &Array::scalar(1i32)).unwrap();
+        }),
+    ];
+    for (want, spoil) in cases {
+        let mut s = MemoryStorage::new();
+        let root = s.root();
+        s.create_leaf(root, "x", &spec).unwrap();
+        spoil(&mut s);
+        let e = write_err(&mut s, &path);
+        assert!(
+            matches!(e, StorageError::Unsupported(_)) && e.to_string().contains(want),
+            "{want}: {e}"
+        );
+    }
+}
+
+/// A storage whose reads of data fail (after the layout is made).
+struct FailingReads(MemoryStorage, bool);
+
+impl Storage for FailingReads {
+    fn backend_name(&self) -> &'static str {
+        "failing"
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.0.capabilities()
+    }
+    fn root(&self) -> NodeId {
+        self.0.root()
+    }
+    fn names(&mut self, group: NodeId) -> SResult<Vec<String>> {
+        self.0.names(group)
+    }
+    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, Kind)>> {
+        self.0.lookup(group, name)
+    }
+    fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.0.create_group(parent, name)
+    }
+    fn create_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.0.create_none(parent, name)
+    }
+    fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
+        self.0.create_leaf(parent, name, spec)
+    }
+    fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
+        self.0.info(node)
+    }
+    fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
+        if self.1 {
+            return Err(StorageError::library("the disk went away"));
+        }
+        self.0.read(node, slab)
+    }
+    fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
+        self.0.write(node, slab, data)
+    }
+    fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
+        self.0.append_records(node, records)
+    }
+    fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
+        self.0.attr_names(node)
+    }
+    fn get_attr(&mut self, node: NodeId, name: &str) -> SResult<Option<Array>> {
+        self.0.get_attr(node, name)
+    }
+    fn set_attr(&mut self, node: NodeId, name: &str, value: &Array) -> SResult<()> {
+        self.0.set_attr(node, name, value)
+    }
+    fn link_info(&mut self, group: NodeId, name: &str) -> SResult<Option<LinkTarget>> {
+        self.0.link_info(group, name)
+    }
+    fn flush(&mut self) -> SResult<()> {
+        Ok(())
+    }
+    fn close(&mut self) -> SResult<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_failure_while_writing_removes_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("partial.pdb");
+    let mut s = FailingReads(MemoryStorage::new(), false);
+    let root = s.root();
+    let spec = LeafSpec {
+        dtype: qnd_storage::DType::F64,
+        shape: vec![3],
+        records: false,
+        text_len: 1,
+    };
+    s.create_leaf(root, "x", &spec).unwrap();
+    s.1 = true;
+    let e = snapshot::write(&mut s, &path, ByteOrder::Little).unwrap_err();
+    assert!(e.to_string().contains("the disk went away"), "{e}");
+    assert!(!path.exists(), "the partial file is removed");
+    // and an unwritable place is an error, not a panic
+    let e = snapshot::write(
+        &mut reference_tree(&Capabilities::ALL),
+        &dir.path().join("no/such/dir.pdb"),
+        ByteOrder::Big,
+    )
+    .unwrap_err();
+    assert!(matches!(e, StorageError::Library(_)), "{e}");
+}
