@@ -62,9 +62,18 @@
 //!
 //! Refused with [`StorageError::Unsupported`] before anything is written:
 //! items of [`Kind::Other`], soft and external links, a node reached under
-//! two names (a hard link), names PDB cannot hold (empty, or holding `/`,
-//! `:` or a control character), an attribute named `0` of a leaf (it would
-//! read as an empty array's shape).
+//! two names (a hard link), names PDB cannot hold (empty, holding `/`, `:`
+//! or a control character, or with blanks around them, which readers
+//! strip), an attribute named `0` of a leaf (it would read as an empty
+//! array's shape).
+//!
+//! Beyond what Python qnd writes: a record node with no records is an
+//! entry describing a first record that has no bytes (at the next aligned
+//! address) and a `Blocks` line with no blocks (`name\x010`); an empty
+//! text array's `:0` marker holds its shape plus the text width 1 (the
+//! shape of its `text` entry); an empty attribute is an entry of count 0
+//! with its dimensions. Attributes on a list or below one are written as
+//! any other (Python qnd cannot open such a file, §7).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -285,9 +294,14 @@ struct Plan {
 }
 
 fn check_name(name: &str, what: &str) -> SResult<()> {
-    if name.is_empty() || name.contains(['/', ':']) || name.chars().any(char::is_control) {
+    if name.is_empty()
+        || name.contains(['/', ':'])
+        || name.chars().any(char::is_control)
+        || name.trim() != name
+    {
         return Err(unsupported(format!(
-            "PDB cannot hold the {what} name {name:?} (empty, or holding '/', ':' or a control character)"
+            "PDB cannot hold the {what} name {name:?} (empty, holding '/', ':' or a control \
+             character, or with blanks around it, which readers strip)"
         )));
     }
     Ok(())
@@ -441,13 +455,12 @@ impl<S: Storage + ?Sized> Layout<'_, S> {
             path.push(name.clone());
             let p: Vec<&str> = path.iter().map(String::as_str).collect();
             match m {
-                Model::Group { list, members, .. } => {
+                Model::Group { members, .. } => {
                     let n = self.entry_name(&p, true);
                     self.line(&n, "Directory", 1, 127, None);
                     // a list's `_` comes first among its members and is
                     // written (with its reserved byte) there
                     self.items(members, path)?;
-                    let _ = list;
                 }
                 Model::None { .. } => {
                     let n = self.entry_name(&p, false);

@@ -180,3 +180,51 @@ fn a_failure_while_writing_removes_the_file() {
     .unwrap_err();
     assert!(matches!(e, StorageError::Library(_)), "{e}");
 }
+
+#[test]
+fn blanks_around_names_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = MemoryStorage::new();
+    s.create_none(s.root(), " x").unwrap();
+    let e = write_err(&mut s, &dir.path().join("blank.pdb"));
+    assert!(e.to_string().contains("blanks"), "{e}");
+}
+
+#[test]
+fn record_nodes_with_no_records_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zero.pdb");
+    let mut s = MemoryStorage::new();
+    let root = s.root();
+    let spec = |dtype, shape: &[usize]| LeafSpec {
+        dtype,
+        shape: shape.to_vec(),
+        records: true,
+        text_len: 4,
+    };
+    s.create_leaf(root, "none_yet", &spec(qnd_storage::DType::F64, &[2]))
+        .unwrap();
+    let t = s
+        .create_leaf(root, "after", &spec(qnd_storage::DType::I32, &[]))
+        .unwrap();
+    s.append(t, &Array::scalar(5i32)).unwrap();
+    snapshot::write(&mut s, &path, ByteOrder::Little).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let p = pdbparse::parse(&bytes).unwrap();
+    assert_eq!(
+        p.blocks,
+        [
+            ("none_yet".to_string(), vec![]),
+            ("after".to_string(), vec![(128, 1)])
+        ]
+    );
+    let mut back = pdbparse::to_memory(&bytes).unwrap();
+    let (id, kind) = back.lookup(back.root(), "none_yet").unwrap().unwrap();
+    assert_eq!(kind, Kind::Records);
+    assert_eq!(back.info(id).unwrap().shape, [0, 2]);
+    let (id, _) = back.lookup(back.root(), "after").unwrap().unwrap();
+    assert_eq!(
+        back.read(id, &Run::whole(&[1])).unwrap(),
+        Array::scalar(5i32).to_batch_of_one()
+    );
+}
