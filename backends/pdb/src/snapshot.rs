@@ -70,8 +70,8 @@
 //! Beyond what Python qnd writes: a record node with no records is an
 //! entry describing a first record that has no bytes (at the next aligned
 //! address) and a `Blocks` line with no blocks (`name\x010`); an empty
-//! text array's `:0` marker holds its shape plus the text width 1 (the
-//! shape of its `text` entry); an empty attribute is an entry of count 0
+//! text array's `:0` marker holds the shape of its strings (as qnd's
+//! reader takes it); an empty attribute is an entry of count 0
 //! with its dimensions. Attributes on a list or below one are written as
 //! any other (Python qnd cannot open such a file, §7).
 
@@ -588,10 +588,8 @@ impl<S: Storage + ?Sized> Layout<'_, S> {
             let lp = prefix(path);
             path.pop();
             if let Some(info) = info.filter(|i| !i.records && i.shape.contains(&0)) {
-                let mut shape: Vec<i64> = info.shape.iter().map(|&n| n as i64).collect();
-                if info.dtype == DType::Str {
-                    shape.push(1);
-                }
+                // the shape of the value (of the strings, for text)
+                let shape: Vec<i64> = info.shape.iter().map(|&n| n as i64).collect();
                 self.marker(&format!("{lp}:0"), shape)?;
             }
             self.node_attrs(cid, &lp, info.is_some())?;

@@ -228,3 +228,30 @@ fn record_nodes_with_no_records_round_trip() {
         Array::scalar(5i32).to_batch_of_one()
     );
 }
+
+/// Snapshots opened with the crate's reader.
+struct Opened(ByteOrder, tempfile::TempDir, usize);
+
+impl ReadMaker for Opened {
+    type Storage = qnd_pdb::PdbStorage;
+    fn snapshot(&mut self, reference: &mut MemoryStorage) -> qnd_pdb::PdbStorage {
+        self.2 += 1;
+        let path = self.1.path().join(format!("snap{}.pdb", self.2));
+        snapshot::write(reference, &path, self.0).unwrap();
+        qnd_pdb::PdbStorage::open(&path).unwrap()
+    }
+}
+
+#[test]
+fn reference_tree_round_trips_through_the_reader_little_endian() {
+    run_reads(&mut Opened(
+        ByteOrder::Little,
+        tempfile::tempdir().unwrap(),
+        0,
+    ));
+}
+
+#[test]
+fn reference_tree_round_trips_through_the_reader_big_endian() {
+    run_reads(&mut Opened(ByteOrder::Big, tempfile::tempdir().unwrap(), 0));
+}

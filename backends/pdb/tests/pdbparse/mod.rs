@@ -410,7 +410,7 @@ pub fn to_memory(b: &[u8]) -> Result<MemoryStorage, String> {
             let Array::I64(v) = a else { unreachable!() };
             shape = v.iter().map(|&n| n as usize).collect();
         }
-        let width = if dtype == DType::Str {
+        let width = if dtype == DType::Str && !p.is_empty_array(&e.name) {
             shape.pop().unwrap_or(1)
         } else {
             1
