@@ -265,13 +265,19 @@ enum Model {
 /// Where bytes go: the data of a leaf or record node read from the
 /// source, or an array already in hand (attributes, `:0` markers).
 enum Data {
-    /// A leaf of the source, whole, at `addr`.
-    Leaf { id: NodeId, addr: u64, width: usize },
-    /// The records of a record node, record `k` at `addrs[k]`.
+    /// A leaf of the source of `shape`, whole, at `addr`.
+    Leaf {
+        id: NodeId,
+        addr: u64,
+        width: usize,
+        shape: Vec<usize>,
+    },
+    /// The records of a record node of `shape`, record `k` at `addrs[k]`.
     Records {
         id: NodeId,
         addrs: Vec<u64>,
         width: usize,
+        shape: Vec<usize>,
     },
     /// An empty array's shape (its `:0` marker) at `addr`.
     Marker { shape: Vec<i64>, addr: u64 },
@@ -522,7 +528,12 @@ impl<S: Storage + ?Sized> Layout<'_, S> {
                 (!shape.is_empty()).then_some(&shape[..]),
             );
             self.next = add(addr, count, p.size())?;
-            self.data.push(Data::Leaf { id, addr, width });
+            self.data.push(Data::Leaf {
+                id,
+                addr,
+                width,
+                shape: info.shape.clone(),
+            });
             return Ok(());
         }
         // records
@@ -561,7 +572,12 @@ impl<S: Storage + ?Sized> Layout<'_, S> {
         self.blocks.push_str(&b);
         self.next = at;
         if nrec > 0 {
-            self.data.push(Data::Records { id, addrs, width });
+            self.data.push(Data::Records {
+                id,
+                addrs,
+                width,
+                shape: info.shape.clone(),
+            });
         }
         Ok(())
     }
@@ -811,21 +827,37 @@ impl Plan {
         out.put(&self.header(order))?;
         for d in &self.data {
             match d {
-                Data::Leaf { id, addr, width } => {
-                    let info = src.info(*id)?;
-                    let a = src.read(*id, &Run::whole(&info.shape))?;
+                Data::Leaf {
+                    id,
+                    addr,
+                    width,
+                    shape,
+                } => {
                     out.pad_to(*addr)?;
-                    out.put(&encode(&a, order, *width))?;
+                    by_rows(src, *id, shape, |_, a| out.put(&encode(&a, order, *width)))?;
                 }
-                Data::Records { id, addrs, width } => {
-                    let info = src.info(*id)?;
-                    let a = src.read(*id, &Run::whole(&info.shape))?;
-                    let bytes = encode(&a, order, *width);
-                    let per = bytes.len() / addrs.len().max(1);
-                    for (k, addr) in addrs.iter().enumerate() {
-                        out.pad_to(*addr)?;
-                        out.put(bytes.get(k * per..(k + 1) * per).unwrap_or(&[]))?;
-                    }
+                Data::Records {
+                    id,
+                    addrs,
+                    width,
+                    shape,
+                } => {
+                    let per = shape[1..].iter().product::<usize>();
+                    by_rows(src, *id, shape, |first, a| {
+                        let bytes = encode(&a, order, *width);
+                        let rec = bytes.len() / a.shape()[0].max(1);
+                        for k in 0..a.shape()[0] {
+                            let addr = addrs.get(first + k).ok_or_else(|| {
+                                StorageError::Layout(format!(
+                                    "internal: record {} of {per} elements has no block",
+                                    first + k
+                                ))
+                            })?;
+                            out.pad_to(*addr)?;
+                            out.put(&bytes[k * rec..(k + 1) * rec])?;
+                        }
+                        Ok(())
+                    })?;
                 }
                 Data::Marker { shape, addr } => {
                     out.pad_to(*addr)?;
@@ -845,6 +877,40 @@ impl Plan {
         out.pad_to(self.chart)?;
         out.put(&self.meta)
     }
+}
+
+/// About how many elements [`by_rows`] reads at a time.
+const CHUNK: usize = 1 << 20;
+
+/// Read node `id` of `shape` from `src` a few rows (of the first axis) at
+/// a time, giving `put` the index of the first row and the rows.
+fn by_rows<S: Storage + ?Sized>(
+    src: &mut S,
+    id: NodeId,
+    shape: &[usize],
+    mut put: impl FnMut(usize, Array) -> SResult<()>,
+) -> SResult<()> {
+    let Some((&rows, rest)) = shape.split_first() else {
+        return put(0, src.read(id, &[])?);
+    };
+    let per = rest.iter().product::<usize>().max(1);
+    let step = (CHUNK / per).max(1);
+    let mut first = 0;
+    while first < rows {
+        let n = step.min(rows - first);
+        let mut slab = vec![Run::span(first, n)];
+        slab.extend(rest.iter().map(|&k| Run::all(k)));
+        let a = src.read(id, &slab)?;
+        if a.shape() != [&[n][..], rest].concat() {
+            return Err(StorageError::Layout(format!(
+                "reading {slab:?} gave shape {:?}",
+                a.shape()
+            )));
+        }
+        put(first, a)?;
+        first += n;
+    }
+    Ok(())
 }
 
 struct Out {

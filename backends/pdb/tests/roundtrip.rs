@@ -255,3 +255,44 @@ fn reference_tree_round_trips_through_the_reader_little_endian() {
 fn reference_tree_round_trips_through_the_reader_big_endian() {
     run_reads(&mut Opened(ByteOrder::Big, tempfile::tempdir().unwrap(), 0));
 }
+
+#[test]
+fn big_leaves_are_read_a_few_rows_at_a_time() {
+    use ndarray::{ArrayD, IxDyn};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.pdb");
+    let mut s = MemoryStorage::new();
+    let root = s.root();
+    let n = 3 * 600_000;
+    let big = Array::F64(
+        ArrayD::from_shape_vec(IxDyn(&[3, 600_000]), (0..n).map(|k| k as f64).collect()).unwrap(),
+    );
+    let spec = |records| LeafSpec {
+        dtype: qnd_storage::DType::F64,
+        shape: if records {
+            vec![600_000]
+        } else {
+            vec![3, 600_000]
+        },
+        records,
+        text_len: 1,
+    };
+    let leaf = s.create_leaf(root, "leaf", &spec(false)).unwrap();
+    s.write(leaf, &Run::whole(&[3, 600_000]), &big).unwrap();
+    let recs = s.create_leaf(root, "recs", &spec(true)).unwrap();
+    s.append_records(recs, &big).unwrap();
+    s.probe.log = true;
+    snapshot::write(&mut s, &path, ByteOrder::Big).unwrap();
+    // one row (600 000 elements) at a time: three reads of each
+    assert_eq!(s.probe.reads.len(), 6, "{:?}", s.probe.reads);
+    assert!(s.probe.reads.iter().all(|(_, slab)| slab[0].count == 1));
+    let mut back = qnd_pdb::PdbStorage::open(&path).unwrap();
+    for name in ["leaf", "recs"] {
+        let (id, _) = back.lookup(back.root(), name).unwrap().unwrap();
+        assert_eq!(
+            back.read(id, &Run::whole(&[3, 600_000])).unwrap(),
+            big,
+            "{name}"
+        );
+    }
+}
