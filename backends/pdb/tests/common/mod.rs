@@ -183,3 +183,81 @@ pub fn same(a: &Value, b: &Value, at: &str) -> Result<(), String> {
         _ => Err(format!("{at}: {a} != {b}")),
     }
 }
+
+/// A PDB-II file (little-endian unless `big`, Major-Order 102) of `data`
+/// at offset 128, with the symbol table lines `symtab` (fields separated
+/// by `|`, one entry a line) and the Blocks lines `blocks` (same).
+pub fn pdb(data: &[u8], symtab: &str, blocks: &str, big: bool) -> Vec<u8> {
+    let mut h = b"!<<PDB:II>>!\n".to_vec();
+    h.push(36);
+    h.extend([8, 2, 4, 8, 4, 8]);
+    if big {
+        h.extend([1, 1, 1, 1, 2, 3, 4, 1, 2, 3, 4, 5, 6, 7, 8]);
+    } else {
+        h.extend([2, 2, 2, 4, 3, 2, 1, 8, 7, 6, 5, 4, 3, 2, 1]);
+    }
+    h.extend([32, 8, 23, 0, 1, 9, 0, 64, 11, 52, 0, 1, 12, 0]);
+    h.extend(b"127\x011023\x01\n");
+    let chart_at = 128 + data.len();
+    let chart = "*\x018\x01\nshort\x012\x01\ninteger\x014\x01\nlong\x018\x01\nfloat\x014\x01\ndouble\x018\x01\nchar\x011\x01\ncomplex\x0116\x01double re\x01double im\x01\n\x02\n";
+    let symtab_at = chart_at + chart.len();
+    h.extend(format!("{chart_at}\x01{symtab_at}\x01\n").as_bytes());
+    h.resize(128, 0);
+    h.extend_from_slice(data);
+    h.extend(chart.as_bytes());
+    for line in symtab.lines().filter(|l| !l.trim().is_empty()) {
+        h.extend(line.trim().replace('|', "\x01").as_bytes());
+        h.push(b'\n');
+    }
+    h.extend(b"\nOffset:1\nMajor-Order:102\nBlocks:\n");
+    for line in blocks.lines().filter(|l| !l.trim().is_empty()) {
+        h.extend(line.trim().replace('|', "\x01").as_bytes());
+        h.push(b'\n');
+    }
+    h.extend(b"\x02\nPrimitive-Types:\ntext\x011\x010\x012\x01DEFORDER\x01FIX\x01\n\x02\n\n\n");
+    h
+}
+
+/// Every node of `s`, read every way the walk can, errors ignored;
+/// returns the largest array read, in bytes (text: bytes of its strings
+/// plus one per string).
+pub fn walk_all<S: Storage>(s: &mut S) -> usize {
+    let mut most = 0;
+    let mut todo = vec![s.root()];
+    let mut seen = 0;
+    let size = |a: &Array| match a {
+        Array::Str(v) => v.iter().map(|x| x.len() + 1).sum(),
+        other => other.size() * other.dtype().size(),
+    };
+    while let Some(id) = todo.pop() {
+        seen += 1;
+        assert!(seen < 1_000_000, "too many nodes");
+        for n in s.attr_names(id).unwrap_or_default() {
+            if let Ok(Some(a)) = s.get_attr(id, &n) {
+                most = most.max(size(&a));
+            }
+        }
+        let _ = s.other_type(id);
+        let _ = s.text_width(id);
+        if let Ok(names) = s.names(id) {
+            for n in names {
+                if let Ok(Some((c, _))) = s.lookup(id, &n) {
+                    todo.push(c);
+                }
+            }
+        }
+        if let Ok(info) = s.info(id) {
+            if let Ok(a) = s.read(id, &Run::whole(&info.shape)) {
+                most = most.max(size(&a));
+            }
+            // A corner element too.
+            if info.shape.iter().all(|&n| n > 0) {
+                let one: Vec<Run> = info.shape.iter().map(|&n| Run::one(n - 1)).collect();
+                if let Ok(a) = s.read(id, &one) {
+                    most = most.max(size(&a));
+                }
+            }
+        }
+    }
+    most
+}
