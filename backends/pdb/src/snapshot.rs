@@ -1,6 +1,6 @@
 //! Writing a whole tree into a new PDB-II file at once.
 //!
-//! [`write`] takes any [`Storage`] (a [`qnd_storage::MemoryStorage`], an
+//! [`write()`] takes any [`Storage`] (a [`qnd_storage::MemoryStorage`], an
 //! HDF5 or netCDF file, another PDB file) and writes everything it holds
 //! into a new PDB-II file, laid out as LLNL's Python qnd lays out a file
 //! it writes and then closes (`shared/spec/pdb.md` §2–§9, recipe §12):
@@ -397,6 +397,15 @@ fn add(addr: u64, n: usize, size: usize) -> SResult<u64> {
         .ok_or_else(|| unsupported("the file would be larger than 2^64 bytes".into()))
 }
 
+/// The number of elements of `shape`.
+fn elems(shape: &[usize]) -> SResult<usize> {
+    qnd_storage::checked_len(shape).ok_or_else(|| {
+        unsupported(format!(
+            "a shape of {shape:?} has more elements than this machine counts"
+        ))
+    })
+}
+
 /// The longest UTF-8 encoding of the strings of `a` (at least 1).
 fn text_width(a: &Array) -> usize {
     match a {
@@ -490,7 +499,7 @@ impl<S: Storage + ?Sized> Layout<'_, S> {
     }
 
     /// Whether the group at `path` without its last name is a list: set
-    /// by [`Layout::lists`] before laying out.
+    /// from the paths gathered before laying out.
     fn in_list(&self, path: &[String]) -> bool {
         self.list_paths
             .iter()
@@ -519,7 +528,7 @@ impl<S: Storage + ?Sized> Layout<'_, S> {
                 self.next = addr;
                 return Ok(());
             }
-            let count = shape.iter().product::<usize>();
+            let count = elems(&shape)?;
             self.line(
                 name,
                 p.name(),
@@ -548,7 +557,7 @@ impl<S: Storage + ?Sized> Layout<'_, S> {
         if text {
             rec.push(width);
         }
-        let per = rec.iter().product::<usize>();
+        let per = elems(&rec)?;
         let mut addrs = Vec::with_capacity(nrec.min(1 << 20));
         let mut at = self.next;
         for _ in 0..nrec.max(1) {
@@ -663,7 +672,7 @@ impl<S: Storage + ?Sized> Layout<'_, S> {
         if p == PType::Text {
             shape.push(width);
         }
-        let count = shape.iter().product::<usize>();
+        let count = elems(&shape)?;
         let addr = align_up(self.next, p.align())?;
         let full = self.attr_entry(name);
         self.line(
@@ -842,7 +851,7 @@ impl Plan {
                     width,
                     shape,
                 } => {
-                    let per = shape[1..].iter().product::<usize>();
+                    let per = elems(&shape[1..])?;
                     by_rows(src, *id, shape, |first, a| {
                         let bytes = encode(&a, order, *width);
                         let rec = bytes.len() / a.shape()[0].max(1);
@@ -893,7 +902,7 @@ fn by_rows<S: Storage + ?Sized>(
     let Some((&rows, rest)) = shape.split_first() else {
         return put(0, src.read(id, &[])?);
     };
-    let per = rest.iter().product::<usize>().max(1);
+    let per = elems(rest)?.max(1);
     let step = (CHUNK / per).max(1);
     let mut first = 0;
     while first < rows {
