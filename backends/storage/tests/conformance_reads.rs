@@ -93,3 +93,105 @@ fn a_writable_file_is_found() {
     }
     run_reads(&mut Writable);
 }
+
+/// A read-only copy that reads every run as if it had no stride (a
+/// backend getting strides wrong): whole reads and spans are right.
+struct BadSlabs(ReadOnly<MemoryStorage>);
+
+impl Storage for BadSlabs {
+    fn backend_name(&self) -> &'static str {
+        "bad-slabs"
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.0.capabilities()
+    }
+    fn root(&self) -> qnd_storage::NodeId {
+        self.0.root()
+    }
+    fn names(&mut self, g: qnd_storage::NodeId) -> qnd_storage::SResult<Vec<String>> {
+        self.0.names(g)
+    }
+    fn lookup(
+        &mut self,
+        g: qnd_storage::NodeId,
+        name: &str,
+    ) -> qnd_storage::SResult<Option<(qnd_storage::NodeId, qnd_storage::Kind)>> {
+        self.0.lookup(g, name)
+    }
+    fn create_group(
+        &mut self,
+        p: qnd_storage::NodeId,
+        name: &str,
+    ) -> qnd_storage::SResult<qnd_storage::NodeId> {
+        self.0.create_group(p, name)
+    }
+    fn create_none(
+        &mut self,
+        p: qnd_storage::NodeId,
+        name: &str,
+    ) -> qnd_storage::SResult<qnd_storage::NodeId> {
+        self.0.create_none(p, name)
+    }
+    fn create_leaf(
+        &mut self,
+        p: qnd_storage::NodeId,
+        name: &str,
+        spec: &qnd_storage::LeafSpec,
+    ) -> qnd_storage::SResult<qnd_storage::NodeId> {
+        self.0.create_leaf(p, name, spec)
+    }
+    fn info(&mut self, n: qnd_storage::NodeId) -> qnd_storage::SResult<qnd_storage::LeafInfo> {
+        self.0.info(n)
+    }
+    fn text_width(&mut self, n: qnd_storage::NodeId) -> qnd_storage::SResult<Option<usize>> {
+        self.0.text_width(n)
+    }
+    fn read(&mut self, n: qnd_storage::NodeId, slab: &[Run]) -> qnd_storage::SResult<Array> {
+        // every run read as if its step were 1
+        let contiguous: Vec<Run> = slab.iter().map(|r| Run::span(r.first, r.count)).collect();
+        self.0.read(n, &contiguous)
+    }
+    fn write(&mut self, n: qnd_storage::NodeId, s: &[Run], d: &Array) -> qnd_storage::SResult<()> {
+        self.0.write(n, s, d)
+    }
+    fn append_records(&mut self, n: qnd_storage::NodeId, r: &Array) -> qnd_storage::SResult<()> {
+        self.0.append_records(n, r)
+    }
+    fn attr_names(&mut self, n: qnd_storage::NodeId) -> qnd_storage::SResult<Vec<String>> {
+        self.0.attr_names(n)
+    }
+    fn get_attr(
+        &mut self,
+        n: qnd_storage::NodeId,
+        name: &str,
+    ) -> qnd_storage::SResult<Option<Array>> {
+        self.0.get_attr(n, name)
+    }
+    fn set_attr(
+        &mut self,
+        n: qnd_storage::NodeId,
+        name: &str,
+        v: &Array,
+    ) -> qnd_storage::SResult<()> {
+        self.0.set_attr(n, name, v)
+    }
+    fn flush(&mut self) -> qnd_storage::SResult<()> {
+        Ok(())
+    }
+    fn close(&mut self) -> qnd_storage::SResult<()> {
+        Ok(())
+    }
+}
+
+#[test]
+#[should_panic(expected = "partial read of /v_i1 [Run { first: 1, count: 3, step: 2 }]")]
+fn wrong_partial_reads_are_found() {
+    struct Maker;
+    impl ReadMaker for Maker {
+        type Storage = BadSlabs;
+        fn snapshot(&mut self, reference: &mut MemoryStorage) -> BadSlabs {
+            BadSlabs(ReadOnly(copy_tree(reference)))
+        }
+    }
+    run_reads(&mut Maker);
+}
