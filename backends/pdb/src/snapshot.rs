@@ -65,7 +65,8 @@
 //! two names (a hard link), names PDB cannot hold (empty, holding `/`, `:`
 //! or a control character, or with blanks around them, which readers
 //! strip), an attribute named `0` of a leaf (it would read as an empty
-//! array's shape).
+//! array's shape), a record node whose records have no elements (a zero
+//! in the record shape: its blocks would be empty).
 //!
 //! Beyond what Python qnd writes: a record node with no records is an
 //! entry describing a first record that has no bytes (at the next aligned
@@ -353,6 +354,13 @@ fn model_group<S: Storage + ?Sized>(
                 {
                     return Err(StorageError::Layout(format!(
                         "{at}: info disagrees with its kind {kind:?}"
+                    )));
+                }
+                if info.records && info.shape[1..].contains(&0) {
+                    return Err(unsupported(format!(
+                        "PDB cannot hold {at}, records of shape {:?} with no elements (its \
+                         blocks would be empty)",
+                        &info.shape[1..]
                     )));
                 }
                 Model::Leaf { id: child, info }

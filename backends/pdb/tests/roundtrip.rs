@@ -73,6 +73,15 @@ fn what_pdb_cannot_hold_is_refused_before_writing() {
         ("attribute name \"u/v\"", |s| {
             s.set_attr(s.root(), "u/v", &Array::scalar(1i32)).unwrap();
         }),
+        ("no elements", |s| {
+            let spec = LeafSpec {
+                dtype: qnd_storage::DType::I32,
+                shape: vec![2, 0],
+                records: true,
+                text_len: 1,
+            };
+            s.create_leaf(s.root(), "r", &spec).unwrap();
+        }),
         ("empty array's shape", |s| {
             let (x, _) = s.lookup(s.root(), "x").unwrap().unwrap();
             s.set_attr(x, "0", &Array::scalar(1i32)).unwrap();
@@ -218,6 +227,11 @@ fn record_nodes_with_no_records_round_trip() {
             ("after".to_string(), vec![(128, 1)])
         ]
     );
+    let mut opened = qnd_pdb::PdbStorage::open(&path).unwrap();
+    let (id, kind) = opened.lookup(opened.root(), "none_yet").unwrap().unwrap();
+    assert_eq!(kind, Kind::Records);
+    assert_eq!(opened.info(id).unwrap().shape, [0, 2]);
+    assert_eq!(opened.records(id).unwrap(), 0);
     let mut back = pdbparse::to_memory(&bytes).unwrap();
     let (id, kind) = back.lookup(back.root(), "none_yet").unwrap().unwrap();
     assert_eq!(kind, Kind::Records);
