@@ -26,6 +26,13 @@
 //! }
 //! run_all(&mut Memory);
 //! ```
+//!
+//! The read part is for backends that read files they do not write (or
+//! write only whole, as a snapshot): their tests implement [`ReadMaker`]
+//! (a read-only file holding what a reference tree in a
+//! [`MemoryStorage`] holds) and call [`run_reads`], which checks the file
+//! against [`reference_tree`] through the trait alone; [`check_same`]
+//! compares any file with any reference tree (for property tests).
 
 use ndarray::{ArrayD, IxDyn};
 
