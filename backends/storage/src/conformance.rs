@@ -744,6 +744,21 @@ use crate::MemoryStorage;
 /// Makes read-only files of one backend from a reference tree, for
 /// [`run_reads`]: a backend that reads a format it does not write (PDB)
 /// checks its reader with it, given a writer of its format (a snapshot).
+///
+/// ```
+/// use qnd_storage::conformance::{copy_tree, run_reads, ReadMaker, ReadOnly};
+/// use qnd_storage::MemoryStorage;
+///
+/// /// The in-memory backend, read-only: the snapshot is a copy.
+/// struct Memory;
+/// impl ReadMaker for Memory {
+///     type Storage = ReadOnly<MemoryStorage>;
+///     fn snapshot(&mut self, reference: &mut MemoryStorage) -> Self::Storage {
+///         ReadOnly(copy_tree(reference))
+///     }
+/// }
+/// run_reads(&mut Memory);
+/// ```
 pub trait ReadMaker {
     /// The backend.
     type Storage: Storage;
