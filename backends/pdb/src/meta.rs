@@ -490,8 +490,10 @@ fn parse_member(raw: &[u8], at: usize) -> SResult<Member> {
         _ => (s.clone(), Vec::new()),
     };
     let name_start = body
-        .rfind(|c: char| c.is_whitespace() || c == '*')
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || c == '*')
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let name = body[name_start..].to_string();
     let before = &body[..name_start];
     let pointer = before.matches('*').count();
