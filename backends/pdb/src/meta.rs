@@ -645,7 +645,9 @@ fn parse_symtab(
 }
 
 fn parse_blocks(body: &[(usize, &[u8])]) -> SResult<Vec<BlockLine>> {
-    let mut lines: Vec<(usize, Vec<u8>, Vec<&[u8]>)> = Vec::new();
+    // (offset, name, number tokens) of each variable's line.
+    type Line<'a> = (usize, Vec<u8>, Vec<&'a [u8]>);
+    let mut lines: Vec<Line> = Vec::new();
     for &(at, line) in body {
         let (name, rest) = match line.iter().position(|&c| c == 1) {
             Some(i) => (Some(&line[..i]), &line[i + 1..]),

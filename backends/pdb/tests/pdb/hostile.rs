@@ -1,7 +1,7 @@
 //! Hostile files: errors, never panics, and no read much larger than the
 //! file. Refusals of PDB-I and PDB-III by name. Read-only.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
