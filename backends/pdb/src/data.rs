@@ -317,6 +317,11 @@ pub(crate) fn array<T>(v: Vec<T>, shape: &[usize]) -> SResult<ArrayD<T>> {
         .map_err(|e| StorageError::Layout(format!("read data do not fit shape {shape:?}: {e}")))
 }
 
+/// Takes `(member, byte offset, element count)` for each run of a read.
+pub(crate) type Piece<'a> = dyn FnMut(usize, u64, usize) -> SResult<()> + 'a;
+/// Hands every run of a read, in output order, to a [`Piece`] callback.
+pub(crate) type Fill<'a> = dyn FnMut(&mut Piece<'_>) -> SResult<()> + 'a;
+
 /// Type-erased entry: gather with `fill`, then make an [`Array`] of `dtype`.
 pub(crate) fn read_typed(
     files: &[MemberFile],
@@ -324,7 +329,7 @@ pub(crate) fn read_typed(
     fmt: Fmt,
     esize: usize,
     shape: &[usize],
-    fill: &mut dyn FnMut(&mut dyn FnMut(usize, u64, usize) -> SResult<()>) -> SResult<()>,
+    fill: &mut Fill<'_>,
 ) -> SResult<Array> {
     let n = shape
         .iter()
@@ -336,7 +341,7 @@ pub(crate) fn read_typed(
         esize: usize,
         n: usize,
         shape: &[usize],
-        fill: &mut dyn FnMut(&mut dyn FnMut(usize, u64, usize) -> SResult<()>) -> SResult<()>,
+        fill: &mut Fill<'_>,
     ) -> SResult<ArrayD<T>> {
         let mut sink = Sink::<T>::new(files, fmt, esize, n)?;
         fill(&mut |m, off, k| sink.piece(m, off, k))?;

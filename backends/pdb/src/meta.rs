@@ -490,8 +490,10 @@ fn parse_member(raw: &[u8], at: usize) -> SResult<Member> {
         _ => (s.clone(), Vec::new()),
     };
     let name_start = body
-        .rfind(|c: char| c.is_whitespace() || c == '*')
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || c == '*')
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let name = body[name_start..].to_string();
     let before = &body[..name_start];
     let pointer = before.matches('*').count();
@@ -643,7 +645,9 @@ fn parse_symtab(
 }
 
 fn parse_blocks(body: &[(usize, &[u8])]) -> SResult<Vec<BlockLine>> {
-    let mut lines: Vec<(usize, Vec<u8>, Vec<&[u8]>)> = Vec::new();
+    // (offset, name, number tokens) of each variable's line.
+    type Line<'a> = (usize, Vec<u8>, Vec<&'a [u8]>);
+    let mut lines: Vec<Line> = Vec::new();
     for &(at, line) in body {
         let (name, rest) = match line.iter().position(|&c| c == 1) {
             Some(i) => (Some(&line[..i]), &line[i + 1..]),

@@ -431,7 +431,7 @@ impl Tree {
                     let v = read_data(files, &d, None)?;
                     if let Some(v) = v.to_f64() {
                         let dims: Vec<f64> = v.iter().copied().collect();
-                        if dims.contains(&0.0) && dims.iter().all(|&x| x >= 0.0 && x < 1e15) {
+                        if dims.contains(&0.0) && dims.iter().all(|x| (0.0..1e15).contains(x)) {
                             leaf.shape = dims.iter().map(|&x| x as usize).collect();
                             return Ok(());
                         }

@@ -1,7 +1,7 @@
 //! Every fixture Python qnd wrote, read through the `Storage` trait and
 //! compared with what Python qnd reads (`X.json`, `X.attrs.json`).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

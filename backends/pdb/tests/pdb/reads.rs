@@ -1,6 +1,6 @@
 //! Partial reads agree with whole reads; big reads are fast.
 
-mod common;
+use crate::common;
 
 use qnd_pdb::PdbStorage;
 use qnd_storage::{Kind, NodeId, Run, Storage};
@@ -9,7 +9,7 @@ use qnd_storage::{Kind, NodeId, Run, Storage};
 /// sub-blocks.
 fn slabs(shape: &[usize]) -> Vec<Vec<Run>> {
     let mut out = vec![];
-    if shape.iter().any(|&n| n == 0) {
+    if shape.contains(&0) {
         return out;
     }
     out.push(shape.iter().map(|_| Run::one(0)).collect());

@@ -1,6 +1,5 @@
 //! Shared by the tests: the fixtures, and a JSON maker that walks a
 //! [`Storage`] into the schema of `shared/spec/dump-json.md`.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 
