@@ -1093,9 +1093,26 @@ fn same_array(b: &str, what: &str, got: &Array, want: &Array) {
     assert_eq!(got.dtype(), want.dtype(), "{b}: {what}: dtype");
     assert_eq!(got.shape(), want.shape(), "{b}: {what}: shape");
     assert!(
-        got == want,
+        got == want || same_with_nans(got, want),
         "{b}: {what}: values differ: got {got:?}, want {want:?}"
     );
+}
+
+/// Whether two float or complex arrays of one shape are equal, a NaN
+/// equal to any NaN.
+fn same_with_nans(a: &Array, b: &Array) -> bool {
+    fn eq<T: Copy>(x: &ArrayD<T>, y: &ArrayD<T>, same: impl Fn(T, T) -> bool) -> bool {
+        x.shape() == y.shape() && x.iter().zip(y.iter()).all(|(&p, &q)| same(p, q))
+    }
+    let f32s = |p: f32, q: f32| p == q || (p.is_nan() && q.is_nan());
+    let f64s = |p: f64, q: f64| p == q || (p.is_nan() && q.is_nan());
+    match (a, b) {
+        (Array::F32(x), Array::F32(y)) => eq(x, y, f32s),
+        (Array::F64(x), Array::F64(y)) => eq(x, y, f64s),
+        (Array::C8(x), Array::C8(y)) => eq(x, y, |p, q| f32s(p.re, q.re) && f32s(p.im, q.im)),
+        (Array::C16(x), Array::C16(y)) => eq(x, y, |p, q| f64s(p.re, q.re) && f64s(p.im, q.im)),
+        _ => false,
+    }
 }
 
 /// Check node `fid` of `file` against node `rid` of the reference, `path`

@@ -1,7 +1,6 @@
 //! A small PDB-II metadata parser for the tests only (the crate's reader
 //! is written separately): enough to compare two files written the way
 //! Python qnd writes them, and to read a snapshot back into memory.
-#![allow(dead_code)] // each test file uses part of it
 
 use std::collections::HashMap;
 
@@ -23,10 +22,7 @@ pub struct Entry {
 pub struct Pdb {
     pub big: bool,
     pub chart: usize,
-    pub symtab: usize,
     pub chart_text: Vec<u8>,
-    /// struct name -> (size, members)
-    pub structs: Vec<(String, usize, Vec<String>)>,
     pub entries: Vec<Entry>,
     /// The extras, line by line.
     pub extras: Vec<String>,
@@ -58,7 +54,6 @@ pub fn parse(b: &[u8]) -> Result<Pdb, String> {
     let chart = num(f.next().ok_or("chart")?, "chart")?;
     let symtab = num(f.next().ok_or("symtab")?, "symtab")?;
     let chart_text = b.get(chart..symtab).ok_or("chart past the end")?.to_vec();
-    let mut structs = Vec::new();
     let mut sizes: HashMap<String, usize> = [
         ("*", 8),
         ("short", 2),
@@ -77,11 +72,6 @@ pub fn parse(b: &[u8]) -> Result<Pdb, String> {
         }
         let f: Vec<&str> = line.split('\x01').collect();
         if f.len() > 3 {
-            structs.push((
-                f[0].to_string(),
-                num(f[1], "struct size")?,
-                f[2..f.len() - 1].iter().map(|s| s.to_string()).collect(),
-            ));
             sizes.insert(f[0].to_string(), num(f[1], "struct size")?);
         }
     }
@@ -145,9 +135,7 @@ pub fn parse(b: &[u8]) -> Result<Pdb, String> {
     Ok(Pdb {
         big,
         chart,
-        symtab,
         chart_text,
-        structs,
         entries,
         extras,
         blocks,
