@@ -3,14 +3,51 @@
 //! PDB ("Portable Database") is the format of LLNL's PDBLib, yorick, basis
 //! and LLNL's rad-hydro codes. This crate reads PDB-II files as LLNL's
 //! Python qnd writes and reads them (`shared/spec/pdb.md`), behind qnd's
-//! storage contract ([`Storage`]), with no C library.
+//! storage contract ([`Storage`]), with no C library. Files are read-only:
+//! every call that would change one is refused.
+//!
+//! | node | stored as |
+//! | --- | --- |
+//! | group | `path/` entry of type `Directory`, or any `/a/b/x` name (missing parents are made) |
+//! | list | a group with members `_` (a `char` entry, reported as None) and `_0`, `_1`, ... |
+//! | leaf | a symbol table entry of a number type, `text` (strings: the last dimension is the width), or a complex struct |
+//! | leaf with a zero-length axis | a scalar entry plus the attribute entry `:path:0` holding the shape |
+//! | records | an entry with a line in the `Blocks` extra; each block holds one or more records |
+//! | none | an entry of type `NoneType` |
+//! | other | pointers, other structs, odd sizes, non-IEEE floats ([`Kind::Other`]) |
+//!
+//! Attributes are entries whose name starts with `:` (`::a` of the root,
+//! `:g:h::a` of group g/h, `:g:x:a` of leaf g/x).
+//!
+//! The crate's rooms: this file opens files and families and implements
+//! [`Storage`]; `meta` parses the metadata (header, structure chart,
+//! symbol table, extras) as pure functions over bytes; `types` says what
+//! a PDB type name is (§6 of the spec); `tree` builds the node table from
+//! the metadata of each member (groups, leaves, records, attributes,
+//! families) and maps hyperslabs to file offsets; `data` reads the byte
+//! ranges a hyperslab needs (coalesced, one positioned read per range)
+//! and decodes them in typed loops. `snapshot` writes whole trees.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
+mod data;
+mod meta;
 pub mod snapshot;
+#[cfg(test)]
+mod tests;
+mod tree;
+mod types;
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use qnd_storage::{Capabilities, SResult, StorageError};
+use qnd_storage::{
+    Array, Capabilities, DTypeSet, Kind, LeafInfo, LeafSpec, NodeId, RecordDims, Run, SResult,
+    Storage, StorageError,
+};
+
+use data::MemberFile;
+use tree::{Body, Tree};
 
 /// The first bytes of a PDB-II file (`!<<PDB:II>>!`); PDB-I files begin
 /// `!<><PDB><>!`.
@@ -19,32 +56,309 @@ pub const MAGIC: &[u8] = b"!<<PDB:";
 /// True when `head` (the first bytes of a file) is a PDB header of any
 /// version qnd recognises (to refuse the ones it does not read by name).
 pub fn is_pdb(head: &[u8]) -> bool {
-    head.starts_with(MAGIC) || head.starts_with(b"!<><PDB><>!")
+    head.starts_with(MAGIC) || head.starts_with(meta::TOKEN_I)
 }
 
-/// What a PDB file can hold.
-pub const CAPABILITIES: Capabilities = Capabilities::ALL.without_links();
+/// What a PDB file can hold: groups (directories) and lists, every element
+/// type (unsigned and bool under primitive names `u...` and `bool`,
+/// complex as two-float structs, text), attributes of any shape and type,
+/// record variables each growing on its own; no links, no removal, no
+/// virtual datasets.
+pub const CAPABILITIES: Capabilities = Capabilities {
+    groups: true,
+    leaf_dtypes: DTypeSet::ALL,
+    attr_dtypes: DTypeSet::ALL,
+    text_attr_arrays: true,
+    attr_rank: usize::MAX,
+    virtual_datasets: false,
+    record_dims: RecordDims::PerVariable,
+    remove: false,
+    hard_links: false,
+    soft_links: false,
+    external_links: false,
+};
+
+const READ_ONLY: &str = "PDB files are read-only in this version of qnd";
 
 /// A PDB file (or family) open for reading.
 pub struct PdbStorage {
-    _members: Vec<PathBuf>,
+    files: Vec<MemberFile>,
+    tree: Tree,
+}
+
+impl std::fmt::Debug for PdbStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PdbStorage")
+            .field(
+                "members",
+                &self.files.iter().map(|m| &m.path).collect::<Vec<_>>(),
+            )
+            .field("nodes", &self.tree.nodes.len())
+            .finish()
+    }
+}
+
+fn io(path: &Path, e: std::io::Error) -> StorageError {
+    StorageError::library(format!("{}: {e}", path.display()))
+}
+
+/// The metadata of a file: its first bytes, and the bytes from the chart
+/// address to the end (the data between are not read).
+fn read_meta(f: &MemberFile) -> SResult<meta::Metadata> {
+    let mut head = vec![0u8; f.len.min(4096) as usize];
+    data::read_at(f, &mut head, 0)?;
+    let mut tail = vec![0u8; f.len.min(64) as usize];
+    let at = f.len - tail.len() as u64;
+    data::read_at(f, &mut tail, at)?;
+    meta::check_version(&head, &tail)?;
+    let header = meta::parse_header(&head, f.len)?;
+    let from = header.chart.min(f.len);
+    let n = usize::try_from(f.len - from)
+        .map_err(|_| StorageError::Layout("metadata too large".into()))?;
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(n)
+        .map_err(|_| StorageError::Layout(format!("cannot allocate {n} bytes of metadata")))?;
+    buf.resize(n, 0);
+    data::read_at(f, &mut buf, from)?;
+    meta::parse_parts(&head, f.len, &buf, from)
 }
 
 impl PdbStorage {
     /// Open one PDB file read-only.
     ///
     /// # Errors
-    /// [`StorageError`] when the file cannot be read or is not PDB-II.
+    /// [`StorageError`] when the file cannot be read or is not PDB-II
+    /// ([`StorageError::Unsupported`] naming the version for PDB-I and
+    /// PDB-III, [`StorageError::Layout`] with the byte offset for
+    /// malformed metadata).
     pub fn open(path: &Path) -> SResult<PdbStorage> {
         PdbStorage::open_family(&[path.to_path_buf()])
     }
 
-    /// Open the members of a family, in order, read-only.
+    /// Open the members of a family, in order, read-only: non-record
+    /// items from the first member declaring them, the blocks of record
+    /// variables joined in member order.
     ///
     /// # Errors
-    /// [`StorageError`] when a member cannot be read or is not PDB-II.
+    /// [`StorageError`] when a member cannot be read or is not PDB-II, or
+    /// members disagree on the type or shape of an item.
     pub fn open_family(members: &[PathBuf]) -> SResult<PdbStorage> {
-        let _ = members;
-        Err(StorageError::Unsupported("PDB reading is not written yet".into()))
+        if members.is_empty() {
+            return Err(StorageError::Layout("a PDB family of no members".into()));
+        }
+        let mut files = Vec::with_capacity(members.len());
+        for p in members {
+            let file = File::open(p).map_err(|e| io(p, e))?;
+            let len = file.metadata().map_err(|e| io(p, e))?.len();
+            files.push(MemberFile {
+                file,
+                len,
+                path: p.clone(),
+            });
+        }
+        let mut tree = Tree::new();
+        for (k, f) in files.iter().enumerate() {
+            let m = read_meta(f).map_err(|e| in_member(e, &f.path, members.len()))?;
+            tree.add(&m, k, files.len(), &files)
+                .map_err(|e| in_member(e, &f.path, members.len()))?;
+        }
+        Ok(PdbStorage { files, tree })
+    }
+
+    /// What was ignored while opening, as Python qnd ignores it (symbol
+    /// table entries whose count disagrees with their dimensions,
+    /// attributes of no item, duplicate names), one message each.
+    pub fn warnings(&self) -> &[String] {
+        &self.tree.warnings
+    }
+
+    fn node(&self, id: NodeId) -> SResult<&tree::Node> {
+        self.tree
+            .nodes
+            .get(id.0)
+            .ok_or_else(|| StorageError::Layout(format!("no node {}", id.0)))
+    }
+}
+
+/// Name the member in a family's error.
+fn in_member(e: StorageError, path: &Path, n: usize) -> StorageError {
+    if n <= 1 {
+        return e;
+    }
+    let p = path.display();
+    match e {
+        StorageError::Layout(m) => StorageError::Layout(format!("{p}: {m}")),
+        StorageError::Unsupported(m) => StorageError::Unsupported(format!("{p}: {m}")),
+        other => other,
+    }
+}
+
+fn read_only<T>() -> SResult<T> {
+    Err(StorageError::Unsupported(READ_ONLY.into()))
+}
+
+fn kind(b: &Body) -> Kind {
+    match b {
+        Body::Group { .. } => Kind::Group,
+        Body::Leaf(_) => Kind::Leaf,
+        Body::Records(_) => Kind::Records,
+        Body::None => Kind::None,
+        Body::Other(_) => Kind::Other,
+    }
+}
+
+impl Storage for PdbStorage {
+    fn backend_name(&self) -> &'static str {
+        "pdb"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    fn root(&self) -> NodeId {
+        NodeId(0)
+    }
+
+    fn names(&mut self, group: NodeId) -> SResult<Vec<String>> {
+        match &self.node(group)?.body {
+            Body::Group { names, .. } => Ok(names.clone()),
+            _ => Err(StorageError::Layout(format!(
+                "node {} is not a group",
+                group.0
+            ))),
+        }
+    }
+
+    fn lookup(&mut self, group: NodeId, name: &str) -> SResult<Option<(NodeId, Kind)>> {
+        self.node(group)?;
+        Ok(self
+            .tree
+            .child(group, name)
+            .map(|id| (id, kind(&self.tree.nodes[id.0].body))))
+    }
+
+    fn create_group(&mut self, _: NodeId, _: &str) -> SResult<NodeId> {
+        read_only()
+    }
+
+    fn create_none(&mut self, _: NodeId, _: &str) -> SResult<NodeId> {
+        read_only()
+    }
+
+    fn create_leaf(&mut self, _: NodeId, _: &str, _: &LeafSpec) -> SResult<NodeId> {
+        read_only()
+    }
+
+    fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
+        let (dtype, shape, records) = match &self.node(node)?.body {
+            Body::Leaf(d) => (tree::dtype(&d.elem)?, d.shape.clone(), false),
+            Body::Records(r) => {
+                let mut s = vec![r.total];
+                s.extend_from_slice(&r.rec_shape);
+                (tree::dtype(&r.elem)?, s, true)
+            }
+            Body::Other(what) => {
+                return Err(StorageError::Unsupported(format!(
+                    "qnd does not read PDB items of type {what}"
+                )))
+            }
+            _ => {
+                return Err(StorageError::Layout(format!(
+                    "node {} is not a leaf",
+                    node.0
+                )))
+            }
+        };
+        Ok(LeafInfo {
+            dtype,
+            dims: vec![None; shape.len()],
+            shape,
+            records,
+        })
+    }
+
+    fn other_type(&mut self, node: NodeId) -> SResult<String> {
+        match &self.node(node)?.body {
+            Body::Other(what) => Ok(what.clone()),
+            _ => Err(StorageError::NotFound),
+        }
+    }
+
+    fn text_width(&mut self, node: NodeId) -> SResult<Option<usize>> {
+        Ok(match &self.node(node)?.body {
+            Body::Leaf(d) if d.elem == types::Elem::Text => Some(d.esize),
+            Body::Records(r) if r.elem == types::Elem::Text => Some(r.esize),
+            _ => None,
+        })
+    }
+
+    fn records(&mut self, node: NodeId) -> SResult<usize> {
+        match &self.node(node)?.body {
+            Body::Records(r) => Ok(r.total),
+            _ => Err(StorageError::Layout(format!(
+                "node {} is not a record variable",
+                node.0
+            ))),
+        }
+    }
+
+    fn read(&mut self, node: NodeId, slab: &[Run]) -> SResult<Array> {
+        match &self.node(node)?.body {
+            Body::Leaf(d) => tree::read_data(&self.files, d, Some(slab)),
+            Body::Records(r) => tree::read_records(&self.files, r, slab),
+            Body::Other(what) => Err(StorageError::Unsupported(format!(
+                "qnd does not read PDB items of type {what}"
+            ))),
+            _ => Err(StorageError::Layout(format!(
+                "node {} is not a leaf",
+                node.0
+            ))),
+        }
+    }
+
+    fn write(&mut self, _: NodeId, _: &[Run], _: &Array) -> SResult<()> {
+        read_only()
+    }
+
+    fn append_records(&mut self, _: NodeId, _: &Array) -> SResult<()> {
+        read_only()
+    }
+
+    fn append(&mut self, _: NodeId, _: &Array) -> SResult<()> {
+        read_only()
+    }
+
+    fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
+        Ok(self
+            .node(node)?
+            .attrs
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect())
+    }
+
+    fn get_attr(&mut self, node: NodeId, name: &str) -> SResult<Option<Array>> {
+        let n = self.node(node)?;
+        match n.attrs.iter().find(|(a, _)| a == name) {
+            Some((_, d)) => tree::read_data(&self.files, d, None).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn set_attr(&mut self, _: NodeId, _: &str, _: &Array) -> SResult<()> {
+        read_only()
+    }
+
+    fn remove(&mut self, _: NodeId, _: &str) -> SResult<()> {
+        read_only()
+    }
+
+    fn flush(&mut self) -> SResult<()> {
+        Ok(())
+    }
+
+    fn close(&mut self) -> SResult<()> {
+        Ok(())
     }
 }

@@ -26,6 +26,13 @@
 //! }
 //! run_all(&mut Memory);
 //! ```
+//!
+//! The read part is for backends that read files they do not write (or
+//! write only whole, as a snapshot): their tests implement [`ReadMaker`]
+//! (a read-only file holding what a reference tree in a
+//! [`MemoryStorage`] holds) and call [`run_reads`], which checks the file
+//! against [`reference_tree`] through the trait alone; [`check_same`]
+//! compares any file with any reference tree (for property tests).
 
 use ndarray::{ArrayD, IxDyn};
 
@@ -727,4 +734,614 @@ pub fn links<M: Maker>(maker: &mut M) {
             );
         }
     });
+}
+
+// ---------------------------------------------------------------------
+// The read part: files made read-only from a reference tree.
+
+use crate::MemoryStorage;
+
+/// Makes read-only files of one backend from a reference tree, for
+/// [`run_reads`]: a backend that reads a format it does not write (PDB)
+/// checks its reader with it, given a writer of its format (a snapshot).
+///
+/// ```
+/// use qnd_storage::conformance::{copy_tree, run_reads, ReadMaker, ReadOnly};
+/// use qnd_storage::MemoryStorage;
+///
+/// /// The in-memory backend, read-only: the snapshot is a copy.
+/// struct Memory;
+/// impl ReadMaker for Memory {
+///     type Storage = ReadOnly<MemoryStorage>;
+///     fn snapshot(&mut self, reference: &mut MemoryStorage) -> Self::Storage {
+///         ReadOnly(copy_tree(reference))
+///     }
+/// }
+/// run_reads(&mut Memory);
+/// ```
+pub trait ReadMaker {
+    /// The backend.
+    type Storage: Storage;
+    /// A file of this backend holding what `reference` holds, opened
+    /// read-only.
+    fn snapshot(&mut self, reference: &mut MemoryStorage) -> Self::Storage;
+}
+
+/// A [`Storage`] that forwards every read to `S` and refuses every
+/// write with [`StorageError::Unsupported`]: a file open read-only, made of
+/// any backend (the kit's own tests run [`run_reads`] on a
+/// [`MemoryStorage`] through it).
+#[derive(Debug)]
+pub struct ReadOnly<S>(pub S);
+
+fn read_only<T>(what: &str) -> crate::SResult<T> {
+    Err(StorageError::Unsupported(format!(
+        "the file is open read-only: cannot {what}"
+    )))
+}
+
+impl<S: Storage> Storage for ReadOnly<S> {
+    fn backend_name(&self) -> &'static str {
+        self.0.backend_name()
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.0.capabilities()
+    }
+    fn root(&self) -> NodeId {
+        self.0.root()
+    }
+    fn names(&mut self, group: NodeId) -> crate::SResult<Vec<String>> {
+        self.0.names(group)
+    }
+    fn lookup(&mut self, group: NodeId, name: &str) -> crate::SResult<Option<(NodeId, Kind)>> {
+        self.0.lookup(group, name)
+    }
+    fn create_group(&mut self, _: NodeId, _: &str) -> crate::SResult<NodeId> {
+        read_only("create a group")
+    }
+    fn create_none(&mut self, _: NodeId, _: &str) -> crate::SResult<NodeId> {
+        read_only("create a None")
+    }
+    fn create_leaf(&mut self, _: NodeId, _: &str, _: &LeafSpec) -> crate::SResult<NodeId> {
+        read_only("create a leaf")
+    }
+    fn info(&mut self, node: NodeId) -> crate::SResult<crate::LeafInfo> {
+        self.0.info(node)
+    }
+    fn other_type(&mut self, node: NodeId) -> crate::SResult<String> {
+        self.0.other_type(node)
+    }
+    fn text_width(&mut self, node: NodeId) -> crate::SResult<Option<usize>> {
+        self.0.text_width(node)
+    }
+    fn records(&mut self, node: NodeId) -> crate::SResult<usize> {
+        self.0.records(node)
+    }
+    fn read(&mut self, node: NodeId, slab: &[Run]) -> crate::SResult<Array> {
+        self.0.read(node, slab)
+    }
+    fn write(&mut self, _: NodeId, _: &[Run], _: &Array) -> crate::SResult<()> {
+        read_only("write")
+    }
+    fn append_records(&mut self, _: NodeId, _: &Array) -> crate::SResult<()> {
+        read_only("append records")
+    }
+    fn attr_names(&mut self, node: NodeId) -> crate::SResult<Vec<String>> {
+        self.0.attr_names(node)
+    }
+    fn get_attr(&mut self, node: NodeId, name: &str) -> crate::SResult<Option<Array>> {
+        self.0.get_attr(node, name)
+    }
+    fn set_attr(&mut self, _: NodeId, _: &str, _: &Array) -> crate::SResult<()> {
+        read_only("set an attribute")
+    }
+    fn remove(&mut self, _: NodeId, _: &str) -> crate::SResult<()> {
+        read_only("remove a member")
+    }
+    fn link_info(&mut self, group: NodeId, name: &str) -> crate::SResult<Option<LinkTarget>> {
+        self.0.link_info(group, name)
+    }
+    fn flush(&mut self) -> crate::SResult<()> {
+        Ok(())
+    }
+    fn close(&mut self) -> crate::SResult<()> {
+        self.0.close()
+    }
+}
+
+/// A copy of the tree of `src` (groups, leaves, record nodes, None,
+/// attributes; text widths kept) in a new [`MemoryStorage`].
+///
+/// # Panics
+/// When `src` fails or holds what a copy cannot make (links, items of
+/// [`Kind::Other`]): it is for tests.
+pub fn copy_tree<S: Storage + ?Sized>(src: &mut S) -> MemoryStorage {
+    fn group<S: Storage + ?Sized>(src: &mut S, from: NodeId, dst: &mut MemoryStorage, to: NodeId) {
+        copy_attrs(src, from, dst, to);
+        for name in src.names(from).expect("names") {
+            let (id, kind) = src.lookup(from, &name).expect("lookup").expect("listed");
+            let new = match kind {
+                Kind::Group | Kind::List => {
+                    let g = dst.create_group(to, &name).expect("group");
+                    group(src, id, dst, g);
+                    continue;
+                }
+                Kind::None => dst.create_none(to, &name).expect("none"),
+                Kind::Leaf | Kind::Records => {
+                    let info = src.info(id).expect("info");
+                    let data = src.read(id, &Run::whole(&info.shape)).expect("read");
+                    let width = src.text_width(id).expect("text width").unwrap_or(1);
+                    let shape = if info.records {
+                        info.shape[1..].to_vec()
+                    } else {
+                        info.shape.clone()
+                    };
+                    let spec = LeafSpec {
+                        dtype: info.dtype,
+                        shape,
+                        records: info.records,
+                        text_len: width,
+                    };
+                    let new = dst.create_leaf(to, &name, &spec).expect("leaf");
+                    if info.records {
+                        dst.append_records(new, &data).expect("append");
+                    } else {
+                        dst.write(new, &Run::whole(&info.shape), &data)
+                            .expect("write");
+                    }
+                    new
+                }
+                Kind::Other => panic!("copy_tree: {name} is an item of no kind"),
+            };
+            copy_attrs(src, id, dst, new);
+        }
+    }
+    fn copy_attrs<S: Storage + ?Sized>(
+        src: &mut S,
+        from: NodeId,
+        dst: &mut MemoryStorage,
+        to: NodeId,
+    ) {
+        for a in src.attr_names(from).expect("attribute names") {
+            let v = src.get_attr(from, &a).expect("attribute").expect("listed");
+            dst.set_attr(to, &a, &v).expect("set attribute");
+        }
+    }
+    let mut dst = MemoryStorage::new();
+    let (from, to) = (src.root(), dst.root());
+    group(src, from, &mut dst, to);
+    dst
+}
+
+fn put_leaf(s: &mut MemoryStorage, parent: NodeId, name: &str, a: &Array) -> NodeId {
+    let width = match a {
+        Array::Str(v) => v.iter().map(String::len).max().unwrap_or(0).max(1),
+        _ => 1,
+    };
+    let spec = LeafSpec {
+        dtype: a.dtype(),
+        shape: a.shape().to_vec(),
+        records: false,
+        text_len: width,
+    };
+    let id = s.create_leaf(parent, name, &spec).expect("reference leaf");
+    s.write(id, &Run::whole(a.shape()), a)
+        .expect("reference write");
+    id
+}
+
+fn put_records(s: &mut MemoryStorage, parent: NodeId, name: &str, recs: &Array) -> NodeId {
+    let width = match recs {
+        Array::Str(v) => v.iter().map(String::len).max().unwrap_or(0).max(1),
+        _ => 1,
+    };
+    let spec = LeafSpec {
+        dtype: recs.dtype(),
+        shape: recs.shape()[1..].to_vec(),
+        records: true,
+        text_len: width,
+    };
+    let id = s
+        .create_leaf(parent, name, &spec)
+        .expect("reference records");
+    s.append_records(id, recs).expect("reference append");
+    id
+}
+
+/// Attributes of every type and shape `caps` holds, on `node`.
+fn put_attrs(s: &mut MemoryStorage, node: NodeId, caps: &Capabilities, tag: &str) {
+    for d in DType::ALL {
+        for shape in [&[][..], &[3][..], &[2, 2][..]] {
+            if caps.holds_attr(d, shape) {
+                let name = format!("{tag}_{}_{}", d.code(), shape.len());
+                s.set_attr(node, &name, &sample(d, shape))
+                    .expect("reference attribute");
+            }
+        }
+    }
+    if caps.holds_attr(DType::Str, &[]) {
+        let v = Array::scalar(String::from("h\u{e9}llo \u{2603}"));
+        s.set_attr(node, &format!("{tag}_utf8"), &v)
+            .expect("reference attribute");
+    }
+}
+
+/// The reference tree [`run_reads`] checks a backend against, of what
+/// `caps` holds: every held dtype as scalars, 1-d and 3-d arrays; text
+/// arrays of several widths; empty leaves; None; nested groups and lists
+/// (where the backend has groups); records of scalars and of arrays;
+/// attributes of every held type and shape on the root, a group, a leaf
+/// and a record node.
+pub fn reference_tree(caps: &Capabilities) -> MemoryStorage {
+    let mut s = MemoryStorage::new();
+    let root = s.root();
+    let held: Vec<DType> = DType::ALL
+        .into_iter()
+        .filter(|&d| caps.holds_leaf(d))
+        .collect();
+    let mut first_leaf = None;
+    for &d in &held {
+        let c = d.code();
+        put_leaf(&mut s, root, &format!("s_{c}"), &sample(d, &[]));
+        let v = put_leaf(&mut s, root, &format!("v_{c}"), &sample(d, &[7]));
+        first_leaf.get_or_insert(v);
+        put_leaf(&mut s, root, &format!("m_{c}"), &sample(d, &[2, 3, 4]));
+    }
+    if caps.holds_leaf(DType::Str) {
+        let words = ["a", "bb", "", "ccc", "h\u{e9}llo \u{2603}"].map(String::from);
+        let a =
+            Array::Str(ArrayD::from_shape_vec(IxDyn(&[5]), words.to_vec()).expect("five strings"));
+        put_leaf(&mut s, root, "words", &a);
+        let grid = ["ab", "c", "", "def", "g", "hi"].map(String::from);
+        let a =
+            Array::Str(ArrayD::from_shape_vec(IxDyn(&[2, 3]), grid.to_vec()).expect("six strings"));
+        put_leaf(&mut s, root, "grid", &a);
+        put_leaf(&mut s, root, "blank", &Array::scalar(String::new()));
+    }
+    for (name, d, shape) in [
+        ("empty", DType::F64, &[0][..]),
+        ("empty2", DType::I32, &[3, 0][..]),
+        ("empty_text", DType::Str, &[0][..]),
+    ] {
+        if caps.holds_leaf(d) {
+            put_leaf(&mut s, root, name, &sample(d, shape));
+        }
+    }
+    s.create_none(root, "nothing").expect("reference None");
+    // records of scalars and of arrays
+    let mut first_records = None;
+    for &d in &held {
+        let c = d.code();
+        let r = put_records(&mut s, root, &format!("rs_{c}"), &sample(d, &[5]));
+        first_records.get_or_insert(r);
+        put_records(&mut s, root, &format!("ra_{c}"), &sample(d, &[4, 2, 3]));
+    }
+    put_attrs(&mut s, root, caps, "root");
+    if let Some(v) = first_leaf {
+        put_attrs(&mut s, v, caps, "leaf");
+    }
+    if let Some(r) = first_records {
+        put_attrs(&mut s, r, caps, "rec");
+    }
+    if caps.groups {
+        let g = s.create_group(root, "g").expect("reference group");
+        let f = held.first().copied().unwrap_or(DType::F64);
+        put_leaf(&mut s, g, "a", &sample(f, &[3]));
+        let inner = s.create_group(g, "inner").expect("reference group");
+        put_leaf(&mut s, inner, "deep", &sample(f, &[2, 2]));
+        put_records(&mut s, inner, "hist", &sample(f, &[3, 2]));
+        s.create_group(inner, "deeper").expect("reference group");
+        s.create_none(g, "none").expect("reference None");
+        put_attrs(&mut s, g, caps, "group");
+        // a list: `_`, then `_0`, `_1`, ..., one of them a list
+        let l = s.create_group(root, "lst").expect("reference list");
+        s.create_none(l, "_").expect("reference list");
+        put_leaf(&mut s, l, "_0", &sample(f, &[]));
+        put_leaf(&mut s, l, "_1", &sample(f, &[4]));
+        let e2 = s.create_group(l, "_2").expect("reference list");
+        put_leaf(&mut s, e2, "q", &sample(f, &[]));
+        s.create_none(l, "_3").expect("reference list");
+        let e4 = s.create_group(l, "_4").expect("reference list");
+        s.create_none(e4, "_").expect("reference list");
+        put_leaf(&mut s, e4, "_0", &sample(f, &[2]));
+        s.create_group(root, "empty_group")
+            .expect("reference group");
+        let el = s.create_group(root, "empty_list").expect("reference list");
+        s.create_none(el, "_").expect("reference list");
+    }
+    s
+}
+
+/// Slabs of an array of `shape` to read: single elements (first, last),
+/// strided runs, and sub-spans along each axis, combined over the axes.
+fn slabs(shape: &[usize]) -> Vec<Vec<Run>> {
+    let per_axis = |n: usize| -> Vec<Run> {
+        let mut v = vec![Run::all(n)];
+        if n > 0 {
+            v.push(Run::one(0));
+            v.push(Run::one(n - 1));
+        }
+        if n > 2 {
+            v.push(Run::strided(1, (n - 1).div_ceil(2), 2));
+            v.push(Run::span(1, n - 2));
+        }
+        if n > 3 {
+            v.push(Run::strided(0, n.div_ceil(3), 3));
+        }
+        v
+    };
+    let mut out: Vec<Vec<Run>> = vec![Vec::new()];
+    for &n in shape {
+        let runs = per_axis(n);
+        out = out
+            .into_iter()
+            .flat_map(|s| {
+                runs.iter().map(move |r| {
+                    let mut s = s.clone();
+                    s.push(*r);
+                    s
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// Compare `got` (the file) with `want` (the reference), both whole or a
+/// slab of `what`.
+fn same_array(b: &str, what: &str, got: &Array, want: &Array) {
+    assert_eq!(got.dtype(), want.dtype(), "{b}: {what}: dtype");
+    assert_eq!(got.shape(), want.shape(), "{b}: {what}: shape");
+    assert!(
+        got == want || same_with_nans(got, want),
+        "{b}: {what}: values differ: got {got:?}, want {want:?}"
+    );
+}
+
+/// Whether two float or complex arrays of one shape are equal, a NaN
+/// equal to any NaN.
+fn same_with_nans(a: &Array, b: &Array) -> bool {
+    fn eq<T: Copy>(x: &ArrayD<T>, y: &ArrayD<T>, same: impl Fn(T, T) -> bool) -> bool {
+        x.shape() == y.shape() && x.iter().zip(y.iter()).all(|(&p, &q)| same(p, q))
+    }
+    let f32s = |p: f32, q: f32| p == q || (p.is_nan() && q.is_nan());
+    let f64s = |p: f64, q: f64| p == q || (p.is_nan() && q.is_nan());
+    match (a, b) {
+        (Array::F32(x), Array::F32(y)) => eq(x, y, f32s),
+        (Array::F64(x), Array::F64(y)) => eq(x, y, f64s),
+        (Array::C8(x), Array::C8(y)) => eq(x, y, |p, q| f32s(p.re, q.re) && f32s(p.im, q.im)),
+        (Array::C16(x), Array::C16(y)) => eq(x, y, |p, q| f64s(p.re, q.re) && f64s(p.im, q.im)),
+        _ => false,
+    }
+}
+
+/// Check node `fid` of `file` against node `rid` of the reference, `path`
+/// for messages, recursively for groups.
+fn check_node<S: Storage>(
+    file: &mut S,
+    fid: NodeId,
+    reference: &mut MemoryStorage,
+    rid: NodeId,
+    kind: Kind,
+    path: &str,
+) {
+    let b = file.backend_name();
+    let shown = if path.is_empty() { "/" } else { path };
+    // attributes
+    let want_names = reference.attr_names(rid).expect("reference");
+    let got_names = file
+        .attr_names(fid)
+        .unwrap_or_else(|e| panic!("{b}: attribute names of {shown}: {e}"));
+    assert_eq!(got_names, want_names, "{b}: attribute names of {shown}");
+    for name in &want_names {
+        let want = reference
+            .get_attr(rid, name)
+            .expect("reference")
+            .expect("listed");
+        let got = file
+            .get_attr(fid, name)
+            .unwrap_or_else(|e| panic!("{b}: attribute {shown}:{name}: {e}"))
+            .unwrap_or_else(|| panic!("{b}: attribute {shown}:{name} listed but missing"));
+        same_array(b, &format!("attribute {shown}:{name}"), &got, &want);
+    }
+    assert_eq!(
+        file.get_attr(fid, "no_such_attribute").ok().flatten(),
+        None,
+        "{b}: a missing attribute of {shown}"
+    );
+    match kind {
+        Kind::Group | Kind::List => {
+            let want = reference.names(rid).expect("reference");
+            let got = file
+                .names(fid)
+                .unwrap_or_else(|e| panic!("{b}: names of {shown}: {e}"));
+            assert_eq!(got, want, "{b}: names (and their order) of {shown}");
+            assert!(
+                file.lookup(fid, "no_such_member")
+                    .expect("lookup")
+                    .is_none(),
+                "{b}: lookup of a missing member of {shown}"
+            );
+            for name in want {
+                let at = format!("{path}/{name}");
+                let (rc, rk) = reference
+                    .lookup(rid, &name)
+                    .expect("reference")
+                    .expect("listed");
+                let (fc, fk) = file
+                    .lookup(fid, &name)
+                    .unwrap_or_else(|e| panic!("{b}: lookup {at}: {e}"))
+                    .unwrap_or_else(|| panic!("{b}: lookup {at}: listed but not found"));
+                assert_eq!(fk, rk, "{b}: lookup kind of {at}");
+                check_node(file, fc, reference, rc, rk, &at);
+            }
+        }
+        Kind::None => {}
+        Kind::Leaf | Kind::Records => check_array(file, fid, reference, rid, shown),
+        Kind::Other => panic!("the reference holds no Other"),
+    }
+}
+
+fn check_array<S: Storage>(
+    file: &mut S,
+    fid: NodeId,
+    reference: &mut MemoryStorage,
+    rid: NodeId,
+    shown: &str,
+) {
+    let b = file.backend_name();
+    let want_info = reference.info(rid).expect("reference");
+    let info = file
+        .info(fid)
+        .unwrap_or_else(|e| panic!("{b}: info of {shown}: {e}"));
+    assert_eq!(info.dtype, want_info.dtype, "{b}: info (dtype) of {shown}");
+    assert_eq!(info.shape, want_info.shape, "{b}: info (shape) of {shown}");
+    assert_eq!(
+        info.records, want_info.records,
+        "{b}: info (records) of {shown}"
+    );
+    assert_eq!(
+        info.dims.len(),
+        info.shape.len(),
+        "{b}: info (dims) of {shown}"
+    );
+    if info.records {
+        assert_eq!(
+            file.records(fid)
+                .unwrap_or_else(|e| panic!("{b}: records of {shown}: {e}")),
+            want_info.shape[0],
+            "{b}: records of {shown}"
+        );
+    }
+    let whole = reference
+        .read(rid, &Run::whole(&want_info.shape))
+        .expect("reference");
+    match file.text_width(fid) {
+        Ok(Some(w)) => {
+            let longest = match &whole {
+                Array::Str(v) => v.iter().map(String::len).max().unwrap_or(0),
+                _ => panic!("{b}: text_width of {shown}, which is not text, is {w}"),
+            };
+            assert!(
+                w >= longest,
+                "{b}: text_width of {shown} ({w}) below its longest string ({longest})"
+            );
+        }
+        Ok(None) => {}
+        Err(e) => panic!("{b}: text_width of {shown}: {e}"),
+    }
+    let got = file
+        .read(fid, &Run::whole(&info.shape))
+        .unwrap_or_else(|e| panic!("{b}: whole read of {shown}: {e}"));
+    same_array(b, &format!("whole read of {shown}"), &got, &whole);
+    for slab in slabs(&info.shape) {
+        let got = file
+            .read(fid, &slab)
+            .unwrap_or_else(|e| panic!("{b}: read of {shown} {slab:?}: {e}"));
+        same_array(
+            b,
+            &format!("partial read of {shown} {slab:?}"),
+            &got,
+            &whole.take_slab(&slab),
+        );
+    }
+}
+
+/// Writes to a read-only file are refused with an error (not a panic),
+/// and change nothing.
+fn check_refusals<S: Storage>(file: &mut S, reference: &mut MemoryStorage) {
+    let b = file.backend_name();
+    let root = file.root();
+    let refused = |r: bool, what: &str| assert!(r, "{b}: {what} on a read-only file is refused");
+    refused(
+        file.create_group(root, "new_group").is_err(),
+        "create_group",
+    );
+    refused(file.create_none(root, "new_none").is_err(), "create_none");
+    let spec = LeafSpec {
+        dtype: DType::F64,
+        shape: vec![2],
+        records: false,
+        text_len: 1,
+    };
+    refused(
+        file.create_leaf(root, "new_leaf", &spec).is_err(),
+        "create_leaf",
+    );
+    refused(
+        file.set_attr(root, "new_attr", &Array::scalar(1.0f64))
+            .is_err(),
+        "set_attr",
+    );
+    let names = reference.names(reference.root()).expect("reference");
+    for name in names {
+        let (rid, kind) = reference
+            .lookup(reference.root(), &name)
+            .expect("reference")
+            .expect("listed");
+        if !matches!(kind, Kind::Leaf | Kind::Records) {
+            continue;
+        }
+        let info = reference.info(rid).expect("reference");
+        if info.shape.contains(&0) {
+            continue;
+        }
+        let (fid, _) = file.lookup(root, &name).expect("lookup").expect("listed");
+        let data = reference
+            .read(rid, &Run::whole(&info.shape))
+            .expect("reference");
+        refused(
+            file.write(fid, &Run::whole(&info.shape), &data).is_err(),
+            "write",
+        );
+        if info.records {
+            refused(file.append_records(fid, &data).is_err(), "append_records");
+        }
+        let again = file.read(fid, &Run::whole(&info.shape)).expect("read");
+        same_array(b, &format!("{name} after refused writes"), &again, &data);
+        break;
+    }
+    assert!(
+        file.lookup(root, "new_group").expect("lookup").is_none(),
+        "{b}: a refused create_group made nothing"
+    );
+}
+
+/// Check through the [`Storage`] trait alone that `file` holds what
+/// `reference` holds, as [`run_reads`] does for its reference tree (names
+/// and order, kinds, info, records, text widths, whole and partial reads,
+/// attributes), for any tree: a backend's property tests use it. Panics
+/// naming the check and the item at the first difference.
+pub fn check_same<S: Storage>(file: &mut S, reference: &mut MemoryStorage) {
+    let (froot, rroot) = (file.root(), reference.root());
+    check_node(file, froot, reference, rroot, Kind::Group, "");
+}
+
+/// The read part of the kit: a reference tree of what the backend holds
+/// (see [`reference_tree`]) made into a read-only file by `maker`, then
+/// checked through the [`Storage`] trait alone: names and their order,
+/// [`Storage::lookup`] kinds, [`Storage::info`], [`Storage::records`],
+/// [`Storage::text_width`] (at least the longest string), whole reads,
+/// partial reads over many slabs (single elements, strided runs, spans,
+/// record slabs; backends are only given ascending runs, see
+/// [`Run::ascending`]), attribute names, order and values, and that writes
+/// are refused with an error, not a panic. An empty reference tree is
+/// checked first, to learn the backend's [`Capabilities`]. Panics naming
+/// the check and the item at the first difference.
+pub fn run_reads<M: ReadMaker>(maker: &mut M) {
+    let mut empty = MemoryStorage::new();
+    let mut file = maker.snapshot(&mut empty);
+    let b = file.backend_name();
+    let root = file.root();
+    assert!(
+        file.names(root).expect("names").is_empty(),
+        "{b}: an empty tree reads as an empty root"
+    );
+    let caps = file.capabilities();
+    let _ = file.close();
+    let mut reference = reference_tree(&caps);
+    let mut file = maker.snapshot(&mut reference);
+    check_same(&mut file, &mut reference);
+    check_refusals(&mut file, &mut reference);
+    let _ = file.close();
 }
