@@ -72,7 +72,13 @@ fn ls_lists_the_tree_with_record_counts() {
 
 #[test]
 fn dump_json_is_the_fixtures_json() {
-    for name in ["types.pdb", "tree.pdb", "history.pdb", "append.pdb", "be.pdb"] {
+    for name in [
+        "types.pdb",
+        "tree.pdb",
+        "history.pdb",
+        "append.pdb",
+        "be.pdb",
+    ] {
         let Some(f) = pdb(name) else {
             return;
         };
@@ -87,7 +93,11 @@ fn dump_json_is_the_fixtures_json() {
         return;
     };
     let pattern = first.with_file_name("fam%02d.pdb");
-    let run = qnd(&[OsStr::new("dump"), OsStr::new("--json"), pattern.as_os_str()]);
+    let run = qnd(&[
+        OsStr::new("dump"),
+        OsStr::new("--json"),
+        pattern.as_os_str(),
+    ]);
     assert_eq!(run.code, Some(0), "{run:?}");
     let got: Json = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(first_difference(&got, &want_json("fam.json"), ""), None);
@@ -102,11 +112,7 @@ fn convert_to_hdf5_and_netcdf_then_diff_finds_nothing() {
         };
         for ext in ["h5", "nc"] {
             let dst = tmp.path().join(format!("{name}.{ext}"));
-            let run = qnd(&[
-                OsStr::new("convert"),
-                src.as_os_str(),
-                dst.as_os_str(),
-            ]);
+            let run = qnd(&[OsStr::new("convert"), src.as_os_str(), dst.as_os_str()]);
             assert_eq!(run.code, Some(0), "{name} -> {ext}: {run:?}");
             let run = qnd(&[OsStr::new("diff"), src.as_os_str(), dst.as_os_str()]);
             assert_eq!(run.code, Some(0), "{name} vs {ext}: {run:?}");
@@ -150,7 +156,10 @@ fn get_and_plot_read_a_history() {
     ]);
     assert_eq!(run.code, Some(0), "{run:?}");
     let text = std::fs::read_to_string(&svg).unwrap();
-    assert!(text.starts_with("<svg") && text.contains("polyline"), "{text:.200}");
+    assert!(
+        text.starts_with("<svg") && text.contains("polyline"),
+        "{text:.200}"
+    );
 }
 
 #[test]

@@ -688,7 +688,7 @@ fn write_pdb_mutants(dir: &Path, fixtures: &Path) {
         }
     }
     let mut rng = Rng(0x5DEE_CE66_D1CE_4E5B);
-    let mut write = |name: String, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
+    let write = |name: String, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
     for base in PDB_FIXTURES {
         let bytes = std::fs::read(fixtures.join("pdb").join(base)).unwrap();
         let name = format!("pdb-{base}");
@@ -697,7 +697,9 @@ fn write_pdb_mutants(dir: &Path, fixtures: &Path) {
         }
         let stem = name.trim_end_matches(".pdb");
         let text = |from: &str, to: &str| -> Option<Vec<u8>> {
-            let at = bytes.windows(from.len()).rposition(|w| w == from.as_bytes())?;
+            let at = bytes
+                .windows(from.len())
+                .rposition(|w| w == from.as_bytes())?;
             let mut b = bytes[..at].to_vec();
             b.extend_from_slice(to.as_bytes());
             b.extend_from_slice(&bytes[at + from.len()..]);
@@ -705,9 +707,21 @@ fn write_pdb_mutants(dir: &Path, fixtures: &Path) {
         };
         let edits: [(&str, &str, &str); 7] = [
             // `u` of history, `vec` of types...: counts and lengths grown
-            ("huge-count", "\x01double\x013\x01", "\x01double\x0199999999999999\x01"),
-            ("huge-dim", "\x011\x013\x01", "\x011\x01999999999999999999\x01"),
-            ("far-address", "\x011\x01128\x01", "\x011\x0118446744073709551615\x01"),
+            (
+                "huge-count",
+                "\x01double\x013\x01",
+                "\x01double\x0199999999999999\x01",
+            ),
+            (
+                "huge-dim",
+                "\x011\x013\x01",
+                "\x011\x01999999999999999999\x01",
+            ),
+            (
+                "far-address",
+                "\x011\x01128\x01",
+                "\x011\x0118446744073709551615\x01",
+            ),
             ("huge-blocks", "\x017 ", "\x01999999999 "),
             ("no-separators", "\x01double\x01", "?double?"),
             ("bad-number", "\x011\x01128\x01", "\x01-1\x01x128\x01"),
@@ -728,7 +742,10 @@ fn write_pdb_mutants(dir: &Path, fixtures: &Path) {
                 ("header-zero", "0\x010\x01\n"),
             ] {
                 let mut b = bytes.clone();
-                let end = b[at..].iter().position(|&c| c == b'\n').map_or(at, |e| at + e + 1);
+                let end = b[at..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(at, |e| at + e + 1);
                 b.splice(at..end, addrs.bytes());
                 write(format!("{stem}.{what}.pdb"), &b);
             }

@@ -304,7 +304,10 @@ pub(crate) fn glob_members(pattern: &Path) -> Result<Vec<PathBuf>> {
         .to_str()
         .ok_or_else(|| invalid("a glob pattern must be UTF-8".into()))?;
     let paths = glob::glob(text).map_err(|e| invalid(format!("not a glob pattern: {e}")))?;
-    let mut found: Vec<PathBuf> = paths.filter_map(|p| p.ok()).filter(|p| p.is_file()).collect();
+    let mut found: Vec<PathBuf> = paths
+        .filter_map(|p| p.ok())
+        .filter(|p| p.is_file())
+        .collect();
     found.sort_by(|a, b| {
         let (a, b) = (a.as_os_str(), b.as_os_str());
         a.len().cmp(&b.len()).then_with(|| a.cmp(b))

@@ -187,7 +187,11 @@ impl Maker for PdbMaker {
         let h5 = path.with_extension("h5");
         if mode != "r" {
             return Some(qnd::open(&h5, mode).unwrap_or_else(|e| {
-                panic!("{}: cannot reopen {} ({mode}): {e}", self.name, h5.display())
+                panic!(
+                    "{}: cannot reopen {} ({mode}): {e}",
+                    self.name,
+                    h5.display()
+                )
             }));
         }
         let pdb = path.with_extension("pdb");
@@ -196,9 +200,10 @@ impl Maker for PdbMaker {
         qnd_pdb::snapshot::write(&mut src, &pdb, self.order)
             .unwrap_or_else(|e| panic!("{}: snapshot of {}: {e}", self.name, h5.display()));
         drop(src);
-        Some(qnd::open(&pdb, "r").unwrap_or_else(|e| {
-            panic!("{}: cannot open {}: {e}", self.name, pdb.display())
-        }))
+        Some(
+            qnd::open(&pdb, "r")
+                .unwrap_or_else(|e| panic!("{}: cannot open {}: {e}", self.name, pdb.display())),
+        )
     }
 }
 

@@ -287,11 +287,11 @@ pub fn goto_errors(m: &dyn Maker) {
     f.set_recording(Recording::Uniform);
     f.declare("empty", DType::F64, &[]).unwrap();
     f.set_recording(Recording::Off);
-    let file = f.file_path();
     stored(m, &f, |f| {
         f.goto(3);
         let e = expect_err!(f.read::<f64>("time"), Error::NoRecord { .. });
-        crate::common::assert_names(&e, &file, "/time");
+        // the file read (a reopened copy, for a backend that reads another format)
+        crate::common::assert_names(&e, &f.file_path(), "/time");
         expect_err!(f.get("u"), Error::NoRecord { .. });
         expect_err!(f.leaf("u"), Error::NoRecord { .. });
         expect_err!(f.to_value(), Error::NoRecord { .. });

@@ -381,14 +381,13 @@ pub fn narrowing_refused_on_read(m: &dyn Maker) {
     f.set("u64", 5u64).unwrap();
     f.set("b", true).unwrap();
     f.set("v", vec![1.0, 2.0]).unwrap();
-    let file = f.file_path();
     stored(m, &f, |f| {
         let e = expect_err!(f.read::<i32>("x"), Error::Mismatch { .. });
         let (path, expected, got) = crate::common::mismatch(&e);
         assert_eq!(path, "/x");
         assert!(expected.contains("i4"), "expected: {expected}");
         assert!(got.contains("f8"), "got: {got}");
-        crate::common::assert_names(&e, &file, "/x");
+        crate::common::assert_names(&e, &f.file_path(), "/x");
         expect_err!(f.read::<f32>("x"), Error::Mismatch { .. });
         expect_err!(f.read::<Vec<i32>>("v"), Error::Mismatch { .. });
         expect_err!(f.read::<f64>("i64"), Error::Mismatch { .. });

@@ -1,5 +1,0 @@
-//! The cases a PDB snapshot cannot hold, each with the text of its
-//! refusal (see [`run`](crate::run)).
-
-/// `(case, text)`: the case fails with a message holding `text`.
-pub const REFUSED: &[(&str, &str)] = &[];
