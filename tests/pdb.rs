@@ -277,8 +277,7 @@ fn found_by_its_first_bytes_and_other_versions_refused() {
     let one = tmp.path().join("one.pdb");
     std::fs::write(&one, b"!<><PDB><>!\n1\n200\n300\n").unwrap();
     let e = qnd::open(&one, "r")
-        .err()
-        .expect("PDB-I refused")
+        .expect_err("PDB-I refused")
         .to_string();
     assert!(e.contains("PDB-I") || e.contains("version I"), "{e}");
     let three = tmp.path().join("three.pdb");
@@ -286,8 +285,7 @@ fn found_by_its_first_bytes_and_other_versions_refused() {
     bytes.extend_from_slice(b"StructureChartAddress: 10\nSymbolTableAddress: 20\n!<<PDB:3>>!\n");
     std::fs::write(&three, bytes).unwrap();
     let e = qnd::open(&three, "r")
-        .err()
-        .expect("PDB-III refused")
+        .expect_err("PDB-III refused")
         .to_string();
     assert!(e.contains("PDB-III") || e.contains("version III"), "{e}");
     // not PDB at all, named .pdb
