@@ -167,6 +167,7 @@ impl Family {
 
     /// The files in the pattern's folder whose names are the prefix, one
     /// or more digits and the suffix: (file name, digits).
+    #[cfg(any(feature = "hdf5", feature = "pdb"))]
     fn fitting(&self) -> Vec<(String, String)> {
         let pattern = Path::new(&self.prefix);
         let split = if self.prefix.is_empty() || self.prefix.ends_with('/') {
