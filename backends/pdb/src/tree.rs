@@ -283,15 +283,7 @@ impl Tree {
                 Body::Records(r)
             } else {
                 let (shape, esize) = split_text(&elem, shape);
-                let (mut m, mut addr) = (member, e.addr);
-                if addr >= 1 << 42 {
-                    // Python qnd's internal family address: member × 2^42 + offset.
-                    let k = usize::try_from(addr >> 42).unwrap_or(usize::MAX);
-                    if k < nmembers {
-                        m = k;
-                        addr &= (1 << 42) - 1;
-                    }
-                }
+                let (m, addr) = family_addr(member, e.addr, nmembers);
                 Body::Leaf(Data {
                     elem,
                     shape,
@@ -402,12 +394,13 @@ impl Tree {
         let shape = to_usize(&file_shape(e, cm))
             .ok_or_else(|| bad(e, member, "a dimension too large".into()))?;
         let (shape, esize) = split_text(&elem, shape);
+        let (member, addr) = family_addr(member, e.addr, files.len());
         let d = Data {
             elem,
             shape,
             esize,
             member,
-            addr: e.addr,
+            addr,
             name: decode_name(&e.name),
         };
         let node = &mut self.nodes[at.0];
@@ -442,6 +435,18 @@ impl Tree {
         node.attrs.push((aname.to_string(), d));
         Ok(())
     }
+}
+
+/// The member and offset of an address: Python qnd lists items it
+/// allocated while member k >= 1 was current at k × 2^42 + offset (§10).
+fn family_addr(member: usize, addr: i64, nmembers: usize) -> (usize, i64) {
+    if addr >= 1 << 42 {
+        let k = usize::try_from(addr >> 42).unwrap_or(usize::MAX);
+        if k < nmembers {
+            return (k, addr & ((1 << 42) - 1));
+        }
+    }
+    (member, addr)
 }
 
 fn extend_records(r: &mut Records, blocks: Vec<Block>) -> Result<(), String> {
