@@ -188,7 +188,7 @@ fn speed_of_a_big_read() {
     for k in 0..n {
         data.extend((k as f64).to_le_bytes());
     }
-    let file = common::pdb(&data, &format!("x|double|{n}|128|1|{n}|"), "", false);
+    let file = common::pdb(&data, format!("x|double|{n}|128|1|{n}|"), "", false);
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("big.pdb");
     std::fs::write(&p, &file).unwrap();
