@@ -561,6 +561,41 @@ pub(crate) fn read_records(
         )));
     };
     let esize = r.esize as u64;
+    let whole_records = rest.len() == r.rec_shape.len()
+        && rest
+            .iter()
+            .zip(&r.rec_shape)
+            .all(|(x, &n)| x.first == 0 && x.count == n && (x.step == 1 || n <= 1))
+        && (first.step == 1 || first.count <= 1);
+    if whole_records {
+        // Whole records in a row: one run per block.
+        let per: usize = r.rec_shape.iter().product();
+        return data::read_typed(files, dtype, fmt, r.esize, &counts, &mut |piece| {
+            let mut k = 0;
+            while k < first.count {
+                let i = first.first + k;
+                let (b, within) = r.locate(i).ok_or_else(|| {
+                    StorageError::Layout(format!(
+                        "`{}`: no record {i} (it has {})",
+                        r.name, r.total
+                    ))
+                })?;
+                let take = (b.nrec - within).min(first.count - k);
+                let base = (within as u64)
+                    .checked_mul(r.rec_bytes)
+                    .and_then(|o| o.checked_add(addr(b.addr, &r.name).ok()?))
+                    .ok_or_else(|| {
+                        StorageError::Layout(format!("`{}`: record {i} offset overflows", r.name))
+                    })?;
+                let n = take.checked_mul(per).ok_or_else(|| {
+                    StorageError::Layout(format!("`{}`: too many elements", r.name))
+                })?;
+                piece(b.member, base, n)?;
+                k += take;
+            }
+            Ok(())
+        });
+    }
     data::read_typed(files, dtype, fmt, r.esize, &counts, &mut |piece| {
         for k in 0..first.count {
             let i = first.index(k);
