@@ -46,6 +46,8 @@ use qnd_storage::{
     Storage, StorageError,
 };
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use data::MemberFile;
 use tree::{Body, Tree};
 
@@ -154,6 +156,7 @@ impl PdbStorage {
                 file,
                 len,
                 path: p.clone(),
+                read: AtomicU64::new(0),
             });
         }
         let mut tree = Tree::new();
@@ -163,6 +166,15 @@ impl PdbStorage {
                 .map_err(|e| in_member(e, &f.path, members.len()))?;
         }
         Ok(PdbStorage { files, tree })
+    }
+
+    /// Bytes read from the member files since they were opened, metadata
+    /// included: what a read costs (`bytes_read` before and after).
+    pub fn bytes_read(&self) -> u64 {
+        self.files
+            .iter()
+            .map(|f| f.read.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// What was ignored while opening, as Python qnd ignores it (symbol

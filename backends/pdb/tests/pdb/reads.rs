@@ -215,3 +215,40 @@ fn speed_of_a_big_read() {
         best.0 / best.1
     );
 }
+
+#[test]
+fn small_selections_read_few_bytes() {
+    let n = 200_000usize;
+    let data: Vec<u8> = (0..n).flat_map(|k| (k as f64).to_le_bytes()).collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = common::open(
+        tmp.path(),
+        "big.pdb",
+        &common::pdb(&data, format!("x|double|{n}|128|1|1000|1|200|"), "", false),
+    );
+    let (x, _) = common::find(&mut s, "x");
+    assert_eq!(s.info(x).unwrap().shape, [200, 1000]);
+    let cost = |s: &mut PdbStorage, slab: &[Run]| {
+        let before = s.bytes_read();
+        let a = s.read(x, slab).unwrap();
+        (s.bytes_read() - before, a)
+    };
+    let (b, a) = cost(&mut s, &[Run::one(150), Run::one(7)]);
+    assert_eq!(b, 8);
+    assert_eq!(
+        a.to_f64().unwrap().iter().copied().collect::<Vec<_>>(),
+        [150_007.0]
+    );
+    // A column: 200 elements 8000 bytes apart.
+    let (b, a) = cost(&mut s, &[Run::all(200), Run::one(3)]);
+    assert_eq!(b, 200 * 8);
+    assert_eq!(a.to_f64().unwrap()[[5, 0]], 5003.0);
+    // Every other element of a row: one read of the span.
+    let (b, _) = cost(&mut s, &[Run::one(2), Run::strided(0, 500, 2)]);
+    assert!(b <= 1000 * 8, "{b}");
+    // Rows 10..20 whole: 10 rows, contiguous.
+    let (b, _) = cost(&mut s, &[Run::span(10, 10), Run::all(1000)]);
+    assert_eq!(b, 10 * 1000 * 8);
+    let (b, _) = cost(&mut s, &[Run::all(200), Run::all(1000)]);
+    assert_eq!(b, n as u64 * 8);
+}
