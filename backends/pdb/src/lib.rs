@@ -17,7 +17,30 @@
 //! | other | pointers, other structs, odd sizes, non-IEEE floats ([`Kind::Other`]) |
 //!
 //! Attributes are entries whose name starts with `:` (`::a` of the root,
-//! `:g:h::a` of group g/h, `:g:x:a` of leaf g/x).
+//! `:g:h::a` of group g/h, `:g:x:a` of leaf g/x), resolved through list
+//! elements' `_N` names too.
+//!
+//! Element types are read as the file says (§6 of the spec): `short`,
+//! `integer`, `long` and any other integer primitive signed, `char` and
+//! names beginning `u`/`U` unsigned, a one-byte `bool`/`boolean` bool,
+//! IEEE `float`/`double` (or `FLOAT` primitives in IEEE format) f4/f8, a
+//! two-float struct named `...complex...`/`...plx...` with members re/im,
+//! r/i or real/imag c8/c16; big-endian data are byte-swapped. Python qnd
+//! writes unsigned and bool under made-up `_anon_N` names, which read back
+//! signed, as Python qnd reads them. Text is decoded UTF-8, or Latin-1
+//! where that fails, with trailing NULs dropped; names likewise.
+//!
+//! A family ([`PdbStorage::open_family`]) takes non-record items from the
+//! first member declaring them (later declarations must agree on type and
+//! shape) and joins the blocks of record variables in member order.
+//!
+//! Lenient as Python qnd: bytes after the end markers and old bytes in
+//! alignment gaps are never looked at, stale digits after the header's
+//! addresses are ignored, symbol table entries whose count disagrees with
+//! their dimensions are dropped ([`PdbStorage::warnings`]). PDB-I and
+//! PDB-III are refused with [`StorageError::Unsupported`] naming the
+//! version; anything else malformed is [`StorageError::Layout`] with the
+//! byte offset and what was expected.
 //!
 //! The crate's rooms: this file opens files and families and implements
 //! [`Storage`]; `meta` parses the metadata (header, structure chart,
