@@ -187,6 +187,17 @@ pub fn same(a: &Value, b: &Value, at: &str) -> Result<(), String> {
 /// at offset 128, with the symbol table lines `symtab` (fields separated
 /// by `|`, one entry a line) and the Blocks lines `blocks` (same).
 pub fn pdb(data: &[u8], symtab: impl AsRef<[u8]>, blocks: &str, big: bool) -> Vec<u8> {
+    pdb_with(data, symtab, blocks, big, "")
+}
+
+/// [`pdb`] with more Primitive-Types lines (`|` for `\x01`, one a line).
+pub fn pdb_with(
+    data: &[u8],
+    symtab: impl AsRef<[u8]>,
+    blocks: &str,
+    big: bool,
+    prims: &str,
+) -> Vec<u8> {
     let mut h = b"!<<PDB:II>>!\n".to_vec();
     h.push(36);
     h.extend([8, 2, 4, 8, 4, 8]);
@@ -199,7 +210,7 @@ pub fn pdb(data: &[u8], symtab: impl AsRef<[u8]>, blocks: &str, big: bool) -> Ve
     h.extend(b"127\x011023\x01\n");
     let chart_at = 128 + data.len();
     let chart = "*\x018\x01\nshort\x012\x01\ninteger\x014\x01\nlong\x018\x01\nfloat\x014\x01\ndouble\x018\x01\nchar\x011\x01\n\
-complex\x0116\x01double re\x01double im\x01\npair\x0116\x01double a\x01long b\x01\n\x02\n";
+complex\x0116\x01double re\x01double im\x01\nfcomplex\x018\x01float re\x01float im\x01\npair\x0116\x01double a\x01long b\x01\n\x02\n";
     let symtab_at = chart_at + chart.len();
     h.extend(format!("{chart_at}\x01{symtab_at}\x01\n").as_bytes());
     h.resize(128, 0);
@@ -218,7 +229,12 @@ complex\x0116\x01double re\x01double im\x01\npair\x0116\x01double a\x01long b\x0
         h.extend(line.trim().replace('|', "\x01").as_bytes());
         h.push(b'\n');
     }
-    h.extend(b"\x02\nPrimitive-Types:\ntext\x011\x010\x012\x01DEFORDER\x01FIX\x01\nNoneType\x011\x010\x012\x01DEFORDER\x01FIX\x01\n\x02\n\n\n");
+    h.extend(b"\x02\nPrimitive-Types:\ntext\x011\x010\x012\x01DEFORDER\x01FIX\x01\nNoneType\x011\x010\x012\x01DEFORDER\x01FIX\x01\n");
+    for line in prims.lines().filter(|l| !l.trim().is_empty()) {
+        h.extend(line.trim().replace('|', "\x01").as_bytes());
+        h.push(b'\n');
+    }
+    h.extend(b"\x02\n\n\n");
     h
 }
 

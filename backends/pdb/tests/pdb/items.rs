@@ -197,3 +197,136 @@ fn a_file_never_flushed_is_an_empty_group() {
     assert!(s.names(s.root()).unwrap().is_empty());
     assert_eq!(s.warnings().len(), 1);
 }
+
+/// The bytes of `a` in the file's order, and the text width.
+fn encode(a: &Array, big: bool) -> (Vec<u8>, usize) {
+    macro_rules! bytes {
+        ($v:expr) => {
+            $v.iter()
+                .flat_map(|x| {
+                    if big {
+                        x.to_be_bytes().to_vec()
+                    } else {
+                        x.to_le_bytes().to_vec()
+                    }
+                })
+                .collect()
+        };
+    }
+    let out: Vec<u8> = match a {
+        Array::I8(v) => bytes!(v),
+        Array::I16(v) => bytes!(v),
+        Array::I32(v) => bytes!(v),
+        Array::I64(v) => bytes!(v),
+        Array::U8(v) => bytes!(v),
+        Array::U16(v) => bytes!(v),
+        Array::U32(v) => bytes!(v),
+        Array::U64(v) => bytes!(v),
+        Array::F32(v) => bytes!(v),
+        Array::F64(v) => bytes!(v),
+        Array::C8(v) => bytes!(v.iter().flat_map(|c| [c.re, c.im]).collect::<Vec<f32>>()),
+        Array::C16(v) => bytes!(v.iter().flat_map(|c| [c.re, c.im]).collect::<Vec<f64>>()),
+        Array::Bool(v) => v.iter().map(|&b| u8::from(b)).collect(),
+        Array::Str(v) => {
+            let w = v.iter().map(String::len).max().unwrap_or(1);
+            let out = v
+                .iter()
+                .flat_map(|x| {
+                    let mut b = x.as_bytes().to_vec();
+                    b.resize(w, 0);
+                    b
+                })
+                .collect();
+            return (out, w);
+        }
+    };
+    (out, 1)
+}
+
+/// Every element type of the storage contract, in a leaf and in a record
+/// variable, little- and big-endian, under the type names §6 maps to it.
+#[test]
+fn every_dtype_little_and_big_endian() {
+    use qnd_storage::conformance::sample;
+    use qnd_storage::DType;
+    let tmp = tempfile::tempdir().unwrap();
+    for big in [false, true] {
+        let o = if big { 1 } else { 2 };
+        let prims = format!(
+            "i8t|1|1|2|DEFORDER|FIX|\nu16|2|2|{o}|DEFORDER|FIX|\nuint|4|4|{o}|DEFORDER|FIX|\n\
+             ULONG|8|8|{o}|DEFORDER|FIX|\nbool|1|1|2|DEFORDER|FIX|"
+        );
+        let mut data = Vec::new();
+        let mut sym = String::new();
+        let mut blocks = String::new();
+        for d in DType::ALL {
+            let ty = match d {
+                DType::I8 => "i8t",
+                DType::I16 => "short",
+                DType::I32 => "integer",
+                DType::I64 => "long",
+                DType::U8 => "char",
+                DType::U16 => "u16",
+                DType::U32 => "uint",
+                DType::U64 => "ULONG",
+                DType::F32 => "float",
+                DType::F64 => "double",
+                DType::C8 => "fcomplex",
+                DType::C16 => "complex",
+                DType::Bool => "bool",
+                DType::Str => "text",
+            };
+            let a = sample(d, &[2, 3]);
+            let (bytes, w) = encode(&a, big);
+            let (count, dims) = if d == DType::Str {
+                (6 * w, format!("1|{w}|1|3|1|2|"))
+            } else {
+                (6, "1|3|1|2|".to_string())
+            };
+            let at = 128 + data.len();
+            data.extend(&bytes);
+            sym.push_str(&format!("x_{}|{ty}|{count}|{at}|{dims}\n", d.code()));
+            // Two records of that shape, in two blocks, with a gap.
+            let r0 = 128 + data.len();
+            data.extend(&bytes);
+            data.extend([0xEE; 3]);
+            let r1 = 128 + data.len();
+            data.extend(&bytes);
+            sym.push_str(&format!("r_{}|{ty}|{count}|{r0}|{dims}1|1|\n", d.code()));
+            blocks.push_str(&format!("r_{}|2 {r0} {count} {r1} {count}\n", d.code()));
+        }
+        let file = common::pdb_with(&data, sym, &blocks, big, &prims);
+        let mut s = common::open(tmp.path(), "dtypes.pdb", &file);
+        for d in DType::ALL {
+            let a = sample(d, &[2, 3]);
+            let (x, k) = find(&mut s, &format!("x_{}", d.code()));
+            assert_eq!(k, Kind::Leaf);
+            let info = s.info(x).unwrap();
+            assert_eq!(
+                (info.dtype, info.shape.as_slice()),
+                (d, [2usize, 3].as_slice()),
+                "{d} big {big}"
+            );
+            assert_eq!(s.read(x, &Run::whole(&[2, 3])).unwrap(), a, "{d} big {big}");
+            let (r, k) = find(&mut s, &format!("r_{}", d.code()));
+            assert_eq!(k, Kind::Records);
+            assert_eq!(s.info(r).unwrap().shape, [2, 2, 3]);
+            let rec1 = s.read(r, &[Run::one(1), Run::all(2), Run::all(3)]).unwrap();
+            assert_eq!(
+                rec1.into_shape(&[2, 3]).unwrap(),
+                a,
+                "{d} big {big} record 1"
+            );
+            let col = s
+                .read(r, &[Run::all(2), Run::one(1), Run::strided(0, 2, 2)])
+                .unwrap();
+            let want = a.take_slab(&[Run::one(1), Run::strided(0, 2, 2)]);
+            assert_eq!(
+                col.take_slab(&[Run::one(0), Run::all(1), Run::all(2)])
+                    .into_shape(&[1, 2])
+                    .unwrap(),
+                want
+            );
+        }
+    }
+}
