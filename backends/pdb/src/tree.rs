@@ -16,6 +16,8 @@ pub(crate) struct Data {
     pub elem: Elem,
     /// The shape qnd sees (text: without the width).
     pub shape: Vec<usize>,
+    /// The shape the symbol table declares (before a `:0` marker).
+    pub declared: Vec<usize>,
     /// Bytes per element (text: the width).
     pub esize: usize,
     pub member: usize,
@@ -286,6 +288,7 @@ impl Tree {
                 let (m, addr) = family_addr(member, e.addr, nmembers);
                 Body::Leaf(Data {
                     elem,
+                    declared: shape.clone(),
                     shape,
                     esize,
                     member: m,
@@ -310,7 +313,7 @@ impl Tree {
                                 || old.esize != new.esize
                             {
                                 return Err(bad(e, member, format!(
-                                    "records of type {:?} shape {:?} here, {:?} {:?} in an earlier member",
+                                    "records of type {} shape {:?} here, {} {:?} in an earlier member",
                                     new.elem, new.rec_shape, old.elem, old.rec_shape
                                 )));
                             }
@@ -318,15 +321,15 @@ impl Tree {
                         }
                         (Body::Leaf(old), Body::Leaf(new)) => {
                             if old.elem != new.elem
-                                || old.shape != new.shape
+                                || old.declared != new.declared
                                 || old.esize != new.esize
                             {
                                 return Err(bad(
                                     e,
                                     member,
                                     format!(
-                                        "type {:?} shape {:?} here, {:?} {:?} in an earlier member",
-                                        new.elem, new.shape, old.elem, old.shape
+                                        "type {} shape {:?} here, {} {:?} in an earlier member",
+                                        new.elem, new.declared, old.elem, old.declared
                                     ),
                                 ));
                             }
@@ -397,6 +400,7 @@ impl Tree {
         let (member, addr) = family_addr(member, e.addr, files.len());
         let d = Data {
             elem,
+            declared: shape.clone(),
             shape,
             esize,
             member,

@@ -330,3 +330,24 @@ fn every_dtype_little_and_big_endian() {
         }
     }
 }
+
+#[test]
+fn families_with_empty_arrays_in_every_member() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sym = "e|double|1|128|\n:e:0|long|2|136|1|2|\nt|double|1|152|1|1|";
+    let mut data = vec![0u8; 8];
+    data.extend(2i64.to_le_bytes());
+    data.extend(0i64.to_le_bytes());
+    data.extend(1.0f64.to_le_bytes());
+    let m = common::pdb(&data, sym, "t|1 152 1", false);
+    let (p0, p1) = (tmp.path().join("e00.pdb"), tmp.path().join("e01.pdb"));
+    std::fs::write(&p0, &m).unwrap();
+    std::fs::write(&p1, &m).unwrap();
+    let mut s = PdbStorage::open_family(&[p0, p1]).unwrap();
+    let (e, _) = find(&mut s, "e");
+    // The :0 marker holds the shape in the file's order: (2, 0).
+    assert_eq!(s.info(e).unwrap().shape, [2, 0]);
+    assert!(s.attr_names(e).unwrap().is_empty());
+    let (t, _) = find(&mut s, "t");
+    assert_eq!(f64s(&s.read(t, &[Run::all(2)]).unwrap()), [1.0, 1.0]);
+}
