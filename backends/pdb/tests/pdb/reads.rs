@@ -252,3 +252,46 @@ fn small_selections_read_few_bytes() {
     let (b, _) = cost(&mut s, &[Run::all(200), Run::all(1000)]);
     assert_eq!(b, n as u64 * 8);
 }
+
+/// 1e6 scalar records, each its own block, interleaved with another
+/// variable's as Python qnd writes them (`-- --ignored speed --nocapture`).
+#[test]
+#[ignore]
+fn speed_of_interleaved_records() {
+    let n = 1_000_000usize;
+    let mut data = Vec::with_capacity(n * 16);
+    let mut bt = format!("t|{n}");
+    let mut be = format!("e|{n}");
+    for k in 0..n {
+        let at = 128 + data.len();
+        data.extend((k as f64).to_le_bytes());
+        data.extend((-(k as f64)).to_le_bytes());
+        bt.push_str(&format!(" {at} 1"));
+        be.push_str(&format!(" {} 1", at + 8));
+    }
+    let file = common::pdb(
+        &data,
+        "t|double|1|128|1|1|\ne|double|1|136|1|1|",
+        &format!("{bt}\n{be}"),
+        false,
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let t0 = std::time::Instant::now();
+    let mut s = common::open(tmp.path(), "rec.pdb", &file);
+    let open = t0.elapsed().as_secs_f64();
+    let (t, _) = common::find(&mut s, "t");
+    let t1 = std::time::Instant::now();
+    let a = s.read(t, &[Run::all(n)]).unwrap();
+    let read = t1.elapsed().as_secs_f64();
+    assert_eq!(a.to_f64().unwrap()[[n - 1]], (n - 1) as f64);
+    let t2 = std::time::Instant::now();
+    let one = s.read(t, &[Run::one(n / 2)]).unwrap();
+    let single = t2.elapsed().as_secs_f64();
+    assert_eq!(one.to_f64().unwrap()[[0]], (n / 2) as f64);
+    println!(
+        "open {:.1} ms, read all {:.1} ms, one record {:.3} ms",
+        open * 1e3,
+        read * 1e3,
+        single * 1e3
+    );
+}
