@@ -4,6 +4,7 @@
 
 use std::fs::File;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ndarray::{ArrayD, IxDyn};
 use qnd_storage::{Array, Complex, DType, Run, SResult, StorageError};
@@ -13,6 +14,8 @@ pub(crate) struct MemberFile {
     pub file: File,
     pub len: u64,
     pub path: PathBuf,
+    /// Bytes read from the file so far.
+    pub read: AtomicU64,
 }
 
 /// Bytes read at once; contiguous ranges longer than this are streamed.
@@ -27,12 +30,14 @@ fn io(path: &std::path::Path, e: std::io::Error) -> StorageError {
 #[cfg(unix)]
 pub(crate) fn read_at(f: &MemberFile, buf: &mut [u8], off: u64) -> SResult<()> {
     use std::os::unix::fs::FileExt;
+    f.read.fetch_add(buf.len() as u64, Ordering::Relaxed);
     f.file.read_exact_at(buf, off).map_err(|e| io(&f.path, e))
 }
 
 #[cfg(not(unix))]
 pub(crate) fn read_at(f: &MemberFile, buf: &mut [u8], off: u64) -> SResult<()> {
     use std::io::{Read, Seek, SeekFrom};
+    f.read.fetch_add(buf.len() as u64, Ordering::Relaxed);
     let mut h = &f.file;
     h.seek(SeekFrom::Start(off)).map_err(|e| io(&f.path, e))?;
     h.read_exact(buf).map_err(|e| io(&f.path, e))

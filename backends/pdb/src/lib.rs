@@ -17,7 +17,30 @@
 //! | other | pointers, other structs, odd sizes, non-IEEE floats ([`Kind::Other`]) |
 //!
 //! Attributes are entries whose name starts with `:` (`::a` of the root,
-//! `:g:h::a` of group g/h, `:g:x:a` of leaf g/x).
+//! `:g:h::a` of group g/h, `:g:x:a` of leaf g/x), resolved through list
+//! elements' `_N` names too.
+//!
+//! Element types are read as the file says (§6 of the spec): `short`,
+//! `integer`, `long` and any other integer primitive signed, `char` and
+//! names beginning `u`/`U` unsigned, a one-byte `bool`/`boolean` bool,
+//! IEEE `float`/`double` (or `FLOAT` primitives in IEEE format) f4/f8, a
+//! two-float struct named `...complex...`/`...plx...` with members re/im,
+//! r/i or real/imag c8/c16; big-endian data are byte-swapped. Python qnd
+//! writes unsigned and bool under made-up `_anon_N` names, which read back
+//! signed, as Python qnd reads them. Text is decoded UTF-8, or Latin-1
+//! where that fails, with trailing NULs dropped; names likewise.
+//!
+//! A family ([`PdbStorage::open_family`]) takes non-record items from the
+//! first member declaring them (later declarations must agree on type and
+//! shape) and joins the blocks of record variables in member order.
+//!
+//! Lenient as Python qnd: bytes after the end markers and old bytes in
+//! alignment gaps are never looked at, stale digits after the header's
+//! addresses are ignored, symbol table entries whose count disagrees with
+//! their dimensions are dropped ([`PdbStorage::warnings`]). PDB-I and
+//! PDB-III are refused with [`StorageError::Unsupported`] naming the
+//! version; anything else malformed is [`StorageError::Layout`] with the
+//! byte offset and what was expected.
 //!
 //! The crate's rooms: this file opens files and families and implements
 //! [`Storage`]; `meta` parses the metadata (header, structure chart,
@@ -45,6 +68,8 @@ use qnd_storage::{
     Array, Capabilities, DTypeSet, Kind, LeafInfo, LeafSpec, NodeId, RecordDims, Run, SResult,
     Storage, StorageError,
 };
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use data::MemberFile;
 use tree::{Body, Tree};
@@ -154,6 +179,7 @@ impl PdbStorage {
                 file,
                 len,
                 path: p.clone(),
+                read: AtomicU64::new(0),
             });
         }
         let mut tree = Tree::new();
@@ -163,6 +189,15 @@ impl PdbStorage {
                 .map_err(|e| in_member(e, &f.path, members.len()))?;
         }
         Ok(PdbStorage { files, tree })
+    }
+
+    /// Bytes read from the member files since they were opened, metadata
+    /// included: what a read costs (`bytes_read` before and after).
+    pub fn bytes_read(&self) -> u64 {
+        self.files
+            .iter()
+            .map(|f| f.read.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// What was ignored while opening, as Python qnd ignores it (symbol

@@ -327,3 +327,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn header_addresses_with_stale_digits_after_them() {
+    let mut b = file(CHART, "x\x01double\x011\x01128\x01\n\n", "\n");
+    // "128\x01<symtab>\x01\n" becomes "128\x01<symtab>\x0199\x01\n..." as after
+    // a shorter number was poked over a longer one.
+    let at = b.windows(5).position(|w| w == b"\x01\n128").unwrap() + 2;
+    let end = at + b[at..].iter().position(|&c| c == b'\n').unwrap();
+    let line = b[at..end].to_vec();
+    let mut stale = line.clone();
+    stale.extend(b"99\x01");
+    b.splice(at..end, stale);
+    b.truncate(128);
+    b.resize(128, 0);
+    b.extend(file(CHART, "x\x01double\x011\x01128\x01\n\n", "\n")[128..].iter());
+    let m = meta::parse(&b).unwrap();
+    assert_eq!(m.header.chart, 128);
+    assert_eq!(m.symtab.len(), 1);
+    // \r\n line ends: a line plus an empty line, which ends the symbol table.
+    let crlf = file(
+        CHART,
+        "x\x01double\x011\x01128\x01\r\ny\x01double\x011\x01128\x01\r\n\r\n",
+        "\n",
+    );
+    assert_eq!(meta::parse(&crlf).unwrap().symtab.len(), 1);
+}

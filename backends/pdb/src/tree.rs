@@ -16,6 +16,8 @@ pub(crate) struct Data {
     pub elem: Elem,
     /// The shape qnd sees (text: without the width).
     pub shape: Vec<usize>,
+    /// The shape the symbol table declares (before a `:0` marker).
+    pub declared: Vec<usize>,
     /// Bytes per element (text: the width).
     pub esize: usize,
     pub member: usize,
@@ -283,17 +285,10 @@ impl Tree {
                 Body::Records(r)
             } else {
                 let (shape, esize) = split_text(&elem, shape);
-                let (mut m, mut addr) = (member, e.addr);
-                if addr >= 1 << 42 {
-                    // Python qnd's internal family address: member × 2^42 + offset.
-                    let k = usize::try_from(addr >> 42).unwrap_or(usize::MAX);
-                    if k < nmembers {
-                        m = k;
-                        addr &= (1 << 42) - 1;
-                    }
-                }
+                let (m, addr) = family_addr(member, e.addr, nmembers);
                 Body::Leaf(Data {
                     elem,
+                    declared: shape.clone(),
                     shape,
                     esize,
                     member: m,
@@ -318,7 +313,7 @@ impl Tree {
                                 || old.esize != new.esize
                             {
                                 return Err(bad(e, member, format!(
-                                    "records of type {:?} shape {:?} here, {:?} {:?} in an earlier member",
+                                    "records of type {} shape {:?} here, {} {:?} in an earlier member",
                                     new.elem, new.rec_shape, old.elem, old.rec_shape
                                 )));
                             }
@@ -326,15 +321,15 @@ impl Tree {
                         }
                         (Body::Leaf(old), Body::Leaf(new)) => {
                             if old.elem != new.elem
-                                || old.shape != new.shape
+                                || old.declared != new.declared
                                 || old.esize != new.esize
                             {
                                 return Err(bad(
                                     e,
                                     member,
                                     format!(
-                                        "type {:?} shape {:?} here, {:?} {:?} in an earlier member",
-                                        new.elem, new.shape, old.elem, old.shape
+                                        "type {} shape {:?} here, {} {:?} in an earlier member",
+                                        new.elem, new.declared, old.elem, old.declared
                                     ),
                                 ));
                             }
@@ -402,12 +397,14 @@ impl Tree {
         let shape = to_usize(&file_shape(e, cm))
             .ok_or_else(|| bad(e, member, "a dimension too large".into()))?;
         let (shape, esize) = split_text(&elem, shape);
+        let (member, addr) = family_addr(member, e.addr, files.len());
         let d = Data {
             elem,
+            declared: shape.clone(),
             shape,
             esize,
             member,
-            addr: e.addr,
+            addr,
             name: decode_name(&e.name),
         };
         let node = &mut self.nodes[at.0];
@@ -442,6 +439,18 @@ impl Tree {
         node.attrs.push((aname.to_string(), d));
         Ok(())
     }
+}
+
+/// The member and offset of an address: Python qnd lists items it
+/// allocated while member k >= 1 was current at k × 2^42 + offset (§10).
+fn family_addr(member: usize, addr: i64, nmembers: usize) -> (usize, i64) {
+    if addr >= 1 << 42 {
+        let k = usize::try_from(addr >> 42).unwrap_or(usize::MAX);
+        if k < nmembers {
+            return (k, addr & ((1 << 42) - 1));
+        }
+    }
+    (member, addr)
 }
 
 fn extend_records(r: &mut Records, blocks: Vec<Block>) -> Result<(), String> {
@@ -556,6 +565,41 @@ pub(crate) fn read_records(
         )));
     };
     let esize = r.esize as u64;
+    let whole_records = rest.len() == r.rec_shape.len()
+        && rest
+            .iter()
+            .zip(&r.rec_shape)
+            .all(|(x, &n)| x.first == 0 && x.count == n && (x.step == 1 || n <= 1))
+        && (first.step == 1 || first.count <= 1);
+    if whole_records {
+        // Whole records in a row: one run per block.
+        let per: usize = r.rec_shape.iter().product();
+        return data::read_typed(files, dtype, fmt, r.esize, &counts, &mut |piece| {
+            let mut k = 0;
+            while k < first.count {
+                let i = first.first + k;
+                let (b, within) = r.locate(i).ok_or_else(|| {
+                    StorageError::Layout(format!(
+                        "`{}`: no record {i} (it has {})",
+                        r.name, r.total
+                    ))
+                })?;
+                let take = (b.nrec - within).min(first.count - k);
+                let base = (within as u64)
+                    .checked_mul(r.rec_bytes)
+                    .and_then(|o| o.checked_add(addr(b.addr, &r.name).ok()?))
+                    .ok_or_else(|| {
+                        StorageError::Layout(format!("`{}`: record {i} offset overflows", r.name))
+                    })?;
+                let n = take.checked_mul(per).ok_or_else(|| {
+                    StorageError::Layout(format!("`{}`: too many elements", r.name))
+                })?;
+                piece(b.member, base, n)?;
+                k += take;
+            }
+            Ok(())
+        });
+    }
     data::read_typed(files, dtype, fmt, r.esize, &counts, &mut |piece| {
         for k in 0..first.count {
             let i = first.index(k);

@@ -19,6 +19,19 @@ pub(crate) enum Elem {
     Other(String),
 }
 
+impl std::fmt::Display for Elem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Elem::Num { dtype, big: true } => write!(f, "{dtype} (big-endian)"),
+            Elem::Num { dtype, big: false } => write!(f, "{dtype}"),
+            Elem::Text => f.write_str("text"),
+            Elem::None => f.write_str("NoneType"),
+            Elem::Group => f.write_str("Directory"),
+            Elem::Other(what) => f.write_str(what),
+        }
+    }
+}
+
 impl Elem {
     /// Bytes of one element in the file (text: one character).
     pub(crate) fn size(&self) -> usize {

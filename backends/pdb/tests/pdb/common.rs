@@ -186,7 +186,18 @@ pub fn same(a: &Value, b: &Value, at: &str) -> Result<(), String> {
 /// A PDB-II file (little-endian unless `big`, Major-Order 102) of `data`
 /// at offset 128, with the symbol table lines `symtab` (fields separated
 /// by `|`, one entry a line) and the Blocks lines `blocks` (same).
-pub fn pdb(data: &[u8], symtab: &str, blocks: &str, big: bool) -> Vec<u8> {
+pub fn pdb(data: &[u8], symtab: impl AsRef<[u8]>, blocks: &str, big: bool) -> Vec<u8> {
+    pdb_with(data, symtab, blocks, big, "")
+}
+
+/// [`pdb`] with more Primitive-Types lines (`|` for `\x01`, one a line).
+pub fn pdb_with(
+    data: &[u8],
+    symtab: impl AsRef<[u8]>,
+    blocks: &str,
+    big: bool,
+    prims: &str,
+) -> Vec<u8> {
     let mut h = b"!<<PDB:II>>!\n".to_vec();
     h.push(36);
     h.extend([8, 2, 4, 8, 4, 8]);
@@ -198,14 +209,19 @@ pub fn pdb(data: &[u8], symtab: &str, blocks: &str, big: bool) -> Vec<u8> {
     h.extend([32, 8, 23, 0, 1, 9, 0, 64, 11, 52, 0, 1, 12, 0]);
     h.extend(b"127\x011023\x01\n");
     let chart_at = 128 + data.len();
-    let chart = "*\x018\x01\nshort\x012\x01\ninteger\x014\x01\nlong\x018\x01\nfloat\x014\x01\ndouble\x018\x01\nchar\x011\x01\ncomplex\x0116\x01double re\x01double im\x01\n\x02\n";
+    let chart = "*\x018\x01\nshort\x012\x01\ninteger\x014\x01\nlong\x018\x01\nfloat\x014\x01\ndouble\x018\x01\nchar\x011\x01\n\
+complex\x0116\x01double re\x01double im\x01\nfcomplex\x018\x01float re\x01float im\x01\npair\x0116\x01double a\x01long b\x01\n\x02\n";
     let symtab_at = chart_at + chart.len();
     h.extend(format!("{chart_at}\x01{symtab_at}\x01\n").as_bytes());
     h.resize(128, 0);
     h.extend_from_slice(data);
     h.extend(chart.as_bytes());
-    for line in symtab.lines().filter(|l| !l.trim().is_empty()) {
-        h.extend(line.trim().replace('|', "\x01").as_bytes());
+    for line in symtab.as_ref().split(|&c| c == b'\n') {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        h.extend(line.iter().map(|&c| if c == b'|' { 1 } else { c }));
         h.push(b'\n');
     }
     h.extend(b"\nOffset:1\nMajor-Order:102\nBlocks:\n");
@@ -213,8 +229,32 @@ pub fn pdb(data: &[u8], symtab: &str, blocks: &str, big: bool) -> Vec<u8> {
         h.extend(line.trim().replace('|', "\x01").as_bytes());
         h.push(b'\n');
     }
-    h.extend(b"\x02\nPrimitive-Types:\ntext\x011\x010\x012\x01DEFORDER\x01FIX\x01\n\x02\n\n\n");
+    h.extend(b"\x02\nPrimitive-Types:\ntext\x011\x010\x012\x01DEFORDER\x01FIX\x01\nNoneType\x011\x010\x012\x01DEFORDER\x01FIX\x01\n");
+    for line in prims.lines().filter(|l| !l.trim().is_empty()) {
+        h.extend(line.trim().replace('|', "\x01").as_bytes());
+        h.push(b'\n');
+    }
+    h.extend(b"\x02\n\n\n");
     h
+}
+
+/// Write `bytes` to `name` in `dir` and open it.
+pub fn open(dir: &std::path::Path, name: &str, bytes: &[u8]) -> qnd_pdb::PdbStorage {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    qnd_pdb::PdbStorage::open(&p).unwrap()
+}
+
+/// Member `path` (`a/b/c`) of `s`: its id and kind.
+pub fn find<S: Storage>(s: &mut S, path: &str) -> (NodeId, Kind) {
+    let mut at = (s.root(), Kind::Group);
+    for name in path.split('/') {
+        at = s
+            .lookup(at.0, name)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {path}"));
+    }
+    at
 }
 
 /// Every node of `s`, read every way the walk can, errors ignored;

@@ -112,3 +112,27 @@ fn text_widths_and_kinds() {
     );
     assert_eq!(t.lookup(l, "_").unwrap().unwrap().1, Kind::None);
 }
+
+/// The comparison the fixture tests rest on tells differences apart.
+#[test]
+fn the_json_comparison_can_fail() {
+    let Some(dir) = common::fixtures() else {
+        return;
+    };
+    let mut s = PdbStorage::open(&dir.join("types.pdb")).unwrap();
+    let got = common::dump(&mut s);
+    let want = load(&dir.join("types.pdb.json"));
+    assert!(common::same(&got, &want, "").is_ok());
+    let mut worse = want.clone();
+    worse["i4"]["data"][0] = serde_json::json!(-70001);
+    assert!(common::same(&got, &worse, "").is_err());
+    let mut worse = want.clone();
+    worse["z"]["dtype"] = serde_json::json!("c8");
+    assert!(common::same(&got, &worse, "").is_err());
+    let mut worse = want.clone();
+    worse.as_object_mut().unwrap().remove("nothing");
+    assert!(common::same(&got, &worse, "").is_err());
+    let mut worse = want;
+    worse["special"]["data"][0] = serde_json::json!(0.0);
+    assert!(common::same(&got, &worse, "").is_err());
+}

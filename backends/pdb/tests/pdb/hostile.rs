@@ -262,3 +262,59 @@ fn read_only() {
     s.close().unwrap();
     assert_eq!(s.capabilities(), qnd_pdb::CAPABILITIES);
 }
+
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn mutate(b: &mut Vec<u8>, kind: u8, a: usize, c: usize, x: u8) {
+        if b.is_empty() {
+            return;
+        }
+        let p = a % b.len();
+        match kind % 4 {
+            0 => b[p] ^= x | 1,
+            1 => b.truncate(p),
+            2 => {
+                let q = c % b.len();
+                let piece = b[q..(q + 16).min(b.len())].to_vec();
+                let end = (p + 16).min(b.len());
+                b.splice(p..end, piece);
+            }
+            _ => {
+                let s: &[u8] = match x % 4 {
+                    0 => b"99999999999999999999",
+                    1 => b"1000000000000",
+                    2 => b"\n",
+                    _ => b"\x01",
+                };
+                b.splice(p..p, s.iter().copied());
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Whole files, mutated, opened and read through the `Storage`
+        /// trait: errors only, and no read larger than a few times the file.
+        #[test]
+        fn mutated_files_never_panic(
+            seed in any::<prop::sample::Index>(),
+            muts in prop::collection::vec((any::<u8>(), any::<usize>(), any::<usize>(), any::<u8>()), 1..4),
+        ) {
+            let Some(files) = fixture_bytes() else { return Ok(()) };
+            let tmp = tempfile::tempdir().unwrap();
+            let (name, b) = &files[seed.index(files.len())];
+            let mut b = b.clone();
+            // Aim most mutations at the metadata (the last ~40%).
+            for (k, a, c, x) in muts {
+                let meta = b.len() * 6 / 10;
+                let a = if k & 0x80 == 0 { meta + a % b.len().saturating_sub(meta).max(1) } else { a };
+                mutate(&mut b, k, a, c, x);
+            }
+            survive(tmp.path(), &b, name);
+        }
+    }
+}

@@ -6,4 +6,5 @@
 mod common;
 mod fixtures;
 mod hostile;
+mod items;
 mod reads;

@@ -188,7 +188,7 @@ fn speed_of_a_big_read() {
     for k in 0..n {
         data.extend((k as f64).to_le_bytes());
     }
-    let file = common::pdb(&data, &format!("x|double|{n}|128|1|{n}|"), "", false);
+    let file = common::pdb(&data, format!("x|double|{n}|128|1|{n}|"), "", false);
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("big.pdb");
     std::fs::write(&p, &file).unwrap();
@@ -213,5 +213,85 @@ fn speed_of_a_big_read() {
         best.0 * 1e3,
         best.1 * 1e3,
         best.0 / best.1
+    );
+}
+
+#[test]
+fn small_selections_read_few_bytes() {
+    let n = 200_000usize;
+    let data: Vec<u8> = (0..n).flat_map(|k| (k as f64).to_le_bytes()).collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = common::open(
+        tmp.path(),
+        "big.pdb",
+        &common::pdb(&data, format!("x|double|{n}|128|1|1000|1|200|"), "", false),
+    );
+    let (x, _) = common::find(&mut s, "x");
+    assert_eq!(s.info(x).unwrap().shape, [200, 1000]);
+    let cost = |s: &mut PdbStorage, slab: &[Run]| {
+        let before = s.bytes_read();
+        let a = s.read(x, slab).unwrap();
+        (s.bytes_read() - before, a)
+    };
+    let (b, a) = cost(&mut s, &[Run::one(150), Run::one(7)]);
+    assert_eq!(b, 8);
+    assert_eq!(
+        a.to_f64().unwrap().iter().copied().collect::<Vec<_>>(),
+        [150_007.0]
+    );
+    // A column: 200 elements 8000 bytes apart.
+    let (b, a) = cost(&mut s, &[Run::all(200), Run::one(3)]);
+    assert_eq!(b, 200 * 8);
+    assert_eq!(a.to_f64().unwrap()[[5, 0]], 5003.0);
+    // Every other element of a row: one read of the span.
+    let (b, _) = cost(&mut s, &[Run::one(2), Run::strided(0, 500, 2)]);
+    assert!(b <= 1000 * 8, "{b}");
+    // Rows 10..20 whole: 10 rows, contiguous.
+    let (b, _) = cost(&mut s, &[Run::span(10, 10), Run::all(1000)]);
+    assert_eq!(b, 10 * 1000 * 8);
+    let (b, _) = cost(&mut s, &[Run::all(200), Run::all(1000)]);
+    assert_eq!(b, n as u64 * 8);
+}
+
+/// 1e6 scalar records, each its own block, interleaved with another
+/// variable's as Python qnd writes them (`-- --ignored speed --nocapture`).
+#[test]
+#[ignore]
+fn speed_of_interleaved_records() {
+    let n = 1_000_000usize;
+    let mut data = Vec::with_capacity(n * 16);
+    let mut bt = format!("t|{n}");
+    let mut be = format!("e|{n}");
+    for k in 0..n {
+        let at = 128 + data.len();
+        data.extend((k as f64).to_le_bytes());
+        data.extend((-(k as f64)).to_le_bytes());
+        bt.push_str(&format!(" {at} 1"));
+        be.push_str(&format!(" {} 1", at + 8));
+    }
+    let file = common::pdb(
+        &data,
+        "t|double|1|128|1|1|\ne|double|1|136|1|1|",
+        &format!("{bt}\n{be}"),
+        false,
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let t0 = std::time::Instant::now();
+    let mut s = common::open(tmp.path(), "rec.pdb", &file);
+    let open = t0.elapsed().as_secs_f64();
+    let (t, _) = common::find(&mut s, "t");
+    let t1 = std::time::Instant::now();
+    let a = s.read(t, &[Run::all(n)]).unwrap();
+    let read = t1.elapsed().as_secs_f64();
+    assert_eq!(a.to_f64().unwrap()[[n - 1]], (n - 1) as f64);
+    let t2 = std::time::Instant::now();
+    let one = s.read(t, &[Run::one(n / 2)]).unwrap();
+    let single = t2.elapsed().as_secs_f64();
+    assert_eq!(one.to_f64().unwrap()[[0]], (n / 2) as f64);
+    println!(
+        "open {:.1} ms, read all {:.1} ms, one record {:.3} ms",
+        open * 1e3,
+        read * 1e3,
+        single * 1e3
     );
 }
