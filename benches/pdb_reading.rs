@@ -149,6 +149,17 @@ fn main() {
             .entry("pdb/whole_x")
             .or_default()
             .push(time(|| whole_x_pdb(&big, s.elements)));
+        times
+            .entry("pdb_storage/whole_x")
+            .or_default()
+            .push(time(|| {
+                use qnd::backend::{Run, Storage};
+                let mut st = qnd_pdb::PdbStorage::open(&dir.join("big.pdb")).unwrap();
+                let root = st.root();
+                let (x, _) = st.lookup(root, "x").unwrap().unwrap();
+                let a = st.read(x, &[Run::new(0, s.elements, 1)]).unwrap();
+                assert_eq!(a.size(), s.elements);
+            }));
         times.entry("fs/whole_x").or_default().push(time(|| {
             let b = whole_x_fs(&dir.join("big.pdb"), s.elements);
             assert_eq!(b.len(), s.elements * 8);

@@ -276,9 +276,7 @@ fn found_by_its_first_bytes_and_other_versions_refused() {
     // PDB-I and PDB-III are named in the refusal
     let one = tmp.path().join("one.pdb");
     std::fs::write(&one, b"!<><PDB><>!\n1\n200\n300\n").unwrap();
-    let e = qnd::open(&one, "r")
-        .expect_err("PDB-I refused")
-        .to_string();
+    let e = qnd::open(&one, "r").expect_err("PDB-I refused").to_string();
     assert!(e.contains("PDB-I") || e.contains("version I"), "{e}");
     let three = tmp.path().join("three.pdb");
     let mut bytes = vec![0u8; 200];

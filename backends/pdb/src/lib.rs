@@ -36,8 +36,10 @@
 //!
 //! Lenient as Python qnd: bytes after the end markers and old bytes in
 //! alignment gaps are never looked at, stale digits after the header's
-//! addresses are ignored, symbol table entries whose count disagrees with
-//! their dimensions are dropped ([`PdbStorage::warnings`]). PDB-I and
+//! addresses are ignored. A symbol table entry whose count disagrees with
+//! its dimensions (Python qnd drops it with a message) is listed as an
+//! item qnd has no kind for, described as damaged ([`PdbStorage::warnings`]
+//! says so too), so that nothing in the file goes unseen.
 //! PDB-III are refused with [`StorageError::Unsupported`] naming the
 //! version; anything else malformed is [`StorageError::Layout`] with the
 //! byte offset and what was expected.
@@ -201,7 +203,8 @@ impl PdbStorage {
     }
 
     /// What was ignored while opening, as Python qnd ignores it (symbol
-    /// table entries whose count disagrees with their dimensions,
+    /// table entries whose count disagrees with their dimensions, listed
+    /// as items of [`Kind::Other`](qnd_storage::Kind::Other),
     /// attributes of no item, duplicate names), one message each.
     pub fn warnings(&self) -> &[String] {
         &self.tree.warnings

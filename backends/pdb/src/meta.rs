@@ -115,6 +115,10 @@ pub(crate) struct Entry {
     pub dims: Vec<u64>,
     /// Offset of the line in the file, for messages.
     pub at: usize,
+    /// Why the entry cannot be read although it is listed (its count is
+    /// not the product of its dimensions: Python qnd drops such an entry
+    /// with a message; qnd lists it as an item it has no kind for).
+    pub unreadable: Option<String>,
 }
 
 /// A line of the Blocks extra: a record variable's blocks.
@@ -620,13 +624,17 @@ fn parse_symtab(
                 )
             })?);
         }
+        let mut unreadable = None;
         if !dims.is_empty() {
             let product = dims.iter().try_fold(1u64, |a, &d| a.checked_mul(d));
             if product != Some(count) {
                 warnings.push(format!(
-                    "symbol table entry `{shown}` (offset {at}) dropped: count {count} is not the product of its dimensions {dims:?}"
+                    "symbol table entry `{shown}` (offset {at}) not read: count {count} is not the product of its dimensions {dims:?}"
                 ));
-                continue;
+                unreadable = Some(format!(
+                    "{} with count {count} but dimensions {dims:?} (a damaged symbol table entry)",
+                    ty
+                ));
             }
         }
         out.push(Entry {
@@ -636,6 +644,7 @@ fn parse_symtab(
             addr,
             dims,
             at,
+            unreadable,
         });
     }
     Err(layout(

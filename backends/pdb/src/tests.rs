@@ -155,12 +155,16 @@ fn malformed_metadata_is_a_layout_error_with_an_offset() {
             other => panic!("{k}: {other:?}"),
         }
     }
-    // Count disagreeing with the dimensions: dropped with a warning.
+    // Count disagreeing with the dimensions: kept as unreadable (listed
+    // as an item qnd has no kind for), with a warning.
     let m = parse(
         "x\x01double\x013\x01128\x011\x012\x01\ny\x01double\x011\x01128\x01\n\n",
         "\n",
     );
-    assert_eq!(m.symtab.len(), 1);
+    assert_eq!(m.symtab.len(), 2);
+    let why = m.symtab[0].unreadable.as_deref().unwrap_or_default();
+    assert!(why.contains("count 3") && why.contains("[2]"), "{why}");
+    assert!(m.symtab[1].unreadable.is_none());
     assert_eq!(m.warnings.len(), 1);
 }
 

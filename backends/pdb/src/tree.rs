@@ -216,7 +216,9 @@ impl Tree {
             let full = decode_name(&e.name);
             let name = full.strip_prefix('/').unwrap_or(&full);
             if name.starts_with(':') {
-                attrs.push((e, name.to_string()));
+                if e.unreadable.is_none() {
+                    attrs.push((e, name.to_string()));
+                }
                 continue;
             }
             let comps: Vec<String> = name
@@ -236,65 +238,70 @@ impl Tree {
                 continue;
             };
             let parent = self.groups(parents, member)?;
-            let shape = to_usize(&file_shape(e, cm))
-                .ok_or_else(|| bad(e, member, "a dimension too large".into()))?;
-            let body = if elem == Elem::None || (last == "_" && e.ty == "char" && e.count == 1) {
-                Body::None
-            } else if let Elem::Other(what) = &elem {
-                Body::Other(format!("{what} {shape:?}"))
-            } else if let Some(bl) = blocks.get(e.name.as_slice()) {
-                let (rec_file, _) = match shape.split_first() {
-                    Some((_, rest)) => (rest.to_vec(), ()),
-                    None => (Vec::new(), ()),
-                };
-                let per: u64 = rec_file
-                    .iter()
-                    .try_fold(1u64, |a, &d| a.checked_mul(d as u64))
-                    .ok_or_else(|| bad(e, member, "record too large".into()))?;
-                if per == 0 {
-                    return Err(bad(
-                        e,
-                        member,
-                        "a record variable with empty records".into(),
-                    ));
-                }
-                let (rec_shape, esize) = split_text(&elem, rec_file);
-                let rec_bytes = per
-                    .checked_mul(elem.size() as u64)
-                    .ok_or_else(|| bad(e, member, "record too large".into()))?;
-                let mut bs = Vec::new();
-                for &(addr, count) in &bl.blocks {
-                    if count % per != 0 {
-                        return Err(bad(e, member, format!("its Blocks line (byte offset {}) has a block of {count} elements, not a whole number of records of {per}", bl.at)));
+            let body = match &e.unreadable {
+                Some(why) => Body::Other(why.clone()),
+                None => {
+                    let shape = to_usize(&file_shape(e, cm))
+                        .ok_or_else(|| bad(e, member, "a dimension too large".into()))?;
+                    if elem == Elem::None || (last == "_" && e.ty == "char" && e.count == 1) {
+                        Body::None
+                    } else if let Elem::Other(what) = &elem {
+                        Body::Other(format!("{what} {shape:?}"))
+                    } else if let Some(bl) = blocks.get(e.name.as_slice()) {
+                        let (rec_file, _) = match shape.split_first() {
+                            Some((_, rest)) => (rest.to_vec(), ()),
+                            None => (Vec::new(), ()),
+                        };
+                        let per: u64 = rec_file
+                            .iter()
+                            .try_fold(1u64, |a, &d| a.checked_mul(d as u64))
+                            .ok_or_else(|| bad(e, member, "record too large".into()))?;
+                        if per == 0 {
+                            return Err(bad(
+                                e,
+                                member,
+                                "a record variable with empty records".into(),
+                            ));
+                        }
+                        let (rec_shape, esize) = split_text(&elem, rec_file);
+                        let rec_bytes = per
+                            .checked_mul(elem.size() as u64)
+                            .ok_or_else(|| bad(e, member, "record too large".into()))?;
+                        let mut bs = Vec::new();
+                        for &(addr, count) in &bl.blocks {
+                            if count % per != 0 {
+                                return Err(bad(e, member, format!("its Blocks line (byte offset {}) has a block of {count} elements, not a whole number of records of {per}", bl.at)));
+                            }
+                            let nrec = usize::try_from(count / per)
+                                .map_err(|_| bad(e, member, "too many records".into()))?;
+                            bs.push(Block { member, addr, nrec });
+                        }
+                        let mut r = Records {
+                            elem: elem.clone(),
+                            rec_shape,
+                            esize,
+                            rec_bytes,
+                            blocks: Vec::new(),
+                            starts: Vec::new(),
+                            total: 0,
+                            name: full.clone(),
+                        };
+                        extend_records(&mut r, bs).map_err(|w| bad(e, member, w))?;
+                        Body::Records(r)
+                    } else {
+                        let (shape, esize) = split_text(&elem, shape);
+                        let (m, addr) = family_addr(member, e.addr, nmembers);
+                        Body::Leaf(Data {
+                            elem,
+                            declared: shape.clone(),
+                            shape,
+                            esize,
+                            member: m,
+                            addr,
+                            name: full.clone(),
+                        })
                     }
-                    let nrec = usize::try_from(count / per)
-                        .map_err(|_| bad(e, member, "too many records".into()))?;
-                    bs.push(Block { member, addr, nrec });
                 }
-                let mut r = Records {
-                    elem: elem.clone(),
-                    rec_shape,
-                    esize,
-                    rec_bytes,
-                    blocks: Vec::new(),
-                    starts: Vec::new(),
-                    total: 0,
-                    name: full.clone(),
-                };
-                extend_records(&mut r, bs).map_err(|w| bad(e, member, w))?;
-                Body::Records(r)
-            } else {
-                let (shape, esize) = split_text(&elem, shape);
-                let (m, addr) = family_addr(member, e.addr, nmembers);
-                Body::Leaf(Data {
-                    elem,
-                    declared: shape.clone(),
-                    shape,
-                    esize,
-                    member: m,
-                    addr,
-                    name: full.clone(),
-                })
             };
             match self.child(parent, last) {
                 None => {
