@@ -39,7 +39,7 @@
 //! addresses are ignored. A symbol table entry whose count disagrees with
 //! its dimensions (Python qnd drops it with a message) is listed as an
 //! item qnd has no kind for, described as damaged ([`PdbStorage::warnings`]
-//! says so too), so that nothing in the file goes unseen.
+//! says so too), so that nothing in the file goes unseen. PDB-I and
 //! PDB-III are refused with [`StorageError::Unsupported`] naming the
 //! version; anything else malformed is [`StorageError::Layout`] with the
 //! byte offset and what was expected.
