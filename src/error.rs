@@ -25,7 +25,8 @@ pub enum Error {
         /// The file.
         file: PathBuf,
     },
-    /// The file is neither HDF5 nor netCDF (or its format was not built in).
+    /// The file is neither HDF5, netCDF nor PDB (or its format was not built
+    /// in).
     #[error("{file}: not a file qnd can open: {found}")]
     Format {
         /// The file.

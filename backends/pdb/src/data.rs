@@ -54,29 +54,51 @@ pub(crate) struct Fmt {
 pub(crate) trait Elt: Sized {
     /// Decode `dst.len()` elements from `src` (exactly that many elements' bytes) onto `out`.
     fn decode(src: &[u8], out: &mut Vec<Self>, fmt: Fmt);
+    /// The bytes of `v` in memory, for a type stored in files as it is
+    /// in memory when the byte orders agree (numbers): a long range is
+    /// then read straight into the output.
+    fn bytes_mut(_v: &mut [Self]) -> Option<&mut [u8]> {
+        None
+    }
+}
+
+/// Decode the elements of a fixed-size number type, in either byte order.
+macro_rules! decode_numbers {
+    ($t:ty, $src:expr, $out:expr, $big:expr) => {{
+        const N: usize = std::mem::size_of::<$t>();
+        let get = |c: &[u8]| {
+            let mut b = [0u8; N];
+            b.copy_from_slice(c);
+            if $big {
+                <$t>::from_be_bytes(b)
+            } else {
+                <$t>::from_le_bytes(b)
+            }
+        };
+        $out.extend($src.chunks_exact(N).map(get));
+    }};
 }
 
 macro_rules! num_elt {
     ($($t:ty),*) => {$(
         impl Elt for $t {
             fn decode(src: &[u8], out: &mut Vec<$t>, fmt: Fmt) {
-                const N: usize = std::mem::size_of::<$t>();
-                let chunks = src.chunks_exact(N);
                 if fmt.big {
-                    out.extend(chunks.map(|c| {
-                        let mut b = [0u8; N];
-                        b.copy_from_slice(c);
-                        <$t>::from_be_bytes(b)
-                    }));
+                    decode_numbers!($t, src, out, true)
                 } else {
-                    out.extend(chunks.map(|c| {
-                        let mut b = [0u8; N];
-                        b.copy_from_slice(c);
-                        <$t>::from_le_bytes(b)
-                    }));
+                    decode_numbers!($t, src, out, false)
                 }
             }
+            fn bytes_mut(v: &mut [$t]) -> Option<&mut [u8]> {
+                Some(bytemuck::cast_slice_mut(v))
+            }
         }
+    )*};
+}
+num_elt!(f32, f64, i8, i16, i32, i64, u8, u16, u32, u64);
+
+macro_rules! complex_elt {
+    ($($t:ty),*) => {$(
         impl Elt for Complex<$t> {
             fn decode(src: &[u8], out: &mut Vec<Complex<$t>>, fmt: Fmt) {
                 const N: usize = std::mem::size_of::<$t>();
@@ -90,32 +112,7 @@ macro_rules! num_elt {
         }
     )*};
 }
-num_elt!(f32, f64);
-
-macro_rules! int_elt {
-    ($($t:ty),*) => {$(
-        impl Elt for $t {
-            fn decode(src: &[u8], out: &mut Vec<$t>, fmt: Fmt) {
-                const N: usize = std::mem::size_of::<$t>();
-                let chunks = src.chunks_exact(N);
-                if fmt.big {
-                    out.extend(chunks.map(|c| {
-                        let mut b = [0u8; N];
-                        b.copy_from_slice(c);
-                        <$t>::from_be_bytes(b)
-                    }));
-                } else {
-                    out.extend(chunks.map(|c| {
-                        let mut b = [0u8; N];
-                        b.copy_from_slice(c);
-                        <$t>::from_le_bytes(b)
-                    }));
-                }
-            }
-        }
-    )*};
-}
-int_elt!(i8, i16, i32, i64, u8, u16, u32, u64);
+complex_elt!(f32, f64);
 
 impl Elt for bool {
     fn decode(src: &[u8], out: &mut Vec<bool>, _: Fmt) {
@@ -211,6 +208,9 @@ impl<'a, T: Elt + Default + Clone> Sink<'a, T> {
             }
         }
         self.flush()?;
+        if bytes > WINDOW && self.direct(f, off, nelem)? {
+            return Ok(());
+        }
         if bytes > WINDOW {
             // Stream a long range in whole elements.
             let step = (WINDOW / self.esize).max(1) * self.esize;
@@ -229,6 +229,30 @@ impl<'a, T: Elt + Default + Clone> Sink<'a, T> {
         self.win = Some((member, off, end));
         self.pend.push((0, bytes));
         Ok(())
+    }
+
+    /// Read `nelem` elements at byte `off` of `f` straight into the
+    /// output, when they are stored as they are held in memory (numbers of
+    /// the machine's byte order and size) and they are the whole read:
+    /// the output is then allocated zeroed (fresh pages, never written
+    /// twice) and filled by one positioned read, as `std::fs::read` fills
+    /// its buffer. False when the range is read another way.
+    fn direct(&mut self, f: &MemberFile, off: u64, nelem: usize) -> SResult<bool> {
+        let native = self.fmt.big == cfg!(target_endian = "big");
+        if !native
+            || self.esize != std::mem::size_of::<T>()
+            || !self.out.is_empty()
+            || self.out.capacity() != nelem
+        {
+            return Ok(false);
+        }
+        let mut v = vec![T::default(); nelem];
+        let Some(bytes) = T::bytes_mut(&mut v) else {
+            return Ok(false);
+        };
+        read_at(f, bytes, off)?;
+        self.out = v;
+        Ok(true)
     }
 
     /// Read the window gathered so far.

@@ -309,4 +309,22 @@ fn big_leaves_are_read_a_few_rows_at_a_time() {
             "{name}"
         );
     }
+    // in the machine's byte order a whole leaf is read straight into its
+    // output; a part of it, and records, the usual way
+    let native = path.with_file_name("native.pdb");
+    snapshot::write(&mut s, &native, ByteOrder::native()).unwrap();
+    let mut back = qnd_pdb::PdbStorage::open(&native).unwrap();
+    for name in ["leaf", "recs"] {
+        let (id, _) = back.lookup(back.root(), name).unwrap().unwrap();
+        assert_eq!(
+            back.read(id, &Run::whole(&[3, 600_000])).unwrap(),
+            big,
+            "{name}"
+        );
+        let part = [Run::span(1, 2), Run::span(1000, 400_000)];
+        let want = Array::F64(ArrayD::from_shape_fn(IxDyn(&[2, 400_000]), |i| {
+            ((i[0] + 1) * 600_000 + i[1] + 1000) as f64
+        }));
+        assert_eq!(back.read(id, &part).unwrap(), want, "{name} part");
+    }
 }
