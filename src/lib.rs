@@ -472,6 +472,22 @@
 //! # Ok::<(), qnd::Error>(())
 //! ```
 //!
+//! ## PDB files
+//!
+//! With the `pdb` feature (on by default; pure Rust, no C library), qnd
+//! reads PDB-II files, the format of LLNL's PDBLib, yorick and basis, as
+//! LLNL's Python qnd writes them. They include records, goto, families
+//! (`run%02d.pdb` or a glob such as `run*.pdb`) and big-endian files. PDB
+//! files open read-only: any other mode is [`Error::Invalid`]. PDB-I and
+//! PDB-III files are refused, naming the version.
+//!
+//! ```no_run
+//! let f = qnd::open("run%02d.pdb", "r")?;   // a family, members in Python qnd's order
+//! f.goto_nearest("time", 2.5)?;
+//! let u: Vec<f64> = f.read("u")?;
+//! # Ok::<(), qnd::Error>(())
+//! ```
+//!
 //! ## Comparing two trees
 //!
 //! [`diff()`] compares two trees (two files of any formats, or groups)
@@ -509,7 +525,8 @@
 //!   [`Array`], [`Value`], index runs [`backend::Run`]), the
 //!   [`Storage`](backend::Storage) trait every backend implements and its
 //!   [`Capabilities`], the record buffer, and the in-memory backend;
-//!   `qnd-hdf5` and `qnd-netcdf` implement the trait over the C libraries.
+//!   `qnd-hdf5` and `qnd-netcdf` implement the trait over the C libraries,
+//!   `qnd-pdb` in pure Rust.
 //! - [`values`], [`selection`], [`state`]: conversions, numpy indexing
 //!   resolved to runs, the modes and goto indexes.
 //! - the file layer: opening and format detection, the one factory that
