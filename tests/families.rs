@@ -277,7 +277,10 @@ fn families_are_hdf5_only() {
         let err = qnd::open_with(dir.path().join(name), &opts).unwrap_err();
         assert!(matches!(err, Error::Format { .. }), "{err}");
         let text = err.to_string();
-        assert!(text.contains("HDF5-only") && text.contains(name), "{text}");
+        assert!(
+            text.contains("families are HDF5 or PDB") && text.contains(name),
+            "{text}"
+        );
     }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
