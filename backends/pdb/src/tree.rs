@@ -520,6 +520,29 @@ fn addr(d_addr: i64, name: &str) -> SResult<u64> {
         .map_err(|_| StorageError::Layout(format!("`{name}`: negative address {d_addr}")))
 }
 
+/// What a hyperslab `slab` of elements `elem` (`esize` bytes each) of
+/// item `name` selects: the count along each axis, the element count
+/// (checked against what the files hold), and the dtype and format to
+/// decode.
+fn selected(
+    files: &[MemberFile],
+    slab: &[qnd_storage::Run],
+    elem: &Elem,
+    esize: usize,
+    name: &str,
+) -> SResult<(Vec<usize>, usize, DType, Fmt)> {
+    let counts: Vec<usize> = slab.iter().map(|r| r.count).collect();
+    let (dtype, fmt) = elem_fmt(elem, esize)?;
+    let n = counts
+        .iter()
+        .try_fold(1usize, |a, &c| a.checked_mul(c))
+        .unwrap_or(usize::MAX);
+    if n > 0 {
+        check_size(files, n, esize, name)?;
+    }
+    Ok((counts, n, dtype, fmt))
+}
+
 /// Read a hyperslab of a fixed-shape array (the whole of it for `None`).
 pub(crate) fn read_data(
     files: &[MemberFile],
@@ -528,15 +551,7 @@ pub(crate) fn read_data(
 ) -> SResult<qnd_storage::Array> {
     let whole = qnd_storage::Run::whole(&d.shape);
     let slab = slab.unwrap_or(&whole);
-    let counts: Vec<usize> = slab.iter().map(|r| r.count).collect();
-    let (dtype, fmt) = elem_fmt(&d.elem, d.esize)?;
-    let n = counts
-        .iter()
-        .try_fold(1usize, |a, &c| a.checked_mul(c))
-        .unwrap_or(usize::MAX);
-    if n > 0 {
-        check_size(files, n, d.esize, &d.name)?;
-    }
+    let (counts, n, dtype, fmt) = selected(files, slab, &d.elem, d.esize, &d.name)?;
     let base = if n > 0 { addr(d.addr, &d.name)? } else { 0 };
     let esize = d.esize as u64;
     data::read_typed(files, dtype, fmt, d.esize, &counts, &mut |piece| {
@@ -556,15 +571,7 @@ pub(crate) fn read_records(
     r: &Records,
     slab: &[qnd_storage::Run],
 ) -> SResult<qnd_storage::Array> {
-    let counts: Vec<usize> = slab.iter().map(|x| x.count).collect();
-    let (dtype, fmt) = elem_fmt(&r.elem, r.esize)?;
-    let n = counts
-        .iter()
-        .try_fold(1usize, |a, &c| a.checked_mul(c))
-        .unwrap_or(usize::MAX);
-    if n > 0 {
-        check_size(files, n, r.esize, &r.name)?;
-    }
+    let (counts, _, dtype, fmt) = selected(files, slab, &r.elem, r.esize, &r.name)?;
     let Some((first, rest)) = slab.split_first() else {
         return Err(StorageError::Layout(format!(
             "`{}`: a hyperslab without the record axis",
