@@ -186,3 +186,18 @@ fn writing_pdb_is_refused() {
     assert!(run.stderr.contains("read-only"), "{run:?}");
     assert!(!dst.exists());
 }
+
+#[test]
+fn recover_checks_a_pdb_file_and_changes_nothing() {
+    let Some(src) = pdb("history.pdb") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("history.pdb");
+    std::fs::copy(&src, &copy).unwrap();
+    let run = qnd(&[OsStr::new("recover"), copy.as_os_str()]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("PDB file"), "{run:?}");
+    assert!(run.stdout.contains("0 items do not read"), "{run:?}");
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&src).unwrap());
+}
