@@ -6,7 +6,7 @@
 //! - `small`: 10,000 records of 11 f8 scalars (`time` and `v0`..`v9`);
 //! - `wide`: 2,000 records of `time` and one 10,000-element f8 array `x`;
 //!
-//! written by `qnd_h5` / `qnd_nc` (this crate, recording mode 1),
+//! written by `qnd_h5` / `qnd_nc` / `qnd_pdb` (this crate, recording mode 1),
 //! `naive_h5` (hdf5-metno: resize by one and write, per record and variable),
 //! `naive_nc` (the netcdf crate: one put per record and variable) and `raw`
 //! (the same bytes through a `BufWriter`: the storage floor). `read_goto`
@@ -300,9 +300,10 @@ fn main() -> Res<()> {
     let wanted = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
     let dir = tempfile::tempdir()?;
     type Case = fn(&Path, Workload) -> Res<()>;
-    let cases: [(&str, &str, Case); 5] = [
+    let cases: [(&str, &str, Case); 6] = [
         ("qnd_h5", "h5", qnd_case),
         ("qnd_nc", "nc", qnd_case),
+        ("qnd_pdb", "pdb", qnd_case),
         ("naive_h5", "h5", naive_h5),
         ("naive_nc", "nc", naive_nc),
         ("raw", "bin", raw),
@@ -353,10 +354,13 @@ fn main() -> Res<()> {
     ratio("small/naive_nc", "small/qnd_nc", ">= 10");
     ratio("wide/qnd_h5", "wide/raw", "<= 1.3");
     ratio("wide/qnd_nc", "wide/raw", "<= 1.3");
+    ratio("small/qnd_pdb", "small/qnd_h5", "<= 1.5");
+    ratio("wide/qnd_pdb", "wide/qnd_h5", "<= 1.5");
     for w in ["small", "wide"] {
-        for case in ["qnd_h5", "qnd_nc", "naive_h5", "naive_nc", "raw"] {
+        for case in ["qnd_h5", "qnd_nc", "qnd_pdb", "naive_h5", "naive_nc", "raw"] {
             let ext = match case {
                 "raw" => "bin",
+                "qnd_pdb" => "pdb",
                 c if c.ends_with("h5") => "h5",
                 _ => "nc",
             };

@@ -4,8 +4,8 @@
 //!
 //! `cargo run --example record_forever -- PATH [--every N] [--records M] [--pause MS] [--late K] [--netcdf3]`
 //!
-//! The format comes from the extension: `.h5` HDF5, `.nc` netCDF-4, `.nc3`
-//! (or `--netcdf3`) netCDF-3 classic. Record `k` holds `time` = k * 0.01
+//! The format comes from the extension: `.h5` HDF5, `.pdb` PDB, `.nc`
+//! netCDF-4, `.nc3` (or `--netcdf3`) netCDF-3 classic. Record `k` holds `time` = k * 0.01
 //! (f8), `step` = k (i64; i32 in netCDF-3, which has no 64-bit integers)
 //! and `u` = the 100 f8 values k, k+1, ..., k+99. After every N records
 //! (default 100) it prints `flushing K` before and `flushed K` after
@@ -79,8 +79,14 @@ fn args() -> Args {
 fn main() -> qnd::Result<()> {
     let args = args();
     let mut opts = OpenOptions::new(Mode::Create);
-    let hdf5 = !args.netcdf3 && args.path.extension().is_some_and(|e| e == "h5");
-    opts.format = Some(if hdf5 { Format::Hdf5 } else { Format::NetCdf });
+    let ext = |e: &str| !args.netcdf3 && args.path.extension().is_some_and(|x| x == e);
+    opts.format = Some(if ext("h5") {
+        Format::Hdf5
+    } else if ext("pdb") {
+        Format::Pdb
+    } else {
+        Format::NetCdf
+    });
     if args.netcdf3 {
         opts.netcdf = NcFormat::Classic;
     }

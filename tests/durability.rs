@@ -248,6 +248,14 @@ fn netcdf3_keeps_flushed_records_through_kills() {
     contract_holds(Fmt::Netcdf3, 0x5eed_0003);
 }
 
+/// PDB: new metadata goes past the live one, and the header's two
+/// addresses are written last, so a kill leaves the last flush readable.
+#[cfg(feature = "pdb")]
+#[test]
+fn pdb_keeps_flushed_records_through_kills() {
+    contract_holds(Fmt::Pdb, 0x5eed_0005);
+}
+
 /// The record counts `qnd ls` prints for `time`, `step` and `u`, read in a
 /// child process; an error when it fails or dies.
 fn counts_in_child(path: &Path) -> Result<usize, String> {

@@ -204,6 +204,17 @@ fn open_serial(
             },
             || qnd_netcdf::NetcdfStorage::open(path, writable),
         ),
+        #[cfg(feature = "pdb")]
+        (Format::Pdb, None) => {
+            use qnd_pdb::{snapshot::ByteOrder, PdbStorage};
+            let at = crate::error::Where::new(target.name, "pdb", "/");
+            let storage = match (create, writable) {
+                (true, _) => PdbStorage::create(path, ByteOrder::native(), new),
+                (false, true) => PdbStorage::open_rw(path),
+                (false, false) => PdbStorage::open(path),
+            };
+            storage.map(AnyStorage::from).map_err(|e| at.storage(e))
+        }
         #[allow(unreachable_patterns)] // with every backend built in
         (other, None) => Err(Error::Format {
             file: path.into(),

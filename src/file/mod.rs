@@ -425,7 +425,8 @@ fn open_in(
         (None, None) => detect::detect(path, create)?,
     };
     #[cfg(feature = "pdb")]
-    if format == Format::Pdb {
+    if format == Format::Pdb && (family.is_some() || mode == Mode::Read) {
+        // read-only: no lock to take (a single file written goes on below)
         let members = match &family {
             Some(f) => f.pdb_members(),
             None => vec![path.to_path_buf()],
@@ -439,6 +440,7 @@ fn open_in(
     let flocking = match format {
         Format::NetCdf if create => !options.netcdf.is_classic(),
         Format::NetCdf => !detect::is_classic(first),
+        Format::Pdb => false,
         _ => true,
     };
     // A file that exists is locked before the library touches it (mode `w`
@@ -543,8 +545,9 @@ fn open_in(
 }
 
 /// Open the PDB file or family `members` (named `path`: the file, the
-/// pattern or the glob), read-only: qnd reads PDB files and does not
-/// write them yet, so no writer lock is taken.
+/// pattern or the glob), read-only: no writer lock is taken. (A single
+/// PDB file opened for writing goes through [`open_in`] as other formats
+/// do; families are read-only.)
 ///
 /// # Errors
 /// [`Error::Invalid`] for a mode other than `r`; [`Error::Format`] when
@@ -563,8 +566,8 @@ fn open_pdb(
             file: path.into(),
             path: "/".into(),
             reason: format!(
-                "PDB files are read-only in this version of qnd: open with mode r, not {} \
-                 (qnd writes HDF5 and netCDF files; qnd convert turns a PDB file into one)",
+                "PDB file families are read-only in this version of qnd: open with mode r, \
+                 not {} (write a single PDB file, or an HDF5 family)",
                 options.mode.as_str()
             ),
         });

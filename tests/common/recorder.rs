@@ -14,6 +14,7 @@ pub enum Fmt {
     Hdf5,
     Netcdf4,
     Netcdf3,
+    Pdb,
 }
 
 impl Fmt {
@@ -23,6 +24,7 @@ impl Fmt {
             Fmt::Hdf5 => "h5",
             Fmt::Netcdf4 => "nc",
             Fmt::Netcdf3 => "nc3",
+            Fmt::Pdb => "pdb",
         }
     }
 }
