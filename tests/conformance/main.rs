@@ -28,6 +28,8 @@ mod lists;
 mod modes;
 #[cfg(feature = "netcdf")]
 mod netcdf3;
+#[cfg(feature = "pdb")]
+mod pdb_refusals;
 mod recording;
 mod selection;
 mod tree;
@@ -245,10 +247,11 @@ backend!(parallel_memory => crate::common::ParallelMemoryMaker);
 backend!(#[cfg(feature = "hdf5")] parallel_hdf5 => crate::common::FileMaker::new("parallel-hdf5", "h5").parallel(qnd::Parallel::single()));
 backend!(#[cfg(feature = "hdf5")] hdf5 => crate::common::FileMaker::new("hdf5", "h5"));
 backend!(#[cfg(feature = "netcdf")] netcdf4 => crate::common::FileMaker::new("netcdf4", "nc"));
-// PDB is read-only in this version: every read-only reopen (the checks of
-// `common::stored`) reads a PDB snapshot of the case's HDF5 file, in each
-// byte order (see `common::PdbMaker`); no case is refused.
-backend!(#[cfg(all(feature = "pdb", feature = "hdf5"))] pdb => crate::common::PdbMaker::new("pdb", qnd_pdb::snapshot::ByteOrder::Little));
-backend!(#[cfg(all(feature = "pdb", feature = "hdf5"))] pdb_big_endian => crate::common::PdbMaker::new("pdb-big-endian", qnd_pdb::snapshot::ByteOrder::Big));
+// PDB files written and read by qnd-pdb; the cases a PDB file cannot hold
+// are listed in `pdb_refusals::REFUSED`. Big-endian PDB files (which qnd writes only
+// as snapshots) are read through snapshots of each case's HDF5 file (see
+// `common::PdbMaker`).
+backend!(#[cfg(feature = "pdb")] pdb => crate::common::FileMaker::new("pdb", "pdb"), refusing crate::pdb_refusals::REFUSED);
+backend!(#[cfg(all(feature = "pdb", feature = "hdf5"))] pdb_snapshot_big_endian => crate::common::PdbMaker::new("pdb-big-endian", qnd_pdb::snapshot::ByteOrder::Big));
 backend!(#[cfg(feature = "netcdf")] classic => crate::common::FileMaker::new("netcdf-classic", "nc").netcdf(qnd::NcFormat::Classic), refusing crate::netcdf3::REFUSED);
 backend!(#[cfg(feature = "netcdf")] offset64 => crate::common::FileMaker::new("netcdf-64bit-offset", "nc").netcdf(qnd::NcFormat::Offset64), refusing crate::netcdf3::REFUSED);
