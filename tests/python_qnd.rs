@@ -142,6 +142,95 @@ mod netcdf {
     }
 }
 
+/// PDB files qnd writes, and Python qnd's PDB files appended to by qnd,
+/// read in Python qnd (`pdb/qnd_ref_pdb.py dump`, its `openpdb`; its
+/// reader works on numpy 1 and 2) to the tree we read.
+#[cfg(feature = "pdb")]
+mod pdb {
+    use super::*;
+    use crate::common::fixtures;
+    use ndarray::array;
+    use qnd::{Recording, Value};
+
+    fn python_qnd_pdb() -> Option<QndRef> {
+        let pq = python_qnd(&["numpy"])?;
+        let script = fixtures::path("pdb/qnd_ref_pdb.py")?;
+        Some(QndRef { script, ..pq })
+    }
+
+    /// Every kind of member, bool and unsigned included (which qnd names
+    /// `bool` and `u...`, so that Python qnd reads them as such), a group,
+    /// a list, attributes and record variables.
+    #[test]
+    fn python_qnd_reads_pdb_from_qnd() {
+        let Some(pq) = python_qnd_pdb() else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("for_python_qnd.pdb");
+        let f = qnd::open(&p, "w").unwrap();
+        f.set("i1", -3i8).unwrap();
+        f.set("i2", vec![-300i16, 7]).unwrap();
+        f.set("i4", 70_000i32).unwrap();
+        f.set("i8", vec![1i64 << 40, -1]).unwrap();
+        f.set("u1", vec![200u8, 3]).unwrap();
+        f.set("u2", 60_000u16).unwrap();
+        f.set("u4", vec![4_000_000_000u32]).unwrap();
+        f.set("u8", 1u64 << 63).unwrap();
+        f.set("f4", 1.5f32).unwrap();
+        f.set("mat", array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).unwrap();
+        f.set("flag", true).unwrap();
+        f.set("flags", vec![true, false]).unwrap();
+        f.set("text", "données").unwrap();
+        f.set("z", qnd::Complex64::new(1.0, -2.0)).unwrap();
+        f.set("nothing", Value::None).unwrap();
+        f.set("g", Value::group()).unwrap();
+        f.set("g/y", 7i32).unwrap();
+        let l = f.create_list("lst").unwrap();
+        l.append(1.0).unwrap();
+        l.append("a").unwrap();
+        f.attrs("").unwrap().set("version", 3i32).unwrap();
+        f.attrs("mat").unwrap().set("units", "cm").unwrap();
+        f.set_recording(Recording::Uniform);
+        for k in 0..5 {
+            f.set("time", 0.5 * k as f64).unwrap();
+            f.set("u", array![0.0, 1.0, 2.0] * k as f64).unwrap();
+            if k == 2 {
+                f.flush().unwrap();
+            }
+        }
+        f.close().unwrap();
+        pq.assert_same_tree(&p);
+    }
+
+    /// A history Python qnd wrote, appended to by qnd (more records and a
+    /// new variable), still opens in Python qnd, to the tree we read.
+    #[test]
+    fn python_qnd_reads_its_pdb_appended_to_by_qnd() {
+        let Some(pq) = python_qnd_pdb() else {
+            return;
+        };
+        let Some(src) = fixtures::path("pdb/history.pdb") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("history.pdb");
+        std::fs::copy(&src, &p).unwrap();
+        let f = qnd::open(&p, "a").unwrap();
+        f.set_recording(Recording::Uniform);
+        for k in 7..10 {
+            f.set("time", 0.5 * k as f64).unwrap();
+            f.set("energy", 10.0 - k as f64).unwrap();
+            f.set("step", k as i32).unwrap();
+            f.set("u", array![1.0, 2.0, 3.0] * k as f64).unwrap();
+        }
+        f.set_recording(Recording::Off);
+        f.set("more", vec![1.0, 2.0]).unwrap();
+        f.close().unwrap();
+        pq.assert_same_tree(&p);
+    }
+}
+
 /// Without the backends there is nothing to write; the helpers still build.
 #[cfg(not(feature = "hdf5"))]
 #[test]
