@@ -4,9 +4,7 @@
 //! JSON and the whole is what a `MemoryStorage` given the same calls
 //! holds.
 
-#[path = "../pdb/common.rs"]
-#[allow(dead_code)]
-mod common;
+use crate::common;
 
 use std::path::Path;
 

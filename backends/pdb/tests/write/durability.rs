@@ -4,9 +4,7 @@
 //! rewritten; header rewritten), each read as the state of the last
 //! completed flush or the new one.
 
-#[path = "../pdb/common.rs"]
-#[allow(dead_code)]
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -3,6 +3,10 @@
 //! (`append`), what a kill leaves (`durability`), record blocks and
 //! big-endian files (`layout`), and random trees (`props`).
 
+#[path = "../pdb/common.rs"]
+#[allow(dead_code)]
+mod common;
+
 mod append;
 mod conformance;
 mod durability;

@@ -23,7 +23,10 @@ fn dtype() -> impl Strategy<Value = DType> {
     prop::sample::select(DType::ALL.to_vec())
 }
 
-fn tree() -> impl Strategy<Value = Vec<(Item, Vec<(DType, Vec<usize>)>)>> {
+/// Attributes of an item: dtype and shape.
+type Attrs = Vec<(DType, Vec<usize>)>;
+
+fn tree() -> impl Strategy<Value = Vec<(Item, Attrs)>> {
     let leaf = prop_oneof![
         (dtype(), prop::collection::vec(0usize..4, 0..=3)).prop_map(|(d, s)| Item::Leaf(d, s)),
         (dtype(), prop::collection::vec(1usize..3, 0..=2), 0usize..4)
