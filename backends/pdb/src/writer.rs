@@ -86,6 +86,8 @@ pub(crate) struct Writer {
     markers: Vec<(usize, Vec<i64>, Option<u64>)>,
     /// Metadata changed since the last flush.
     dirty: bool,
+    /// The bytes of the live metadata (the header's): never written.
+    live: (u64, u64),
 }
 
 fn io(path: &Path, e: std::io::Error) -> StorageError {
@@ -174,6 +176,7 @@ impl Writer {
             attrs: vec![Vec::new()],
             markers: Vec::new(),
             dirty: true,
+            live: (128, 128),
         }
     }
 
@@ -233,6 +236,7 @@ impl Writer {
             ));
         }
         w.struct_align = 1;
+        w.live = (h.chart.min(len), len);
         w.types = Some(Types::new(m));
         if (h.chart, h.symtab) == (128, 128) {
             // never flushed: empty
@@ -246,8 +250,15 @@ impl Writer {
             if let Some(a) = m.extras.alignment {
                 w.alignment = a;
             }
-            let cs = usize::try_from(h.symtab - h.chart)
-                .map_err(|_| StorageError::Layout("chart too large".into()))?;
+            let cs = h
+                .symtab
+                .checked_sub(h.chart)
+                .and_then(|d| usize::try_from(d).ok())
+                .ok_or_else(|| {
+                    StorageError::Layout(
+                        "the symbol table address is below the chart address".into(),
+                    )
+                })?;
             let chart = tail
                 .get(..cs)
                 .ok_or_else(|| StorageError::Layout("chart past the end".into()))?;
@@ -675,10 +686,10 @@ impl Rw<'_> {
         let mut pieces: Vec<(u64, usize)> = Vec::new();
         let (elem, esize, name) = match self.tree.nodes.get(node.0).map(|n| &n.body) {
             Some(Body::Leaf(d)) => {
-                let base = u64::try_from(d.addr).unwrap_or(0);
+                let base = addr(d.addr, &d.name)?;
                 let es = d.esize as u64;
                 data::runs(&d.shape, slab, |off, k| {
-                    pieces.push((base + off * es, k * d.esize));
+                    pieces.push((offset(base, off, es, &d.name)?, k * d.esize));
                     Ok(())
                 })?;
                 (d.elem.clone(), d.esize, d.name.clone())
@@ -693,9 +704,9 @@ impl Rw<'_> {
                     let (b, within) = r.locate(i).ok_or_else(|| {
                         StorageError::Layout(format!("`{}`: no record {i}", r.name))
                     })?;
-                    let base = u64::try_from(b.addr).unwrap_or(0) + within as u64 * r.rec_bytes;
+                    let base = offset(addr(b.addr, &r.name)?, within as u64, r.rec_bytes, &r.name)?;
                     data::runs(&r.rec_shape, rest, |off, c| {
-                        pieces.push((base + off * es, c * r.esize));
+                        pieces.push((offset(base, off, es, &r.name)?, c * r.esize));
                         Ok(())
                     })?;
                 }
@@ -717,6 +728,23 @@ impl Rw<'_> {
             )));
         }
         let bytes = snapshot::encode(a, order, esize);
+        let live = self.w.live;
+        let guard = |at: u64, n: usize| -> SResult<()> {
+            let end = at.saturating_add(n as u64);
+            if at < 128 || (at < live.1 && end > live.0) {
+                return Err(StorageError::Layout(format!(
+                    "`{name}`: its bytes {at}..{end} overlap the header or the live metadata \
+                     ({}..{}); not written",
+                    live.0, live.1
+                )));
+            }
+            Ok(())
+        };
+        for &(at, n) in &pieces {
+            if n > 0 {
+                guard(at, n)?;
+            }
+        }
         let f = self.file()?;
         let mut pos = 0usize;
         let mut run: Option<(u64, usize, usize)> = None; // (file off, from, len)
@@ -996,6 +1024,7 @@ impl Rw<'_> {
         m.extend_from_slice(b"\x02\n\n\n");
         let chart = self.put(&m, 1)?;
         let symtab = chart + symtab_off;
+        let meta_end = chart + m.len() as u64;
         step("metadata");
         let f = self.file()?;
         if self.w.sync {
@@ -1014,9 +1043,22 @@ impl Rw<'_> {
             f.file.sync_data().map_err(|e| io(&f.path, e))?;
         }
         step("header");
+        self.w.live = (chart, meta_end);
         self.w.dirty = false;
         Ok(())
     }
+}
+
+/// A file address, refusing a negative one.
+fn addr(a: i64, name: &str) -> SResult<u64> {
+    u64::try_from(a).map_err(|_| StorageError::Layout(format!("`{name}`: negative address {a}")))
+}
+
+/// `base + k * size`, checked.
+fn offset(base: u64, k: u64, size: u64, name: &str) -> SResult<u64> {
+    k.checked_mul(size)
+        .and_then(|o| o.checked_add(base))
+        .ok_or_else(|| StorageError::Layout(format!("`{name}`: offset overflows")))
 }
 
 fn short() -> StorageError {
