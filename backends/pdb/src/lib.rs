@@ -3,8 +3,10 @@
 //! PDB ("Portable Database") is the format of LLNL's PDBLib, yorick, basis
 //! and LLNL's rad-hydro codes. This crate reads PDB-II files as LLNL's
 //! Python qnd writes and reads them (`shared/spec/pdb.md`), behind qnd's
-//! storage contract ([`Storage`]), with no C library. Files are read-only:
-//! every call that would change one is refused.
+//! storage contract ([`Storage`]), with no C library, and writes them:
+//! [`PdbStorage::create`] makes a new file, [`PdbStorage::open_rw`] opens
+//! an existing one (Python qnd's modes `r+` and `a`, its own files
+//! included); [`PdbStorage::open`] and families are read-only.
 //!
 //! | node | stored as |
 //! | --- | --- |
@@ -51,7 +53,48 @@
 //! the metadata of each member (groups, leaves, records, attributes,
 //! families) and maps hyperslabs to file offsets; `data` reads the byte
 //! ranges a hyperslab needs (coalesced, one positioned read per range)
-//! and decodes them in typed loops. `snapshot` writes whole trees.
+//! and decodes them in typed loops. `snapshot` writes whole trees;
+//! `writer` writes a file open for writing.
+//!
+//! ## Writing
+//!
+//! A file open for writing is laid out as Python qnd lays out its own
+//! (the table above, §7–§9 of the spec), with these rules:
+//!
+//! - Every new item's bytes are allocated when it is declared, aligned,
+//!   past the end of the file (so past the live metadata too), and read as
+//!   zeros until written; a None or a list's `_` reserves one byte, an
+//!   empty leaf none (its shape is its `:0` entry). Writes into existing
+//!   leaves and records go in place, one positioned write per contiguous
+//!   run; they never touch the header or the live metadata.
+//! - Each [`Storage::append_records`] call writes its records as one new
+//!   block at the end: one `address count` pair on the variable's `Blocks`
+//!   line, the count being the records' elements. The symbol table entry
+//!   of a new record variable describes its first record, at its first
+//!   block.
+//! - Element types as [`snapshot`] names them (`bool`, `u16`, `u32`,
+//!   `u64`, `_anon_0` for int8, `text`, `complex`/`fcomplex`), except that
+//!   in an opened file a name already meaning something else is not
+//!   reused: the file's own type names (Python qnd's `_anon_N`) are kept,
+//!   its own types reused where they fit, new primitives added to
+//!   `Primitive-Types`.
+//! - Attributes are held in memory; a flush writes the bytes of those set
+//!   since the last flush past the end (the others stay where they were).
+//! - A flush writes the attributes, then the structure chart, symbol table
+//!   and extras past the end of the file, then (with
+//!   [`PdbStorage::set_sync`]) syncs the data, then rewrites the two
+//!   addresses of the header in place: that one write inside the first 128 bytes
+//!   is the commit point. A process killed at any moment
+//!   leaves the state of the last completed flush (plus in-place
+//!   overwrites of existing leaves, as in HDF5) or the new one. Old
+//!   metadata is never overwritten nor reused: each flush that changed
+//!   something grows the file by its new attribute bytes and one copy of
+//!   the metadata (about 40 bytes an item plus the `Blocks` lines); a
+//!   flush with nothing new writes nothing.
+//! - A new file gets its header and an empty metadata block at once, so it
+//!   reads as an empty group before its first flush.
+//! - Removal, links and virtual datasets are refused; so are families
+//!   open for writing.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -106,9 +149,11 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     external_links: false,
 };
 
-const READ_ONLY: &str = "PDB files are read-only in this version of qnd";
+const READ_ONLY: &str =
+    "this PDB file is open read-only (PdbStorage::open_rw and PdbStorage::create write)";
 
-/// A PDB file (or family) open for reading.
+/// A PDB file (or family) open for reading, or a single file open for
+/// reading and writing.
 pub struct PdbStorage {
     files: Vec<MemberFile>,
     tree: Tree,
@@ -319,7 +364,7 @@ impl PdbStorage {
 
     /// What was ignored while opening, as Python qnd ignores it (symbol
     /// table entries whose count disagrees with their dimensions, listed
-    /// as items of [`Kind::Other`](qnd_storage::Kind::Other),
+    /// as items of [`Kind::Other`],
     /// attributes of no item, duplicate names), one message each.
     pub fn warnings(&self) -> &[String] {
         &self.tree.warnings
