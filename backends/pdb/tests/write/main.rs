@@ -10,5 +10,6 @@ mod common;
 mod append;
 mod conformance;
 mod durability;
+mod hostile;
 mod layout;
 mod props;
