@@ -172,3 +172,64 @@ fn a_new_file_is_readable_at_once_and_leaves_read_zeros() {
     let rr = ro.root();
     assert!(ro.create_group(rr, "g").is_err());
 }
+
+/// The chart address the header points to.
+fn chart_of(bytes: &[u8]) -> u64 {
+    let text = String::from_utf8_lossy(&bytes[..128]);
+    let line = text.split('\n').nth(2).unwrap();
+    line.split('\x01').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_flush_writes_only_what_is_new_and_one_metadata_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.pdb");
+    let mut s = PdbStorage::create(&path, ByteOrder::Little, true).unwrap();
+    let root = s.root();
+    let t = s
+        .create_leaf(root, "t", &spec(DType::F64, &[], true))
+        .unwrap();
+    for k in 0..20 {
+        let x = s
+            .create_leaf(root, &format!("x{k}"), &spec(DType::I64, &[4], false))
+            .unwrap();
+        s.set_attr(x, "units", &arr(vec!["metres".to_string()], &[]).unwrap())
+            .unwrap();
+    }
+    s.flush().unwrap();
+    let mut last = std::fs::read(&path).unwrap().len() as u64;
+    for k in 0..5 {
+        s.append_records(t, &arr(vec![f64::from(k)], &[1]).unwrap())
+            .unwrap();
+        s.flush().unwrap();
+        let b = std::fs::read(&path).unwrap();
+        let chart = chart_of(&b);
+        // between the old end and the new metadata: the record only
+        let pad = (8 - last % 8) % 8;
+        assert_eq!(
+            chart - last,
+            pad + 8,
+            "flush {k}: only the new record (aligned) before the metadata"
+        );
+        last = b.len() as u64;
+    }
+    // nothing new: nothing written
+    s.flush().unwrap();
+    assert_eq!(std::fs::read(&path).unwrap().len() as u64, last);
+    // a changed attribute is written again, alone
+    let (x0, _) = s.lookup(root, "x0").unwrap().unwrap();
+    s.set_attr(x0, "units", &arr(vec!["feet".to_string()], &[]).unwrap())
+        .unwrap();
+    s.flush().unwrap();
+    let b = std::fs::read(&path).unwrap();
+    assert_eq!(chart_of(&b) - last, 4, "only the 4 bytes of \"feet\"");
+    s.close().unwrap();
+    let mut r = PdbStorage::open(&path).unwrap();
+    let (x0, _) = r.lookup(r.root(), "x0").unwrap().unwrap();
+    assert_eq!(
+        r.get_attr(x0, "units").unwrap().unwrap(),
+        arr(vec!["feet".to_string()], &[]).unwrap()
+    );
+    let (t, _) = r.lookup(r.root(), "t").unwrap().unwrap();
+    assert_eq!(r.records(t).unwrap(), 5);
+}
