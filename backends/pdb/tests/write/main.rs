@@ -7,6 +7,10 @@
 #[allow(dead_code)]
 mod common;
 
+#[path = "../snapshot/pdbparse.rs"]
+#[allow(dead_code)]
+mod pdbparse;
+
 mod append;
 mod conformance;
 mod durability;
