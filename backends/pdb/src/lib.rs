@@ -378,6 +378,16 @@ impl PdbStorage {
     }
 }
 
+impl Drop for PdbStorage {
+    /// A file open for writing is flushed (as [`Storage::close`] does);
+    /// errors are for `close` to report, a drop can only try.
+    fn drop(&mut self) {
+        if self.w.is_some() {
+            let _ = self.flush();
+        }
+    }
+}
+
 /// Name the member in a family's error.
 fn in_member(e: StorageError, path: &Path, n: usize) -> StorageError {
     if n <= 1 {

@@ -233,3 +233,23 @@ fn a_flush_writes_only_what_is_new_and_one_metadata_copy() {
     let (t, _) = r.lookup(r.root(), "t").unwrap().unwrap();
     assert_eq!(r.records(t).unwrap(), 5);
 }
+
+#[test]
+fn a_dropped_file_is_flushed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.pdb");
+    let mut s = PdbStorage::create(&path, ByteOrder::Little, false).unwrap();
+    let root = s.root();
+    let x = s
+        .create_leaf(root, "x", &spec(DType::I16, &[2], false))
+        .unwrap();
+    s.write(x, &Run::whole(&[2]), &arr(vec![7i16, -7], &[2]).unwrap())
+        .unwrap();
+    drop(s);
+    let mut r = PdbStorage::open(&path).unwrap();
+    let (x, _) = r.lookup(r.root(), "x").unwrap().unwrap();
+    assert_eq!(
+        r.read(x, &Run::whole(&[2])).unwrap(),
+        arr(vec![7i16, -7], &[2]).unwrap()
+    );
+}
