@@ -781,8 +781,16 @@ impl Rw<'_> {
             return Err(StorageError::Layout(format!(
                 "`{}`: records of shape {:?}, not {:?}",
                 r.name,
-                &a.shape()[1..],
+                a.shape().get(1..).unwrap_or(&[]),
                 r.rec_shape
+            )));
+        }
+        if a.dtype() != crate::tree::dtype(&r.elem)? {
+            return Err(StorageError::Layout(format!(
+                "`{}`: appending {} to records of {}",
+                r.name,
+                a.dtype(),
+                r.elem
             )));
         }
         if n == 0 {

@@ -115,3 +115,30 @@ proptest! {
         exercise(&b);
     }
 }
+
+#[test]
+fn wrong_records_are_refused_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("w.pdb");
+    let mut s = PdbStorage::create(&p, qnd_pdb::snapshot::ByteOrder::Little, true).unwrap();
+    let root = s.root();
+    let spec = LeafSpec {
+        dtype: DType::I32,
+        shape: vec![2],
+        records: true,
+        text_len: 1,
+    };
+    let r = s.create_leaf(root, "r", &spec).unwrap();
+    for bad in [
+        Array::zeros(DType::I32, &[]),
+        Array::zeros(DType::I32, &[3]),
+        Array::zeros(DType::I32, &[1, 3]),
+        Array::zeros(DType::F32, &[1, 2]),
+    ] {
+        assert!(s.append_records(r, &bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(s.records(r).unwrap(), 0);
+    s.append_records(r, &Array::zeros(DType::I32, &[2, 2]))
+        .unwrap();
+    assert_eq!(s.records(r).unwrap(), 2);
+}
