@@ -3,8 +3,10 @@
 //! PDB ("Portable Database") is the format of LLNL's PDBLib, yorick, basis
 //! and LLNL's rad-hydro codes. This crate reads PDB-II files as LLNL's
 //! Python qnd writes and reads them (`shared/spec/pdb.md`), behind qnd's
-//! storage contract ([`Storage`]), with no C library. Files are read-only:
-//! every call that would change one is refused.
+//! storage contract ([`Storage`]), with no C library, and writes them:
+//! [`PdbStorage::create`] makes a new file, [`PdbStorage::open_rw`] opens
+//! an existing one (Python qnd's modes `r+` and `a`, its own files
+//! included); [`PdbStorage::open`] and families are read-only.
 //!
 //! | node | stored as |
 //! | --- | --- |
@@ -51,7 +53,48 @@
 //! the metadata of each member (groups, leaves, records, attributes,
 //! families) and maps hyperslabs to file offsets; `data` reads the byte
 //! ranges a hyperslab needs (coalesced, one positioned read per range)
-//! and decodes them in typed loops. `snapshot` writes whole trees.
+//! and decodes them in typed loops. `snapshot` writes whole trees;
+//! `writer` writes a file open for writing.
+//!
+//! ## Writing
+//!
+//! A file open for writing is laid out as Python qnd lays out its own
+//! (the table above, §7–§9 of the spec), with these rules:
+//!
+//! - Every new item's bytes are allocated when it is declared, aligned,
+//!   past the end of the file (so past the live metadata too), and read as
+//!   zeros until written; a None or a list's `_` reserves one byte, an
+//!   empty leaf none (its shape is its `:0` entry). Writes into existing
+//!   leaves and records go in place, one positioned write per contiguous
+//!   run; they never touch the header or the live metadata.
+//! - Each [`Storage::append_records`] call writes its records as one new
+//!   block at the end: one `address count` pair on the variable's `Blocks`
+//!   line, the count being the records' elements. The symbol table entry
+//!   of a new record variable describes its first record, at its first
+//!   block.
+//! - Element types as [`snapshot`] names them (`bool`, `u16`, `u32`,
+//!   `u64`, `_anon_0` for int8, `text`, `complex`/`fcomplex`), except that
+//!   in an opened file a name already meaning something else is not
+//!   reused: the file's own type names (Python qnd's `_anon_N`) are kept,
+//!   its own types reused where they fit, new primitives added to
+//!   `Primitive-Types`.
+//! - Attributes are held in memory; a flush writes the bytes of those set
+//!   since the last flush past the end (the others stay where they were).
+//! - A flush writes the attributes, then the structure chart, symbol table
+//!   and extras past the end of the file, then (with
+//!   [`PdbStorage::set_sync`]) syncs the data, then rewrites the two
+//!   addresses of the header in place: that one write inside the first 128 bytes
+//!   is the commit point. A process killed at any moment
+//!   leaves the state of the last completed flush (plus in-place
+//!   overwrites of existing leaves, as in HDF5) or the new one. Old
+//!   metadata is never overwritten nor reused: each flush that changed
+//!   something grows the file by its new attribute bytes and one copy of
+//!   the metadata (about 40 bytes an item plus the `Blocks` lines); a
+//!   flush with nothing new writes nothing.
+//! - A new file gets its header and an empty metadata block at once, so it
+//!   reads as an empty group before its first flush.
+//! - Removal, links and virtual datasets are refused; so are families
+//!   open for writing.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -62,6 +105,7 @@ pub mod snapshot;
 mod tests;
 mod tree;
 mod types;
+mod writer;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -105,12 +149,16 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     external_links: false,
 };
 
-const READ_ONLY: &str = "PDB files are read-only in this version of qnd";
+const READ_ONLY: &str =
+    "this PDB file is open read-only (PdbStorage::open_rw and PdbStorage::create write)";
 
-/// A PDB file (or family) open for reading.
+/// A PDB file (or family) open for reading, or a single file open for
+/// reading and writing.
 pub struct PdbStorage {
     files: Vec<MemberFile>,
     tree: Tree,
+    /// Set when the file is open for writing.
+    w: Option<Box<writer::Writer>>,
 }
 
 impl std::fmt::Debug for PdbStorage {
@@ -132,6 +180,11 @@ fn io(path: &Path, e: std::io::Error) -> StorageError {
 /// The metadata of a file: its first bytes, and the bytes from the chart
 /// address to the end (the data between are not read).
 fn read_meta(f: &MemberFile) -> SResult<meta::Metadata> {
+    read_meta_raw(f).map(|(m, _, _)| m)
+}
+
+/// [`read_meta`], with the first bytes and the bytes from the chart on.
+fn read_meta_raw(f: &MemberFile) -> SResult<(meta::Metadata, Vec<u8>, Vec<u8>)> {
     let mut head = vec![0u8; f.len.min(4096) as usize];
     data::read_at(f, &mut head, 0)?;
     let mut tail = vec![0u8; f.len.min(64) as usize];
@@ -147,7 +200,8 @@ fn read_meta(f: &MemberFile) -> SResult<meta::Metadata> {
         .map_err(|_| StorageError::Layout(format!("cannot allocate {n} bytes of metadata")))?;
     buf.resize(n, 0);
     data::read_at(f, &mut buf, from)?;
-    meta::parse_parts(&head, f.len, &buf, from)
+    let m = meta::parse_parts(&head, f.len, &buf, from)?;
+    Ok((m, head, buf))
 }
 
 impl PdbStorage {
@@ -190,7 +244,113 @@ impl PdbStorage {
             tree.add(&m, k, files.len(), &files)
                 .map_err(|e| in_member(e, &f.path, members.len()))?;
         }
-        Ok(PdbStorage { files, tree })
+        Ok(PdbStorage {
+            files,
+            tree,
+            w: None,
+        })
+    }
+
+    /// Create a PDB-II file at `path` for writing, numbers in byte order
+    /// `order`. The header and an empty metadata block are written at
+    /// once, so the new file reads as an empty group from the start.
+    /// `new`: fail if the file exists (else it is truncated).
+    ///
+    /// # Errors
+    /// [`StorageError::Library`] when the file cannot be made (or exists
+    /// and `new` is set).
+    pub fn create(path: &Path, order: snapshot::ByteOrder, new: bool) -> SResult<PdbStorage> {
+        let mut o = std::fs::OpenOptions::new();
+        o.read(true).write(true);
+        if new {
+            o.create_new(true);
+        } else {
+            o.create(true).truncate(true);
+        }
+        let file = o.open(path).map_err(|e| io(path, e))?;
+        let f = MemberFile {
+            file,
+            len: 0,
+            path: path.to_path_buf(),
+            read: AtomicU64::new(0),
+        };
+        writer::write_at(&f, &writer::new_header(order), 0)?;
+        let mut s = PdbStorage {
+            files: vec![MemberFile { len: 128, ..f }],
+            tree: Tree::new(),
+            w: Some(Box::new(writer::Writer::new(order))),
+        };
+        s.rw()?.flush()?;
+        Ok(s)
+    }
+
+    /// Open an existing single PDB-II file for reading and writing
+    /// (Python qnd's modes `r+` and `a`), Python qnd's files included:
+    /// new items and records go past the end, the file's own type names
+    /// are kept and new primitives added as needed.
+    ///
+    /// # Errors
+    /// As [`PdbStorage::open`]; [`StorageError::Unsupported`] for a file
+    /// qnd does not append to (not all big- or all little-endian, other
+    /// sizes of the C types than Python qnd's, line ends other than `\n`).
+    pub fn open_rw(path: &Path) -> SResult<PdbStorage> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| io(path, e))?;
+        let len = file.metadata().map_err(|e| io(path, e))?.len();
+        let files = vec![MemberFile {
+            file,
+            len,
+            path: path.to_path_buf(),
+            read: AtomicU64::new(0),
+        }];
+        let (m, head, tail) = read_meta_raw(&files[0])?;
+        let mut tree = Tree::new();
+        tree.add(&m, 0, 1, &files)?;
+        let w = writer::Writer::open(&m, &head, &tail, len, &tree, &files)?;
+        Ok(PdbStorage {
+            files,
+            tree,
+            w: Some(Box::new(w)),
+        })
+    }
+
+    /// Whether each flush syncs the data to the disk before and after it
+    /// rewrites the header (off by default).
+    pub fn set_sync(&mut self, sync: bool) {
+        if let Some(w) = &mut self.w {
+            w.sync = sync;
+        }
+    }
+
+    /// The file's path (its first member's, for a family).
+    pub fn path(&self) -> &Path {
+        self.files
+            .first()
+            .map_or(Path::new(""), |f| f.path.as_path())
+    }
+
+    /// Flush, calling `step` with `attributes`, `metadata` and `header`
+    /// after each part is written (to test what a kill leaves).
+    ///
+    /// # Errors
+    /// As [`Storage::flush`].
+    #[doc(hidden)]
+    pub fn flush_steps(&mut self, step: &mut dyn FnMut(&str)) -> SResult<()> {
+        self.rw()?.flush_with(step)
+    }
+
+    fn rw(&mut self) -> SResult<writer::Rw<'_>> {
+        match &mut self.w {
+            Some(w) => Ok(writer::Rw {
+                w,
+                tree: &mut self.tree,
+                files: &mut self.files,
+            }),
+            None => read_only(),
+        }
     }
 
     /// Bytes read from the member files since they were opened, metadata
@@ -204,7 +364,7 @@ impl PdbStorage {
 
     /// What was ignored while opening, as Python qnd ignores it (symbol
     /// table entries whose count disagrees with their dimensions, listed
-    /// as items of [`Kind::Other`](qnd_storage::Kind::Other),
+    /// as items of [`Kind::Other`],
     /// attributes of no item, duplicate names), one message each.
     pub fn warnings(&self) -> &[String] {
         &self.tree.warnings
@@ -215,6 +375,16 @@ impl PdbStorage {
             .nodes
             .get(id.0)
             .ok_or_else(|| StorageError::Layout(format!("no node {}", id.0)))
+    }
+}
+
+impl Drop for PdbStorage {
+    /// A file open for writing is flushed (as [`Storage::close`] does);
+    /// errors are for `close` to report, a drop can only try.
+    fn drop(&mut self) {
+        if self.w.is_some() {
+            let _ = self.flush();
+        }
     }
 }
 
@@ -276,16 +446,16 @@ impl Storage for PdbStorage {
             .map(|id| (id, kind(&self.tree.nodes[id.0].body))))
     }
 
-    fn create_group(&mut self, _: NodeId, _: &str) -> SResult<NodeId> {
-        read_only()
+    fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.rw()?.create_group(parent, name)
     }
 
-    fn create_none(&mut self, _: NodeId, _: &str) -> SResult<NodeId> {
-        read_only()
+    fn create_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.rw()?.create_none(parent, name)
     }
 
-    fn create_leaf(&mut self, _: NodeId, _: &str, _: &LeafSpec) -> SResult<NodeId> {
-        read_only()
+    fn create_leaf(&mut self, parent: NodeId, name: &str, spec: &LeafSpec) -> SResult<NodeId> {
+        self.rw()?.create_leaf(parent, name, spec)
     }
 
     fn info(&mut self, node: NodeId) -> SResult<LeafInfo> {
@@ -355,19 +525,19 @@ impl Storage for PdbStorage {
         }
     }
 
-    fn write(&mut self, _: NodeId, _: &[Run], _: &Array) -> SResult<()> {
-        read_only()
+    fn write(&mut self, node: NodeId, slab: &[Run], data: &Array) -> SResult<()> {
+        self.rw()?.write(node, slab, data)
     }
 
-    fn append_records(&mut self, _: NodeId, _: &Array) -> SResult<()> {
-        read_only()
-    }
-
-    fn append(&mut self, _: NodeId, _: &Array) -> SResult<()> {
-        read_only()
+    fn append_records(&mut self, node: NodeId, records: &Array) -> SResult<()> {
+        self.rw()?.append_records(node, records)
     }
 
     fn attr_names(&mut self, node: NodeId) -> SResult<Vec<String>> {
+        if self.w.is_some() {
+            self.node(node)?;
+            return Ok(self.rw()?.attr_names(node));
+        }
         Ok(self
             .node(node)?
             .attrs
@@ -377,6 +547,10 @@ impl Storage for PdbStorage {
     }
 
     fn get_attr(&mut self, node: NodeId, name: &str) -> SResult<Option<Array>> {
+        if self.w.is_some() {
+            self.node(node)?;
+            return Ok(self.rw()?.get_attr(node, name));
+        }
         let n = self.node(node)?;
         match n.attrs.iter().find(|(a, _)| a == name) {
             Some((_, d)) => tree::read_data(&self.files, d, None).map(Some),
@@ -384,19 +558,25 @@ impl Storage for PdbStorage {
         }
     }
 
-    fn set_attr(&mut self, _: NodeId, _: &str, _: &Array) -> SResult<()> {
-        read_only()
+    fn set_attr(&mut self, node: NodeId, name: &str, value: &Array) -> SResult<()> {
+        self.rw()?.set_attr(node, name, value)
     }
 
-    fn remove(&mut self, _: NodeId, _: &str) -> SResult<()> {
+    fn remove(&mut self, _: NodeId, name: &str) -> SResult<()> {
+        if self.w.is_some() {
+            return Err(qnd_storage::links::cannot_remove("pdb", name));
+        }
         read_only()
     }
 
     fn flush(&mut self) -> SResult<()> {
-        Ok(())
+        if self.w.is_none() {
+            return Ok(());
+        }
+        self.rw()?.flush()
     }
 
     fn close(&mut self) -> SResult<()> {
-        Ok(())
+        self.flush()
     }
 }

@@ -141,7 +141,7 @@ fn unsupported(what: String) -> StorageError {
 
 /// A PDB element type this writer uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum PType {
+pub(crate) enum PType {
     Char,
     Short,
     Integer,
@@ -160,7 +160,7 @@ enum PType {
 }
 
 impl PType {
-    fn of(d: DType) -> PType {
+    pub(crate) fn of(d: DType) -> PType {
         match d {
             DType::I8 => PType::Int8,
             DType::I16 => PType::Short,
@@ -179,7 +179,7 @@ impl PType {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             PType::Char => "char",
             PType::Short => "short",
@@ -199,7 +199,7 @@ impl PType {
         }
     }
 
-    fn size(self) -> usize {
+    pub(crate) fn size(self) -> usize {
         match self {
             PType::Char | PType::Text | PType::NoneType | PType::Int8 | PType::Bool => 1,
             PType::Short | PType::U16 => 2,
@@ -210,7 +210,7 @@ impl PType {
     }
 
     /// The alignment of the data address (1: none).
-    fn align(self) -> usize {
+    pub(crate) fn align(self) -> usize {
         match self {
             PType::Char | PType::Text | PType::NoneType | PType::Int8 | PType::Bool => 1,
             PType::FComplex => 4,
@@ -222,6 +222,11 @@ impl PType {
     /// The `Primitive-Types` line of a primitive the header does not
     /// describe.
     fn primitive_line(self, order: ByteOrder) -> Option<String> {
+        self.primitive_line_named(self.name(), order)
+    }
+
+    /// The `Primitive-Types` line of this primitive under `name`.
+    pub(crate) fn primitive_line_named(self, name: &str, order: ByteOrder) -> Option<String> {
         let (align, o) = match self {
             PType::Text | PType::NoneType => (0, 2),
             PType::Int8 | PType::Bool => (1, 2),
@@ -231,14 +236,13 @@ impl PType {
             _ => return None,
         };
         Some(format!(
-            "{}\x01{}\x01{align}\x01{o}\x01DEFORDER\x01FIX\x01\n",
-            self.name(),
+            "{name}\x01{}\x01{align}\x01{o}\x01DEFORDER\x01FIX\x01\n",
             self.size()
         ))
     }
 
     /// The structure chart line of a struct type.
-    fn chart_line(self) -> Option<&'static str> {
+    pub(crate) fn chart_line(self) -> Option<&'static str> {
         match self {
             PType::Complex => Some("complex\x0116\x01double re\x01double im\x01\n"),
             PType::FComplex => Some("fcomplex\x018\x01float re\x01float im\x01\n"),
@@ -391,14 +395,14 @@ fn model_group<S: Storage + ?Sized>(
     Ok(Model::Group { id, list, members })
 }
 
-fn align_up(addr: u64, align: usize) -> SResult<u64> {
+pub(crate) fn align_up(addr: u64, align: usize) -> SResult<u64> {
     let a = align.max(1) as u64;
     addr.checked_add(a - 1)
         .map(|x| x / a * a)
         .ok_or_else(|| unsupported("the file would be larger than 2^64 bytes".into()))
 }
 
-fn add(addr: u64, n: usize, size: usize) -> SResult<u64> {
+pub(crate) fn add(addr: u64, n: usize, size: usize) -> SResult<u64> {
     (n as u64)
         .checked_mul(size as u64)
         .and_then(|b| addr.checked_add(b))
@@ -415,7 +419,7 @@ fn elems(shape: &[usize]) -> SResult<usize> {
 }
 
 /// The longest UTF-8 encoding of the strings of `a` (at least 1).
-fn text_width(a: &Array) -> usize {
+pub(crate) fn text_width(a: &Array) -> usize {
     match a {
         Array::Str(s) => s.iter().map(String::len).max().unwrap_or(0).max(1),
         _ => 0,
@@ -715,7 +719,7 @@ fn list_paths(members: &[(String, Model)], path: &mut Vec<String>, out: &mut Vec
 }
 
 /// ctime()'s date (`Mon Nov 30 08:39:48 2026`), in UTC.
-fn ctime_now() -> String {
+pub(crate) fn ctime_now() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -818,21 +822,7 @@ impl Plan {
     }
 
     fn header(&self, order: ByteOrder) -> Vec<u8> {
-        let mut h = b"!<<PDB:II>>!\n\x24\x08\x02\x04\x08\x04\x08".to_vec();
-        match order {
-            ByteOrder::Little => {
-                h.extend_from_slice(&[2, 2, 2, 4, 3, 2, 1, 8, 7, 6, 5, 4, 3, 2, 1]);
-            }
-            ByteOrder::Big => {
-                h.extend_from_slice(&[1, 1, 1, 1, 2, 3, 4, 1, 2, 3, 4, 5, 6, 7, 8]);
-            }
-        }
-        h.extend_from_slice(&[0x20, 8, 0x17, 0, 1, 9, 0, 0x40, 0x0b, 0x34, 0, 1, 0x0c, 0]);
-        h.extend_from_slice(
-            format!("127\x011023\x01\n{}\x01{}\x01\n", self.chart, self.symtab).as_bytes(),
-        );
-        h.resize(128, 0);
-        h
+        header_bytes(order, self.chart, self.symtab)
     }
 
     fn emit<S: Storage + ?Sized>(
@@ -894,6 +884,23 @@ impl Plan {
         out.pad_to(self.chart)?;
         out.put(&self.meta)
     }
+}
+
+/// The 128 bytes of a PDB-II header pointing at `chart` and `symtab`.
+pub(crate) fn header_bytes(order: ByteOrder, chart: u64, symtab: u64) -> Vec<u8> {
+    let mut h = b"!<<PDB:II>>!\n\x24\x08\x02\x04\x08\x04\x08".to_vec();
+    match order {
+        ByteOrder::Little => {
+            h.extend_from_slice(&[2, 2, 2, 4, 3, 2, 1, 8, 7, 6, 5, 4, 3, 2, 1]);
+        }
+        ByteOrder::Big => {
+            h.extend_from_slice(&[1, 1, 1, 1, 2, 3, 4, 1, 2, 3, 4, 5, 6, 7, 8]);
+        }
+    }
+    h.extend_from_slice(&[0x20, 8, 0x17, 0, 1, 9, 0, 0x40, 0x0b, 0x34, 0, 1, 0x0c, 0]);
+    h.extend_from_slice(format!("127\x011023\x01\n{}\x01{}\x01\n", chart, symtab).as_bytes());
+    h.resize(128, 0);
+    h
 }
 
 /// About how many elements [`by_rows`] reads at a time.
@@ -962,7 +969,7 @@ impl Out {
 
 /// The bytes of `a` in C order, numbers in `order`, text NUL-padded to
 /// `width` bytes a string.
-fn encode(a: &Array, order: ByteOrder, width: usize) -> Vec<u8> {
+pub(crate) fn encode(a: &Array, order: ByteOrder, width: usize) -> Vec<u8> {
     macro_rules! num {
         ($v:expr) => {{
             let mut b = Vec::with_capacity(

@@ -153,7 +153,13 @@ impl Tree {
         }
     }
 
-    fn push(&mut self, parent: NodeId, name: &str, body: Body, member: usize) -> SResult<NodeId> {
+    pub(crate) fn push(
+        &mut self,
+        parent: NodeId,
+        name: &str,
+        body: Body,
+        member: usize,
+    ) -> SResult<NodeId> {
         let id = NodeId(self.nodes.len());
         match &mut self.nodes[parent.0].body {
             Body::Group { names, index } => {

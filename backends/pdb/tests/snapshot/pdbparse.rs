@@ -429,15 +429,20 @@ pub fn to_memory(b: &[u8]) -> Result<MemoryStorage, String> {
                     text_len: width,
                 };
                 let id = s.create_leaf(parent, name, &spec).unwrap();
+                // elements and bytes of one record; a block holds one or
+                // more records
+                let per = rec.iter().product::<usize>() * width;
+                let esize = if dtype == DType::Str { 1 } else { dtype.size() };
                 for &(addr, count) in blocks {
-                    assert_eq!(
-                        count,
-                        rec.iter().product::<usize>() * width,
-                        "{}: block",
+                    assert!(
+                        per > 0 && count % per == 0 && count > 0,
+                        "{}: a block of {count} elements, records of {per}",
                         e.name
                     );
-                    let a = decode(at(addr)?, p.big, dtype, &rec, width)?;
-                    s.append(id, &a).unwrap();
+                    for k in 0..count / per {
+                        let a = decode(at(addr + k * per * esize)?, p.big, dtype, &rec, width)?;
+                        s.append(id, &a).unwrap();
+                    }
                 }
             }
         }

@@ -1,0 +1,19 @@
+//! The tests of writing PDB files through [`qnd_pdb::PdbStorage`]: the
+//! storage kit (`conformance`), Python qnd's files appended to
+//! (`append`), what a kill leaves (`durability`), record blocks and
+//! big-endian files (`layout`), and random trees (`props`).
+
+#[path = "../pdb/common.rs"]
+#[allow(dead_code)]
+mod common;
+
+#[path = "../snapshot/pdbparse.rs"]
+#[allow(dead_code)]
+mod pdbparse;
+
+mod append;
+mod conformance;
+mod durability;
+mod hostile;
+mod layout;
+mod props;
