@@ -1,7 +1,8 @@
 //! The `qnd` command line on PDB files written by Python qnd
 //! (`../shared/fixtures/pdb/`): `ls`, `dump --json` (the fixture's JSON),
-//! `convert` to HDF5 and netCDF-4 (then `diff` finds nothing), `get`,
-//! `plot` and `diff`; writing PDB is refused. Skipped, with a message, when
+//! `convert` to HDF5 and netCDF-4 and back to PDB (then `diff` finds
+//! nothing), `get`, `plot`, `diff` and `recover`; what PDB cannot hold
+//! is refused. Skipped, with a message, when
 //! the folder is absent.
 #![cfg(all(feature = "pdb", feature = "hdf5", feature = "netcdf"))]
 
@@ -175,15 +176,44 @@ fn diff_of_two_pdb_files_reports_by_path() {
 }
 
 #[test]
-fn writing_pdb_is_refused() {
-    let Some(src) = pdb("history.pdb") else {
-        return;
-    };
+fn convert_to_pdb_from_hdf5_and_netcdf_then_diff_finds_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let dst = tmp.path().join("out.pdb");
+    for name in ["types.pdb", "tree.pdb", "history.pdb", "be.pdb"] {
+        let Some(src) = pdb(name) else {
+            return;
+        };
+        for ext in ["h5", "nc"] {
+            let mid = tmp.path().join(format!("{name}.{ext}"));
+            let back = tmp.path().join(format!("{name}.{ext}.pdb"));
+            for (a, b) in [(&src, &mid), (&mid, &back)] {
+                let run = qnd(&[OsStr::new("convert"), a.as_os_str(), b.as_os_str()]);
+                assert_eq!(run.code, Some(0), "{name} via {ext}: {run:?}");
+            }
+            let run = qnd(&[OsStr::new("diff"), src.as_os_str(), back.as_os_str()]);
+            assert_eq!(run.code, Some(0), "{name} via {ext}: {run:?}");
+            let run = qnd(&[OsStr::new("dump"), OsStr::new("--json"), back.as_os_str()]);
+            let got: Json = serde_json::from_str(&run.stdout).unwrap();
+            let want = want_json(&format!("{name}.json"));
+            assert_eq!(first_difference(&got, &want, ""), None, "{name} via {ext}");
+        }
+    }
+}
+
+#[test]
+fn convert_to_pdb_refuses_what_pdb_cannot_hold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("odd.h5");
+    let f = qnd::open(&src, "w").unwrap();
+    f.set("ok", 1.0).unwrap();
+    f.set("a:b", vec![1.0, 2.0]).unwrap();
+    f.close().unwrap();
+    let dst = tmp.path().join("odd.pdb");
     let run = qnd(&[OsStr::new("convert"), src.as_os_str(), dst.as_os_str()]);
     assert_eq!(run.code, Some(1), "{run:?}");
-    assert!(run.stderr.contains("read-only"), "{run:?}");
+    assert!(
+        run.stderr.contains("a:b") && run.stderr.contains("PDB"),
+        "{run:?}"
+    );
     assert!(!dst.exists());
 }
 

@@ -3,8 +3,9 @@
 //! read whole (goto off) is `X.pdb.json`, its attributes `X.pdb.attrs.json`;
 //! the family `fam00.pdb`..`fam02.pdb` opened as `fam%02d.pdb` and as the
 //! glob `fam*.pdb` is `fam.json`; goto and `goto_nearest` work on record
-//! variables; partial reads equal the same part of a whole read; PDB files
-//! open read-only. Skipped, with a message, when the folder is absent.
+//! variables; partial reads equal the same part of a whole read; single
+//! PDB files open in every mode, families read-only. Skipped, with a
+//! message, when the folder is absent.
 #![cfg(feature = "pdb")]
 
 mod common;
@@ -230,33 +231,41 @@ fn partial_reads_equal_the_same_part_of_a_whole_read() {
 }
 
 #[test]
-fn pdb_files_open_read_only_and_are_left_as_they_were() {
+fn a_pdb_file_opens_in_every_mode_and_families_read_only() {
     let Some(dir) = pdb_dir() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("history.pdb");
     std::fs::copy(dir.join("history.pdb"), &path).unwrap();
-    let before = std::fs::read(&path).unwrap();
-    let new = tmp.path().join("new.pdb");
-    for (mode, path) in [
-        ("r+", &path),
-        ("a", &path),
-        ("w", &path),
-        ("w-", &new),
-        ("a", &new),
-    ] {
-        let e = match qnd::open(path, mode) {
-            Ok(_) => panic!("mode {mode} opened a PDB file"),
-            Err(e) => e.to_string(),
-        };
+    // r+: an overwrite in place, and a new leaf
+    let f = qnd::open(&path, "r+").unwrap();
+    f.set("nx", 4i32).unwrap();
+    f.set("extra", vec![1.0, 2.0]).unwrap();
+    f.close().unwrap();
+    let f = qnd::open(&path, "r").unwrap();
+    assert_eq!(f.read::<i32>("nx").unwrap(), 4);
+    assert_eq!(f.read::<Vec<f64>>("extra").unwrap(), [1.0, 2.0]);
+    assert!(f.set("x", 1.0).is_err(), "mode r writes nothing");
+    f.close().unwrap();
+    // w- refuses an existing file, w replaces it
+    assert!(qnd::open(&path, "w-").is_err());
+    let f = qnd::open(&path, "w").unwrap();
+    assert!(f.names().unwrap().is_empty());
+    f.close().unwrap();
+    // a family is read-only, and a refused open leaves it as it was
+    let family = tmp.path().join("fam%02d.pdb");
+    for k in 0..3 {
+        let name = format!("fam{k:02}.pdb");
+        std::fs::copy(dir.join(&name), tmp.path().join(&name)).unwrap();
+    }
+    let before = std::fs::read(tmp.path().join("fam02.pdb")).unwrap();
+    for mode in ["r+", "a", "w"] {
+        let e = qnd::open(&family, mode).err().map(|e| e.to_string());
+        let e = e.unwrap_or_else(|| panic!("mode {mode} opened a PDB family"));
         assert!(e.contains("read-only") && e.contains("PDB"), "{mode}: {e}");
     }
-    assert!(!new.exists(), "a refused open made {}", new.display());
-    let f = qnd::open(&path, "r").unwrap();
-    assert!(f.set("x", 1.0).is_err());
-    f.close().unwrap();
-    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(std::fs::read(tmp.path().join("fam02.pdb")).unwrap(), before);
 }
 
 #[test]

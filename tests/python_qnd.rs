@@ -178,7 +178,8 @@ mod pdb {
         f.set("u4", vec![4_000_000_000u32]).unwrap();
         f.set("u8", 1u64 << 63).unwrap();
         f.set("f4", 1.5f32).unwrap();
-        f.set("mat", array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).unwrap();
+        f.set("mat", array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+            .unwrap();
         f.set("flag", true).unwrap();
         f.set("flags", vec![true, false]).unwrap();
         f.set("text", "données").unwrap();
