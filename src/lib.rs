@@ -475,11 +475,13 @@
 //! ## PDB files
 //!
 //! With the `pdb` feature (on by default; pure Rust, no C library), qnd
-//! reads PDB-II files, the format of LLNL's PDBLib, yorick and basis, as
-//! LLNL's Python qnd writes them. They include records, goto, families
-//! (`run%02d.pdb` or a glob such as `run*.pdb`) and big-endian files. PDB
-//! files open read-only: any other mode is [`Error::Invalid`]. PDB-I and
-//! PDB-III files are refused, naming the version.
+//! reads and writes PDB-II files, the format of LLNL's PDBLib, yorick and
+//! basis, as LLNL's Python qnd writes them, records and goto included. A
+//! flush never overwrites the metadata the file's header points to, so a
+//! killed writer leaves the last flush readable. Families (`run%02d.pdb`
+//! or a glob such as `run*.pdb`) and big-endian files are read; families
+//! open read-only (another mode is [`Error::Invalid`]). PDB-I and PDB-III
+//! files are refused, naming the version.
 //!
 //! ```no_run
 //! let f = qnd::open("run%02d.pdb", "r")?;   // a family, members in Python qnd's order

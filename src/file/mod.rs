@@ -107,7 +107,7 @@ pub enum Format {
     Hdf5,
     /// netCDF (any variant).
     NetCdf,
-    /// PDB (LLNL's Portable Database, version II), read-only.
+    /// PDB (LLNL's Portable Database, version II); families read-only.
     Pdb,
 }
 

@@ -76,6 +76,7 @@
 //! with its dimensions. Attributes on a list or below one are written as
 //! any other (Python qnd cannot open such a file, §7).
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -967,18 +968,52 @@ impl Out {
     }
 }
 
+/// `a` as its bytes in a file of byte order `order`: the array's own
+/// memory when that is the machine's byte order and `a` is contiguous (a
+/// batch of records or a leaf written with no copy), else [`encode`]d.
+pub(crate) fn encoded(a: &Array, order: ByteOrder, width: usize) -> Cow<'_, [u8]> {
+    macro_rules! raw {
+        ($v:expr) => {
+            if let Some(s) = $v.as_slice() {
+                return Cow::Borrowed(bytemuck::cast_slice(s));
+            }
+        };
+    }
+    if order == ByteOrder::native() {
+        match a {
+            Array::I8(v) => raw!(v),
+            Array::I16(v) => raw!(v),
+            Array::I32(v) => raw!(v),
+            Array::I64(v) => raw!(v),
+            Array::U8(v) => raw!(v),
+            Array::U16(v) => raw!(v),
+            Array::U32(v) => raw!(v),
+            Array::U64(v) => raw!(v),
+            Array::F32(v) => raw!(v),
+            Array::F64(v) => raw!(v),
+            _ => {}
+        }
+    }
+    Cow::Owned(encode(a, order, width))
+}
+
 /// The bytes of `a` in C order, numbers in `order`, text NUL-padded to
 /// `width` bytes a string.
 pub(crate) fn encode(a: &Array, order: ByteOrder, width: usize) -> Vec<u8> {
     macro_rules! num {
         ($v:expr) => {{
-            let mut b = Vec::with_capacity(
-                $v.len() * std::mem::size_of_val(&$v.first().copied().unwrap_or_default()),
-            );
-            for x in $v.iter() {
-                match order {
-                    ByteOrder::Little => b.extend_from_slice(&x.to_le_bytes()),
-                    ByteOrder::Big => b.extend_from_slice(&x.to_be_bytes()),
+            let n = std::mem::size_of_val(&$v.first().copied().unwrap_or_default());
+            let mut b = vec![0u8; $v.len() * n];
+            match order {
+                ByteOrder::Little => {
+                    for (c, x) in b.chunks_exact_mut(n).zip($v.iter()) {
+                        c.copy_from_slice(&x.to_le_bytes());
+                    }
+                }
+                ByteOrder::Big => {
+                    for (c, x) in b.chunks_exact_mut(n).zip($v.iter()) {
+                        c.copy_from_slice(&x.to_be_bytes());
+                    }
                 }
             }
             b

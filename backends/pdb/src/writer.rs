@@ -727,7 +727,7 @@ impl Rw<'_> {
                 a.dtype()
             )));
         }
-        let bytes = snapshot::encode(a, order, esize);
+        let bytes = snapshot::encoded(a, order, esize);
         let live = self.w.live;
         let guard = |at: u64, n: usize| -> SResult<()> {
             let end = at.saturating_add(n as u64);
@@ -800,7 +800,7 @@ impl Rw<'_> {
         let (_, order) = fmt_of(&r.elem, r.esize)?;
         let per = r.rec_bytes / r.elem.size().max(1) as u64;
         let align = align_of(&r.elem);
-        let bytes = snapshot::encode(a, order, r.esize);
+        let bytes = snapshot::encoded(a, order, r.esize);
         if bytes.len() as u64 != n as u64 * r.rec_bytes {
             return Err(StorageError::Layout(format!(
                 "`{}`: {} bytes for {n} records of {}",
