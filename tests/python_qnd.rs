@@ -219,10 +219,10 @@ mod pdb {
         std::fs::copy(&src, &p).unwrap();
         let f = qnd::open(&p, "a").unwrap();
         f.set_recording(Recording::Uniform);
-        for k in 7..10 {
+        for k in 7..10i32 {
             f.set("time", 0.5 * k as f64).unwrap();
             f.set("energy", 10.0 - k as f64).unwrap();
-            f.set("step", k as i32).unwrap();
+            f.set("step", k).unwrap();
             f.set("u", array![1.0, 2.0, 3.0] * k as f64).unwrap();
         }
         f.set_recording(Recording::Off);
