@@ -300,3 +300,50 @@ fn found_by_its_first_bytes_and_other_versions_refused() {
     std::fs::write(&junk, b"hello, world\n").unwrap();
     assert!(qnd::open(&junk, "r").is_err());
 }
+
+#[test]
+fn a_family_is_written_past_its_member_size_and_reads_back() {
+    use qnd::{Mode, OpenOptions, Recording};
+    let tmp = tempfile::tempdir().unwrap();
+    let pattern = tmp.path().join("run%02d.pdb");
+    let opts = OpenOptions {
+        family_size: 4096,
+        ..OpenOptions::new(Mode::Create)
+    };
+    let f = qnd::open_with(&pattern, &opts).unwrap();
+    f.set("nx", 3i32).unwrap();
+    f.attrs("").unwrap().set("code", "test").unwrap();
+    f.set_recording(Recording::Uniform);
+    let n = 300;
+    for k in 0..n {
+        f.set("time", k as f64 * 0.5).unwrap();
+        f.set("u", vec![k as f64, 1.0, 2.0]).unwrap();
+        if k % 50 == 49 {
+            f.flush().unwrap();
+        }
+    }
+    f.close().unwrap();
+    let members: Vec<_> = (0..)
+        .map(|k| tmp.path().join(format!("run{k:02}.pdb")))
+        .take_while(|p| p.exists())
+        .collect();
+    assert!(members.len() >= 3, "{} members", members.len());
+    for m in &members {
+        qnd::open(m, "r").unwrap_or_else(|e| panic!("{}: {e}", m.display()));
+    }
+    let f = qnd::open(&pattern, "r").unwrap();
+    f.goto_off();
+    let time: Vec<f64> = f.read("time").unwrap();
+    assert_eq!(time, (0..n).map(|k| k as f64 * 0.5).collect::<Vec<_>>());
+    f.goto(n as isize - 1);
+    assert_eq!(f.read::<Vec<f64>>("u").unwrap(), [(n - 1) as f64, 1.0, 2.0]);
+    f.goto_off();
+    assert_eq!(f.read::<i32>("nx").unwrap(), 3);
+    assert_eq!(
+        f.attrs("").unwrap().read::<String>("code").unwrap().as_deref(),
+        Some("test")
+    );
+    // w- refuses an existing family
+    let e = qnd::open(&pattern, "w-").err().expect("w- over a family");
+    assert!(matches!(e, qnd::Error::FileExists { .. }), "{e}");
+}

@@ -185,6 +185,21 @@ fn open_serial(
                 }
             },
         ),
+        #[cfg(feature = "pdb")]
+        (Format::Pdb, Some((pattern, size))) if create => {
+            use qnd_pdb::{snapshot::ByteOrder, PdbStorage};
+            let at = crate::error::Where::new(target.name, "pdb", "/");
+            let super::family::Name::Family(family) = super::family::Name::parse(pattern)? else {
+                return Err(Error::Format {
+                    file: target.name.into(),
+                    found: "a PDB family name without %d".into(),
+                });
+            };
+            let member = Box::new(move |i: usize| family.member(i as u64));
+            PdbStorage::create_family(member, *size, ByteOrder::native(), new)
+                .map(AnyStorage::from)
+                .map_err(|e| at.storage(e))
+        }
         (other, Some(_)) => Err(Error::Format {
             file: target.name.into(),
             found: format!("a file family of {other} files: families are HDF5 or PDB"),

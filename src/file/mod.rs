@@ -425,7 +425,7 @@ fn open_in(
         (None, None) => detect::detect(path, create)?,
     };
     #[cfg(feature = "pdb")]
-    if format == Format::Pdb && (family.is_some() || mode == Mode::Read) {
+    if format == Format::Pdb && (mode == Mode::Read || (family.is_some() && !create)) {
         // read-only: no lock to take (a single file written goes on below)
         let members = match &family {
             Some(f) => f.pdb_members(),
@@ -566,8 +566,8 @@ fn open_pdb(
             file: path.into(),
             path: "/".into(),
             reason: format!(
-                "PDB file families are read-only in this version of qnd: open with mode r, \
-                 not {} (write a single PDB file, or an HDF5 family)",
+                "PDB file families cannot be appended to in this version of qnd: open with \
+                 mode r, or w to write a new family, not {}",
                 options.mode.as_str()
             ),
         });
