@@ -284,6 +284,36 @@ impl PdbStorage {
         Ok(s)
     }
 
+    /// Create a new family of PDB files: member `k` is the file
+    /// `member(k)`, member 0 made at once like [`PdbStorage::create`].
+    /// When a record variable gets a block other than its first and the
+    /// current member's end is at `maxsize` or beyond, the member is
+    /// flushed and the next one started (spec §10): a fresh header, then
+    /// the record blocks from offset 128. Member 0 holds every non-record
+    /// item and attribute; a later member's symbol table lists only the
+    /// groups and the record variables with blocks in it, so each member
+    /// is a PDB file of its own and [`PdbStorage::open_family`] reads the
+    /// whole. Once member 1 exists, new items and attributes are refused;
+    /// non-record leaves can still be overwritten (in member 0), records
+    /// cannot. Later members are truncated if they exist.
+    ///
+    /// # Errors
+    /// [`StorageError::Library`] when member 0 cannot be made (or exists
+    /// and `new` is set).
+    pub fn create_family(
+        member: Box<dyn Fn(usize) -> PathBuf + Send + Sync>,
+        maxsize: u64,
+        order: snapshot::ByteOrder,
+        new: bool,
+    ) -> SResult<PdbStorage> {
+        let first = member(0);
+        let mut s = PdbStorage::create(&first, order, new)?;
+        if let Some(w) = &mut s.w {
+            w.family = Some(writer::Family { member, maxsize });
+        }
+        Ok(s)
+    }
+
     /// Open an existing single PDB-II file for reading and writing
     /// (Python qnd's modes `r+` and `a`), Python qnd's files included:
     /// new items and records go past the end, the file's own type names
