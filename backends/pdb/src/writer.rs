@@ -980,6 +980,12 @@ impl Rw<'_> {
 
     /// [`Rw::flush`], calling `at` after each step (for tests of a kill).
     pub(crate) fn flush_with(&mut self, step: &mut dyn FnMut(&str)) -> SResult<()> {
+        if self.w.sync && self.w.cur > 0 {
+            // a family's leaves overwritten in member 0 since its last flush
+            if let Some(f) = self.files.first() {
+                f.file.sync_data().map_err(|e| io(&f.path, e))?;
+            }
+        }
         if !self.w.dirty {
             if self.w.sync {
                 let f = self.file()?;

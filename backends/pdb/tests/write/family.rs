@@ -225,3 +225,49 @@ fn new_items_after_a_rollover_are_refused() {
     let mut f = PdbStorage::open_family(&members(dir.path())).unwrap();
     assert!(f.lookup(f.root(), "late").unwrap().is_none());
 }
+
+/// A record variable made in member 0 but given its first records after a
+/// rollover, and flushes (with sync) in the middle of a member: the family
+/// still reads as a `MemoryStorage` given the same calls.
+fn late<S: Storage>(s: &mut S, flush: &mut dyn FnMut(&mut S)) {
+    let root = s.root();
+    let time = s
+        .create_leaf(root, "time", &spec(DType::F64, &[], true))
+        .unwrap();
+    let late = s
+        .create_leaf(root, "late", &spec(DType::I16, &[2], true))
+        .unwrap();
+    for i in 0..60 {
+        s.append_records(time, &arr(vec![f64::from(i)], &[1]))
+            .unwrap();
+        if i % 7 == 3 {
+            flush(s);
+        }
+        if i >= 40 {
+            let v = i16::try_from(i).unwrap();
+            s.append_records(late, &arr(vec![v, -v], &[1, 2])).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_record_variable_first_written_in_a_later_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = PdbStorage::create_family(namer(dir.path()), 300, ByteOrder::Little, true).unwrap();
+    s.set_sync(true);
+    late(&mut s, &mut |s: &mut PdbStorage| s.flush().unwrap());
+    let mut mem = MemoryStorage::new();
+    late(&mut mem, &mut |_: &mut MemoryStorage| {});
+    check_same(&mut s, &mut mem);
+    s.close().unwrap();
+    drop(s);
+    let ms = members(dir.path());
+    assert!(ms.len() >= 3, "{} members", ms.len());
+    // member 0 declares `late` with no records
+    let mut m0 = PdbStorage::open(&ms[0]).unwrap();
+    let (id, kind) = m0.lookup(m0.root(), "late").unwrap().unwrap();
+    assert_eq!((kind, m0.records(id).unwrap()), (Kind::Records, 0));
+    let mut f = PdbStorage::open_family(&ms).unwrap();
+    check_same(&mut f, &mut mem);
+    assert!(f.warnings().is_empty(), "{:?}", f.warnings());
+}
