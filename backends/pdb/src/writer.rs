@@ -92,6 +92,8 @@ pub(crate) struct Writer {
     pub(crate) family: Option<Family>,
     /// The member being written (0 for a single file).
     pub(crate) cur: usize,
+    /// Member 0's live metadata once a family has rolled over.
+    live0: (u64, u64),
 }
 
 /// A family being written (`PdbStorage::create_family`).
@@ -189,6 +191,7 @@ impl Writer {
             live: (128, 128),
             family: None,
             cur: 0,
+            live0: (128, 128),
         }
     }
 
@@ -538,6 +541,9 @@ impl Rw<'_> {
             )));
         }
         self.files.push(MemberFile { len: 128, ..f });
+        if k == 1 {
+            self.w.live0 = self.w.live;
+        }
         self.w.cur = k;
         self.w.end = 128;
         self.w.live = (128, 128);
@@ -750,6 +756,14 @@ impl Rw<'_> {
     }
 
     pub(crate) fn write(&mut self, node: NodeId, slab: &[Run], a: &Array) -> SResult<()> {
+        if self.w.cur > 0 {
+            if let Some(Body::Records(r)) = self.tree.nodes.get(node.0).map(|n| &n.body) {
+                return Err(unsupported(format!(
+                    "`{}`: a family's records cannot be overwritten once member 1 exists",
+                    r.name
+                )));
+            }
+        }
         // (file offset, bytes) of each run of the slab, in C order
         let mut pieces: Vec<(u64, usize)> = Vec::new();
         let (elem, esize, name) = match self.tree.nodes.get(node.0).map(|n| &n.body) {
@@ -796,7 +810,12 @@ impl Rw<'_> {
             )));
         }
         let bytes = snapshot::encoded(a, order, esize);
-        let live = self.w.live;
+        // after a rollover, leaves are overwritten in member 0
+        let live = if self.w.cur > 0 {
+            self.w.live0
+        } else {
+            self.w.live
+        };
         let guard = |at: u64, n: usize| -> SResult<()> {
             let end = at.saturating_add(n as u64);
             if at < 128 || (at < live.1 && end > live.0) {
