@@ -6,7 +6,8 @@
 //! storage contract ([`Storage`]), with no C library, and writes them:
 //! [`PdbStorage::create`] makes a new file, [`PdbStorage::open_rw`] opens
 //! an existing one (Python qnd's modes `r+` and `a`, its own files
-//! included); [`PdbStorage::open`] and families are read-only.
+//! included), [`PdbStorage::create_family`] makes a new family;
+//! [`PdbStorage::open`] and existing families are read-only.
 //!
 //! | node | stored as |
 //! | --- | --- |
@@ -34,7 +35,11 @@
 //!
 //! A family ([`PdbStorage::open_family`]) takes non-record items from the
 //! first member declaring them (later declarations must agree on type and
-//! shape) and joins the blocks of record variables in member order.
+//! shape) and joins the blocks of record variables in member order. A new
+//! family puts every non-record item and attribute in member 0; records
+//! roll over to the next member when a record variable gets a block other
+//! than its first and the member has reached `maxsize`; a later member
+//! lists only the groups and the record variables with blocks in it.
 //!
 //! Lenient as Python qnd: bytes after the end markers and old bytes in
 //! alignment gaps are never looked at, stale digits after the header's
