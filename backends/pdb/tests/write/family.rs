@@ -271,3 +271,37 @@ fn a_record_variable_first_written_in_a_later_member() {
     check_same(&mut f, &mut mem);
     assert!(f.warnings().is_empty(), "{:?}", f.warnings());
 }
+
+/// Before the close, what is on disk is a readable family: the members
+/// rolled over are complete, the current one, never flushed, reads as an
+/// empty group (its header still holds the dummy addresses).
+#[test]
+fn an_unclosed_family_is_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = PdbStorage::create_family(namer(dir.path()), 300, ByteOrder::Little, true).unwrap();
+    fill(&mut s, 50);
+    let ms = members(dir.path());
+    assert!(ms.len() >= 3, "{} members", ms.len());
+    let (last, done) = ms.split_last().unwrap();
+    for p in done {
+        let m = PdbStorage::open(p).unwrap();
+        assert!(m.warnings().is_empty(), "{p:?}: {:?}", m.warnings());
+    }
+    let mut m = PdbStorage::open(last).unwrap();
+    assert!(m.names(m.root()).unwrap().is_empty());
+    assert!(
+        m.warnings()[0].contains("never flushed"),
+        "{:?}",
+        m.warnings()
+    );
+    let mut f = PdbStorage::open_family(&ms).unwrap();
+    let (time, _) = f.lookup(f.root(), "time").unwrap().unwrap();
+    let n = f.records(time).unwrap();
+    assert!(n > 0 && n < 50, "{n} records");
+    let (mt, _) = s.lookup(s.root(), "time").unwrap().unwrap();
+    assert_eq!(
+        f.read(time, &[Run::span(0, n)]).unwrap(),
+        s.read(mt, &[Run::span(0, n)]).unwrap()
+    );
+    s.close().unwrap();
+}
