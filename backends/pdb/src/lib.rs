@@ -6,7 +6,8 @@
 //! storage contract ([`Storage`]), with no C library, and writes them:
 //! [`PdbStorage::create`] makes a new file, [`PdbStorage::open_rw`] opens
 //! an existing one (Python qnd's modes `r+` and `a`, its own files
-//! included); [`PdbStorage::open`] and families are read-only.
+//! included), [`PdbStorage::create_family`] makes a new family;
+//! [`PdbStorage::open`] and existing families are read-only.
 //!
 //! | node | stored as |
 //! | --- | --- |
@@ -34,7 +35,11 @@
 //!
 //! A family ([`PdbStorage::open_family`]) takes non-record items from the
 //! first member declaring them (later declarations must agree on type and
-//! shape) and joins the blocks of record variables in member order.
+//! shape) and joins the blocks of record variables in member order. A new
+//! family puts every non-record item and attribute in member 0; records
+//! roll over to the next member when a record variable gets a block other
+//! than its first and the member has reached `maxsize`; a later member
+//! lists only the groups and the record variables with blocks in it.
 //!
 //! Lenient as Python qnd: bytes after the end markers and old bytes in
 //! alignment gaps are never looked at, stale digits after the header's
@@ -281,6 +286,36 @@ impl PdbStorage {
             w: Some(Box::new(writer::Writer::new(order))),
         };
         s.rw()?.flush()?;
+        Ok(s)
+    }
+
+    /// Create a new family of PDB files: member `k` is the file
+    /// `member(k)`, member 0 made at once like [`PdbStorage::create`].
+    /// When a record variable gets a block other than its first and the
+    /// current member's end is at `maxsize` or beyond, the member is
+    /// flushed and the next one started (spec §10): a fresh header, then
+    /// the record blocks from offset 128. Member 0 holds every non-record
+    /// item and attribute; a later member's symbol table lists only the
+    /// groups and the record variables with blocks in it, so each member
+    /// is a PDB file of its own and [`PdbStorage::open_family`] reads the
+    /// whole. Once member 1 exists, new items and attributes are refused;
+    /// non-record leaves can still be overwritten (in member 0), records
+    /// cannot. Later members are truncated if they exist.
+    ///
+    /// # Errors
+    /// [`StorageError::Library`] when member 0 cannot be made (or exists
+    /// and `new` is set).
+    pub fn create_family(
+        member: Box<dyn Fn(usize) -> PathBuf + Send + Sync>,
+        maxsize: u64,
+        order: snapshot::ByteOrder,
+        new: bool,
+    ) -> SResult<PdbStorage> {
+        let first = member(0);
+        let mut s = PdbStorage::create(&first, order, new)?;
+        if let Some(w) = &mut s.w {
+            w.family = Some(writer::Family { member, maxsize });
+        }
         Ok(s)
     }
 

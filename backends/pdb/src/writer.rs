@@ -88,6 +88,18 @@ pub(crate) struct Writer {
     dirty: bool,
     /// The bytes of the live metadata (the header's): never written.
     live: (u64, u64),
+    /// A family being written: its member paths and size limit.
+    pub(crate) family: Option<Family>,
+    /// The member being written (0 for a single file).
+    pub(crate) cur: usize,
+    /// Member 0's live metadata once a family has rolled over.
+    live0: (u64, u64),
+}
+
+/// A family being written (`PdbStorage::create_family`).
+pub(crate) struct Family {
+    pub member: Box<dyn Fn(usize) -> std::path::PathBuf + Send + Sync>,
+    pub maxsize: u64,
 }
 
 fn io(path: &Path, e: std::io::Error) -> StorageError {
@@ -177,6 +189,9 @@ impl Writer {
             markers: Vec::new(),
             dirty: true,
             live: (128, 128),
+            family: None,
+            cur: 0,
+            live0: (128, 128),
         }
     }
 
@@ -472,14 +487,70 @@ fn elems(shape: &[usize]) -> SResult<usize> {
 pub(crate) struct Rw<'a> {
     pub w: &'a mut Writer,
     pub tree: &'a mut Tree,
-    pub files: &'a mut [MemberFile],
+    pub files: &'a mut Vec<MemberFile>,
 }
 
 impl Rw<'_> {
     fn file(&self) -> SResult<&MemberFile> {
         self.files
-            .first()
+            .get(self.w.cur)
             .ok_or_else(|| StorageError::Layout("no file".into()))
+    }
+
+    /// Refuse a new item once a family has rolled over to member 1.
+    fn no_rollover(&self, what: &str) -> SResult<()> {
+        if self.w.cur > 0 {
+            return Err(unsupported(format!(
+                "{what}: a family takes new items and attributes only while its member 0 \
+                 is being written (member {} is)",
+                self.w.cur
+            )));
+        }
+        Ok(())
+    }
+
+    /// Flush the current member and start the next one: a fresh header,
+    /// the record blocks from offset 128, a symbol table listing only the
+    /// groups and the record variables with blocks in it.
+    fn rollover(&mut self) -> SResult<()> {
+        self.w.dirty = true;
+        self.flush()?;
+        let Some(fam) = &self.w.family else {
+            return Ok(());
+        };
+        let k = self.w.cur + 1;
+        let path = (fam.member)(k);
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(|e| io(&path, e))?;
+        let f = MemberFile {
+            file,
+            len: 0,
+            path,
+            read: std::sync::atomic::AtomicU64::new(0),
+        };
+        write_at(&f, &new_header(self.w.order), 0)?;
+        if self.files.len() != k {
+            return Err(StorageError::Layout(format!(
+                "family member {k}: {} member files open",
+                self.files.len()
+            )));
+        }
+        self.files.push(MemberFile { len: 128, ..f });
+        if k == 1 {
+            self.w.live0 = self.w.live;
+        }
+        self.w.cur = k;
+        self.w.end = 128;
+        self.w.live = (128, 128);
+        for b in &mut self.w.blocks {
+            b.blocks.clear();
+        }
+        Ok(())
     }
 
     /// Reserve `bytes` at the end, aligned to `align`; the bytes read as
@@ -492,7 +563,7 @@ impl Rw<'_> {
         let f = self.file()?;
         if end > f.len {
             f.file.set_len(end).map_err(|e| io(&f.path, e))?;
-            self.files[0].len = end;
+            self.files[self.w.cur].len = end;
         }
         self.w.end = end;
         Ok(at)
@@ -505,7 +576,7 @@ impl Rw<'_> {
         write_at(f, b, at)?;
         let end = at + b.len() as u64;
         if end > f.len {
-            self.files[0].len = end;
+            self.files[self.w.cur].len = end;
         }
         self.w.end = self.w.end.max(end);
         Ok(at)
@@ -540,6 +611,7 @@ impl Rw<'_> {
     }
 
     pub(crate) fn create_group(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.no_rollover(name)?;
         let id = self.push(
             parent,
             name,
@@ -560,6 +632,7 @@ impl Rw<'_> {
     }
 
     pub(crate) fn create_none(&mut self, parent: NodeId, name: &str) -> SResult<NodeId> {
+        self.no_rollover(name)?;
         let ty = if name == "_" {
             "char".to_string()
         } else {
@@ -584,6 +657,7 @@ impl Rw<'_> {
         spec: &LeafSpec,
     ) -> SResult<NodeId> {
         check_name(name)?;
+        self.no_rollover(name)?;
         let p = PType::of(spec.dtype);
         let ty = self.w.type_name(p)?;
         let text = spec.dtype == DType::Str;
@@ -682,6 +756,14 @@ impl Rw<'_> {
     }
 
     pub(crate) fn write(&mut self, node: NodeId, slab: &[Run], a: &Array) -> SResult<()> {
+        if self.w.cur > 0 {
+            if let Some(Body::Records(r)) = self.tree.nodes.get(node.0).map(|n| &n.body) {
+                return Err(unsupported(format!(
+                    "`{}`: a family's records cannot be overwritten once member 1 exists",
+                    r.name
+                )));
+            }
+        }
         // (file offset, bytes) of each run of the slab, in C order
         let mut pieces: Vec<(u64, usize)> = Vec::new();
         let (elem, esize, name) = match self.tree.nodes.get(node.0).map(|n| &n.body) {
@@ -728,7 +810,12 @@ impl Rw<'_> {
             )));
         }
         let bytes = snapshot::encoded(a, order, esize);
-        let live = self.w.live;
+        // after a rollover, leaves are overwritten in member 0
+        let live = if self.w.cur > 0 {
+            self.w.live0
+        } else {
+            self.w.live
+        };
         let guard = |at: u64, n: usize| -> SResult<()> {
             let end = at.saturating_add(n as u64);
             if at < 128 || (at < live.1 && end > live.0) {
@@ -745,7 +832,21 @@ impl Rw<'_> {
                 guard(at, n)?;
             }
         }
-        let f = self.file()?;
+        let f = if self.w.cur == 0 {
+            self.file()?
+        } else if matches!(
+            self.tree.nodes.get(node.0).map(|n| &n.body),
+            Some(Body::Leaf(_))
+        ) {
+            // a family's non-record leaves all live in member 0
+            self.files
+                .first()
+                .ok_or_else(|| StorageError::Layout("no file".into()))?
+        } else {
+            return Err(unsupported(format!(
+                "`{name}`: a family's records cannot be overwritten once member 1 exists"
+            )));
+        };
         let mut pos = 0usize;
         let mut run: Option<(u64, usize, usize)> = None; // (file off, from, len)
         for (at, n) in pieces {
@@ -809,12 +910,19 @@ impl Rw<'_> {
                 r.rec_bytes
             )));
         }
+        let later = !r.blocks.is_empty();
+        if let Some(fam) = &self.w.family {
+            if later && self.w.end >= fam.maxsize {
+                self.rollover()?;
+            }
+        }
         let at = self.put(&bytes, align)?;
+        let member = self.w.cur;
         if let Some(Body::Records(r)) = self.tree.nodes.get_mut(node.0).map(|n| &mut n.body) {
             r.starts.push(r.total);
             r.total += n;
             r.blocks.push(Block {
-                member: 0,
+                member,
                 addr: at as i64,
                 nrec: n,
             });
@@ -837,6 +945,7 @@ impl Rw<'_> {
     }
 
     pub(crate) fn set_attr(&mut self, node: NodeId, name: &str, a: &Array) -> SResult<()> {
+        self.no_rollover(name)?;
         check_name(name)?;
         let leaf = matches!(
             self.tree.nodes.get(node.0).map(|n| &n.body),
@@ -890,6 +999,12 @@ impl Rw<'_> {
 
     /// [`Rw::flush`], calling `at` after each step (for tests of a kill).
     pub(crate) fn flush_with(&mut self, step: &mut dyn FnMut(&str)) -> SResult<()> {
+        if self.w.sync && self.w.cur > 0 {
+            // a family's leaves overwritten in member 0 since its last flush
+            if let Some(f) = self.files.first() {
+                f.file.sync_data().map_err(|e| io(&f.path, e))?;
+            }
+        }
         if !self.w.dirty {
             if self.w.sync {
                 let f = self.file()?;
@@ -901,8 +1016,12 @@ impl Rw<'_> {
         let slash = |s: String| if dirs { format!("/{s}") } else { s };
         let cm = self.w.column_major;
         let mut attr_lines = String::new();
+        // a later family member lists only groups and its record blocks
+        let later = self.w.cur > 0;
+        let nmarkers = if later { 0 } else { self.w.markers.len() };
+        let nattrs = if later { 0 } else { self.w.attrs.len() };
         // `:0` markers
-        for k in 0..self.w.markers.len() {
+        for k in 0..nmarkers {
             let (node, shape, done) = self.w.markers[k].clone();
             let addr = match done {
                 Some(a) => a,
@@ -927,7 +1046,7 @@ impl Rw<'_> {
                 dims_text(&[shape.len()], cm)
             ));
         }
-        for node in 0..self.w.attrs.len() {
+        for node in 0..nattrs {
             let group = matches!(self.tree.nodes[node].body, Body::Group { .. });
             let mut prefix: String = self.w.paths[node].iter().map(|p| format!(":{p}")).collect();
             if group {
@@ -968,7 +1087,7 @@ impl Rw<'_> {
         if fix {
             m.extend_from_slice(b"/\x01Directory\x011\x01127\x01\n");
         }
-        for l in &self.w.raw_entries {
+        for l in self.w.raw_entries.iter().filter(|_| !later) {
             if fix {
                 m.push(b'/');
             }
@@ -976,6 +1095,17 @@ impl Rw<'_> {
             m.push(b'\n');
         }
         for d in &self.w.decls {
+            if later && !d.group {
+                let here = self
+                    .w
+                    .block_of
+                    .get(&d.node)
+                    .and_then(|&k| self.w.blocks.get(k))
+                    .is_some_and(|b| !b.blocks.is_empty());
+                if !here {
+                    continue;
+                }
+            }
             let mut name = self.w.paths[d.node].join("/");
             if d.group {
                 name.push('/');
@@ -1008,7 +1138,12 @@ impl Rw<'_> {
             )
             .as_bytes(),
         );
-        for b in &self.w.blocks {
+        for b in self
+            .w
+            .blocks
+            .iter()
+            .filter(|b| !later || !b.blocks.is_empty())
+        {
             if fix || (dirs && !b.raw) {
                 m.push(b'/');
             }

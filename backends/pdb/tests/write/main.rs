@@ -14,6 +14,7 @@ mod pdbparse;
 mod append;
 mod conformance;
 mod durability;
+mod family;
 mod hostile;
 mod layout;
 mod props;
