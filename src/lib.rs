@@ -479,9 +479,11 @@
 //! basis, as LLNL's Python qnd writes them, records and goto included. A
 //! flush never overwrites the metadata the file's header points to, so a
 //! killed writer leaves the last flush readable. Families (`run%02d.pdb`
-//! or a glob such as `run*.pdb`) and big-endian files are read; families
-//! open read-only (another mode is [`Error::Invalid`]). PDB-I and PDB-III
-//! files are refused, naming the version.
+//! or a glob such as `run*.pdb`) and big-endian files are read; a new
+//! family is written with mode `w`, starting a member every
+//! [`OpenOptions::family_size`] bytes of records, and appending to a family
+//! (`r+`, `a`) is [`Error::Invalid`]. PDB-I and PDB-III files are refused,
+//! naming the version.
 //!
 //! ```no_run
 //! let f = qnd::open("run%02d.pdb", "r")?;   // a family, members in Python qnd's order

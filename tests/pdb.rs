@@ -263,7 +263,10 @@ fn a_pdb_file_opens_in_every_mode_and_families_are_not_appended_to() {
     for mode in ["r+", "a"] {
         let e = qnd::open(&family, mode).err().map(|e| e.to_string());
         let e = e.unwrap_or_else(|| panic!("mode {mode} opened a PDB family"));
-        assert!(e.contains("appended to") && e.contains("PDB"), "{mode}: {e}");
+        assert!(
+            e.contains("appended to") && e.contains("PDB"),
+            "{mode}: {e}"
+        );
     }
     assert_eq!(std::fs::read(tmp.path().join("fam02.pdb")).unwrap(), before);
 }
@@ -340,10 +343,14 @@ fn a_family_is_written_past_its_member_size_and_reads_back() {
     f.goto_off();
     assert_eq!(f.read::<i32>("nx").unwrap(), 3);
     assert_eq!(
-        f.attrs("").unwrap().read::<String>("code").unwrap().as_deref(),
+        f.attrs("")
+            .unwrap()
+            .read::<String>("code")
+            .unwrap()
+            .as_deref(),
         Some("test")
     );
     // w- refuses an existing family
-    let e = qnd::open(&pattern, "w-").err().expect("w- over a family");
+    let e = qnd::open(&pattern, "w-").expect_err("w- over a family");
     assert!(matches!(e, qnd::Error::FileExists { .. }), "{e}");
 }
