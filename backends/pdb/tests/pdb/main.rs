@@ -8,3 +8,5 @@ mod fixtures;
 mod hostile;
 mod items;
 mod reads;
+mod snapshot;
+mod write;

@@ -3,14 +3,6 @@
 //! (`append`), what a kill leaves (`durability`), record blocks and
 //! big-endian files (`layout`), and random trees (`props`).
 
-#[path = "../pdb/common.rs"]
-#[allow(dead_code)]
-mod common;
-
-#[path = "../snapshot/pdbparse.rs"]
-#[allow(dead_code)]
-mod pdbparse;
-
 mod append;
 mod conformance;
 mod durability;

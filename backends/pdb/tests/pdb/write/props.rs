@@ -161,7 +161,7 @@ proptest! {
         let mut back = PdbStorage::open(&path).unwrap();
         check_same(&mut back, &mut m);
         // and read by the tests' own parser, not the crate's reader
-        let mut other = crate::pdbparse::to_memory(&std::fs::read(&path).unwrap()).unwrap();
+        let mut other = crate::snapshot::pdbparse::to_memory(&std::fs::read(&path).unwrap()).unwrap();
         check_same(&mut other, &mut m);
     }
 }

@@ -7,7 +7,7 @@
 //! reader.
 
 mod bytes;
-mod pdbparse;
+pub mod pdbparse;
 mod props;
 mod resnapshot;
 mod roundtrip;

@@ -4,7 +4,7 @@
 //! in both byte orders. Read back with a small parser of the tests' own
 //! (`pdbparse`), until `PdbStorage::open` reads.
 
-use crate::pdbparse;
+use crate::snapshot::pdbparse;
 
 use std::path::Path;
 

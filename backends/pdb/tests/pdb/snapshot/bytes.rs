@@ -1,7 +1,7 @@
 //! The snapshot writer against Python qnd's own files: the fixture trees
 //! rebuilt in memory, written, and compared with what Python qnd wrote.
 
-use crate::pdbparse;
+use crate::snapshot::pdbparse;
 
 use std::path::{Path, PathBuf};
 
